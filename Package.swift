@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libclang-22 headers live outside the default search path (Debian's libclang-22-dev).
+let clangInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include"])]
+
+let package = Package(
+    name: "swift-bpfcc",
+    products: [
+        .executable(name: "swift-bpfcc", targets: ["swift-bpfcc"]),
+        .executable(name: "bpfcc-bench", targets: ["bpfcc-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CClang", path: "Sources/CClang"),
+        .target(name: "BPFFrontend", dependencies: ["CClang"], swiftSettings: clangInclude),
+        .target(name: "BPFIR", swiftSettings: clangInclude),
+        .target(name: "BPFLower", dependencies: ["BPFFrontend", "BPFIR"], swiftSettings: clangInclude),
+        .target(name: "BPFCodegen", dependencies: ["BPFIR"], swiftSettings: clangInclude),
+        .target(name: "BTF", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),
+        .target(name: "BPFELF", swiftSettings: clangInclude),
+        .target(name: "BPFDriver",
+                dependencies: ["BPFFrontend", "BPFIR", "BPFLower", "BPFCodegen", "BTF", "BPFELF"],
+                swiftSettings: clangInclude),
+        .executableTarget(name: "swift-bpfcc", dependencies: ["BPFDriver"], swiftSettings: clangInclude),
+        // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
+        .executableTarget(name: "bpfcc-bench"),
+        .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFCodegenTests", dependencies: ["BPFCodegen", "BPFIR"], swiftSettings: clangInclude),
+        .testTarget(name: "BTFTests", dependencies: ["BTF", "BPFFrontend"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFELFTests", dependencies: ["BPFELF"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFDriverTests", dependencies: ["BPFDriver"], swiftSettings: clangInclude),
+        .testTarget(name: "TestsuiteTests", dependencies: ["swift-bpfcc"], swiftSettings: clangInclude),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,360 @@
+import BPFIR
+
+/// Instruction selection over allocated registers.
+struct Emitter {
+    let function: Function
+    let assignment: [VReg: UInt8]
+    let frame: FrameLayout
+    let options: CodegenOptions
+
+    var code: [BPFInstruction] = []
+    var relocations: [CodeRelocation] = []
+    var lines: [LineEntry] = []
+    var coreRelocs: [CoreRelocEntry] = []
+    private var blockStart: [Int] = []
+    private var pendingJumps: [(index: Int, target: BlockID)] = []
+    private var lastLocation: IRLocation?
+
+    init(function: Function, assignment: [VReg: UInt8], frame: FrameLayout, options: CodegenOptions) {
+        self.function = function; self.assignment = assignment; self.frame = frame; self.options = options
+    }
+
+    private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
+
+    private mutating func put(_ i: BPFInstruction) { code.append(i) }
+
+    private mutating func note(_ loc: IRLocation?) {
+        guard let l = loc ?? (code.isEmpty ? function.location : nil) else { return }
+        guard l != lastLocation else { return }
+        lastLocation = l
+        if let last = lines.last, last.instructionIndex == code.count {
+            lines[lines.count - 1] = LineEntry(instructionIndex: code.count, location: l)
+        } else {
+            lines.append(LineEntry(instructionIndex: code.count, location: l))
+        }
+    }
+
+    mutating func emitFunction() throws {
+        note(function.location)
+        // Parameters: r1..r5 → their registers.
+        var moves: [(dst: UInt8, src: Source)] = []
+        for (i, p) in function.parameters.enumerated() where i < 5 {
+            if let r = assignment[p] { moves.append((r, .reg(UInt8(i + 1)))) }
+        }
+        parallelMove(moves)
+        blockStart = [Int](repeating: 0, count: function.blocks.count)
+        for (bi, b) in function.blocks.enumerated() {
+            blockStart[bi] = code.count
+            for ins in b.instructions {
+                note(ins.location)
+                try select(ins.inst, location: ins.location)
+            }
+            note(b.terminatorLocation)
+            try terminator(b.terminator, next: bi + 1 < function.blocks.count ? BlockID(bi + 1) : nil,
+                           location: b.terminatorLocation)
+        }
+        for (i, t) in pendingJumps {
+            let target = blockStart[t.id]
+            let off = target - (i + 1)
+            guard off >= Int(Int16.min), off <= Int(Int16.max) else {
+                throw CodegenError("jump offset \(off) out of range in function '\(function.name)'", location: function.location)
+            }
+            code[i].offset = Int16(off)
+        }
+    }
+
+    // MARK: moves
+
+    enum Source: Equatable { case reg(UInt8), imm(Int64) }
+
+    private mutating func mov(_ dst: UInt8, _ src: Source, w64: Bool = true) {
+        switch src {
+        case .reg(let s): if s != dst { put(.alu(.mov, w64, dst: dst, src: s)) }
+        case .imm(let v): loadConstant(dst, v, w64: w64)
+        }
+    }
+
+    private mutating func loadConstant(_ dst: UInt8, _ v: Int64, w64: Bool) {
+        if !w64 { put(.alu(.mov, false, dst: dst, imm: Int32(truncatingIfNeeded: v))); return }
+        if v >= Int64(Int32.min) && v <= Int64(Int32.max) { put(.alu(.mov, true, dst: dst, imm: Int32(v))); return }
+        if v >= 0 && v <= Int64(UInt32.max) { put(.alu(.mov, false, dst: dst, imm: Int32(truncatingIfNeeded: v))); return }
+        for i in BPFInstruction.ldImm64(dst: dst, value: v) { put(i) }
+    }
+
+    /// Performs simultaneous moves (destinations distinct), breaking cycles through r0.
+    private mutating func parallelMove(_ input: [(dst: UInt8, src: Source)]) {
+        var pending = input.filter { $0.src != .reg($0.dst) }
+        while !pending.isEmpty {
+            if let i = pending.firstIndex(where: { m in !pending.contains { $0.src == .reg(m.dst) } }) {
+                let m = pending.remove(at: i)
+                mov(m.dst, m.src)
+            } else {
+                // A cycle: park one source in the scratch register.
+                let m = pending[0]
+                guard case .reg(let s) = m.src else { break }
+                mov(Reg.scratch, .reg(s))
+                for k in pending.indices where pending[k].src == .reg(s) { pending[k].src = .reg(Reg.scratch) }
+            }
+        }
+    }
+
+    private func source(_ o: Operand) -> Source {
+        switch o { case .reg(let v): return .reg(reg(v)); case .imm(let k): return .imm(k) }
+    }
+
+    private func address(_ a: Address, _ off: Int) throws -> (UInt8, Int16) {
+        let total: Int
+        let base: UInt8
+        switch a {
+        case .reg(let v): base = reg(v); total = off
+        case .slot(let s): base = Reg.fp; total = frame.offsets[s] + off
+        }
+        guard total >= Int(Int16.min), total <= Int(Int16.max) else {
+            throw CodegenError("memory offset \(total) out of range", location: function.location)
+        }
+        return (base, Int16(total))
+    }
+
+    // MARK: instructions
+
+    private mutating func select(_ inst: Inst, location: IRLocation?) throws {
+        switch inst {
+        case .mov(let d, let s, let w):
+            mov(reg(d), source(s), w64: w == .w64)
+        case .binary(let op, let d, let l, let r, let w):
+            try binary(op, reg(d), reg(l), source(r), w64: w == .w64, location: location)
+        case .neg(let d, let s, let w):
+            mov(reg(d), .reg(reg(s)), w64: w == .w64)
+            put(.alu(.neg, w == .w64, dst: reg(d), imm: 0))
+        case .ext(let d, let s, let from, let to, let signed):
+            extend(reg(d), reg(s), from: from, to: to, signed: signed)
+        case .bswap(let d, let s, let w):
+            mov(reg(d), .reg(reg(s)))
+            if options.cpu >= 4 {
+                put(BPFInstruction(opcode: BPFClass.alu64.rawValue | BPFALUOp.end.rawValue, dst: reg(d), imm: Int32(w.bits)))
+            } else {
+                // to_be swaps on a little-endian target, to_le on a big-endian one.
+                let src: UInt8 = options.bigEndian ? 0x00 : 0x08
+                put(BPFInstruction(opcode: BPFClass.alu.rawValue | BPFALUOp.end.rawValue | src, dst: reg(d), imm: Int32(w.bits)))
+            }
+        case .load(let d, let base, let off, let w, let signed):
+            let (b, o) = try address(base, off)
+            if signed && options.cpu >= 4 && w != .w64 {
+                put(.ldx(BPFSize(bytes: w.bytes), dst: reg(d), src: b, off: o, signExtend: true))
+            } else {
+                put(.ldx(BPFSize(bytes: w.bytes), dst: reg(d), src: b, off: o))
+                if signed && w != .w64 { extend(reg(d), reg(d), from: w, to: .w64, signed: true) }
+            }
+        case .store(let base, let off, let value, let w):
+            let (b, o) = try address(base, off)
+            switch value {
+            case .reg(let v): put(.stx(BPFSize(bytes: w.bytes), dst: b, src: reg(v), off: o))
+            case .imm(let k):
+                if w == .w64 && (k < Int64(Int32.min) || k > Int64(Int32.max)) {
+                    loadConstant(Reg.scratch, k, w64: true)
+                    put(.stx(.dw, dst: b, src: Reg.scratch, off: o))
+                } else {
+                    put(.st(BPFSize(bytes: w.bytes), dst: b, off: o, imm: Int32(truncatingIfNeeded: k)))
+                }
+            }
+        case .slotAddr(let d, let s, let off):
+            put(.alu(.mov, true, dst: reg(d), src: Reg.fp))
+            put(.alu(.add, true, dst: reg(d), imm: Int32(frame.offsets[s] + off)))
+        case .symbolAddr(let d, let sym):
+            relocations.append(CodeRelocation(instructionIndex: code.count, kind: .symbolAddress(sym.name)))
+            for i in BPFInstruction.ldImm64(dst: reg(d), value: sym.offset) { put(i) }
+        case .loadImm64(let d, let v):
+            for i in BPFInstruction.ldImm64(dst: reg(d), value: v) { put(i) }
+        case .call(let d, let callee, let args):
+            guard args.count <= 5 else { throw CodegenError("too many arguments to a call (at most 5)", location: location) }
+            parallelMove(args.enumerated().map { (UInt8($0.offset + 1), source($0.element)) })
+            switch callee {
+            case .helper(let n): put(.call(imm: n))
+            case .function(let name):
+                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .call(name)))
+                put(.call(imm: -1, src: BPFPseudo.call))
+            case .kfunc(let name):
+                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name)))
+                put(.call(imm: 0, src: BPFPseudo.kfuncCall))
+            }
+            if let d = d { mov(reg(d), .reg(Reg.r0)) }
+        case .atomic(let op, let base, let off, let v, let w, let fetch):
+            let needsV3 = fetch != nil || op != .add
+            if needsV3 && options.cpu < 3 {
+                throw CodegenError("atomic operations other than a plain add need -mcpu=v3 or later", location: location)
+            }
+            let (b, o) = try address(base, off)
+            let size: BPFSize = w == .w64 ? .dw : .w
+            var code32: Int32
+            switch op {
+            case .add: code32 = BPFAtomicOp.add.rawValue
+            case .or: code32 = BPFAtomicOp.or.rawValue
+            case .and: code32 = BPFAtomicOp.and.rawValue
+            case .xor: code32 = BPFAtomicOp.xor.rawValue
+            case .xchg: code32 = BPFAtomicOp.xchg.rawValue | BPFAtomicOp.fetch
+            }
+            if let f = fetch {
+                if op != .xchg { code32 |= BPFAtomicOp.fetch }
+                mov(Reg.scratch, .reg(reg(v)))
+                put(.atomic(size, dst: b, src: Reg.scratch, off: o, op: code32))
+                mov(reg(f), .reg(Reg.scratch), w64: w == .w64)
+            } else {
+                put(.atomic(size, dst: b, src: reg(v), off: o, op: code32))
+            }
+        case .cmpxchg(let d, let base, let off, let expected, let new, let w):
+            if options.cpu < 3 { throw CodegenError("compare-and-exchange needs -mcpu=v3 or later", location: location) }
+            let (b, o) = try address(base, off)
+            mov(Reg.r0, .reg(reg(expected)))
+            put(.atomic(w == .w64 ? .dw : .w, dst: b, src: reg(new), off: o, op: BPFAtomicOp.cmpxchg.rawValue | BPFAtomicOp.fetch))
+            mov(reg(d), .reg(Reg.r0), w64: w == .w64)
+        case .coreValue(let d, let v, let reloc):
+            coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
+            if reloc.kind == 6 || reloc.kind == 7 || v < Int64(Int32.min) || v > Int64(Int32.max) {
+                for i in BPFInstruction.ldImm64(dst: reg(d), value: v) { put(i) }
+            } else {
+                put(.alu(.mov, true, dst: reg(d), imm: Int32(v)))
+            }
+        case .coreLoad(let d, let base, let off, let w, let reloc):
+            coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
+            put(.ldx(BPFSize(bytes: w.bytes), dst: reg(d), src: reg(base), off: Int16(clamping: off)))
+        case .inlineAsm:
+            throw CodegenError("inline assembly is not supported yet", location: location)
+        }
+    }
+
+    private mutating func binary(_ op: BinOp, _ d: UInt8, _ l: UInt8, _ r: Source, w64: Bool, location: IRLocation?) throws {
+        let aluOp: BPFALUOp
+        var signedDiv = false
+        switch op {
+        case .add: aluOp = .add
+        case .sub: aluOp = .sub
+        case .mul: aluOp = .mul
+        case .udiv: aluOp = .div
+        case .urem: aluOp = .mod
+        case .sdiv: aluOp = .div; signedDiv = true
+        case .srem: aluOp = .mod; signedDiv = true
+        case .and: aluOp = .and
+        case .or: aluOp = .or
+        case .xor: aluOp = .xor
+        case .shl: aluOp = .lsh
+        case .lshr: aluOp = .rsh
+        case .ashr: aluOp = .arsh
+        }
+        if signedDiv && options.cpu < 4 {
+            throw CodegenError("unsupported signed division, please convert to unsigned div/mod.", location: location)
+        }
+        let commutative = [BinOp.add, .mul, .and, .or, .xor].contains(op)
+        func emitOp(_ dst: UInt8, _ src: Source) {
+            var i: BPFInstruction
+            switch src {
+            case .reg(let s): i = .alu(aluOp, w64, dst: dst, src: s)
+            case .imm(let k): i = .alu(aluOp, w64, dst: dst, imm: Int32(truncatingIfNeeded: k))
+            }
+            if signedDiv { i.offset = 1 }
+            put(i)
+        }
+        if case .reg(let rr) = r, rr == d, l != d {
+            if commutative { emitOp(d, .reg(l)); return }
+            mov(Reg.scratch, .reg(l), w64: true)
+            emitOp(Reg.scratch, .reg(rr))
+            mov(d, .reg(Reg.scratch), w64: w64)
+            return
+        }
+        if l != d || !w64 { mov(d, .reg(l), w64: true) }
+        emitOp(d, r)
+    }
+
+    private mutating func extend(_ d: UInt8, _ s: UInt8, from: Width, to: Width, signed: Bool) {
+        let w64 = to == .w64
+        if !signed {
+            switch from {
+            case .w8, .w16:
+                mov(d, .reg(s), w64: false)
+                put(.alu(.and, false, dst: d, imm: from == .w8 ? 0xff : 0xffff))
+            case .w32: put(.alu(.mov, false, dst: d, src: s))
+            case .w64: mov(d, .reg(s))
+            }
+            return
+        }
+        if from == .w64 { mov(d, .reg(s)); return }
+        if options.cpu >= 4 && !(from == .w32 && !w64) {
+            var i = BPFInstruction.alu(.mov, w64, dst: d, src: s)
+            i.offset = Int16(from.bits)
+            put(i)
+            return
+        }
+        let bits = (w64 ? 64 : 32) - from.bits
+        if bits == 0 { mov(d, .reg(s), w64: w64); return }
+        mov(d, .reg(s), w64: w64)
+        put(.alu(.lsh, w64, dst: d, imm: Int32(bits)))
+        put(.alu(.arsh, w64, dst: d, imm: Int32(bits)))
+    }
+
+    // MARK: terminators
+
+    private mutating func terminator(_ t: Terminator, next: BlockID?, location: IRLocation?) throws {
+        switch t {
+        case .jump(let target):
+            if target != next { jump(to: target) }
+        case .ret(let v):
+            if let v = v { mov(Reg.r0, source(v)) }
+            put(.exit)
+        case .unreachable:
+            put(.alu(.mov, true, dst: Reg.r0, imm: 0))
+            put(.exit)
+        case .branch(let cc, let l, let r, let w, let thenB, let elseB):
+            if thenB == elseB { if thenB != next { jump(to: thenB) }; return }
+            if elseB == next {
+                try conditional(cc, reg(l), source(r), w, to: thenB)
+            } else if thenB == next, let inv = cc.negated {
+                try conditional(inv, reg(l), source(r), w, to: elseB)
+            } else {
+                try conditional(cc, reg(l), source(r), w, to: thenB)
+                jump(to: elseB)
+            }
+        }
+    }
+
+    private mutating func jump(to target: BlockID) {
+        pendingJumps.append((code.count, target))
+        put(.ja(off: 0))
+    }
+
+    private mutating func conditional(_ cc: CondCode, _ l: UInt8, _ r: Source, _ w: Width, to target: BlockID) throws {
+        var cc = cc, lhs = l, rhs = r
+        let w32 = w != .w64 && options.cpu >= 3
+        if w != .w64 && options.cpu < 3, case .imm(let k) = rhs, k < 0 || k > Int64(Int32.max) {
+            // Without jmp32 the immediate is sign-extended to 64 bits: compare registers.
+            loadConstant(Reg.scratch, k, w64: false)
+            rhs = .reg(Reg.scratch)
+        }
+        // -mcpu=v1 lacks jlt/jle/jslt/jsle: swap register operands.
+        if options.cpu < 2, [.ult, .ule, .slt, .sle].contains(cc) {
+            if case .reg(let rr) = rhs {
+                cc = cc.swapped; rhs = .reg(lhs); lhs = rr
+            } else if case .imm(let k) = rhs {
+                loadConstant(Reg.scratch, k, w64: true)
+                cc = cc.swapped; rhs = .reg(lhs); lhs = Reg.scratch
+            }
+        }
+        let op: BPFJumpOp
+        switch cc {
+        case .eq: op = .jeq
+        case .ne: op = .jne
+        case .ugt: op = .jgt
+        case .uge: op = .jge
+        case .ult: op = .jlt
+        case .ule: op = .jle
+        case .sgt: op = .jsgt
+        case .sge: op = .jsge
+        case .slt: op = .jslt
+        case .sle: op = .jsle
+        case .set: op = .jset
+        }
+        pendingJumps.append((code.count, target))
+        switch rhs {
+        case .reg(let rr): put(.jump(op, w32, dst: lhs, src: rr, off: 0))
+        case .imm(let k): put(.jump(op, w32, dst: lhs, imm: Int32(truncatingIfNeeded: k), off: 0))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// eBPF instruction-set constants (Documentation/bpf/standardization/instruction-set.rst).
+
+enum BPFClass: UInt8 {
+    case ld = 0x00, ldx = 0x01, st = 0x02, stx = 0x03, alu = 0x04, jmp = 0x05, jmp32 = 0x06, alu64 = 0x07
+}
+
+enum BPFSize: UInt8 {
+    case w = 0x00, h = 0x08, b = 0x10, dw = 0x18
+    init(bytes: Int) {
+        switch bytes { case 1: self = .b; case 2: self = .h; case 4: self = .w; default: self = .dw }
+    }
+}
+
+enum BPFMode: UInt8 { case imm = 0x00, mem = 0x60, memsx = 0x80, atomic = 0xc0 }
+
+enum BPFSource: UInt8 { case k = 0x00, x = 0x08 }
+
+enum BPFALUOp: UInt8 {
+    case add = 0x00, sub = 0x10, mul = 0x20, div = 0x30, or = 0x40, and = 0x50, lsh = 0x60, rsh = 0x70
+    case neg = 0x80, mod = 0x90, xor = 0xa0, mov = 0xb0, arsh = 0xc0, end = 0xd0
+}
+
+enum BPFJumpOp: UInt8 {
+    case ja = 0x00, jeq = 0x10, jgt = 0x20, jge = 0x30, jset = 0x40, jne = 0x50, jsgt = 0x60, jsge = 0x70
+    case call = 0x80, exit = 0x90, jlt = 0xa0, jle = 0xb0, jslt = 0xc0, jsle = 0xd0
+}
+
+enum BPFAtomicOp: Int32 {
+    case add = 0x00, or = 0x40, and = 0x50, xor = 0xa0, xchg = 0xe0, cmpxchg = 0xf0
+    static let fetch: Int32 = 0x01
+}
+
+/// Pseudo source registers of special instructions.
+enum BPFPseudo {
+    static let call: UInt8 = 1          // BPF_PSEUDO_CALL
+    static let kfuncCall: UInt8 = 2     // BPF_PSEUDO_KFUNC_CALL
+    static let function: UInt8 = 4      // BPF_PSEUDO_FUNC (ld_imm64 of a callback)
+}
+
+/// Physical registers.
+enum Reg {
+    static let r0: UInt8 = 0, r1: UInt8 = 1, r6: UInt8 = 6, r9: UInt8 = 9, fp: UInt8 = 10
+    static let scratch: UInt8 = 0       // r0: never allocated; used for shuffles
+    static let arguments: [UInt8] = [1, 2, 3, 4, 5]
+    static let calleeSaved: [UInt8] = [6, 7, 8, 9]
+}
+
+extension BPFInstruction {
+    static func alu(_ op: BPFALUOp, _ w64: Bool, dst: UInt8, src: UInt8) -> BPFInstruction {
+        BPFInstruction(opcode: (w64 ? BPFClass.alu64 : BPFClass.alu).rawValue | op.rawValue | BPFSource.x.rawValue,
+                       dst: dst, src: src)
+    }
+    static func alu(_ op: BPFALUOp, _ w64: Bool, dst: UInt8, imm: Int32) -> BPFInstruction {
+        BPFInstruction(opcode: (w64 ? BPFClass.alu64 : BPFClass.alu).rawValue | op.rawValue | BPFSource.k.rawValue,
+                       dst: dst, imm: imm)
+    }
+    static func ldx(_ size: BPFSize, dst: UInt8, src: UInt8, off: Int16, signExtend: Bool = false) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.ldx.rawValue | (signExtend ? BPFMode.memsx : BPFMode.mem).rawValue | size.rawValue,
+                       dst: dst, src: src, offset: off)
+    }
+    static func stx(_ size: BPFSize, dst: UInt8, src: UInt8, off: Int16) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.stx.rawValue | BPFMode.mem.rawValue | size.rawValue, dst: dst, src: src, offset: off)
+    }
+    static func st(_ size: BPFSize, dst: UInt8, off: Int16, imm: Int32) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.st.rawValue | BPFMode.mem.rawValue | size.rawValue, dst: dst, offset: off, imm: imm)
+    }
+    static func atomic(_ size: BPFSize, dst: UInt8, src: UInt8, off: Int16, op: Int32) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.stx.rawValue | BPFMode.atomic.rawValue | size.rawValue, dst: dst, src: src,
+                       offset: off, imm: op)
+    }
+    /// The two slots of ld_imm64.
+    static func ldImm64(dst: UInt8, value: Int64, src: UInt8 = 0) -> [BPFInstruction] {
+        let u = UInt64(bitPattern: value)
+        return [BPFInstruction(opcode: 0x18, dst: dst, src: src, imm: Int32(truncatingIfNeeded: u)),
+                BPFInstruction(opcode: 0, imm: Int32(truncatingIfNeeded: u >> 32))]
+    }
+    static func jump(_ op: BPFJumpOp, _ w32: Bool, dst: UInt8, src: UInt8, off: Int16) -> BPFInstruction {
+        BPFInstruction(opcode: (w32 ? BPFClass.jmp32 : BPFClass.jmp).rawValue | op.rawValue | BPFSource.x.rawValue,
+                       dst: dst, src: src, offset: off)
+    }
+    static func jump(_ op: BPFJumpOp, _ w32: Bool, dst: UInt8, imm: Int32, off: Int16) -> BPFInstruction {
+        BPFInstruction(opcode: (w32 ? BPFClass.jmp32 : BPFClass.jmp).rawValue | op.rawValue | BPFSource.k.rawValue,
+                       dst: dst, offset: off, imm: imm)
+    }
+    static func ja(off: Int16) -> BPFInstruction { BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.ja.rawValue, offset: off) }
+    static let exit = BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.exit.rawValue)
+    static func call(imm: Int32, src: UInt8 = 0) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.call.rawValue, src: src, imm: imm)
+    }
+}

@@ -1,0 +1,78 @@
+import BPFIR
+
+/// Block-level liveness of virtual registers and linear positions of instructions.
+struct Liveness {
+    var liveIn: [Set<VReg>]
+    var liveOut: [Set<VReg>]
+
+    init(_ f: Function) {
+        let n = f.blocks.count
+        var use = [Set<VReg>](repeating: [], count: n)
+        var def = [Set<VReg>](repeating: [], count: n)
+        for (i, b) in f.blocks.enumerated() {
+            for ins in b.instructions {
+                for u in ins.inst.usedRegs where !def[i].contains(u) { use[i].insert(u) }
+                for d in ins.inst.definedRegs { def[i].insert(d) }
+            }
+            for u in b.terminator.usedRegs where !def[i].contains(u) { use[i].insert(u) }
+        }
+        liveIn = [Set<VReg>](repeating: [], count: n)
+        liveOut = [Set<VReg>](repeating: [], count: n)
+        var changed = true
+        while changed {
+            changed = false
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                var out: Set<VReg> = []
+                for s in f.blocks[i].terminator.successors where s.id < n { out.formUnion(liveIn[s.id]) }
+                let inn = use[i].union(out.subtracting(def[i]))
+                if out != liveOut[i] || inn != liveIn[i] { liveOut[i] = out; liveIn[i] = inn; changed = true }
+            }
+        }
+    }
+}
+
+/// A conservative live interval [start, end] in linear instruction positions.
+struct Interval {
+    var reg: VReg
+    var start: Int
+    var end: Int
+    var crossesCall = false
+}
+
+/// Computes one interval per virtual register over the block order of `f`.
+/// Positions: each instruction and terminator gets a multiple of 4; a value live
+/// into a block is touched at blockStart - 1, one live out of it at blockEnd + 1,
+/// so boundary positions never coincide with an instruction's.
+func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int]) {
+    let live = Liveness(f)
+    var iv: [VReg: Interval] = [:]
+    var calls: [Int] = []
+    func touch(_ r: VReg, _ p: Int) {
+        if var x = iv[r] { x.start = min(x.start, p); x.end = max(x.end, p); iv[r] = x }
+        else { iv[r] = Interval(reg: r, start: p, end: p) }
+    }
+    var pos = 0
+    for (bi, b) in f.blocks.enumerated() {
+        let blockStart = pos
+        for r in live.liveIn[bi] { touch(r, blockStart - 1) }
+        for ins in b.instructions {
+            for u in ins.inst.usedRegs { touch(u, pos) }
+            for d in ins.inst.definedRegs { touch(d, pos) }
+            if case .call = ins.inst { calls.append(pos) }
+            pos += 4
+        }
+        for u in b.terminator.usedRegs { touch(u, pos) }
+        let blockEnd = pos
+        for r in live.liveOut[bi] { touch(r, blockEnd + 1) }
+        pos += 4
+    }
+    for p in f.parameters { touch(p, -2) }
+    // A value is live across a call when its interval strictly contains the call's
+    // position (arguments die at the call, results are born at it).
+    let sortedCalls = calls.sorted()
+    for (r, var x) in iv {
+        x.crossesCall = sortedCalls.contains { x.start < $0 && x.end > $0 }
+        iv[r] = x
+    }
+    return (iv, sortedCalls)
+}

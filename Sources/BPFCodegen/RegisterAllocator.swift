@@ -1,0 +1,162 @@
+import BPFIR
+
+/// Linear-scan register allocation over r1–r9 (r0 is the shuffle scratch and the
+/// return/result register). Values live across a helper or BPF-to-BPF call get
+/// r6–r9; when registers run out, the value ending last is spilled to an 8-byte
+/// slot and the function is rewritten with short reload/store temporaries, then
+/// allocated again.
+struct RegisterAllocation {
+    var assignment: [VReg: UInt8]
+    var function: Function           // possibly rewritten with spill code
+    var spillSlots: [Int]            // indices into function.slots used for spills
+}
+
+enum RegisterAllocator {
+    static func allocate(_ input: Function) -> RegisterAllocation {
+        var f = input
+        var spillSlots: [Int] = []
+        var spillTemps: Set<VReg> = []
+        for _ in 0..<64 {
+            let (intervals, _) = liveIntervals(f)
+            let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
+            var active: [Interval] = []
+            var assignment: [VReg: UInt8] = [:]
+            var toSpill: VReg? = nil
+            for cur in order {
+                // Expire intervals that end before this one starts (an operand dying at
+                // the instruction that defines `cur` may share its register).
+                active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
+                let used = Set(active.compactMap { assignment[$0.reg] })
+                let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved : [1, 2, 3, 4, 5, 6, 7, 8, 9]
+                if let r = candidates.first(where: { !used.contains($0) }) {
+                    assignment[cur.reg] = r
+                    active.append(cur)
+                    continue
+                }
+                // Spill: the conflicting value that lives longest (never a spill temporary).
+                let rivals = active.filter { a in
+                    guard let r = assignment[a.reg] else { return false }
+                    return candidates.contains(r) && !spillTemps.contains(a.reg)
+                }
+                var victim = cur.reg
+                if let far = rivals.max(by: { $0.end < $1.end }), far.end > cur.end || spillTemps.contains(cur.reg) {
+                    victim = far.reg
+                }
+                toSpill = victim
+                break
+            }
+            guard let v = toSpill else {
+                return RegisterAllocation(assignment: assignment, function: f, spillSlots: spillSlots)
+            }
+            f.slots.append(StackSlot(size: 8, alignment: 8, name: "spill.\(v.id)"))
+            let slot = f.slots.count - 1
+            spillSlots.append(slot)
+            f = rewriteSpilled(f, v, slot: slot, temps: &spillTemps)
+        }
+        // Unreachable in practice: every rewrite shortens intervals.
+        return RegisterAllocation(assignment: [:], function: f, spillSlots: spillSlots)
+    }
+
+    /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and
+    /// every use by a fresh temporary loaded from it.
+    static func rewriteSpilled(_ input: Function, _ v: VReg, slot: Int, temps: inout Set<VReg>) -> Function {
+        var f = input
+        // Parameters arrive in registers: store them at entry.
+        var entryPrefix: [Instruction] = []
+        if let pi = f.parameters.firstIndex(of: v) {
+            let t = f.newVReg(); temps.insert(t)
+            f.parameters[pi] = t
+            entryPrefix.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: f.location))
+        }
+        for bi in f.blocks.indices {
+            var out: [Instruction] = bi == 0 ? entryPrefix : []
+            for ins in f.blocks[bi].instructions {
+                var inst = ins.inst
+                if inst.usedRegs.contains(v) {
+                    let t = f.newVReg(); temps.insert(t)
+                    out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false), location: ins.location))
+                    inst = inst.replacingUses(of: v, with: t)
+                }
+                if inst.definedRegs.contains(v) {
+                    let t = f.newVReg(); temps.insert(t)
+                    inst = inst.replacingDefs(of: v, with: t)
+                    out.append(Instruction(inst, location: ins.location))
+                    out.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
+                } else {
+                    out.append(Instruction(inst, location: ins.location))
+                }
+            }
+            if f.blocks[bi].terminator.usedRegs.contains(v) {
+                let t = f.newVReg(); temps.insert(t)
+                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false),
+                                       location: f.blocks[bi].terminatorLocation))
+                f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: v, with: t)
+            }
+            f.blocks[bi].instructions = out
+        }
+        return f
+    }
+}
+
+extension Operand {
+    func replacing(_ v: VReg, _ t: VReg) -> Operand { if case .reg(v) = self { return .reg(t) }; return self }
+}
+extension Address {
+    func replacing(_ v: VReg, _ t: VReg) -> Address { if case .reg(v) = self { return .reg(t) }; return self }
+}
+
+extension Inst {
+    func replacingUses(of v: VReg, with t: VReg) -> Inst {
+        func r(_ x: VReg) -> VReg { x == v ? t : x }
+        switch self {
+        case .mov(let d, let s, let w): return .mov(dst: d, src: s.replacing(v, t), width: w)
+        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: d, lhs: r(l), rhs: rr.replacing(v, t), width: w)
+        case .neg(let d, let s, let w): return .neg(dst: d, src: r(s), width: w)
+        case .ext(let d, let s, let a, let b, let sg): return .ext(dst: d, src: r(s), from: a, to: b, signed: sg)
+        case .bswap(let d, let s, let w): return .bswap(dst: d, src: r(s), width: w)
+        case .load(let d, let b, let o, let w, let s): return .load(dst: d, base: b.replacing(v, t), offset: o, width: w, signed: s)
+        case .store(let b, let o, let val, let w): return .store(base: b.replacing(v, t), offset: o, value: val.replacing(v, t), width: w)
+        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: args.map { $0.replacing(v, t) })
+        case .atomic(let op, let b, let o, let val, let w, let f):
+            return .atomic(op, base: b.replacing(v, t), offset: o, value: r(val), width: w, fetch: f)
+        case .cmpxchg(let d, let b, let o, let e, let n, let w):
+            return .cmpxchg(dst: d, base: b.replacing(v, t), offset: o, expected: r(e), new: r(n), width: w)
+        case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: d, base: r(b), offset: o, width: w, reloc: rel)
+        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins.map(r), outputs: outs)
+        case .slotAddr, .symbolAddr, .loadImm64, .coreValue: return self
+        }
+    }
+
+    func replacingDefs(of v: VReg, with t: VReg) -> Inst {
+        func r(_ x: VReg) -> VReg { x == v ? t : x }
+        switch self {
+        case .mov(let d, let s, let w): return .mov(dst: r(d), src: s, width: w)
+        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: r(d), lhs: l, rhs: rr, width: w)
+        case .neg(let d, let s, let w): return .neg(dst: r(d), src: s, width: w)
+        case .ext(let d, let s, let a, let b, let sg): return .ext(dst: r(d), src: s, from: a, to: b, signed: sg)
+        case .bswap(let d, let s, let w): return .bswap(dst: r(d), src: s, width: w)
+        case .load(let d, let b, let o, let w, let s): return .load(dst: r(d), base: b, offset: o, width: w, signed: s)
+        case .slotAddr(let d, let s, let o): return .slotAddr(dst: r(d), slot: s, offset: o)
+        case .symbolAddr(let d, let s): return .symbolAddr(dst: r(d), symbol: s)
+        case .loadImm64(let d, let x): return .loadImm64(dst: r(d), value: x)
+        case .call(let d, let c, let a): return .call(dst: d.map(r), callee: c, args: a)
+        case .atomic(let op, let b, let o, let val, let w, let f): return .atomic(op, base: b, offset: o, value: val, width: w, fetch: f.map(r))
+        case .cmpxchg(let d, let b, let o, let e, let n, let w): return .cmpxchg(dst: r(d), base: b, offset: o, expected: e, new: n, width: w)
+        case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
+        case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: r(d), base: b, offset: o, width: w, reloc: rel)
+        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins, outputs: outs.map(r))
+        case .store: return self
+        }
+    }
+}
+
+extension Terminator {
+    func replacingUses(of v: VReg, with t: VReg) -> Terminator {
+        switch self {
+        case .branch(let cc, let l, let r, let w, let a, let b):
+            return .branch(cc, lhs: l == v ? t : l, rhs: r.replacing(v, t), width: w, then: a, else: b)
+        case .ret(let o?): return .ret(o.replacing(v, t))
+        default: return self
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import BPFFrontend
+import BPFIR
+import BPFLower
+import BPFCodegen
+import BPFELF
+
+/// Orchestrates one invocation: options → front end → lowering → codegen → BTF → ELF.
+public enum Driver {
+    public static let version = "swift-bpfcc 0.1.0 (eBPF target; C front end: libclang 22)"
+
+    /// Runs the compiler; returns the process exit code. Diagnostics go to `stderr`.
+    public static func run(arguments: [String], stdout: (String) -> Void = { print($0, terminator: "") },
+                           stderr: (String) -> Void = { FileHandle.standardError.write($0.data(using: .utf8)!) }) -> Int32 {
+        let options: Options
+        do { options = try OptionParser.parse(arguments) } catch {
+            stderr("swift-bpfcc: \(error)\n")
+            return 1
+        }
+        if options.showHelp { stdout(OptionParser.helpText + "\n"); return 0 }
+        if options.showVersion { stdout(version + "\n"); return 0 }
+        guard !options.inputs.isEmpty else { stderr("swift-bpfcc: error: no input files\n"); return 1 }
+        if options.output != nil && options.inputs.count > 1 && !options.emitIR {
+            stderr("swift-bpfcc: error: cannot specify -o when generating multiple output files\n")
+            return 1
+        }
+        var printer = DiagnosticPrinter()
+        var failed = false
+        for input in options.inputs {
+            let output = options.output ?? defaultOutput(for: input)
+            do {
+                let result = try compile(file: input, options: options)
+                for w in result.warnings { stderr(printer.render(w)) }
+                if options.emitIR {
+                    stdout(result.irText)
+                } else {
+                    try writeAtomically(result.object, to: output)
+                    if options.writeDependencies {
+                        try writeDependencies(options: options, input: input, output: output, files: result.includedFiles)
+                    }
+                }
+            } catch let list as DiagnosticList {
+                for d in list.diagnostics { stderr(printer.render(d)) }
+                let errors = list.diagnostics.filter { $0.severity == .error }.count
+                stderr("\(errors) error\(errors == 1 ? "" : "s") generated.\n")
+                failed = true
+            } catch let e as Diagnostic {
+                stderr(printer.render(e))
+                stderr("1 error generated.\n")
+                failed = true
+            } catch {
+                stderr("swift-bpfcc: error: \(error)\n")
+                failed = true
+            }
+        }
+        return failed ? 1 : 0
+    }
+
+    static func defaultOutput(for input: String) -> String {
+        let base = (input as NSString).lastPathComponent
+        let stem = base.hasSuffix(".c") ? String(base.dropLast(2)) : base
+        return stem + ".o"
+    }
+
+    public struct CompileResult {
+        public var object: [UInt8]
+        public var warnings: [Diagnostic]
+        public var irText: String
+        public var includedFiles: [String]
+    }
+
+    /// Compiles one C file into the bytes of an ELF object (or throws diagnostics).
+    public static func compile(file: String, options: Options) throws -> CompileResult {
+        var clangArgs = options.clangArguments
+        clangArgs += ["-target", options.endianness == .big ? "bpfeb" : "bpf", "-mcpu=v\(options.cpu)"]
+        if options.optimizationLevel > 0 { clangArgs.append("-O\(options.optimizationLevel)") }
+        let unit = try Frontend.parse(file: file, arguments: clangArgs)
+        let lowered = try Lowering.lower(unit, options: LoweringOptions(
+            cpu: options.cpu, optimize: options.optimizationLevel > 0, bigEndian: options.endianness == .big,
+            core: options.coreEnabled))
+        var module = lowered.module
+        module = Optimizer.run(module, level: options.optimizationLevel)
+        let cg = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
+        var compiled: [CompiledFunction] = []
+        var errors: [Diagnostic] = []
+        for f in module.functions {
+            do { compiled.append(try Codegen.compile(f, options: cg)) }
+            catch let e as CodegenError {
+                let loc = e.location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) } ?? .unknown
+                errors.append(Diagnostic(.error, loc, e.message))
+            }
+        }
+        if !errors.isEmpty { throw DiagnosticList(errors) }
+        let ir = options.emitIR ? IRPrinter.print(module) : ""
+        var prog = lowered
+        prog.module = module
+        let object = try ObjectAssembler(unit: unit, program: prog, functions: compiled, options: options).assemble()
+        let bytes = try ELFWriter.write(object)
+        return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: [file])
+    }
+
+    /// Writes through a temporary file and a rename, so no half object is ever left behind.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
+            throw Diagnostic(.error, .unknown, "unable to open output file '\(path)'")
+        }
+        if rename(tmp, path) != 0 {
+            unlink(tmp)
+            throw Diagnostic(.error, .unknown, "unable to write output file '\(path)'")
+        }
+    }
+
+    static func writeDependencies(options: Options, input: String, output: String, files: [String]) throws {
+        let depPath = options.dependencyFile ?? (output.hasSuffix(".o") ? String(output.dropLast(2)) + ".d" : output + ".d")
+        let targets = options.dependencyTargets.isEmpty ? [output] : options.dependencyTargets
+        let text = targets.joined(separator: " ") + ": " + files.joined(separator: " \\\n  ") + "\n"
+        try writeAtomically(Array(text.utf8), to: depPath)
+    }
+}

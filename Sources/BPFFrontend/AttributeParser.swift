@@ -1,0 +1,98 @@
+/// Reads the attributes BPF code depends on from a pretty-printed declaration
+/// (`__attribute__((section("xdp"))) __attribute__((used)) int prog(void *ctx)`):
+/// libclang exposes most of them only as unnamed attribute cursors.
+enum AttributeParser {
+    static func parse(_ text: String) -> DeclAttributes {
+        var a = DeclAttributes()
+        let s = Array(text.utf8)
+        var i = 0
+        func skipSpaces() { while i < s.count && (s[i] == 32 || s[i] == 9 || s[i] == 10) { i += 1 } }
+        while i < s.count {
+            if match(s, i, "__attribute__((") {
+                i += 15
+                // Attribute list up to the matching "))".
+                var depth = 2
+                let start = i
+                while i < s.count && depth > 0 {
+                    if s[i] == UInt8(ascii: "(") { depth += 1 } else if s[i] == UInt8(ascii: ")") { depth -= 1 }
+                    else if s[i] == UInt8(ascii: "\"") {
+                        i += 1
+                        while i < s.count && s[i] != UInt8(ascii: "\"") { if s[i] == UInt8(ascii: "\\") { i += 1 }; i += 1 }
+                    }
+                    i += 1
+                }
+                let end = max(start, i - 2)
+                let body = String(decoding: s[start..<end], as: UTF8.self)
+                apply(body, to: &a)
+                continue
+            }
+            if match(s, i, "inline ") || match(s, i, "__inline ") || match(s, i, "__inline__ ") { a.isInline = true }
+            if match(s, i, "{") { break }   // body starts: attributes of nested declarations do not count
+            i += 1
+            skipSpaces()
+        }
+        return a
+    }
+
+    private static func match(_ s: [UInt8], _ i: Int, _ p: String) -> Bool {
+        let u = Array(p.utf8)
+        guard i + u.count <= s.count else { return false }
+        for k in 0..<u.count where s[i + k] != u[k] { return false }
+        return true
+    }
+
+    /// One attribute list body, e.g. `section("xdp")` or `aligned(8), used`.
+    private static func apply(_ body: String, to a: inout DeclAttributes) {
+        for item in splitTopLevel(body) {
+            let t = item.trimmed
+            let name = t.prefix { $0 != "(" }.trimmed
+            let arg = t.contains("(") ? String(t.drop { $0 != "(" }.dropFirst().dropLast()) : ""
+            switch name.replacingUnderscores {
+            case "section": a.section = unquote(arg)
+            case "used": a.used = true
+            case "noinline": a.noinline = true
+            case "always_inline": a.alwaysInline = true
+            case "weak": a.weak = true
+            case "aligned": a.alignment = Int(arg.trimmed) ?? 8
+            case "btf_decl_tag": a.btfDeclTags.append(unquote(arg))
+            default: break
+            }
+        }
+    }
+
+    static func unquote(_ s: String) -> String {
+        var t = s.trimmed
+        if t.hasPrefix("\"") { t.removeFirst() }
+        if t.hasSuffix("\"") { t.removeLast() }
+        return t
+    }
+
+    private static func splitTopLevel(_ s: String) -> [String] {
+        var out: [String] = [], cur = "", depth = 0, inString = false
+        for ch in s {
+            if ch == "\"" { inString.toggle() }
+            if !inString {
+                if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
+                if ch == "," && depth == 0 { out.append(cur); cur = ""; continue }
+            }
+            cur.append(ch)
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
+
+extension StringProtocol {
+    var trimmed: String {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" || c == "\n" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" || c == "\n" { s = s.dropLast() }
+        return String(s)
+    }
+    /// `__section__` → `section`.
+    var replacingUnderscores: String {
+        var s = String(self)
+        if s.hasPrefix("__") && s.hasSuffix("__") && s.count > 4 { s = String(s.dropFirst(2).dropLast(2)) }
+        return s
+    }
+}

@@ -1,0 +1,82 @@
+import CClang
+
+// Small helpers over libclang's C API. Nothing here escapes the module.
+
+func string(_ s: CXString) -> String {
+    defer { clang_disposeString(s) }
+    guard let p = clang_getCString(s) else { return "" }
+    return String(cString: p)
+}
+
+/// The direct children of a cursor, in visiting order.
+func children(_ c: CXCursor) -> [CXCursor] {
+    var result: [CXCursor] = []
+    withUnsafeMutablePointer(to: &result) { ptr in
+        _ = clang_visitChildren(c, { child, _, data in
+            data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(child)
+            return CXChildVisit_Continue
+        }, ptr)
+    }
+    return result
+}
+
+func spelling(_ c: CXCursor) -> String { string(clang_getCursorSpelling(c)) }
+
+func isExpression(_ c: CXCursor) -> Bool { clang_isExpression(c.kind) != 0 }
+func isStatement(_ c: CXCursor) -> Bool { clang_isStatement(c.kind) != 0 }
+func isNull(_ c: CXCursor) -> Bool { clang_Cursor_isNull(c) != 0 }
+
+/// The expansion location (the macro use site for code from macros), as clang reports it.
+func location(_ loc: CXSourceLocation) -> SourceLocation {
+    var file: CXFile? = nil
+    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+    clang_getExpansionLocation(loc, &file, &line, &column, &offset)
+    let name = file.map { string(clang_getFileName($0)) } ?? "<built-in>"
+    return SourceLocation(file: name, line: Int(line), column: Int(column))
+}
+
+func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }
+
+/// File offset of the start of a cursor's extent (for ordering children).
+func startOffset(_ c: CXCursor) -> UInt32 {
+    var file: CXFile? = nil
+    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &file, &line, &column, &offset)
+    return offset
+}
+
+/// The spelled tokens of a cursor's extent.
+func tokens(_ tu: CXTranslationUnit, _ c: CXCursor) -> [(kind: CXTokenKind, text: String, offset: UInt32)] {
+    var toks: UnsafeMutablePointer<CXToken>? = nil
+    var n: UInt32 = 0
+    clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n)
+    guard let t = toks else { return [] }
+    defer { clang_disposeTokens(tu, t, n) }
+    var out: [(CXTokenKind, String, UInt32)] = []
+    for i in 0..<Int(n) {
+        var file: CXFile? = nil
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getSpellingLocation(clang_getTokenLocation(tu, t[i]), &file, &line, &column, &offset)
+        out.append((clang_getTokenKind(t[i]), string(clang_getTokenSpelling(tu, t[i])), offset))
+    }
+    return out
+}
+
+/// Integer value of a constant expression, if clang can evaluate it.
+func evaluateInteger(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
+    guard let r = clang_Cursor_Evaluate(c) else { return nil }
+    defer { clang_EvalResult_dispose(r) }
+    guard clang_EvalResult_getKind(r) == CXEval_Int else { return nil }
+    if clang_EvalResult_isUnsignedInt(r) != 0 {
+        return (UInt64(clang_EvalResult_getAsUnsigned(r)), true)
+    }
+    return (UInt64(bitPattern: Int64(clang_EvalResult_getAsLongLong(r))), false)
+}
+
+/// The pretty-printed declaration with attributes resolved (terse: no bodies).
+func prettyPrinted(_ c: CXCursor) -> String {
+    guard let policy = clang_getCursorPrintingPolicy(c) else { return "" }
+    defer { clang_PrintingPolicy_dispose(policy) }
+    clang_PrintingPolicy_setProperty(policy, CXPrintingPolicy_TerseOutput, 1)
+    return string(clang_getCursorPrettyPrinted(c, policy))
+}

@@ -1,0 +1,151 @@
+import CClang
+
+/// Walks libclang's cursors and builds the typed AST.
+final class Converter {
+    let tu: CXTranslationUnit
+    var unit: TranslationUnit
+    var recordIDs: [String: RecordID] = [:]
+    var enumIDs: [String: EnumID] = [:]
+    var errors: [Diagnostic] = []
+    /// Errors inside static functions, reported only if the function is used.
+    var deferredErrors: [String: [Diagnostic]] = [:]
+
+    // Per-function state.
+    var locals: [String: Int] = [:]          // USR of a local/param → id
+    var nextLocal = 0
+    var currentFunction = ""
+    var staticLocalNames: [String: String] = [:]   // USR → hoisted global name
+    var usedGlobalNames: Set<String> = []
+
+    init(tu: CXTranslationUnit, mainFile: String) {
+        self.tu = tu
+        unit = TranslationUnit(mainFile: mainFile)
+    }
+
+    func error(_ c: CXCursor, _ message: String) -> Diagnostic {
+        Diagnostic(.error, location(c), message)
+    }
+
+    func usr(_ c: CXCursor) -> String {
+        let u = string(clang_getCursorUSR(clang_getCanonicalCursor(c)))
+        if !u.isEmpty { return u }
+        let l = location(c)
+        return "\(l.file):\(l.line):\(l.column):\(spelling(c))"
+    }
+
+    // MARK: top level
+
+    func convertTopLevel() {
+        let root = clang_getTranslationUnitCursor(tu)
+        for c in children(root) {
+            do {
+                switch c.kind {
+                case CXCursor_FunctionDecl: try convertFunction(c)
+                case CXCursor_VarDecl: try convertGlobal(c)
+                case CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_TypedefDecl,
+                     CXCursor_StaticAssert:
+                    break   // types are converted when used
+                default: break
+                }
+            } catch let d as Diagnostic where c.kind == CXCursor_FunctionDecl && storageClass(c) == .static {
+                deferredErrors[spelling(c), default: []].append(d)
+            } catch let d as Diagnostic {
+                errors.append(d)
+            } catch let l as DiagnosticList {
+                errors += l.diagnostics
+            } catch {
+                errors.append(self.error(c, "\(error)"))
+            }
+        }
+    }
+
+    /// Reports the deferred errors of static functions that used code reaches.
+    func finishReachability() {
+        guard !deferredErrors.isEmpty else { return }
+        var reached: Set<String> = []
+        var work: [String] = []
+        for f in unit.functions where f.body != nil && (!f.isStatic || f.attributes.section != nil) { work.append(f.name) }
+        for g in unit.globals { if let i = g.initializer { var s = Set<String>(); Reachability.referencedFunctions(i, into: &s); work += s } }
+        while let n = work.popLast() {
+            guard reached.insert(n).inserted else { continue }
+            if let errs = deferredErrors[n] { errors += errs }
+            if let f = unit.functions.first(where: { $0.name == n }), let b = f.body {
+                var s = Set<String>(); Reachability.referencedFunctions(b, into: &s); work += s
+            }
+        }
+    }
+
+    func storageClass(_ c: CXCursor) -> StorageClass {
+        switch clang_Cursor_getStorageClass(c) {
+        case CX_SC_Static: return .static
+        case CX_SC_Extern: return .extern
+        case CX_SC_Register: return .register
+        default: return .auto
+        }
+    }
+
+    func convertFunction(_ c: CXCursor) throws {
+        let name = spelling(c)
+        let type = try convertType(clang_getCursorType(c), at: c)
+        guard case .function(let ft) = type.canonical else { throw error(c, "'\(name)' is not a function type") }
+        let isDefinition = clang_isCursorDefinition(c) != 0
+        let existing = unit.functions.firstIndex { $0.name == name }
+        if let i = existing, unit.functions[i].body != nil, !isDefinition { return }
+        let attrs = AttributeParser.parse(prettyPrinted(c))
+        let storage = storageClass(c)
+        locals = [:]; nextLocal = 0; currentFunction = name
+        var params: [VarDecl] = []
+        let n = Int(clang_Cursor_getNumArguments(c))
+        if n > 0 {
+            for i in 0..<n {
+                let p = clang_Cursor_getArgument(c, UInt32(i))
+                let id = nextLocal; nextLocal += 1
+                locals[usr(p)] = id
+                params.append(VarDecl(id: id, name: spelling(p), type: try convertType(clang_getCursorType(p), at: p),
+                                      initializer: nil, storage: .auto, location: location(p)))
+            }
+        }
+        var body: Stmt? = nil
+        if isDefinition, let b = children(c).last(where: { $0.kind == CXCursor_CompoundStmt }) {
+            body = try convertStmt(b)
+        }
+        let f = FunctionDecl(name: name, type: ft, parameters: params, body: body, isStatic: storage == .static,
+                             isExtern: !isDefinition, attributes: attrs, location: location(c))
+        if let i = existing {
+            var merged = f
+            if !isDefinition { merged.attributes = unit.functions[i].attributes }
+            unit.functions[i] = merged
+        } else {
+            unit.functions.append(f)
+        }
+        currentFunction = ""
+    }
+
+    func convertGlobal(_ c: CXCursor) throws {
+        let name = spelling(c)
+        let storage = storageClass(c)
+        let type = try convertType(clang_getCursorType(c), at: c)
+        let attrs = AttributeParser.parse(prettyPrinted(c))
+        let initCursor = clang_Cursor_getVarDeclInitializer(c)
+        let initializer: Initializer? = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
+        let g = GlobalVar(name: name, type: type, initializer: initializer, isStatic: storage == .static,
+                          isExtern: storage == .extern, isDefinition: storage != .extern,
+                          attributes: attrs, location: location(c))
+        if let i = unit.globals.firstIndex(where: { $0.name == name }) {
+            // Keep the definition with an initializer; merge attributes of earlier declarations.
+            var old = unit.globals[i]
+            if g.initializer != nil || (old.isExtern && !g.isExtern) {
+                var merged = g
+                if merged.attributes.section == nil { merged.attributes.section = old.attributes.section }
+                merged.attributes.weak = merged.attributes.weak || old.attributes.weak
+                unit.globals[i] = merged
+            } else {
+                if old.attributes.section == nil { old.attributes.section = attrs.section }
+                unit.globals[i] = old
+            }
+        } else {
+            unit.globals.append(g)
+            usedGlobalNames.insert(name)
+        }
+    }
+}

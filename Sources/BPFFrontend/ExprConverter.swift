@@ -1,0 +1,358 @@
+import CClang
+
+extension Converter {
+    func exprType(_ c: CXCursor) throws -> CType { try convertType(clang_getCursorType(c), at: c) }
+
+    /// Expression children, ordered by source position (AtomicExpr stores them out of order).
+    func exprChildren(_ c: CXCursor) -> [CXCursor] {
+        children(c).filter { isExpression($0) || $0.kind == CXCursor_CompoundStmt }
+    }
+
+    func convertExpr(_ c: CXCursor) throws -> Expr {
+        let loc = location(c)
+        let type: CType
+        if c.kind == CXCursor_DeclRefExpr, clang_getCursorReferenced(c).kind == CXCursor_FunctionDecl {
+            // Builtins have "<builtin fn type>": use the declaration's type.
+            let ref = clang_getCursorReferenced(c)
+            type = (try? convertType(clang_getCursorType(ref), at: ref)) ?? .function(FunctionType(returnType: .int(bytes: 4, signed: true, name: "int"), parameters: [], isVariadic: true, hasPrototype: false))
+        } else if c.kind == CXCursor_UnexposedExpr, let t = try? exprType(c) {
+            type = t
+        } else if c.kind == CXCursor_UnexposedExpr {
+            type = .pointer(.void)   // BuiltinFnToFnPtr decay of a builtin
+        } else {
+            type = try exprType(c)
+        }
+        func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
+        switch c.kind {
+        case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
+            guard let v = evaluateInteger(c) else { throw error(c, "cannot evaluate literal") }
+            return make(.intLiteral(v.value))
+        case CXCursor_FloatingLiteral:
+            throw error(c, "floating point is not supported by BPF")
+        case CXCursor_StringLiteral:
+            return make(.stringLiteral(try stringBytes(c, type: type)))
+        case CXCursor_ParenExpr:
+            guard let inner = exprChildren(c).first else { throw error(c, "empty parentheses") }
+            return try convertExpr(inner)
+        case CXCursor_DeclRefExpr:
+            return try declRef(c, type: type, loc: loc)
+        case CXCursor_UnaryOperator:
+            guard let inner = exprChildren(c).first else { throw error(c, "malformed unary operator") }
+            let op: UnaryOp
+            switch clang_getCursorUnaryOperatorKind(c) {
+            case CXUnaryOperator_PostInc: op = .postInc
+            case CXUnaryOperator_PostDec: op = .postDec
+            case CXUnaryOperator_PreInc: op = .preInc
+            case CXUnaryOperator_PreDec: op = .preDec
+            case CXUnaryOperator_AddrOf: op = .addressOf
+            case CXUnaryOperator_Deref: op = .deref
+            case CXUnaryOperator_Plus: op = .plus
+            case CXUnaryOperator_Minus: op = .minus
+            case CXUnaryOperator_Not: op = .bitNot
+            case CXUnaryOperator_LNot: op = .logicalNot
+            case CXUnaryOperator_Real: op = .real
+            case CXUnaryOperator_Imag: op = .imag
+            case CXUnaryOperator_Extension: return try convertExpr(inner)
+            default: throw error(c, "unsupported unary operator")
+            }
+            if op == .minus || op == .bitNot || op == .logicalNot, let v = evaluateInteger(c), type.isInteger {
+                return make(.intLiteral(v.value))
+            }
+            return make(.unary(op, try convertExpr(inner)))
+        case CXCursor_BinaryOperator, CXCursor_CompoundAssignOperator:
+            let kids = exprChildren(c)
+            guard kids.count == 2 else { throw error(c, "malformed binary operator") }
+            let op = try binaryOp(c)
+            if ![.assign, .comma].contains(op) && !op.isAssignment, type.isInteger,
+               let v = evaluateInteger(c), isPure(kids[0]), isPure(kids[1]) {
+                return make(.intLiteral(v.value))
+            }
+            return make(.binary(op, try convertExpr(kids[0]), try convertExpr(kids[1])))
+        case CXCursor_ConditionalOperator:
+            let kids = exprChildren(c)
+            guard kids.count == 3 else { throw error(c, "malformed conditional operator") }
+            return make(.conditional(try convertExpr(kids[0]), try convertExpr(kids[1]), try convertExpr(kids[2])))
+        case CXCursor_CStyleCastExpr:
+            guard let inner = exprChildren(c).last else { throw error(c, "malformed cast") }
+            let e = try convertExpr(inner)
+            if case .initList(let i) = e.kind, type.canonical != e.type.canonical || true {
+                return make(.compoundLiteral(i))
+            }
+            return make(.cast(e, implicit: false))
+        case CXCursor_CallExpr:
+            let kids = exprChildren(c)
+            guard let callee = kids.first else { throw error(c, "malformed call") }
+            var args: [Expr] = []
+            let n = Int(clang_Cursor_getNumArguments(c))
+            if n > 0 { for i in 0..<n { args.append(try convertExpr(clang_Cursor_getArgument(c, UInt32(i)))) } }
+            let calleeExpr = try convertExpr(callee)
+            if case .declRef(.function(let name)) = stripCasts(calleeExpr).kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
+                if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
+            }
+            return make(.call(calleeExpr, args))
+        case CXCursor_MemberRefExpr:
+            return try memberExpr(c, type: type, loc: loc)
+        case CXCursor_ArraySubscriptExpr:
+            let kids = exprChildren(c)
+            guard kids.count == 2 else { throw error(c, "malformed subscript") }
+            var base = try convertExpr(kids[0]), index = try convertExpr(kids[1])
+            if base.type.isInteger && (index.type.isPointer || index.type.pointee != nil) { swap(&base, &index) }
+            return make(.arraySubscript(base, index))
+        case CXCursor_InitListExpr:
+            return make(.initList(try buildInitializer(type, c)))
+        case CXCursor_CompoundLiteralExpr:
+            guard let list = children(c).last(where: { $0.kind == CXCursor_InitListExpr }) else {
+                throw error(c, "malformed compound literal")
+            }
+            return make(.compoundLiteral(try buildInitializer(type, list)))
+        case CXCursor_StmtExpr:
+            guard let body = children(c).first(where: { $0.kind == CXCursor_CompoundStmt }) else {
+                throw error(c, "malformed statement expression")
+            }
+            var stmts: [Stmt] = []
+            for s in children(body) { stmts.append(try convertStmt(s)) }
+            return make(.statementExpr(stmts))
+        case CXCursor_UnaryExpr:
+            // sizeof, _Alignof, __builtin_offsetof, vec_step: constants.
+            if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
+            throw error(c, "unsupported constant expression")
+        case CXCursor_GenericSelectionExpr:
+            if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
+            throw error(c, "_Generic is not supported here")
+        case CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
+            return make(.intLiteral(0))
+        case CXCursor_UnexposedExpr:
+            return try unexposed(c, type: type, loc: loc)
+        default:
+            if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
+            throw error(c, "unsupported expression (\(string(clang_getCursorKindSpelling(c.kind))))")
+        }
+    }
+
+    func stripCasts(_ e: Expr) -> Expr {
+        if case .cast(let inner, _) = e.kind { return stripCasts(inner) }
+        return e
+    }
+
+    /// An expression without side effects, safe to fold.
+    func isPure(_ c: CXCursor) -> Bool {
+        switch c.kind {
+        case CXCursor_CallExpr, CXCursor_CompoundAssignOperator, CXCursor_StmtExpr: return false
+        case CXCursor_BinaryOperator:
+            if let op = try? binaryOp(c), op.isAssignment || op == .assign { return false }
+        case CXCursor_UnaryOperator:
+            let k = clang_getCursorUnaryOperatorKind(c)
+            if [CXUnaryOperator_PostInc, CXUnaryOperator_PostDec, CXUnaryOperator_PreInc, CXUnaryOperator_PreDec].contains(k) { return false }
+        default: break
+        }
+        return children(c).allSatisfy { !isExpression($0) || isPure($0) }
+    }
+
+    func binaryOp(_ c: CXCursor) throws -> BinaryOp {
+        switch clang_getCursorBinaryOperatorKind(c) {
+        case CXBinaryOperator_Mul: return .mul
+        case CXBinaryOperator_Div: return .div
+        case CXBinaryOperator_Rem: return .rem
+        case CXBinaryOperator_Add: return .add
+        case CXBinaryOperator_Sub: return .sub
+        case CXBinaryOperator_Shl: return .shl
+        case CXBinaryOperator_Shr: return .shr
+        case CXBinaryOperator_LT: return .lt
+        case CXBinaryOperator_GT: return .gt
+        case CXBinaryOperator_LE: return .le
+        case CXBinaryOperator_GE: return .ge
+        case CXBinaryOperator_EQ: return .eq
+        case CXBinaryOperator_NE: return .ne
+        case CXBinaryOperator_And: return .bitAnd
+        case CXBinaryOperator_Xor: return .bitXor
+        case CXBinaryOperator_Or: return .bitOr
+        case CXBinaryOperator_LAnd: return .logicalAnd
+        case CXBinaryOperator_LOr: return .logicalOr
+        case CXBinaryOperator_Assign: return .assign
+        case CXBinaryOperator_MulAssign: return .mulAssign
+        case CXBinaryOperator_DivAssign: return .divAssign
+        case CXBinaryOperator_RemAssign: return .remAssign
+        case CXBinaryOperator_AddAssign: return .addAssign
+        case CXBinaryOperator_SubAssign: return .subAssign
+        case CXBinaryOperator_ShlAssign: return .shlAssign
+        case CXBinaryOperator_ShrAssign: return .shrAssign
+        case CXBinaryOperator_AndAssign: return .andAssign
+        case CXBinaryOperator_XorAssign: return .xorAssign
+        case CXBinaryOperator_OrAssign: return .orAssign
+        case CXBinaryOperator_Comma: return .comma
+        default: throw error(c, "unsupported binary operator")
+        }
+    }
+
+    private func declRef(_ c: CXCursor, type: CType, loc: SourceLocation) throws -> Expr {
+        let ref = clang_getCursorReferenced(c)
+        func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
+        switch ref.kind {
+        case CXCursor_EnumConstantDecl:
+            return make(.intLiteral(UInt64(bitPattern: clang_getEnumConstantDeclValue(ref))))
+        case CXCursor_FunctionDecl:
+            return make(.declRef(.function(spelling(ref))))
+        case CXCursor_VarDecl, CXCursor_ParmDecl:
+            let key = usr(ref)
+            if let id = locals[key] { return make(.declRef(.local(id))) }
+            if let g = staticLocalNames[key] { return make(.declRef(.global(g))) }
+            let name = spelling(ref)
+            if unit.globals.first(where: { $0.name == name }) == nil && clang_getCursorSemanticParent(ref).kind == CXCursor_TranslationUnit {
+                try convertGlobal(ref)
+            }
+            return make(.declRef(.global(name)))
+        default:
+            if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
+            throw error(c, "unsupported reference to '\(spelling(ref))'")
+        }
+    }
+
+    private func memberExpr(_ c: CXCursor, type: CType, loc: SourceLocation) throws -> Expr {
+        let fieldCursor = clang_getCursorReferenced(c)
+        let name = spelling(fieldCursor)
+        guard let baseCursor = exprChildren(c).first else { throw error(c, "member access without a base") }
+        let base = try convertExpr(baseCursor)
+        let isArrow = base.type.isPointer
+        guard let recordType = isArrow ? base.type.pointee : base.type,
+              case .record(let rid) = recordType.canonical else {
+            throw error(c, "member reference base is not a struct or union")
+        }
+        let fieldOffset = Int(clang_Cursor_getOffsetOfField(fieldCursor))
+        guard let path = fieldPath(rid, name: name, bitOffsetHint: fieldOffset) else {
+            throw error(c, "no member named '\(name)'")
+        }
+        // Anonymous members on the way become explicit member accesses.
+        var cur = base
+        var arrow = isArrow
+        var rec = rid
+        for (k, idx) in path.enumerated() {
+            let f = unit.records[rec].fields[idx]
+            let t = k == path.count - 1 ? type : f.type
+            cur = Expr(.member(cur, fieldIndex: idx, isArrow: arrow), type: t, location: loc)
+            arrow = false
+            if case .record(let next) = f.type.canonical { rec = next }
+        }
+        return cur
+    }
+
+    /// Field indices from record `rid` to the field `name`, through anonymous members.
+    func fieldPath(_ rid: RecordID, name: String, bitOffsetHint: Int = -1) -> [Int]? {
+        let rec = unit.records[rid]
+        if let i = rec.fields.firstIndex(where: { $0.name == name }) { return [i] }
+        for (i, f) in rec.fields.enumerated() where f.name == nil {
+            if case .record(let sub) = f.type.canonical, let p = fieldPath(sub, name: name) { return [i] + p }
+        }
+        return nil
+    }
+
+    private func unexposed(_ c: CXCursor, type: CType, loc: SourceLocation) throws -> Expr {
+        let kids = exprChildren(c)
+        func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
+        let toks = tokens(tu, c)
+        let first = toks.first?.text ?? ""
+        if first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_") {
+            let args = try kids.sorted { startOffset($0) < startOffset($1) }.map(convertExpr)
+            let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
+            return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))
+        }
+        if kids.count == 1 {
+            let inner = try convertExpr(kids[0])
+            if inner.type.canonical == type.canonical { return inner }
+            if case .function = inner.type.canonical, case .pointer = type.canonical {
+                return make(.cast(inner, implicit: true))
+            }
+            if case .initList = inner.kind { return inner }
+            return make(.cast(inner, implicit: true))
+        }
+        if kids.isEmpty {
+            if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
+            if first == "__func__" || first == "__FUNCTION__" {
+                return make(.stringLiteral(Array(currentFunction.utf8) + [0]))
+            }
+            // ImplicitValueInitExpr and friends: zero.
+            if type.isInteger || type.isPointer { return make(.intLiteral(0)) }
+            throw error(c, "unsupported expression")
+        }
+        // GNU `a ?: b` (BinaryConditionalOperator): children are a, (opaque a), b.
+        if toks.contains(where: { $0.text == "?" }), kids.count >= 2 {
+            let a = try convertExpr(kids[0]), b = try convertExpr(kids[kids.count - 1])
+            return make(.conditional(a, a, b))
+        }
+        if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
+        throw error(c, "unsupported expression")
+    }
+
+    /// Bytes of a string literal (escapes decoded, adjacent literals joined), padded to its array type.
+    func stringBytes(_ c: CXCursor, type: CType) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let toks = tokens(tu, c)
+        let allLiterals = !toks.isEmpty && toks.allSatisfy { $0.kind == CXToken_Literal && $0.text.contains("\"") }
+        if !allLiterals {
+            // Inside a macro expansion the extent is the macro use: ask clang for the value.
+            if let r = clang_Cursor_Evaluate(c) {
+                defer { clang_EvalResult_dispose(r) }
+                if let p = clang_EvalResult_getAsStr(r) { bytes = Array(String(cString: p).utf8) }
+            }
+        }
+        for t in toks where allLiterals {
+            var s = Array(t.text.utf8)
+            // Drop an encoding prefix and the quotes.
+            while let f = s.first, f != UInt8(ascii: "\"") { s.removeFirst() }
+            guard s.count >= 2 else { continue }
+            s = Array(s[1..<(s.count - 1)])
+            var i = 0
+            while i < s.count {
+                if s[i] != UInt8(ascii: "\\") { bytes.append(s[i]); i += 1; continue }
+                i += 1
+                guard i < s.count else { break }
+                let ch = s[i]
+                switch ch {
+                case UInt8(ascii: "n"): bytes.append(10); i += 1
+                case UInt8(ascii: "t"): bytes.append(9); i += 1
+                case UInt8(ascii: "r"): bytes.append(13); i += 1
+                case UInt8(ascii: "a"): bytes.append(7); i += 1
+                case UInt8(ascii: "b"): bytes.append(8); i += 1
+                case UInt8(ascii: "f"): bytes.append(12); i += 1
+                case UInt8(ascii: "v"): bytes.append(11); i += 1
+                case UInt8(ascii: "e"): bytes.append(27); i += 1
+                case UInt8(ascii: "x"):
+                    i += 1
+                    var v = 0
+                    while i < s.count, let d = hexDigit(s[i]) { v = v * 16 + d; i += 1 }
+                    bytes.append(UInt8(truncatingIfNeeded: v))
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    var v = 0, n = 0
+                    while i < s.count, n < 3, s[i] >= UInt8(ascii: "0"), s[i] <= UInt8(ascii: "7") {
+                        v = v * 8 + Int(s[i] - UInt8(ascii: "0")); i += 1; n += 1
+                    }
+                    bytes.append(UInt8(truncatingIfNeeded: v))
+                default: bytes.append(ch); i += 1
+                }
+            }
+        }
+        bytes.append(0)
+        if case .array(_, let n?) = type.canonical {
+            if bytes.count < n { bytes += [UInt8](repeating: 0, count: n - bytes.count) }
+        }
+        return bytes
+    }
+
+    private func hexDigit(_ b: UInt8) -> Int? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(b - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(b - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(b - UInt8(ascii: "A")) + 10
+        default: return nil
+        }
+    }
+}
+
+extension BinaryOp {
+    var isAssignment: Bool {
+        switch self {
+        case .assign, .mulAssign, .divAssign, .remAssign, .addAssign, .subAssign, .shlAssign, .shrAssign,
+             .andAssign, .xorAssign, .orAssign: return true
+        default: return false
+        }
+    }
+}

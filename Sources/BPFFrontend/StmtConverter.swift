@@ -1,0 +1,154 @@
+import CClang
+
+extension Converter {
+    func convertStmt(_ c: CXCursor) throws -> Stmt {
+        let loc = location(c)
+        func make(_ k: StmtKind) -> Stmt { Stmt(k, location: loc) }
+        let kids = children(c)
+        switch c.kind {
+        case CXCursor_CompoundStmt:
+            return make(.compound(try kids.map(convertStmt)))
+        case CXCursor_DeclStmt:
+            var decls: [VarDecl] = []
+            for d in kids {
+                switch d.kind {
+                case CXCursor_VarDecl:
+                    if let v = try localVar(d) { decls.append(v) }
+                case CXCursor_StaticAssert, CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_TypedefDecl:
+                    break
+                case CXCursor_FunctionDecl:
+                    try convertFunction(d)
+                default: break
+                }
+            }
+            return make(.declaration(decls))
+        case CXCursor_IfStmt:
+            guard kids.count >= 2 else { throw error(c, "malformed if statement") }
+            let cond = try convertExpr(kids[0])
+            let then = try convertStmt(kids[1])
+            let els = kids.count > 2 ? try convertStmt(kids[2]) : nil
+            return make(.ifStmt(cond, then, els))
+        case CXCursor_WhileStmt:
+            guard kids.count == 2 else { throw error(c, "malformed while statement") }
+            return make(.whileStmt(try convertExpr(kids[0]), try convertStmt(kids[1])))
+        case CXCursor_DoStmt:
+            guard kids.count == 2 else { throw error(c, "malformed do statement") }
+            return make(.doWhile(try convertStmt(kids[0]), try convertExpr(kids[1])))
+        case CXCursor_ForStmt:
+            return try forStmt(c, kids, loc)
+        case CXCursor_SwitchStmt:
+            guard kids.count >= 2 else { throw error(c, "malformed switch statement") }
+            return make(.switchStmt(try convertExpr(kids[kids.count - 2]), try convertStmt(kids[kids.count - 1])))
+        case CXCursor_CaseStmt:
+            guard kids.count >= 2 else { throw error(c, "malformed case statement") }
+            guard let lo = evaluateInteger(kids[0]) else { throw error(kids[0], "case value is not a constant") }
+            if kids.count >= 3 && isExpression(kids[1]), let hi = evaluateInteger(kids[1]) {
+                return make(.caseStmt(Int64(bitPattern: lo.value), upper: Int64(bitPattern: hi.value), try convertStmt(kids[2])))
+            }
+            return make(.caseStmt(Int64(bitPattern: lo.value), upper: nil, try convertStmt(kids[kids.count - 1])))
+        case CXCursor_DefaultStmt:
+            guard let body = kids.last else { throw error(c, "malformed default statement") }
+            return make(.defaultStmt(try convertStmt(body)))
+        case CXCursor_BreakStmt: return make(.breakStmt)
+        case CXCursor_ContinueStmt: return make(.continueStmt)
+        case CXCursor_ReturnStmt:
+            return make(.returnStmt(try kids.first.map(convertExpr)))
+        case CXCursor_GotoStmt:
+            guard let label = kids.first else { throw error(c, "malformed goto") }
+            return make(.gotoStmt(spelling(label)))
+        case CXCursor_LabelStmt:
+            return make(.label(spelling(c), try kids.last.map(convertStmt) ?? make(.null)))
+        case CXCursor_NullStmt:
+            return make(.null)
+        case CXCursor_GCCAsmStmt:
+            return make(.asm(try asmStmt(c)))
+        case CXCursor_StaticAssert:
+            return make(.null)
+        default:
+            if isExpression(c) { return make(.expression(try convertExpr(c))) }
+            if c.kind == CXCursor_UnexposedStmt, let only = kids.first, kids.count == 1 { return try convertStmt(only) }
+            throw error(c, "unsupported statement (\(string(clang_getCursorKindSpelling(c.kind))))")
+        }
+    }
+
+    /// libclang omits the missing parts of `for (;;)`: place the children by the
+    /// positions of the two semicolons and the closing parenthesis of the header.
+    private func forStmt(_ c: CXCursor, _ kids: [CXCursor], _ loc: SourceLocation) throws -> Stmt {
+        let toks = tokens(tu, c)
+        var depth = 0
+        var semis: [UInt32] = []
+        var close: UInt32 = .max
+        for t in toks {
+            if t.text == "(" { depth += 1 }
+            else if t.text == ")" { depth -= 1; if depth == 0 { close = t.offset; break } }
+            else if t.text == ";" && depth == 1 { semis.append(t.offset) }
+        }
+        guard semis.count == 2, let body = kids.last else { throw error(c, "malformed for statement") }
+        var initial: Stmt? = nil, cond: Expr? = nil, inc: Expr? = nil
+        for k in kids.dropLast() {
+            let off = startOffset(k)
+            if off < semis[0] {
+                initial = isExpression(k) ? Stmt(.expression(try convertExpr(k)), location: location(k)) : try convertStmt(k)
+            } else if off < semis[1] {
+                cond = try convertExpr(k)
+            } else if off < close {
+                inc = try convertExpr(k)
+            }
+        }
+        return Stmt(.forStmt(initial: initial, condition: cond, increment: inc, body: try convertStmt(body)), location: loc)
+    }
+
+    /// A local variable; static locals are hoisted to globals named `function.name`.
+    func localVar(_ d: CXCursor) throws -> VarDecl? {
+        let name = spelling(d)
+        let type = try convertType(clang_getCursorType(d), at: d)
+        let storage = storageClass(d)
+        let initCursor = clang_Cursor_getVarDeclInitializer(d)
+        let attrs = AttributeParser.parse(prettyPrinted(d))
+        if storage == .static || storage == .extern {
+            if storage == .extern {
+                if unit.globals.first(where: { $0.name == name }) == nil { try convertGlobal(d) }
+                return nil
+            }
+            var gname = "\(currentFunction).\(name)"
+            var k = 1
+            while usedGlobalNames.contains(gname) { gname = "\(currentFunction).\(name).\(k)"; k += 1 }
+            usedGlobalNames.insert(gname)
+            staticLocalNames[usr(d)] = gname
+            let initializer = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
+            unit.globals.append(GlobalVar(name: gname, type: type, initializer: initializer, isStatic: true, isExtern: false,
+                                          isDefinition: true, attributes: attrs, location: location(d)))
+            return nil
+        }
+        let id = nextLocal; nextLocal += 1
+        locals[usr(d)] = id
+        let initializer = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
+        return VarDecl(id: id, name: name, type: type, initializer: initializer, storage: storage, attributes: attrs,
+                       location: location(d))
+    }
+
+    private func asmStmt(_ c: CXCursor) throws -> AsmStatement {
+        let template = string(clang_Cursor_getGCCAssemblyTemplate(c))
+        var outs: [(constraint: String, expr: Expr)] = []
+        var ins: [(constraint: String, expr: Expr)] = []
+        let no = Int(clang_Cursor_getGCCAssemblyNumOutputs(c))
+        for i in 0..<no {
+            var constraint = CXString(), expr = CXCursor()
+            if clang_Cursor_getGCCAssemblyOutput(c, UInt32(i), &constraint, &expr) != 0 {
+                outs.append((string(constraint), try convertExpr(expr)))
+            }
+        }
+        let ni = Int(clang_Cursor_getGCCAssemblyNumInputs(c))
+        for i in 0..<ni {
+            var constraint = CXString(), expr = CXCursor()
+            if clang_Cursor_getGCCAssemblyInput(c, UInt32(i), &constraint, &expr) != 0 {
+                ins.append((string(constraint), try convertExpr(expr)))
+            }
+        }
+        var clobbers: [String] = []
+        let nc = Int(clang_Cursor_getGCCAssemblyNumClobbers(c))
+        for i in 0..<nc { clobbers.append(string(clang_Cursor_getGCCAssemblyClobber(c, UInt32(i)))) }
+        return AsmStatement(template: template, outputs: outs, inputs: ins, clobbers: clobbers,
+                            isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0)
+    }
+}

@@ -1,0 +1,172 @@
+import CClang
+
+extension Converter {
+    func convertType(_ t: CXType, at c: CXCursor) throws -> CType {
+        var base = try convertUnqualified(t, at: c)
+        if clang_isRestrictQualifiedType(t) != 0 { base = .restrict(base) }
+        if clang_isVolatileQualifiedType(t) != 0 { base = .volatile(base) }
+        if clang_isConstQualifiedType(t) != 0 { base = .const(base) }
+        return base
+    }
+
+    private func builtinName(_ t: CXType) -> String {
+        var s = string(clang_getTypeSpelling(clang_getUnqualifiedType(t)))
+        for q in ["const ", "volatile ", "restrict "] { s = s.replacingAll(q, "") }
+        return s
+    }
+
+    private func convertUnqualified(_ t: CXType, at c: CXCursor) throws -> CType {
+        switch t.kind {
+        case CXType_Void: return .void
+        case CXType_Bool: return .bool
+        case CXType_Char_S: return .int(bytes: 1, signed: true, name: "char")
+        case CXType_Char_U: return .int(bytes: 1, signed: false, name: "char")
+        case CXType_SChar: return .int(bytes: 1, signed: true, name: "signed char")
+        case CXType_UChar: return .int(bytes: 1, signed: false, name: "unsigned char")
+        case CXType_Short: return .int(bytes: 2, signed: true, name: "short")
+        case CXType_UShort: return .int(bytes: 2, signed: false, name: "unsigned short")
+        case CXType_Int: return .int(bytes: 4, signed: true, name: "int")
+        case CXType_UInt: return .int(bytes: 4, signed: false, name: "unsigned int")
+        case CXType_Long: return .int(bytes: 8, signed: true, name: "long")
+        case CXType_ULong: return .int(bytes: 8, signed: false, name: "unsigned long")
+        case CXType_LongLong: return .int(bytes: 8, signed: true, name: "long long")
+        case CXType_ULongLong: return .int(bytes: 8, signed: false, name: "unsigned long long")
+        case CXType_Int128: return .int(bytes: 16, signed: true, name: "__int128")
+        case CXType_UInt128: return .int(bytes: 16, signed: false, name: "unsigned __int128")
+        case CXType_WChar: return .int(bytes: 4, signed: true, name: "int")
+        case CXType_Char16: return .int(bytes: 2, signed: false, name: "unsigned short")
+        case CXType_Char32: return .int(bytes: 4, signed: false, name: "unsigned int")
+        case CXType_Float, CXType_Half, CXType_Float16, CXType_BFloat16: return .float(bytes: max(2, Int(clang_Type_getSizeOf(t))))
+        case CXType_Double, CXType_LongDouble, CXType_Float128: return .float(bytes: max(8, Int(clang_Type_getSizeOf(t))))
+        case CXType_Pointer:
+            return .pointer(try convertType(clang_getPointeeType(t), at: c))
+        case CXType_ConstantArray:
+            return .array(try convertType(clang_getArrayElementType(t), at: c), count: Int(clang_getArraySize(t)))
+        case CXType_IncompleteArray:
+            return .array(try convertType(clang_getArrayElementType(t), at: c), count: nil)
+        case CXType_VariableArray, CXType_DependentSizedArray:
+            throw error(c, "variable length arrays are not supported in BPF programs")
+        case CXType_Typedef:
+            let decl = clang_getTypeDeclaration(t)
+            let name = spelling(decl)
+            let under = clang_getTypedefDeclUnderlyingType(decl)
+            return .typedef(name, try convertType(under, at: c))
+        case CXType_Elaborated:
+            return try convertType(clang_Type_getNamedType(t), at: c)
+        case CXType_Record:
+            return .record(try recordID(t, at: c))
+        case CXType_Enum:
+            return .enumeration(try enumID(t, at: c))
+        case CXType_FunctionProto, CXType_FunctionNoProto:
+            let ret = try convertType(clang_getResultType(t), at: c)
+            var params: [CType] = []
+            let n = Int(clang_getNumArgTypes(t))
+            if n > 0 { for i in 0..<n { params.append(try convertType(clang_getArgType(t, UInt32(i)), at: c)) } }
+            return .function(FunctionType(returnType: ret, parameters: params, isVariadic: clang_isFunctionTypeVariadic(t) != 0,
+                                          hasPrototype: t.kind == CXType_FunctionProto))
+        case CXType_Attributed, CXType_BTFTagAttributed:
+            let modified = try convertType(clang_Type_getModifiedType(t), at: c)
+            let spell = string(clang_getTypeSpelling(t))
+            if let tag = btfTypeTag(spell) { return .typeTag(tag, modified) }
+            return modified
+        case CXType_Atomic:
+            return try convertType(clang_Type_getValueType(t), at: c)
+        default:
+            let canon = clang_getCanonicalType(t)
+            if canon.kind != t.kind && canon.kind != CXType_Invalid { return try convertType(canon, at: c) }
+            throw error(c, "unsupported type '\(string(clang_getTypeSpelling(t)))'")
+        }
+    }
+
+    private func btfTypeTag(_ spelling: String) -> String? {
+        guard let r = spelling.firstRange("btf_type_tag(\"") else { return nil }
+        let rest = spelling[r.upperBound...]
+        guard let end = rest.firstIndex(of: "\"") else { return nil }
+        return String(rest[..<end])
+    }
+
+    func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
+        let decl = clang_getTypeDeclaration(t)
+        let key = usr(decl)
+        if let id = recordIDs[key] { return id }
+        let id = unit.records.count
+        recordIDs[key] = id
+        let def = clang_getCursorDefinition(decl)
+        let name = spelling(decl)
+        let anonymous = clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous")
+        unit.records.append(RecordDecl(name: anonymous ? nil : name, isUnion: decl.kind == CXCursor_UnionDecl,
+                                       isComplete: false, fields: [], size: 0, alignment: 1,
+                                       preserveAccessIndex: false, location: location(decl)))
+        guard !isNull(def) else { return id }
+        let pretty = prettyPrinted(def)
+        let headEnd = pretty.firstIndex(of: "{") ?? pretty.endIndex
+        let pai = pretty[..<headEnd].contains("preserve_access_index")
+        var fieldCursors: [CXCursor] = []
+        withUnsafeMutablePointer(to: &fieldCursors) { ptr in
+            _ = clang_Type_visitFields(clang_getCursorType(def), { field, data in
+                data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
+                return CXVisit_Continue
+            }, ptr)
+        }
+        var fields: [FieldDecl] = []
+        for f in fieldCursors {
+            let ft = try convertType(clang_getCursorType(f), at: f)
+            let fname = spelling(f)
+            let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
+            let off = Int(clang_Cursor_getOffsetOfField(f))
+            let unnamed = fname.isEmpty || fname.contains("(anonymous") || fname.contains("(unnamed")
+                || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 && fname.contains("(")
+            fields.append(FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth))
+        }
+        let rt = clang_getCursorType(def)
+        unit.records[id].fields = fields
+        unit.records[id].isComplete = true
+        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
+        unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
+        unit.records[id].preserveAccessIndex = pai
+        return id
+    }
+
+    func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {
+        let decl = clang_getTypeDeclaration(t)
+        let key = usr(decl)
+        if let id = enumIDs[key] { return id }
+        let id = unit.enums.count
+        enumIDs[key] = id
+        let name = spelling(decl)
+        let anonymous = clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous")
+        let intType = clang_getEnumDeclIntegerType(decl)
+        let signed = [CXType_Int, CXType_Long, CXType_LongLong, CXType_Short, CXType_SChar, CXType_Char_S].contains(intType.kind)
+        let def = clang_getCursorDefinition(decl)
+        var values: [EnumValue] = []
+        if !isNull(def) {
+            for k in children(def) where k.kind == CXCursor_EnumConstantDecl {
+                let v = signed ? clang_getEnumConstantDeclValue(k) : Int64(bitPattern: clang_getEnumConstantDeclUnsignedValue(k))
+                values.append(EnumValue(name: spelling(k), value: v))
+            }
+        }
+        unit.enums.append(EnumDecl(name: anonymous ? nil : name, values: values, size: max(1, Int(clang_Type_getSizeOf(t))),
+                                   isSigned: signed, location: location(decl)))
+        return id
+    }
+}
+
+extension String {
+    func replacingAll(_ a: String, _ b: String) -> String {
+        var out = "", rest = Substring(self)
+        while let r = rest.firstRange(a) { out += rest[..<r.lowerBound]; out += b; rest = rest[r.upperBound...] }
+        return out + rest
+    }
+}
+
+extension StringProtocol {
+    func firstRange(_ needle: String) -> Range<Index>? {
+        guard !needle.isEmpty else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(needle) { return i..<index(i, offsetBy: needle.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

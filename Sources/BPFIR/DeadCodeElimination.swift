@@ -1,0 +1,23 @@
+/// Removes instructions without side effects whose results are never used.
+public enum DeadCodeElimination {
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        var changed = true
+        while changed {
+            changed = false
+            var used: Set<VReg> = []
+            for b in f.blocks {
+                for i in b.instructions { used.formUnion(i.inst.usedRegs) }
+                used.formUnion(b.terminator.usedRegs)
+            }
+            for bi in f.blocks.indices {
+                let before = f.blocks[bi].instructions.count
+                f.blocks[bi].instructions.removeAll { i in
+                    !i.inst.hasSideEffects && !i.inst.definedRegs.isEmpty && i.inst.definedRegs.allSatisfy { !used.contains($0) }
+                }
+                if f.blocks[bi].instructions.count != before { changed = true }
+            }
+        }
+        return f
+    }
+}

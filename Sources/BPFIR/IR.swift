@@ -1,0 +1,282 @@
+// The swift-bpfcc IR: functions of basic blocks over an unbounded set of
+// virtual registers. Each virtual register holds a 64-bit value; an operation's
+// `Width` says how many low bits are meaningful and how the operation is done.
+//
+// Invariant kept by every producer and relied on by codegen: a value of width
+// w32 is zero-extended to 64 bits (as eBPF's 32-bit ALU leaves it); w8 and w16
+// values are zero-extended as well (loads zero-extend; narrowing is explicit
+// through `.zext`). Signed narrow values are widened with `.sext`.
+//
+// Virtual registers are not SSA in general: lowering assigns a register per
+// scalar local and may assign it many times. Passes that need SSA build it.
+
+public struct VReg: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var id: Int
+    public init(_ id: Int) { self.id = id }
+    public static func < (a: VReg, b: VReg) -> Bool { a.id < b.id }
+    public var description: String { "%\(id)" }
+}
+
+public struct BlockID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var id: Int
+    public init(_ id: Int) { self.id = id }
+    public static func < (a: BlockID, b: BlockID) -> Bool { a.id < b.id }
+    public var description: String { "@b\(id)" }
+}
+
+public enum Width: Int, Hashable, Sendable, CustomStringConvertible {
+    case w8 = 1, w16 = 2, w32 = 4, w64 = 8
+    public var bytes: Int { rawValue }
+    public var bits: Int { rawValue * 8 }
+    public var description: String { "w\(bits)" }
+    public init?(bytes: Int) { self.init(rawValue: bytes) }
+}
+
+public enum Operand: Hashable, Sendable, CustomStringConvertible {
+    case reg(VReg)
+    case imm(Int64)      // codegen materialises values outside the signed 32-bit range
+    public var description: String {
+        switch self { case .reg(let r): return r.description; case .imm(let v): return "\(v)" }
+    }
+}
+
+public enum BinOp: String, Hashable, Sendable {
+    case add, sub, mul, udiv, sdiv, urem, srem, and, or, xor, shl, lshr, ashr
+}
+
+public enum CondCode: String, Hashable, Sendable {
+    case eq, ne, ugt, uge, ult, ule, sgt, sge, slt, sle
+    case set      // (lhs & rhs) != 0   (eBPF JSET)
+    public var negated: CondCode? {
+        switch self {
+        case .eq: return .ne
+        case .ne: return .eq
+        case .ugt: return .ule
+        case .uge: return .ult
+        case .ult: return .uge
+        case .ule: return .ugt
+        case .sgt: return .sle
+        case .sge: return .slt
+        case .slt: return .sge
+        case .sle: return .sgt
+        case .set: return nil
+        }
+    }
+    public var swapped: CondCode {
+        switch self {
+        case .ugt: return .ult
+        case .uge: return .ule
+        case .ult: return .ugt
+        case .ule: return .uge
+        case .sgt: return .slt
+        case .sge: return .sle
+        case .slt: return .sgt
+        case .sle: return .sge
+        default: return self
+        }
+    }
+}
+
+/// A stack object of a function (an address-taken local, an aggregate, a
+/// temporary). Codegen assigns its frame offset.
+public struct StackSlot: Hashable, Sendable {
+    public var size: Int
+    public var alignment: Int
+    public var name: String      // for diagnostics and the textual IR
+    public init(size: Int, alignment: Int, name: String) {
+        self.size = size; self.alignment = alignment; self.name = name
+    }
+}
+
+/// What a memory access is based on.
+public enum Address: Hashable, Sendable, CustomStringConvertible {
+    case reg(VReg)          // a pointer held in a virtual register
+    case slot(Int)          // the start of StackSlot #n of the function (r10 - k)
+    public var description: String {
+        switch self { case .reg(let r): return r.description; case .slot(let s): return "$\(s)" }
+    }
+}
+
+public enum Callee: Hashable, Sendable {
+    case helper(Int32)          // call imm=N
+    case function(String)       // BPF-to-BPF call to a function in this object (pseudo call, relocated)
+    case kfunc(String)          // call to an extern kernel function (BTF_KIND_FUNC extern, pseudo kfunc call)
+}
+
+public enum AtomicOp: String, Hashable, Sendable {
+    case add, or, and, xor, xchg
+}
+
+/// Reference to a global symbol loaded with ld_imm64 and relocated (R_BPF_64_64).
+public struct SymbolRef: Hashable, Sendable {
+    public var name: String
+    public var offset: Int64       // added to the symbol's address (the ld_imm64 immediate)
+    public init(name: String, offset: Int64 = 0) { self.name = name; self.offset = offset }
+}
+
+/// A CO-RE relocation attached to the instruction that produces the patched value.
+public struct CoreReloc: Hashable, Sendable {
+    public var typeID: Int          // BTF id of the root type (filled by the BTF stage if 0)
+    public var typeName: String     // root type, for the BTF stage to resolve
+    public var accessString: String // "0:1:2"
+    public var kind: Int            // enum bpf_core_relo_kind
+    public init(typeID: Int = 0, typeName: String, accessString: String, kind: Int) {
+        self.typeID = typeID; self.typeName = typeName; self.accessString = accessString; self.kind = kind
+    }
+}
+
+public struct IRLocation: Hashable, Sendable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) { self.file = file; self.line = line; self.column = column }
+}
+
+public enum Inst: Hashable, Sendable {
+    /// dst = src (width w32 truncates/zero-extends, w64 copies all bits).
+    case mov(dst: VReg, src: Operand, width: Width)
+    /// dst = lhs op rhs. Width is w32 (eBPF ALU32: result zero-extended) or w64.
+    case binary(BinOp, dst: VReg, lhs: VReg, rhs: Operand, width: Width)
+    /// dst = -src (w32 or w64)
+    case neg(dst: VReg, src: VReg, width: Width)
+    /// dst = zero- or sign-extension of the low `from` bits of src, producing a
+    /// value of width `to` (w32 results are zero-extended to 64 bits).
+    case ext(dst: VReg, src: VReg, from: Width, to: Width, signed: Bool)
+    /// dst = byte swap of the low `width` bits (w16/w32/w64), zero-extended.
+    case bswap(dst: VReg, src: VReg, width: Width)
+    /// dst = *(width*)(base + offset), zero-extended (signed: sign-extended load, needs v4).
+    case load(dst: VReg, base: Address, offset: Int, width: Width, signed: Bool)
+    /// *(width*)(base + offset) = value
+    case store(base: Address, offset: Int, value: Operand, width: Width)
+    /// dst = address of stack slot + offset (r10 - k)
+    case slotAddr(dst: VReg, slot: Int, offset: Int)
+    /// dst = address of a global symbol (map, .data/.rodata/.bss variable, ...) via ld_imm64.
+    case symbolAddr(dst: VReg, symbol: SymbolRef)
+    /// dst = 64-bit constant produced by ld_imm64, optionally patched by a CO-RE relocation.
+    case loadImm64(dst: VReg, value: Int64)
+    /// Call; args go to r1..r5, result (if dst) comes from r0.
+    case call(dst: VReg?, callee: Callee, args: [Operand])
+    /// Atomic read-modify-write of (base + offset). fetch: dst receives the old value.
+    case atomic(AtomicOp, base: Address, offset: Int, value: VReg, width: Width, fetch: VReg?)
+    /// Compare-and-exchange: if *(base+offset) == expected then store new; dst = old value.
+    case cmpxchg(dst: VReg, base: Address, offset: Int, expected: VReg, new: VReg, width: Width)
+    /// An instruction whose immediate/offset a CO-RE relocation patches:
+    /// `dst = value` (a mov of a constant the loader may rewrite).
+    case coreValue(dst: VReg, value: Int64, reloc: CoreReloc)
+    /// A load whose offset is patched by CO-RE.
+    case coreLoad(dst: VReg, base: VReg, offset: Int, width: Width, reloc: CoreReloc)
+    /// Raw eBPF instruction words from inline assembly (already encoded), operands bound to vregs by codegen.
+    case inlineAsm(text: String, inputs: [VReg], outputs: [VReg])
+}
+
+public enum Terminator: Hashable, Sendable {
+    case jump(BlockID)
+    case branch(CondCode, lhs: VReg, rhs: Operand, width: Width, then: BlockID, else: BlockID)
+    case ret(Operand?)
+    case unreachable
+}
+
+public struct Instruction: Hashable, Sendable {
+    public var inst: Inst
+    public var location: IRLocation?
+    public init(_ inst: Inst, location: IRLocation? = nil) { self.inst = inst; self.location = location }
+}
+
+public struct Block: Hashable, Sendable {
+    public var id: BlockID
+    public var instructions: [Instruction]
+    public var terminator: Terminator
+    public var terminatorLocation: IRLocation?
+    public init(id: BlockID, instructions: [Instruction] = [], terminator: Terminator = .unreachable,
+                terminatorLocation: IRLocation? = nil) {
+        self.id = id; self.instructions = instructions; self.terminator = terminator
+        self.terminatorLocation = terminatorLocation
+    }
+}
+
+public enum Linkage: Hashable, Sendable { case global, `static`, weak }
+
+public struct Function: Hashable, Sendable {
+    public var name: String
+    /// Program section (SEC("xdp")) or ".text" for sub-programs.
+    public var section: String
+    public var linkage: Linkage
+    /// Parameters in r1..r5 order.
+    public var parameters: [VReg]
+    public var blocks: [Block]           // blocks[0] is the entry
+    public var slots: [StackSlot]
+    public var nextVReg: Int
+    public var location: IRLocation?
+    public init(name: String, section: String, linkage: Linkage, parameters: [VReg], blocks: [Block],
+                slots: [StackSlot], nextVReg: Int, location: IRLocation? = nil) {
+        self.name = name; self.section = section; self.linkage = linkage; self.parameters = parameters
+        self.blocks = blocks; self.slots = slots; self.nextVReg = nextVReg; self.location = location
+    }
+    public mutating func newVReg() -> VReg { defer { nextVReg += 1 }; return VReg(nextVReg) }
+}
+
+public struct Module: Hashable, Sendable {
+    public var functions: [Function]
+    public init(functions: [Function]) { self.functions = functions }
+}
+
+// MARK: - Def/use queries used by every pass and by register allocation
+
+extension Inst {
+    public var definedRegs: [VReg] {
+        switch self {
+        case .mov(let d, _, _), .binary(_, let d, _, _, _), .neg(let d, _, _), .ext(let d, _, _, _, _),
+             .bswap(let d, _, _), .load(let d, _, _, _, _), .slotAddr(let d, _, _), .symbolAddr(let d, _),
+             .loadImm64(let d, _), .cmpxchg(let d, _, _, _, _, _), .coreValue(let d, _, _),
+             .coreLoad(let d, _, _, _, _):
+            return [d]
+        case .call(let d, _, _): return d.map { [$0] } ?? []
+        case .atomic(_, _, _, _, _, let f): return f.map { [$0] } ?? []
+        case .store: return []
+        case .inlineAsm(_, _, let outs): return outs
+        }
+    }
+    public var usedRegs: [VReg] {
+        func a(_ x: Address) -> [VReg] { if case .reg(let r) = x { return [r] }; return [] }
+        func o(_ x: Operand) -> [VReg] { if case .reg(let r) = x { return [r] }; return [] }
+        switch self {
+        case .mov(_, let s, _): return o(s)
+        case .binary(_, _, let l, let r, _): return [l] + o(r)
+        case .neg(_, let s, _), .ext(_, let s, _, _, _), .bswap(_, let s, _): return [s]
+        case .load(_, let b, _, _, _): return a(b)
+        case .store(let b, _, let v, _): return a(b) + o(v)
+        case .slotAddr, .symbolAddr, .loadImm64, .coreValue: return []
+        case .call(_, _, let args): return args.flatMap(o)
+        case .atomic(_, let b, _, let v, _, _): return a(b) + [v]
+        case .cmpxchg(_, let b, _, let e, let n, _): return a(b) + [e, n]
+        case .coreLoad(_, let b, _, _, _): return [b]
+        case .inlineAsm(_, let ins, _): return ins
+        }
+    }
+    /// True when removing the instruction (if its result is unused) changes behaviour.
+    public var hasSideEffects: Bool {
+        switch self {
+        case .store, .call, .atomic, .cmpxchg, .inlineAsm: return true
+        default: return false
+        }
+    }
+}
+
+extension Terminator {
+    public var usedRegs: [VReg] {
+        switch self {
+        case .branch(_, let l, let r, _, _, _):
+            if case .reg(let x) = r { return [l, x] }
+            return [l]
+        case .ret(let v?): if case .reg(let x) = v { return [x] }; return []
+        default: return []
+        }
+    }
+    public var successors: [BlockID] {
+        switch self {
+        case .jump(let b): return [b]
+        case .branch(_, _, _, _, let t, let e): return [t, e]
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// The pass pipeline run between lowering and codegen.
+public enum Optimizer {
+    public static func run(_ m: Module, level: Int) -> Module {
+        var m = m
+        for i in m.functions.indices {
+            var f = m.functions[i]
+            if level > 0 {
+                f = CFGSimplify.run(f)
+                f = DeadCodeElimination.run(f)
+            }
+            m.functions[i] = f
+        }
+        return m
+    }
+}

@@ -1,0 +1,111 @@
+import BPFFrontend
+
+/// A value known at compile time: an integer, or a symbol's address plus offset.
+enum ConstantValue: Hashable {
+    case integer(Int64)
+    case address(symbol: String, offset: Int64)
+    case string([UInt8])     // a string literal (array value)
+}
+
+/// Folds the constant expressions global initializers and helper pointers use.
+enum ConstantEvaluator {
+    static func integer(_ e: Expr) -> Int64? {
+        if case .integer(let v)? = evaluate(e, layout: nil) { return v }
+        return nil
+    }
+
+    static func evaluate(_ e: Expr, layout: TypeLayout?) -> ConstantValue? {
+        switch e.kind {
+        case .intLiteral(let v):
+            return .integer(Int64(bitPattern: v))
+        case .stringLiteral(let b):
+            return .string(b)
+        case .cast(let inner, _):
+            guard let v = evaluate(inner, layout: layout) else { return nil }
+            if case .integer(let x) = v, let layout = layout, e.type.isInteger {
+                let w = layout.width(e.type)
+                let norm = TypeLayout.normalize(x, w)
+                return .integer(layout.isSigned(e.type) ? TypeLayout.signExtend(norm, w) : norm)
+            }
+            if case .string(let b) = v, e.type.isPointer {
+                return .string(b)   // decayed literal: the caller pools it
+            }
+            return v
+        case .unary(let op, let inner):
+            if op == .addressOf { return address(of: inner, layout: layout) }
+            guard case .integer(let x)? = evaluate(inner, layout: layout) else {
+                if op == .plus || op == .extension { return evaluate(inner, layout: layout) }
+                return nil
+            }
+            switch op {
+            case .minus: return .integer(0 &- x)
+            case .bitNot: return .integer(~x)
+            case .logicalNot: return .integer(x == 0 ? 1 : 0)
+            case .plus, .extension: return .integer(x)
+            default: return nil
+            }
+        case .binary(let op, let l, let r):
+            guard let lv = evaluate(l, layout: layout), let rv = evaluate(r, layout: layout) else { return nil }
+            if case .address(let s, let o) = lv, case .integer(let x) = rv, let layout = layout {
+                let scale = Int64(e.type.pointee.map { max(1, layout.size($0)) } ?? 1)
+                if op == .add { return .address(symbol: s, offset: o + x * scale) }
+                if op == .sub { return .address(symbol: s, offset: o - x * scale) }
+                return nil
+            }
+            guard case .integer(let a) = lv, case .integer(let b) = rv else { return nil }
+            let unsigned = layout.map { !$0.isSigned(l.type) } ?? false
+            switch op {
+            case .add: return .integer(a &+ b)
+            case .sub: return .integer(a &- b)
+            case .mul: return .integer(a &* b)
+            case .div: return b == 0 ? nil : .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) / UInt64(bitPattern: b)) : a / b)
+            case .rem: return b == 0 ? nil : .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) % UInt64(bitPattern: b)) : a % b)
+            case .shl: return .integer(a << (b & 63))
+            case .shr: return .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) >> UInt64(b & 63)) : a >> (b & 63))
+            case .bitAnd: return .integer(a & b)
+            case .bitOr: return .integer(a | b)
+            case .bitXor: return .integer(a ^ b)
+            case .lt: return .integer(a < b ? 1 : 0)
+            case .gt: return .integer(a > b ? 1 : 0)
+            case .le: return .integer(a <= b ? 1 : 0)
+            case .ge: return .integer(a >= b ? 1 : 0)
+            case .eq: return .integer(a == b ? 1 : 0)
+            case .ne: return .integer(a != b ? 1 : 0)
+            case .logicalAnd: return .integer(a != 0 && b != 0 ? 1 : 0)
+            case .logicalOr: return .integer(a != 0 || b != 0 ? 1 : 0)
+            case .comma: return .integer(b)
+            default: return nil
+            }
+        case .conditional(let c, let a, let b):
+            guard case .integer(let x)? = evaluate(c, layout: layout) else { return nil }
+            return evaluate(x != 0 ? a : b, layout: layout)
+        case .declRef(.function(let name)):
+            return .address(symbol: name, offset: 0)
+        case .declRef(.global(let name)):
+            // An array global decays to its address.
+            if case .array = e.type.canonical { return .address(symbol: name, offset: 0) }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private static func address(of e: Expr, layout: TypeLayout?) -> ConstantValue? {
+        switch e.kind {
+        case .declRef(.global(let name)), .declRef(.function(let name)):
+            return .address(symbol: name, offset: 0)
+        case .member(let base, let idx, let isArrow) where !isArrow:
+            guard let layout = layout, let rec = layout.record(base.type), idx < rec.fields.count,
+                  case .address(let s, let o)? = address(of: base, layout: layout) else { return nil }
+            return .address(symbol: s, offset: o + Int64(rec.fields[idx].bitOffset / 8))
+        case .arraySubscript(let base, let index):
+            guard let layout = layout, case .integer(let i)? = evaluate(index, layout: layout),
+                  case .address(let s, let o)? = evaluate(base, layout: layout) else { return nil }
+            return .address(symbol: s, offset: o + i * Int64(layout.size(e.type)))
+        case .unary(.deref, let p):
+            return evaluate(p, layout: layout)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import BPFIR
+import BPFFrontend
+
+struct VarKey: Hashable { var frame: Int; var id: Int }
+struct LabelKey: Hashable { var frame: Int; var name: String }
+
+/// An inlined call in progress: where `return` goes and where the result lives.
+struct InlineFrame {
+    var name: String
+    var frame: Int
+    var exit: BlockID
+    var result: Storage?
+    var returnType: CType
+}
+
+struct LoopTargets {
+    var breakTarget: BlockID
+    var continueTarget: BlockID?
+}
+
+/// Case blocks of the switch being lowered, in source order.
+struct SwitchContext {
+    var caseBlocks: [BlockID]
+    var next = 0
+    var defaultBlock: BlockID?
+}
+
+/// Lowers one function definition (and everything inlined into it) to IR.
+final class FunctionLowering {
+    let module: ModuleLowering
+    let decl: FunctionDecl
+    let layout: TypeLayout
+    var b: FunctionBuilder
+    var vars: [VarKey: Storage] = [:]
+    var frame = 0
+    var nextFrame = 1
+    var addressTakenCache: [String: Set<Int>] = [:]
+    var loops: [LoopTargets] = []
+    var inlineStack: [InlineFrame] = []
+    var labels: [LabelKey: BlockID] = [:]
+    var switches: [SwitchContext] = []
+    /// >0 while lowering the argument of __builtin_preserve_access_index.
+    var preserveDepth = 0
+
+    init(module: ModuleLowering, decl: FunctionDecl) {
+        self.module = module
+        self.decl = decl
+        self.layout = module.layout
+        let section = decl.attributes.section ?? ".text"
+        let linkage: Linkage = decl.isStatic ? .static : (decl.attributes.weak ? .weak : .global)
+        b = FunctionBuilder(name: decl.name, section: section, linkage: linkage,
+                            location: FunctionLowering.irLocation(decl.location))
+    }
+
+    static func irLocation(_ l: SourceLocation) -> IRLocation {
+        IRLocation(file: l.file, line: l.line, column: l.column)
+    }
+
+    func at(_ l: SourceLocation) { if l.line > 0 { b.location = FunctionLowering.irLocation(l) } }
+
+    func lower() throws -> Function {
+        guard let body = decl.body else { throw LoweringError(decl.location, "function '\(decl.name)' has no body") }
+        if decl.parameters.count > 5 {
+            throw LoweringError(decl.location, "function '\(decl.name)' has \(decl.parameters.count) parameters; BPF allows at most 5")
+        }
+        let taken = addressTaken(in: decl)
+        var params: [VReg] = []
+        for p in decl.parameters {
+            let r = b.newVReg()
+            params.append(r)
+            if layout.isAggregate(p.type) {
+                throw LoweringError(p.location, "passing aggregates by value is not supported in BPF functions")
+            }
+            try declareVariable(p, addressTaken: taken.contains(p.id))
+            try assign(LValue(storage: vars[VarKey(frame: frame, id: p.id)]!, type: p.type, bitfield: nil),
+                       value: .reg(r))
+        }
+        b.function.parameters = params
+        try lowerStmt(body)
+        if !b.isTerminated {
+            at(decl.location)
+            if decl.type.returnType.isVoid { b.terminate(.ret(nil)) } else { b.terminate(.ret(.imm(0))) }
+        }
+        return b.finish()
+    }
+
+    // MARK: variables
+
+    /// Locals whose address is taken (they must live in memory).
+    func addressTaken(in f: FunctionDecl) -> Set<Int> {
+        if let s = addressTakenCache[f.name] { return s }
+        var set: Set<Int> = []
+        if let body = f.body { AddressTakenScanner.scan(body, into: &set) }
+        addressTakenCache[f.name] = set
+        return set
+    }
+
+    func declareVariable(_ v: VarDecl, addressTaken: Bool) throws {
+        let key = VarKey(frame: frame, id: v.id)
+        if case .function = v.type.canonical { return }
+        if layout.isAggregate(v.type) || addressTaken || v.type.isVolatileQualified {
+            let size = layout.size(v.type)
+            if size <= 0 && layout.isAggregate(v.type) {
+                throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
+            }
+            let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
+            let slot = b.newSlot(size: size, alignment: align, name: v.name)
+            vars[key] = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, align)))
+        } else if layout.isScalar(v.type) {
+            vars[key] = .register(b.newVReg())
+        } else {
+            throw LoweringError(v.location, "variable '\(v.name)' has a type BPF code cannot hold")
+        }
+    }
+
+    func storage(ofLocal id: Int, at loc: SourceLocation) throws -> Storage {
+        guard let s = vars[VarKey(frame: frame, id: id)] else {
+            throw LoweringError(loc, "use of a local variable before its declaration")
+        }
+        return s
+    }
+}
+
+/// Finds locals whose address is taken (`&x`, or arrays decaying — arrays live in memory anyway).
+enum AddressTakenScanner {
+    static func scan(_ s: Stmt, into set: inout Set<Int>) {
+        switch s.kind {
+        case .compound(let l): l.forEach { scan($0, into: &set) }
+        case .declaration(let ds):
+            for d in ds { if let i = d.initializer { scan(i, into: &set) } }
+        case .expression(let e): scan(e, into: &set)
+        case .ifStmt(let c, let t, let e): scan(c, into: &set); scan(t, into: &set); if let e = e { scan(e, into: &set) }
+        case .whileStmt(let c, let body): scan(c, into: &set); scan(body, into: &set)
+        case .doWhile(let body, let c): scan(body, into: &set); scan(c, into: &set)
+        case .forStmt(let i, let c, let inc, let body):
+            if let i = i { scan(i, into: &set) }
+            if let c = c { scan(c, into: &set) }
+            if let inc = inc { scan(inc, into: &set) }
+            scan(body, into: &set)
+        case .switchStmt(let c, let body): scan(c, into: &set); scan(body, into: &set)
+        case .caseStmt(_, _, let body), .defaultStmt(let body), .label(_, let body): scan(body, into: &set)
+        case .returnStmt(let e): if let e = e { scan(e, into: &set) }
+        case .asm(let a):
+            for o in a.outputs { markLValue(o.expr, &set) }
+            for i in a.inputs { scan(i.expr, into: &set) }
+        default: break
+        }
+    }
+
+    static func scan(_ i: Initializer, into set: inout Set<Int>) {
+        switch i {
+        case .expr(let e): scan(e, into: &set)
+        case .list(_, let items): items.forEach { scan($0.1, into: &set) }
+        }
+    }
+
+    private static func markLValue(_ e: Expr, _ set: inout Set<Int>) {
+        switch e.kind {
+        case .declRef(.local(let id)): set.insert(id)
+        case .member(let base, _, false): markLValue(base, &set)
+        case .arraySubscript(let base, _): markLValue(base, &set)
+        case .cast(let inner, _): markLValue(inner, &set)
+        default: break
+        }
+    }
+
+    static func scan(_ e: Expr, into set: inout Set<Int>) {
+        switch e.kind {
+        case .unary(.addressOf, let inner):
+            markLValue(inner, &set); scan(inner, into: &set)
+        case .unary(_, let inner), .cast(let inner, _), .member(let inner, _, _):
+            scan(inner, into: &set)
+        case .binary(_, let l, let r), .arraySubscript(let l, let r):
+            scan(l, into: &set); scan(r, into: &set)
+        case .conditional(let c, let a, let b2):
+            scan(c, into: &set); scan(a, into: &set); scan(b2, into: &set)
+        case .call(let f, let args):
+            scan(f, into: &set); args.forEach { scan($0, into: &set) }
+        case .statementExpr(let stmts): stmts.forEach { scan($0, into: &set) }
+        case .initList(let i), .compoundLiteral(let i): scan(i, into: &set)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import BPFFrontend
+
+/// Places globals into data sections and encodes their initial bytes.
+struct GlobalDataBuilder {
+    let module: ModuleLowering
+    var layout: TypeLayout { module.layout }
+
+    init(module: ModuleLowering) { self.module = module }
+
+    func build() throws -> [DataSection] {
+        var sections: [DataSection] = []
+        var index: [String: Int] = [:]
+        var errors: [Diagnostic] = []
+        for g in module.unit.globals {
+            guard g.isDefinition || !g.isExtern else { continue }
+            if g.isExtern { continue }
+            if module.globalsByName[g.name].map({ $0.location != g.location }) ?? false { continue }
+            if module.helperNumber(g.name) != nil { continue }
+            if g.isStatic && !g.attributes.used && !module.referencedGlobals.contains(g.name) { continue }
+            let size = layout.size(g.type)
+            var bytes = [UInt8](repeating: 0, count: size)
+            var relocs: [DataRelocation] = []
+            if let i = g.initializer {
+                do { try write(i, type: g.type, into: &bytes, at: 0, relocations: &relocs, location: g.location) }
+                catch let e as LoweringError { errors.append(e.diagnostic); continue }
+            }
+            let allZero = relocs.isEmpty && bytes.allSatisfy { $0 == 0 }
+            let name: String
+            if let s = g.attributes.section { name = s }
+            else if g.type.isConstQualified || isConstArray(g.type) { name = ".rodata" }
+            else if allZero { name = ".bss" }
+            else { name = ".data" }
+            let kind: DataSectionKind = name == ".bss" || name.hasPrefix(".bss.") ? .bss
+                : (name == ".rodata" || name.hasPrefix(".rodata.") ? .readOnly : .data)
+            if index[name] == nil {
+                index[name] = sections.count
+                sections.append(DataSection(name: name, kind: kind, alignment: 1, bytes: [], size: 0,
+                                            symbols: [], relocations: []))
+            }
+            var sec = sections[index[name]!]
+            let align = max(g.attributes.alignment ?? 1, layout.alignment(g.type))
+            let offset = (sec.size + align - 1) / align * align
+            sec.alignment = max(sec.alignment, align)
+            if kind != .bss {
+                sec.bytes += [UInt8](repeating: 0, count: offset - sec.bytes.count)
+                sec.bytes += bytes
+            }
+            sec.size = offset + size
+            sec.symbols.append(DataSymbol(name: g.name, offset: offset, size: size, type: g.type,
+                                          isStatic: g.isStatic, isWeak: g.attributes.weak))
+            sec.relocations += relocs.map { DataRelocation(offset: $0.offset + offset, symbol: $0.symbol, bytes: $0.bytes) }
+            sections[index[name]!] = sec
+        }
+        if !errors.isEmpty { throw DiagnosticList(errors) }
+        if !module.stringPool.isEmpty {
+            sections.append(DataSection(name: ModuleLowering.stringSection, kind: .readOnly, alignment: 1,
+                                        bytes: module.stringPool, size: module.stringPool.count,
+                                        symbols: [], relocations: []))
+        }
+        return sections
+    }
+
+    private func isConstArray(_ t: CType) -> Bool {
+        if case .array(let e, _) = t.canonical { return e.isConstQualified || isConstArray(e) }
+        return false
+    }
+
+    /// Encodes `initializer` for an object of `type` at `offset`.
+    func write(_ initializer: Initializer, type: CType, into bytes: inout [UInt8], at offset: Int,
+               relocations: inout [DataRelocation], location: SourceLocation) throws {
+        switch initializer {
+        case .expr(let e):
+            if case .array = type.canonical {
+                guard case .string(let s)? = ConstantEvaluator.evaluate(e, layout: layout) else {
+                    throw LoweringError(e.location, "array initializer is not a constant string")
+                }
+                let n = min(s.count, layout.size(type))
+                for k in 0..<n where offset + k < bytes.count { bytes[offset + k] = s[k] }
+                return
+            }
+            if layout.record(type) != nil {
+                throw LoweringError(e.location, "initializer element is not a compile-time constant")
+            }
+            guard let v = ConstantEvaluator.evaluate(e, layout: layout) else {
+                throw LoweringError(e.location, "initializer element is not a compile-time constant")
+            }
+            let size = layout.size(type)
+            switch v {
+            case .integer(let x):
+                store(UInt64(bitPattern: x), size: size, into: &bytes, at: offset)
+            case .address(let sym, let off):
+                store(UInt64(bitPattern: off), size: size, into: &bytes, at: offset)
+                relocations.append(DataRelocation(offset: offset, symbol: sym, bytes: size))
+                if let f = module.functionsByName[sym], f.body != nil { module.request(sym) }
+                module.referencedGlobals.insert(sym)
+            case .string(let s):
+                let o = module.internString(s)
+                store(UInt64(o), size: size, into: &bytes, at: offset)
+                relocations.append(DataRelocation(offset: offset, symbol: ModuleLowering.stringSection, bytes: size))
+            }
+        case .list(_, let items):
+            switch type.canonical {
+            case .array(let elem, _):
+                let es = layout.size(elem)
+                for (i, v) in items {
+                    try write(v, type: elem, into: &bytes, at: offset + i * es, relocations: &relocations, location: location)
+                }
+            case .record(let id):
+                let rec = module.unit.records[id]
+                for (i, v) in items where i < rec.fields.count {
+                    let f = rec.fields[i]
+                    if let w = f.bitWidth {
+                        guard case .expr(let e) = v, let x = ConstantEvaluator.integer(e) else {
+                            throw LoweringError(location, "bitfield initializer is not a constant")
+                        }
+                        insertBits(UInt64(bitPattern: x), bitOffset: f.bitOffset, width: w, into: &bytes, base: offset)
+                    } else {
+                        try write(v, type: f.type, into: &bytes, at: offset + f.bitOffset / 8,
+                                  relocations: &relocations, location: location)
+                    }
+                }
+            default:
+                if let (_, v) = items.first {
+                    try write(v, type: type, into: &bytes, at: offset, relocations: &relocations, location: location)
+                }
+            }
+        }
+    }
+
+    private func store(_ value: UInt64, size: Int, into bytes: inout [UInt8], at offset: Int) {
+        for k in 0..<size where offset + k < bytes.count {
+            let shift = module.options.bigEndian ? (size - 1 - k) * 8 : k * 8
+            bytes[offset + k] = UInt8(truncatingIfNeeded: value >> UInt64(shift))
+        }
+    }
+
+    private func insertBits(_ value: UInt64, bitOffset: Int, width: Int, into bytes: inout [UInt8], base: Int) {
+        for b in 0..<width {
+            let bit = (value >> UInt64(b)) & 1
+            let pos = bitOffset + b
+            let byte = base + pos / 8
+            guard byte < bytes.count else { continue }
+            if bit == 1 { bytes[byte] |= UInt8(1 << (pos % 8)) } else { bytes[byte] &= ~UInt8(1 << (pos % 8)) }
+        }
+    }
+}

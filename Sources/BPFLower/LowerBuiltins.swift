@@ -1,0 +1,254 @@
+import BPFIR
+import BPFFrontend
+
+extension FunctionLowering {
+    func lowerBuiltin(_ name: String, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
+        func arg(_ i: Int) throws -> Expr {
+            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+            return args[i]
+        }
+        func constArg(_ i: Int) throws -> Int {
+            let a = try arg(i)
+            guard let v = ConstantEvaluator.evaluate(a, layout: layout), case .integer(let k) = v else {
+                throw LoweringError(a.location, "'\(name)' needs a constant size")
+            }
+            return Int(k)
+        }
+        switch name {
+        case "__builtin_expect", "__builtin_expect_with_probability", "__builtin_assume_aligned":
+            let v = try rvalue(try arg(0))
+            for a in args.dropFirst() { _ = try rvalue(a, discard: true) }
+            if case .scalar(let op) = v { return .scalar(try convert(op, from: args[0].type, to: e.type, at: e.location)) }
+            return v
+        case "__builtin_constant_p":
+            let a = try arg(0)
+            return .scalar(.imm(ConstantEvaluator.evaluate(a, layout: layout) != nil ? 1 : 0))
+        case "__builtin_unreachable", "__builtin_trap":
+            // Never executed in a correct program; end the path cleanly for the verifier.
+            b.terminate(.ret(decl.type.returnType.isVoid ? nil : .imm(0)))
+            return .none
+        case "__builtin_assume":
+            return .none
+        case "__builtin_preserve_access_index":
+            preserveDepth += 1
+            defer { preserveDepth -= 1 }
+            return try rvalue(try arg(0), discard: discard)
+        case "__builtin_preserve_field_info":
+            return try lowerPreserveFieldInfo(args, e)
+        case "__builtin_preserve_type_info":
+            return try lowerPreserveTypeInfo(args, e)
+        case "__builtin_preserve_enum_value":
+            return try lowerPreserveEnumValue(args, e)
+        case "__builtin_btf_type_id":
+            return try lowerBTFTypeID(args, e)
+        case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
+            let w: Width = name.hasSuffix("16") ? .w16 : (name.hasSuffix("32") ? .w32 : .w64)
+            let v = try scalar(try arg(0))
+            if case .imm(let k) = v { return .scalar(.imm(byteSwap(k, w))) }
+            let r = b.newVReg()
+            b.emit(.bswap(dst: r, src: materialize(v, width: w == .w64 ? .w64 : .w32), width: w))
+            return .scalar(.reg(r))
+        case "__builtin_memcpy", "__builtin_memmove", "__builtin_memcpy_inline":
+            let size = try constArg(2)
+            let dst = try pointerTarget(try arg(0))
+            let src = try pointerTarget(try arg(1))
+            let tmpNeeded = name == "__builtin_memmove"
+            if tmpNeeded && size > 0 {
+                let slot = b.newSlot(size: size, alignment: 8, name: "memmove")
+                let tmp = MemoryRef(base: .slot(slot), offset: 0, alignment: min(src.alignment, 8))
+                copy(to: tmp, from: src, size: size)
+                copy(to: dst, from: tmp, size: size)
+            } else {
+                copy(to: dst, from: src, size: size)
+            }
+            return discard ? .none : .scalar(.reg(materializeAddress(dst)))
+        case "__builtin_memset":
+            let size = try constArg(2)
+            let dst = try pointerTarget(try arg(0))
+            let c = try scalar(try arg(1))
+            fill(dst, byte: c, size: size)
+            return discard ? .none : .scalar(.reg(materializeAddress(dst)))
+        case "__builtin_memcmp", "__builtin_bcmp":
+            return try lowerMemcmp(try pointerTarget(try arg(0)), try pointerTarget(try arg(1)), size: try constArg(2))
+        case "__builtin_offsetof", "__builtin_object_size":
+            if let v = ConstantEvaluator.integer(e) { return .scalar(.imm(v)) }
+            return .scalar(.imm(-1))
+        default:
+            if name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_") {
+                return try lowerAtomic(name, args, e, discard: discard)
+            }
+            throw LoweringError(e.location, "builtin '\(name)' is not supported")
+        }
+    }
+
+    private func byteSwap(_ k: Int64, _ w: Width) -> Int64 {
+        var u = UInt64(bitPattern: k) & TypeLayout.mask(w)
+        var out: UInt64 = 0
+        for _ in 0..<w.bytes { out = (out << 8) | (u & 0xff); u >>= 8 }
+        return Int64(bitPattern: out)
+    }
+
+    /// memcmp of a constant size: byte by byte, result is the difference of the first mismatch.
+    private func lowerMemcmp(_ a: MemoryRef, _ c: MemoryRef, size: Int) throws -> RValue {
+        let result = b.newVReg()
+        let done = b.newBlock()
+        b.emit(.mov(dst: result, src: .imm(0), width: .w32))
+        for off in 0..<size {
+            let x = b.newVReg(), y = b.newVReg()
+            b.emit(.load(dst: x, base: a.base, offset: a.offset + off, width: .w8, signed: false))
+            b.emit(.load(dst: y, base: c.base, offset: c.offset + off, width: .w8, signed: false))
+            let diff = b.newBlock(), next = b.newBlock()
+            b.terminate(.branch(.ne, lhs: x, rhs: .reg(y), width: .w64, then: diff, else: next))
+            b.switchTo(diff)
+            b.emit(.binary(.sub, dst: result, lhs: x, rhs: .reg(y), width: .w32))
+            b.jump(to: done)
+            b.switchTo(next)
+        }
+        b.jump(to: done)
+        b.switchTo(done)
+        return .scalar(.reg(result))
+    }
+
+    /// __sync_* and __atomic_* builtins on memory.
+    private func lowerAtomic(_ name: String, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
+        guard let ptrExpr = args.first else { throw LoweringError(e.location, "'\(name)' needs a pointer") }
+        let valueType = ptrExpr.type.pointee ?? e.type
+        let w = layout.width(valueType)
+        guard w == .w32 || w == .w64 else {
+            throw LoweringError(e.location, "atomic operations need a 32- or 64-bit operand in BPF")
+        }
+        let m = try pointerTarget(ptrExpr)
+        func value(_ i: Int) throws -> VReg {
+            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+            let op = try convert(try scalar(args[i]), from: args[i].type, to: valueType, at: args[i].location)
+            return materialize(op, width: w)
+        }
+        let base = name.replacingOccurrences("__c11_atomic_", "__atomic_")
+        let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
+            "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
+            "__sync_fetch_and_and": (.and, true), "__sync_fetch_and_xor": (.xor, true),
+            "__sync_add_and_fetch": (.add, false), "__sync_or_and_fetch": (.or, false),
+            "__sync_and_and_fetch": (.and, false), "__sync_xor_and_fetch": (.xor, false),
+            "__atomic_fetch_add": (.add, true), "__atomic_fetch_or": (.or, true),
+            "__atomic_fetch_and": (.and, true), "__atomic_fetch_xor": (.xor, true),
+            "__atomic_add_fetch": (.add, false), "__atomic_or_fetch": (.or, false),
+            "__atomic_and_fetch": (.and, false), "__atomic_xor_fetch": (.xor, false),
+        ]
+        let sub = base.hasPrefix("__sync_fetch_and_sub") || base.hasPrefix("__sync_sub_and_fetch")
+            || base.hasPrefix("__atomic_fetch_sub") || base.hasPrefix("__atomic_sub_fetch")
+        let stem = stripSizeSuffix(base)
+        if sub || rmw[stem] != nil {
+            let (op, fetchFirst) = sub ? (AtomicOp.add, stem.contains("fetch_sub") || stem.contains("fetch_and_sub"))
+                                       : rmw[stem]!
+            var v = try value(1)
+            if sub {
+                let n = b.newVReg()
+                b.emit(.neg(dst: n, src: v, width: w))
+                v = n
+            }
+            if discard {
+                b.emit(.atomic(op, base: m.base, offset: m.offset, value: v, width: w, fetch: nil))
+                return .none
+            }
+            let old = b.newVReg()
+            b.emit(.atomic(op, base: m.base, offset: m.offset, value: v, width: w, fetch: old))
+            if fetchFirst { return .scalar(.reg(old)) }
+            let binop: BinOp = op == .add ? .add : (op == .or ? .or : (op == .and ? .and : .xor))
+            let r = b.newVReg()
+            b.emit(.binary(binop, dst: r, lhs: old, rhs: .reg(v), width: w))
+            return .scalar(.reg(r))
+        }
+        switch stem {
+        case "__sync_lock_test_and_set", "__atomic_exchange_n", "__atomic_exchange":
+            let v = try value(1)
+            let old = b.newVReg()
+            b.emit(.atomic(.xchg, base: m.base, offset: m.offset, value: v, width: w, fetch: old))
+            return .scalar(.reg(old))
+        case "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap":
+            let expected = try value(1), new = try value(2)
+            let old = b.newVReg()
+            b.emit(.cmpxchg(dst: old, base: m.base, offset: m.offset, expected: expected, new: new, width: w))
+            if stem == "__sync_val_compare_and_swap" { return .scalar(.reg(old)) }
+            return try compareValue(old, expected, width: w)
+        case "__atomic_compare_exchange_n", "__atomic_compare_exchange":
+            // (ptr, expected *, desired, weak, success, failure) → bool; *expected = old on failure.
+            guard args.count >= 3 else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+            let expPtr = try pointerTarget(args[1])
+            let expected = b.newVReg()
+            b.emit(.load(dst: expected, base: expPtr.base, offset: expPtr.offset, width: w, signed: false))
+            let new: VReg
+            if stem == "__atomic_compare_exchange" {
+                let np = try pointerTarget(args[2])
+                new = b.newVReg()
+                b.emit(.load(dst: new, base: np.base, offset: np.offset, width: w, signed: false))
+            } else {
+                new = try value(2)
+            }
+            for a in args.dropFirst(3) { _ = try rvalue(a, discard: true) }
+            let old = b.newVReg()
+            b.emit(.cmpxchg(dst: old, base: m.base, offset: m.offset, expected: expected, new: new, width: w))
+            b.emit(.store(base: expPtr.base, offset: expPtr.offset, value: .reg(old), width: w))
+            return try compareValue(old, expected, width: w)
+        case "__atomic_load_n", "__atomic_load":
+            for a in args.dropFirst() { _ = try rvalue(a, discard: true) }
+            let r = b.newVReg()
+            b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
+            return .scalar(.reg(r))
+        case "__atomic_store_n", "__atomic_store":
+            let v = try value(1)
+            for a in args.dropFirst(2) { _ = try rvalue(a, discard: true) }
+            b.emit(.store(base: m.base, offset: m.offset, value: .reg(v), width: w))
+            return .none
+        case "__sync_synchronize", "__atomic_thread_fence", "__atomic_signal_fence":
+            return .none
+        default:
+            throw LoweringError(e.location, "builtin '\(name)' is not supported")
+        }
+    }
+
+    private func compareValue(_ a: VReg, _ c: VReg, width: Width) throws -> RValue {
+        let result = b.newVReg()
+        let yes = b.newBlock(), no = b.newBlock(), join = b.newBlock()
+        b.terminate(.branch(.eq, lhs: a, rhs: .reg(c), width: width, then: yes, else: no))
+        b.switchTo(yes); b.emit(.mov(dst: result, src: .imm(1), width: .w32)); b.jump(to: join)
+        b.switchTo(no); b.emit(.mov(dst: result, src: .imm(0), width: .w32)); b.jump(to: join)
+        b.switchTo(join)
+        return .scalar(.reg(result))
+    }
+
+    /// `__sync_fetch_and_add_4` → `__sync_fetch_and_add`.
+    private func stripSizeSuffix(_ s: String) -> String {
+        for suffix in ["_1", "_2", "_4", "_8", "_16"] where s.hasSuffix(suffix) {
+            return String(s.dropLast(suffix.count))
+        }
+        return s
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ a: String, _ b: String) -> String {
+        guard !a.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Substring {
+    func range(of needle: String) -> Range<Substring.Index>? {
+        guard !needle.isEmpty, count >= needle.count else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(needle) {
+                return i..<index(i, offsetBy: needle.count)
+            }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,171 @@
+import BPFIR
+import BPFFrontend
+
+/// What a call expression calls.
+enum CallTarget {
+    case helper(Int32)
+    case inline(FunctionDecl)
+    case subprogram(FunctionDecl)
+    case kfunc(FunctionDecl)
+    case builtin(String)
+}
+
+extension FunctionLowering {
+    static let maxInlineDepth = 24
+
+    func callTarget(_ callee: Expr) throws -> CallTarget {
+        switch callee.kind {
+        case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
+            return try callTarget(inner)
+        case .declRef(.function(let name)):
+            if name.hasPrefix("__builtin_") || name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") {
+                return .builtin(name)
+            }
+            guard let f = module.functionsByName[name] else {
+                throw LoweringError(callee.location, "call to unknown function '\(name)'")
+            }
+            if f.body == nil {
+                return .kfunc(f)
+            }
+            let inlineable = f.isStatic && !f.attributes.noinline && f.attributes.section == nil
+                && (module.options.optimize || f.attributes.alwaysInline)
+                && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
+                && inlineStack.count < FunctionLowering.maxInlineDepth
+            return inlineable ? .inline(f) : .subprogram(f)
+        case .declRef(.global(let name)):
+            if let n = module.helperNumber(name) { return .helper(n) }
+            throw LoweringError(callee.location, "indirect calls through '\(name)' are not supported by BPF")
+        default:
+            throw LoweringError(callee.location, "indirect calls are not supported by BPF")
+        }
+    }
+
+    func lowerCall(_ callee: Expr, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
+        let target = try callTarget(callee)
+        at(e.location)
+        switch target {
+        case .builtin(let name):
+            return try lowerBuiltin(name, args, e, discard: discard)
+        case .inline(let f):
+            return try inlineCall(f, args, e)
+        case .helper(let n):
+            return try emitCall(.helper(n), args, e)
+        case .subprogram(let f):
+            module.request(f.name)
+            if layout.isAggregate(f.type.returnType) {
+                throw LoweringError(e.location, "functions returning aggregates must be inlined")
+            }
+            return try emitCall(.function(f.name), args, e)
+        case .kfunc(let f):
+            module.externFunctionsUsed.insert(f.name)
+            return try emitCall(.kfunc(f.name), args, e)
+        }
+    }
+
+    private func emitCall(_ callee: Callee, _ args: [Expr], _ e: Expr) throws -> RValue {
+        if args.count > 5 {
+            throw LoweringError(e.location, "too many arguments in a call: BPF passes at most 5")
+        }
+        var ops: [Operand] = []
+        for a in args {
+            let v = try rvalue(a)
+            switch v {
+            case .scalar(let op): ops.append(op)
+            case .aggregate: throw LoweringError(a.location, "passing aggregates by value is not supported in BPF calls")
+            case .none: throw LoweringError(a.location, "void value passed as an argument")
+            }
+        }
+        at(e.location)
+        if e.type.isVoid {
+            b.emit(.call(dst: nil, callee: callee, args: ops))
+            return .none
+        }
+        let r = b.newVReg()
+        b.emit(.call(dst: r, callee: callee, args: ops))
+        // Narrow results come back in r0 with unspecified upper bits: normalise them.
+        let w = layout.width(e.type)
+        if w != .w64 {
+            let z = b.newVReg()
+            b.emit(.ext(dst: z, src: r, from: w, to: .w32, signed: false))
+            return .scalar(.reg(z))
+        }
+        return .scalar(.reg(r))
+    }
+
+    /// Inlines a static function: arguments are evaluated in the caller, parameters
+    /// become fresh locals of a new frame, `return` jumps to the continuation.
+    private func inlineCall(_ f: FunctionDecl, _ args: [Expr], _ e: Expr) throws -> RValue {
+        guard let body = f.body else { throw LoweringError(e.location, "cannot inline '\(f.name)'") }
+        var values: [RValue] = []
+        for a in args { values.append(try rvalue(a)) }
+        let callerFrame = frame
+        let newFrame = nextFrame
+        nextFrame += 1
+        frame = newFrame
+        defer { frame = callerFrame }
+        let taken = addressTaken(in: f)
+        for (i, p) in f.parameters.enumerated() where i < values.count {
+            try declareVariable(p, addressTaken: taken.contains(p.id))
+            guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
+            try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
+        }
+        let ret = f.type.returnType
+        var result: Storage? = nil
+        if !ret.isVoid {
+            if layout.isAggregate(ret) {
+                let slot = b.newSlot(size: layout.size(ret), alignment: layout.alignment(ret), name: "\(f.name).ret")
+                result = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(ret))))
+            } else {
+                result = .register(b.newVReg())
+            }
+        }
+        let exit = b.newBlock()
+        inlineStack.append(InlineFrame(name: f.name, frame: newFrame, exit: exit, result: result, returnType: ret))
+        let savedLoops = loops, savedSwitches = switches
+        loops = []; switches = []
+        try lowerStmt(body)
+        loops = savedLoops; switches = savedSwitches
+        inlineStack.removeLast()
+        if !b.isTerminated {
+            if case .register(let r)? = result { b.emit(.mov(dst: r, src: .imm(0), width: .w64)) }
+            b.jump(to: exit)
+        }
+        b.switchTo(exit)
+        switch result {
+        case .register(let r)?: return .scalar(.reg(r))
+        case .memory(let m)?: return .aggregate(m)
+        case nil: return .none
+        }
+    }
+
+    /// A function's address as a value (callbacks for bpf_loop & co.).
+    func functionAddress(_ name: String, at loc: SourceLocation) throws -> VReg {
+        guard let f = module.functionsByName[name], f.body != nil else {
+            throw LoweringError(loc, "address of function '\(name)' which has no definition")
+        }
+        module.request(name)
+        let r = b.newVReg()
+        b.emit(.symbolAddr(dst: r, symbol: SymbolRef(name: name, offset: 0)))
+        return r
+    }
+
+    func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
+        let text = a.template.trimmingCharacters(in: " \t\n")
+        if text.isEmpty {
+            // Compiler barriers (`asm volatile("" ::: "memory")`, barrier_var): nothing to emit;
+            // values they name already live where the code reads them.
+            for o in a.outputs { _ = try lvalue(o.expr) }
+            return
+        }
+        throw LoweringError(loc, "inline assembly is not supported yet")
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let c = s.first, set.contains(c) { s = s.dropFirst() }
+        while let c = s.last, set.contains(c) { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,526 @@
+import BPFIR
+import BPFFrontend
+
+extension FunctionLowering {
+    /// Evaluates an expression. With `discard`, the value is not needed.
+    func rvalue(_ e: Expr, discard: Bool = false) throws -> RValue {
+        switch e.kind {
+        case .intLiteral(let v):
+            if e.type.isVoid { return .none }
+            return .scalar(.imm(TypeLayout.normalize(Int64(bitPattern: v), layout.width(e.type))))
+        case .stringLiteral, .compoundLiteral, .initList:
+            return try load(try lvalue(e), at: e.location)
+        case .declRef(.function(let name)):
+            return .scalar(.reg(try functionAddress(name, at: e.location)))
+        case .declRef:
+            return try load(try lvalue(e), at: e.location)
+        case .member, .arraySubscript:
+            return try load(try lvalue(e), at: e.location)
+        case .sizeofType(let t):
+            return .scalar(.imm(Int64(layout.size(t))))
+        case .builtinTypesCompatible(let a, let c):
+            return .scalar(.imm(a.canonical == c.canonical ? 1 : 0))
+        case .typeOperand, .enumValueOperand:
+            throw LoweringError(e.location, "type operand used as a value")
+        case .unary(let op, let inner):
+            return try lowerUnary(op, inner, e)
+        case .binary(let op, let l, let r):
+            return try lowerBinary(op, l, r, e, discard: discard)
+        case .conditional(let c, let a, let bb):
+            return try lowerConditional(c, a, bb, e)
+        case .cast(let inner, _):
+            if e.type.isVoid { _ = try rvalue(inner, discard: true); return .none }
+            if isArray(inner.type) && (e.type.isPointer || e.type.isInteger) {
+                // Array-to-pointer decay: the array's address.
+                let lv = try lvalue(inner)
+                guard case .memory(let m) = lv.storage else { throw LoweringError(e.location, "array not in memory") }
+                return .scalar(.reg(materializeAddress(m)))
+            }
+            if case .function = inner.type.canonical {
+                return try rvalue(inner)
+            }
+            if layout.isAggregate(e.type) { return try rvalue(inner) }
+            let v = try rvalue(inner)
+            guard case .scalar(let op) = v else {
+                if case .aggregate = v, layout.isAggregate(inner.type) {
+                    throw LoweringError(e.location, "cannot convert an aggregate to a scalar")
+                }
+                return v
+            }
+            return .scalar(try convert(op, from: inner.type, to: e.type, at: e.location))
+        case .call(let callee, let args):
+            return try lowerCall(callee, args, e, discard: discard)
+        case .statementExpr(let stmts):
+            guard let last = stmts.last else { return .none }
+            for s in stmts.dropLast() { try lowerStmt(s) }
+            if case .expression(let le) = last.kind {
+                at(last.location)
+                let v = try rvalue(le, discard: discard)
+                if case .aggregate(let m) = v {
+                    // Copy out: the statement expression's locals end here.
+                    let slot = b.newSlot(size: layout.size(le.type), alignment: layout.alignment(le.type), name: "stmtexpr")
+                    let dst = MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(le.type)))
+                    copy(to: dst, from: m, size: layout.size(le.type))
+                    return .aggregate(dst)
+                }
+                return v
+            }
+            try lowerStmt(last)
+            return .none
+        }
+    }
+
+    /// Forces a scalar value into a register-or-immediate operand.
+    func scalar(_ e: Expr) throws -> Operand {
+        let v = try rvalue(e)
+        guard case .scalar(let op) = v else { throw LoweringError(e.location, "expected a scalar value") }
+        return op
+    }
+
+    // MARK: conversions
+
+    /// Converts a scalar between C types, keeping the zero-extended register invariant.
+    func convert(_ op: Operand, from: CType, to: CType, at loc: SourceLocation) throws -> Operand {
+        let fromC = from.canonical, toC = to.canonical
+        if toC == .void { return op }
+        if case .float = toC { throw LoweringError(loc, "floating point is not supported by BPF") }
+        if case .float = fromC { throw LoweringError(loc, "floating point is not supported by BPF") }
+        if case .bool = toC, fromC != .bool {
+            return try toBool(op, width: layout.width(from))
+        }
+        let fw = layout.width(from), tw = layout.width(to)
+        let fSigned = layout.isSigned(from) && !from.isPointer
+        if case .imm(let k) = op {
+            let v = fSigned ? TypeLayout.signExtend(k, fw) : TypeLayout.normalize(k, fw)
+            return .imm(TypeLayout.normalize(v, tw))
+        }
+        guard case .reg(let r) = op else { return op }
+        if tw.bytes > fw.bytes {
+            if !fSigned { return op }
+            let x = b.newVReg()
+            b.emit(.ext(dst: x, src: r, from: fw, to: tw == .w64 ? .w64 : .w32, signed: true))
+            if tw == .w16 || tw == .w8 {
+                // Sign-extended into 32 bits; keep only the target width.
+                let y = b.newVReg()
+                b.emit(.ext(dst: y, src: x, from: tw, to: .w32, signed: false))
+                return .reg(y)
+            }
+            return .reg(x)
+        }
+        if tw.bytes < fw.bytes {
+            let x = b.newVReg()
+            b.emit(.ext(dst: x, src: r, from: tw, to: tw == .w64 ? .w64 : .w32, signed: false))
+            return .reg(x)
+        }
+        return op
+    }
+
+    /// (v != 0) as 0/1, without branches: (v | -v) >> 63 on the 64-bit value.
+    func toBool(_ op: Operand, width: Width) throws -> Operand {
+        if case .imm(let k) = op { return .imm(TypeLayout.normalize(k, width) != 0 ? 1 : 0) }
+        guard case .reg(let r) = op else { return op }
+        let n = b.newVReg(), o = b.newVReg(), s = b.newVReg()
+        b.emit(.neg(dst: n, src: r, width: .w64))
+        b.emit(.binary(.or, dst: o, lhs: n, rhs: .reg(r), width: .w64))
+        b.emit(.binary(.lshr, dst: s, lhs: o, rhs: .imm(63), width: .w64))
+        return .reg(s)
+    }
+
+    // MARK: unary
+
+    private func lowerUnary(_ op: UnaryOp, _ inner: Expr, _ e: Expr) throws -> RValue {
+        switch op {
+        case .plus, .extension, .real:
+            return try rvalue(inner)
+        case .imag:
+            return .scalar(.imm(0))
+        case .minus:
+            let v = try scalar(inner)
+            let w = layout.opWidth(e.type)
+            if case .imm(let k) = v { return .scalar(.imm(TypeLayout.normalize(0 &- k, w))) }
+            let r = b.newVReg()
+            b.emit(.neg(dst: r, src: materialize(v, width: w), width: w))
+            return .scalar(.reg(r))
+        case .bitNot:
+            let v = try scalar(inner)
+            let w = layout.opWidth(e.type)
+            if case .imm(let k) = v { return .scalar(.imm(TypeLayout.normalize(~k, w))) }
+            let r = b.newVReg()
+            b.emit(.binary(.xor, dst: r, lhs: materialize(v, width: w), rhs: .imm(-1), width: w))
+            return .scalar(.reg(r))
+        case .logicalNot:
+            return try conditionValue(e)
+        case .deref:
+            if case .function = e.type.canonical { return try rvalue(inner) }
+            return try load(try lvalue(e), at: e.location)
+        case .addressOf:
+            if case .function = inner.type.canonical { return try rvalue(inner) }
+            let lv = try lvalue(inner)
+            guard case .memory(let m) = lv.storage, lv.bitfield == nil else {
+                throw LoweringError(e.location, "cannot take the address of this expression")
+            }
+            return .scalar(.reg(materializeAddress(m)))
+        case .preInc, .preDec, .postInc, .postDec:
+            let lv = try lvalue(inner)
+            guard case .scalar(let old) = try load(lv, at: e.location) else {
+                throw LoweringError(e.location, "cannot increment this value")
+            }
+            let t = inner.type
+            let w = layout.width(t)
+            let step: Int64 = t.isPointer ? Int64(max(1, layout.size(t.pointee ?? .void))) : 1
+            let isInc = op == .preInc || op == .postInc
+            // Keep the old value when it lives in the register being updated.
+            var oldKept = old
+            if op == .postInc || op == .postDec, case .register = lv.storage, case .reg(let r) = old {
+                let c = b.newVReg()
+                b.emit(.mov(dst: c, src: .reg(r), width: w == .w64 ? .w64 : .w32))
+                oldKept = .reg(c)
+            }
+            let opw: Width = w == .w64 ? .w64 : .w32
+            let sum = b.newVReg()
+            b.emit(.binary(isInc ? .add : .sub, dst: sum, lhs: materialize(old, width: opw), rhs: .imm(step), width: opw))
+            var newV: Operand = .reg(sum)
+            if w == .w8 || w == .w16 || t.canonical == .bool {
+                newV = try convert(.reg(sum), from: .int(bytes: 4, signed: false, name: "unsigned int"), to: t, at: e.location)
+            }
+            try assign(lv, value: newV)
+            return .scalar(op == .preInc || op == .preDec ? newV : oldKept)
+        }
+    }
+
+    // MARK: binary
+
+    private func lowerBinary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr, discard: Bool) throws -> RValue {
+        switch op {
+        case .comma:
+            _ = try rvalue(l, discard: true)
+            return try rvalue(r, discard: discard)
+        case .assign:
+            let v = try rvalue(r)
+            let lv = try lvalue(l)
+            try assign(lv, rvalue: v, type: r.type, at: e.location)
+            if discard { return .none }
+            return try load(lv, at: e.location)
+        case .lt, .gt, .le, .ge, .eq, .ne, .logicalAnd, .logicalOr:
+            return try conditionValue(e)
+        case .mulAssign, .divAssign, .remAssign, .addAssign, .subAssign, .shlAssign, .shrAssign,
+             .andAssign, .xorAssign, .orAssign:
+            return try lowerCompoundAssign(op, l, r, e, discard: discard)
+        default:
+            let lv = try scalar(l), rv = try scalar(r)
+            return .scalar(try arithmetic(op, lv, l.type, rv, r.type, resultType: e.type, at: e.location))
+        }
+    }
+
+    private func lowerCompoundAssign(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr, discard: Bool) throws -> RValue {
+        let base: BinaryOp
+        switch op {
+        case .mulAssign: base = .mul
+        case .divAssign: base = .div
+        case .remAssign: base = .rem
+        case .addAssign: base = .add
+        case .subAssign: base = .sub
+        case .shlAssign: base = .shl
+        case .shrAssign: base = .shr
+        case .andAssign: base = .bitAnd
+        case .xorAssign: base = .bitXor
+        default: base = .bitOr
+        }
+        let rv = try scalar(r)
+        let lv = try lvalue(l)
+        guard case .scalar(let old) = try load(lv, at: e.location) else {
+            throw LoweringError(e.location, "invalid compound assignment")
+        }
+        let result: Operand
+        if l.type.isPointer {
+            result = try arithmetic(base, old, l.type, rv, r.type, resultType: l.type, at: e.location)
+        } else {
+            // Computation type: RHS's type for arithmetic (clang converted it), the promoted LHS for shifts.
+            let compType: CType = (base == .shl || base == .shr) ? promoted(l.type) : commonType(l.type, r.type)
+            let lc = try convert(old, from: l.type, to: compType, at: e.location)
+            let rc = (base == .shl || base == .shr) ? rv : try convert(rv, from: r.type, to: compType, at: e.location)
+            let value = try arithmetic(base, lc, compType, rc, (base == .shl || base == .shr) ? r.type : compType,
+                                       resultType: compType, at: e.location)
+            result = try convert(value, from: compType, to: l.type, at: e.location)
+        }
+        try assign(lv, value: result)
+        return discard ? .none : .scalar(result)
+    }
+
+    /// C's integer promotion.
+    func promoted(_ t: CType) -> CType {
+        if layout.size(t) < 4 || t.canonical == .bool { return .int(bytes: 4, signed: true, name: "int") }
+        if case .enumeration = t.canonical {
+            return .int(bytes: layout.size(t), signed: layout.isSigned(t), name: layout.isSigned(t) ? "int" : "unsigned int")
+        }
+        return t
+    }
+
+    /// The usual arithmetic conversions.
+    func commonType(_ a: CType, _ c: CType) -> CType {
+        let pa = promoted(a), pc = promoted(c)
+        let sa = layout.size(pa), sc = layout.size(pc)
+        if sa != sc { return sa > sc ? pa : pc }
+        if !layout.isSigned(pa) { return pa }
+        return pc
+    }
+
+    /// An arithmetic or bitwise operation on converted operands, including pointer arithmetic.
+    func arithmetic(_ op: BinaryOp, _ a: Operand, _ at: CType, _ c: Operand, _ ct: CType, resultType: CType,
+                    at loc: SourceLocation) throws -> Operand {
+        // Pointer arithmetic.
+        if at.isPointer && ct.isInteger && (op == .add || op == .sub) {
+            return try pointerOffset(a, by: c, indexType: ct, pointer: at, subtract: op == .sub)
+        }
+        if ct.isPointer && at.isInteger && op == .add {
+            return try pointerOffset(c, by: a, indexType: at, pointer: ct, subtract: false)
+        }
+        if at.isPointer && ct.isPointer && op == .sub {
+            let diff = try binop(.sub, a, c, width: .w64)
+            let size = max(1, layout.size(at.pointee ?? .void))
+            if size == 1 { return diff }
+            if size & (size - 1) == 0 {
+                return try binop(.ashr, diff, .imm(Int64(size.trailingZeroBitCount)), width: .w64)
+            }
+            return try binop(.udiv, diff, .imm(Int64(size)), width: .w64)
+        }
+        let w = layout.opWidth(resultType)
+        let signed = layout.isSigned(resultType)
+        switch op {
+        case .add: return try binop(.add, a, c, width: w)
+        case .sub: return try binop(.sub, a, c, width: w)
+        case .mul: return try binop(.mul, a, c, width: w)
+        case .bitAnd: return try binop(.and, a, c, width: w)
+        case .bitOr: return try binop(.or, a, c, width: w)
+        case .bitXor: return try binop(.xor, a, c, width: w)
+        case .shl: return try binop(.shl, a, try shiftAmount(c, ct), width: w)
+        case .shr: return try binop(signed ? .ashr : .lshr, a, try shiftAmount(c, ct), width: w)
+        case .div, .rem:
+            if signed { return try signedDivision(op == .div, a, c, width: w, at: loc) }
+            return try binop(op == .div ? .udiv : .urem, a, c, width: w)
+        default:
+            throw LoweringError(loc, "unsupported operator")
+        }
+    }
+
+    private func shiftAmount(_ c: Operand, _ ct: CType) throws -> Operand {
+        if case .imm(let k) = c { return .imm(k & 63) }
+        return c
+    }
+
+    /// dst = a op c at `width`, folding constants.
+    func binop(_ op: BinOp, _ a: Operand, _ c: Operand, width: Width) throws -> Operand {
+        if case .imm(let x) = a, case .imm(let y) = c, let v = fold(op, x, y, width) {
+            return .imm(v)
+        }
+        var lhs = a, rhs = c
+        if case .imm = lhs, case .reg = rhs, [.add, .mul, .and, .or, .xor].contains(op) { swap(&lhs, &rhs) }
+        let l = materialize(lhs, width: width)
+        if case .imm(let k) = rhs, width == .w64, k > Int64(Int32.max) || k < Int64(Int32.min) {
+            rhs = .reg(materialize(rhs, width: .w64))
+        }
+        let r = b.newVReg()
+        b.emit(.binary(op, dst: r, lhs: l, rhs: rhs, width: width))
+        return .reg(r)
+    }
+
+    private func fold(_ op: BinOp, _ x: Int64, _ y: Int64, _ w: Width) -> Int64? {
+        let ux = UInt64(bitPattern: x) & TypeLayout.mask(w), uy = UInt64(bitPattern: y) & TypeLayout.mask(w)
+        let sx = TypeLayout.signExtend(Int64(bitPattern: ux), w), sy = TypeLayout.signExtend(Int64(bitPattern: uy), w)
+        let r: UInt64
+        switch op {
+        case .add: r = ux &+ uy
+        case .sub: r = ux &- uy
+        case .mul: r = ux &* uy
+        case .and: r = ux & uy
+        case .or: r = ux | uy
+        case .xor: r = ux ^ uy
+        case .shl: r = ux << (uy & UInt64(w.bits - 1))
+        case .lshr: r = ux >> (uy & UInt64(w.bits - 1))
+        case .ashr: r = UInt64(bitPattern: sx >> Int64(uy & UInt64(w.bits - 1)))
+        case .udiv: if uy == 0 { return nil }; r = ux / uy
+        case .urem: if uy == 0 { return nil }; r = ux % uy
+        case .sdiv: if sy == 0 || (sy == -1 && sx == Int64.min) { return nil }; r = UInt64(bitPattern: sx / sy)
+        case .srem: if sy == 0 || (sy == -1 && sx == Int64.min) { return nil }; r = UInt64(bitPattern: sx % sy)
+        }
+        return Int64(bitPattern: r & TypeLayout.mask(w))
+    }
+
+    /// Signed division: by a power of two with shifts (works on every -mcpu, as clang
+    /// does), otherwise sdiv/smod, which codegen accepts from v4 only.
+    private func signedDivision(_ isDiv: Bool, _ a: Operand, _ c: Operand, width w: Width, at loc: SourceLocation) throws -> Operand {
+        if case .imm(let k) = c {
+            let d = TypeLayout.signExtend(k, w)
+            if d > 0 && d & (d - 1) == 0 {
+                if d == 1 { return isDiv ? a : .imm(0) }
+                let s = Int64(d.trailingZeroBitCount)
+                let sign = try binop(.ashr, a, .imm(Int64(w.bits - 1)), width: w)
+                let bias = try binop(.lshr, sign, .imm(Int64(w.bits) - s), width: w)
+                let adj = try binop(.add, a, bias, width: w)
+                let q = try binop(.ashr, adj, .imm(s), width: w)
+                if isDiv { return q }
+                let back = try binop(.shl, q, .imm(s), width: w)
+                return try binop(.sub, a, back, width: w)
+            }
+        }
+        return try binop(isDiv ? .sdiv : .srem, a, c, width: w)
+    }
+
+    private func pointerOffset(_ p: Operand, by i: Operand, indexType: CType, pointer: CType, subtract: Bool) throws -> Operand {
+        let size = max(1, layout.size(pointer.pointee ?? .void))
+        if case .imm(let k) = i {
+            let kk = layout.isSigned(indexType) ? TypeLayout.signExtend(k, layout.width(indexType)) : k
+            let delta = kk * Int64(size) * (subtract ? -1 : 1)
+            if delta == 0 { return p }
+            return try binop(.add, p, .imm(delta), width: .w64)
+        }
+        let scaled = try scaleIndex(i, type: indexType, by: size)
+        return try binop(subtract ? .sub : .add, p, .reg(scaled), width: .w64)
+    }
+
+    // MARK: conditionals
+
+    private func lowerConditional(_ c: Expr, _ a: Expr, _ bb: Expr, _ e: Expr) throws -> RValue {
+        let thenB = b.newBlock(), elseB = b.newBlock(), join = b.newBlock()
+        try lowerCondition(c, then: thenB, else: elseB)
+        if e.type.isVoid {
+            b.switchTo(thenB); _ = try rvalue(a, discard: true); b.jump(to: join)
+            b.switchTo(elseB); _ = try rvalue(bb, discard: true); b.jump(to: join)
+            b.switchTo(join)
+            return .none
+        }
+        if layout.isAggregate(e.type) {
+            let result = b.newVReg()
+            b.switchTo(thenB)
+            if case .aggregate(let m) = try rvalue(a) { b.emit(.mov(dst: result, src: .reg(materializeAddress(m)), width: .w64)) }
+            b.jump(to: join)
+            b.switchTo(elseB)
+            if case .aggregate(let m) = try rvalue(bb) { b.emit(.mov(dst: result, src: .reg(materializeAddress(m)), width: .w64)) }
+            b.jump(to: join)
+            b.switchTo(join)
+            return .aggregate(MemoryRef(base: .reg(result), offset: 0, alignment: min(8, layout.alignment(e.type))))
+        }
+        let result = b.newVReg()
+        let w: Width = layout.width(e.type) == .w64 ? .w64 : .w32
+        b.switchTo(thenB)
+        let av = try convert(try scalar(a), from: a.type, to: e.type, at: a.location)
+        b.emit(.mov(dst: result, src: av, width: w))
+        b.jump(to: join)
+        b.switchTo(elseB)
+        let bv = try convert(try scalar(bb), from: bb.type, to: e.type, at: bb.location)
+        b.emit(.mov(dst: result, src: bv, width: w))
+        b.jump(to: join)
+        b.switchTo(join)
+        return .scalar(.reg(result))
+    }
+
+    /// The 0/1 value of a condition.
+    func conditionValue(_ e: Expr) throws -> RValue {
+        let result = b.newVReg()
+        let one = b.newBlock(), zero = b.newBlock(), join = b.newBlock()
+        try lowerCondition(e, then: one, else: zero)
+        b.switchTo(one); b.emit(.mov(dst: result, src: .imm(1), width: .w32)); b.jump(to: join)
+        b.switchTo(zero); b.emit(.mov(dst: result, src: .imm(0), width: .w32)); b.jump(to: join)
+        b.switchTo(join)
+        return .scalar(.reg(result))
+    }
+
+    /// Branches to `then` or `else` on the truth of `e`, keeping comparisons
+    /// (packet bounds checks especially) as compare-and-jump on the original values.
+    func lowerCondition(_ e: Expr, then t: BlockID, else f: BlockID) throws {
+        switch e.kind {
+        case .binary(.logicalAnd, let l, let r):
+            let mid = b.newBlock()
+            try lowerCondition(l, then: mid, else: f)
+            b.switchTo(mid)
+            try lowerCondition(r, then: t, else: f)
+        case .binary(.logicalOr, let l, let r):
+            let mid = b.newBlock()
+            try lowerCondition(l, then: t, else: mid)
+            b.switchTo(mid)
+            try lowerCondition(r, then: t, else: f)
+        case .unary(.logicalNot, let inner):
+            try lowerCondition(inner, then: f, else: t)
+        case .unary(.extension, let inner):
+            try lowerCondition(inner, then: t, else: f)
+        case .binary(.comma, let l, let r):
+            _ = try rvalue(l, discard: true)
+            try lowerCondition(r, then: t, else: f)
+        case .binary(let op, let l, let r) where [.lt, .gt, .le, .ge, .eq, .ne].contains(op):
+            let a = try scalar(l), c = try scalar(r)
+            let operandType = l.type.isPointer || r.type.isPointer ? CType.pointer(.void) : l.type
+            let w = layout.opWidth(operandType)
+            let signed = layout.isSigned(operandType) && !operandType.isPointer
+            var cc: CondCode
+            switch op {
+            case .lt: cc = signed ? .slt : .ult
+            case .gt: cc = signed ? .sgt : .ugt
+            case .le: cc = signed ? .sle : .ule
+            case .ge: cc = signed ? .sge : .uge
+            case .eq: cc = .eq
+            default: cc = .ne
+            }
+            try branch(cc, a, c, width: w, signed: signed, then: t, else: f)
+        case .cast(let inner, _) where e.type.canonical == .bool || (e.type.isInteger && layout.size(e.type) >= layout.size(inner.type) && (inner.type.isInteger || inner.type.isPointer)):
+            try lowerCondition(inner, then: t, else: f)
+        case .intLiteral(let v):
+            b.jump(to: v != 0 ? t : f)
+        default:
+            let v = try rvalue(e)
+            guard case .scalar(let op) = v else { throw LoweringError(e.location, "condition is not a scalar") }
+            let w = layout.width(e.type) == .w64 ? Width.w64 : (layout.width(e.type) == .w32 ? .w32 : .w64)
+            try branch(.ne, op, .imm(0), width: w, signed: false, then: t, else: f)
+        }
+    }
+
+    func branch(_ cc: CondCode, _ a: Operand, _ c: Operand, width: Width, signed: Bool, then t: BlockID, else f: BlockID) throws {
+        if case .imm(let x) = a, case .imm(let y) = c {
+            let taken = compareConstants(cc, x, y, width)
+            b.jump(to: taken ? t : f)
+            return
+        }
+        var cc = cc, lhs = a, rhs = c
+        var width = width
+        if case .imm = lhs { swap(&lhs, &rhs); cc = cc.swapped }
+        if width == .w32 && module.options.cpu < 3 {
+            // No jmp32 before v3: compare the 64-bit values, sign-extended for signed compares.
+            width = .w64
+            if signed {
+                if case .reg(let r) = lhs { let x = b.newVReg(); b.emit(.ext(dst: x, src: r, from: .w32, to: .w64, signed: true)); lhs = .reg(x) }
+                if case .reg(let r) = rhs { let x = b.newVReg(); b.emit(.ext(dst: x, src: r, from: .w32, to: .w64, signed: true)); rhs = .reg(x) }
+                if case .imm(let k) = rhs { rhs = .imm(TypeLayout.signExtend(k, .w32)) }
+            } else if case .imm(let k) = rhs {
+                rhs = .imm(TypeLayout.normalize(k, .w32))
+            }
+        }
+        let l = materialize(lhs, width: width)
+        if case .imm(let k) = rhs {
+            // Immediates are sign-extended by the ISA: normalise for the compare width.
+            let v = signed ? TypeLayout.signExtend(k, width) : (width == .w64 ? k : TypeLayout.normalize(k, width))
+            if width == .w64 && (v > Int64(Int32.max) || v < Int64(Int32.min)) {
+                rhs = .reg(materialize(.imm(v), width: .w64))
+            } else {
+                rhs = .imm(v)
+            }
+        }
+        b.terminate(.branch(cc, lhs: l, rhs: rhs, width: width, then: t, else: f))
+    }
+
+    private func compareConstants(_ cc: CondCode, _ x: Int64, _ y: Int64, _ w: Width) -> Bool {
+        let ux = UInt64(bitPattern: x) & TypeLayout.mask(w), uy = UInt64(bitPattern: y) & TypeLayout.mask(w)
+        let sx = TypeLayout.signExtend(Int64(bitPattern: ux), w), sy = TypeLayout.signExtend(Int64(bitPattern: uy), w)
+        switch cc {
+        case .eq: return ux == uy
+        case .ne: return ux != uy
+        case .ugt: return ux > uy
+        case .uge: return ux >= uy
+        case .ult: return ux < uy
+        case .ule: return ux <= uy
+        case .sgt: return sx > sy
+        case .sge: return sx >= sy
+        case .slt: return sx < sy
+        case .sle: return sx <= sy
+        case .set: return ux & uy != 0
+        }
+    }
+}

@@ -1,0 +1,441 @@
+import BPFIR
+import BPFFrontend
+
+extension FunctionLowering {
+    // MARK: registers
+
+    func materialize(_ op: Operand, width: Width) -> VReg {
+        switch op {
+        case .reg(let r): return r
+        case .imm(let v):
+            let r = b.newVReg()
+            if width == .w64 && (v < Int64(Int32.min) || v > Int64(Int32.max)) {
+                b.emit(.loadImm64(dst: r, value: v))
+            } else {
+                b.emit(.mov(dst: r, src: .imm(v), width: width == .w64 ? .w64 : .w32))
+            }
+            return r
+        }
+    }
+
+    func materializeAddress(_ m: MemoryRef) -> VReg {
+        switch m.base {
+        case .slot(let s):
+            let r = b.newVReg()
+            b.emit(.slotAddr(dst: r, slot: s, offset: m.offset))
+            return r
+        case .reg(let p):
+            if m.offset == 0 { return p }
+            let r = b.newVReg()
+            b.emit(.binary(.add, dst: r, lhs: p, rhs: .imm(Int64(m.offset)), width: .w64))
+            return r
+        }
+    }
+
+    /// Address of a global symbol (map, variable, pooled string).
+    func symbolAddress(_ name: String, offset: Int64 = 0) -> VReg {
+        let r = b.newVReg()
+        b.emit(.symbolAddr(dst: r, symbol: SymbolRef(name: name, offset: offset)))
+        return r
+    }
+
+    // MARK: lvalues
+
+    func lvalue(_ e: Expr) throws -> LValue {
+        switch e.kind {
+        case .declRef(.local(let id)):
+            return LValue(storage: try storage(ofLocal: id, at: e.location), type: e.type, bitfield: nil)
+        case .declRef(.global(let name)):
+            guard let g = module.globalsByName[name] else { throw LoweringError(e.location, "unknown global '\(name)'") }
+            module.referencedGlobals.insert(name)
+            if g.isExtern, g.attributes.section == ".kconfig" || g.attributes.section == ".ksyms" || g.attributes.section == nil {
+                // kconfig/ksyms externs are addressed through their symbol, as other globals.
+            }
+            let addr = symbolAddress(name)
+            return LValue(storage: .memory(MemoryRef(base: .reg(addr), offset: 0, alignment: min(8, layout.alignment(g.type)))),
+                          type: e.type, bitfield: nil)
+        case .unary(.deref, let p):
+            let m = try pointerTarget(p)
+            return LValue(storage: .memory(m), type: e.type, bitfield: nil)
+        case .unary(.extension, let inner):
+            return try lvalue(inner)
+        case .member(let base, let idx, let isArrow):
+            if let access = try coreAccess(e) {
+                return LValue(storage: .memory(coreMemoryRef(access, type: e.type)), type: e.type, bitfield: nil)
+            }
+            let baseRef: MemoryRef
+            let recType: CType
+            if isArrow {
+                baseRef = try pointerTarget(base)
+                recType = base.type.pointee ?? base.type
+            } else {
+                let blv = try lvalue(base)
+                guard case .memory(let m) = blv.storage else {
+                    throw LoweringError(e.location, "member access on a value that is not in memory")
+                }
+                baseRef = m
+                recType = base.type
+            }
+            guard let rec = layout.record(recType), idx >= 0, idx < rec.fields.count else {
+                throw LoweringError(e.location, "member access into an incomplete or unknown record")
+            }
+            let f = rec.fields[idx]
+            if let w = f.bitWidth {
+                let unitBytes = max(1, layout.size(f.type))
+                let unitBits = unitBytes * 8
+                var unitStart = (f.bitOffset / unitBits) * unitBytes
+                if (f.bitOffset - unitStart * 8) + w > unitBits { unitStart = f.bitOffset / 8 } // straddling: byte-based unit
+                let bitPos = f.bitOffset - unitStart * 8
+                return LValue(storage: .memory(baseRef.adding(unitStart)), type: f.type,
+                              bitfield: (bitOffset: bitPos, width: w, unitBytes: bitPos + w <= unitBits ? unitBytes : 8))
+            }
+            return LValue(storage: .memory(baseRef.adding(f.bitOffset / 8)), type: e.type, bitfield: nil)
+        case .arraySubscript(let base, let index):
+            let elemSize = max(1, layout.size(e.type))
+            let baseRef: MemoryRef
+            if case .array = base.type.canonical {
+                let blv = try lvalue(base)
+                guard case .memory(let m) = blv.storage else { throw LoweringError(e.location, "array not in memory") }
+                baseRef = m
+            } else {
+                baseRef = try pointerTarget(base)
+            }
+            return LValue(storage: .memory(try indexed(baseRef, index: index, elementSize: elemSize)), type: e.type, bitfield: nil)
+        case .compoundLiteral(let i), .initList(let i):
+            let slot = b.newSlot(size: layout.size(e.type), alignment: layout.alignment(e.type), name: "literal")
+            let lv = LValue(storage: .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(e.type)))),
+                            type: e.type, bitfield: nil)
+            try initialize(lv, with: i, location: e.location)
+            return lv
+        case .stringLiteral(let bytes):
+            let off = module.internString(bytes)
+            let r = symbolAddress(ModuleLowering.stringSection, offset: Int64(off))
+            return LValue(storage: .memory(MemoryRef(base: .reg(r), offset: 0, alignment: 1)), type: e.type, bitfield: nil)
+        case .statementExpr, .call, .conditional, .binary(.comma, _, _), .binary(.assign, _, _):
+            // Aggregate-valued expressions: their value is an address.
+            let v = try rvalue(e)
+            if case .aggregate(let m) = v { return LValue(storage: .memory(m), type: e.type, bitfield: nil) }
+            throw LoweringError(e.location, "expression is not assignable")
+        case .cast(let inner, _) where layout.isAggregate(e.type):
+            return try lvalue(inner)
+        default:
+            throw LoweringError(e.location, "expression is not assignable")
+        }
+    }
+
+    /// base + index * size, folding constant indices into the offset.
+    func indexed(_ base: MemoryRef, index: Expr, elementSize: Int) throws -> MemoryRef {
+        let iv = try rvalue(index)
+        guard case .scalar(let op) = iv else { throw LoweringError(index.location, "array index is not an integer") }
+        let signed = layout.isSigned(index.type)
+        switch op {
+        case .imm(let k):
+            let kk = signed ? TypeLayout.signExtend(k, layout.width(index.type)) : k
+            return base.adding(Int(kk) * elementSize)
+        case .reg:
+            let scaled = try scaleIndex(op, type: index.type, by: elementSize)
+            let baseReg = materializeAddress(MemoryRef(base: base.base, offset: 0, alignment: base.alignment))
+            let r = b.newVReg()
+            b.emit(.binary(.add, dst: r, lhs: baseReg, rhs: .reg(scaled), width: .w64))
+            return MemoryRef(base: .reg(r), offset: base.offset, alignment: gcdAlignment(base.alignment, elementSize))
+        }
+    }
+
+    /// Widens an integer index to 64 bits and multiplies it by `size`.
+    func scaleIndex(_ op: Operand, type: CType, by size: Int) throws -> VReg {
+        let w = layout.width(type)
+        var r = materialize(op, width: w)
+        if w != .w64 && layout.isSigned(type) {
+            let x = b.newVReg()
+            b.emit(.ext(dst: x, src: r, from: w, to: .w64, signed: true))
+            r = x
+        }
+        if size == 1 { return r }
+        let x = b.newVReg()
+        if size & (size - 1) == 0 {
+            b.emit(.binary(.shl, dst: x, lhs: r, rhs: .imm(Int64(size.trailingZeroBitCount)), width: .w64))
+        } else {
+            b.emit(.binary(.mul, dst: x, lhs: r, rhs: .imm(Int64(size)), width: .w64))
+        }
+        return x
+    }
+
+    /// The memory a pointer-valued expression points to, folding `p + k` and `&lvalue`.
+    func pointerTarget(_ p: Expr) throws -> MemoryRef {
+        let pointee = p.type.pointee ?? .void
+        let align = min(8, layout.alignment(pointee))
+        switch p.kind {
+        case .unary(.addressOf, let inner):
+            let lv = try lvalue(inner)
+            if case .memory(let m) = lv.storage, lv.bitfield == nil { return m }
+        case .cast(let inner, _) where inner.type.isPointer || isArray(inner.type):
+            if isArray(inner.type) {
+                let lv = try lvalue(inner)
+                if case .memory(let m) = lv.storage { return MemoryRef(base: m.base, offset: m.offset, alignment: m.alignment) }
+            } else {
+                let m = try pointerTarget(inner)
+                return MemoryRef(base: m.base, offset: m.offset, alignment: min(m.alignment, max(1, align)))
+            }
+        case .binary(let op, let l, let r) where (op == .add || op == .sub) && l.type.isPointer && r.type.isInteger:
+            if let k = ConstantEvaluator.integer(r) {
+                let size = max(1, layout.size(l.type.pointee ?? .void))
+                let kk = layout.isSigned(r.type) ? TypeLayout.signExtend(k, layout.width(r.type)) : k
+                let m = try pointerTarget(l)
+                return m.adding((op == .add ? 1 : -1) * Int(kk) * size)
+            }
+        default: break
+        }
+        let v = try rvalue(p)
+        switch v {
+        case .scalar(let op):
+            return MemoryRef(base: .reg(materialize(op, width: .w64)), offset: 0, alignment: align)
+        case .aggregate(let m):
+            return m
+        case .none:
+            throw LoweringError(p.location, "void value used as a pointer")
+        }
+    }
+
+    func isArray(_ t: CType) -> Bool { if case .array = t.canonical { return true }; return false }
+
+    // MARK: loads and stores
+
+    func load(_ lv: LValue, at loc: SourceLocation) throws -> RValue {
+        if layout.isAggregate(lv.type) {
+            guard case .memory(let m) = lv.storage else { throw LoweringError(loc, "aggregate not in memory") }
+            return .aggregate(m)
+        }
+        switch lv.storage {
+        case .register(let r):
+            return .scalar(.reg(r))
+        case .memory(let m):
+            if let bf = lv.bitfield { return .scalar(.reg(try loadBitfield(m, bf, type: lv.type))) }
+            guard layout.isScalar(lv.type) else {
+                throw LoweringError(loc, "cannot load a value of this type")
+            }
+            let w = layout.width(lv.type)
+            let r = b.newVReg()
+            b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
+            return .scalar(.reg(r))
+        }
+    }
+
+    private func loadBitfield(_ m: MemoryRef, _ bf: (bitOffset: Int, width: Int, unitBytes: Int), type: CType) throws -> VReg {
+        let uw = Width(bytes: bf.unitBytes) ?? .w64
+        let unit = b.newVReg()
+        b.emit(.load(dst: unit, base: m.base, offset: m.offset, width: uw, signed: false))
+        let pos = module.options.bigEndian ? bf.unitBytes * 8 - bf.bitOffset - bf.width : bf.bitOffset
+        let tw = layout.width(type)
+        var v = unit
+        if layout.isSigned(type) {
+            let t = b.newVReg()
+            b.emit(.binary(.shl, dst: t, lhs: v, rhs: .imm(Int64(64 - pos - bf.width)), width: .w64))
+            let s = b.newVReg()
+            b.emit(.binary(.ashr, dst: s, lhs: t, rhs: .imm(Int64(64 - bf.width)), width: .w64))
+            v = s
+            if tw != .w64 {
+                let z = b.newVReg()
+                b.emit(.ext(dst: z, src: v, from: tw, to: tw == .w32 ? .w32 : .w64, signed: false))
+                v = z
+            }
+        } else {
+            if pos > 0 {
+                let t = b.newVReg()
+                b.emit(.binary(.lshr, dst: t, lhs: v, rhs: .imm(Int64(pos)), width: .w64))
+                v = t
+            }
+            if pos + bf.width < bf.unitBytes * 8 {
+                let t = b.newVReg()
+                b.emit(.binary(.and, dst: t, lhs: v, rhs: .imm(Int64((UInt64(1) << UInt64(bf.width)) - 1)), width: .w64))
+                v = t
+            }
+        }
+        return v
+    }
+
+    /// Stores a scalar value (already converted to lv.type).
+    func assign(_ lv: LValue, value: Operand) throws {
+        switch lv.storage {
+        case .register(let r):
+            b.emit(.mov(dst: r, src: value, width: layout.width(lv.type) == .w64 ? .w64 : .w32))
+        case .memory(let m):
+            if let bf = lv.bitfield { try storeBitfield(m, bf, value: value); return }
+            var v = value
+            let w = layout.width(lv.type)
+            if case .imm(let k) = value, w == .w64, k < Int64(Int32.min) || k > Int64(Int32.max) {
+                v = .reg(materialize(value, width: .w64))
+            }
+            b.emit(.store(base: m.base, offset: m.offset, value: v, width: w))
+        }
+    }
+
+    private func storeBitfield(_ m: MemoryRef, _ bf: (bitOffset: Int, width: Int, unitBytes: Int), value: Operand) throws {
+        let uw = Width(bytes: bf.unitBytes) ?? .w64
+        let pos = module.options.bigEndian ? bf.unitBytes * 8 - bf.bitOffset - bf.width : bf.bitOffset
+        let fieldMask = (bf.width >= 64 ? ~UInt64(0) : (UInt64(1) << UInt64(bf.width)) - 1)
+        let unit = b.newVReg()
+        b.emit(.load(dst: unit, base: m.base, offset: m.offset, width: uw, signed: false))
+        let clearMask = ~(fieldMask << UInt64(pos)) & TypeLayout.mask(uw)
+        let cleared = b.newVReg()
+        b.emit(.binary(.and, dst: cleared, lhs: unit, rhs: .reg(materialize(.imm(Int64(bitPattern: clearMask)), width: .w64)), width: .w64))
+        let merged = b.newVReg()
+        switch value {
+        case .imm(let k):
+            let bits = (UInt64(bitPattern: k) & fieldMask) << UInt64(pos)
+            b.emit(.binary(.or, dst: merged, lhs: cleared, rhs: .reg(materialize(.imm(Int64(bitPattern: bits)), width: .w64)), width: .w64))
+        case .reg(let r):
+            let masked = b.newVReg()
+            b.emit(.binary(.and, dst: masked, lhs: r, rhs: .reg(materialize(.imm(Int64(bitPattern: fieldMask)), width: .w64)), width: .w64))
+            let shifted = b.newVReg()
+            b.emit(.binary(.shl, dst: shifted, lhs: masked, rhs: .imm(Int64(pos)), width: .w64))
+            b.emit(.binary(.or, dst: merged, lhs: cleared, rhs: .reg(shifted), width: .w64))
+        }
+        b.emit(.store(base: m.base, offset: m.offset, value: .reg(merged), width: uw))
+    }
+
+    /// Assigns an evaluated right-hand side of type `type` to `lv`, converting scalars
+    /// and copying aggregates.
+    func assign(_ lv: LValue, rvalue v: RValue, type: CType, at loc: SourceLocation) throws {
+        switch v {
+        case .scalar(let op):
+            try assign(lv, value: try convert(op, from: type, to: lv.type, at: loc))
+        case .aggregate(let src):
+            guard case .memory(let dst) = lv.storage else { throw LoweringError(loc, "aggregate assigned to a register") }
+            copy(to: dst, from: src, size: layout.size(lv.type))
+        case .none:
+            throw LoweringError(loc, "void value assigned")
+        }
+    }
+
+    // MARK: block operations
+
+    /// Chunk sizes for a copy or fill of `size` bytes with the given alignment.
+    func chunks(size: Int, alignment: Int) -> [(offset: Int, width: Width)] {
+        var out: [(Int, Width)] = []
+        var off = 0
+        let maxW = max(1, min(8, alignment))
+        while off < size {
+            var w = maxW
+            while w > size - off || off % w != 0 { w /= 2 }
+            out.append((off, Width(bytes: w)!))
+            off += w
+        }
+        return out
+    }
+
+    func copy(to dst: MemoryRef, from src: MemoryRef, size: Int) {
+        let align = min(dst.alignment, src.alignment)
+        for (off, w) in chunks(size: size, alignment: align) {
+            let t = b.newVReg()
+            b.emit(.load(dst: t, base: src.base, offset: src.offset + off, width: w, signed: false))
+            b.emit(.store(base: dst.base, offset: dst.offset + off, value: .reg(t), width: w))
+        }
+    }
+
+    func fill(_ dst: MemoryRef, byte: Operand, size: Int) {
+        var pattern: Operand = byte
+        if case .imm(let k) = byte {
+            let b8 = UInt64(bitPattern: k) & 0xff
+            pattern = .imm(Int64(bitPattern: b8 &* 0x0101_0101_0101_0101))
+        } else if case .reg(let r) = byte {
+            // Replicate the byte across 8 bytes: (r & 0xff) * 0x0101010101010101.
+            let m = b.newVReg()
+            b.emit(.binary(.and, dst: m, lhs: r, rhs: .imm(0xff), width: .w64))
+            let k = materialize(.imm(0x0101_0101_0101_0101), width: .w64)
+            let p = b.newVReg()
+            b.emit(.binary(.mul, dst: p, lhs: m, rhs: .reg(k), width: .w64))
+            pattern = .reg(p)
+        }
+        var zeroReg: VReg?
+        for (off, w) in chunks(size: size, alignment: dst.alignment) {
+            var v = pattern
+            if case .imm(let k) = pattern {
+                let narrowed = Int64(bitPattern: UInt64(bitPattern: k) & TypeLayout.mask(w))
+                if w == .w64 && narrowed != 0 && (narrowed > Int64(Int32.max) || narrowed < Int64(Int32.min)) {
+                    if zeroReg == nil { zeroReg = materialize(.imm(narrowed), width: .w64) }
+                    v = .reg(zeroReg!)
+                } else {
+                    v = .imm(w == .w64 ? narrowed : TypeLayout.signExtend(narrowed, w))
+                }
+            }
+            b.emit(.store(base: dst.base, offset: dst.offset + off, value: v, width: w))
+        }
+    }
+
+    // MARK: initialisation
+
+    func initialize(_ lv: LValue, with initializer: Initializer, location: SourceLocation) throws {
+        switch initializer {
+        case .expr(let e):
+            if case .memory(let m) = lv.storage, isArray(lv.type), case .stringLiteral(let bytes) = e.kind {
+                let size = layout.size(lv.type)
+                fill(m, byte: .imm(0), size: size)
+                var padded = Array(bytes.prefix(size))
+                while padded.count % 8 != 0 && padded.count < size { padded.append(0) }
+                for (off, w) in chunks(size: min(padded.count, size), alignment: m.alignment) {
+                    var v: UInt64 = 0
+                    for k in 0..<w.bytes {
+                        let byte = UInt64(padded[off + k])
+                        v |= module.options.bigEndian ? byte << UInt64((w.bytes - 1 - k) * 8) : byte << UInt64(k * 8)
+                    }
+                    let val = Int64(bitPattern: v)
+                    let op: Operand = (w == .w64 && (val > Int64(Int32.max) || val < Int64(Int32.min)))
+                        ? .reg(materialize(.imm(val), width: .w64)) : .imm(w == .w64 ? val : TypeLayout.signExtend(val, w))
+                    b.emit(.store(base: m.base, offset: m.offset + off, value: op, width: w))
+                }
+                return
+            }
+            let v = try rvalue(e)
+            try assign(lv, rvalue: v, type: e.type, at: e.location)
+        case .list(_, let items):
+            guard case .memory(let m) = lv.storage else {
+                // A scalar initialised with braces: { x }
+                if let (_, first) = items.first { try initialize(lv, with: first, location: location) }
+                else { try assign(lv, value: .imm(0)) }
+                return
+            }
+            // Zero the whole object, padding included, then store the listed elements.
+            fill(m, byte: .imm(0), size: layout.size(lv.type))
+            try initializeElements(m, type: lv.type, items: items, location: location)
+        }
+    }
+
+    private func initializeElements(_ m: MemoryRef, type: CType, items: [(Int, Initializer)], location: SourceLocation) throws {
+        switch type.canonical {
+        case .array(let elem, _):
+            let es = layout.size(elem)
+            for (i, v) in items {
+                let sub = LValue(storage: .memory(m.adding(i * es)), type: elem, bitfield: nil)
+                try initializeNoZero(sub, with: v, location: location)
+            }
+        case .record(let id):
+            let rec = module.unit.records[id]
+            for (i, v) in items where i < rec.fields.count {
+                let f = rec.fields[i]
+                var sub = LValue(storage: .memory(m.adding(f.bitOffset / 8)), type: f.type, bitfield: nil)
+                if let w = f.bitWidth {
+                    let unitBytes = max(1, layout.size(f.type))
+                    let unitStart = (f.bitOffset / (unitBytes * 8)) * unitBytes
+                    sub = LValue(storage: .memory(m.adding(unitStart)), type: f.type,
+                                 bitfield: (bitOffset: f.bitOffset - unitStart * 8, width: w, unitBytes: unitBytes))
+                }
+                try initializeNoZero(sub, with: v, location: location)
+            }
+        default:
+            if let (_, v) = items.first {
+                try initializeNoZero(LValue(storage: .memory(m), type: type, bitfield: nil), with: v, location: location)
+            }
+        }
+    }
+
+    /// Initialises a sub-object of an already zeroed aggregate.
+    private func initializeNoZero(_ lv: LValue, with i: Initializer, location: SourceLocation) throws {
+        if case .list(_, let items) = i, case .memory(let m) = lv.storage, layout.isAggregate(lv.type) {
+            try initializeElements(m, type: lv.type, items: items, location: location)
+        } else if case .expr(let e) = i, case .intLiteral(0) = e.kind, lv.bitfield == nil, layout.isScalar(lv.type) {
+            return   // already zero
+        } else {
+            try initialize(lv, with: i, location: location)
+        }
+    }
+}

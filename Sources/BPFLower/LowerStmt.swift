@@ -1,0 +1,200 @@
+import BPFIR
+import BPFFrontend
+
+extension FunctionLowering {
+    func lowerStmt(_ s: Stmt) throws {
+        at(s.location)
+        switch s.kind {
+        case .null: break
+        case .compound(let list):
+            for st in list { try lowerStmt(st) }
+        case .declaration(let decls):
+            for d in decls { try lowerLocalDecl(d) }
+        case .expression(let e):
+            _ = try rvalue(e, discard: true)
+        case .ifStmt(let c, let t, let e):
+            let thenB = b.newBlock(), join = b.newBlock()
+            let elseB = e == nil ? join : b.newBlock()
+            try lowerCondition(c, then: thenB, else: elseB)
+            b.switchTo(thenB); try lowerStmt(t); b.jump(to: join)
+            if let e = e { b.switchTo(elseB); try lowerStmt(e); b.jump(to: join) }
+            b.switchTo(join)
+        case .whileStmt(let c, let body):
+            let head = b.newBlock(), bodyB = b.newBlock(), exit = b.newBlock()
+            b.jump(to: head); b.switchTo(head)
+            try lowerCondition(c, then: bodyB, else: exit)
+            b.switchTo(bodyB)
+            loops.append(LoopTargets(breakTarget: exit, continueTarget: head))
+            try lowerStmt(body)
+            loops.removeLast()
+            b.jump(to: head)
+            b.switchTo(exit)
+        case .doWhile(let body, let c):
+            let bodyB = b.newBlock(), condB = b.newBlock(), exit = b.newBlock()
+            b.jump(to: bodyB); b.switchTo(bodyB)
+            loops.append(LoopTargets(breakTarget: exit, continueTarget: condB))
+            try lowerStmt(body)
+            loops.removeLast()
+            b.jump(to: condB); b.switchTo(condB)
+            at(c.location)
+            try lowerCondition(c, then: bodyB, else: exit)
+            b.switchTo(exit)
+        case .forStmt(let initial, let cond, let inc, let body):
+            if let i = initial { try lowerStmt(i) }
+            let head = b.newBlock(), bodyB = b.newBlock(), incB = b.newBlock(), exit = b.newBlock()
+            b.jump(to: head); b.switchTo(head)
+            if let c = cond { at(c.location); try lowerCondition(c, then: bodyB, else: exit) } else { b.jump(to: bodyB) }
+            b.switchTo(bodyB)
+            loops.append(LoopTargets(breakTarget: exit, continueTarget: incB))
+            try lowerStmt(body)
+            loops.removeLast()
+            b.jump(to: incB); b.switchTo(incB)
+            if let inc = inc { at(inc.location); _ = try rvalue(inc, discard: true) }
+            b.jump(to: head)
+            b.switchTo(exit)
+        case .switchStmt(let c, let body):
+            try lowerSwitch(c, body)
+        case .caseStmt(_, _, let body):
+            guard !switches.isEmpty else { throw LoweringError(s.location, "'case' statement not in switch statement") }
+            let idx = switches[switches.count - 1].next
+            switches[switches.count - 1].next += 1
+            let blk = switches[switches.count - 1].caseBlocks[idx]
+            b.jump(to: blk); b.switchTo(blk)
+            try lowerStmt(body)
+        case .defaultStmt(let body):
+            guard let blk = switches.last?.defaultBlock else {
+                throw LoweringError(s.location, "'default' statement not in switch statement")
+            }
+            b.jump(to: blk); b.switchTo(blk)
+            try lowerStmt(body)
+        case .breakStmt:
+            guard let t = loops.last else { throw LoweringError(s.location, "'break' statement not in loop or switch statement") }
+            b.jump(to: t.breakTarget)
+        case .continueStmt:
+            guard let t = loops.last(where: { $0.continueTarget != nil })?.continueTarget else {
+                throw LoweringError(s.location, "'continue' statement not in loop statement")
+            }
+            b.jump(to: t)
+        case .returnStmt(let e):
+            try lowerReturn(e, at: s.location)
+        case .gotoStmt(let name):
+            b.jump(to: labelBlock(name))
+        case .label(let name, let body):
+            let blk = labelBlock(name)
+            b.jump(to: blk); b.switchTo(blk)
+            try lowerStmt(body)
+        case .asm(let a):
+            try lowerAsm(a, at: s.location)
+        }
+    }
+
+    func labelBlock(_ name: String) -> BlockID {
+        let key = LabelKey(frame: frame, name: name)
+        if let blk = labels[key] { return blk }
+        let blk = b.newBlock()
+        labels[key] = blk
+        return blk
+    }
+
+    func lowerLocalDecl(_ d: VarDecl) throws {
+        at(d.location)
+        if d.storage == .extern { return }
+        let taken = addressTaken(in: currentFunctionDecl)
+        try declareVariable(d, addressTaken: taken.contains(d.id))
+        guard let storage = vars[VarKey(frame: frame, id: d.id)] else { return }
+        let lv = LValue(storage: storage, type: d.type, bitfield: nil)
+        guard let initializer = d.initializer else { return }
+        try initialize(lv, with: initializer, location: d.location)
+    }
+
+    /// The declaration of the function whose body is being lowered (the inlined one, if any).
+    var currentFunctionDecl: FunctionDecl {
+        if let top = inlineStack.last, let f = module.functionsByName[top.name] { return f }
+        return decl
+    }
+
+    func lowerReturn(_ e: Expr?, at loc: SourceLocation) throws {
+        if let top = inlineStack.last {
+            if let e = e {
+                let v = try rvalue(e)
+                if let r = top.result {
+                    try assign(LValue(storage: r, type: top.returnType, bitfield: nil), rvalue: v, type: e.type, at: loc)
+                }
+            }
+            b.jump(to: top.exit)
+            return
+        }
+        let ret = decl.type.returnType
+        guard let e = e, !ret.isVoid else {
+            if let e = e { _ = try rvalue(e, discard: true) }
+            b.terminate(.ret(ret.isVoid ? nil : .imm(0)))
+            return
+        }
+        let v = try rvalue(e)
+        guard case .scalar(let op) = v else {
+            throw LoweringError(loc, "returning aggregates is not supported in BPF functions")
+        }
+        let conv = try convert(op, from: e.type, to: ret, at: loc)
+        b.terminate(.ret(conv))
+    }
+
+    func lowerSwitch(_ c: Expr, _ body: Stmt) throws {
+        let v = try rvalue(c)
+        guard case .scalar(let raw) = v else { throw LoweringError(c.location, "switch on a non-integer") }
+        let w = layout.opWidth(c.type)
+        let reg = materialize(raw, width: w)
+        var cases: [(Int64, Int64?)] = []
+        var hasDefault = false
+        SwitchScanner.collect(body, cases: &cases, hasDefault: &hasDefault)
+        let exit = b.newBlock()
+        var ctx = SwitchContext(caseBlocks: cases.map { _ in b.newBlock() })
+        ctx.defaultBlock = hasDefault ? b.newBlock() : nil
+        let signed = layout.isSigned(c.type)
+        // Compare chain, in source order.
+        for (i, (lo, hi)) in cases.enumerated() {
+            let next = b.newBlock()
+            let loN = TypeLayout.normalize(lo, w)
+            if let hi = hi {
+                let second = b.newBlock()
+                try branch(signed ? .slt : .ult, .reg(reg), .imm(loN), width: w, signed: signed, then: next, else: second)
+                b.switchTo(second)
+                try branch(signed ? .sle : .ule, .reg(reg), .imm(TypeLayout.normalize(hi, w)), width: w, signed: signed,
+                           then: ctx.caseBlocks[i], else: next)
+            } else {
+                try branch(.eq, .reg(reg), .imm(loN), width: w, signed: false, then: ctx.caseBlocks[i], else: next)
+            }
+            b.switchTo(next)
+        }
+        b.jump(to: ctx.defaultBlock ?? exit)
+        // The body starts unreachable: only case labels enter it.
+        let dead = b.newBlock()
+        b.switchTo(dead)
+        switches.append(ctx)
+        loops.append(LoopTargets(breakTarget: exit, continueTarget: nil))
+        try lowerStmt(body)
+        loops.removeLast()
+        switches.removeLast()
+        b.jump(to: exit)
+        b.switchTo(exit)
+    }
+}
+
+/// Collects the case labels of one switch body (not of nested switches), in source order.
+enum SwitchScanner {
+    static func collect(_ s: Stmt, cases: inout [(Int64, Int64?)], hasDefault: inout Bool) {
+        switch s.kind {
+        case .compound(let l): l.forEach { collect($0, cases: &cases, hasDefault: &hasDefault) }
+        case .caseStmt(let v, let hi, let body):
+            cases.append((v, hi)); collect(body, cases: &cases, hasDefault: &hasDefault)
+        case .defaultStmt(let body):
+            hasDefault = true; collect(body, cases: &cases, hasDefault: &hasDefault)
+        case .ifStmt(_, let t, let e):
+            collect(t, cases: &cases, hasDefault: &hasDefault)
+            if let e = e { collect(e, cases: &cases, hasDefault: &hasDefault) }
+        case .whileStmt(_, let body), .doWhile(let body, _), .label(_, let body):
+            collect(body, cases: &cases, hasDefault: &hasDefault)
+        case .forStmt(_, _, _, let body): collect(body, cases: &cases, hasDefault: &hasDefault)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import BPFIR
+import BPFFrontend
+
+public enum Lowering {
+    /// Lowers a translation unit: every program and global function, the static
+    /// functions they call without inlining, and the globals they use.
+    public static func lower(_ unit: TranslationUnit, options: LoweringOptions = LoweringOptions()) throws -> LoweredProgram {
+        let m = ModuleLowering(unit: unit, options: options)
+        return try m.run()
+    }
+}
+
+/// Module-wide state of one lowering run.
+final class ModuleLowering {
+    let unit: TranslationUnit
+    let options: LoweringOptions
+    let layout: TypeLayout
+    let functionsByName: [String: FunctionDecl]
+    let globalsByName: [String: GlobalVar]
+    /// Static functions that must exist as sub-programs (called without inlining, or address taken).
+    var requestedFunctions: [String] = []
+    var requestedSet: Set<String> = []
+    /// Globals referenced by emitted code.
+    var referencedGlobals: Set<String> = []
+    var externFunctionsUsed: Set<String> = []
+    /// String literals pooled into .rodata.str1.1.
+    var stringPool: [UInt8] = []
+    var stringOffsets: [[UInt8]: Int] = [:]
+    var errors: [LoweringError] = []
+    /// Root types of CO-RE relocations (see LoweredProgram.coreTypes).
+    var coreTypes: [CType] = []
+    var coreTypeIndex: [CType: Int] = [:]
+
+    func coreTypeID(_ t: CType) -> Int {
+        if let i = coreTypeIndex[t] { return i }
+        coreTypes.append(t)
+        coreTypeIndex[t] = coreTypes.count - 1
+        return coreTypes.count - 1
+    }
+
+    static let stringSection = ".rodata.str1.1"
+
+    init(unit: TranslationUnit, options: LoweringOptions) {
+        self.unit = unit
+        self.options = options
+        self.layout = TypeLayout(unit: unit)
+        var fns: [String: FunctionDecl] = [:]
+        for f in unit.functions { if fns[f.name] == nil || f.body != nil { fns[f.name] = f } }
+        functionsByName = fns
+        var gs: [String: GlobalVar] = [:]
+        for g in unit.globals { if gs[g.name] == nil || g.isDefinition { gs[g.name] = g } }
+        globalsByName = gs
+    }
+
+    func run() throws -> LoweredProgram {
+        var functions: [Function] = []
+        var decls: [String: FunctionDecl] = [:]
+        // Programs and global functions, in source order.
+        for f in unit.functions where f.body != nil {
+            if !f.isStatic || f.attributes.section != nil || f.attributes.used {
+                request(f.name)
+            }
+        }
+        var i = 0
+        while i < requestedFunctions.count {
+            let name = requestedFunctions[i]; i += 1
+            guard let decl = functionsByName[name], decl.body != nil else { continue }
+            do {
+                let fl = FunctionLowering(module: self, decl: decl)
+                functions.append(try fl.lower())
+                decls[name] = decl
+            } catch let e as LoweringError {
+                errors.append(e)
+            }
+        }
+        if !errors.isEmpty { throw DiagnosticList(errors.map(\.diagnostic)) }
+        let data = try GlobalDataBuilder(module: self).build()
+        // Order: keep source order of functions for stable output.
+        var order: [String: Int] = [:]
+        for (i, f) in unit.functions.enumerated() where order[f.name] == nil { order[f.name] = i }
+        functions.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
+        var externs: [ExternSymbol] = []
+        for g in unit.globals where g.isExtern && referencedGlobals.contains(g.name) {
+            let sec = g.attributes.section ?? ".ksyms"
+            externs.append(ExternSymbol(name: g.name, section: sec, type: g.type, isFunction: false, isWeak: g.attributes.weak))
+        }
+        for name in externFunctionsUsed.sorted() {
+            if let f = functionsByName[name] {
+                externs.append(ExternSymbol(name: name, section: ".ksyms", type: .function(f.type), isFunction: true,
+                                            isWeak: f.attributes.weak))
+                decls[name] = f
+            }
+        }
+        return LoweredProgram(module: Module(functions: functions), dataSections: data, externs: externs,
+                              functionDecls: decls, coreTypes: coreTypes)
+    }
+
+    func request(_ name: String) {
+        if requestedSet.insert(name).inserted { requestedFunctions.append(name) }
+    }
+
+    /// Offset of a string literal in the pooled string section.
+    func internString(_ bytes: [UInt8]) -> Int {
+        if let o = stringOffsets[bytes] { return o }
+        let o = stringPool.count
+        stringPool += bytes
+        stringOffsets[bytes] = o
+        return o
+    }
+
+    /// The helper number of a libbpf-style helper pointer global (`= (void *) N`).
+    func helperNumber(_ name: String) -> Int32? {
+        guard let g = globalsByName[name], case .expr(let e)? = g.initializer, g.type.isPointer else { return nil }
+        guard case .function = g.type.pointee?.canonical else { return nil }
+        if let v = ConstantEvaluator.integer(e) { return Int32(truncatingIfNeeded: v) }
+        return nil
+    }
+}
+

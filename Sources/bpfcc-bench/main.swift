@@ -1,0 +1,154 @@
+import Foundation
+
+// bpfcc-bench: compiles a corpus with swift-bpfcc and clang-22 in one run and
+// prints, program by program and in total, the ratio ours/clang for static
+// instructions, verifier-processed instructions, stack bytes, run time through
+// BPF_PROG_TEST_RUN and compile wall time (median of --runs compilations).
+//
+//   swift run -c release bpfcc-bench [--runs N] [--json FILE] [--corpus DIR]... [--filter SUBSTR]
+
+var runs = 5
+var jsonPath: String?
+var corpora: [String] = []
+var filter: String?
+var args = Array(CommandLine.arguments.dropFirst())
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "--runs": runs = Int(args.isEmpty ? "5" : args.removeFirst()) ?? 5
+    case "--json": jsonPath = args.isEmpty ? nil : args.removeFirst()
+    case "--corpus": if !args.isEmpty { corpora.append(args.removeFirst()) }
+    case "--filter": filter = args.isEmpty ? nil : args.removeFirst()
+    case "--help", "-h":
+        print("usage: bpfcc-bench [--runs N] [--json FILE] [--corpus DIR]... [--filter SUBSTR]")
+        exit(0)
+    default:
+        FileHandle.standardError.write("bpfcc-bench: unknown argument '\(a)'\n".data(using: .utf8)!)
+        exit(2)
+    }
+}
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+if corpora.isEmpty { corpora = ["\(root)/testsuite/programs", "\(root)/bench/programs"] }
+let exeDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+let ours = ProcessInfo.processInfo.environment["SWIFT_BPFCC"] ?? "\(exeDir)/swift-bpfcc"
+guard FileManager.default.isExecutableFile(atPath: ours) else {
+    FileHandle.standardError.write("bpfcc-bench: swift-bpfcc not found at \(ours) (build it or set SWIFT_BPFCC)\n".data(using: .utf8)!)
+    exit(2)
+}
+let work = NSTemporaryDirectory() + "bpfcc-bench-\(getpid())"
+try? FileManager.default.createDirectory(atPath: work + "/ours", withIntermediateDirectories: true)
+try? FileManager.default.createDirectory(atPath: work + "/clang", withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: work) }
+
+// The loader shared with the testsuite.
+let bpfrun = work + "/bpfrun"
+let (gccStatus, _, gccErr) = Shell.run(["gcc", "-O2", "-o", bpfrun, "\(root)/testsuite/runner/bpfrun.c", "-lbpf", "-lelf", "-lz"])
+if gccStatus != 0 {
+    FileHandle.standardError.write("bpfcc-bench: cannot build bpfrun: \(gccErr)\n".data(using: .utf8)!)
+    exit(2)
+}
+
+var programs: [String] = []
+for dir in corpora {
+    guard let e = FileManager.default.enumerator(atPath: dir) else { continue }
+    for case let f as String in e where f.hasSuffix(".c") && !f.hasPrefix("errors/") {
+        let p = dir + "/" + f
+        if let s = filter, !p.contains(s) { continue }
+        programs.append(p)
+    }
+}
+programs.sort()
+
+func measure(compiler: [String], spec: ProgramSpec, outDir: String) -> Figures {
+    var fig = Figures()
+    let stem = URL(fileURLWithPath: spec.path).deletingPathExtension().lastPathComponent
+    let obj = "\(outDir)/\(stem).o"
+    let argv = compiler + ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu",
+                           "-I\(root)/testsuite/include"] + spec.cflags + ["-c", spec.path, "-o", obj]
+    var times: [Double] = []
+    for _ in 0..<max(1, runs) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (status, _, err) = Shell.run(argv)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        if status != 0 { fig.error = err.split(separator: "\n").first.map(String.init) ?? "compile failed"; return fig }
+    }
+    times.sort()
+    fig.compileSeconds = times[times.count / 2]
+    if let insp = ELFInspector(path: obj) { fig.instructions = insp.instructionCount; fig.stackBytes = insp.stackBytes }
+    var loadArgs = [bpfrun, obj]
+    if let p = spec.prog { loadArgs += ["--prog", p] }
+    if !spec.loadOnly {
+        if let i = spec.inputs.first { loadArgs += ["--input", i, "--repeat", String(spec.repeatCount)] }
+        else if let c = spec.contexts.first { loadArgs += ["--ctx", c, "--repeat", String(spec.repeatCount)] }
+    }
+    let (_, out, _) = Shell.run(loadArgs)
+    guard let data = out.data(using: .utf8),
+          let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        fig.error = "loader output unreadable"; return fig
+    }
+    fig.loaded = (json["load"] as? String) == "ok"
+    if !fig.loaded { fig.error = "verifier rejected" }
+    for p in (json["programs"] as? [[String: Any]]) ?? [] { fig.verifiedInstructions += (p["verified_insns"] as? Int) ?? 0 }
+    if let run = (json["runs"] as? [[String: Any]])?.first, let d = run["duration_ns"] as? Double ?? (run["duration_ns"] as? Int).map(Double.init) {
+        fig.runNanoseconds = d
+    }
+    return fig
+}
+
+var results: [ProgramResult] = []
+for path in programs {
+    let spec = ProgramSpec(path: path)
+    if spec.expectsError { continue }
+    let name = path.replacingOccurrences(of: root + "/", with: "")
+    let o = measure(compiler: [ours], spec: spec, outDir: work + "/ours")
+    let c = measure(compiler: ["clang-22"], spec: spec, outDir: work + "/clang")
+    results.append(ProgramResult(name: name, ours: o, clang: c))
+}
+
+func ratio(_ a: Double, _ b: Double) -> String { b > 0 ? String(format: "%.2f", a / b) : "-" }
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+
+print("bpfcc-bench: \(results.count) programs, compile time median of \(runs) runs, ratios are swift-bpfcc / clang-22 -O2")
+print(pad("program", 44) + lpad("insns", 12) + lpad("ratio", 7) + lpad("verified", 14) + lpad("ratio", 7)
+      + lpad("stack", 10) + lpad("ratio", 7) + lpad("run ns", 14) + lpad("ratio", 7) + lpad("compile ms", 16) + lpad("ratio", 7))
+var tot = (oi: 0.0, ci: 0.0, ov: 0.0, cv: 0.0, os: 0.0, cs: 0.0, orun: 0.0, crun: 0.0, oc: 0.0, cc: 0.0)
+var failures: [String] = []
+for r in results {
+    let o = r.ours, c = r.clang
+    if let e = o.error { failures.append("\(r.name): swift-bpfcc: \(e)") }
+    if let e = c.error { failures.append("\(r.name): clang-22: \(e)") }
+    let both = o.error == nil && c.error == nil
+    if both {
+        tot.oi += Double(o.instructions); tot.ci += Double(c.instructions)
+        tot.ov += Double(o.verifiedInstructions); tot.cv += Double(c.verifiedInstructions)
+        tot.os += Double(o.stackBytes); tot.cs += Double(c.stackBytes)
+        tot.oc += o.compileSeconds; tot.cc += c.compileSeconds
+        if let a = o.runNanoseconds, let b = c.runNanoseconds { tot.orun += a; tot.crun += b }
+    }
+    print(pad(String(r.name.suffix(43)), 44)
+          + lpad("\(o.instructions)/\(c.instructions)", 12) + lpad(ratio(Double(o.instructions), Double(c.instructions)), 7)
+          + lpad("\(o.verifiedInstructions)/\(c.verifiedInstructions)", 14)
+          + lpad(ratio(Double(o.verifiedInstructions), Double(c.verifiedInstructions)), 7)
+          + lpad("\(o.stackBytes)/\(c.stackBytes)", 10) + lpad(ratio(Double(o.stackBytes), Double(c.stackBytes)), 7)
+          + lpad(o.runNanoseconds.map { String(Int($0)) } ?? "-", 7) + lpad(c.runNanoseconds.map { "/" + String(Int($0)) } ?? "", 7)
+          + lpad(ratio(o.runNanoseconds ?? 0, c.runNanoseconds ?? 0), 7)
+          + lpad(String(format: "%.0f/%.0f", o.compileSeconds * 1000, c.compileSeconds * 1000), 16)
+          + lpad(ratio(o.compileSeconds, c.compileSeconds), 7))
+}
+print(pad("TOTAL (programs both compilers load)", 44)
+      + lpad("\(Int(tot.oi))/\(Int(tot.ci))", 12) + lpad(ratio(tot.oi, tot.ci), 7)
+      + lpad("\(Int(tot.ov))/\(Int(tot.cv))", 14) + lpad(ratio(tot.ov, tot.cv), 7)
+      + lpad("\(Int(tot.os))/\(Int(tot.cs))", 10) + lpad(ratio(tot.os, tot.cs), 7)
+      + lpad("", 14) + lpad(ratio(tot.orun, tot.crun), 7)
+      + lpad(String(format: "%.0f/%.0f", tot.oc * 1000, tot.cc * 1000), 16) + lpad(ratio(tot.oc, tot.cc), 7))
+if !failures.isEmpty {
+    print("\nnot measured (\(failures.count)):")
+    for f in failures { print("  " + f) }
+}
+if let j = jsonPath {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    if let d = try? enc.encode(results) { FileManager.default.createFile(atPath: j, contents: d) }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests of every module and the differential
+# testsuite (swift-bpfcc vs clang-22, loaded into this kernel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift test 2>&1 | tee /tmp/swift-bpfcc-test.log | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Planning|Build)' 
+exit "${PIPESTATUS[0]}"
