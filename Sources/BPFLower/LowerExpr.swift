@@ -363,6 +363,21 @@ extension FunctionLowering {
                 return try binop(.sub, a, back, width: w)
             }
         }
+        if case .imm(let k) = c, TypeLayout.signExtend(k, w) != 0, TypeLayout.signExtend(k, w) != Int64.min {
+            // By any other constant: divide magnitudes unsigned and restore the sign
+            // (what clang achieves with its own sequences; no sdiv needed before v4).
+            let d = TypeLayout.signExtend(k, w)
+            let sign = try binop(.ashr, a, .imm(Int64(w.bits - 1)), width: w)
+            let flipped = try binop(.xor, a, sign, width: w)
+            let magnitude = try binop(.sub, flipped, sign, width: w)
+            let q = try binop(.udiv, magnitude, .imm(TypeLayout.normalize(abs(d), w)), width: w)
+            let qf = try binop(.xor, q, sign, width: w)
+            var quotient = try binop(.sub, qf, sign, width: w)
+            if d < 0 { quotient = try binop(.sub, .imm(0), quotient, width: w) }
+            if isDiv { return quotient }
+            let prod = try binop(.mul, quotient, .imm(TypeLayout.normalize(d, w)), width: w)
+            return try binop(.sub, a, prod, width: w)
+        }
         return try binop(isDiv ? .sdiv : .srem, a, c, width: w)
     }
 

@@ -1,0 +1,5 @@
+// @expect-error use of undeclared identifier 'nope'
+int prog(void *ctx)
+{
+    return nope;
+}
