@@ -17,7 +17,7 @@ struct GlobalDataBuilder {
             if module.globalsByName[g.name].map({ $0.location != g.location }) ?? false { continue }
             if module.helperNumber(g.name) != nil { continue }
             if g.isStatic && !g.attributes.used && !module.referencedGlobals.contains(g.name) { continue }
-            let size = layout.size(g.type)
+            let size = initializedSize(g.type, g.initializer)
             var bytes = [UInt8](repeating: 0, count: size)
             var relocs: [DataRelocation] = []
             if let i = g.initializer {
@@ -58,6 +58,20 @@ struct GlobalDataBuilder {
                                         symbols: [], relocations: []))
         }
         return sections
+    }
+
+    /// The size of an object including the elements its initializer gives a trailing
+    /// flexible array member (a GNU extension BTF maps use: `.values = { ... }`).
+    func initializedSize(_ type: CType, _ initializer: Initializer?) -> Int {
+        let base = layout.size(type)
+        guard case .record(let id) = type.canonical, case .list(_, let items)? = initializer,
+              let last = module.unit.records[id].fields.last,
+              case .array(let elem, let count) = last.type.canonical, count == nil || count == 0,
+              let (_, flex) = items.first(where: { $0.0 == module.unit.records[id].fields.count - 1 }),
+              case .list(_, let elems) = flex, let maxIndex = elems.map(\.0).max() else { return base }
+        let end = last.bitOffset / 8 + (maxIndex + 1) * layout.size(elem)
+        let align = max(1, layout.alignment(type))
+        return max(base, (end + align - 1) / align * align)
     }
 
     private func isConstArray(_ t: CType) -> Bool {

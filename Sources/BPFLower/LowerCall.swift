@@ -49,20 +49,20 @@ extension FunctionLowering {
         case .inline(let f):
             return try inlineCall(f, args, e)
         case .helper(let n):
-            return try emitCall(.helper(n), args, e)
+            return try emitCall(.helper(n), args, e, discard: discard)
         case .subprogram(let f):
             module.request(f.name)
             if layout.isAggregate(f.type.returnType) {
                 throw LoweringError(e.location, "functions returning aggregates must be inlined")
             }
-            return try emitCall(.function(f.name), args, e)
+            return try emitCall(.function(f.name), args, e, discard: discard)
         case .kfunc(let f):
             module.externFunctionsUsed.insert(f.name)
-            return try emitCall(.kfunc(f.name), args, e)
+            return try emitCall(.kfunc(f.name), args, e, discard: discard)
         }
     }
 
-    private func emitCall(_ callee: Callee, _ args: [Expr], _ e: Expr) throws -> RValue {
+    private func emitCall(_ callee: Callee, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
         if args.count > 5 {
             throw LoweringError(e.location, "too many arguments in a call: BPF passes at most 5")
         }
@@ -76,7 +76,7 @@ extension FunctionLowering {
             }
         }
         at(e.location)
-        if e.type.isVoid {
+        if e.type.isVoid || discard {
             b.emit(.call(dst: nil, callee: callee, args: ops))
             return .none
         }
