@@ -6,6 +6,8 @@ final class Converter {
     var unit: TranslationUnit
     var recordIDs: [String: RecordID] = [:]
     var enumIDs: [String: EnumID] = [:]
+    /// The field cursors of each converted record, in `RecordDecl.fields` order.
+    var fieldCursors: [RecordID: [CXCursor]] = [:]
     var errors: [Diagnostic] = []
     /// Errors inside static functions, reported only if the function is used.
     var deferredErrors: [String: [Diagnostic]] = [:]

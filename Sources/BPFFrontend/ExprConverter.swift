@@ -217,8 +217,12 @@ extension Converter {
               case .record(let rid) = recordType.canonical else {
             throw error(c, "member reference base is not a struct or union")
         }
-        let fieldOffset = Int(clang_Cursor_getOffsetOfField(fieldCursor))
-        guard let path = fieldPath(rid, name: name, bitOffsetHint: fieldOffset) else {
+        let path: [Int]
+        if let direct = fieldCursors[rid]?.firstIndex(where: { clang_equalCursors($0, fieldCursor) != 0 }) {
+            path = [direct]   // also the implicit access of an anonymous member
+        } else if let p = fieldPath(rid, name: name) {
+            path = p
+        } else {
             throw error(c, "no member named '\(name)'")
         }
         // Anonymous members on the way become explicit member accesses.

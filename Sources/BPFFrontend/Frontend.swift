@@ -24,7 +24,7 @@ public enum Frontend {
         var argv = cargs.map { UnsafePointer<CChar>($0) }
         let err = argv.withUnsafeMutableBufferPointer { buf in
             clang_parseTranslationUnit2(index, file, buf.baseAddress, Int32(buf.count), nil, 0,
-                                        CXTranslationUnit_None.rawValue, &tuOut)
+                                        CXTranslationUnit_IncludeAttributedTypes.rawValue, &tuOut)
         }
         guard err == CXError_Success, let tu = tuOut else {
             throw DiagnosticList([Diagnostic(.error, SourceLocation(file: file, line: 0, column: 0),

@@ -79,7 +79,8 @@ extension Converter {
     }
 
     private func btfTypeTag(_ spelling: String) -> String? {
-        guard let r = spelling.firstRange("btf_type_tag(\"") else { return nil }
+        // The outermost tag is spelled last: `int __attribute__((btf_type_tag("a"))) * __attribute__((btf_type_tag("b")))`.
+        guard let r = spelling.lastRange("btf_type_tag(\"") else { return nil }
         let rest = spelling[r.upperBound...]
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])
@@ -101,15 +102,15 @@ extension Converter {
         let pretty = prettyPrinted(def)
         let headEnd = pretty.firstIndex(of: "{") ?? pretty.endIndex
         let pai = pretty[..<headEnd].contains("preserve_access_index")
-        var fieldCursors: [CXCursor] = []
-        withUnsafeMutablePointer(to: &fieldCursors) { ptr in
+        var fieldCursors_: [CXCursor] = []
+        withUnsafeMutablePointer(to: &fieldCursors_) { ptr in
             _ = clang_Type_visitFields(clang_getCursorType(def), { field, data in
                 data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
                 return CXVisit_Continue
             }, ptr)
         }
         var fields: [FieldDecl] = []
-        for f in fieldCursors {
+        for f in fieldCursors_ {
             let ft = try convertType(clang_getCursorType(f), at: f)
             let fname = spelling(f)
             let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
@@ -120,6 +121,7 @@ extension Converter {
         }
         let rt = clang_getCursorType(def)
         unit.records[id].fields = fields
+        fieldCursors[id] = fieldCursors_
         unit.records[id].isComplete = true
         unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
         unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
@@ -160,6 +162,12 @@ extension String {
 }
 
 extension StringProtocol {
+    func lastRange(_ needle: String) -> Range<Index>? {
+        var found: Range<Index>? = nil
+        var rest = self[...]
+        while let r = rest.firstRange(needle) { found = r; rest = rest[r.upperBound...] }
+        return found
+    }
     func firstRange(_ needle: String) -> Range<Index>? {
         guard !needle.isEmpty else { return nil }
         var i = startIndex

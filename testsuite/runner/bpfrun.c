@@ -116,7 +116,22 @@ static void dump_map(struct bpf_map *m, int *first)
         printf(i ? ",[" : "[");
         hex(keys[i], ks);
         putchar(',');
-        hex(val, vtotal);
+        if (percpu) {
+            /* Which CPU ran the program is not part of the result: sum the slots
+             * word by word (little-endian u64 words, as counters are). */
+            size_t slot = (vs + 7) / 8 * 8;
+            for (int c = 1; c < ncpu; c++)
+                for (size_t w = 0; w + 8 <= slot; w += 8) {
+                    unsigned long long a, b;
+                    memcpy(&a, val + w, 8);
+                    memcpy(&b, val + (size_t)c * slot + w, 8);
+                    a += b;
+                    memcpy(val + w, &a, 8);
+                }
+            hex(val, vs);
+        } else {
+            hex(val, vtotal);
+        }
         putchar(']');
         free(keys[i]);
     }
