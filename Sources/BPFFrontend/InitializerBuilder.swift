@@ -37,14 +37,14 @@ extension Converter {
     }
 
     /// One designator: a member (by name) or an array index.
-    private enum Designator { case member(String), index(Int) }
+    private enum Designator { case member(String, CXCursor), index(Int) }
 
     private func designators(_ c: CXCursor) throws -> ([Designator], CXCursor) {
         let k = children(c)
         guard let value = k.last else { throw error(c, "malformed designated initializer") }
         var out: [Designator] = []
         for d in k.dropLast() {
-            if d.kind == CXCursor_MemberRef { out.append(.member(spelling(d))) }
+            if d.kind == CXCursor_MemberRef { out.append(.member(spelling(d), clang_getCursorReferenced(d))) }
             else if let v = evaluateInteger(d) { out.append(.index(Int(Int64(bitPattern: v.value)))) }
         }
         return (out, value)
@@ -148,8 +148,10 @@ extension Converter {
             case .index(let k):
                 out.append(k)
                 if case .array(let e, _) = t.canonical { t = e }
-            case .member(let name):
-                guard case .record(let id) = t.canonical, let path = fieldPath(id, name: name) else {
+            case .member(let name, let field):
+                guard case .record(let id) = t.canonical,
+                      let path = fieldCursors[id]?.firstIndex(where: { clang_equalCursors($0, field) != 0 }).map({ [$0] })
+                        ?? fieldPath(id, name: name) else {
                     throw error(c, "field designator '\(name)' does not refer to any field")
                 }
                 var rec = id
