@@ -8,6 +8,8 @@ final class Converter {
     var enumIDs: [String: EnumID] = [:]
     /// The field cursors of each converted record, in `RecordDecl.fields` order.
     var fieldCursors: [RecordID: [CXCursor]] = [:]
+    /// File-scope typedefs seen so far (for `typeof(name)`).
+    var typedefsByName: [String: CXCursor] = [:]
     var errors: [Diagnostic] = []
     /// Errors inside static functions, reported only if the function is used.
     var deferredErrors: [String: [Diagnostic]] = [:]
@@ -44,8 +46,9 @@ final class Converter {
                 switch c.kind {
                 case CXCursor_FunctionDecl: try convertFunction(c)
                 case CXCursor_VarDecl: try convertGlobal(c)
-                case CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_TypedefDecl,
-                     CXCursor_StaticAssert:
+                case CXCursor_TypedefDecl:
+                    typedefsByName[spelling(c)] = c
+                case CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_StaticAssert:
                     break   // types are converted when used
                 default: break
                 }

@@ -23,6 +23,9 @@ extension Converter {
             type = try exprType(c)
         }
         func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
+        if case .float = type.canonical {
+            throw error(c, "floating point values are not supported by BPF")
+        }
         switch c.kind {
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
             guard let v = evaluateInteger(c) else { throw error(c, "cannot evaluate literal") }
@@ -86,6 +89,19 @@ extension Converter {
             let n = Int(clang_Cursor_getNumArguments(c))
             if n > 0 { for i in 0..<n { args.append(try convertExpr(clang_Cursor_getArgument(c, UInt32(i)))) } }
             let calleeExpr = try convertExpr(callee)
+            if case .declRef(.function(let name)) = stripCasts(calleeExpr).kind, !args.isEmpty {
+                // BPF CO-RE builtins take a type (or an enumerator) in expression disguise.
+                switch name {
+                case "__builtin_preserve_type_info", "__builtin_btf_type_id":
+                    args[0] = Expr(.typeOperand(args[0].type), type: args[0].type, location: args[0].location)
+                case "__builtin_preserve_enum_value":
+                    if let enumerator = enumeratorName(in: clang_Cursor_getArgument(c, 0)) {
+                        args[0] = Expr(.enumValueOperand(args[0].type, enumerator), type: args[0].type,
+                                       location: args[0].location)
+                    }
+                default: break
+                }
+            }
             if case .declRef(.function(let name)) = stripCasts(calleeExpr).kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
                 if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
             }
@@ -118,7 +134,13 @@ extension Converter {
             throw error(c, "unsupported constant expression")
         case CXCursor_GenericSelectionExpr:
             if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
-            throw error(c, "_Generic is not supported here")
+            // libclang does not say which association was selected: take the one result
+            // expression whose type is the selection's type, if there is exactly one.
+            let results = exprChildren(c).dropFirst().filter { k in
+                (try? exprType(k)).map { $0 == type } ?? false
+            }
+            if results.count == 1, let only = results.first { return try convertExpr(only) }
+            throw error(c, "cannot determine which _Generic association is selected")
         case CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
             return make(.intLiteral(0))
         case CXCursor_UnexposedExpr:
@@ -127,6 +149,16 @@ extension Converter {
             if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
             throw error(c, "unsupported expression (\(string(clang_getCursorKindSpelling(c.kind))))")
         }
+    }
+
+    /// The enumerator named inside `*(typeof(enum E) *)NAME`.
+    func enumeratorName(in c: CXCursor) -> String? {
+        if c.kind == CXCursor_DeclRefExpr {
+            let ref = clang_getCursorReferenced(c)
+            return ref.kind == CXCursor_EnumConstantDecl ? spelling(ref) : nil
+        }
+        for k in children(c) { if let n = enumeratorName(in: k) { return n } }
+        return nil
     }
 
     func stripCasts(_ e: Expr) -> Expr {
@@ -291,7 +323,9 @@ extension Converter {
         var bytes: [UInt8] = []
         let toks = tokens(tu, c)
         let allLiterals = !toks.isEmpty && toks.allSatisfy { $0.kind == CXToken_Literal && $0.text.contains("\"") }
-        if !allLiterals {
+        if toks.count == 1, ["__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"].contains(toks[0].text) {
+            bytes = Array(currentFunction.utf8)
+        } else if !allLiterals {
             // Inside a macro expansion the extent is the macro use: ask clang for the value.
             if let r = clang_Cursor_Evaluate(c) {
                 defer { clang_EvalResult_dispose(r) }
@@ -337,6 +371,7 @@ extension Converter {
         bytes.append(0)
         if case .array(_, let n?) = type.canonical {
             if bytes.count < n { bytes += [UInt8](repeating: 0, count: n - bytes.count) }
+            if bytes.count > n { bytes = Array(bytes.prefix(n)) }   // char s[3] = "abc": no NUL
         }
         return bytes
     }

@@ -37,15 +37,31 @@ extension Converter {
     }
 
     /// One designator: a member (by name) or an array index.
-    private enum Designator { case member(String, CXCursor), index(Int) }
+    private enum Designator { case member(String, CXCursor), index(Int), range(Int, Int) }
 
     private func designators(_ c: CXCursor) throws -> ([Designator], CXCursor) {
         let k = children(c)
         guard let value = k.last else { throw error(c, "malformed designated initializer") }
+        // Which `[...]` groups are GNU ranges (`[lo ... hi]`): their two bounds are two children.
+        var bracketIsRange: [Bool] = []
+        var depth = 0, sawEllipsis = false
+        for t in tokens(tu, c) {
+            if t.text == "=" && depth == 0 { break }
+            if t.text == "[" { if depth == 0 { sawEllipsis = false }; depth += 1 }
+            else if t.text == "]" { depth -= 1; if depth == 0 { bracketIsRange.append(sawEllipsis) } }
+            else if t.text == "..." && depth == 1 { sawEllipsis = true }
+        }
         var out: [Designator] = []
+        var bracket = 0
+        var pendingLow: Int? = nil
         for d in k.dropLast() {
-            if d.kind == CXCursor_MemberRef { out.append(.member(spelling(d), clang_getCursorReferenced(d))) }
-            else if let v = evaluateInteger(d) { out.append(.index(Int(Int64(bitPattern: v.value)))) }
+            if d.kind == CXCursor_MemberRef { out.append(.member(spelling(d), clang_getCursorReferenced(d))); continue }
+            guard let v = evaluateInteger(d) else { throw error(d, "array designator is not an integer constant") }
+            let n = Int(truncatingIfNeeded: Int64(bitPattern: v.value))
+            let isRange = bracket < bracketIsRange.count && bracketIsRange[bracket]
+            if isRange, pendingLow == nil { pendingLow = n; continue }
+            if let lo = pendingLow { out.append(.range(lo, n)); pendingLow = nil } else { out.append(.index(n)) }
+            bracket += 1
         }
         return (out, value)
     }
@@ -94,11 +110,15 @@ extension Converter {
                 if !braced { break }
                 let (ds, value) = try designators(e)
                 i += 1
-                guard let firstIdx = try resolve(ds, in: type, at: e).first else { continue }
-                pos = firstIdx
-                let v = try designatedValue(type, Array(try resolve(ds, in: type, at: e)), value)
-                merge(&items, pos, v)
-                pos = nextPositional(type, from: pos + 1)
+                let path = try resolve(ds, in: type, at: e)
+                guard let firstIdx = path.first else { continue }
+                // A GNU range `[lo ... hi] = v` sets every element of the range.
+                var last = firstIdx
+                if case .range(let lo, let hi)? = ds.first, hi >= lo, hi - lo < 1 << 16 { last = hi }
+                for k in firstIdx...max(firstIdx, last) {
+                    merge(&items, k, try designatedValue(type, [k] + path.dropFirst(), value))
+                }
+                pos = nextPositional(type, from: max(firstIdx, last) + 1)
                 if isUnion(type) { pos = cap }
                 continue
             }
@@ -145,7 +165,7 @@ extension Converter {
         var t = type
         for d in ds {
             switch d {
-            case .index(let k):
+            case .index(let k), .range(let k, _):
                 out.append(k)
                 if case .array(let e, _) = t.canonical { t = e }
             case .member(let name, let field):

@@ -17,6 +17,9 @@ extension Converter {
                 case CXCursor_StaticAssert, CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_TypedefDecl:
                     break
                 case CXCursor_FunctionDecl:
+                    // A block-scope function declaration: converting it must not disturb this function's state.
+                    let saved = (locals, nextLocal, currentFunction)
+                    defer { (locals, nextLocal, currentFunction) = saved }
                     try convertFunction(d)
                 default: break
                 }

@@ -72,10 +72,37 @@ extension Converter {
         case CXType_Atomic:
             return try convertType(clang_Type_getValueType(t), at: c)
         default:
+            if let named = try typeofTypedef(t, at: c) { return named }
             let canon = clang_getCanonicalType(t)
             if canon.kind != t.kind && canon.kind != CXType_Invalid { return try convertType(canon, at: c) }
             throw error(c, "unsupported type '\(string(clang_getTypeSpelling(t)))'")
         }
+    }
+
+    /// `typeof(pid_t)` keeps its typedef (as clang's debug info does); libclang exposes
+    /// typeof only as an unexposed type whose canonical form has lost the typedef name.
+    private func typeofTypedef(_ t: CXType, at c: CXCursor) throws -> CType? {
+        let spell = string(clang_getTypeSpelling(t))
+        guard let open = spell.firstIndex(of: "("), spell.hasSuffix(")") else { return nil }
+        let head = spell[..<open].trimmed
+        guard head == "typeof" || head == "__typeof__" || head == "__typeof" || head == "typeof_unqual"
+                || head == "__typeof_unqual__" else { return nil }
+        let words = spell[spell.index(after: open)..<spell.index(before: spell.endIndex)]
+            .split(separator: " ").map(String.init)
+        let qualifiers = words.filter { $0 == "const" || $0 == "volatile" }
+        let rest = words.filter { $0 != "const" && $0 != "volatile" }
+        guard rest.count == 1 else { return nil }
+        guard let decl = typedefsByName[rest[0]] else {
+            // typeof(global): the global's declared type.
+            if let g = unit.globals.first(where: { $0.name == rest[0] }), !head.contains("unqual") { return g.type }
+            return nil
+        }
+        var result = CType.typedef(rest[0], try convertType(clang_getTypedefDeclUnderlyingType(decl), at: c))
+        if !head.contains("unqual") {
+            if qualifiers.contains("volatile") { result = .volatile(result) }
+            if qualifiers.contains("const") { result = .const(result) }
+        }
+        return result
     }
 
     private func btfTypeTag(_ spelling: String) -> String? {
@@ -86,9 +113,26 @@ extension Converter {
         return String(rest[..<end])
     }
 
+    /// Deduplication key of a record/enum declaration: its USR, plus the position of the
+    /// declaration for anonymous ones (clang gives sibling anonymous unions the same USR).
+    func typeKey(_ decl: CXCursor) -> String {
+        let canon = clang_getCanonicalCursor(decl)
+        let u = usr(canon)
+        guard clang_Cursor_isAnonymous(canon) != 0 || spelling(canon).isEmpty || spelling(canon).contains("(") else { return u }
+        var file: CXFile? = nil
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        // Spelling and expansion positions: one macro can expand to anonymous records at many sites.
+        clang_getSpellingLocation(clang_getCursorLocation(canon), &file, &line, &column, &offset)
+        let name = file.map { string(clang_getFileName($0)) } ?? ""
+        let spelled = offset
+        clang_getExpansionLocation(clang_getCursorLocation(canon), &file, &line, &column, &offset)
+        let expName = file.map { string(clang_getFileName($0)) } ?? ""
+        return "\(u)@\(name):\(spelled)@\(expName):\(offset)"
+    }
+
     func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
         let decl = clang_getTypeDeclaration(t)
-        let key = usr(decl)
+        let key = typeKey(decl)
         if let id = recordIDs[key] { return id }
         let id = unit.records.count
         recordIDs[key] = id
@@ -131,7 +175,7 @@ extension Converter {
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {
         let decl = clang_getTypeDeclaration(t)
-        let key = usr(decl)
+        let key = typeKey(decl)
         if let id = enumIDs[key] { return id }
         let id = unit.enums.count
         enumIDs[key] = id

@@ -3,8 +3,13 @@
 //   {"load":"ok"|"error","error":..,"log":..,"programs":[..],"runs":[..],"maps":{..},"skipped_maps":[..]}
 // Used by the testsuite (Tests/TestsuiteTests) and the benchmark (bpfcc-bench).
 //
-//   bpfrun OBJ [--prog NAME] [--input HEX]... [--ctx HEX]... [--repeat N]
+//   bpfrun OBJ [--prog NAME] [--input HEX]... [--ctx HEX]... [--repeat N] [--btf TARGET_BTF]
+// The JSON also carries the loader's own pid, tgid and comm: BPF_PROG_TEST_RUN of
+// a raw_tp program runs in this process, so CO-RE tests can check what they read.
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +147,7 @@ static void dump_map(struct bpf_map *m, int *first)
 
 int main(int argc, char **argv)
 {
-    const char *path = NULL, *progname = NULL;
+    const char *path = NULL, *progname = NULL, *btf_path = NULL;
     const char *inputs[64], *ctxs[64];
     int ninputs = 0, nctx = 0, repeat = 1;
     for (int i = 1; i < argc; i++) {
@@ -150,6 +155,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--input") && i + 1 < argc && ninputs < 64) inputs[ninputs++] = argv[++i];
         else if (!strcmp(argv[i], "--ctx") && i + 1 < argc && nctx < 64) ctxs[nctx++] = argv[++i];
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--btf") && i + 1 < argc) btf_path = argv[++i];
         else path = argv[i];
     }
     if (!path) { fprintf(stderr, "usage: bpfrun OBJ [--prog NAME] [--input HEX]... [--ctx HEX]... [--repeat N]\n"); return 2; }
@@ -157,7 +163,8 @@ int main(int argc, char **argv)
     setrlimit(RLIMIT_MEMLOCK, &r);
     libbpf_set_print(capture);
 
-    struct bpf_object *obj = bpf_object__open_file(path, NULL);
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
+    struct bpf_object *obj = bpf_object__open_file(path, &open_opts);
     if (!obj) {
         printf("{\"load\":\"error\",\"error\":\"open failed: %s\",\"log\":", strerror(errno));
         json_string(logbuf);
@@ -172,7 +179,11 @@ int main(int argc, char **argv)
         bpf_object__close(obj);
         return 0;
     }
-    printf("{\"load\":\"ok\",\"programs\":[");
+    char comm[17] = "";
+    prctl(PR_GET_NAME, comm, 0, 0, 0);
+    printf("{\"load\":\"ok\",\"pid\":%ld,\"tgid\":%d,\"comm\":", (long)syscall(SYS_gettid), getpid());
+    json_string(comm);
+    printf(",\"programs\":[");
     struct bpf_program *p, *chosen = NULL;
     int first = 1;
     bpf_object__for_each_program(p, obj) {

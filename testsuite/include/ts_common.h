@@ -1,0 +1,44 @@
+/* Shared helpers for the swift-bpfcc testsuite programs (written for this project). */
+#ifndef TS_COMMON_H
+#define TS_COMMON_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* 802.1Q tag as it follows the Ethernet addresses. */
+struct ts_vlan_hdr {
+	__be16 tci;
+	__be16 encap_proto;
+};
+
+/* Array map "results" of NSLOTS u64 values: programs store what they computed so the
+ * harness compares map contents between compilers. */
+#define TS_RESULTS(NSLOTS)                                   \
+	struct {                                                 \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                    \
+		__uint(max_entries, NSLOTS);                         \
+		__type(key, __u32);                                  \
+		__type(value, __u64);                                \
+	} results SEC(".maps")
+
+static __always_inline void ts_put(void *map, __u32 slot, __u64 v)
+{
+	bpf_map_update_elem(map, &slot, &v, BPF_ANY);
+}
+
+static __always_inline void ts_add(void *map, __u32 slot, __u64 v)
+{
+	__u64 *p = bpf_map_lookup_elem(map, &slot);
+	if (p)
+		__sync_fetch_and_add(p, v);
+}
+
+/* Fold a 32-bit one's complement sum to 16 bits and complement it. */
+static __always_inline __u16 ts_csum_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+#endif
