@@ -152,6 +152,7 @@ extension Converter {
         let nc = Int(clang_Cursor_getGCCAssemblyNumClobbers(c))
         for i in 0..<nc { clobbers.append(string(clang_Cursor_getGCCAssemblyClobber(c, UInt32(i)))) }
         return AsmStatement(template: template, outputs: outs, inputs: ins, clobbers: clobbers,
-                            isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0)
+                            // GNU C: an asm statement without outputs is implicitly volatile.
+                            isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0 || outs.isEmpty)
     }
 }

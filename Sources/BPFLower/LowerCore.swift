@@ -42,7 +42,7 @@ extension FunctionLowering {
                 guard let rec = layout.record(recType), idx < rec.fields.count, isRelocatable(recType) else {
                     return try finish(root: cur, indices: indices, offsetBits: offsetBits, lastField: lastField)
                 }
-                indices.insert(idx, at: 0)
+                indices.insert(btfMemberIndex(rec, idx), at: 0)
                 offsetBits += rec.fields[idx].bitOffset
                 if isArrow {
                     let root = try pointerTarget(base)
@@ -74,6 +74,11 @@ extension FunctionLowering {
             }
             _ = lastField
         }
+    }
+
+    /// A field's index among the BTF members of its record (unnamed bitfields are not members).
+    func btfMemberIndex(_ rec: RecordDecl, _ idx: Int) -> Int {
+        rec.fields[..<idx].filter { !($0.name == nil && $0.bitWidth != nil) }.count
     }
 
     private func finish(root: Expr, indices: [Int], offsetBits: Int, lastField: FieldDecl?) throws -> CoreAccess? {

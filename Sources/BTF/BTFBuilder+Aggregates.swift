@@ -28,7 +28,10 @@ extension BTFBuilder {
         // then carries the bitfield size (0 for ordinary members) in its top byte.
         let hasBitfields = rec.fields.contains { $0.bitWidth != nil }
         var members: [UInt32] = []
-        for f in rec.fields {
+        // Unnamed bitfields (`long: 64;` padding) are not BTF members, as in clang's output;
+        // CO-RE access strings count members the same way (BPFLower's btfMemberIndex).
+        let emitted = rec.fields.filter { !($0.name == nil && $0.bitWidth != nil) }
+        for f in emitted {
             let fname = f.name.map { strings.add($0) } ?? 0
             let ftype = typeID(of: f.type)
             let bitOffset = UInt32(clamping: max(0, f.bitOffset))
@@ -37,7 +40,7 @@ extension BTFBuilder {
             members += [fname, UInt32(ftype), off]
         }
         types[slot - 1] = BTFTypeRecord(name: name, kind: rec.isUnion ? .union : .structure,
-                                        vlen: UInt32(rec.fields.count), kindFlag: hasBitfields,
+                                        vlen: UInt32(emitted.count), kindFlag: hasBitfields,
                                         sizeOrType: UInt32(clamping: max(0, rec.size)), extra: members)
         return slot
     }

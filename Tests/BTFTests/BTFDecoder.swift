@@ -39,7 +39,7 @@ struct DecodedBTF {
             let kind = (info >> 24) & 0x1f, vlen = Int(info & 0xffff)
             let words: Int
             switch kind {
-            case 1, 12 + 5 /* unused */: words = kind == 1 ? 1 : 0
+            case 1: words = 1
             case 3: words = 3
             case 4, 5: words = 3 * vlen
             case 6: words = 2 * vlen

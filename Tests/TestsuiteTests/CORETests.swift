@@ -90,6 +90,19 @@ import Foundation
         #expect(u32(v, 24) == u32(cv, 24))
     }
 
+    /// Our .BTF.ext CO-RE records equal clang-22's, record by record (instruction
+    /// offsets aside, which depend on code generation).
+    @Test(arguments: ["core_task_read", "core_custom_target"])
+    func relocationRecordsMatchClang(_ name: String) throws {
+        guard prerequisites() else { return }
+        let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let (ours, theirs) = try build(name, into: work)
+        let a = try BTFExtReader.coreRecords(objectPath: ours), b = try BTFExtReader.coreRecords(objectPath: theirs)
+        #expect(!b.isEmpty)
+        #expect(Set(a) == Set(b), "only ours: \(Set(a).subtracting(b)), only clang: \(Set(b).subtracting(a))")
+    }
+
     @Test func relocatesAgainstACustomTargetBTF() throws {
         guard prerequisites() else { return }
         let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"

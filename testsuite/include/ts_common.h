@@ -11,6 +11,18 @@ struct ts_vlan_hdr {
 	__be16 encap_proto;
 };
 
+/* ICMP header (linux/icmp.h drags in libc socket headers that do not build for BPF). */
+struct ts_icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 id;
+	__be16 sequence;
+};
+#define TS_ICMP_ECHOREPLY 0
+#define TS_ICMP_ECHO 8
+#define TS_ICMP_TIMESTAMP 13
+
 /* Array map "results" of NSLOTS u64 values: programs store what they computed so the
  * harness compares map contents between compilers. */
 #define TS_RESULTS(NSLOTS)                                   \
