@@ -98,6 +98,7 @@ final class FunctionLowering {
     func declareVariable(_ v: VarDecl, addressTaken: Bool) throws {
         let key = VarKey(frame: frame, id: v.id)
         if case .function = v.type.canonical { return }
+        if let existing = vars[key], case .constant = existing {} else if vars[key] != nil { return }
         if layout.isAggregate(v.type) || addressTaken || v.type.isVolatileQualified {
             let size = layout.size(v.type)
             if size <= 0 && layout.isAggregate(v.type) {

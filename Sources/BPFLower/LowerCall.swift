@@ -133,6 +133,7 @@ extension FunctionLowering {
         b.switchTo(exit)
         switch result {
         case .register(let r)?: return .scalar(.reg(r))
+        case .constant(let v)?: return .scalar(.imm(v))
         case .memory(let m)?: return .aggregate(m)
         case nil: return .none
         }

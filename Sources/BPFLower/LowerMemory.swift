@@ -208,6 +208,8 @@ extension FunctionLowering {
         switch lv.storage {
         case .register(let r):
             return .scalar(.reg(r))
+        case .constant(let v):
+            return .scalar(.imm(TypeLayout.normalize(v, layout.width(lv.type))))
         case .memory(let m):
             if let bf = lv.bitfield { return .scalar(.reg(try loadBitfield(m, bf, type: lv.type))) }
             guard layout.isScalar(lv.type) else {
@@ -256,6 +258,8 @@ extension FunctionLowering {
     /// Stores a scalar value (already converted to lv.type).
     func assign(_ lv: LValue, value: Operand) throws {
         switch lv.storage {
+        case .constant:
+            throw LoweringError(.unknown, "internal error: the induction variable of an unrolled loop was assigned")
         case .register(let r):
             b.emit(.mov(dst: r, src: value, width: layout.width(lv.type) == .w64 ? .w64 : .w32))
         case .memory(let m):

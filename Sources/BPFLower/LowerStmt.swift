@@ -40,6 +40,11 @@ extension FunctionLowering {
             try lowerCondition(c, then: bodyB, else: exit)
             b.switchTo(exit)
         case .forStmt(let initial, let cond, let inc, let body):
+            if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout,
+                                            addressTaken: addressTaken(in: currentFunctionDecl)) {
+                try lowerUnrolled(plan, initial: initial, body: body)
+                return
+            }
             if let i = initial { try lowerStmt(i) }
             let head = b.newBlock(), bodyB = b.newBlock(), incB = b.newBlock(), exit = b.newBlock()
             b.jump(to: head); b.switchTo(head)

@@ -5,6 +5,7 @@ import BPFFrontend
 enum Storage {
     case register(VReg)                 // a scalar local whose address is never taken
     case memory(MemoryRef)              // stack slot, global, or through a pointer
+    case constant(Int64)                // the induction variable of a fully unrolled loop
 }
 
 /// A memory location: base address plus a constant byte offset.

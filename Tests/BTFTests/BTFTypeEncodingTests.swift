@@ -74,7 +74,7 @@ typealias K = BTFKindNumber
         let d = DecodedBTF(b.encode(bigEndian: false).btf)
         let s = d[n]
         #expect(s.kind == K.structure && s.kindFlag && s.vlen == 4 && s.sizeOrType == 16 && s.name == "node")
-        #expect(d.string(at: Int(s.extra[0])) == "next" && s.extra[1] == UInt32(d[Int(s.extra[1])].kind == K.ptr ? s.extra[1] : 0))
+        #expect(d.string(at: Int(s.extra[0])) == "next" && d[Int(s.extra[1])].kind == K.ptr)
         #expect(d[Int(s.extra[1])].sizeOrType == UInt32(n))                  // next points back at node
         #expect(s.extra[5] == 3 << 24 | 64 && s.extra[8] == 5 << 24 | 67)    // bitfield size in the high byte
         #expect(s.extra[11] == 96)
@@ -176,7 +176,7 @@ typealias K = BTFKindNumber
         #expect(b.typeID(of: .pointer(.record(Fixture.node))) == a)
         #expect(b.typeID(of: .record(Fixture.node)) != a)
         #expect(b.typeCount == count)                                     // node was added while visiting the pointer
-        #expect(b.typeID(of: Fixture.uint) < a || b.typeID(of: Fixture.uint) > 0)
+        _ = b.typeID(of: Fixture.uint)
         #expect(b.typeCount == count)                                     // unsigned int already there (member a)
         let t1 = b.typeID(of: .typedef("a_t", Fixture.int)), t2 = b.typeID(of: .typedef("b_t", Fixture.int))
         #expect(t1 != t2 && b.typeID(of: .typedef("a_t", Fixture.int)) == t1)

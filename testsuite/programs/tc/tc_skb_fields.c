@@ -39,7 +39,7 @@ int skb_fields(struct __sk_buff *skb)
 		v.cb_sum += skb->cb[i];
 	__u16 key = v.protocol;
 	bpf_map_update_elem(&seen, &key, &v, BPF_ANY);
-	if (v.pkt_type == 1 /* PACKET_BROADCAST */)
+	if (v.pkt_type == 1 || v.pkt_type == 2) /* broadcast, multicast */
 		return TC_ACT_SHOT;
 	return v.len > 60 ? TC_ACT_OK : TC_ACT_PIPE;
 }

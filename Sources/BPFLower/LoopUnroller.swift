@@ -1,0 +1,176 @@
+import BPFIR
+import BPFFrontend
+
+/// Full unrolling of small counted loops (`for (i = A; i < B; i++)` with constant
+/// bounds, the induction variable never written in the body): each iteration sees
+/// `i` as a constant, so `ctx->cb[i]`, `arr[i]` and friends fold into constant
+/// offsets the verifier accepts, as after clang's full unroll.
+struct UnrollPlan {
+    var variable: Int                 // local id of the induction variable
+    var declared: VarDecl?            // declared in the loop header
+    var values: [Int64]               // the value of each iteration
+    var final: Int64                  // the value after the loop
+    var type: CType                   // the induction variable's type
+}
+
+enum LoopUnroller {
+    static let maxTrips = 16
+    static let maxWork = 1200         // trips × body size (AST nodes)
+
+    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
+                     addressTaken: Set<Int>) -> UnrollPlan? {
+        guard let initial = initial, let cond = condition, let inc = increment else { return nil }
+        var id: Int, start: Int64, declared: VarDecl? = nil
+        switch initial.kind {
+        case .declaration(let ds) where ds.count == 1:
+            guard case .expr(let e)? = ds[0].initializer, let v = ConstantEvaluator.integer(e), layout.isScalar(ds[0].type),
+                  !ds[0].type.isPointer else { return nil }
+            id = ds[0].id; start = v; declared = ds[0]
+        case .expression(let e):
+            guard case .binary(.assign, let l, let r) = e.kind, let lid = localID(l), let v = ConstantEvaluator.integer(r) else { return nil }
+            id = lid; start = v
+        default: return nil
+        }
+        guard !addressTaken.contains(id) else { return nil }
+        // Condition: i OP constant.
+        guard case .binary(let op, let l, let r) = cond.kind, localID(l) == id, let limit = ConstantEvaluator.integer(r) else { return nil }
+        let signed = layout.isSigned(l.type)
+        // Step.
+        var step: Int64
+        switch inc.kind {
+        case .unary(.postInc, let x), .unary(.preInc, let x): guard localID(x) == id else { return nil }; step = 1
+        case .unary(.postDec, let x), .unary(.preDec, let x): guard localID(x) == id else { return nil }; step = -1
+        case .binary(.addAssign, let x, let k): guard localID(x) == id, let s = ConstantEvaluator.integer(k) else { return nil }; step = s
+        case .binary(.subAssign, let x, let k): guard localID(x) == id, let s = ConstantEvaluator.integer(k) else { return nil }; step = -s
+        default: return nil
+        }
+        guard step != 0 else { return nil }
+        func holds(_ v: Int64) -> Bool {
+            let a = signed ? v : Int64(bitPattern: UInt64(bitPattern: v) & 0xffff_ffff_ffff_ffff)
+            switch op {
+            case .lt: return signed ? a < limit : UInt64(bitPattern: a) < UInt64(bitPattern: limit)
+            case .le: return signed ? a <= limit : UInt64(bitPattern: a) <= UInt64(bitPattern: limit)
+            case .gt: return signed ? a > limit : UInt64(bitPattern: a) > UInt64(bitPattern: limit)
+            case .ge: return signed ? a >= limit : UInt64(bitPattern: a) >= UInt64(bitPattern: limit)
+            case .ne: return a != limit
+            default: return false
+            }
+        }
+        guard [.lt, .le, .gt, .ge, .ne].contains(op) else { return nil }
+        var values: [Int64] = []
+        var v = start
+        while holds(v) {
+            values.append(v)
+            if values.count > maxTrips { return nil }
+            v &+= step
+        }
+        guard !values.isEmpty else { return nil }
+        var size = 0
+        var unsafe = false
+        Scan.stmt(body, id: id, size: &size, unsafe: &unsafe)
+        guard !unsafe, size * values.count <= maxWork else { return nil }
+        return UnrollPlan(variable: id, declared: declared, values: values, final: v, type: variableType(l) ?? l.type)
+    }
+
+    static func variableType(_ e: Expr) -> CType? {
+        switch e.kind {
+        case .declRef(.local): return e.type
+        case .cast(let inner, true): return variableType(inner)
+        default: return nil
+        }
+    }
+
+    static func localID(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .declRef(.local(let id)): return id
+        case .cast(let inner, true): return localID(inner)
+        default: return nil
+        }
+    }
+
+    /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
+    enum Scan {
+        static func stmt(_ s: Stmt, id: Int, size: inout Int, unsafe: inout Bool) {
+            size += 1
+            switch s.kind {
+            case .compound(let l): l.forEach { stmt($0, id: id, size: &size, unsafe: &unsafe) }
+            case .declaration(let ds):
+                for d in ds { if case .expr(let e)? = d.initializer { expr(e, id: id, size: &size, unsafe: &unsafe) } else if d.initializer != nil { size += 4 } }
+            case .expression(let e): expr(e, id: id, size: &size, unsafe: &unsafe)
+            case .ifStmt(let c, let t, let e):
+                expr(c, id: id, size: &size, unsafe: &unsafe); stmt(t, id: id, size: &size, unsafe: &unsafe)
+                if let e = e { stmt(e, id: id, size: &size, unsafe: &unsafe) }
+            case .whileStmt(let c, let b): expr(c, id: id, size: &size, unsafe: &unsafe); stmt(b, id: id, size: &size, unsafe: &unsafe); size += 20
+            case .doWhile(let b, let c): expr(c, id: id, size: &size, unsafe: &unsafe); stmt(b, id: id, size: &size, unsafe: &unsafe); size += 20
+            case .forStmt(let i, let c, let inc, let b):
+                if let i = i { stmt(i, id: id, size: &size, unsafe: &unsafe) }
+                if let c = c { expr(c, id: id, size: &size, unsafe: &unsafe) }
+                if let inc = inc { expr(inc, id: id, size: &size, unsafe: &unsafe) }
+                stmt(b, id: id, size: &size, unsafe: &unsafe); size += 20
+            case .switchStmt(let c, let b): expr(c, id: id, size: &size, unsafe: &unsafe); stmt(b, id: id, size: &size, unsafe: &unsafe)
+            case .caseStmt(_, _, let b), .defaultStmt(let b): stmt(b, id: id, size: &size, unsafe: &unsafe)
+            case .label, .asm, .gotoStmt: unsafe = true
+            case .returnStmt(let e): if let e = e { expr(e, id: id, size: &size, unsafe: &unsafe) }
+            default: break
+            }
+        }
+
+        static func expr(_ e: Expr, id: Int, size: inout Int, unsafe: inout Bool) {
+            size += 1
+            switch e.kind {
+            case .binary(let op, let l, let r):
+                if op.writesLHS, LoopUnroller.localID(l) == id { unsafe = true }
+                expr(l, id: id, size: &size, unsafe: &unsafe); expr(r, id: id, size: &size, unsafe: &unsafe)
+            case .unary(let op, let x):
+                if [.preInc, .preDec, .postInc, .postDec, .addressOf].contains(op), LoopUnroller.localID(x) == id { unsafe = true }
+                expr(x, id: id, size: &size, unsafe: &unsafe)
+            case .cast(let x, _), .member(let x, _, _): expr(x, id: id, size: &size, unsafe: &unsafe)
+            case .arraySubscript(let a, let b): expr(a, id: id, size: &size, unsafe: &unsafe); expr(b, id: id, size: &size, unsafe: &unsafe)
+            case .conditional(let a, let b, let c):
+                expr(a, id: id, size: &size, unsafe: &unsafe); expr(b, id: id, size: &size, unsafe: &unsafe); expr(c, id: id, size: &size, unsafe: &unsafe)
+            case .call(let f, let args):
+                size += 8
+                expr(f, id: id, size: &size, unsafe: &unsafe); args.forEach { expr($0, id: id, size: &size, unsafe: &unsafe) }
+            case .statementExpr(let ss): ss.forEach { stmt($0, id: id, size: &size, unsafe: &unsafe) }
+            default: break
+            }
+        }
+    }
+}
+
+extension BinaryOp {
+    var writesLHS: Bool {
+        switch self {
+        case .assign, .mulAssign, .divAssign, .remAssign, .addAssign, .subAssign, .shlAssign, .shrAssign,
+             .andAssign, .xorAssign, .orAssign: return true
+        default: return false
+        }
+    }
+}
+
+extension FunctionLowering {
+    func lowerUnrolled(_ plan: UnrollPlan, initial: Stmt?, body: Stmt) throws {
+        let key = VarKey(frame: frame, id: plan.variable)
+        let outer = vars[key]
+        let intType = plan.type
+        // A variable declared outside the loop is observable after it (also after a
+        // `break`): keep its storage up to date at the start of every iteration.
+        let keepOuter = plan.declared == nil ? outer : nil
+        let exit = b.newBlock()
+        for v in plan.values {
+            if let st = keepOuter { try assign(LValue(storage: st, type: intType, bitfield: nil), value: .imm(TypeLayout.normalize(v, layout.width(intType)))) }
+            vars[key] = .constant(v)
+            let next = b.newBlock()
+            loops.append(LoopTargets(breakTarget: exit, continueTarget: next))
+            try lowerStmt(body)
+            loops.removeLast()
+            b.jump(to: next)
+            b.switchTo(next)
+            vars[key] = outer
+        }
+        if let st = keepOuter { try assign(LValue(storage: st, type: intType, bitfield: nil), value: .imm(TypeLayout.normalize(plan.final, layout.width(intType)))) }
+        b.jump(to: exit)
+        b.switchTo(exit)
+        vars[key] = outer
+    }
+}

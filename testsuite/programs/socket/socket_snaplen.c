@@ -1,0 +1,43 @@
+// Socket filter: per-protocol snap length (IPv6 UDP cut after the UDP header, ICMPv6 whole,
+// IPv4 cut at 64 bytes, others dropped), like a capture filter. Socket filters see the packet from the network header on (offset 0 = IP header).
+// @input 02000000000102000000000286dd6000000000261140fd000000000000000000000000000001fd00000000000000000000000000000200010002002600007a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a
+// @input 02000000000102000000000286dd6000000000103a40fd000000000000000000000000000001fd0000000000000000000000000000028000ee67000100016162636465666768
+// @input 02000000000102000000000208004500006c000140004011267e0a0000010a00000200010002005800007979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979797979
+// @input 02000000000102000000000208004500002400014000401126c60a0000010a00000200010002001000007979797979797979
+// @input 02000000000102000000000286dd6000000000140640fd000000000000000000000000000001fd0000000000000000000000000000020001000200000001000000005002020000000000
+// @input 020000000001020000000002080600000000000000000000000000000000000000000000000000000000
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+static __always_inline __u32 min_u32(__u32 a, __u32 b)
+{
+	return a < b ? a : b;
+}
+
+SEC("socket")
+int snaplen(struct __sk_buff *skb)
+{
+	__u32 len = skb->len;
+	switch (bpf_ntohs(skb->protocol)) {
+	case ETH_P_IP:
+		return min_u32(len, 64);
+	case ETH_P_IPV6: {
+		struct ipv6hdr h;
+		if (bpf_skb_load_bytes(skb, 0, &h, sizeof(h)))
+			return 0;
+		if (h.nexthdr == IPPROTO_UDP)
+			return min_u32(len, sizeof(h) + 8);
+		if (h.nexthdr == IPPROTO_ICMPV6)
+			return len;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+char LICENSE[] SEC("license") = "GPL";
