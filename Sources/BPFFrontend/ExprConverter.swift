@@ -286,7 +286,7 @@ extension Converter {
         func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
         let toks = tokens(tu, c)
         let first = toks.first?.text ?? ""
-        if first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_") {
+        if first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_"), kids.count >= 2 {
             let args = try kids.sorted { startOffset($0) < startOffset($1) }.map(convertExpr)
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
             return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))

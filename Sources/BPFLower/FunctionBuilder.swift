@@ -23,9 +23,34 @@ struct FunctionBuilder {
         return id
     }
 
+    /// Slots in use, innermost scope last; slots of closed scopes are free for reuse
+    /// (clang's stack colouring: locals of disjoint scopes share stack).
+    private var liveSlots: [Int] = []
+    private var freeSlots: [Int] = []
+
     mutating func newSlot(size: Int, alignment: Int, name: String) -> Int {
-        function.slots.append(StackSlot(size: max(size, 1), alignment: max(1, min(alignment, 8)), name: name))
+        let size = max(size, 1), align = max(1, min(alignment, 8))
+        if let i = freeSlots.firstIndex(where: { s in
+            let slot = function.slots[s]
+            return slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
+        }) {
+            let s = freeSlots.remove(at: i)
+            liveSlots.append(s)
+            return s
+        }
+        function.slots.append(StackSlot(size: size, alignment: align, name: name))
+        liveSlots.append(function.slots.count - 1)
         return function.slots.count - 1
+    }
+
+    /// Marks the start of a scope; pass the result to `closeScope`.
+    func openScope() -> Int { liveSlots.count }
+
+    /// Frees the slots allocated since the matching `openScope`.
+    mutating func closeScope(_ mark: Int) {
+        guard mark < liveSlots.count else { return }
+        freeSlots += liveSlots[mark...]
+        liveSlots.removeSubrange(mark...)
     }
 
     /// True when the current block already ended (code after return/break is dead).

@@ -174,3 +174,33 @@ extension FunctionLowering {
         vars[key] = outer
     }
 }
+
+/// Whether a statement may write a local (assignment, ++/--, address taken).
+enum WriteScanner {
+    static func writes(_ s: Stmt, to id: Int) -> Bool {
+        var size = 0, unsafe = false
+        LoopUnroller.Scan.stmt(stripControl(s), id: id, size: &size, unsafe: &unsafe)
+        return unsafe
+    }
+
+    /// Labels and asm make a loop unsafe to unroll but do not write the variable:
+    /// only their contents matter here.
+    private static func stripControl(_ s: Stmt) -> Stmt {
+        switch s.kind {
+        case .label(_, let body): return stripControl(body)
+        case .gotoStmt: return Stmt(.null, location: s.location)
+        case .asm(let a):
+            let outs = a.outputs.map { Stmt(.expression(Expr(.unary(.addressOf, $0.expr), type: .pointer($0.expr.type), location: s.location)), location: s.location) }
+            return Stmt(.compound(outs), location: s.location)
+        case .compound(let l): return Stmt(.compound(l.map(stripControl)), location: s.location)
+        case .ifStmt(let c, let t, let e): return Stmt(.ifStmt(c, stripControl(t), e.map(stripControl)), location: s.location)
+        case .whileStmt(let c, let b): return Stmt(.whileStmt(c, stripControl(b)), location: s.location)
+        case .doWhile(let b, let c): return Stmt(.doWhile(stripControl(b), c), location: s.location)
+        case .forStmt(let i, let c, let inc, let b): return Stmt(.forStmt(initial: i.map(stripControl), condition: c, increment: inc, body: stripControl(b)), location: s.location)
+        case .switchStmt(let c, let b): return Stmt(.switchStmt(c, stripControl(b)), location: s.location)
+        case .caseStmt(let v, let hi, let b): return Stmt(.caseStmt(v, upper: hi, stripControl(b)), location: s.location)
+        case .defaultStmt(let b): return Stmt(.defaultStmt(stripControl(b)), location: s.location)
+        default: return s
+        }
+    }
+}

@@ -22,7 +22,9 @@ extension FunctionLowering {
             return v
         case "__builtin_constant_p":
             let a = try arg(0)
-            return .scalar(.imm(ConstantEvaluator.evaluate(a, layout: layout) != nil ? 1 : 0))
+            if ConstantEvaluator.evaluate(a, layout: layout) != nil { return .scalar(.imm(1)) }
+            if let id = LoopUnroller.localID(a), case .constant? = vars[VarKey(frame: frame, id: id)] { return .scalar(.imm(1)) }
+            return .scalar(.imm(0))
         case "__builtin_unreachable", "__builtin_trap":
             // Never executed in a correct program; end the path cleanly for the verifier.
             b.terminate(.ret(decl.type.returnType.isVoid ? nil : .imm(0)))

@@ -103,12 +103,6 @@ extension FunctionLowering {
         nextFrame += 1
         frame = newFrame
         defer { frame = callerFrame }
-        let taken = addressTaken(in: f)
-        for (i, p) in f.parameters.enumerated() where i < values.count {
-            try declareVariable(p, addressTaken: taken.contains(p.id))
-            guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
-            try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
-        }
         let ret = f.type.returnType
         var result: Storage? = nil
         if !ret.isVoid {
@@ -120,6 +114,24 @@ extension FunctionLowering {
             }
         }
         let exit = b.newBlock()
+        let scope = b.openScope()
+        defer { b.closeScope(scope) }
+        let taken = addressTaken(in: f)
+        for (i, p) in f.parameters.enumerated() where i < values.count {
+            // A constant argument of a parameter the body never writes stays a constant
+            // (so `__builtin_constant_p(slot)` and constant offsets see through inlining).
+            if case .scalar(.imm(let k)) = values[i], !taken.contains(p.id), layout.isScalar(p.type),
+               let body = f.body, !WriteScanner.writes(body, to: p.id) {
+                let converted = try convert(.imm(k), from: args[i].type, to: p.type, at: e.location)
+                if case .imm(let c) = converted {
+                    vars[VarKey(frame: frame, id: p.id)] = .constant(c)
+                    continue
+                }
+            }
+            try declareVariable(p, addressTaken: taken.contains(p.id))
+            guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
+            try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
+        }
         inlineStack.append(InlineFrame(name: f.name, frame: newFrame, exit: exit, result: result, returnType: ret))
         let savedLoops = loops, savedSwitches = switches
         loops = []; switches = []
@@ -158,7 +170,41 @@ extension FunctionLowering {
             for o in a.outputs { _ = try lvalue(o.expr) }
             return
         }
-        throw LoweringError(loc, "inline assembly is not supported yet")
+        if let call = try asmHelperCall(a, text: text, at: loc) {
+            b.emit(call)
+            return
+        }
+        throw LoweringError(loc, "inline assembly other than register set-up followed by 'call N' is not supported yet")
+    }
+
+    /// `rK = $N` / `rK = IMM` lines followed by `call N` (libbpf's bpf_tail_call_static):
+    /// a helper call with those arguments.
+    private func asmHelperCall(_ a: AsmStatement, text: String, at loc: SourceLocation) throws -> Inst? {
+        let lines: [String] = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
+            .map { String($0).trimmingCharacters(in: " \t") }
+            .filter { !$0.isEmpty }
+        guard let last = lines.last, last.hasPrefix("call ") else { return nil }
+        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: " ")) else { return nil }
+        let operands = a.outputs.map(\.expr) + a.inputs.map(\.expr)
+        var args: [Int: Operand] = [:]
+        for line in lines.dropLast() {
+            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
+            guard parts.count == 2, parts[0].hasPrefix("r"), let reg = Int(parts[0].dropFirst()), (1...5).contains(reg) else { return nil }
+            let rhs = parts[1]
+            if rhs.hasPrefix("$"), let n = Int(String(rhs.dropFirst())), n < operands.count {
+                args[reg] = try scalar(operands[n])
+            } else if rhs.hasPrefix("%"), let n = Int(String(rhs.dropFirst())), n < operands.count {
+                args[reg] = try scalar(operands[n])
+            } else if let k = Int64(rhs) {
+                args[reg] = .imm(k)
+            } else {
+                return nil
+            }
+        }
+        let count = args.keys.max() ?? 0
+        var ops: [Operand] = []
+        for r in 0..<count { ops.append(args[r + 1] ?? .imm(0)) }
+        return .call(dst: nil, callee: .helper(helper), args: ops)
     }
 }
 

@@ -7,7 +7,9 @@ extension FunctionLowering {
         switch s.kind {
         case .null: break
         case .compound(let list):
+            let scope = b.openScope()
             for st in list { try lowerStmt(st) }
+            b.closeScope(scope)
         case .declaration(let decls):
             for d in decls { try lowerLocalDecl(d) }
         case .expression(let e):

@@ -26,11 +26,11 @@ extension BTFBuilder {
         let slot = reserve(t)
         // clang sets kind_flag on a record with bitfields; every member's offset
         // then carries the bitfield size (0 for ordinary members) in its top byte.
-        let hasBitfields = rec.fields.contains { $0.bitWidth != nil }
         var members: [UInt32] = []
         // Unnamed bitfields (`long: 64;` padding) are not BTF members, as in clang's output;
         // CO-RE access strings count members the same way (BPFLower's btfMemberIndex).
         let emitted = rec.fields.filter { !($0.name == nil && $0.bitWidth != nil) }
+        let hasBitfields = emitted.contains { $0.bitWidth != nil }
         for f in emitted {
             let fname = f.name.map { strings.add($0) } ?? 0
             let ftype = typeID(of: f.type)

@@ -200,3 +200,26 @@ typealias K = BTFKindNumber
         #expect(b.typeID(of: .void) == 0)
     }
 }
+
+@Suite struct BTFPaddingBitfieldTests {
+    @Test func unnamedBitfieldsAreNotMembers() {
+        var unit = TranslationUnit(mainFile: "p.c")
+        unit.records = [
+            RecordDecl(name: "padded", isUnion: false, isComplete: true, fields: [
+                FieldDecl(name: "x", type: Fixture.int, bitOffset: 0, bitWidth: nil),
+                FieldDecl(name: nil, type: .int(bytes: 8, signed: true, name: "long"), bitOffset: 64, bitWidth: 64),
+                FieldDecl(name: "y", type: Fixture.int, bitOffset: 128, bitWidth: nil),
+            ], size: 24, alignment: 8, preserveAccessIndex: false, location: .unknown),
+            RecordDecl(name: "mixed", isUnion: false, isComplete: true, fields: [
+                FieldDecl(name: "f", type: Fixture.uint, bitOffset: 0, bitWidth: 4),
+                FieldDecl(name: nil, type: Fixture.uint, bitOffset: 4, bitWidth: 4),
+                FieldDecl(name: "g", type: Fixture.uint, bitOffset: 8, bitWidth: 2),
+            ], size: 4, alignment: 4, preserveAccessIndex: false, location: .unknown),
+        ]
+        var b = BTFBuilder(unit: unit)
+        let p = b.typeID(of: .record(0)), m = b.typeID(of: .record(1))
+        let d = DecodedBTF(b.encode(bigEndian: false).btf)
+        #expect(d[p].vlen == 2 && !d[p].kindFlag && d[p].extra[5] == 128)   // only padding: no kind_flag
+        #expect(d[m].vlen == 2 && d[m].kindFlag && d[m].extra[5] == 2 << 24 | 8)
+    }
+}

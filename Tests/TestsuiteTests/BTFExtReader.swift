@@ -10,7 +10,47 @@ struct CoreRecord: Hashable, CustomStringConvertible {
     var description: String { "\(section): \(typeName) \(access) kind \(kind)" }
 }
 
+/// A variable of a BTF DATASEC.
+struct DataSecVar: Hashable {
+    var name: String
+    var isStatic: Bool
+    var offset: Int
+    var size: Int
+}
+
 enum BTFExtReader {
+    /// Data section name → variables, from the object's ELF symbol table (the DATASEC
+    /// offsets in an object file are only fixed up by libbpf at load time).
+    static func dataSections(objectPath: String) throws -> [String: [DataSecVar]] {
+        guard let data = FileManager.default.contents(atPath: objectPath) else { throw HarnessError("cannot read \(objectPath)") }
+        let b = [UInt8](data)
+        func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
+        func u64(_ o: Int) -> Int { u32(b, o) | u32(b, o + 4) << 32 }
+        func cstr(_ o: Int) -> String { var e = o; while e < b.count && b[e] != 0 { e += 1 }; return String(decoding: b[o..<e], as: UTF8.self) }
+        let shoff = u64(0x28), shnum = u16(0x3c), shstrndx = u16(0x3e)
+        let shstr = u64(shoff + shstrndx * 64 + 0x18)
+        var names: [String] = []
+        var symtab: (off: Int, size: Int, link: Int)? = nil
+        for i in 0..<shnum {
+            let h = shoff + i * 64
+            names.append(cstr(shstr + u32(b, h)))
+            if u32(b, h + 4) == 2 { symtab = (u64(h + 0x18), u64(h + 0x20), u32(b, h + 0x28)) }
+        }
+        guard let st = symtab else { return [:] }
+        let strtab = u64(shoff + st.link * 64 + 0x18)
+        var result: [String: [DataSecVar]] = [:]
+        for k in 0..<(st.size / 24) {
+            let e = st.off + k * 24
+            let info = Int(b[e + 4]), shndx = u16(e + 6)
+            guard info & 0xf == 1, shndx > 0, shndx < names.count else { continue }   // STT_OBJECT in a section
+            result[names[shndx], default: []].append(DataSecVar(name: cstr(strtab + u32(b, e)), isStatic: info >> 4 == 0,
+                                                                offset: u64(e + 8), size: u64(e + 16)))
+        }
+        return result
+    }
+
+    static func u32(_ b: [UInt8], _ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 | Int(b[o + 2]) << 16 | Int(b[o + 3]) << 24 }
+
     static func coreRecords(objectPath: String) throws -> [CoreRecord] {
         guard let data = FileManager.default.contents(atPath: objectPath) else { throw HarnessError("cannot read \(objectPath)") }
         let b = [UInt8](data)

@@ -73,7 +73,9 @@ import Foundation
             Issue.record("the verifier rejects swift-bpfcc's build (\(ourResult.error)):\n\(tail)")
             return
         }
-        if let d = LoaderResult.difference(ours: ourResult, clang: clangResult) {
+        let ourSecs = try BTFExtReader.dataSections(objectPath: ours)
+        let clangSecs = try BTFExtReader.dataSections(objectPath: theirs)
+        if let d = LoaderResult.difference(ours: ourResult, clang: clangResult, ourSections: ourSecs, clangSections: clangSecs) {
             Issue.record("results differ from clang-22's build: \(d)")
         }
     }

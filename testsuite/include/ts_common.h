@@ -24,7 +24,9 @@ struct ts_icmphdr {
 #define TS_ICMP_TIMESTAMP 13
 
 /* Array map "results" of NSLOTS u64 values: programs store what they computed so the
- * harness compares map contents between compilers. */
+ * harness compares map contents between compilers. All runs of a program share one load,
+ * so ts_put folds each value into its slot (slot = slot * 31 + v): the final contents
+ * depend on every run's values, not only the last run's. */
 #define TS_RESULTS(NSLOTS)                                   \
 	struct {                                                 \
 		__uint(type, BPF_MAP_TYPE_ARRAY);                    \
@@ -35,7 +37,9 @@ struct ts_icmphdr {
 
 static __always_inline void ts_put(void *map, __u32 slot, __u64 v)
 {
-	bpf_map_update_elem(map, &slot, &v, BPF_ANY);
+	__u64 *p = bpf_map_lookup_elem(map, &slot);
+	if (p)
+		*p = *p * 31 + v;
 }
 
 static __always_inline void ts_add(void *map, __u32 slot, __u64 v)
