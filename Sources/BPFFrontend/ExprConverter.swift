@@ -291,6 +291,11 @@ extension Converter {
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
             return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))
         }
+        if first == "__builtin_choose_expr", kids.count == 3 {
+            // ChooseExpr: the condition is an integer constant expression.
+            guard let cond = evaluateInteger(kids[0]) else { throw error(c, "__builtin_choose_expr needs a constant condition") }
+            return try convertExpr(cond.value != 0 ? kids[1] : kids[2])
+        }
         if kids.count == 1 {
             let inner = try convertExpr(kids[0])
             if inner.type.canonical == type.canonical { return inner }

@@ -72,6 +72,14 @@ extension FunctionLowering {
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memcmp", "__builtin_bcmp":
             return try lowerMemcmp(try pointerTarget(try arg(0)), try pointerTarget(try arg(1)), size: try constArg(2))
+        case "__builtin_popcount", "__builtin_popcountl", "__builtin_popcountll",
+             "__builtin_parity", "__builtin_parityl", "__builtin_parityll":
+            let a = try arg(0)
+            let w: Width = layout.size(a.type) == 8 ? .w64 : .w32
+            let v = try convert(try scalar(a), from: a.type, to: w == .w64 ? .int(bytes: 8, signed: false, name: "unsigned long long")
+                                                                            : .int(bytes: 4, signed: false, name: "unsigned int"), at: a.location)
+            let count = try popcount(v, width: w)
+            return .scalar(name.contains("parity") ? try binop(.and, count, .imm(1), width: .w32) : count)
         case "__builtin_offsetof", "__builtin_object_size":
             if let v = ConstantEvaluator.integer(e) { return .scalar(.imm(v)) }
             return .scalar(.imm(-1))
@@ -81,6 +89,22 @@ extension FunctionLowering {
             }
             throw LoweringError(e.location, "builtin '\(name)' is not supported")
         }
+    }
+
+    /// Population count without loops (SWAR), folded for constants.
+    private func popcount(_ v: Operand, width w: Width) throws -> Operand {
+        if case .imm(let k) = v { return .imm(Int64((UInt64(bitPattern: k) & TypeLayout.mask(w)).nonzeroBitCount)) }
+        let m1: Int64 = w == .w64 ? 0x5555_5555_5555_5555 : 0x5555_5555
+        let m2: Int64 = w == .w64 ? 0x3333_3333_3333_3333 : 0x3333_3333
+        let m4: Int64 = w == .w64 ? 0x0f0f_0f0f_0f0f_0f0f : 0x0f0f_0f0f
+        let h01: Int64 = w == .w64 ? 0x0101_0101_0101_0101 : 0x0101_0101
+        func k(_ x: Int64) -> Operand { w == .w64 ? .reg(materialize(.imm(x), width: .w64)) : .imm(x) }
+        var x = v
+        x = try binop(.sub, x, try binop(.and, try binop(.lshr, x, .imm(1), width: w), k(m1), width: w), width: w)
+        x = try binop(.add, try binop(.and, x, k(m2), width: w), try binop(.and, try binop(.lshr, x, .imm(2), width: w), k(m2), width: w), width: w)
+        x = try binop(.and, try binop(.add, x, try binop(.lshr, x, .imm(4), width: w), width: w), k(m4), width: w)
+        x = try binop(.lshr, try binop(.mul, x, k(h01), width: w), .imm(Int64(w.bits - 8)), width: w)
+        return w == .w64 ? try binop(.and, x, .imm(0xff), width: .w32) : x
     }
 
     private func byteSwap(_ k: Int64, _ w: Width) -> Int64 {
