@@ -18,6 +18,7 @@ enum RegisterAllocator {
         var spillTemps: Set<VReg> = []
         for _ in 0..<64 {
             let (intervals, _) = liveIntervals(f)
+            let hints = coalescingHints(f)
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             var active: [Interval] = []
             var assignment: [VReg: UInt8] = [:]
@@ -28,7 +29,13 @@ enum RegisterAllocator {
                 active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
                 let used = Set(active.compactMap { assignment[$0.reg] })
                 let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved : [1, 2, 3, 4, 5, 6, 7, 8, 9]
-                if let r = candidates.first(where: { !used.contains($0) }) {
+                // Coalescing: take the register of the value this one is computed from
+                // (mov/ALU source dying here) or of its argument register, when free.
+                var preferred: UInt8? = nil
+                if let h = hints[cur.reg], let r = assignment[h], candidates.contains(r), !used.contains(r) { preferred = r }
+                if preferred == nil, let pi = f.parameters.firstIndex(of: cur.reg), pi < 5,
+                   candidates.contains(UInt8(pi + 1)), !used.contains(UInt8(pi + 1)) { preferred = UInt8(pi + 1) }
+                if let r = preferred ?? candidates.first(where: { !used.contains($0) }) {
                     assignment[cur.reg] = r
                     active.append(cur)
                     continue
@@ -55,6 +62,23 @@ enum RegisterAllocator {
         }
         // Unreachable in practice: every rewrite shortens intervals.
         return RegisterAllocation(assignment: [:], function: f, spillSlots: spillSlots)
+    }
+
+    /// For each register defined from another one (`d = s`, `d = s op x`, extensions),
+    /// the source: giving both the same register removes the move.
+    static func coalescingHints(_ f: Function) -> [VReg: VReg] {
+        var hints: [VReg: VReg] = [:]
+        for b in f.blocks {
+            for i in b.instructions {
+                switch i.inst {
+                case .mov(let d, .reg(let s), _), .binary(_, let d, let s, _, _), .ext(let d, let s, _, _, _),
+                     .neg(let d, let s, _), .bswap(let d, let s, _):
+                    if hints[d] == nil { hints[d] = s }
+                default: break
+                }
+            }
+        }
+        return hints
     }
 
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and
