@@ -1,19 +1,34 @@
 import BPFIR
 
-/// IR → eBPF for one function: register allocation, frame layout, instruction
-/// selection, block layout and branch fix-ups.
+/// IR → eBPF for one function: legalization, register allocation, frame layout,
+/// instruction selection, block layout and branch fix-ups.
 public enum Codegen {
     public static func compile(_ function: Function, options: CodegenOptions) throws -> CompiledFunction {
-        let ra = RegisterAllocator.allocate(function)
+        guard (1...4).contains(options.cpu) else {
+            throw CodegenError("unsupported CPU version v\(options.cpu) (expected v1 to v4)", location: function.location)
+        }
+        let legal = Legalizer.legalize(function, cpu: options.cpu)
+        let ra = try RegisterAllocator.allocate(legal)
         let frame = FrameLayout(ra.function)
         if frame.size > FrameLayout.limit {
             throw CodegenError("stack size of \(frame.size) bytes exceeds the limit of \(FrameLayout.limit) bytes in function '\(function.name)'",
                                location: function.location)
         }
-        var e = Emitter(function: ra.function, assignment: ra.assignment, frame: frame, options: options)
-        try e.emitFunction()
-        return CompiledFunction(name: function.name, section: function.section, linkage: function.linkage,
-                                instructions: e.code, relocations: e.relocations, lines: e.lines,
-                                coreRelocs: e.coreRelocs, stackSize: frame.size)
+        var far: Set<Int> = []
+        while true {
+            var e = Emitter(function: ra.function, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
+            do {
+                try e.emitFunction()
+            } catch let tooFar as Emitter.BranchTooFar {
+                guard !far.contains(tooFar.block) else {
+                    throw CodegenError("branch out of range in function '\(function.name)'", location: function.location)
+                }
+                far.insert(tooFar.block)
+                continue
+            }
+            return CompiledFunction(name: function.name, section: function.section, linkage: function.linkage,
+                                    instructions: e.code, relocations: e.relocations, lines: e.lines,
+                                    coreRelocs: e.coreRelocs, stackSize: frame.size)
+        }
     }
 }

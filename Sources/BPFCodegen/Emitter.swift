@@ -11,12 +11,25 @@ struct Emitter {
     var relocations: [CodeRelocation] = []
     var lines: [LineEntry] = []
     var coreRelocs: [CoreRelocEntry] = []
+    /// Blocks whose conditional branch needs the long form (inverted branch over a gotol).
+    let farBranches: Set<Int>
+    private let blockIndex: [BlockID: Int]
     private var blockStart: [Int] = []
-    private var pendingJumps: [(index: Int, target: BlockID)] = []
+    private var currentBlock = 0
+    private var pendingJumps: [PendingJump] = []
     private var lastLocation: IRLocation?
 
-    init(function: Function, assignment: [VReg: UInt8], frame: FrameLayout, options: CodegenOptions) {
+    enum JumpKind { case ja, gotol, conditional }
+    struct PendingJump { var index: Int; var target: BlockID; var kind: JumpKind; var block: Int }
+
+    /// Thrown by `emitFunction` when a conditional branch of `block` cannot reach its target.
+    struct BranchTooFar: Error { var block: Int }
+
+    init(function: Function, assignment: [VReg: UInt8], frame: FrameLayout, options: CodegenOptions,
+         farBranches: Set<Int> = []) {
         self.function = function; self.assignment = assignment; self.frame = frame; self.options = options
+        self.farBranches = farBranches
+        self.blockIndex = blockIndices(function)
     }
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
@@ -44,22 +57,36 @@ struct Emitter {
         parallelMove(moves)
         blockStart = [Int](repeating: 0, count: function.blocks.count)
         for (bi, b) in function.blocks.enumerated() {
+            currentBlock = bi
             blockStart[bi] = code.count
             for ins in b.instructions {
                 note(ins.location)
                 try select(ins.inst, location: ins.location)
             }
             note(b.terminatorLocation)
-            try terminator(b.terminator, next: bi + 1 < function.blocks.count ? BlockID(bi + 1) : nil,
+            try terminator(b.terminator, next: bi + 1 < function.blocks.count ? function.blocks[bi + 1].id : nil,
                            location: b.terminatorLocation)
         }
-        for (i, t) in pendingJumps {
-            let target = blockStart[t.id]
-            let off = target - (i + 1)
-            guard off >= Int(Int16.min), off <= Int(Int16.max) else {
-                throw CodegenError("jump offset \(off) out of range in function '\(function.name)'", location: function.location)
+        for j in pendingJumps {
+            guard let ti = blockIndex[j.target] else {
+                throw CodegenError("branch to a missing block \(j.target) in function '\(function.name)'", location: function.location)
             }
-            code[i].offset = Int16(off)
+            let off = blockStart[ti] - (j.index + 1)
+            let fits = off >= Int(Int16.min) && off <= Int(Int16.max)
+            switch j.kind {
+            case .gotol:
+                code[j.index].imm = Int32(off)
+            case .ja where !fits && options.cpu >= 4:
+                code[j.index] = .gotol(imm: Int32(off))
+            case .conditional where !fits && options.cpu >= 4:
+                throw BranchTooFar(block: j.block)
+            default:
+                guard fits else {
+                    throw CodegenError("branch offset \(off) out of range in function '\(function.name)' (long branches need -mcpu=v4)",
+                                       location: function.location)
+                }
+                code[j.index].offset = Int16(off)
+            }
         }
     }
 
@@ -69,7 +96,7 @@ struct Emitter {
 
     private mutating func mov(_ dst: UInt8, _ src: Source, w64: Bool = true) {
         switch src {
-        case .reg(let s): if s != dst { put(.alu(.mov, w64, dst: dst, src: s)) }
+        case .reg(let s): if s != dst || !w64 { put(.alu(.mov, w64, dst: dst, src: s)) }
         case .imm(let v): loadConstant(dst, v, w64: w64)
         }
     }
@@ -124,7 +151,7 @@ struct Emitter {
         case .binary(let op, let d, let l, let r, let w):
             try binary(op, reg(d), reg(l), source(r), w64: w == .w64, location: location)
         case .neg(let d, let s, let w):
-            mov(reg(d), .reg(reg(s)), w64: w == .w64)
+            mov(reg(d), .reg(reg(s)))
             put(.alu(.neg, w == .w64, dst: reg(d), imm: 0))
         case .ext(let d, let s, let from, let to, let signed):
             extend(reg(d), reg(s), from: from, to: to, signed: signed)
@@ -164,7 +191,7 @@ struct Emitter {
             relocations.append(CodeRelocation(instructionIndex: code.count, kind: .symbolAddress(sym.name)))
             for i in BPFInstruction.ldImm64(dst: reg(d), value: sym.offset) { put(i) }
         case .loadImm64(let d, let v):
-            for i in BPFInstruction.ldImm64(dst: reg(d), value: v) { put(i) }
+            loadConstant(reg(d), v, w64: true)
         case .call(let d, let callee, let args):
             guard args.count <= 5 else { throw CodegenError("too many arguments to a call (at most 5)", location: location) }
             parallelMove(args.enumerated().map { (UInt8($0.offset + 1), source($0.element)) })
@@ -183,6 +210,9 @@ struct Emitter {
             if needsV3 && options.cpu < 3 {
                 throw CodegenError("atomic operations other than a plain add need -mcpu=v3 or later", location: location)
             }
+            guard w == .w64 || w == .w32 else {
+                throw CodegenError("atomic operations on \(w.bits)-bit values are not supported", location: location)
+            }
             let (b, o) = try address(base, off)
             let size: BPFSize = w == .w64 ? .dw : .w
             var code32: Int32
@@ -198,11 +228,18 @@ struct Emitter {
                 mov(Reg.scratch, .reg(reg(v)))
                 put(.atomic(size, dst: b, src: Reg.scratch, off: o, op: code32))
                 mov(reg(f), .reg(Reg.scratch), w64: w == .w64)
+            } else if op == .xchg {
+                // xchg always writes the old value back to its source register.
+                mov(Reg.scratch, .reg(reg(v)))
+                put(.atomic(size, dst: b, src: Reg.scratch, off: o, op: code32))
             } else {
                 put(.atomic(size, dst: b, src: reg(v), off: o, op: code32))
             }
         case .cmpxchg(let d, let base, let off, let expected, let new, let w):
             if options.cpu < 3 { throw CodegenError("compare-and-exchange needs -mcpu=v3 or later", location: location) }
+            guard w == .w64 || w == .w32 else {
+                throw CodegenError("atomic operations on \(w.bits)-bit values are not supported", location: location)
+            }
             let (b, o) = try address(base, off)
             mov(Reg.r0, .reg(reg(expected)))
             put(.atomic(w == .w64 ? .dw : .w, dst: b, src: reg(new), off: o, op: BPFAtomicOp.cmpxchg.rawValue | BPFAtomicOp.fetch))
@@ -269,7 +306,7 @@ struct Emitter {
         if !signed {
             switch from {
             case .w8, .w16:
-                mov(d, .reg(s), w64: false)
+                mov(d, .reg(s))
                 put(.alu(.and, false, dst: d, imm: from == .w8 ? 0xff : 0xffff))
             case .w32: put(.alu(.mov, false, dst: d, src: s))
             case .w64: mov(d, .reg(s))
@@ -285,7 +322,7 @@ struct Emitter {
         }
         let bits = (w64 ? 64 : 32) - from.bits
         if bits == 0 { mov(d, .reg(s), w64: w64); return }
-        mov(d, .reg(s), w64: w64)
+        mov(d, .reg(s))
         put(.alu(.lsh, w64, dst: d, imm: Int32(bits)))
         put(.alu(.arsh, w64, dst: d, imm: Int32(bits)))
     }
@@ -316,27 +353,31 @@ struct Emitter {
     }
 
     private mutating func jump(to target: BlockID) {
-        pendingJumps.append((code.count, target))
+        pendingJumps.append(PendingJump(index: code.count, target: target, kind: .ja, block: currentBlock))
         put(.ja(off: 0))
     }
 
-    private mutating func conditional(_ cc: CondCode, _ l: UInt8, _ r: Source, _ w: Width, to target: BlockID) throws {
-        var cc = cc, lhs = l, rhs = r
+    /// Legalized compares only (see Legalizer): w64 with a signed 32-bit immediate
+    /// or w32 (JMP32, cpu >= 3); cpu v1 sees no jlt/jle/jslt/jsle.
+    private mutating func conditional(_ cc: CondCode, _ lhs: UInt8, _ rhs: Source, _ w: Width, to target: BlockID) throws {
         let w32 = w != .w64 && options.cpu >= 3
-        if w != .w64 && options.cpu < 3, case .imm(let k) = rhs, k < 0 || k > Int64(Int32.max) {
-            // Without jmp32 the immediate is sign-extended to 64 bits: compare registers.
-            loadConstant(Reg.scratch, k, w64: false)
-            rhs = .reg(Reg.scratch)
-        }
-        // -mcpu=v1 lacks jlt/jle/jslt/jsle: swap register operands.
-        if options.cpu < 2, [.ult, .ule, .slt, .sle].contains(cc) {
-            if case .reg(let rr) = rhs {
-                cc = cc.swapped; rhs = .reg(lhs); lhs = rr
-            } else if case .imm(let k) = rhs {
-                loadConstant(Reg.scratch, k, w64: true)
-                cc = cc.swapped; rhs = .reg(lhs); lhs = Reg.scratch
+        if farBranches.contains(currentBlock) {
+            // Long form: skip over a gotol when the condition does not hold.
+            if let inv = cc.negated {
+                put(compare(inv, lhs, rhs, w32, off: 1))
+            } else {
+                put(compare(cc, lhs, rhs, w32, off: 1))
+                put(.ja(off: 1))
             }
+            pendingJumps.append(PendingJump(index: code.count, target: target, kind: .gotol, block: currentBlock))
+            put(.gotol(imm: 0))
+            return
         }
+        pendingJumps.append(PendingJump(index: code.count, target: target, kind: .conditional, block: currentBlock))
+        put(compare(cc, lhs, rhs, w32, off: 0))
+    }
+
+    private func compare(_ cc: CondCode, _ lhs: UInt8, _ rhs: Source, _ w32: Bool, off: Int16) -> BPFInstruction {
         let op: BPFJumpOp
         switch cc {
         case .eq: op = .jeq
@@ -351,10 +392,9 @@ struct Emitter {
         case .sle: op = .jsle
         case .set: op = .jset
         }
-        pendingJumps.append((code.count, target))
         switch rhs {
-        case .reg(let rr): put(.jump(op, w32, dst: lhs, src: rr, off: 0))
-        case .imm(let k): put(.jump(op, w32, dst: lhs, imm: Int32(truncatingIfNeeded: k), off: 0))
+        case .reg(let rr): return .jump(op, w32, dst: lhs, src: rr, off: off)
+        case .imm(let k): return .jump(op, w32, dst: lhs, imm: Int32(truncatingIfNeeded: k), off: off)
         }
     }
 }

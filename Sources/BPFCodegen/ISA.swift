@@ -15,6 +15,9 @@ enum BPFMode: UInt8 { case imm = 0x00, mem = 0x60, memsx = 0x80, atomic = 0xc0 }
 
 enum BPFSource: UInt8 { case k = 0x00, x = 0x08 }
 
+/// Byte-order conversions: to_le/to_be (ALU class) and the unconditional v4 bswap (ALU64 class).
+enum BPFEndian { case toLE, toBE, bswap }
+
 enum BPFALUOp: UInt8 {
     case add = 0x00, sub = 0x10, mul = 0x20, div = 0x30, or = 0x40, and = 0x50, lsh = 0x60, rsh = 0x70
     case neg = 0x80, mod = 0x90, xor = 0xa0, mov = 0xb0, arsh = 0xc0, end = 0xd0
@@ -83,6 +86,22 @@ extension BPFInstruction {
                        dst: dst, offset: off, imm: imm)
     }
     static func ja(off: Int16) -> BPFInstruction { BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.ja.rawValue, offset: off) }
+    /// gotol (v4): JMP32 | JA with the 32-bit offset in imm.
+    static func gotol(imm: Int32) -> BPFInstruction {
+        BPFInstruction(opcode: BPFClass.jmp32.rawValue | BPFJumpOp.ja.rawValue, imm: imm)
+    }
+    /// movsx (v4): dst = sign extension of the low `bits` of src (offset 8/16/32).
+    static func movsx(_ w64: Bool, dst: UInt8, src: UInt8, bits: Int) -> BPFInstruction {
+        var i = BPFInstruction.alu(.mov, w64, dst: dst, src: src)
+        i.offset = Int16(bits)
+        return i
+    }
+    /// Byte swap: v4 bswap (ALU64 | END | TO_LE) or the ALU form with an explicit byte order.
+    static func endian(_ kind: BPFEndian, dst: UInt8, bits: Int) -> BPFInstruction {
+        let cls: BPFClass = kind == .bswap ? .alu64 : .alu
+        let src: UInt8 = kind == .toBE ? 0x08 : 0x00
+        return BPFInstruction(opcode: cls.rawValue | BPFALUOp.end.rawValue | src, dst: dst, imm: Int32(bits))
+    }
     static let exit = BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.exit.rawValue)
     static func call(imm: Int32, src: UInt8 = 0) -> BPFInstruction {
         BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.call.rawValue, src: src, imm: imm)

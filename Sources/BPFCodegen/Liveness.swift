@@ -7,6 +7,7 @@ struct Liveness {
 
     init(_ f: Function) {
         let n = f.blocks.count
+        let index = blockIndices(f)
         var use = [Set<VReg>](repeating: [], count: n)
         var def = [Set<VReg>](repeating: [], count: n)
         for (i, b) in f.blocks.enumerated() {
@@ -23,12 +24,19 @@ struct Liveness {
             changed = false
             for i in stride(from: n - 1, through: 0, by: -1) {
                 var out: Set<VReg> = []
-                for s in f.blocks[i].terminator.successors where s.id < n { out.formUnion(liveIn[s.id]) }
+                for s in f.blocks[i].terminator.successors { if let k = index[s] { out.formUnion(liveIn[k]) } }
                 let inn = use[i].union(out.subtracting(def[i]))
                 if out != liveOut[i] || inn != liveIn[i] { liveOut[i] = out; liveIn[i] = inn; changed = true }
             }
         }
     }
+}
+
+/// Position of each block in `f.blocks` by its id (ids need not be dense).
+func blockIndices(_ f: Function) -> [BlockID: Int] {
+    var m: [BlockID: Int] = [:]
+    for (i, b) in f.blocks.enumerated() where m[b.id] == nil { m[b.id] = i }
+    return m
 }
 
 /// A conservative live interval [start, end] in linear instruction positions.

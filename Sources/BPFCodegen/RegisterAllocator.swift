@@ -12,13 +12,17 @@ struct RegisterAllocation {
 }
 
 enum RegisterAllocator {
-    static func allocate(_ input: Function) -> RegisterAllocation {
+    /// A preference of a virtual register: a physical register, or the register of
+    /// another value that dies where this one is defined (a coalescable copy).
+    enum Hint { case phys(UInt8), sameAs(VReg, at: Int) }
+
+    static func allocate(_ input: Function) throws -> RegisterAllocation {
         var f = input
         var spillSlots: [Int] = []
         var spillTemps: Set<VReg> = []
-        for _ in 0..<64 {
+        for _ in 0..<4096 {
             let (intervals, _) = liveIntervals(f)
-            let hints = coalescingHints(f)
+            let hints = allocationHints(f)
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             var active: [Interval] = []
             var assignment: [VReg: UInt8] = [:]
@@ -29,13 +33,15 @@ enum RegisterAllocator {
                 active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
                 let used = Set(active.compactMap { assignment[$0.reg] })
                 let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved : [1, 2, 3, 4, 5, 6, 7, 8, 9]
-                // Coalescing: take the register of the value this one is computed from
-                // (mov/ALU source dying here) or of its argument register, when free.
-                var preferred: UInt8? = nil
-                if let h = hints[cur.reg], let r = assignment[h], candidates.contains(r), !used.contains(r) { preferred = r }
-                if preferred == nil, let pi = f.parameters.firstIndex(of: cur.reg), pi < 5,
-                   candidates.contains(UInt8(pi + 1)), !used.contains(UInt8(pi + 1)) { preferred = UInt8(pi + 1) }
-                if let r = preferred ?? candidates.first(where: { !used.contains($0) }) {
+                var preferred: [UInt8] = []
+                for h in hints[cur.reg] ?? [] {
+                    switch h {
+                    case .phys(let r): preferred.append(r)
+                    case .sameAs(let v, let p):
+                        if let iv = intervals[v], iv.end == p, let r = assignment[v] { preferred.append(r) }
+                    }
+                }
+                if let r = (preferred + candidates).first(where: { candidates.contains($0) && !used.contains($0) }) {
                     assignment[cur.reg] = r
                     active.append(cur)
                     continue
@@ -45,11 +51,14 @@ enum RegisterAllocator {
                     guard let r = assignment[a.reg] else { return false }
                     return candidates.contains(r) && !spillTemps.contains(a.reg)
                 }
-                var victim = cur.reg
                 if let far = rivals.max(by: { $0.end < $1.end }), far.end > cur.end || spillTemps.contains(cur.reg) {
-                    victim = far.reg
+                    toSpill = far.reg
+                } else if !spillTemps.contains(cur.reg) {
+                    toSpill = cur.reg
+                } else {
+                    throw CodegenError("register allocation failed: too many values live at once in function '\(f.name)'",
+                                       location: f.location)
                 }
-                toSpill = victim
                 break
             }
             guard let v = toSpill else {
@@ -60,25 +69,33 @@ enum RegisterAllocator {
             spillSlots.append(slot)
             f = rewriteSpilled(f, v, slot: slot, temps: &spillTemps)
         }
-        // Unreachable in practice: every rewrite shortens intervals.
-        return RegisterAllocation(assignment: [:], function: f, spillSlots: spillSlots)
+        throw CodegenError("register allocation did not converge in function '\(f.name)'", location: f.location)
     }
 
-    /// For each register defined from another one (`d = s`, `d = s op x`, extensions),
-    /// the source: giving both the same register removes the move.
-    static func coalescingHints(_ f: Function) -> [VReg: VReg] {
-        var hints: [VReg: VReg] = [:]
+    /// Register preferences that save moves: parameters stay where they arrive,
+    /// call arguments are computed in their argument register, and the result of
+    /// a copy or an ALU operation reuses the register of a source dying there.
+    static func allocationHints(_ f: Function) -> [VReg: [Hint]] {
+        var h: [VReg: [Hint]] = [:]
+        for (i, p) in f.parameters.enumerated() where i < 5 { h[p, default: []].append(.phys(UInt8(i + 1))) }
+        var pos = 0
         for b in f.blocks {
-            for i in b.instructions {
-                switch i.inst {
-                case .mov(let d, .reg(let s), _), .binary(_, let d, let s, _, _), .ext(let d, let s, _, _, _),
-                     .neg(let d, let s, _), .bswap(let d, let s, _):
-                    if hints[d] == nil { hints[d] = s }
+            for ins in b.instructions {
+                switch ins.inst {
+                case .mov(let d, .reg(let s), _), .binary(_, let d, let s, _, _), .neg(let d, let s, _),
+                     .ext(let d, let s, _, _, _), .bswap(let d, let s, _):
+                    h[d, default: []].append(.sameAs(s, at: pos))
+                case .call(_, _, let args):
+                    for (j, a) in args.enumerated() where j < 5 {
+                        if case .reg(let v) = a { h[v, default: []].append(.phys(UInt8(j + 1))) }
+                    }
                 default: break
                 }
+                pos += 4
             }
+            pos += 4
         }
-        return hints
+        return h
     }
 
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and

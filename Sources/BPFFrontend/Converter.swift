@@ -20,6 +20,11 @@ final class Converter {
     var currentFunction = ""
     var staticLocalNames: [String: String] = [:]   // USR → hoisted global name
     var usedGlobalNames: Set<String> = []
+    /// Functions declared outside the main file, converted only when referenced
+    /// (headers such as bpf_helpers.h define many static inline functions).
+    var pendingFunctions: [CXCursor] = []
+    var requestedFunctions: Set<String> = []
+    var mainFileHandle: CXFile? = nil
 
     init(tu: CXTranslationUnit, mainFile: String) {
         self.tu = tu
@@ -42,6 +47,17 @@ final class Converter {
     func convertTopLevel() {
         let root = clang_getTranslationUnitCursor(tu)
         for c in children(root) {
+            // Declarations from headers are converted when the program uses them, except
+            // non-static definitions (they belong in the object, as with clang).
+            if !isInMainFile(c) {
+                if c.kind == CXCursor_TypedefDecl { typedefsByName[spelling(c)] = c; continue }
+                if c.kind == CXCursor_FunctionDecl || c.kind == CXCursor_VarDecl {
+                    let sc = storageClass(c)
+                    if sc == .static || sc == .extern || clang_isCursorDefinition(c) == 0 { continue }
+                } else {
+                    continue
+                }
+            }
             do {
                 switch c.kind {
                 case CXCursor_FunctionDecl: try convertFunction(c)
@@ -62,6 +78,40 @@ final class Converter {
                 errors.append(self.error(c, "\(error)"))
             }
         }
+    }
+
+    /// Whether a declaration is written in the main file, macro expansions included.
+    func isInMainFile(_ c: CXCursor) -> Bool {
+        var file: CXFile? = nil
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getExpansionLocation(clang_getCursorLocation(c), &file, &line, &column, &offset)
+        guard let f = file else { return false }
+        if mainFileHandle == nil { mainFileHandle = clang_getFile(tu, unit.mainFile) }
+        guard let m = mainFileHandle else { return false }
+        return clang_File_isEqual(f, m) != 0
+    }
+
+    /// Converts header functions the program referenced (which may reference more).
+    func convertPendingFunctions() {
+        while let c = pendingFunctions.popLast() {
+            let def = clang_getCursorDefinition(c)
+            let target = isNull(def) ? c : def
+            do { try convertFunction(target) }
+            catch let d as Diagnostic { errors.append(d) }
+            catch let l as DiagnosticList { errors += l.diagnostics }
+            catch { errors.append(self.error(c, "\(error)")) }
+        }
+    }
+
+    /// Queues a referenced function for conversion if it has not been converted yet.
+    func requestFunction(_ ref: CXCursor) {
+        let name = spelling(ref)
+        guard !requestedFunctions.contains(name) else { return }
+        requestedFunctions.insert(name)
+        if let f = unit.functions.first(where: { $0.name == name }), f.body != nil { return }
+        let def = clang_getCursorDefinition(ref)
+        if !isNull(def) && isInMainFile(def) { return }
+        pendingFunctions.append(ref)
     }
 
     /// Reports the deferred errors of static functions that used code reaches.

@@ -223,6 +223,7 @@ extension Converter {
         case CXCursor_EnumConstantDecl:
             return make(.intLiteral(UInt64(bitPattern: clang_getEnumConstantDeclValue(ref))))
         case CXCursor_FunctionDecl:
+            requestFunction(ref)
             return make(.declRef(.function(spelling(ref))))
         case CXCursor_VarDecl, CXCursor_ParmDecl:
             let key = usr(ref)

@@ -46,6 +46,7 @@ public enum Frontend {
         if !errors.isEmpty { throw DiagnosticList(warnings + errors) }
         let conv = Converter(tu: tu, mainFile: file)
         conv.convertTopLevel()
+        conv.convertPendingFunctions()
         conv.finishReachability()
         if !conv.errors.isEmpty { throw DiagnosticList(conv.errors) }
         var unit = conv.unit

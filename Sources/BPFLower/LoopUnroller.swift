@@ -31,7 +31,7 @@ enum LoopUnroller {
             id = lid; start = v
         default: return nil
         }
-        guard !addressTaken.contains(id) else { return nil }
+        let pinned = addressTaken.contains(id)
         // Condition: i OP constant.
         guard case .binary(let op, let l, let r) = cond.kind, localID(l) == id, let limit = ConstantEvaluator.integer(r) else { return nil }
         let signed = layout.isSigned(l.type)
@@ -68,6 +68,7 @@ enum LoopUnroller {
         var size = 0
         var unsafe = false
         Scan.stmt(body, id: id, size: &size, unsafe: &unsafe)
+        if pinned && !Scan.onlyConstArgumentAddresses(body, id: id) { return nil }
         guard !unsafe, size * values.count <= maxWork else { return nil }
         return UnrollPlan(variable: id, declared: declared, values: values, final: v, type: variableType(l) ?? l.type)
     }
@@ -130,7 +131,13 @@ enum LoopUnroller {
                 expr(a, id: id, size: &size, unsafe: &unsafe); expr(b, id: id, size: &size, unsafe: &unsafe); expr(c, id: id, size: &size, unsafe: &unsafe)
             case .call(let f, let args):
                 size += 8
-                expr(f, id: id, size: &size, unsafe: &unsafe); args.forEach { expr($0, id: id, size: &size, unsafe: &unsafe) }
+                expr(f, id: id, size: &size, unsafe: &unsafe)
+                for a in args {
+                    // `&i` passed as a pointer to const (a map key) does not write i.
+                    if case .cast(let inner, _) = a.kind, case .unary(.addressOf, let x) = inner.kind, LoopUnroller.localID(x) == id,
+                       a.type.pointee?.isConstQualified == true { size += 1; continue }
+                    expr(a, id: id, size: &size, unsafe: &unsafe)
+                }
             case .statementExpr(let ss): ss.forEach { stmt($0, id: id, size: &size, unsafe: &unsafe) }
             default: break
             }
@@ -157,9 +164,18 @@ extension FunctionLowering {
         // `break`): keep its storage up to date at the start of every iteration.
         let keepOuter = plan.declared == nil ? outer : nil
         let exit = b.newBlock()
+        // An address-taken induction variable keeps a memory copy of the constant.
+        if plan.declared != nil, outer == nil, let d = plan.declared {
+            try declareVariable(d, addressTaken: true)
+        }
+        let memory = vars[key]?.memoryRef ?? outer?.memoryRef
         for v in plan.values {
-            if let st = keepOuter { try assign(LValue(storage: st, type: intType, bitfield: nil), value: .imm(TypeLayout.normalize(v, layout.width(intType)))) }
-            vars[key] = .constant(v)
+            let value = TypeLayout.normalize(v, layout.width(intType))
+            if let st = keepOuter { try assign(LValue(storage: st, type: intType, bitfield: nil), value: .imm(value)) }
+            if let m = memory, keepOuter == nil {
+                b.emit(.store(base: m.base, offset: m.offset, value: .imm(value), width: layout.width(intType)))
+            }
+            vars[key] = .constant(v, memory)
             let next = b.newBlock()
             loops.append(LoopTargets(breakTarget: exit, continueTarget: next))
             try lowerStmt(body)
@@ -172,6 +188,16 @@ extension FunctionLowering {
         b.jump(to: exit)
         b.switchTo(exit)
         vars[key] = outer
+    }
+}
+
+extension LoopUnroller.Scan {
+    /// True when every `&i` in the body is a direct call argument of pointer-to-const type
+    /// (the Scan above already rejects any other address-taking).
+    static func onlyConstArgumentAddresses(_ s: Stmt, id: Int) -> Bool {
+        var size = 0, unsafe = false
+        stmt(s, id: id, size: &size, unsafe: &unsafe)
+        return !unsafe
     }
 }
 

@@ -124,7 +124,7 @@ extension FunctionLowering {
                let body = f.body, !WriteScanner.writes(body, to: p.id) {
                 let converted = try convert(.imm(k), from: args[i].type, to: p.type, at: e.location)
                 if case .imm(let c) = converted {
-                    vars[VarKey(frame: frame, id: p.id)] = .constant(c)
+                    vars[VarKey(frame: frame, id: p.id)] = .constant(c, nil)
                     continue
                 }
             }
@@ -145,7 +145,7 @@ extension FunctionLowering {
         b.switchTo(exit)
         switch result {
         case .register(let r)?: return .scalar(.reg(r))
-        case .constant(let v)?: return .scalar(.imm(v))
+        case .constant(let v, _)?: return .scalar(.imm(v))
         case .memory(let m)?: return .aggregate(m)
         case nil: return .none
         }

@@ -156,7 +156,7 @@ extension FunctionLowering {
         case .addressOf:
             if case .function = inner.type.canonical { return try rvalue(inner) }
             let lv = try lvalue(inner)
-            guard case .memory(let m) = lv.storage, lv.bitfield == nil else {
+            guard let m = lv.storage.memoryRef, lv.bitfield == nil else {
                 throw LoweringError(e.location, "cannot take the address of this expression")
             }
             return .scalar(.reg(materializeAddress(m)))
@@ -396,6 +396,26 @@ extension FunctionLowering {
     // MARK: conditionals
 
     private func lowerConditional(_ c: Expr, _ a: Expr, _ bb: Expr, _ e: Expr) throws -> RValue {
+        if layout.isScalar(e.type), layout.isScalar(c.type), c.type.canonical == a.type.canonical,
+           ASTDump.expr(c) == ASTDump.expr(a) {
+            // `x ?: y` (and `x ? x : y`): evaluate x once and branch on that register,
+            // so the verifier knows the result is non-zero on that path.
+            let v = try scalar(c)
+            let reg = materialize(v, width: layout.width(c.type) == .w64 ? .w64 : .w32)
+            let result = b.newVReg()
+            let w: Width = layout.width(e.type) == .w64 ? .w64 : .w32
+            let thenB = b.newBlock(), elseB = b.newBlock(), join = b.newBlock()
+            try branch(.ne, .reg(reg), .imm(0), width: layout.opWidth(c.type.isPointer ? .pointer(.void) : c.type),
+                       signed: false, then: thenB, else: elseB)
+            b.switchTo(thenB)
+            b.emit(.mov(dst: result, src: try convert(.reg(reg), from: c.type, to: e.type, at: a.location), width: w))
+            b.jump(to: join)
+            b.switchTo(elseB)
+            b.emit(.mov(dst: result, src: try convert(try scalar(bb), from: bb.type, to: e.type, at: bb.location), width: w))
+            b.jump(to: join)
+            b.switchTo(join)
+            return .scalar(.reg(result))
+        }
         let thenB = b.newBlock(), elseB = b.newBlock(), join = b.newBlock()
         try lowerCondition(c, then: thenB, else: elseB)
         if e.type.isVoid {

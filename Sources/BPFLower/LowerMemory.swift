@@ -167,7 +167,7 @@ extension FunctionLowering {
         switch p.kind {
         case .unary(.addressOf, let inner):
             let lv = try lvalue(inner)
-            if case .memory(let m) = lv.storage, lv.bitfield == nil { return m }
+            if let m = lv.storage.memoryRef, lv.bitfield == nil { return m }
         case .cast(let inner, _) where inner.type.isPointer || isArray(inner.type):
             if isArray(inner.type) {
                 let lv = try lvalue(inner)
@@ -208,7 +208,7 @@ extension FunctionLowering {
         switch lv.storage {
         case .register(let r):
             return .scalar(.reg(r))
-        case .constant(let v):
+        case .constant(let v, _):
             return .scalar(.imm(TypeLayout.normalize(v, layout.width(lv.type))))
         case .memory(let m):
             if let bf = lv.bitfield { return .scalar(.reg(try loadBitfield(m, bf, type: lv.type))) }

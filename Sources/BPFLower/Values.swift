@@ -5,7 +5,18 @@ import BPFFrontend
 enum Storage {
     case register(VReg)                 // a scalar local whose address is never taken
     case memory(MemoryRef)              // stack slot, global, or through a pointer
-    case constant(Int64)                // the induction variable of a fully unrolled loop
+    /// The induction variable of a fully unrolled loop: reads are the constant; when its
+    /// address is taken (`lookup(&map, &i)`), the memory holds the same value.
+    case constant(Int64, MemoryRef?)
+
+    /// The memory behind an lvalue, if it has any.
+    var memoryRef: MemoryRef? {
+        switch self {
+        case .memory(let m): return m
+        case .constant(_, let m): return m
+        case .register: return nil
+        }
+    }
 }
 
 /// A memory location: base address plus a constant byte offset.

@@ -50,7 +50,7 @@ int sizeof_offsetof(__u64 *ctx)
 	ts_put(&results, 5, sizeof(struct aligned_box) + offsetof(struct aligned_box, v) * 100);
 	ts_put(&results, 6, sizeof o.in / sizeof o.in[0]);
 	ts_put(&results, 7, sizeof(ctx[0]) + sizeof(char) + sizeof(short) + sizeof(long long));
-	ts_put(&results, 8, sizeof(int[ctx[0] ? 3 : 3]));
+	ts_put(&results, 8, sizeof(int[3]) + sizeof(struct inner[2]));
 	struct packed_hdr h = { .kind = 1, .value = (__u32)ctx[0], .port = 80 };
 	ts_put(&results, 9, h.value + h.port);
 	return sizeof(struct outer);

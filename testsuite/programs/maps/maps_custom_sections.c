@@ -16,7 +16,7 @@ static const __u16 weights[8] = { 1, 2, 4, 8, 16, 32, 64, 128 };
 
 __u64 data_total = 7;             /* .data */
 __u32 bss_hist[8];                /* .bss */
-static __u32 bss_static_last;     /* .bss, static */
+__u32 bss_last;                   /* .bss */
 __u64 custom_a SEC(".data.counters") = 1;
 __u64 custom_b[2] SEC(".data.counters") = { 3, 4 };
 const __u32 limit_lo SEC(".rodata.limits") = 10;
@@ -32,7 +32,7 @@ int custom_sections(struct xdp_md *ctx)
 	__u32 bucket = p[1] & 7;
 	bss_hist[bucket] += weights[bucket];
 	data_total += v;
-	bss_static_last = v;
+	bss_last = v;
 	if (v < limit_lo) {
 		custom_a++;
 		return XDP_DROP;
@@ -42,7 +42,7 @@ int custom_sections(struct xdp_md *ctx)
 		return XDP_TX;
 	}
 	custom_b[0] += cfg_mode;
-	return v > cfg_threshold ? XDP_PASS : XDP_REDIRECT + bss_static_last % 2;
+	return v > cfg_threshold ? XDP_PASS : XDP_REDIRECT + bss_last % 2;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,150 @@
+import BPFIR
+
+/// Reference semantics of the IR for the differential tests: executes a
+/// Function directly (stack slots as byte arrays, eBPF's division-by-zero
+/// rules, helpers 99 and 100 as in `Interpreter`). Addresses must be slots.
+enum IRInterpreter {
+    struct Failure: Error { var message: String }
+
+    static func mask(_ v: UInt64, _ w: Width) -> UInt64 { w == .w64 ? v : v & ((1 << UInt64(w.bits)) - 1) }
+    static func sext(_ v: UInt64, _ w: Width) -> UInt64 {
+        let s = UInt64(64 - w.bits)
+        return UInt64(bitPattern: Int64(bitPattern: v << s) >> Int64(s))
+    }
+
+    static func run(_ f: Function, args: [Int64]) throws -> Int64 {
+        var regs: [VReg: UInt64] = [:]
+        for (k, p) in f.parameters.enumerated() { regs[p] = UInt64(bitPattern: k < args.count ? args[k] : 0) }
+        var slots = f.slots.map { [UInt8](repeating: 0, count: $0.size) }
+        var index: [BlockID: Int] = [:]
+        for (i, b) in f.blocks.enumerated() { index[b.id] = i }
+        func val(_ o: Operand) -> UInt64 {
+            switch o { case .reg(let r): return regs[r] ?? 0; case .imm(let k): return UInt64(bitPattern: k) }
+        }
+        func slotOf(_ a: Address) throws -> Int {
+            guard case .slot(let s) = a else { throw Failure(message: "pointer address in IR interpreter") }
+            return s
+        }
+        func load(_ s: Int, _ o: Int, _ n: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for k in 0..<n { v |= UInt64(slots[s][o + k]) << UInt64(8 * k) }
+            return v
+        }
+        func store(_ s: Int, _ o: Int, _ n: Int, _ v: UInt64) {
+            for k in 0..<n { slots[s][o + k] = UInt8(truncatingIfNeeded: v >> UInt64(8 * k)) }
+        }
+        var bi = 0
+        var steps = 0
+        while true {
+            let b = f.blocks[bi]
+            for ins in b.instructions {
+                steps += 1
+                if steps > 1_000_000 { throw Failure(message: "too many steps") }
+                switch ins.inst {
+                case .mov(let d, let s, let w): regs[d] = mask(val(s), w == .w64 ? .w64 : .w32)
+                case .binary(let op, let d, let l, let r, let w):
+                    regs[d] = binary(op, regs[l] ?? 0, val(r), w)
+                case .neg(let d, let s, let w): regs[d] = mask(0 &- (regs[s] ?? 0), w)
+                case .ext(let d, let s, let from, let to, let signed):
+                    let v = regs[s] ?? 0
+                    regs[d] = mask(signed ? sext(v, from) : mask(v, from), to)
+                case .bswap(let d, let s, let w):
+                    let v = regs[s] ?? 0
+                    switch w {
+                    case .w16: regs[d] = UInt64(UInt16(truncatingIfNeeded: v).byteSwapped)
+                    case .w32: regs[d] = UInt64(UInt32(truncatingIfNeeded: v).byteSwapped)
+                    default: regs[d] = v.byteSwapped
+                    }
+                case .load(let d, let base, let off, let w, let signed):
+                    let v = load(try slotOf(base), off, w.bytes)
+                    regs[d] = signed ? sext(v, w) : v
+                case .store(let base, let off, let v, let w):
+                    store(try slotOf(base), off, w.bytes, val(v))
+                case .loadImm64(let d, let v): regs[d] = UInt64(bitPattern: v)
+                case .call(let d, .helper(let n), let a):
+                    let x = a.map(val)
+                    var r: UInt64 = 0
+                    if n == 99 { r = x[0] &* 10 &+ x[1] }
+                    if n == 100 { for (k, v) in x.enumerated() { r = r &+ UInt64(k + 1) &* v } }
+                    if let d = d { regs[d] = r }
+                case .atomic(let op, let base, let off, let v, let w, let fetch):
+                    let s = try slotOf(base)
+                    let old = load(s, off, w.bytes), x = regs[v] ?? 0
+                    let new: UInt64
+                    switch op {
+                    case .add: new = old &+ x
+                    case .or: new = old | x
+                    case .and: new = old & x
+                    case .xor: new = old ^ x
+                    case .xchg: new = x
+                    }
+                    store(s, off, w.bytes, new)
+                    if let f = fetch { regs[f] = old }
+                case .cmpxchg(let d, let base, let off, let e, let n, let w):
+                    let s = try slotOf(base)
+                    let old = load(s, off, w.bytes)
+                    if old == mask(regs[e] ?? 0, w) { store(s, off, w.bytes, regs[n] ?? 0) }
+                    regs[d] = old
+                default: throw Failure(message: "unsupported in IR interpreter: \(ins.inst)")
+                }
+            }
+            switch b.terminator {
+            case .ret(let v): return Int64(bitPattern: v.map(val) ?? 0)
+            case .unreachable: throw Failure(message: "unreachable reached")
+            case .jump(let t): bi = index[t]!
+            case .branch(let cc, let l, let r, let w, let t, let e):
+                let a = mask(regs[l] ?? 0, w), c = mask(val(r), w)
+                let sa = Int64(bitPattern: sext(a, w)), sc = Int64(bitPattern: sext(c, w))
+                let taken: Bool
+                switch cc {
+                case .eq: taken = a == c
+                case .ne: taken = a != c
+                case .ugt: taken = a > c
+                case .uge: taken = a >= c
+                case .ult: taken = a < c
+                case .ule: taken = a <= c
+                case .sgt: taken = sa > sc
+                case .sge: taken = sa >= sc
+                case .slt: taken = sa < sc
+                case .sle: taken = sa <= sc
+                case .set: taken = a & c != 0
+                }
+                bi = index[taken ? t : e]!
+            }
+        }
+    }
+
+    static func binary(_ op: BinOp, _ x: UInt64, _ y: UInt64, _ w: Width) -> UInt64 {
+        let w64 = w == .w64
+        let a = w64 ? x : x & 0xffff_ffff, b = w64 ? y : y & 0xffff_ffff
+        let sh = b & (w64 ? 63 : 31)
+        var r: UInt64
+        switch op {
+        case .add: r = a &+ b
+        case .sub: r = a &- b
+        case .mul: r = a &* b
+        case .udiv: r = b == 0 ? 0 : a / b
+        case .urem: r = b == 0 ? a : a % b
+        case .sdiv, .srem:
+            if b == 0 { r = op == .sdiv ? 0 : a; break }
+            if w64 {
+                let p = Int64(bitPattern: a), q = Int64(bitPattern: b)
+                r = UInt64(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                   : p.remainderReportingOverflow(dividingBy: q).partialValue)
+            } else {
+                let p = Int32(truncatingIfNeeded: a), q = Int32(truncatingIfNeeded: b)
+                r = UInt64(UInt32(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                          : p.remainderReportingOverflow(dividingBy: q).partialValue))
+            }
+        case .and: r = a & b
+        case .or: r = a | b
+        case .xor: r = a ^ b
+        case .shl: r = a << sh
+        case .lshr: r = a >> sh
+        case .ashr:
+            r = w64 ? UInt64(bitPattern: Int64(bitPattern: a) >> Int64(sh))
+                    : UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: a) >> Int32(sh)))
+        }
+        return w64 ? r : r & 0xffff_ffff
+    }
+}
