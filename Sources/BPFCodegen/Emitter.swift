@@ -343,7 +343,7 @@ struct Emitter {
             if thenB == elseB { if thenB != next { jump(to: thenB) }; return }
             if elseB == next {
                 try conditional(cc, reg(l), source(r), w, to: thenB)
-            } else if thenB == next, let inv = cc.negated {
+            } else if thenB == next, let inv = cc.negated, encodable(inv, r) {
                 try conditional(inv, reg(l), source(r), w, to: elseB)
             } else {
                 try conditional(cc, reg(l), source(r), w, to: thenB)
@@ -359,7 +359,18 @@ struct Emitter {
 
     /// Legalized compares only (see Legalizer): w64 with a signed 32-bit immediate
     /// or w32 (JMP32, cpu >= 3); cpu v1 sees no jlt/jle/jslt/jsle.
+    /// cpu v1 has no jlt/jle/jslt/jsle: only register compares can be swapped into jgt/jge.
+    private func encodable(_ cc: CondCode, _ rhs: Operand) -> Bool {
+        if options.cpu >= 2 || ![.ult, .ule, .slt, .sle].contains(cc) { return true }
+        if case .reg = rhs { return true }
+        return false
+    }
+
     private mutating func conditional(_ cc: CondCode, _ lhs: UInt8, _ rhs: Source, _ w: Width, to target: BlockID) throws {
+        var cc = cc, lhs = lhs, rhs = rhs
+        if options.cpu < 2, [.ult, .ule, .slt, .sle].contains(cc), case .reg(let r) = rhs {
+            rhs = .reg(lhs); lhs = r; cc = cc.swapped
+        }
         let w32 = w != .w64 && options.cpu >= 3
         if farBranches.contains(currentBlock) {
             // Long form: skip over a gotol when the condition does not hold.

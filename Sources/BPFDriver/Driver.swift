@@ -20,6 +20,10 @@ public enum Driver {
         if options.showHelp { stdout(OptionParser.helpText + "\n"); return 0 }
         if options.showVersion { stdout(version + "\n"); return 0 }
         guard !options.inputs.isEmpty else { stderr("swift-bpfcc: error: no input files\n"); return 1 }
+        if options.buildParseCache {
+            for input in options.inputs { Frontend.buildCache(file: input, arguments: frontendArguments(options)) }
+            return 0
+        }
         if options.output != nil && options.inputs.count > 1 && !options.emitIR {
             stderr("swift-bpfcc: error: cannot specify -o when generating multiple output files\n")
             return 1
@@ -53,7 +57,35 @@ public enum Driver {
                 failed = true
             }
         }
+        if Frontend.cacheMiss && !failed { startCacheBuilder(arguments) }
         return failed ? 1 : 0
+    }
+
+    /// Builds the missing parse-cache entries in a detached child process, so that this
+    /// compilation does not wait for them (the next one uses them).
+    static func startCacheBuilder(_ arguments: [String]) {
+        var argv = ["/proc/self/exe", "--build-parse-cache"]
+        var skip = false
+        for a in arguments {
+            if skip { skip = false; continue }
+            if a == "-o" || a == "-MF" || a == "-MT" || a == "-MQ" { skip = true; continue }
+            if a.hasPrefix("-o") || a == "-c" || a == "-MD" || a == "-MMD" || a == "-emit-ir" { continue }
+            argv.append(a)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        p.arguments = Array(argv.dropFirst())
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+    }
+
+    static func frontendArguments(_ options: Options) -> [String] {
+        var clangArgs = options.clangArguments
+        clangArgs += ["-target", options.endianness == .big ? "bpfeb" : "bpf", "-mcpu=v\(options.cpu)"]
+        if options.optimizationLevel > 0 { clangArgs.append("-O\(options.optimizationLevel)") }
+        return clangArgs
     }
 
     static func defaultOutput(for input: String) -> String {
@@ -71,10 +103,15 @@ public enum Driver {
 
     /// Compiles one C file into the bytes of an ELF object (or throws diagnostics).
     public static func compile(file: String, options: Options) throws -> CompileResult {
-        var clangArgs = options.clangArguments
-        clangArgs += ["-target", options.endianness == .big ? "bpfeb" : "bpf", "-mcpu=v\(options.cpu)"]
-        if options.optimizationLevel > 0 { clangArgs.append("-O\(options.optimizationLevel)") }
-        let unit = try Frontend.parse(file: file, arguments: clangArgs)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache)
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        defer {
+            if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                FileHandle.standardError.write("swift-bpfcc: time: parse \(Double(t1 - t0) / 1e6) ms, lower+codegen+btf+elf \(Double(t2 - t1) / 1e6) ms\n".data(using: .utf8)!)
+            }
+        }
         let lowered = try Lowering.lower(unit, options: LoweringOptions(
             cpu: options.cpu, optimize: options.optimizationLevel > 0, bigEndian: options.endianness == .big,
             core: options.coreEnabled))

@@ -18,6 +18,8 @@ public struct Options: Hashable, Sendable {
     public var writeDependencies = false
     public var dependencyTargets: [String] = []
     public var emitIR = false                  // -emit-ir: print our IR instead of an object
+    public var parseCache = true               // --no-parse-cache turns the prefix cache off
+    public var buildParseCache = false         // internal: build the cache entry and exit
 
     public init() {}
 
@@ -93,6 +95,8 @@ public enum OptionParser {
             case "-MT", "-MQ": o.dependencyTargets.append(try value(a))
             case "-MP": break
             case "-emit-ir": o.emitIR = true
+            case "--no-parse-cache": o.parseCache = false
+            case "--build-parse-cache": o.buildParseCache = true
             case "-Xclang": _ = try value(a)
             default:
                 if a.hasPrefix("--target=") { try setTarget(String(a.dropFirst(9)), &o) }
@@ -156,6 +160,9 @@ public enum OptionParser {
       -MD -MMD -MF <file> -MT <target>
                               Write a make dependency file
       -emit-ir                Print swift-bpfcc's IR instead of writing an object
+      --no-parse-cache        Do not use the on-disk cache of parsed #include prefixes
+                              (also SWIFT_BPFCC_NO_CACHE=1; location: SWIFT_BPFCC_CACHE_DIR,
+                              default $XDG_CACHE_HOME/swift-bpfcc or ~/.cache/swift-bpfcc)
       --help, --version
 
     Code generation flags that mean nothing for BPF (-fno-stack-protector,

@@ -1,4 +1,5 @@
 import CClang
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,15 +10,60 @@ public enum Frontend {
     /// the system library path computes a wrong resource directory.
     public static let resourceInclude = "/usr/lib/llvm-22/lib/clang/22/include"
 
-    public static func parse(file: String, arguments: [String]) throws -> TranslationUnit {
-        var args = arguments
-        if !args.contains(where: { $0 == "-target" || $0.hasPrefix("--target=") }) { args += ["-target", "bpf"] }
-        args += ["-isystem", resourceInclude, "-isystem", "/usr/local/include", "-isystem", "/usr/include",
-                 "-Wno-unknown-attributes"]
+    /// Parses `file`. With `useCache`, the leading `#include` block is parsed once and
+    /// kept as a precompiled header (see PrefixCache); any problem with a cache entry
+    /// falls back to the ordinary parse.
+    public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
+        let args = fullArguments(file: file, arguments)
         guard let index = clang_createIndex(0, 0) else {
             throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
         }
         defer { clang_disposeIndex(index) }
+        if useCache, let entry = cacheEntry(file: file, arguments: args) {
+            if let pch = entry.cache.lookup(entry.key) {
+                if let unit = try? parseOnce(file: file, arguments: args + ["-include-pch", pch], index: index) {
+                    return unit
+                }
+                entry.cache.remove(entry.key)
+            }
+            cacheMiss = true
+        }
+        return try parseOnce(file: file, arguments: args, index: index)
+    }
+
+    /// Set when `parse` found no usable cache entry: the driver then builds it in the
+    /// background (`buildCache`) so this compilation does not wait for it.
+    nonisolated(unsafe) public static var cacheMiss = false
+
+    /// Builds the prefix cache entry for `file` (run by `swift-bpfcc --build-parse-cache`).
+    public static func buildCache(file: String, arguments: [String]) {
+        let args = fullArguments(file: file, arguments)
+        guard let entry = cacheEntry(file: file, arguments: args), entry.cache.lookup(entry.key) == nil,
+              let index = clang_createIndex(0, 0) else { return }
+        defer { clang_disposeIndex(index) }
+        _ = entry.cache.build(entry.key, prefix: entry.prefix, arguments: args, index: index)
+    }
+
+    private static func fullArguments(file: String, _ arguments: [String]) -> [String] {
+        var args = arguments
+        if !args.contains(where: { $0 == "-target" || $0.hasPrefix("--target=") }) { args += ["-target", "bpf"] }
+        let mainDirectory = (file as NSString).deletingLastPathComponent
+        args += ["-isystem", resourceInclude, "-isystem", "/usr/local/include", "-isystem", "/usr/include",
+                 "-Wno-unknown-attributes", "-iquote", mainDirectory.isEmpty ? "." : mainDirectory]
+        return args
+    }
+
+    private static func cacheEntry(file: String, arguments args: [String]) -> (cache: PrefixCache, key: String, prefix: String)? {
+        guard let dir = PrefixCache.defaultDirectory(),
+              let text = try? String(contentsOfFile: file, encoding: .utf8), let prefix = PrefixCache.prefix(of: text) else { return nil }
+        let mainDirectory = (file as NSString).deletingLastPathComponent
+        let cache = PrefixCache(directory: dir)
+        let absoluteDir = mainDirectory.isEmpty ? FileManager.default.currentDirectoryPath
+                                                : (mainDirectory as NSString).standardizingPath
+        return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix)
+    }
+
+    private static func parseOnce(file: String, arguments args: [String], index: CXIndex) throws -> TranslationUnit {
         var tuOut: CXTranslationUnit? = nil
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }

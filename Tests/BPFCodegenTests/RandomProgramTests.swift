@@ -168,6 +168,16 @@ struct RandomProgram {
             do { c = try Codegen.compile(f, options: CodegenOptions(cpu: cpu)) } catch {
                 Issue.record("seed \(seed) cpu \(cpu): \(error)"); return
             }
+            // -mcpu gating: no JMP32 before v3, no atomics but add before v3, no v4-only forms before v4.
+            for i in c.instructions {
+                let cls = i.opcode & 7
+                if cpu < 3 && cls == 6 { Issue.record("seed \(seed): JMP32 on cpu \(cpu): \(i)") }
+                if cpu < 3 && i.opcode & 0xe0 == 0xc0 && cls == 3 && i.imm != 0 { Issue.record("seed \(seed): atomic on cpu \(cpu): \(i)") }
+                if cpu < 4 && (cls == 4 || cls == 7) && i.offset != 0 { Issue.record("seed \(seed): v4 ALU form on cpu \(cpu): \(i)") }
+                if cpu < 4 && cls == 1 && i.opcode & 0xe0 == 0x80 { Issue.record("seed \(seed): ldsx on cpu \(cpu): \(i)") }
+                if cpu < 4 && i.opcode == 0xd7 { Issue.record("seed \(seed): bswap on cpu \(cpu): \(i)") }
+                if cpu < 2 && cls == 5 && [0xa0, 0xb0, 0xc0, 0xd0].contains(i.opcode & 0xf0) { Issue.record("seed \(seed): jlt-family on v1: \(i)") }
+            }
             for _ in 0..<6 {
                 let args = (0..<f.parameters.count).map { _ in inputs.constant() }
                 let expected = try IRInterpreter.run(f, args: args)

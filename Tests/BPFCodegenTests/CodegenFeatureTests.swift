@@ -1,0 +1,247 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// Properties of the generated code: error messages, branch fix-ups, cpu gating,
+/// relocations, CO-RE entries, the line table, register assignment.
+@Suite struct CodegenFeatureTests {
+    let loc = IRLocation(file: "p.c", line: 3, column: 7)
+
+    func fn(_ blocks: [Block], params: Int = 0, slots: [StackSlot] = [], next: Int = 64,
+            location: IRLocation? = nil) -> Function {
+        Function(name: "f", section: ".text", linkage: .global, parameters: (0..<params).map { VReg($0) },
+                 blocks: blocks, slots: slots, nextVReg: next, location: location)
+    }
+
+    @Test func signedDivisionErrorCarriesLocation() {
+        let b = Block(id: BlockID(0), instructions: [Instruction(.binary(.srem, dst: VReg(2), lhs: VReg(0), rhs: .imm(3), width: .w32), location: loc)],
+                      terminator: .ret(.reg(VReg(2))))
+        do {
+            _ = try Codegen.compile(fn([b], params: 1), options: CodegenOptions(cpu: 3))
+            Issue.record("srem compiled under v3")
+        } catch let e as CodegenError {
+            #expect(e.message == "unsupported signed division, please convert to unsigned div/mod.")
+            #expect(e.location == loc)
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func stackLimitErrorCountsSlotsAndAlignment() {
+        let f = fn([Block(id: BlockID(0), terminator: .ret(.imm(0)))],
+                   slots: [StackSlot(size: 500, alignment: 4, name: "a"), StackSlot(size: 16, alignment: 8, name: "b")], location: loc)
+        do {
+            _ = try Codegen.compile(f, options: CodegenOptions())
+            Issue.record("oversized frame compiled")
+        } catch let e as CodegenError {
+            #expect(e.message == "stack size of 520 bytes exceeds the limit of 512 bytes in function 'f'")
+            #expect(e.location == loc)
+        } catch { Issue.record("\(error)") }
+        let ok = fn([Block(id: BlockID(0), terminator: .ret(.imm(0)))], slots: [StackSlot(size: 512, alignment: 8, name: "a")])
+        #expect((try? Codegen.compile(ok, options: CodegenOptions()))?.stackSize == 512)
+    }
+
+    @Test func branchOffsetsCountLdImm64AsTwoSlots() throws {
+        // if p0 == 0 goto b2; b1: r = 0x1_0000_0000; return r; b2: return 7
+        let b0 = Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(2), else: BlockID(1)))
+        let b1 = Block(id: BlockID(1), instructions: [Instruction(.loadImm64(dst: VReg(1), value: 0x1_0000_0000))], terminator: .ret(.reg(VReg(1))))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(7)))
+        let c = try Codegen.compile(fn([b0, b1, b2], params: 1), options: CodegenOptions())
+        // jeq, ld_imm64 (2 slots), mov r0, exit, mov r0 7, exit: the jump skips 4 slots.
+        #expect(c.instructions.first?.opcode == 0x15)
+        #expect(c.instructions.first?.offset == 4, "\n\(c.disassembly)")
+        #expect(try Interpreter.run(c.instructions, args: [0]) == 7)
+        #expect(try Interpreter.run(c.instructions, args: [1]) == 0x1_0000_0000)
+    }
+
+    @Test func fallThroughNeedsNoJump() throws {
+        // b0: if p0 < 5 goto b1 else b2 — b1 is next, so the branch is inverted and no `goto` is emitted.
+        let b0 = Block(id: BlockID(0), terminator: .branch(.ult, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), terminator: .jump(BlockID(2)))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(1)))
+        let c = try Codegen.compile(fn([b0, b1, b2], params: 1), options: CodegenOptions())
+        #expect(!c.instructions.contains { $0.opcode == 0x05 }, "\n\(c.disassembly)")
+        #expect(c.instructions.first?.opcode == 0x35)   // if r1 >= 5 goto
+    }
+
+    @Test func longBranchesUseGotolOnV4() throws {
+        // A conditional branch over 40000 instructions.
+        var body: [Instruction] = []
+        for k in 0..<40_000 { body.append(Instruction(.mov(dst: VReg(1), src: .imm(Int64(k)), width: .w64))) }
+        let b0 = Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: body, terminator: .ret(.reg(VReg(1))))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(-5)))
+        let f = fn([b0, b1, b2], params: 1)
+        let c = try Codegen.compile(f, options: CodegenOptions(cpu: 4))
+        #expect(c.instructions.contains { $0.opcode == 0x06 })
+        #expect(try Interpreter.run(c.instructions, args: [0]) == 39_999)
+        #expect(try Interpreter.run(c.instructions, args: [1]) == -5)
+        #expect(throws: CodegenError.self) { try Codegen.compile(f, options: CodegenOptions(cpu: 3)) }
+    }
+
+    @Test func cpuV1HasNoLessThanJumpsNorJmp32() throws {
+        // return (p0 <s p1) * 2 + (p0 <u 10) + (w32 p0 <s w32 -3) * 4, as branches
+        var blocks: [Block] = []
+        let acc = VReg(10)
+        blocks.append(Block(id: BlockID(0), instructions: [Instruction(.mov(dst: acc, src: .imm(0), width: .w64)),
+                                                           Instruction(.mov(dst: VReg(11), src: .reg(VReg(0)), width: .w32))],
+                            terminator: .branch(.slt, lhs: VReg(0), rhs: .reg(VReg(1)), width: .w64, then: BlockID(1), else: BlockID(2))))
+        blocks.append(Block(id: BlockID(1), instructions: [Instruction(.binary(.add, dst: acc, lhs: acc, rhs: .imm(2), width: .w64))],
+                            terminator: .jump(BlockID(2))))
+        blocks.append(Block(id: BlockID(2), terminator: .branch(.ult, lhs: VReg(0), rhs: .imm(10), width: .w64, then: BlockID(3), else: BlockID(4))))
+        blocks.append(Block(id: BlockID(3), instructions: [Instruction(.binary(.add, dst: acc, lhs: acc, rhs: .imm(1), width: .w64))],
+                            terminator: .jump(BlockID(4))))
+        blocks.append(Block(id: BlockID(4), terminator: .branch(.sle, lhs: VReg(11), rhs: .imm(-3), width: .w32, then: BlockID(5), else: BlockID(6))))
+        blocks.append(Block(id: BlockID(5), instructions: [Instruction(.binary(.add, dst: acc, lhs: acc, rhs: .imm(4), width: .w64))],
+                            terminator: .jump(BlockID(6))))
+        blocks.append(Block(id: BlockID(6), terminator: .ret(.reg(acc))))
+        let f = fn(blocks, params: 2)
+        let inputs: [[Int64]] = [[-5, 3], [3, -5], [5, 5], [0xffff_fffd, 0], [0x1_0000_0005, 2], [-3, -4], [11, 12]]
+        for cpu in 1...4 {
+            let c = try Codegen.compile(f, options: CodegenOptions(cpu: cpu))
+            if cpu == 1 {
+                #expect(!c.instructions.contains { ($0.opcode & 7) == 5 && [0xa0, 0xb0, 0xc0, 0xd0].contains($0.opcode & 0xf0) },
+                        "\n\(c.disassembly)")
+            }
+            if cpu < 3 { #expect(!c.instructions.contains { ($0.opcode & 7) == 6 }, "\n\(c.disassembly)") }
+            for a in inputs {
+                #expect(try Interpreter.run(c.instructions, args: a) == IRInterpreter.run(f, args: a), "cpu \(cpu) \(a)\n\(c.disassembly)")
+            }
+        }
+    }
+
+    @Test func atomicsAreGatedByCPU() {
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w64)),
+            Instruction(.atomic(.add, base: .slot(0), offset: 0, value: VReg(0), width: .w64, fetch: VReg(1)), location: loc)],
+                      terminator: .ret(.reg(VReg(1))))
+        let f = fn([b], params: 1, slots: [StackSlot(size: 8, alignment: 8, name: "x")])
+        #expect(throws: CodegenError.self) { try Codegen.compile(f, options: CodegenOptions(cpu: 2)) }
+        #expect((try? Codegen.compile(f, options: CodegenOptions(cpu: 3))) != nil)
+    }
+
+    @Test func relocationsForSymbolsAndCalls() throws {
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.symbolAddr(dst: VReg(1), symbol: SymbolRef(name: "my_map", offset: 16))),
+            Instruction(.call(dst: VReg(2), callee: .function("sub"), args: [.reg(VReg(1))])),
+            Instruction(.call(dst: VReg(3), callee: .kfunc("bpf_kf"), args: [.reg(VReg(2))])),
+            Instruction(.call(dst: VReg(4), callee: .helper(5), args: []))],
+                      terminator: .ret(.reg(VReg(3))))
+        let c = try Codegen.compile(fn([b]), options: CodegenOptions())
+        let ld = c.relocations.first { $0.kind == .symbolAddress("my_map") }
+        let call = c.relocations.first { $0.kind == .call("sub") }
+        let kf = c.relocations.first { $0.kind == .kfunc("bpf_kf") }
+        #expect(ld != nil && call != nil && kf != nil)
+        if let ld, let call, let kf {
+            #expect(c.instructions[ld.instructionIndex].opcode == 0x18)
+            #expect(c.instructions[ld.instructionIndex].imm == 16 && c.instructions[ld.instructionIndex].src == 0)
+            #expect(c.instructions[call.instructionIndex] == BPFInstruction(opcode: 0x85, src: 1, imm: -1))
+            #expect(c.instructions[kf.instructionIndex] == BPFInstruction(opcode: 0x85, src: 2, imm: 0))
+        }
+        #expect(c.instructions.contains(BPFInstruction(opcode: 0x85, imm: 5)))
+    }
+
+    @Test func coreEntriesPointAtPatchedInstructions() throws {
+        let r1 = CoreReloc(typeName: "task_struct", accessString: "0:1", kind: 0)
+        let r2 = CoreReloc(typeName: "task_struct", accessString: "0:2", kind: 0)
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.coreValue(dst: VReg(1), value: 24, reloc: r1)),
+            Instruction(.coreLoad(dst: VReg(2), base: VReg(0), offset: 40, width: .w32, reloc: r2)),
+            Instruction(.binary(.add, dst: VReg(3), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64))],
+                      terminator: .ret(.reg(VReg(3))))
+        let c = try Codegen.compile(fn([b], params: 1), options: CodegenOptions())
+        #expect(c.coreRelocs.count == 2)
+        if c.coreRelocs.count == 2 {
+            let mov = c.instructions[c.coreRelocs[0].instructionIndex]
+            #expect(mov.opcode == 0xb7 && mov.imm == 24)
+            let ldx = c.instructions[c.coreRelocs[1].instructionIndex]
+            #expect(ldx.opcode == 0x61 && ldx.offset == 40 && ldx.src == 1)
+            #expect(c.coreRelocs[1].reloc == r2)
+        }
+    }
+
+    @Test func loadsKeepTheirOffsetAndWidth() throws {
+        // A context load: one LDX of exactly 4 bytes at offset 4 from the parameter.
+        let b = Block(id: BlockID(0), instructions: [Instruction(.load(dst: VReg(1), base: .reg(VReg(0)), offset: 4, width: .w32, signed: false))],
+                      terminator: .ret(.reg(VReg(1))))
+        let c = try Codegen.compile(fn([b], params: 1), options: CodegenOptions())
+        #expect(c.instructions == [BPFInstruction(opcode: 0x61, dst: 0, src: 1, offset: 4), .exit] ||
+                c.instructions.filter { $0.opcode & 7 == 1 } == [BPFInstruction(opcode: 0x61, dst: c.instructions[0].dst, src: 1, offset: 4)],
+                "\n\(c.disassembly)")
+    }
+
+    @Test func lineTableStartsAtFirstInstruction() throws {
+        let l1 = IRLocation(file: "p.c", line: 10, column: 1), l2 = IRLocation(file: "p.c", line: 11, column: 1)
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.mov(dst: VReg(1), src: .imm(1), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(1), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w64), location: l1),
+            Instruction(.binary(.mul, dst: VReg(1), lhs: VReg(1), rhs: .imm(3), width: .w64), location: l1),
+            Instruction(.binary(.sub, dst: VReg(1), lhs: VReg(1), rhs: .imm(3), width: .w64), location: l2)],
+                      terminator: .ret(.reg(VReg(1))), terminatorLocation: l2)
+        let c = try Codegen.compile(fn([b], params: 1, location: loc), options: CodegenOptions())
+        #expect(c.lines.map(\.location) == [loc, l1, l2], "\(c.lines)")
+        #expect(c.lines.first?.instructionIndex == 0)
+        #expect(c.lines.map(\.instructionIndex) == c.lines.map(\.instructionIndex).sorted())
+    }
+
+    @Test func valuesLiveAcrossCallsAvoidArgumentRegisters() throws {
+        // Six values live across a helper call: at most four fit in r6-r9, the rest are spilled.
+        var insts: [Instruction] = []
+        for k in 1...6 { insts.append(Instruction(.binary(.mul, dst: VReg(k), lhs: VReg(0), rhs: .imm(Int64(k + 1)), width: .w64))) }
+        insts.append(Instruction(.call(dst: VReg(7), callee: .helper(99), args: [.reg(VReg(1)), .reg(VReg(2))])))
+        var acc = VReg(7)
+        for k in 1...6 {
+            insts.append(Instruction(.binary(.add, dst: VReg(20 + k), lhs: acc, rhs: .reg(VReg(k)), width: .w64)))
+            acc = VReg(20 + k)
+        }
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(acc)))], params: 1, next: 40)
+        let ra = try RegisterAllocator.allocate(Legalizer.legalize(f, cpu: 3))
+        let (iv, _) = liveIntervals(ra.function)
+        for (v, i) in iv where i.crossesCall {
+            #expect(Reg.calleeSaved.contains(ra.assignment[v] ?? 0), "\(v) crosses a call in r\(ra.assignment[v] ?? 0)")
+        }
+        #expect(!ra.spillSlots.isEmpty)
+        let c = try Codegen.compile(f, options: CodegenOptions())
+        for p: Int64 in [1, 7, -3] {
+            // helper 99: p*2*10 + p*3; plus sum of p*(k+1) for k in 1...6 = 27p
+            #expect(try Interpreter.run(c.instructions, args: [p]) == 23 * p + 27 * p)
+        }
+    }
+
+    @Test func argumentShuffleWithCycles() throws {
+        // f(a, b, c) = helper100(b, c, a, c, b): a 3-cycle plus duplicates.
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.call(dst: VReg(3), callee: .helper(100), args: [.reg(VReg(1)), .reg(VReg(2)), .reg(VReg(0)), .reg(VReg(2)), .reg(VReg(1))]))],
+                      terminator: .ret(.reg(VReg(3))))
+        let f = fn([b], params: 3)
+        let c = try Codegen.compile(f, options: CodegenOptions())
+        for a: [Int64] in [[1, 2, 3], [100, -7, 5]] {
+            #expect(try Interpreter.run(c.instructions, args: a) == IRInterpreter.run(f, args: a), "\n\(c.disassembly)")
+        }
+    }
+
+    @Test func parametersAndResultsNeedNoMovesWhenUnconstrained() throws {
+        // f(a, b) = a + b: `r1 += r2; r0 = r1; exit`.
+        let b = Block(id: BlockID(0), instructions: [Instruction(.binary(.add, dst: VReg(2), lhs: VReg(0), rhs: .reg(VReg(1)), width: .w64))],
+                      terminator: .ret(.reg(VReg(2))))
+        let c = try Codegen.compile(fn([b], params: 2), options: CodegenOptions())
+        #expect(c.instructions.count == 3, "\n\(c.disassembly)")
+    }
+
+    @Test func byteSwapsAndSignExtensionPerCPU() throws {
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.bswap(dst: VReg(1), src: VReg(0), width: .w32)),
+            Instruction(.ext(dst: VReg(2), src: VReg(0), from: .w8, to: .w64, signed: true)),
+            Instruction(.binary(.xor, dst: VReg(3), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64))],
+                      terminator: .ret(.reg(VReg(3))))
+        let f = fn([b], params: 1)
+        let v3 = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        let v4 = try Codegen.compile(f, options: CodegenOptions(cpu: 4))
+        #expect(v3.instructions.contains { $0.opcode == 0xdc && $0.imm == 32 })          // be32
+        #expect(v4.instructions.contains { $0.opcode == 0xd7 && $0.imm == 32 })          // bswap32
+        #expect(v4.instructions.contains { $0.opcode == 0xbf && $0.offset == 8 })        // movsx
+        #expect(!v3.instructions.contains { $0.offset != 0 && ($0.opcode & 7) == 7 })
+        for p: Int64 in [0x1234_5680, -1, 0x7f] {
+            #expect(try Interpreter.run(v3.instructions, args: [p]) == IRInterpreter.run(f, args: [p]))
+            #expect(try Interpreter.run(v4.instructions, args: [p]) == IRInterpreter.run(f, args: [p]))
+        }
+    }
+}

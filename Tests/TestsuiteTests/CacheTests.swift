@@ -1,0 +1,80 @@
+import Testing
+import Foundation
+
+/// The on-disk cache of parsed #include prefixes (precompiled headers) must never
+/// change the output: hits, damaged entries and changed headers all give the bytes
+/// an uncached compile gives.
+@Suite struct CacheTests {
+    struct Setup { var work: String; var source: String; var include: String; var compiler: String }
+
+    func setup() throws -> Setup? {
+        guard let compiler = Environment.compiler, Shell.which("bpftool") != nil,
+              FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux") else {
+            if Environment.isCI { Issue.record("prerequisites for the cache tests are missing in CI") }
+            else { print("SKIP: cache tests need swift-bpfcc, bpftool and /sys/kernel/btf/vmlinux") }
+            return nil
+        }
+        let work = NSTemporaryDirectory() + "cache-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: work + "/inc", withIntermediateDirectories: true)
+        let vmlinux = try CORETests.vmlinuxDir.get() + "/vmlinux.h"
+        try FileManager.default.copyItem(atPath: vmlinux, toPath: work + "/inc/vmlinux.h")
+        let source = work + "/prog.c"
+        try FileManager.default.copyItem(atPath: Environment.root + "/testsuite/core/core_task_read.c", toPath: source)
+        return Setup(work: work, source: source, include: work + "/inc", compiler: compiler)
+    }
+
+    func compile(_ s: Setup, cache: String?, output: String) -> Shell.Result {
+        let env = cache.map { ["SWIFT_BPFCC_CACHE_DIR=\($0)"] } ?? ["SWIFT_BPFCC_NO_CACHE=1"]
+        return Shell.run(env + [s.compiler, "-O2", "-g", "-target", "bpf", "-I\(s.include)", "-I/usr/include/x86_64-linux-gnu",
+                                "-c", s.source, "-o", output])
+    }
+
+    func buildEntry(_ s: Setup, cache: String) -> Shell.Result {
+        Shell.run(["SWIFT_BPFCC_CACHE_DIR=\(cache)", s.compiler, "--build-parse-cache", "-O2", "-g", "-target", "bpf",
+                   "-I\(s.include)", "-I/usr/include/x86_64-linux-gnu", s.source])
+    }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    func files(_ dir: String, suffix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(suffix) }.map { dir + "/" + $0 }
+    }
+
+    @Test func hitsAndDamagedEntriesGiveTheSameObject() throws {
+        guard let s = try setup() else { return }
+        defer { try? FileManager.default.removeItem(atPath: s.work) }
+        let cache = s.work + "/cache"
+        #expect(compile(s, cache: nil, output: s.work + "/plain.o").status == 0)
+        #expect(buildEntry(s, cache: cache).status == 0)
+        let pchs = files(cache, suffix: ".pch")
+        #expect(pchs.count == 1, "no cache entry was written")
+        let hit = compile(s, cache: cache, output: s.work + "/hit.o")
+        #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"), "a cache hit changed the object")
+        // Damage the entry: the compile falls back to parsing and still gives the same bytes.
+        for p in pchs { FileManager.default.createFile(atPath: p, contents: Data("not a pch".utf8)) }
+        let damaged = compile(s, cache: cache, output: s.work + "/damaged.o")
+        #expect(damaged.status == 0, "\(damaged.stderr)")
+        #expect(bytes(s.work + "/damaged.o") == bytes(s.work + "/plain.o"), "a damaged entry changed the object")
+    }
+
+    @Test func changedHeaderIsNotServedFromTheCache() throws {
+        guard let s = try setup() else { return }
+        defer { try? FileManager.default.removeItem(atPath: s.work) }
+        let cache = s.work + "/cache"
+        #expect(buildEntry(s, cache: cache).status == 0)
+        #expect(compile(s, cache: nil, output: s.work + "/before.o").status == 0)
+        // Swap task_struct's pid and tgid in the header the entry was built from: the
+        // program's BTF and CO-RE access strings change, and the output must follow.
+        let header = s.include + "/vmlinux.h"
+        let text = try String(contentsOfFile: header, encoding: .utf8)
+        let swapped = text.replacingOccurrences(of: "\tpid_t pid;\n\tpid_t tgid;", with: "\tpid_t tgid;\n\tpid_t pid;")
+        try #require(swapped != text, "vmlinux.h has no adjacent pid/tgid fields to swap")
+        try swapped.write(toFile: header, atomically: true, encoding: .utf8)
+        let fresh = compile(s, cache: nil, output: s.work + "/fresh.o")
+        let cached = compile(s, cache: cache, output: s.work + "/cached.o")
+        #expect(fresh.status == 0 && cached.status == 0)
+        #expect(bytes(s.work + "/fresh.o") != bytes(s.work + "/before.o"), "the header change must matter for this test")
+        #expect(bytes(s.work + "/cached.o") == bytes(s.work + "/fresh.o"), "a stale entry changed the object")
+    }
+}
