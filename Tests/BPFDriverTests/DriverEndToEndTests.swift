@@ -1,0 +1,56 @@
+import Testing
+import Foundation
+@testable import BPFDriver
+
+/// The driver as Makefiles use it: options in, object bytes or clang-style diagnostics out.
+@Suite struct DriverEndToEndTests {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    func options(_ args: [String]) throws -> Options {
+        var o = try OptionParser.parse(args + ["-I/usr/include/x86_64-linux-gnu", "\(Self.root)/examples/xdp_pass.c"])
+        o.parseCache = false
+        return o
+    }
+
+    @Test func bigEndianObjectsAreReadable() throws {
+        let o = try options(["-O2", "-g", "-target", "bpfeb"])
+        let result = try Driver.compile(file: o.inputs[0], options: o)
+        #expect(result.object[5] == 2, "EI_DATA must say big endian")
+        #expect(result.object[18] == 0 && result.object[19] == 247, "e_machine EM_BPF, big-endian")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/llvm-objdump-22") else {
+            print("SKIP: llvm-objdump-22 is not installed"); return
+        }
+        let path = NSTemporaryDirectory() + "be-\(UUID().uuidString).o"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(result.object))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/llvm-objdump-22")
+        p.arguments = ["-d", path]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run(); p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0)
+        // The first instruction loads ctx->data: a 4-byte load with offset 0 from r1.
+        #expect(text.contains("= *(u32 *)(r1 + 0x0)"), "unexpected disassembly:\n\(text.prefix(400))")
+    }
+
+    @Test func errorsAreClangStyleAndLeaveNoOutput() throws {
+        let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/bad.c", out = dir + "/bad.o"
+        try "int f(void)\n{\n  return 1 +;\n}\n".write(toFile: src, atomically: true, encoding: .utf8)
+        var err = ""
+        let code = Driver.run(arguments: ["-c", src, "-o", out, "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 })
+        #expect(code != 0)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(err.contains("\(src):3:"), "diagnostic lacks file:line:col: \(err)")
+        #expect(err.contains(": error: expected expression"))
+        #expect(err.contains("^"), "no caret line")
+    }
+}
