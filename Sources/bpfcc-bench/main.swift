@@ -29,7 +29,7 @@ while !args.isEmpty {
 }
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-if corpora.isEmpty { corpora = ["\(root)/testsuite/programs", "\(root)/bench/programs"] }
+if corpora.isEmpty { corpora = ["\(root)/testsuite/programs", "\(root)/testsuite/core"] }
 let exeDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
 let ours = ProcessInfo.processInfo.environment["SWIFT_BPFCC"] ?? "\(exeDir)/swift-bpfcc"
 guard FileManager.default.isExecutableFile(atPath: ours) else {
@@ -54,6 +54,8 @@ for dir in corpora {
     guard let e = FileManager.default.enumerator(atPath: dir) else { continue }
     for case let f as String in e where f.hasSuffix(".c") && !f.hasPrefix("errors/") {
         let p = dir + "/" + f
+        // Only files that define programs (core_target_btf.c is a BTF source).
+        guard (try? String(contentsOfFile: p, encoding: .utf8))?.contains("SEC(\"") == true else { continue }
         if let s = filter, !p.contains(s) { continue }
         programs.append(p)
     }

@@ -11,7 +11,7 @@ import Foundation
     }()
 
     func options(_ args: [String]) throws -> Options {
-        var o = try OptionParser.parse(args + ["-I/usr/include/x86_64-linux-gnu", "\(Self.root)/examples/xdp_pass.c"])
+        var o = try OptionParser.parse(args + ["-I/usr/include/x86_64-linux-gnu", "\(Self.root)/testsuite/programs/xdp/xdp_count_ethertype.c"])
         o.parseCache = false
         return o
     }

@@ -1,3 +1,4 @@
+// @ctx 0000000000000000
 // CO-RE against the running kernel: reads the current task's pid, tgid, comm and
 // parent through BPF_CORE_READ, plus field/type/enum relocations, into a map.
 // The test compares with the loader process itself and with clang-22's build.
