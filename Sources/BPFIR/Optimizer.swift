@@ -6,6 +6,7 @@ public enum Optimizer {
             var f = m.functions[i]
             if level > 0 {
                 f = CFGSimplify.run(f)
+                f = MoveFolding.run(f)
                 f = DeadCodeElimination.run(f)
             }
             m.functions[i] = f

@@ -104,7 +104,10 @@ final class FunctionLowering {
             if size <= 0 && layout.isAggregate(v.type) {
                 throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
             }
-            let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
+            // Aggregates of 8 bytes and more get 8-byte aligned slots (as clang does), so
+            // zeroing and copies use 8-byte stores.
+            var align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
+            if layout.isAggregate(v.type) && size >= 8 { align = max(align, 8) }
             let slot = b.newSlot(size: size, alignment: align, name: v.name)
             vars[key] = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, align)))
         } else if layout.isScalar(v.type) {
