@@ -129,9 +129,10 @@ struct ObjectAssembler {
             if e.isFunction {
                 if case .function(let ft) = e.type {
                     let decl = program.functionDecls[e.name]
-                    let id = btf.addFunction(name: e.name, type: ft, parameterNames: decl?.parameters.map(\.name) ?? [],
-                                             linkage: .extern)
-                    _ = id
+                    _ = btf.addFunction(name: e.name, type: ft, parameterNames: decl?.parameters.map(\.name) ?? [],
+                                        linkage: .extern)
+                    // libbpf finds kfuncs through the .ksyms DATASEC, as clang emits it.
+                    ksyms.append(BTFVariable(name: e.name, type: e.type, offset: 0, size: 0, linkage: .extern))
                 }
             } else {
                 let v = BTFVariable(name: e.name, type: e.type, offset: 0, size: unit.size(of: e.type), linkage: .extern)

@@ -153,8 +153,16 @@ extension FunctionLowering {
 
     /// A function's address as a value (callbacks for bpf_loop & co.).
     func functionAddress(_ name: String, at loc: SourceLocation) throws -> VReg {
-        guard let f = module.functionsByName[name], f.body != nil else {
-            throw LoweringError(loc, "address of function '\(name)' which has no definition")
+        guard let f = module.functionsByName[name] else {
+            throw LoweringError(loc, "address of unknown function '\(name)'")
+        }
+        if f.body == nil {
+            // An extern kfunc's address (bpf_ksym_exists): libbpf resolves it, 0 when a
+            // __weak one is missing from the kernel.
+            module.externFunctionsUsed.insert(name)
+            let r = b.newVReg()
+            b.emit(.symbolAddr(dst: r, symbol: SymbolRef(name: name, offset: 0)))
+            return r
         }
         module.request(name)
         let r = b.newVReg()

@@ -92,7 +92,7 @@ import Foundation
 
     /// Our .BTF.ext CO-RE records equal clang-22's, record by record (instruction
     /// offsets aside, which depend on code generation).
-    @Test(arguments: ["core_task_read", "core_custom_target"])
+    @Test(arguments: ["core_task_read", "core_custom_target", "core_kfunc_ksym"])
     func relocationRecordsMatchClang(_ name: String) throws {
         guard prerequisites() else { return }
         let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
@@ -101,6 +101,25 @@ import Foundation
         let a = try BTFExtReader.coreRecords(objectPath: ours), b = try BTFExtReader.coreRecords(objectPath: theirs)
         #expect(!b.isEmpty)
         #expect(Set(a) == Set(b), "only ours: \(Set(a).subtracting(b)), only clang: \(Set(b).subtracting(a))")
+    }
+
+    /// kfuncs, __weak kfuncs with bpf_ksym_exists, .kconfig externs and trusted BTF
+    /// pointers in a tp_btf program: the verifier accepts our build as it does clang's,
+    /// and the extern records match clang's (.ksyms/.kconfig DATASECs).
+    @Test func kfuncsKsymsAndKconfigLoad() throws {
+        guard prerequisites() else { return }
+        let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let (ours, theirs) = try build("core_kfunc_ksym", into: work)
+        let c = try load(theirs, [])
+        try #require(c["load"] as? String == "ok", "clang-22's build does not load here: \(String(describing: c["log"]).suffix(800))")
+        let o = try load(ours, [])
+        #expect(o["load"] as? String == "ok", "verifier rejected swift-bpfcc's build: \(String(describing: o["log"]).suffix(1500))")
+        let syms = Shell.run(["llvm-readelf-22", "-s", ours]).stdout
+        for name in ["bpf_task_from_pid", "bpf_task_release", "bpf_kfunc_that_does_not_exist", "LINUX_KERNEL_VERSION"] {
+            #expect(syms.contains(name), "extern symbol \(name) missing")
+        }
+        #expect(syms.contains("WEAK") , "the __weak kfunc must be a weak symbol")
     }
 
     @Test func relocatesAgainstACustomTargetBTF() throws {
