@@ -7,6 +7,7 @@ public enum Optimizer {
             if level > 0 {
                 f = CFGSimplify.run(f)
                 f = MoveFolding.run(f)
+                f = NarrowStoreFolding.run(f)
                 f = DeadCodeElimination.run(f)
             }
             m.functions[i] = f

@@ -395,7 +395,32 @@ extension FunctionLowering {
 
     // MARK: conditionals
 
+    /// The truth of a condition known while compiling: constants and
+    /// `__builtin_constant_p(...)` (so `bpf_htons(CONST)` selects its constant arm).
+    func staticCondition(_ e: Expr) -> Bool? {
+        switch e.kind {
+        case .cast(let inner, _), .unary(.extension, let inner): return staticCondition(inner)
+        case .unary(.logicalNot, let inner): return staticCondition(inner).map { !$0 }
+        case .call(let callee, let args):
+            var f = callee
+            while case .cast(let inner, _) = f.kind { f = inner }
+            guard case .declRef(.function("__builtin_constant_p")) = f.kind, let x = args.first else { return nil }
+            if ConstantEvaluator.evaluate(x, layout: layout) != nil { return true }
+            if let id = LoopUnroller.localID(x), case .constant? = vars[VarKey(frame: frame, id: id)] { return true }
+            return false
+        default:
+            if let v = ConstantEvaluator.integer(e) { return v != 0 }
+            return nil
+        }
+    }
+
     private func lowerConditional(_ c: Expr, _ a: Expr, _ bb: Expr, _ e: Expr) throws -> RValue {
+        if let taken = staticCondition(c) {
+            let arm = taken ? a : bb
+            let v = try rvalue(arm)
+            if case .scalar(let op) = v, !e.type.isVoid { return .scalar(try convert(op, from: arm.type, to: e.type, at: arm.location)) }
+            return e.type.isVoid ? .none : v
+        }
         if layout.isScalar(e.type), layout.isScalar(c.type), c.type.canonical == a.type.canonical,
            ASTDump.expr(c) == ASTDump.expr(a) {
             // `x ?: y` (and `x ? x : y`): evaluate x once and branch on that register,
@@ -463,6 +488,10 @@ extension FunctionLowering {
     /// Branches to `then` or `else` on the truth of `e`, keeping comparisons
     /// (packet bounds checks especially) as compare-and-jump on the original values.
     func lowerCondition(_ e: Expr, then t: BlockID, else f: BlockID) throws {
+        if let taken = staticCondition(e) {
+            b.jump(to: taken ? t : f)
+            return
+        }
         switch e.kind {
         case .binary(.logicalAnd, let l, let r):
             let mid = b.newBlock()
