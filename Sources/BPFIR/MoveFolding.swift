@@ -3,14 +3,7 @@
 public enum MoveFolding {
     public static func run(_ f: Function) -> Function {
         var f = f
-        var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                for u in i.inst.usedRegs { uses[u, default: 0] += 1 }
-                for d in i.inst.definedRegs { defs[d, default: 0] += 1 }
-            }
-            for u in b.terminator.usedRegs { uses[u, default: 0] += 1 }
-        }
+        let (uses, defs) = f.useDefCounts()
         for bi in f.blocks.indices {
             var insts = f.blocks[bi].instructions
             var k = 0
@@ -19,7 +12,7 @@ public enum MoveFolding {
                    uses[t] == 1, defs[t] == 1, f.parameters.contains(t) == false,
                    insts[k].inst.definedRegs == [t], let w = resultWidth(insts[k].inst),
                    mw == .w64 || w != .w64 {
-                    insts[k].inst = insts[k].inst.replacingDefinition(t, with: x)
+                    insts[k].inst = insts[k].inst.replacingDefs(of: t, with: x)
                     insts.remove(at: k + 1)
                     continue
                 }
@@ -44,23 +37,3 @@ public enum MoveFolding {
     }
 }
 
-extension Inst {
-    /// The same instruction defining `v` instead of `t`.
-    func replacingDefinition(_ t: VReg, with v: VReg) -> Inst {
-        func r(_ x: VReg) -> VReg { x == t ? v : x }
-        switch self {
-        case .mov(let d, let s, let w): return .mov(dst: r(d), src: s, width: w)
-        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: r(d), lhs: l, rhs: rr, width: w)
-        case .neg(let d, let s, let w): return .neg(dst: r(d), src: s, width: w)
-        case .ext(let d, let s, let a, let b, let sg): return .ext(dst: r(d), src: s, from: a, to: b, signed: sg)
-        case .bswap(let d, let s, let w): return .bswap(dst: r(d), src: s, width: w)
-        case .load(let d, let b, let o, let w, let s): return .load(dst: r(d), base: b, offset: o, width: w, signed: s)
-        case .slotAddr(let d, let s, let o): return .slotAddr(dst: r(d), slot: s, offset: o)
-        case .symbolAddr(let d, let s): return .symbolAddr(dst: r(d), symbol: s)
-        case .loadImm64(let d, let x): return .loadImm64(dst: r(d), value: x)
-        case .call(let d, let c, let a): return .call(dst: d.map(r), callee: c, args: a)
-        case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
-        default: return self
-        }
-    }
-}

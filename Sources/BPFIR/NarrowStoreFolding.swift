@@ -3,14 +3,7 @@
 public enum NarrowStoreFolding {
     public static func run(_ f: Function) -> Function {
         var f = f
-        var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                for u in i.inst.usedRegs { uses[u, default: 0] += 1 }
-                for d in i.inst.definedRegs { defs[d, default: 0] += 1 }
-            }
-            for u in b.terminator.usedRegs { uses[u, default: 0] += 1 }
-        }
+        let (uses, defs) = f.useDefCounts()
         for bi in f.blocks.indices {
             var insts = f.blocks[bi].instructions
             var k = 0

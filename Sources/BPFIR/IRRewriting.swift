@@ -1,0 +1,79 @@
+/// Register renaming helpers shared by IR passes and register allocation.
+
+public extension Function {
+    /// How many times each register is used and defined in the function.
+    func useDefCounts() -> (uses: [VReg: Int], defs: [VReg: Int]) {
+        var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]
+        for b in blocks {
+            for i in b.instructions {
+                for u in i.inst.usedRegs { uses[u, default: 0] += 1 }
+                for d in i.inst.definedRegs { defs[d, default: 0] += 1 }
+            }
+            for u in b.terminator.usedRegs { uses[u, default: 0] += 1 }
+        }
+        return (uses, defs)
+    }
+}
+
+extension Operand {
+    public func replacing(_ v: VReg, _ t: VReg) -> Operand { if case .reg(v) = self { return .reg(t) }; return self }
+}
+extension Address {
+    public func replacing(_ v: VReg, _ t: VReg) -> Address { if case .reg(v) = self { return .reg(t) }; return self }
+}
+
+extension Inst {
+    public func replacingUses(of v: VReg, with t: VReg) -> Inst {
+        func r(_ x: VReg) -> VReg { x == v ? t : x }
+        switch self {
+        case .mov(let d, let s, let w): return .mov(dst: d, src: s.replacing(v, t), width: w)
+        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: d, lhs: r(l), rhs: rr.replacing(v, t), width: w)
+        case .neg(let d, let s, let w): return .neg(dst: d, src: r(s), width: w)
+        case .ext(let d, let s, let a, let b, let sg): return .ext(dst: d, src: r(s), from: a, to: b, signed: sg)
+        case .bswap(let d, let s, let w): return .bswap(dst: d, src: r(s), width: w)
+        case .load(let d, let b, let o, let w, let s): return .load(dst: d, base: b.replacing(v, t), offset: o, width: w, signed: s)
+        case .store(let b, let o, let val, let w): return .store(base: b.replacing(v, t), offset: o, value: val.replacing(v, t), width: w)
+        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: args.map { $0.replacing(v, t) })
+        case .atomic(let op, let b, let o, let val, let w, let f):
+            return .atomic(op, base: b.replacing(v, t), offset: o, value: r(val), width: w, fetch: f)
+        case .cmpxchg(let d, let b, let o, let e, let n, let w):
+            return .cmpxchg(dst: d, base: b.replacing(v, t), offset: o, expected: r(e), new: r(n), width: w)
+        case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: d, base: r(b), offset: o, width: w, reloc: rel)
+        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins.map(r), outputs: outs)
+        case .slotAddr, .symbolAddr, .loadImm64, .coreValue: return self
+        }
+    }
+
+    public func replacingDefs(of v: VReg, with t: VReg) -> Inst {
+        func r(_ x: VReg) -> VReg { x == v ? t : x }
+        switch self {
+        case .mov(let d, let s, let w): return .mov(dst: r(d), src: s, width: w)
+        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: r(d), lhs: l, rhs: rr, width: w)
+        case .neg(let d, let s, let w): return .neg(dst: r(d), src: s, width: w)
+        case .ext(let d, let s, let a, let b, let sg): return .ext(dst: r(d), src: s, from: a, to: b, signed: sg)
+        case .bswap(let d, let s, let w): return .bswap(dst: r(d), src: s, width: w)
+        case .load(let d, let b, let o, let w, let s): return .load(dst: r(d), base: b, offset: o, width: w, signed: s)
+        case .slotAddr(let d, let s, let o): return .slotAddr(dst: r(d), slot: s, offset: o)
+        case .symbolAddr(let d, let s): return .symbolAddr(dst: r(d), symbol: s)
+        case .loadImm64(let d, let x): return .loadImm64(dst: r(d), value: x)
+        case .call(let d, let c, let a): return .call(dst: d.map(r), callee: c, args: a)
+        case .atomic(let op, let b, let o, let val, let w, let f): return .atomic(op, base: b, offset: o, value: val, width: w, fetch: f.map(r))
+        case .cmpxchg(let d, let b, let o, let e, let n, let w): return .cmpxchg(dst: r(d), base: b, offset: o, expected: e, new: n, width: w)
+        case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
+        case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: r(d), base: b, offset: o, width: w, reloc: rel)
+        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins, outputs: outs.map(r))
+        case .store: return self
+        }
+    }
+}
+
+extension Terminator {
+    public func replacingUses(of v: VReg, with t: VReg) -> Terminator {
+        switch self {
+        case .branch(let cc, let l, let r, let w, let a, let b):
+            return .branch(cc, lhs: l == v ? t : l, rhs: r.replacing(v, t), width: w, then: a, else: b)
+        case .ret(let o?): return .ret(o.replacing(v, t))
+        default: return self
+        }
+    }
+}
