@@ -14,8 +14,8 @@ struct UnrollPlan {
 }
 
 enum LoopUnroller {
-    static let maxTrips = 16
-    static let maxWork = 1200         // trips × body size (AST nodes)
+    static let maxTrips = 32
+    static let maxWork = 300          // trips × body size (AST nodes), about clang's full-unroll budget
 
     static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
                      addressTaken: Set<Int>) -> UnrollPlan? {
