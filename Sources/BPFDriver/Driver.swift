@@ -133,7 +133,7 @@ public enum Driver {
         prog.module = module
         let object = try ObjectAssembler(unit: unit, program: prog, functions: compiled, options: options).assemble()
         let bytes = try ELFWriter.write(object)
-        return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: [file])
+        return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: unit.includedFiles)
     }
 
     /// Writes through a temporary file and a rename, so no half object is ever left behind.

@@ -218,6 +218,8 @@ public struct TranslationUnit: Sendable {
     public var functions: [FunctionDecl] = []   // one entry per name; the definition wins
     public var globals: [GlobalVar] = []        // one entry per name; the definition wins
     public var warnings: [Diagnostic] = []
+    /// Every file the compilation read (main file first), for `-MD` dependency files.
+    public var includedFiles: [String] = []
     public init(mainFile: String) { self.mainFile = mainFile }
 }
 

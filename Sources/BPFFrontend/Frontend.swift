@@ -21,7 +21,9 @@ public enum Frontend {
         defer { clang_disposeIndex(index) }
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
             if let pch = entry.cache.lookup(entry.key) {
-                if let unit = try? parseOnce(file: file, arguments: args + ["-include-pch", pch], index: index) {
+                if var unit = try? parseOnce(file: file, arguments: args + ["-include-pch", pch], index: index) {
+                    // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
+                    for f in entry.cache.inputs(entry.key) where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
                     return unit
                 }
                 entry.cache.remove(entry.key)
@@ -97,6 +99,15 @@ public enum Frontend {
         if !conv.errors.isEmpty { throw DiagnosticList(conv.errors) }
         var unit = conv.unit
         unit.warnings = warnings
+        var files: [String] = []
+        withUnsafeMutablePointer(to: &files) { ptr in
+            clang_getInclusions(tu, { f, _, _, data in
+                guard let f = f else { return }
+                data!.assumingMemoryBound(to: [String].self).pointee.append(string(clang_getFileName(f)))
+            }, ptr)
+        }
+        var seen: Set<String> = []
+        unit.includedFiles = ([file] + files).filter { !$0.hasSuffix(".pch") && seen.insert($0).inserted }
         return unit
     }
 }

@@ -130,6 +130,13 @@ struct PrefixCache {
         return p.pch
     }
 
+    /// The files an entry was built from.
+    func inputs(_ key: String) -> [String] {
+        guard let deps = try? String(contentsOfFile: paths(key).deps, encoding: .utf8) else { return [] }
+        return deps.split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 2).last.map(String.init) }
+            .filter { !$0.hasSuffix(".h") || !$0.hasPrefix(directory) }
+    }
+
     /// Forgets an entry that failed to load.
     func remove(_ key: String) {
         let p = paths(key)

@@ -53,4 +53,18 @@ import Foundation
         #expect(err.contains(": error: expected expression"))
         #expect(err.contains("^"), "no caret line")
     }
+
+    @Test func dependencyFileListsEveryHeader() throws {
+        let dir = NSTemporaryDirectory() + "dep-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = "\(Self.root)/testsuite/programs/xdp/xdp_count_ethertype.c"
+        let code = Driver.run(arguments: ["-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src,
+                                          "-o", dir + "/x.o", "-MD", "-MF", dir + "/x.d", "-MT", "built/x.o", "--no-parse-cache"],
+                              stdout: { _ in }, stderr: { _ in })
+        #expect(code == 0)
+        let deps = (try? String(contentsOfFile: dir + "/x.d", encoding: .utf8)) ?? ""
+        #expect(deps.hasPrefix("built/x.o: \(src)"))
+        #expect(deps.contains("bpf/bpf_helpers.h") && deps.contains("linux/bpf.h") && deps.contains("bpf_endian.h"))
+    }
 }
