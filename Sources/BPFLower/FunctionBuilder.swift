@@ -70,7 +70,15 @@ struct FunctionBuilder {
 
     mutating func jump(to target: BlockID) { terminate(.jump(target)) }
 
-    mutating func switchTo(_ block: BlockID) { current = block }
+    mutating func switchTo(_ block: BlockID) {
+        current = block
+        if enteredSet.insert(block).inserted { entered.append(block) }
+    }
+
+    /// Blocks in the order code was first emitted into them: the source order, which
+    /// becomes the layout (conditions fall through into their then-blocks).
+    private var entered: [BlockID] = [BlockID(0)]
+    private var enteredSet: Set<BlockID> = [BlockID(0)]
 
     /// Code after a terminator goes into a fresh unreachable block that later passes drop.
     private mutating func startDeadBlock() { current = newBlock() }
@@ -86,7 +94,10 @@ struct FunctionBuilder {
                 seen.insert(s); work.append(s)
             }
         }
-        reachable.sort()
+        var rank: [BlockID: Int] = [:]
+        for (i, b) in entered.enumerated() { rank[b] = i }
+        reachable.sort { (rank[$0] ?? Int.max, $0.id) < (rank[$1] ?? Int.max, $1.id) }
+        if let entry = reachable.firstIndex(of: BlockID(0)), entry != 0 { reachable.swapAt(0, entry) }
         var renumber: [BlockID: BlockID] = [:]
         for (i, b) in reachable.enumerated() { renumber[b] = BlockID(i) }
         func map(_ b: BlockID) -> BlockID { renumber[b]! }
