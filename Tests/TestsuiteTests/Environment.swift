@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where things are, and whether the machine can run the suite.
+enum Environment {
+    /// The package root (three levels above this file: Tests/TestsuiteTests/Environment.swift).
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let programsDir = root + "/testsuite/programs"
+    static let includeDir = root + "/testsuite/include"
+
+    /// Every testsuite/programs/**/*.c, sorted by relative path.
+    static let programs: [TestProgram] = {
+        guard let e = FileManager.default.enumerator(atPath: programsDir) else { return [] }
+        var out: [TestProgram] = []
+        for case let f as String in e where f.hasSuffix(".c") {
+            out.append(TestProgram(path: programsDir + "/" + f, root: programsDir))
+        }
+        return out.sorted { $0.relativePath < $1.relativePath }
+    }()
+
+    /// Stems listed in testsuite/known-failures.txt (`#` starts a comment).
+    static let knownFailures: Set<String> = parseKnownFailures(
+        (try? String(contentsOfFile: root + "/testsuite/known-failures.txt", encoding: .utf8)) ?? "")
+
+    static func parseKnownFailures(_ text: String) -> Set<String> {
+        Set(text.split(separator: "\n").compactMap { line -> String? in
+            let s = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return s.isEmpty ? nil : s
+        })
+    }
+
+    /// swift-bpfcc: $SWIFT_BPFCC, else the binary next to the running test bundle
+    /// (`swift test` runs .build/<triple>/<config>/swift-bpfccPackageTests.xctest).
+    static let compiler: String? = {
+        if let c = ProcessInfo.processInfo.environment["SWIFT_BPFCC"], !c.isEmpty { return Shell.which(c) ?? c }
+        var dir = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+        for _ in 0..<3 {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("swift-bpfcc").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }()
+
+    static let compilerNotFound = """
+        swift-bpfcc not found: set SWIFT_BPFCC=/path/to/swift-bpfcc, or run through `swift test` \
+        so that the binary is built next to the test bundle (\(ProcessInfo.processInfo.arguments[0]))
+        """
+
+    /// Why the kernel/clang part of the suite cannot run here, if it cannot.
+    static let missingPrerequisite: String? = {
+        if geteuid() != 0 { return "not root: the kernel refuses to load BPF programs" }
+        if !FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux") { return "no /sys/kernel/btf/vmlinux (kernel without BTF)" }
+        for tool in ["clang-22", "gcc", "llvm-readelf-22", "llvm-objdump-22"] where Shell.which(tool) == nil {
+            return "\(tool) is not installed"
+        }
+        if !FileManager.default.fileExists(atPath: "/usr/include/bpf/libbpf.h") { return "libbpf-dev is not installed" }
+        return nil
+    }()
+
+    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// The loader, built once per test process into a temporary directory.
+    static let bpfrun: Result<String, Error> = {
+        let dir = NSTemporaryDirectory() + "bpfrun-\(getpid())-\(UUID().uuidString.prefix(8))"
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch { return .failure(error) }
+        let out = dir + "/bpfrun"
+        let r = Shell.run(["gcc", "-O2", "-Wall", "-o", out, root + "/testsuite/runner/bpfrun.c", "-lbpf", "-lelf", "-lz"])
+        if r.status != 0 { return .failure(HarnessError("cannot build testsuite/runner/bpfrun.c (\(r.ending)):\n\(r.stderr)")) }
+        return .success(out)
+    }()
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Runs external tools (compilers, llvm readers, bpfrun) with a time limit.
+enum Shell {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Killed by a signal (a crash, or the time limit).
+        var crashed = false
+        var timedOut = false
+
+        /// How the process ended, for failure messages.
+        var ending: String {
+            if timedOut { return "timed out" }
+            if crashed { return "crashed (signal \(status))" }
+            return "exit status \(status)"
+        }
+    }
+
+    /// Default limit for one tool invocation: a compiler that loops forever fails its
+    /// test instead of hanging the suite.
+    static let defaultTimeout: TimeInterval = 300
+
+    /// `argv[0]` is looked up on PATH (through /usr/bin/env, so `VAR=value` words
+    /// before the tool set its environment).
+    static func run(_ argv: [String], cwd: String? = nil, timeout: TimeInterval = defaultTimeout) -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        if let cwd = cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return Result(status: 127, stdout: "", stderr: "\(error)") }
+
+        let killer = TimeoutFlag()
+        let pid = p.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if p.isRunning {
+                killer.set()
+                kill(pid, SIGKILL)
+            }
+        }
+        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+        let errBox = DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        var r = Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errBox.data, as: UTF8.self))
+        r.crashed = p.terminationReason == .uncaughtSignal
+        r.timedOut = killer.isSet
+        return r
+    }
+
+    static func which(_ tool: String) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}
+
+private final class DataBox: @unchecked Sendable { var data = Data() }
+
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
