@@ -47,7 +47,9 @@ extension FunctionLowering {
                 }
                 return v
             }
-            return .scalar(try convert(op, from: inner.type, to: e.type, at: e.location))
+            // A signed value known to be non-negative widens like an unsigned one (no sign extension).
+            let from = isNonNegative(inner) ? unsignedVariant(inner.type) : inner.type
+            return .scalar(try convert(op, from: from, to: e.type, at: e.location))
         case .call(let callee, let args):
             return try lowerCall(callee, args, e, discard: discard)
         case .statementExpr(let stmts):
@@ -208,7 +210,10 @@ extension FunctionLowering {
             return try lowerCompoundAssign(op, l, r, e, discard: discard)
         default:
             let lv = try scalar(l), rv = try scalar(r)
-            return .scalar(try arithmetic(op, lv, l.type, rv, r.type, resultType: e.type, at: e.location))
+            // Pointer offsets known to be non-negative need no sign extension.
+            let lt = r.type.isPointer && isNonNegative(l) ? unsignedVariant(l.type) : l.type
+            let rt = l.type.isPointer && isNonNegative(r) ? unsignedVariant(r.type) : r.type
+            return .scalar(try arithmetic(op, lv, lt, rv, rt, resultType: e.type, at: e.location))
         }
     }
 
@@ -245,6 +250,43 @@ extension FunctionLowering {
         }
         try assign(lv, value: result)
         return discard ? .none : .scalar(result)
+    }
+
+    /// The unsigned type of the same size (for signed values known to be non-negative).
+    func unsignedVariant(_ t: CType) -> CType {
+        guard t.isInteger, layout.isSigned(t) else { return t }
+        return .int(bytes: layout.size(t), signed: false, name: "unsigned")
+    }
+
+    /// Whether an integer expression can never be negative (assuming, as C does, that
+    /// signed arithmetic does not overflow): unsigned sources widened, masks, and
+    /// arithmetic on non-negative operands.
+    func isNonNegative(_ e: Expr) -> Bool {
+        guard e.type.isInteger else { return false }
+        if !layout.isSigned(e.type) { return true }
+        switch e.kind {
+        case .intLiteral(let v):
+            return TypeLayout.signExtend(Int64(bitPattern: v), layout.width(e.type)) >= 0
+        case .cast(let inner, _):
+            guard inner.type.isInteger else { return false }
+            // An unsigned value stays non-negative only when widened; (s8)u8 may not be.
+            if !layout.isSigned(inner.type) { return layout.size(inner.type) < layout.size(e.type) }
+            return layout.size(inner.type) <= layout.size(e.type) && isNonNegative(inner)
+        case .declRef(.local(let id)):
+            if case .constant(let v, _)? = vars[VarKey(frame: frame, id: id)] { return v >= 0 }
+            return false
+        case .binary(let op, let a, let b):
+            switch op {
+            case .bitAnd: return isNonNegative(a) || isNonNegative(b)
+            case .add, .mul, .shl, .shr, .div, .rem, .bitOr, .bitXor: return isNonNegative(a) && isNonNegative(b)
+            case .comma: return isNonNegative(b)
+            case .lt, .gt, .le, .ge, .eq, .ne, .logicalAnd, .logicalOr: return true
+            default: return false
+            }
+        case .unary(.logicalNot, _): return true
+        case .conditional(_, let a, let b): return isNonNegative(a) && isNonNegative(b)
+        default: return false
+        }
     }
 
     /// C's integer promotion.

@@ -27,7 +27,7 @@ import Foundation
 
     /// The known-failures list names only programs that exist.
     @Test func knownFailuresNameExistingPrograms() {
-        let stems = Set(Environment.programs.map(\.stem))
+        let stems = Set(Environment.allPrograms.map(\.stem))
         for s in Environment.knownFailures.sorted() where !stems.contains(s) {
             Issue.record("testsuite/known-failures.txt lists '\(s)', which is no program under testsuite/programs")
         }
@@ -36,10 +36,10 @@ import Foundation
     /// File stems are unique across groups (the object name is the stem).
     @Test func stemsAreUnique() {
         var seen: [String: String] = [:]
-        for p in Environment.programs {
+        for p in Environment.allPrograms {
             if let other = seen[p.stem] { Issue.record("\(p.relativePath) and \(other) have the same stem") }
             seen[p.stem] = p.relativePath
         }
-        #expect(!Environment.programs.isEmpty, "no programs found under \(Environment.programsDir)")
+        #expect(!Environment.allPrograms.isEmpty, "no programs found under \(Environment.programsDir)")
     }
 }

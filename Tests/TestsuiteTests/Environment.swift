@@ -13,13 +13,23 @@ enum Environment {
     static let includeDir = root + "/testsuite/include"
 
     /// Every testsuite/programs/**/*.c, sorted by relative path.
-    static let programs: [TestProgram] = {
+    static let allPrograms: [TestProgram] = {
         guard let e = FileManager.default.enumerator(atPath: programsDir) else { return [] }
         var out: [TestProgram] = []
         for case let f as String in e where f.hasSuffix(".c") {
             out.append(TestProgram(path: programsDir + "/" + f, root: programsDir))
         }
         return out.sorted { $0.relativePath < $1.relativePath }
+    }()
+
+    /// The programs to test: all, or those whose relative path contains one of the
+    /// comma-separated words of $TESTSUITE_ONLY (`swift test --filter` cannot select
+    /// one argument of a parameterized test).
+    static let programs: [TestProgram] = {
+        let only = (ProcessInfo.processInfo.environment["TESTSUITE_ONLY"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if only.isEmpty { return allPrograms }
+        return allPrograms.filter { p in only.contains { p.relativePath.contains($0) } }
     }()
 
     /// Stems listed in testsuite/known-failures.txt (`#` starts a comment).

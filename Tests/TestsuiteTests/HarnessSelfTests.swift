@@ -231,3 +231,91 @@ import Foundation
         #expect(r.runs.map(\.error) == ["bad --input hex in run 1", "bad --input hex in run 2"])
     }
 }
+
+/// The whole differential check (DifferentialCheck.run) against stand-in compilers that
+/// are clang-22 with a twist: each must make the check record the expected issue.
+@Suite struct HarnessCheckTests {
+    static let program = TestProgram(path: HarnessEndToEndTests.selftestDir + "/selftest_variants.c",
+                                     root: HarnessEndToEndTests.selftestDir)
+
+    /// A shell script standing in for swift-bpfcc.
+    func fakeCompiler(_ body: String) throws -> (path: String, dir: String) {
+        let dir = NSTemporaryDirectory() + "fake-bpfcc-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/fake-bpfcc"
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return (path, dir)
+    }
+
+    func ready() -> Bool { Prerequisites.satisfied(Environment.missingPrerequisite, what: "harness check self-test") }
+
+    @Test func clangAgainstItselfPasses() throws {
+        guard ready() else { return }
+        let fake = try fakeCompiler(#"exec clang-22 -DVARIANT=0 "$@""#)
+        defer { try? FileManager.default.removeItem(atPath: fake.dir) }
+        #expect(Self.program.runCount == 3)
+        try DifferentialCheck.run(Self.program, compiler: fake.path)
+    }
+
+    @Test(arguments: [
+        (#"exec clang-22 -DVARIANT=1 "$@""#, "run 1 of 3: return value differs: ours 1 (XDP_DROP), clang 2 (XDP_PASS)"),
+        (#"exec clang-22 -DVARIANT=2 "$@""#, "output data differs"),
+        (#"exec clang-22 -DVARIANT=3 "$@""#, "map 'counts' differs: key 00000000"),
+        (#"exec clang-22 -DVARIANT=4 "$@""#, "global '.bss:last_len' differs"),
+        (#"exec clang-22 -DVARIANT=5 "$@""#, "the verifier rejects swift-bpfcc's build"),
+        (#"echo "prog.c:1:1: error: boom" >&2; exit 1"#, "swift-bpfcc failed (exit status 1)"),
+        (#"kill -SEGV $$"#, "swift-bpfcc failed (crashed"),
+        (#"exit 0"#, "swift-bpfcc exited 0 but wrote no"),
+    ])
+    func deviationsAreReported(script: String, expected: String) throws {
+        guard ready() else { return }
+        let fake = try fakeCompiler(script)
+        defer { try? FileManager.default.removeItem(atPath: fake.dir) }
+        try withKnownIssue("the stand-in compiler deviates: \(expected)") {
+            try DifferentialCheck.run(Self.program, compiler: fake.path)
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue.contains(expected) }
+        }
+    }
+
+    @Test func verifierRejectionShowsTheLogTail() throws {
+        guard ready() else { return }
+        let fake = try fakeCompiler(#"exec clang-22 -DVARIANT=5 "$@""#)
+        defer { try? FileManager.default.removeItem(atPath: fake.dir) }
+        try withKnownIssue("verifier rejects the stand-in's build") {
+            try DifferentialCheck.run(Self.program, compiler: fake.path)
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue.contains("last 30 log lines") && $0.rawValue.contains("invalid access to packet") }
+        }
+    }
+
+    /// The errors-group check: a stand-in that fails the right way passes, others are reported.
+    @Test func expectedErrorsAreChecked() throws {
+        let src = NSTemporaryDirectory() + "experr-\(UUID().uuidString.prefix(8)).c"
+        try "// @expect-error use of undeclared identifier 'nope'\nint f(void) { return nope; }\n"
+            .write(toFile: src, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: src) }
+        let p = TestProgram(path: src, relativePath: "errors/experr.c",
+                            text: (try? String(contentsOfFile: src, encoding: .utf8)) ?? "")
+        let good = try fakeCompiler(#"for a; do case "$a" in *.c) f="$a";; esac; done; echo "$f:2:22: error: use of undeclared identifier 'nope'" >&2; exit 1"#)
+        defer { try? FileManager.default.removeItem(atPath: good.dir) }
+        try DifferentialCheck.run(p, compiler: good.path)
+        let cases = [
+            (#"exit 0"#, "accepted a program that must fail"),
+            (#"echo "error: use of undeclared identifier 'nope'" >&2; exit 1"#, "no `file:line:col: error: message` line"),
+            (#"echo "x.c:2:22: error: something else" >&2; exit 1"#, "no error containing"),
+            (#"for a; do case "$a" in *.o) : > "$a";; esac; done; echo "x.c:2:22: error: use of undeclared identifier 'nope'" >&2; exit 1"#, "left an output file"),
+            (#"kill -SEGV $$"#, "crashed"),
+        ]
+        for (script, expected) in cases {
+            let fake = try fakeCompiler(script)
+            defer { try? FileManager.default.removeItem(atPath: fake.dir) }
+            try withKnownIssue("stand-in: \(expected)") {
+                try DifferentialCheck.run(p, compiler: fake.path)
+            } matching: { issue in
+                issue.comments.contains { $0.rawValue.contains(expected) }
+            }
+        }
+    }
+}

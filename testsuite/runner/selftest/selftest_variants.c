@@ -6,6 +6,10 @@
 //   -DVARIANT=2  other byte written into the packet
 //   -DVARIANT=3  other value stored in the array map
 //   -DVARIANT=4  other value stored in a global variable (.bss)
+//   -DVARIANT=5  no bounds check before reading the packet: the verifier refuses it
+// @input 00112233445566778899aabb0800450000140000
+// @input 00112233445566778899aabb86dd
+// @input 00112233445566778899aabb0806
 // Also exercises the loader's dumps: a hash map filled in unsorted key order and a
 // per-CPU array whose per-CPU values are summed.
 #include <linux/bpf.h>
@@ -60,8 +64,10 @@ int selftest(struct xdp_md *ctx)
     bpf_map_update_elem(&seen, &k1, &one, BPF_ANY);
     bpf_map_update_elem(&seen, &k2, &one, BPF_ANY);
     bpf_map_update_elem(&seen, &k3, &one, BPF_ANY);
+#if VARIANT != 5
     if ((void *)(eth + 1) > (void *)end)
         return XDP_ABORTED;
+#endif
     last_len = (__u32)(end - data) + (VARIANT == 4);
     data[0] = VARIANT == 2 ? 0xab : 0xaa;
     if (eth->h_proto == bpf_htons(ETH_P_IP)) {
