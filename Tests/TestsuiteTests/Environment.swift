@@ -75,16 +75,24 @@ enum Environment {
 
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
-    /// The loader, built once per test process into a temporary directory.
+    /// The loader, built once per test process. Cached in the temporary directory under
+    /// a hash of its source (built under a private name, then renamed into place), so
+    /// runs do not pile up copies and a changed bpfrun.c is always rebuilt.
     static let bpfrun: Result<String, Error> = {
-        let dir = NSTemporaryDirectory() + "bpfrun-\(getpid())-\(UUID().uuidString.prefix(8))"
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch { return .failure(error) }
-        let out = dir + "/bpfrun"
-        let r = Shell.run(["gcc", "-O2", "-Wall", "-o", out, root + "/testsuite/runner/bpfrun.c", "-lbpf", "-lelf", "-lz"])
+        let source = root + "/testsuite/runner/bpfrun.c"
+        guard let text = FileManager.default.contents(atPath: source) else {
+            return .failure(HarnessError("cannot read \(source)"))
+        }
+        var hash: UInt64 = 0xcbf29ce484222325
+        for b in text { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        let out = NSTemporaryDirectory() + "swift-bpfcc-bpfrun-\(String(hash, radix: 16))"
+        if FileManager.default.isExecutableFile(atPath: out) { return .success(out) }
+        let scratch = out + ".\(getpid()).\(UUID().uuidString.prefix(8))"
+        let r = Shell.run(["gcc", "-O2", "-Wall", "-o", scratch, source, "-lbpf", "-lelf", "-lz"])
         if r.status != 0 { return .failure(HarnessError("cannot build testsuite/runner/bpfrun.c (\(r.ending)):\n\(r.stderr)")) }
+        if rename(scratch, out) != 0 { return .success(scratch) }
         return .success(out)
     }()
-}
 
 struct HarnessError: Error, CustomStringConvertible {
     var description: String

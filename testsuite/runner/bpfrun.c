@@ -393,7 +393,7 @@ int main(int argc, char **argv)
     fputs("},\"skipped_maps\":[", J);
     first = 1;
     bpf_object__for_each_map(m, obj) {
-        if (!err && dumpable(bpf_map__type(m)) && bpf_map__fd(m) >= 0) continue;
+        if (err || (dumpable(bpf_map__type(m)) && bpf_map__fd(m) >= 0)) continue;
         if (!first) fputc(',', J);
         first = 0;
         json_string(bpf_map__name(m));
