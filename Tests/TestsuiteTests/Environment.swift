@@ -93,6 +93,7 @@ enum Environment {
         if rename(scratch, out) != 0 { return .success(scratch) }
         return .success(out)
     }()
+}
 
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
