@@ -20,7 +20,13 @@ public enum Frontend {
         }
         defer { clang_disposeIndex(index) }
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
-            if let pch = entry.cache.lookup(entry.key) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let hit = entry.cache.lookup(entry.key)
+            if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                FileHandle.standardError.write("swift-bpfcc: time: cache lookup \(ms) ms\n".data(using: .utf8)!)
+            }
+            if let pch = hit {
                 if var unit = try? parseOnce(file: file, arguments: args + ["-include-pch", pch], index: index) {
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
                     for f in entry.cache.inputs(entry.key) where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
@@ -70,9 +76,14 @@ public enum Frontend {
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
         var argv = cargs.map { UnsafePointer<CChar>($0) }
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let err = argv.withUnsafeMutableBufferPointer { buf in
             clang_parseTranslationUnit2(index, file, buf.baseAddress, Int32(buf.count), nil, 0,
                                         CXTranslationUnit_IncludeAttributedTypes.rawValue, &tuOut)
+        }
+        if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            FileHandle.standardError.write("swift-bpfcc: time: libclang parse \(ms) ms\n".data(using: .utf8)!)
         }
         guard err == CXError_Success, let tu = tuOut else {
             throw DiagnosticList([Diagnostic(.error, SourceLocation(file: file, line: 0, column: 0),
