@@ -339,7 +339,24 @@ extension FunctionLowering {
         case .shr: return try binop(signed ? .ashr : .lshr, a, try shiftAmount(c, ct), width: w)
         case .div, .rem:
             if signed { return try signedDivision(op == .div, a, c, width: w, at: loc) }
-            return try binop(op == .div ? .udiv : .urem, a, c, width: w)
+            let result = try binop(op == .div ? .udiv : .urem, a, c, width: w)
+            if op == .rem, case .imm(let k) = c, k > 0, case .reg(let r) = result {
+                // `x % C < C` always, but the verifier does not track remainders: a branch
+                // that can never be taken gives it the bound (array indices such as arr[i % 3]).
+                let keep = b.newBlock(), clamp = b.newBlock()
+                b.terminate(.branch(.ule, lhs: r, rhs: .imm(k - 1), width: w, then: keep, else: clamp))
+                b.switchTo(clamp)
+                b.emit(.mov(dst: r, src: .imm(k - 1), width: w))
+                b.jump(to: keep)
+                b.switchTo(keep)
+                if w == .w32 {
+                    // The verifier forgets the upper half after a 32-bit remainder: re-zero it.
+                    let z = b.newVReg()
+                    b.emit(.ext(dst: z, src: r, from: .w32, to: .w32, signed: false))
+                    return .reg(z)
+                }
+            }
+            return result
         default:
             throw LoweringError(loc, "unsupported operator")
         }
