@@ -57,7 +57,9 @@ public enum Driver {
                 failed = true
             }
         }
-        if Frontend.cacheMiss && !failed { startCacheBuilder(arguments) }
+        if Frontend.cacheMiss && !failed && ProcessInfo.processInfo.environment["SWIFT_BPFCC_NO_CACHE_BUILD"] == nil {
+            startCacheBuilder(arguments)
+        }
         return failed ? 1 : 0
     }
 

@@ -30,7 +30,7 @@ import Foundation
         try FileManager.default.createDirectory(atPath: work + "/ours", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: work + "/clang", withIntermediateDirectories: true)
         let ours = "\(work)/ours/\(name).o", theirs = "\(work)/clang/\(name).o"
-        let c = Shell.run([Environment.compiler ?? "swift-bpfcc"] + flags + ["-c", src, "-o", ours])
+        let c = Shell.run(["SWIFT_BPFCC_NO_CACHE=1", Environment.compiler ?? "swift-bpfcc"] + flags + ["-c", src, "-o", ours])
         guard c.status == 0 else { throw HarnessError("swift-bpfcc failed:\n\(c.stderr)") }
         let k = Shell.run(["clang-22"] + flags + ["-c", src, "-o", theirs])
         guard k.status == 0 else { throw HarnessError("clang-22 failed:\n\(k.stderr)") }

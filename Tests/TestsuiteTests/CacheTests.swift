@@ -24,7 +24,8 @@ import Foundation
     }
 
     func compile(_ s: Setup, cache: String?, output: String) -> Shell.Result {
-        let env = cache.map { ["SWIFT_BPFCC_CACHE_DIR=\($0)"] } ?? ["SWIFT_BPFCC_NO_CACHE=1"]
+        // No background cache builds: entries are made explicitly with --build-parse-cache.
+        let env = cache.map { ["SWIFT_BPFCC_CACHE_DIR=\($0)", "SWIFT_BPFCC_NO_CACHE_BUILD=1"] } ?? ["SWIFT_BPFCC_NO_CACHE=1"]
         return Shell.run(env + [s.compiler, "-O2", "-g", "-target", "bpf", "-I\(s.include)", "-I/usr/include/x86_64-linux-gnu",
                                 "-c", s.source, "-o", output])
     }
