@@ -19,6 +19,9 @@ struct out {
     __u64 ringbuf_value;
     __u32 flags_direct;
     __u32 pad;
+    __u64 in_execve;          /* kernel bitfields through BPF_CORE_READ_BITFIELD_PROBED */
+    __u64 sched_reset_on_fork;
+    __u64 bitfield_byte_offset, bitfield_lshift, bitfield_rshift, bitfield_signed;
 };
 
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct out); } res SEC(".maps");
@@ -46,6 +49,12 @@ int read_task(void *ctx)
     unsigned int flags = 0;
     bpf_core_read(&flags, sizeof(flags), &t->flags);
     o->flags_direct = flags != 0;
+    o->in_execve = BPF_CORE_READ_BITFIELD_PROBED(t, in_execve);
+    o->sched_reset_on_fork = BPF_CORE_READ_BITFIELD_PROBED(t, sched_reset_on_fork);
+    o->bitfield_byte_offset = __builtin_preserve_field_info(t->sched_reset_on_fork, BPF_FIELD_BYTE_OFFSET);
+    o->bitfield_lshift = __builtin_preserve_field_info(t->sched_reset_on_fork, BPF_FIELD_LSHIFT_U64);
+    o->bitfield_rshift = __builtin_preserve_field_info(t->sched_reset_on_fork, BPF_FIELD_RSHIFT_U64);
+    o->bitfield_signed = __builtin_preserve_field_info(t->sched_reset_on_fork, BPF_FIELD_SIGNED);
     return o->pid == o->tgid;
 }
 
