@@ -77,6 +77,7 @@ struct ObjectAssembler {
                     let id = btf.addFunction(name: f.name, type: decl.type,
                                              parameterNames: decl.parameters.map(\.name), linkage: linkage)
                     btf.addFuncInfo(section: name, instructionByteOffset: p.byteOffset, typeID: id)
+                    for tag in decl.attributes.btfDeclTags { btf.addDeclTag(tag, to: id, component: -1) }
                 }
                 if options.lineInfo {
                     for l in f.lines where l.location.line > 0 {

@@ -292,6 +292,10 @@ extension Converter {
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
             return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))
         }
+        if first == "__builtin_offsetof" || first == "offsetof", type.isInteger, let v = evaluateInteger(c) {
+            // OffsetOfExpr is unexposed; its only expression children are array indices.
+            return make(.intLiteral(v.value))
+        }
         if first == "__builtin_choose_expr", kids.count == 3 {
             // ChooseExpr: the condition is an integer constant expression.
             guard let cond = evaluateInteger(kids[0]) else { throw error(c, "__builtin_choose_expr needs a constant condition") }

@@ -216,6 +216,9 @@ extension FunctionLowering {
                 throw LoweringError(loc, "cannot load a value of this type")
             }
             let w = layout.width(lv.type)
+            if case .slot = m.base, m.alignment < w.bytes {
+                return .scalar(.reg(try loadBytewise(m, width: w)))
+            }
             let r = b.newVReg()
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
             return .scalar(.reg(r))
@@ -269,6 +272,11 @@ extension FunctionLowering {
             if case .imm(let k) = value, w == .w64, k < Int64(Int32.min) || k > Int64(Int32.max) {
                 v = .reg(materialize(value, width: .w64))
             }
+            if case .slot = m.base, m.alignment < w.bytes {
+                // The verifier rejects misaligned stack accesses (packed structs): store bytes.
+                try storeBytewise(m, value: v, width: w)
+                return
+            }
             b.emit(.store(base: m.base, offset: m.offset, value: v, width: w))
         }
     }
@@ -308,6 +316,48 @@ extension FunctionLowering {
             copy(to: dst, from: src, size: layout.size(lv.type))
         case .none:
             throw LoweringError(loc, "void value assigned")
+        }
+    }
+
+    /// A little-endian value assembled from byte loads (misaligned stack data).
+    private func loadBytewise(_ m: MemoryRef, width w: Width) throws -> VReg {
+        var acc: VReg? = nil
+        for k in 0..<w.bytes {
+            let byte = b.newVReg()
+            let pos = module.options.bigEndian ? w.bytes - 1 - k : k
+            b.emit(.load(dst: byte, base: m.base, offset: m.offset + pos, width: .w8, signed: false))
+            var part = byte
+            if k > 0 {
+                let shifted = b.newVReg()
+                b.emit(.binary(.shl, dst: shifted, lhs: byte, rhs: .imm(Int64(8 * k)), width: .w64))
+                part = shifted
+            }
+            if let a = acc {
+                let sum = b.newVReg()
+                b.emit(.binary(.or, dst: sum, lhs: a, rhs: .reg(part), width: .w64))
+                acc = sum
+            } else {
+                acc = part
+            }
+        }
+        return acc!
+    }
+
+    /// Stores a value one byte at a time (misaligned stack data).
+    private func storeBytewise(_ m: MemoryRef, value: Operand, width w: Width) throws {
+        for k in 0..<w.bytes {
+            let pos = module.options.bigEndian ? w.bytes - 1 - k : k
+            switch value {
+            case .imm(let c):
+                b.emit(.store(base: m.base, offset: m.offset + pos, value: .imm(Int64((UInt64(bitPattern: c) >> UInt64(8 * k)) & 0xff)), width: .w8))
+            case .reg(let r):
+                var byte = r
+                if k > 0 {
+                    byte = b.newVReg()
+                    b.emit(.binary(.lshr, dst: byte, lhs: r, rhs: .imm(Int64(8 * k)), width: .w64))
+                }
+                b.emit(.store(base: m.base, offset: m.offset + pos, value: .reg(byte), width: .w8))
+            }
         }
     }
 
