@@ -22,6 +22,8 @@ enum Shell {
     /// test instead of hanging the suite.
     static let defaultTimeout: TimeInterval = 300
 
+    private static let launchLock = NSLock()
+
     /// `argv[0]` is looked up on PATH (through /usr/bin/env, so `VAR=value` words
     /// before the tool set its environment).
     static func run(_ argv: [String], cwd: String? = nil, timeout: TimeInterval = defaultTimeout) -> Result {
@@ -33,7 +35,12 @@ enum Shell {
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return Result(status: 127, stdout: "", stderr: "\(error)") }
+        // Foundation's Process.run is not safe to call from several threads at once (it
+        // crashed in CI copying the environment while Swift Testing ran cases in parallel):
+        // launches are serialised, the children still run concurrently.
+        launchLock.lock()
+        do { try p.run() } catch { launchLock.unlock(); return Result(status: 127, stdout: "", stderr: "\(error)") }
+        launchLock.unlock()
 
         let killer = TimeoutFlag()
         let pid = p.processIdentifier
