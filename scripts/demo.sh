@@ -4,11 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-swift build -c release 2>&1 | tail -n 3
+echo "demo: building swift-bpfcc (release)"
+swift build -c release 2>&1 | tail -n 1
 BIN=.build/release/swift-bpfcc
 OUT=$(mktemp -d)
-$BIN -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c testsuite/programs/xdp/xdp_count_ethertype.c -o "$OUT/xdp_pass.o"
-llvm-objdump-22 -d -r "$OUT/xdp_pass.o"
+SRC=testsuite/programs/xdp/xdp_count_ethertype.c
+echo "demo: $BIN -O2 -g -target bpf -c $SRC -o $OUT/xdp_count_ethertype.o"
+$BIN -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$SRC" -o "$OUT/xdp_count_ethertype.o"
+echo "demo: the object, disassembled by llvm-objdump-22"
+llvm-objdump-22 -d -r "$OUT/xdp_count_ethertype.o"
 PIN=/sys/fs/bpf/swift_bpfcc_demo_$$
-bpftool prog load "$OUT/xdp_pass.o" "$PIN" && echo "verifier: accepted" && bpftool prog show pinned "$PIN"
+echo "demo: loading it with bpftool (the kernel verifier checks it)"
+bpftool prog load "$OUT/xdp_count_ethertype.o" "$PIN" && echo "verifier: accepted" && bpftool prog show pinned "$PIN"
 rm -f "$PIN"; rm -rf "$OUT"
