@@ -603,29 +603,13 @@ extension FunctionLowering {
             return
         }
         var cc = cc, lhs = a, rhs = c
-        var width = width
         if case .imm = lhs { swap(&lhs, &rhs); cc = cc.swapped }
-        if width == .w32 && module.options.cpu < 3 {
-            // No jmp32 before v3: compare the 64-bit values, sign-extended for signed compares.
-            width = .w64
-            if signed {
-                if case .reg(let r) = lhs { let x = b.newVReg(); b.emit(.ext(dst: x, src: r, from: .w32, to: .w64, signed: true)); lhs = .reg(x) }
-                if case .reg(let r) = rhs { let x = b.newVReg(); b.emit(.ext(dst: x, src: r, from: .w32, to: .w64, signed: true)); rhs = .reg(x) }
-                if case .imm(let k) = rhs { rhs = .imm(TypeLayout.signExtend(k, .w32)) }
-            } else if case .imm(let k) = rhs {
-                rhs = .imm(TypeLayout.normalize(k, .w32))
-            }
+        // Immediates in the IR are the value at the compare width; codegen's legaliser
+        // handles what the ISA cannot encode (no jmp32 before v3, imm beyond 32 bits).
+        if case .imm(let k) = rhs {
+            rhs = .imm(signed ? TypeLayout.signExtend(k, width) : (width == .w64 ? k : TypeLayout.normalize(k, width)))
         }
         let l = materialize(lhs, width: width)
-        if case .imm(let k) = rhs {
-            // Immediates are sign-extended by the ISA: normalise for the compare width.
-            let v = signed ? TypeLayout.signExtend(k, width) : (width == .w64 ? k : TypeLayout.normalize(k, width))
-            if width == .w64 && (v > Int64(Int32.max) || v < Int64(Int32.min)) {
-                rhs = .reg(materialize(.imm(v), width: .w64))
-            } else {
-                rhs = .imm(v)
-            }
-        }
         b.terminate(.branch(cc, lhs: l, rhs: rhs, width: width, then: t, else: f))
     }
 
