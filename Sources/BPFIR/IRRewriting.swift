@@ -1,6 +1,26 @@
 /// Register renaming helpers shared by IR passes and register allocation.
 
 public extension Function {
+    /// Applies a peephole rule to every pair of adjacent instructions of each block:
+    /// the rule returns the instructions replacing the pair, or nil to leave it; a
+    /// replacement is looked at again with the instruction after it.
+    func foldingAdjacentPairs(_ rule: (Instruction, Instruction) -> [Instruction]?) -> Function {
+        var f = self
+        for bi in f.blocks.indices {
+            var insts = f.blocks[bi].instructions
+            var k = 0
+            while k + 1 < insts.count {
+                if let replacement = rule(insts[k], insts[k + 1]) {
+                    insts.replaceSubrange(k...(k + 1), with: replacement)
+                    continue
+                }
+                k += 1
+            }
+            f.blocks[bi].instructions = insts
+        }
+        return f
+    }
+
     /// How many times each register is used and defined in the function.
     func useDefCounts() -> (uses: [VReg: Int], defs: [VReg: Int]) {
         var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]

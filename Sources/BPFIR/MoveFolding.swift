@@ -2,25 +2,16 @@
 /// pattern lowering leaves behind for every assignment to a register variable.
 public enum MoveFolding {
     public static func run(_ f: Function) -> Function {
-        var f = f
         let (uses, defs) = f.useDefCounts()
-        for bi in f.blocks.indices {
-            var insts = f.blocks[bi].instructions
-            var k = 0
-            while k + 1 < insts.count {
-                if case .mov(let x, .reg(let t), let mw) = insts[k + 1].inst, x != t,
-                   uses[t] == 1, defs[t] == 1, f.parameters.contains(t) == false,
-                   insts[k].inst.definedRegs == [t], let w = resultWidth(insts[k].inst),
-                   mw == .w64 || w != .w64 {
-                    insts[k].inst = insts[k].inst.replacingDefs(of: t, with: x)
-                    insts.remove(at: k + 1)
-                    continue
-                }
-                k += 1
-            }
-            f.blocks[bi].instructions = insts
+        return f.foldingAdjacentPairs { first, second in
+            guard case .mov(let x, .reg(let t), let mw) = second.inst, x != t,
+                  uses[t] == 1, defs[t] == 1, !f.parameters.contains(t),
+                  first.inst.definedRegs == [t], let w = resultWidth(first.inst),
+                  mw == .w64 || w != .w64 else { return nil }
+            var folded = first
+            folded.inst = first.inst.replacingDefs(of: t, with: x)
+            return [folded]
         }
-        return f
     }
 
     /// Width of the value an instruction defines (zero-extended results count as narrow).
