@@ -1,3 +1,4 @@
+import Foundation
 import BPFIR
 import BPFFrontend
 
@@ -149,7 +150,7 @@ extension FunctionLowering {
             let op = try convert(try scalar(args[i]), from: args[i].type, to: valueType, at: args[i].location)
             return materialize(op, width: w)
         }
-        let base = name.replacingOccurrences("__c11_atomic_", "__atomic_")
+        let base = name.replacingOccurrences(of: "__c11_atomic_", with: "__atomic_")
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
             "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
             "__sync_fetch_and_and": (.and, true), "__sync_fetch_and_xor": (.xor, true),
@@ -248,33 +249,5 @@ extension FunctionLowering {
             return String(s.dropLast(suffix.count))
         }
         return s
-    }
-}
-
-extension String {
-    func replacingOccurrences(_ a: String, _ b: String) -> String {
-        guard !a.isEmpty else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.range(of: a) {
-            out += rest[..<r.lowerBound]
-            out += b
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
-    }
-}
-
-extension Substring {
-    func range(of needle: String) -> Range<Substring.Index>? {
-        guard !needle.isEmpty, count >= needle.count else { return nil }
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(needle) {
-                return i..<index(i, offsetBy: needle.count)
-            }
-            i = index(after: i)
-        }
-        return nil
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import BPFIR
 import BPFFrontend
 
@@ -171,7 +172,7 @@ extension FunctionLowering {
     }
 
     func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
-        let text = a.template.trimmingCharacters(in: " \t\n")
+        let text = a.template.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty {
             // Compiler barriers (`asm volatile("" ::: "memory")`, barrier_var): nothing to emit;
             // values they name already live where the code reads them.
@@ -189,14 +190,14 @@ extension FunctionLowering {
     /// a helper call with those arguments.
     private func asmHelperCall(_ a: AsmStatement, text: String, at loc: SourceLocation) throws -> Inst? {
         let lines: [String] = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
-            .map { String($0).trimmingCharacters(in: " \t") }
+            .map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         guard let last = lines.last, last.hasPrefix("call ") else { return nil }
-        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: " ")) else { return nil }
+        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: .whitespaces)) else { return nil }
         let operands = a.outputs.map(\.expr) + a.inputs.map(\.expr)
         var args: [Int: Operand] = [:]
         for line in lines.dropLast() {
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
+            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, parts[0].hasPrefix("r"), let reg = Int(parts[0].dropFirst()), (1...5).contains(reg) else { return nil }
             let rhs = parts[1]
             if rhs.hasPrefix("$"), let n = Int(String(rhs.dropFirst())), n < operands.count {
@@ -213,14 +214,5 @@ extension FunctionLowering {
         var ops: [Operand] = []
         for r in 0..<count { ops.append(args[r + 1] ?? .imm(0)) }
         return .call(dst: nil, callee: .helper(helper), args: ops)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.first, set.contains(c) { s = s.dropFirst() }
-        while let c = s.last, set.contains(c) { s = s.dropLast() }
-        return String(s)
     }
 }
