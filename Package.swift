@@ -26,8 +26,10 @@ let package = Package(
         .executableTarget(name: "bpfcc-bench"),
         .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),
         .testTarget(name: "BPFCodegenTests", dependencies: ["BPFCodegen", "BPFIR"], swiftSettings: clangInclude),
-        .testTarget(name: "BTFTests", dependencies: ["BTF", "BPFFrontend"], swiftSettings: clangInclude),
-        .testTarget(name: "BPFELFTests", dependencies: ["BPFELF"], swiftSettings: clangInclude),
+        // Tool runners shared by the unit-test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BTFTests", dependencies: ["BTF", "BPFFrontend", "TestSupport"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFELFTests", dependencies: ["BPFELF", "TestSupport"], swiftSettings: clangInclude),
         .testTarget(name: "BPFDriverTests", dependencies: ["BPFDriver"], swiftSettings: clangInclude),
         .testTarget(name: "TestsuiteTests", dependencies: ["swift-bpfcc"], swiftSettings: clangInclude),
     ],

@@ -1,30 +1,8 @@
 import Foundation
+import TestSupport
 
-/// Runs external readers (llvm-readelf-22, llvm-objdump-22, bpftool, clang-22); callers print SKIP when missing.
-enum Tool {
-    struct Result { var status: Int32; var out: String; var err: String }
-
-    static func exists(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    static func run(_ path: String, _ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
-                      err: String(decoding: e, as: UTF8.self))
-    }
-
-    static func tempFile(_ bytes: [UInt8], suffix: String) -> String {
-        let path = NSTemporaryDirectory() + "elftest-\(UUID().uuidString)\(suffix)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
+/// This target's tool paths on top of TestSupport.Tool.
+extension Tool {
 
     static let readelf = "/usr/bin/llvm-readelf-22"
     static let objdump = "/usr/bin/llvm-objdump-22"

@@ -1,30 +1,8 @@
 import Foundation
+import TestSupport
 
-/// Runs external tools (bpftool, gcc) for tests; callers print SKIP when a tool is missing.
-enum Tool {
-    struct Result { var status: Int32; var out: String; var err: String }
-
-    static func exists(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    static func run(_ path: String, _ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
-                      err: String(decoding: e, as: UTF8.self))
-    }
-
-    static func tempFile(_ bytes: [UInt8], suffix: String) -> String {
-        let path = NSTemporaryDirectory() + "btftest-\(UUID().uuidString)\(suffix)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
+/// This target's helpers on top of TestSupport.Tool (bpftool, gcc).
+extension Tool {
 
     /// A C helper that loads raw BTF (or an ELF's .BTF) with BPF_BTF_LOAD and prints the
     /// verifier log on failure. Built with gcc and libbpf; nil when that is impossible.
