@@ -17,8 +17,7 @@ enum LoopUnroller {
     static let maxTrips = 32
     static let maxWork = 300          // trips × body size (AST nodes), about clang's full-unroll budget
 
-    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
-                     addressTaken: Set<Int>) -> UnrollPlan? {
+    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout) -> UnrollPlan? {
         guard let initial = initial, let cond = condition, let inc = increment else { return nil }
         var id: Int, start: Int64, declared: VarDecl? = nil
         switch initial.kind {
@@ -31,7 +30,8 @@ enum LoopUnroller {
             id = lid; start = v
         default: return nil
         }
-        let pinned = addressTaken.contains(id)
+        // An address-taken induction variable is fine when its only address-taking is a
+        // pointer-to-const call argument (a map key): the scan below rejects any other.
         // Condition: i OP constant.
         guard case .binary(let op, let l, let r) = cond.kind, localID(l) == id, let limit = ConstantEvaluator.integer(r) else { return nil }
         let signed = layout.isSigned(l.type)
@@ -68,7 +68,6 @@ enum LoopUnroller {
         var size = 0
         var unsafe = false
         Scan.stmt(body, id: id, size: &size, unsafe: &unsafe)
-        if pinned && !Scan.onlyConstArgumentAddresses(body, id: id) { return nil }
         guard !unsafe, size * values.count <= maxWork else { return nil }
         return UnrollPlan(variable: id, declared: declared, values: values, final: v, type: variableType(l) ?? l.type)
     }
@@ -188,16 +187,6 @@ extension FunctionLowering {
         b.jump(to: exit)
         b.switchTo(exit)
         vars[key] = outer
-    }
-}
-
-extension LoopUnroller.Scan {
-    /// True when every `&i` in the body is a direct call argument of pointer-to-const type
-    /// (the Scan above already rejects any other address-taking).
-    static func onlyConstArgumentAddresses(_ s: Stmt, id: Int) -> Bool {
-        var size = 0, unsafe = false
-        stmt(s, id: id, size: &size, unsafe: &unsafe)
-        return !unsafe
     }
 }
 

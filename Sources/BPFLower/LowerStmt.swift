@@ -42,8 +42,7 @@ extension FunctionLowering {
             try lowerCondition(c, then: bodyB, else: exit)
             b.switchTo(exit)
         case .forStmt(let initial, let cond, let inc, let body):
-            if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout,
-                                            addressTaken: addressTaken(in: currentFunctionDecl)) {
+            if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout) {
                 try lowerUnrolled(plan, initial: initial, body: body)
                 return
             }
