@@ -254,6 +254,12 @@ struct Emitter {
         case .coreLoad(let d, let base, let off, let w, let reloc):
             coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
             put(.ldx(BPFSize(bytes: w.bytes), dst: reg(d), src: reg(base), off: Int16(clamping: off)))
+        case .coreStore(let base, let off, let value, let w, let reloc):
+            coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
+            switch value {
+            case .reg(let v): put(.stx(BPFSize(bytes: w.bytes), dst: reg(base), src: reg(v), off: Int16(clamping: off)))
+            case .imm(let k): put(.st(BPFSize(bytes: w.bytes), dst: reg(base), off: Int16(clamping: off), imm: Int32(truncatingIfNeeded: k)))
+            }
         case .inlineAsm:
             throw CodegenError("inline assembly is not supported yet", location: location)
         }

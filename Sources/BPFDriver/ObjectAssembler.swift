@@ -70,7 +70,8 @@ struct ObjectAssembler {
                 symbols.append(ELFSymbol(name: f.name, section: name, value: UInt64(p.byteOffset),
                                          size: UInt64(f.instructions.count * 8),
                                          binding: f.linkage == .static ? .local : (f.linkage == .weak ? .weak : .global),
-                                         type: .function))
+                                         type: .function,
+                                         hidden: program.functionDecls[f.name]?.attributes.hidden ?? false))
                 // BTF: FUNC record and func_info; line_info with -g.
                 if let decl = program.functionDecls[f.name] {
                     let linkage: BTFLinkage = f.linkage == .static ? .static : .global
@@ -112,7 +113,8 @@ struct ObjectAssembler {
                                        bytes: d.kind == .bss ? [] : d.bytes, size: UInt64(d.size), relocations: relocs))
             for s in d.symbols {
                 symbols.append(ELFSymbol(name: s.name, section: d.name, value: UInt64(s.offset), size: UInt64(s.size),
-                                         binding: s.isStatic ? .local : (s.isWeak ? .weak : .global), type: .object))
+                                         binding: s.isStatic ? .local : (s.isWeak ? .weak : .global), type: .object,
+                                         hidden: s.isHidden))
             }
             let vars = d.symbols.map {
                 BTFVariable(name: $0.name, type: $0.type, offset: $0.offset, size: $0.size,

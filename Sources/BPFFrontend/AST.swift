@@ -127,6 +127,8 @@ public struct DeclAttributes: Hashable, Sendable {
     public var noinline = false
     public var alwaysInline = false
     public var weak = false
+    /// `visibility("hidden")` or `"internal"` (libbpf's `__hidden`): STV_HIDDEN symbol.
+    public var hidden = false
     public var isInline = false
     public var alignment: Int? = nil
     public var btfDeclTags: [String] = []

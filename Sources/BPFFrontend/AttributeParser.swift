@@ -53,6 +53,7 @@ enum AttributeParser {
             case "noinline": a.noinline = true
             case "always_inline": a.alwaysInline = true
             case "weak": a.weak = true
+            case "visibility": a.hidden = ["hidden", "internal"].contains(unquote(arg))
             case "aligned": a.alignment = Int(arg.trimmed) ?? 8
             case "btf_decl_tag": a.btfDeclTags.append(unquote(arg))
             default: break

@@ -165,6 +165,8 @@ public enum Inst: Hashable, Sendable {
     case coreValue(dst: VReg, value: Int64, reloc: CoreReloc)
     /// A load whose offset is patched by CO-RE.
     case coreLoad(dst: VReg, base: VReg, offset: Int, width: Width, reloc: CoreReloc)
+    /// A store whose offset is patched by CO-RE: `*(width*)(base + offset) = value`.
+    case coreStore(base: VReg, offset: Int, value: Operand, width: Width, reloc: CoreReloc)
     /// Raw eBPF instruction words from inline assembly (already encoded), operands bound to vregs by codegen.
     case inlineAsm(text: String, inputs: [VReg], outputs: [VReg])
 }
@@ -232,7 +234,7 @@ extension Inst {
             return [d]
         case .call(let d, _, _): return d.map { [$0] } ?? []
         case .atomic(_, _, _, _, _, let f): return f.map { [$0] } ?? []
-        case .store: return []
+        case .store, .coreStore: return []
         case .inlineAsm(_, _, let outs): return outs
         }
     }
@@ -250,13 +252,14 @@ extension Inst {
         case .atomic(_, let b, _, let v, _, _): return a(b) + [v]
         case .cmpxchg(_, let b, _, let e, let n, _): return a(b) + [e, n]
         case .coreLoad(_, let b, _, _, _): return [b]
+        case .coreStore(let b, _, let v, _, _): return [b] + o(v)
         case .inlineAsm(_, let ins, _): return ins
         }
     }
     /// True when removing the instruction (if its result is unused) changes behaviour.
     public var hasSideEffects: Bool {
         switch self {
-        case .store, .call, .atomic, .cmpxchg, .inlineAsm: return true
+        case .store, .coreStore, .call, .atomic, .cmpxchg, .inlineAsm: return true
         default: return false
         }
     }

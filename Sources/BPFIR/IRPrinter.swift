@@ -43,6 +43,8 @@ public enum IRPrinter {
         case .coreValue(let d, let v, let r): return "\(d) = core \(v) ; \(r.typeName) \(r.accessString) kind \(r.kind)"
         case .coreLoad(let d, let b, let o, let w, let r):
             return "\(d) = coreload.\(w) [\(b) + \(o)] ; \(r.typeName) \(r.accessString) kind \(r.kind)"
+        case .coreStore(let b, let o, let v, let w, let r):
+            return "corestore.\(w) [\(b) + \(o)], \(v) ; \(r.typeName) \(r.accessString) kind \(r.kind)"
         case .inlineAsm(let t, let ins, let outs): return "asm \"\(t)\" in(\(ins)) out(\(outs))"
         }
     }

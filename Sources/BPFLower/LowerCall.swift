@@ -148,7 +148,7 @@ extension FunctionLowering {
         case .register(let r)?: return .scalar(.reg(r))
         case .constant(let v, _)?: return .scalar(.imm(v))
         case .memory(let m)?: return .aggregate(m)
-        case nil: return .none
+        case .coreField?, nil: return .none
         }
     }
 

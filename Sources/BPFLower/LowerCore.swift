@@ -27,14 +27,20 @@ extension FunctionLowering {
     /// Walks a member/subscript chain down to its root; nil when the outermost
     /// access is not relocatable.
     func coreAccess(_ e: Expr, allowBitfield: Bool = false) throws -> CoreAccess? {
-        guard case .member(let base0, let idx0, let arrow0) = e.kind else { return nil }
+        // The chain ends in a member, or in constant-index elements of an array member (`skb->cb[1]`).
+        var head = e
+        while case .arraySubscript(let base, let index) = head.kind, let array = decayedArray(base),
+              ConstantEvaluator.integer(index) != nil {
+            head = array
+        }
+        guard case .member(let base0, let idx0, let arrow0) = head.kind else { return nil }
         let rec0Type = arrow0 ? (base0.type.pointee ?? .void) : base0.type
         guard isRelocatable(rec0Type), let rec0 = layout.record(rec0Type), idx0 < rec0.fields.count else { return nil }
         if rec0.fields[idx0].bitWidth != nil && !allowBitfield { return nil }
         var indices: [Int] = []
         var offsetBits = 0
         var cur = e
-        var lastField: FieldDecl? = rec0.fields[idx0]
+        var lastField: FieldDecl? = head.kind == e.kind ? rec0.fields[idx0] : nil
         while true {
             switch cur.kind {
             case .member(let base, let idx, let isArrow):
@@ -55,10 +61,10 @@ extension FunctionLowering {
                     return try finish(root: cur, indices: indices, offsetBits: offsetBits, lastField: lastField)
                 }
                 let elemSize = layout.size(cur.type)
-                if isArray(base.type) {
+                if let array = decayedArray(base) {
                     indices.insert(Int(k), at: 0)
                     offsetBits += Int(k) * elemSize * 8
-                    cur = base
+                    cur = array
                 } else {
                     let root = try pointerTarget(base)
                     return CoreAccess(root: root, rootType: cur.type.canonical, indices: [Int(k)] + indices,
@@ -74,6 +80,13 @@ extension FunctionLowering {
             }
             _ = lastField
         }
+    }
+
+    /// The array an index expression's base designates: the array itself or its decay to a pointer.
+    func decayedArray(_ base: Expr) -> Expr? {
+        if isArray(base.type) { return base }
+        if case .cast(let inner, _) = base.kind, isArray(inner.type) { return inner }
+        return nil
     }
 
     /// A field's index among the BTF members of its record (unnamed bitfields are not members).
@@ -101,14 +114,34 @@ extension FunctionLowering {
         }
     }
 
-    /// The address of a relocatable member access: root + relocated offset.
-    func coreMemoryRef(_ a: CoreAccess, type: CType) -> MemoryRef {
-        let off = b.newVReg()
-        b.emit(.coreValue(dst: off, value: Int64(a.offset), reloc: coreReloc(a, kind: .fieldByteOffset)))
+    /// The storage of a relocatable member access. A whole scalar field is read and
+    /// written with the relocation on the load/store itself; anything else (aggregates,
+    /// addresses) goes through root + relocated offset.
+    func coreStorage(_ a: CoreAccess, type: CType) -> Storage {
         let base = materializeAddress(a.root)
+        let alignment = min(8, layout.alignment(type))
+        if layout.isScalar(type), !layout.isAggregate(type), a.offset <= Int(Int16.max) {
+            return .coreField(base: base, offset: a.offset, reloc: coreReloc(a, kind: .fieldByteOffset), alignment: alignment)
+        }
+        return .memory(coreAddress(base: base, offset: a.offset, reloc: coreReloc(a, kind: .fieldByteOffset), alignment: alignment))
+    }
+
+    /// root + relocated offset, in a register.
+    func coreAddress(base: VReg, offset: Int, reloc: CoreReloc, alignment: Int) -> MemoryRef {
+        let off = b.newVReg()
+        b.emit(.coreValue(dst: off, value: Int64(offset), reloc: reloc))
         let addr = b.newVReg()
         b.emit(.binary(.add, dst: addr, lhs: base, rhs: .reg(off), width: .w64))
-        return MemoryRef(base: .reg(addr), offset: 0, alignment: min(8, layout.alignment(type)))
+        return MemoryRef(base: .reg(addr), offset: 0, alignment: alignment)
+    }
+
+    /// The memory behind an lvalue whose address is taken (nil for registers).
+    func addressableMemory(_ lv: LValue) -> MemoryRef? {
+        guard lv.bitfield == nil else { return nil }
+        if case .coreField(let base, let offset, let reloc, let alignment) = lv.storage {
+            return coreAddress(base: base, offset: offset, reloc: reloc, alignment: alignment)
+        }
+        return lv.storage.memoryRef
     }
 
     // MARK: builtins

@@ -158,7 +158,7 @@ extension FunctionLowering {
         case .addressOf:
             if case .function = inner.type.canonical { return try rvalue(inner) }
             let lv = try lvalue(inner)
-            guard let m = lv.storage.memoryRef, lv.bitfield == nil else {
+            guard let m = addressableMemory(lv) else {
                 throw LoweringError(e.location, "cannot take the address of this expression")
             }
             return .scalar(.reg(materializeAddress(m)))

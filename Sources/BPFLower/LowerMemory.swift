@@ -61,7 +61,7 @@ extension FunctionLowering {
             return try lvalue(inner)
         case .member(let base, let idx, let isArrow):
             if let access = try coreAccess(e) {
-                return LValue(storage: .memory(coreMemoryRef(access, type: e.type)), type: e.type, bitfield: nil)
+                return LValue(storage: coreStorage(access, type: e.type), type: e.type, bitfield: nil)
             }
             let baseRef: MemoryRef
             let recType: CType
@@ -91,6 +91,9 @@ extension FunctionLowering {
             }
             return LValue(storage: .memory(baseRef.adding(f.bitOffset / 8)), type: e.type, bitfield: nil)
         case .arraySubscript(let base, let index):
+            if let access = try coreAccess(e) {
+                return LValue(storage: coreStorage(access, type: e.type), type: e.type, bitfield: nil)
+            }
             let elemSize = max(1, layout.size(e.type))
             let baseRef: MemoryRef
             if case .array = base.type.canonical {
@@ -167,7 +170,7 @@ extension FunctionLowering {
         switch p.kind {
         case .unary(.addressOf, let inner):
             let lv = try lvalue(inner)
-            if let m = lv.storage.memoryRef, lv.bitfield == nil { return m }
+            if let m = addressableMemory(lv) { return m }
         case .cast(let inner, _) where inner.type.isPointer || isArray(inner.type):
             if isArray(inner.type) {
                 let lv = try lvalue(inner)
@@ -210,6 +213,10 @@ extension FunctionLowering {
             return .scalar(.reg(r))
         case .constant(let v, _):
             return .scalar(.imm(TypeLayout.normalize(v, layout.width(lv.type))))
+        case .coreField(let base, let offset, let reloc, _):
+            let r = b.newVReg()
+            b.emit(.coreLoad(dst: r, base: base, offset: offset, width: layout.width(lv.type), reloc: reloc))
+            return .scalar(.reg(r))
         case .memory(let m):
             if let bf = lv.bitfield { return .scalar(.reg(try loadBitfield(m, bf, type: lv.type))) }
             guard layout.isScalar(lv.type) else {
@@ -265,6 +272,13 @@ extension FunctionLowering {
             throw LoweringError(.unknown, "internal error: the induction variable of an unrolled loop was assigned")
         case .register(let r):
             b.emit(.mov(dst: r, src: value, width: layout.width(lv.type) == .w64 ? .w64 : .w32))
+        case .coreField(let base, let offset, let reloc, _):
+            let w = layout.width(lv.type)
+            var v = value
+            if case .imm(let k) = value, w == .w64, k < Int64(Int32.min) || k > Int64(Int32.max) {
+                v = .reg(materialize(value, width: .w64))
+            }
+            b.emit(.coreStore(base: base, offset: offset, value: v, width: w, reloc: reloc))
         case .memory(let m):
             if let bf = lv.bitfield { try storeBitfield(m, bf, value: value); return }
             var v = value

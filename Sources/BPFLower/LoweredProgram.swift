@@ -19,6 +19,7 @@ public struct DataSymbol: Hashable, Sendable {
     public var type: CType
     public var isStatic: Bool
     public var isWeak: Bool
+    public var isHidden: Bool
 }
 
 /// A pointer-sized word in a data section that the loader fills with a symbol's address.

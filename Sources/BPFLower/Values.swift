@@ -8,13 +8,17 @@ enum Storage {
     /// The induction variable of a fully unrolled loop: reads are the constant; when its
     /// address is taken (`lookup(&map, &i)`), the memory holds the same value.
     case constant(Int64, MemoryRef?)
+    /// A scalar member reached through a relocatable (CO-RE) access: loads and stores
+    /// carry the relocation on their offset field (`*(u64 *)(ctx + off)`), as the verifier
+    /// requires for context pointers; taking its address yields the ALU form.
+    case coreField(base: VReg, offset: Int, reloc: CoreReloc, alignment: Int)
 
     /// The memory behind an lvalue, if it has any.
     var memoryRef: MemoryRef? {
         switch self {
         case .memory(let m): return m
         case .constant(_, let m): return m
-        case .register: return nil
+        case .register, .coreField: return nil
         }
     }
 }

@@ -158,6 +158,26 @@ import BPFIR
         }
     }
 
+    @Test func coreStoresCarryTheirRelocationOnTheStore() throws {
+        // Context field writes: ST for a constant, STX for a register, offset = local field offset.
+        let r1 = CoreReloc(typeName: "__sk_buff", accessString: "0:2", kind: 0)
+        let r2 = CoreReloc(typeName: "__sk_buff", accessString: "0:12:1", kind: 0)
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.coreStore(base: VReg(0), offset: 8, value: .imm(7), width: .w32, reloc: r1)),
+            Instruction(.mov(dst: VReg(1), src: .imm(3), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(1), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w64)),
+            Instruction(.coreStore(base: VReg(0), offset: 52, value: .reg(VReg(1)), width: .w32, reloc: r2))],
+                      terminator: .ret(.imm(0)))
+        let c = try Codegen.compile(fn([b], params: 1), options: CodegenOptions())
+        #expect(c.coreRelocs.map(\.reloc) == [r1, r2])
+        if c.coreRelocs.count == 2 {
+            let st = c.instructions[c.coreRelocs[0].instructionIndex]
+            #expect(st.opcode == 0x62 && st.offset == 8 && st.imm == 7 && st.dst == 1, "\n\(c.disassembly)")
+            let stx = c.instructions[c.coreRelocs[1].instructionIndex]
+            #expect(stx.opcode == 0x63 && stx.offset == 52 && stx.dst == 1, "\n\(c.disassembly)")
+        }
+    }
+
     @Test func loadsKeepTheirOffsetAndWidth() throws {
         // A context load: one LDX of exactly 4 bytes at offset 4 from the parameter.
         let b = Block(id: BlockID(0), instructions: [Instruction(.load(dst: VReg(1), base: .reg(VReg(0)), offset: 4, width: .w32, signed: false))],

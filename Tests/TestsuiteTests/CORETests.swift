@@ -5,15 +5,6 @@ import Foundation
 /// test time) and against a custom target BTF, checked against known values and
 /// against clang-22's build of the same source.
 @Suite struct CORETests {
-    static let vmlinuxDir: Result<String, Error> = {
-        let dir = NSTemporaryDirectory() + "core-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let r = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
-        guard r.status == 0 else { return .failure(HarnessError("bpftool cannot dump vmlinux BTF: \(r.stderr)")) }
-        FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: Data(r.stdout.utf8))
-        return .success(dir)
-    }()
-
     func prerequisites() -> Bool {
         var why = Environment.missingPrerequisite
         if why == nil && Shell.which("bpftool") == nil { why = "bpftool is not installed" }
@@ -23,9 +14,9 @@ import Foundation
     }
 
     /// Compiles a testsuite/core program with both compilers; returns (ours, clang) object paths.
-    func build(_ name: String, into work: String, extra: [String] = []) throws -> (String, String) {
-        let src = Environment.root + "/testsuite/core/\(name).c"
-        let include = try Self.vmlinuxDir.get()
+    func build(_ name: String, into work: String, extra: [String] = [], source: String? = nil) throws -> (String, String) {
+        let src = source ?? Environment.root + "/testsuite/core/\(name).c"
+        let include = try Environment.vmlinuxDir.get()
         let flags = ["-O2", "-g", "-target", "bpf", "-I\(include)", "-I/usr/include/x86_64-linux-gnu"] + extra
         try FileManager.default.createDirectory(atPath: work + "/ours", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: work + "/clang", withIntermediateDirectories: true)
@@ -98,6 +89,19 @@ import Foundation
         let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let (ours, theirs) = try build(name, into: work)
+        let a = try BTFExtReader.coreRecords(objectPath: ours), b = try BTFExtReader.coreRecords(objectPath: theirs)
+        #expect(!b.isEmpty)
+        #expect(Set(a) == Set(b), "only ours: \(Set(a).subtracting(b)), only clang: \(Set(b).subtracting(a))")
+    }
+
+    /// The `// @vmlinux` programs of the differential suite (context structs of vmlinux.h:
+    /// relocations on ctx loads and stores) write the same CO-RE records as clang-22.
+    @Test(arguments: Environment.allPrograms.filter(\.needsVmlinux))
+    func vmlinuxProgramRecordsMatchClang(_ p: TestProgram) throws {
+        guard prerequisites() else { return }
+        let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let (ours, theirs) = try build(p.stem, into: work, extra: p.cflags, source: p.path)
         let a = try BTFExtReader.coreRecords(objectPath: ours), b = try BTFExtReader.coreRecords(objectPath: theirs)
         #expect(!b.isEmpty)
         #expect(Set(a) == Set(b), "only ours: \(Set(a).subtracting(b)), only clang: \(Set(b).subtracting(a))")

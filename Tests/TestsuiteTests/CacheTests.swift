@@ -16,7 +16,7 @@ import Foundation
         }
         let work = NSTemporaryDirectory() + "cache-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: work + "/inc", withIntermediateDirectories: true)
-        let vmlinux = try CORETests.vmlinuxDir.get() + "/vmlinux.h"
+        let vmlinux = try Environment.vmlinuxDir.get() + "/vmlinux.h"
         try FileManager.default.copyItem(atPath: vmlinux, toPath: work + "/inc/vmlinux.h")
         let source = work + "/prog.c"
         try FileManager.default.copyItem(atPath: Environment.root + "/testsuite/core/core_task_read.c", toPath: source)

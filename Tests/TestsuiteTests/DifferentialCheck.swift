@@ -27,7 +27,7 @@ struct DifferentialCheck {
         if p.expectError != nil || p.group == "errors" { try check.expectCompileError() } else { try check.differential() }
     }
 
-    var flags: [String] { program.compileFlags(includeDir: Environment.includeDir) }
+    var flags: [String] { program.compileFlags(includeDir: Environment.includeDir, vmlinuxDir: try? Environment.vmlinuxDir.get()) }
 
     /// swift-bpfcc (parse cache off: every compile parses afresh; CacheTests test the cache).
     func compileOurs() -> Shell.Result {

@@ -66,7 +66,7 @@ enum Environment {
     static let missingPrerequisite: String? = {
         if geteuid() != 0 { return "not root: the kernel refuses to load BPF programs" }
         if !FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux") { return "no /sys/kernel/btf/vmlinux (kernel without BTF)" }
-        for tool in ["clang-22", "gcc", "llvm-readelf-22", "llvm-objdump-22"] where Shell.which(tool) == nil {
+        for tool in ["clang-22", "gcc", "llvm-readelf-22", "llvm-objdump-22", "bpftool"] where Shell.which(tool) == nil {
             return "\(tool) is not installed"
         }
         if !FileManager.default.fileExists(atPath: "/usr/include/bpf/libbpf.h") { return "libbpf-dev is not installed" }
@@ -74,6 +74,17 @@ enum Environment {
     }()
 
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// A directory holding vmlinux.h generated from the running kernel's BTF (once per
+    /// test process), for CO-RE programs and `// @vmlinux` programs.
+    static let vmlinuxDir: Result<String, Error> = {
+        let dir = NSTemporaryDirectory() + "vmlinux-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
+        guard r.status == 0 else { return .failure(HarnessError("bpftool cannot dump vmlinux BTF: \(r.stderr)")) }
+        FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: Data(r.stdout.utf8))
+        return .success(dir)
+    }()
 
     /// The loader, built once per test process. Cached in the temporary directory under
     /// a hash of its source (built under a private name, then renamed into place), so

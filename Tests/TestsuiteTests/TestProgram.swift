@@ -12,6 +12,8 @@ struct TestProgram: CustomStringConvertible, Sendable {
     var expectError: String?
     var expectReject = false
     var loadOnly = false
+    /// `// @vmlinux`: both compilers also get `-I` of a vmlinux.h generated from this kernel.
+    var needsVmlinux = false
     var repeatCount = 1
     /// Directive lines the harness does not know (a typo must not silently drop a check).
     var unknownDirectives: [String] = []
@@ -46,6 +48,7 @@ struct TestProgram: CustomStringConvertible, Sendable {
             case "expect-error": expectError = arg
             case "expect-reject": expectReject = true
             case "load-only": loadOnly = true
+            case "vmlinux": needsVmlinux = true
             case "repeat": repeatCount = Int(arg) ?? 1
             default: unknownDirectives.append(String(line))
             }
@@ -53,8 +56,9 @@ struct TestProgram: CustomStringConvertible, Sendable {
     }
 
     /// Compile flags shared by both compilers (testsuite format).
-    func compileFlags(includeDir: String) -> [String] {
-        ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-I\(includeDir)"] + cflags
+    func compileFlags(includeDir: String, vmlinuxDir: String? = nil) -> [String] {
+        ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-I\(includeDir)"]
+            + (needsVmlinux ? vmlinuxDir.map { ["-I\($0)"] } ?? [] : []) + cflags
     }
 
     /// Arguments for bpfrun: the program to run and one --input/--ctx per run.
