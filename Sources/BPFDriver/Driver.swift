@@ -19,6 +19,8 @@ public enum Driver {
         }
         if options.showHelp { stdout(OptionParser.helpText + "\n"); return 0 }
         if options.showVersion { stdout(version + "\n"); return 0 }
+        if options.verbose { stderr(verboseText(options)) }
+        if options.preprocessOnly { return preprocessEmptyInputs(options, stderr: stderr) }
         guard !options.inputs.isEmpty else { stderr("swift-bpfcc: error: no input files\n"); return 1 }
         if options.buildParseCache {
             for input in options.inputs { Frontend.buildCache(file: input, arguments: frontendArguments(options)) }
@@ -81,6 +83,34 @@ public enum Driver {
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try? p.run()
+    }
+
+    /// What `-v` prints, in clang's layout: BPF Makefiles read the system include
+    /// directories from the lines between "search starts here:" and "End of search list."
+    /// (`$(CLANG) -v -E - </dev/null`) and pass them back with -idirafter.
+    static func verboseText(_ options: Options) -> String {
+        let user = options.clangArguments.compactMap { a -> String? in
+            a.hasPrefix("-I") && a.count > 2 ? String(a.dropFirst(2)) : nil
+        }
+        let dirs = user + Frontend.systemIncludeDirectories(hostMultiarch: true)
+        return version + "\nTarget: " + (options.endianness == .big ? "bpfeb" : "bpfel")
+            + "\n#include \"...\" search starts here:\n#include <...> search starts here:\n"
+            + dirs.map { " " + $0 + "\n" }.joined() + "End of search list.\n"
+    }
+
+    /// `-E`: the preprocessed form of an empty input is empty; anything else is refused
+    /// plainly (swift-bpfcc writes objects, it has no text preprocessor output).
+    static func preprocessEmptyInputs(_ options: Options, stderr: (String) -> Void) -> Int32 {
+        for input in options.inputs.isEmpty ? ["-"] : options.inputs {
+            let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: input)
+            guard let bytes = data else { stderr("swift-bpfcc: error: no such file or directory: '\(input)'\n"); return 1 }
+            if bytes.contains(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }) {
+                stderr("swift-bpfcc: error: -E (preprocessed output) is supported only for empty input: "
+                       + "swift-bpfcc writes BPF objects; use -c\n")
+                return 1
+            }
+        }
+        return 0
     }
 
     static func frontendArguments(_ options: Options) -> [String] {

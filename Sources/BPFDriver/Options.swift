@@ -20,6 +20,8 @@ public struct Options: Hashable, Sendable {
     public var emitIR = false                  // -emit-ir: print our IR instead of an object
     public var parseCache = true               // --no-parse-cache turns the prefix cache off
     public var buildParseCache = false         // internal: build the cache entry and exit
+    public var verbose = false                 // -v: version and include search list on stderr
+    public var preprocessOnly = false          // -E: only the empty-input probe Makefiles run
 
     public init() {}
 
@@ -48,7 +50,7 @@ public enum OptionParser {
         "-fno-stack-clash-protection", "-fcf-protection=none", "-fno-semantic-interposition",
         "-fno-lto", "-ffunction-sections", "-fdata-sections", "-fno-function-sections", "-fno-data-sections",
         "-fno-addrsig", "-faddrsig", "-fno-integrated-as", "-fintegrated-as", "-fms-extensions",
-        "-Qunused-arguments", "-pipe", "-nostdinc", "-nostdlib", "-static", "-v", "-mlittle-endian",
+        "-Qunused-arguments", "-pipe", "-nostdinc", "-nostdlib", "-static", "-mlittle-endian",
         "-mno-global-merge", "-fno-var-tracking", "-fno-var-tracking-assignments", "-fverbose-asm",
         "-g0", "-fno-discard-value-names", "-fdebug-default-version=4", "-fdebug-default-version=5",
         "-gdwarf", "-gdwarf-4", "-gdwarf-5", "-gdwarf-aranges", "-gcolumn-info", "-gno-column-info",
@@ -70,6 +72,8 @@ public enum OptionParser {
             if !a.hasPrefix("-") || a == "-" { o.inputs.append(a); continue }
             switch a {
             case "-c": o.compileOnly = true
+            case "-v": o.verbose = true
+            case "-E": o.preprocessOnly = true
             case "-o": o.output = try value(a)
             case "-O0": o.optimizationLevel = 0
             case "-O", "-O1": o.optimizationLevel = 1
@@ -163,6 +167,10 @@ public enum OptionParser {
       --no-parse-cache        Do not use the on-disk cache of parsed #include prefixes
                               (also SWIFT_BPFCC_NO_CACHE=1; location: SWIFT_BPFCC_CACHE_DIR,
                               default $XDG_CACHE_HOME/swift-bpfcc or ~/.cache/swift-bpfcc)
+      -v                      Print the version and the #include search list on stderr
+      -E                      Preprocess only: supported for empty input (`-v -E - </dev/null`,
+                              the probe BPF Makefiles run for the search list); any other
+                              input is an error (swift-bpfcc writes objects)
       --help, --version
 
     Code generation flags that mean nothing for BPF (-fno-stack-protector,

@@ -52,12 +52,27 @@ public enum Frontend {
         _ = entry.cache.build(entry.key, prefix: entry.prefix, arguments: args, index: index)
     }
 
+    /// The system include directories of a parse, in search order. With `hostMultiarch`,
+    /// the host's multiarch directory (/usr/include/x86_64-linux-gnu) is listed as well, as
+    /// a clang for the host lists it: Makefiles probe `-v -E -` without `-target bpf` and
+    /// add what they find with -idirafter (asm/types.h lives there).
+    public static func systemIncludeDirectories(hostMultiarch: Bool = false) -> [String] {
+        var dirs = [resourceInclude, "/usr/local/include"]
+        if hostMultiarch {
+            var u = utsname()
+            uname(&u)
+            let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let multiarch = "/usr/include/\(machine)-linux-gnu"
+            if FileManager.default.fileExists(atPath: multiarch) { dirs.append(multiarch) }
+        }
+        return dirs + ["/usr/include"]
+    }
+
     private static func fullArguments(file: String, _ arguments: [String]) -> [String] {
         var args = arguments
         if !args.contains(where: { $0 == "-target" || $0.hasPrefix("--target=") }) { args += ["-target", "bpf"] }
         let mainDirectory = (file as NSString).deletingLastPathComponent
-        args += ["-isystem", resourceInclude, "-isystem", "/usr/local/include", "-isystem", "/usr/include",
-                 "-Wno-unknown-attributes", "-iquote", mainDirectory.isEmpty ? "." : mainDirectory]
+        args += systemIncludeDirectories().flatMap { ["-isystem", $0] } + ["-Wno-unknown-attributes", "-iquote", mainDirectory.isEmpty ? "." : mainDirectory]
         return args
     }
 

@@ -39,6 +39,35 @@ import Foundation
         #expect(text.contains("= *(u32 *)(r1 + 0x0)"), "unexpected disassembly:\n\(text.prefix(400))")
     }
 
+    /// `$(CLANG) -v -E - </dev/null` is how libbpf-bootstrap and libbpf-tools Makefiles find
+    /// the system include directories: the list sits between clang's two marker lines.
+    @Test func verboseProbePrintsTheSearchListAsClangDoes() throws {
+        let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let empty = dir + "/empty.c", code = dir + "/code.c"
+        try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        try "int x;\n".write(toFile: code, atomically: true, encoding: .utf8)
+        var err = "", out = ""
+        let status = Driver.run(arguments: ["-v", "-E", "-I/opt/mine", empty], stdout: { out += $0 }, stderr: { err += $0 })
+        #expect(status == 0 && out.isEmpty)
+        let lines = err.split(separator: "\n").map(String.init)
+        guard let start = lines.firstIndex(of: "#include <...> search starts here:"),
+              let end = lines.firstIndex(of: "End of search list."), start < end else {
+            Issue.record("no search list in:\n\(err)"); return
+        }
+        let dirs = lines[(start + 1)..<end].map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines[(start + 1)..<end].allSatisfy { $0.hasPrefix(" /") })
+        #expect(dirs.first == "/opt/mine" && dirs.last == "/usr/include")
+        #expect(dirs.contains("/usr/lib/llvm-22/lib/clang/22/include"))
+        if FileManager.default.fileExists(atPath: "/usr/include/x86_64-linux-gnu") {
+            #expect(dirs.contains("/usr/include/x86_64-linux-gnu"))
+        }
+        err = ""
+        #expect(Driver.run(arguments: ["-E", code], stdout: { out += $0 }, stderr: { err += $0 }) != 0)
+        #expect(err.contains("error: -E"))
+    }
+
     @Test func errorsAreClangStyleAndLeaveNoOutput() throws {
         let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
