@@ -43,7 +43,7 @@ enum BPFPseudo {
 /// Physical registers.
 enum Reg {
     static let r0: UInt8 = 0, r1: UInt8 = 1, r6: UInt8 = 6, r9: UInt8 = 9, fp: UInt8 = 10
-    static let scratch: UInt8 = 0       // r0: never allocated; used for shuffles
+    static let scratch: UInt8 = 0       // r0: shuffles and atomics (the allocator keeps values out of it there)
     static let arguments: [UInt8] = [1, 2, 3, 4, 5]
     static let calleeSaved: [UInt8] = [6, 7, 8, 9]
 }

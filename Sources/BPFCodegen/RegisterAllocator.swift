@@ -1,8 +1,9 @@
 import BPFIR
 
-/// Linear-scan register allocation over r1–r9 (r0 is the shuffle scratch and the
-/// return/result register). Values live across a helper or BPF-to-BPF call get
-/// r6–r9; when registers run out, the value ending last is spilled to an 8-byte
+/// Linear-scan register allocation over r0–r9. Values live across a helper or
+/// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
+/// return value) holds values that cross no call and no instruction using r0 as its
+/// scratch, preferably call results and returned values; when registers run out, the value ending last is spilled to an 8-byte
 /// slot and the function is rewritten with short reload/store temporaries, then
 /// allocated again.
 struct RegisterAllocation {
@@ -23,6 +24,7 @@ enum RegisterAllocator {
         for _ in 0..<4096 {
             let (intervals, _) = liveIntervals(f)
             let hints = allocationHints(f)
+            let forbidden = forbiddenSharing(f)
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             var active: [Interval] = []
             var assignment: [VReg: UInt8] = [:]
@@ -31,8 +33,10 @@ enum RegisterAllocator {
                 // Expire intervals that end before this one starts (an operand dying at
                 // the instruction that defines `cur` may share its register).
                 active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
-                let used = Set(active.compactMap { assignment[$0.reg] })
-                let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved : [1, 2, 3, 4, 5, 6, 7, 8, 9]
+                var used = Set(active.compactMap { assignment[$0.reg] })
+                for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used.insert(r) } }
+                let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved
+                    : cur.touchesR0Scratch ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
                 var preferred: [UInt8] = []
                 for h in hints[cur.reg] ?? [] {
                     switch h {
@@ -85,17 +89,34 @@ enum RegisterAllocator {
                 case .mov(let d, .reg(let s), _), .binary(_, let d, let s, _, _), .neg(let d, let s, _),
                      .ext(let d, let s, _, _, _), .bswap(let d, let s, _):
                     h[d, default: []].append(.sameAs(s, at: pos))
-                case .call(_, _, let args):
+                case .call(let d, _, let args):
                     for (j, a) in args.enumerated() where j < 5 {
                         if case .reg(let v) = a { h[v, default: []].append(.phys(UInt8(j + 1))) }
                     }
+                    if let d { h[d, default: []].append(.phys(Reg.r0)) }
                 default: break
                 }
                 pos += 4
             }
+            if case .ret(.reg(let v)?) = b.terminator { h[v, default: []].append(.phys(Reg.r0)) }
             pos += 4
         }
         return h
+    }
+
+    /// Pairs that must not share a register although one dies where the other is born:
+    /// the result of a non-commutative operation and its right operand (`d = l - d`
+    /// would need a scratch register).
+    static func forbiddenSharing(_ f: Function) -> [VReg: [VReg]] {
+        var m: [VReg: [VReg]] = [:]
+        for b in f.blocks {
+            for ins in b.instructions {
+                if case .binary(let op, let d, _, .reg(let r), _) = ins.inst, ![.add, .mul, .and, .or, .xor].contains(op) {
+                    m[d, default: []].append(r)
+                }
+            }
+        }
+        return m
     }
 
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and

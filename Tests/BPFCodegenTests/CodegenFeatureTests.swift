@@ -45,9 +45,10 @@ import BPFIR
         let b1 = Block(id: BlockID(1), instructions: [Instruction(.loadImm64(dst: VReg(1), value: 0x1_0000_0000))], terminator: .ret(.reg(VReg(1))))
         let b2 = Block(id: BlockID(2), terminator: .ret(.imm(7)))
         let c = try Codegen.compile(fn([b0, b1, b2], params: 1), options: CodegenOptions())
-        // jeq, ld_imm64 (2 slots), mov r0, exit, mov r0 7, exit: the jump skips 4 slots.
+        // jeq, ld_imm64 r0 (2 slots), exit, mov r0 7, exit: the jump skips 3 slots.
         #expect(c.instructions.first?.opcode == 0x15)
-        #expect(c.instructions.first?.offset == 4, "\n\(c.disassembly)")
+        #expect(c.instructions[1].opcode == 0x18 && c.instructions[1].dst == 0, "the returned value is built in r0\n\(c.disassembly)")
+        #expect(c.instructions.first?.offset == 3, "\n\(c.disassembly)")
         #expect(try Interpreter.run(c.instructions, args: [0]) == 7)
         #expect(try Interpreter.run(c.instructions, args: [1]) == 0x1_0000_0000)
     }
@@ -223,6 +224,34 @@ import BPFIR
         for p: Int64 in [1, 7, -3] {
             // helper 99: p*2*10 + p*3; plus sum of p*(k+1) for k in 1...6 = 27p
             #expect(try Interpreter.run(c.instructions, args: [p]) == 23 * p + 27 * p)
+        }
+    }
+
+    @Test func r0HoldsCallResultsButNotAcrossItsScratchUses() throws {
+        // v1 = helper99(p, 1) stays live across an atomic fetch-add and a compare-and-exchange
+        // (both use r0): it must not sit in r0 there. v9 = helper99(v8, 2) is returned at once:
+        // it stays in r0, no move between the call and exit.
+        let slot = StackSlot(size: 8, alignment: 8, name: "x")
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.call(dst: VReg(1), callee: .helper(99), args: [.reg(VReg(0)), .imm(1)])),
+            Instruction(.store(base: .slot(0), offset: 0, value: .imm(5), width: .w64)),
+            Instruction(.mov(dst: VReg(2), src: .imm(3), width: .w64)),
+            Instruction(.atomic(.add, base: .slot(0), offset: 0, value: VReg(2), width: .w64, fetch: VReg(3))),
+            Instruction(.mov(dst: VReg(4), src: .imm(8), width: .w64)),
+            Instruction(.mov(dst: VReg(5), src: .imm(100), width: .w64)),
+            Instruction(.cmpxchg(dst: VReg(6), base: .slot(0), offset: 0, expected: VReg(4), new: VReg(5), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(7), lhs: VReg(1), rhs: .reg(VReg(3)), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(8), lhs: VReg(7), rhs: .reg(VReg(6)), width: .w64)),
+            Instruction(.call(dst: VReg(9), callee: .helper(99), args: [.reg(VReg(8)), .imm(2)]))],
+                      terminator: .ret(.reg(VReg(9))))
+        let f = fn([b], params: 1, slots: [slot])
+        let ra = try RegisterAllocator.allocate(Legalizer.legalize(f, cpu: 3))
+        let (iv, _) = liveIntervals(ra.function)
+        for (v, i) in iv where i.touchesR0Scratch { #expect(ra.assignment[v] != 0, "\(v) in r0 across an r0 scratch use") }
+        let c = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        #expect(c.instructions.suffix(2).first?.opcode == 0x85, "the last call's result is returned from r0 as is\n\(c.disassembly)")
+        for p: Int64 in [1, 4, -9] {
+            #expect(try Interpreter.run(c.instructions, args: [p]) == IRInterpreter.run(f, args: [p]), "\n\(c.disassembly)")
         }
     }
 
