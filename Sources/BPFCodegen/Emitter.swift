@@ -29,7 +29,7 @@ struct Emitter {
          farBranches: Set<Int> = []) {
         self.function = function; self.assignment = assignment; self.frame = frame; self.options = options
         self.farBranches = farBranches
-        self.blockIndex = blockIndices(function)
+        self.blockIndex = function.blockIndexByID
     }
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }

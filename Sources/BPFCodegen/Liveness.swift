@@ -7,7 +7,7 @@ struct Liveness {
 
     init(_ f: Function) {
         let n = f.blocks.count
-        let index = blockIndices(f)
+        let index = f.blockIndexByID
         var use = [Set<VReg>](repeating: [], count: n)
         var def = [Set<VReg>](repeating: [], count: n)
         for (i, b) in f.blocks.enumerated() {
@@ -30,13 +30,6 @@ struct Liveness {
             }
         }
     }
-}
-
-/// Position of each block in `f.blocks` by its id (ids need not be dense).
-func blockIndices(_ f: Function) -> [BlockID: Int] {
-    var m: [BlockID: Int] = [:]
-    for (i, b) in f.blocks.enumerated() where m[b.id] == nil { m[b.id] = i }
-    return m
 }
 
 /// A conservative live interval [start, end] in linear instruction positions.

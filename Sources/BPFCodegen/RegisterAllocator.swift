@@ -101,6 +101,21 @@ enum RegisterAllocator {
             if case .ret(.reg(let v)?) = b.terminator { h[v, default: []].append(.phys(Reg.r0)) }
             pos += 4
         }
+        // A value computed in place from another (`d = bswap s`, `d = s + 1`) wants the
+        // register d wants: pass d's fixed-register wishes back to s, along chains.
+        for _ in 0..<3 {
+            var changed = false
+            for (d, hs) in h {
+                let phys = hs.compactMap { x -> UInt8? in if case .phys(let r) = x { return r }; return nil }
+                guard !phys.isEmpty else { continue }
+                for case .sameAs(let s, _) in hs {
+                    for r in phys where !(h[s] ?? []).contains(where: { if case .phys(r) = $0 { return true }; return false }) {
+                        h[s, default: []].append(.phys(r)); changed = true
+                    }
+                }
+            }
+            if !changed { break }
+        }
         return h
     }
 

@@ -2,12 +2,13 @@
 public enum CFGSimplify {
     public static func run(_ f: Function) -> Function {
         var f = f
+        let index = f.blockIndexByID
         // Resolve chains of empty blocks that only jump elsewhere.
         func target(_ b: BlockID) -> BlockID {
             var cur = b
             var seen: Set<BlockID> = []
-            while seen.insert(cur).inserted, cur.id < f.blocks.count {
-                let blk = f.blocks[cur.id]
+            while seen.insert(cur).inserted, let i = index[cur] {
+                let blk = f.blocks[i]
                 guard blk.instructions.isEmpty, case .jump(let next) = blk.terminator, next != cur else { break }
                 cur = next
             }
@@ -25,12 +26,16 @@ public enum CFGSimplify {
         return removeUnreachable(f)
     }
 
-    /// Drops blocks not reachable from the entry and renumbers the rest in order.
+    /// Drops blocks not reachable from the entry (the first block) and renumbers the
+    /// rest densely in order (block i gets id i).
     public static func removeUnreachable(_ f: Function) -> Function {
-        var seen: Set<BlockID> = [BlockID(0)]
-        var work = [BlockID(0)]
+        guard let entry = f.blocks.first?.id else { return f }
+        let index = f.blockIndexByID
+        var seen: Set<BlockID> = [entry]
+        var work = [entry]
         while let b = work.popLast() {
-            for s in f.blocks[b.id].terminator.successors where !seen.contains(s) { seen.insert(s); work.append(s) }
+            guard let i = index[b] else { continue }
+            for s in f.blocks[i].terminator.successors where !seen.contains(s) { seen.insert(s); work.append(s) }
         }
         let kept = f.blocks.filter { seen.contains($0.id) }
         var map: [BlockID: BlockID] = [:]

@@ -215,6 +215,12 @@ public struct Function: Hashable, Sendable {
         self.blocks = blocks; self.slots = slots; self.nextVReg = nextVReg; self.location = location
     }
     public mutating func newVReg() -> VReg { defer { nextVReg += 1 }; return VReg(nextVReg) }
+    /// Position of each block in `blocks` by its id (ids need not be dense).
+    public var blockIndexByID: [BlockID: Int] {
+        var m: [BlockID: Int] = [:]
+        for (i, b) in blocks.enumerated() where m[b.id] == nil { m[b.id] = i }
+        return m
+    }
 }
 
 public struct Module: Hashable, Sendable {

@@ -21,9 +21,11 @@ public extension Function {
         return f
     }
 
-    /// How many times each register is used and defined in the function.
+    /// How many times each register is used and defined in the function (a parameter's
+    /// arrival in its register counts as a definition).
     func useDefCounts() -> (uses: [VReg: Int], defs: [VReg: Int]) {
         var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]
+        for p in parameters { defs[p, default: 0] += 1 }
         for b in blocks {
             for i in b.instructions {
                 for u in i.inst.usedRegs { uses[u, default: 0] += 1 }

@@ -6,6 +6,7 @@ public enum Optimizer {
             var f = m.functions[i]
             if level > 0 {
                 f = CFGSimplify.run(f)
+                f = CFGSimplify.run(ReturnMerging.run(f))
                 f = AddressFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = MoveFolding.run(f)

@@ -28,7 +28,7 @@ public enum RedundancyElimination {
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 switch inst {
-                case .ext(let d, let s, let from, _, false) where zeroExtended(s, within: from):
+                case .ext(let d, let s, let from, _, false) where s != d && zeroExtended(s, within: from):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .symbolAddr(let d, let sym) where defs[d] == 1:
                     if let prev = seenSymbols[sym] { replace[d] = prev } else { seenSymbols[sym] = d }
