@@ -130,6 +130,17 @@ extension Converter {
         return "\(u)@\(name):\(spelled)@\(expName):\(offset)"
     }
 
+    /// An unnamed struct/union/enum. libclang spells `typedef struct { ... } atomic_t;`'s
+    /// record as "atomic_t", but it has no tag (its USR says `@SA@`/`@UA@`/`@EA@`), and
+    /// BTF writes it anonymous, as clang does: the name belongs to the typedef.
+    func isAnonymousTag(_ decl: CXCursor, spelling name: String) -> Bool {
+        if clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous") {
+            return true
+        }
+        let u = usr(clang_getCanonicalCursor(decl))
+        return u.contains("@SA@") || u.contains("@UA@") || u.contains("@EA@")
+    }
+
     func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
         let decl = clang_getTypeDeclaration(t)
         let key = typeKey(decl)
@@ -138,7 +149,7 @@ extension Converter {
         recordIDs[key] = id
         let def = clang_getCursorDefinition(decl)
         let name = spelling(decl)
-        let anonymous = clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous")
+        let anonymous = isAnonymousTag(decl, spelling: name)
         unit.records.append(RecordDecl(name: anonymous ? nil : name, isUnion: decl.kind == CXCursor_UnionDecl,
                                        isComplete: false, fields: [], size: 0, alignment: 1,
                                        preserveAccessIndex: false, location: location(decl)))
@@ -180,7 +191,7 @@ extension Converter {
         let id = unit.enums.count
         enumIDs[key] = id
         let name = spelling(decl)
-        let anonymous = clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous")
+        let anonymous = isAnonymousTag(decl, spelling: name)
         let intType = clang_getEnumDeclIntegerType(decl)
         let signed = [CXType_Int, CXType_Long, CXType_LongLong, CXType_Short, CXType_SChar, CXType_Char_S].contains(intType.kind)
         let def = clang_getCursorDefinition(decl)

@@ -33,7 +33,7 @@ extension BTFBuilder {
         let hasBitfields = emitted.contains { $0.bitWidth != nil }
         for f in emitted {
             let fname = f.name.map { strings.add($0) } ?? 0
-            let ftype = typeID(of: f.type)
+            let ftype = visit(f.type, inMember: true, behindPointer: false)
             let bitOffset = UInt32(clamping: max(0, f.bitOffset))
             let off = hasBitfields ? (UInt32(clamping: max(0, f.bitWidth ?? 0)) & 0xff) << 24 | (bitOffset & 0xff_ffff)
                                    : bitOffset

@@ -33,6 +33,24 @@ extension BTFBuilder {
                                  extra: [UInt32(bitPattern: Int32(clamping: component))]))
     }
 
+    /// A map definition's type: as any variable's, but the types its members point to
+    /// (`__type(key, struct k)` is `struct k *key`) are written whole, as clang does, so
+    /// that libbpf sees the key and value layouts.
+    mutating func mapDefinitionTypeID(of type: CType) -> Int {
+        var t = type
+        while true {
+            switch t {
+            case .typedef(_, let u), .const(let u), .volatile(let u), .restrict(let u): t = u; continue
+            default: break
+            }
+            break
+        }
+        if case .record(let rid) = t, unit.records.indices.contains(rid), unit.records[rid].isComplete, ids[type] == nil {
+            for f in unit.records[rid].fields { _ = typeID(of: f.type) }
+        }
+        return typeID(of: type)
+    }
+
     /// Adds a VAR per variable and a DATASEC holding them, sorted by offset.
     ///
     /// VAR names are the ELF symbol names, as clang-22 emits them (a static
@@ -50,7 +68,7 @@ extension BTFBuilder {
                 entries.append((UInt32(fid), UInt32(clamping: max(0, v.offset)), 0))
                 continue
             }
-            let t = typeID(of: v.type)
+            let t = name == ".maps" ? mapDefinitionTypeID(of: v.type) : typeID(of: v.type)
             let varID = append(BTFTypeRecord(name: strings.add(v.name), kind: .variable, sizeOrType: UInt32(t),
                                              extra: [v.linkage.rawValue]))
             entries.append((UInt32(varID), UInt32(clamping: max(0, v.offset)), UInt32(clamping: max(0, v.size))))

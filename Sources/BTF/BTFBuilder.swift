@@ -6,6 +6,13 @@ import BPFFrontend
 /// `CType` always gets the same id; records, pointers, typedefs and
 /// qualifiers reserve their id before visiting what they refer to, so
 /// recursive types terminate.
+///
+/// Which records are written in full follows clang's BTF generator, so that an
+/// object that touches `task_struct` does not carry the whole kernel type graph:
+/// the types of functions, variables, map definitions (with their key and value
+/// pointees) and CO-RE roots are complete, as are records embedded in them; a
+/// named record reached through a pointer *inside a member* is written in full
+/// only if something else needs it in full, otherwise as a FWD.
 public struct BTFBuilder: Sendable {
     let unit: TranslationUnit
     var types: [BTFTypeRecord] = []          // id = index + 1
@@ -14,6 +21,10 @@ public struct BTFBuilder: Sendable {
     var arrayIndexType: Int?
     var functionIDs: [String: Int] = [:]      // FUNC ids by name (first added wins)
     var ext = BTFExtInfo()
+    /// Derived types (PTR, TYPEDEF, qualifiers) inside members whose target is a named
+    /// record reached behind a pointer: resolved when encoding, to the record if it was
+    /// written in full, else to a FWD.
+    var pendingPointees: [RecordID: [Int]] = [:]
 
     public init(unit: TranslationUnit) { self.unit = unit }
 
@@ -45,8 +56,17 @@ public struct BTFBuilder: Sendable {
 
     /// The BTF id of a C type, adding it (and everything it refers to) on first use.
     public mutating func typeID(of type: CType) -> Int {
+        visit(type, inMember: false, behindPointer: false)
+    }
+
+    /// A type reached from a root. `inMember`: the path from the root passed through a
+    /// struct/union member; `behindPointer`: and through a pointer after that member.
+    mutating func visit(_ type: CType, inMember: Bool, behindPointer: Bool) -> Int {
         if case .void = type { return 0 }
-        if let id = ids[type] { return id }
+        if let id = ids[type] {
+            if !inMember || !behindPointer { completeChain(below: type, inMember: inMember) }
+            return id
+        }
         switch type {
         case .void:
             return 0
@@ -61,7 +81,7 @@ public struct BTFBuilder: Sendable {
             let name = bytes == 4 ? "float" : bytes == 8 ? "double" : "long double"
             return intern(type, BTFTypeRecord(name: strings.add(name), kind: .float, sizeOrType: UInt32(max(0, bytes))))
         case .pointer(let p):
-            return reference(type, .ptr, p, name: nil)
+            return reference(type, .ptr, p, name: nil, inMember: inMember, behindPointer: behindPointer)
         case .array(let elem, let count):
             let slot = reserve(type)
             let e = typeID(of: elem)
@@ -69,11 +89,12 @@ public struct BTFBuilder: Sendable {
             types[slot - 1] = BTFTypeRecord(kind: .array, extra: [UInt32(e), UInt32(idx), UInt32(clamping: max(0, count ?? 0))])
             return slot
         case .typedef(let name, let under):
-            return reference(type, .typedef, under, name: name)
-        case .const(let t): return reference(type, .const, t, name: nil)
-        case .volatile(let t): return reference(type, .volatile, t, name: nil)
-        case .restrict(let t): return reference(type, .restrict, t, name: nil)
-        case .typeTag(let tag, let t): return reference(type, .typeTag, t, name: tag)
+            return reference(type, .typedef, under, name: name, inMember: inMember, behindPointer: behindPointer)
+        case .const(let t): return reference(type, .const, t, name: nil, inMember: inMember, behindPointer: behindPointer)
+        case .volatile(let t): return reference(type, .volatile, t, name: nil, inMember: inMember, behindPointer: behindPointer)
+        case .restrict(let t): return reference(type, .restrict, t, name: nil, inMember: inMember, behindPointer: behindPointer)
+        case .typeTag(let tag, let t):
+            return reference(type, .typeTag, t, name: tag, inMember: inMember, behindPointer: behindPointer)
         case .function(let ft):
             let slot = reserve(type)
             types[slot - 1] = functionProto(ft, names: nil)
@@ -86,11 +107,62 @@ public struct BTFBuilder: Sendable {
     }
 
     /// PTR, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG: one referenced type.
-    private mutating func reference(_ t: CType, _ kind: BTFKind, _ inner: CType, name: String?) -> Int {
+    private mutating func reference(_ t: CType, _ kind: BTFKind, _ inner: CType, name: String?,
+                                    inMember: Bool, behindPointer: Bool) -> Int {
+        let behind = behindPointer || (inMember && kind == .ptr)
         let slot = reserve(t)
-        let target = typeID(of: inner)
-        types[slot - 1] = BTFTypeRecord(name: name.map { strings.add($0) } ?? 0, kind: kind, sizeOrType: UInt32(target))
+        let nameOffset = name.map { strings.add($0) } ?? 0
+        if inMember && behind, let rid = deferrableRecord(inner) {
+            types[slot - 1] = BTFTypeRecord(name: nameOffset, kind: kind, sizeOrType: 0)
+            pendingPointees[rid, default: []].append(slot)
+            return slot
+        }
+        let target = visit(inner, inMember: inMember, behindPointer: behind)
+        types[slot - 1] = BTFTypeRecord(name: nameOffset, kind: kind, sizeOrType: UInt32(target))
         return slot
+    }
+
+    /// A named, defined struct/union that may be written as a FWD behind a pointer.
+    func deferrableRecord(_ t: CType) -> RecordID? {
+        guard case .record(let rid) = t, unit.records.indices.contains(rid),
+              unit.records[rid].isComplete, unit.records[rid].name != nil else { return nil }
+        return rid
+    }
+
+    /// A derived type met again from a root that needs it whole: the first type below it
+    /// not written yet is written now (a record deferred behind a pointer among them).
+    private mutating func completeChain(below type: CType, inMember: Bool) {
+        var cur = type
+        var behind = false
+        while let (inner, isPointer) = Self.referencedType(cur) {
+            if ids[inner] != nil { cur = inner; continue }
+            if inMember && isPointer {
+                behind = true
+                if deferrableRecord(inner) != nil { return }
+            }
+            _ = visit(inner, inMember: inMember, behindPointer: behind)
+            return
+        }
+    }
+
+    static func referencedType(_ t: CType) -> (CType, Bool)? {
+        switch t {
+        case .pointer(let p): return (p, true)
+        case .typedef(_, let u), .const(let u), .volatile(let u), .restrict(let u), .typeTag(_, let u): return (u, false)
+        default: return nil
+        }
+    }
+
+    /// Points every deferred reference at its record, or at a FWD when no member, root or
+    /// map definition needed the record whole.
+    mutating func resolvePendingPointees() {
+        for (rid, slots) in pendingPointees.sorted(by: { $0.key < $1.key }) {
+            let rec = unit.records[rid]
+            let target = ids[.record(rid)]
+                ?? append(BTFTypeRecord(name: rec.name.map { strings.add($0) } ?? 0, kind: .fwd, kindFlag: rec.isUnion))
+            for s in slots { types[s - 1].sizeOrType = UInt32(target) }
+        }
+        pendingPointees = [:]
     }
 
     /// The INT that array types use as their index type (as clang emits it).

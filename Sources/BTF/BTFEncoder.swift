@@ -7,7 +7,9 @@ extension BTFBuilder {
     /// func_info_off/len, line_info_off/len, core_relo_off/len}; each sub-section is
     /// u32 record size, then per ELF section {u32 sec_name_off, u32 num_info, records}.
     public func encode(bigEndian: Bool) -> (btf: [UInt8], ext: [UInt8]) {
-        (encodeBTF(bigEndian: bigEndian), ext.isEmpty ? [] : encodeExt(bigEndian: bigEndian))
+        var resolved = self
+        resolved.resolvePendingPointees()
+        return (resolved.encodeBTF(bigEndian: bigEndian), ext.isEmpty ? [] : resolved.encodeExt(bigEndian: bigEndian))
     }
 
     func encodeBTF(bigEndian: Bool) -> [UInt8] {

@@ -193,6 +193,49 @@ typealias K = BTFKindNumber
         #expect(d[s].kind == K.structure && d[Int(d[s].extra[1])].sizeOrType == UInt32(l))
     }
 
+    /// clang's rule: a named record reached through a pointer inside a member is a FWD
+    /// unless something else needs it whole; embedded records, array elements and
+    /// roots are whole; map definitions make their pointees (key, value) whole.
+    @Test func recordsBehindMemberPointersAreForwardUnlessNeeded() {
+        var unit = TranslationUnit(mainFile: "p.c")
+        func rec(_ name: String, _ fields: [FieldDecl], size: Int) -> RecordDecl {
+            RecordDecl(name: name, isUnion: false, isComplete: true, fields: fields, size: size, alignment: 8,
+                       preserveAccessIndex: false, location: .unknown)
+        }
+        let i32 = CType.int(bytes: 4, signed: true, name: "int")
+        unit.records = [
+            rec("outer", [FieldDecl(name: "far", type: .pointer(.record(1)), bitOffset: 0, bitWidth: nil),
+                          FieldDecl(name: "in", type: .record(2), bitOffset: 64, bitWidth: nil),
+                          FieldDecl(name: "via", type: .pointer(.typedef("far_t", .record(3))), bitOffset: 128, bitWidth: nil)],
+                size: 24),
+            rec("far", [FieldDecl(name: "x", type: i32, bitOffset: 0, bitWidth: nil)], size: 4),
+            rec("inner", [FieldDecl(name: "y", type: i32, bitOffset: 0, bitWidth: nil)], size: 4),
+            rec("far2", [FieldDecl(name: "z", type: i32, bitOffset: 0, bitWidth: nil)], size: 4),
+            rec("mapdef", [FieldDecl(name: "key", type: .pointer(.record(1)), bitOffset: 0, bitWidth: nil)], size: 8),
+        ]
+        func kinds(_ d: DecodedBTF) -> [String: UInt32] {
+            var m: [String: UInt32] = [:]
+            for t in d.types where !t.name.isEmpty { m[t.name] = t.kind }
+            return m
+        }
+        var b = BTFBuilder(unit: unit)
+        _ = b.typeID(of: .pointer(.record(0)))          // a function parameter `struct outer *`
+        var k = kinds(DecodedBTF(b.encode(bigEndian: false).btf))
+        #expect(k["outer"] == K.structure && k["inner"] == K.structure)
+        #expect(k["far"] == K.fwd && k["far2"] == K.fwd && k["far_t"] == K.typedef)
+        // The same pointer type met again from a root: its record is written whole and the
+        // member's pointer then points at it.
+        _ = b.typeID(of: .pointer(.record(1)))
+        let d = DecodedBTF(b.encode(bigEndian: false).btf)
+        k = kinds(d)
+        #expect(k["far"] == K.structure && k["far2"] == K.fwd)
+        #expect(!d.types.contains { $0.kind == K.fwd && $0.name == "far" })
+        // A map definition in .maps: its key pointee is whole.
+        var m = BTFBuilder(unit: unit)
+        m.addDataSection(name: ".maps", size: 8, variables: [BTFVariable(name: "m", type: .record(4), offset: 0, size: 8, linkage: .global)])
+        #expect(kinds(DecodedBTF(m.encode(bigEndian: false).btf))["far"] == K.structure)
+    }
+
     @Test func invalidIndicesDoNotCrash() {
         var b = BTFBuilder(unit: Fixture.unit)
         #expect(b.typeID(of: .record(99)) == 0)

@@ -107,6 +107,34 @@ import Foundation
         #expect(Set(a) == Set(b), "only ours: \(Set(a).subtracting(b)), only clang: \(Set(b).subtracting(a))")
     }
 
+    /// The .BTF of a vmlinux.h program holds the same types as clang-22's, kind and name
+    /// (as a multiset; ids differ): records behind pointers inside members are FWDs as in
+    /// clang's output, not the whole kernel type graph.
+    @Test(arguments: ["core_task_read", "core_custom_target", "core_kfunc_ksym"].map { Environment.root + "/testsuite/core/\($0).c" }
+          + Environment.allPrograms.filter(\.needsVmlinux).map(\.path))
+    func btfTypesMatchClang(_ path: String) throws {
+        guard prerequisites() else { return }
+        let work = NSTemporaryDirectory() + "core-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let program = TestProgram(path: path, root: Environment.programsDir)
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let (ours, theirs) = try build(stem, into: work, extra: program.cflags, source: path)
+        func types(_ obj: String) -> [String: Int] {
+            let r = Shell.run(["bpftool", "btf", "dump", "file", obj])
+            var m: [String: Int] = [:]
+            for line in r.stdout.split(separator: "\n") where line.hasPrefix("[") {
+                let words = line.split(separator: " ")
+                guard words.count >= 3 else { continue }
+                m["\(words[1]) \(words[2])", default: 0] += 1
+            }
+            return m
+        }
+        let a = types(ours), b = types(theirs)
+        #expect(!b.isEmpty)
+        let differing = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+        #expect(differing.isEmpty, "types whose count differs (ours/clang): \(differing.prefix(20).map { "\($0) \(a[$0] ?? 0)/\(b[$0] ?? 0)" })")
+    }
+
     /// kfuncs, __weak kfuncs with bpf_ksym_exists, .kconfig externs and trusted BTF
     /// pointers in a tp_btf program: the verifier accepts our build as it does clang's,
     /// and the extern records match clang's (.ksyms/.kconfig DATASECs).
