@@ -92,6 +92,10 @@ public struct RecordDecl: Hashable, Sendable {
     public var alignment: Int         // bytes
     public var preserveAccessIndex: Bool
     public var location: SourceLocation
+    /// A defined record met only behind a pointer inside another record's member and
+    /// never used itself: its members were not converted (`fields` is empty; size and
+    /// alignment are known). BTF writes it as a FWD, as clang does for such records.
+    public var membersOmitted = false
     public init(name: String?, isUnion: Bool, isComplete: Bool, fields: [FieldDecl], size: Int,
                 alignment: Int, preserveAccessIndex: Bool, location: SourceLocation) {
         self.name = name; self.isUnion = isUnion; self.isComplete = isComplete; self.fields = fields

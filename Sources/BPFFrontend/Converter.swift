@@ -8,6 +8,12 @@ final class Converter {
     var enumIDs: [String: EnumID] = [:]
     /// The field cursors of each converted record, in `RecordDecl.fields` order.
     var fieldCursors: [RecordID: [CXCursor]] = [:]
+    /// Definitions of records whose members are not converted yet (see `membersOmitted`).
+    var omittedRecordDefinitions: [RecordID: CXCursor] = [:]
+    /// Where the type being converted was reached: through a record's member, and
+    /// through a pointer after it. Records met there are converted without their members
+    /// until something uses them (the rule clang's BTF generator prunes types by).
+    var typeContext = (inMember: false, behindPointer: false)
     /// File-scope typedefs seen so far (for `typeof(name)`).
     var typedefsByName: [String: CXCursor] = [:]
     var errors: [Diagnostic] = []
@@ -184,11 +190,32 @@ final class Converter {
         currentFunction = ""
     }
 
+    /// A map definition's members point at its key and value types (`__type(key, struct k)`
+    /// is `struct k *key`): those records are needed whole (libbpf reads their layout).
+    func convertMapPointees(_ t: CXType, at c: CXCursor) throws {
+        let decl = clang_getTypeDeclaration(clang_getCanonicalType(t))
+        guard decl.kind == CXCursor_StructDecl || decl.kind == CXCursor_UnionDecl else { return }
+        var fields: [CXCursor] = []
+        withUnsafeMutablePointer(to: &fields) { ptr in
+            _ = clang_Type_visitFields(clang_getCanonicalType(t), { field, data in
+                data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
+                return CXVisit_Continue
+            }, ptr)
+        }
+        let saved = typeContext
+        defer { typeContext = saved }
+        for f in fields {
+            typeContext = (false, false)
+            _ = try convertType(clang_getCursorType(f), at: f)
+        }
+    }
+
     func convertGlobal(_ c: CXCursor) throws {
         let name = spelling(c)
         let storage = storageClass(c)
         let type = try convertType(clang_getCursorType(c), at: c)
         let attrs = AttributeParser.parse(prettyPrinted(c))
+        if attrs.section == ".maps" { try convertMapPointees(clang_getCursorType(c), at: c) }
         let initCursor = clang_Cursor_getVarDeclInitializer(c)
         let initializer: Initializer? = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
         let g = GlobalVar(name: name, type: type, initializer: initializer, isStatic: storage == .static,

@@ -39,11 +39,17 @@ extension Converter {
         case CXType_Float, CXType_Half, CXType_Float16, CXType_BFloat16: return .float(bytes: max(2, Int(clang_Type_getSizeOf(t))))
         case CXType_Double, CXType_LongDouble, CXType_Float128: return .float(bytes: max(8, Int(clang_Type_getSizeOf(t))))
         case CXType_Pointer:
-            return .pointer(try convertType(clang_getPointeeType(t), at: c))
+            let saved = typeContext
+            defer { typeContext = saved }
+            // Only a plain `struct foo *` defers foo: behind a qualifier or typedef, clang's
+            // BTF may still write the record whole (when the same pointer type recurs).
+            let pointee = clang_getPointeeType(t)
+            typeContext.behindPointer = typeContext.inMember && isPlainRecord(pointee)
+            return .pointer(try convertType(pointee, at: c))
         case CXType_ConstantArray:
-            return .array(try convertType(clang_getArrayElementType(t), at: c), count: Int(clang_getArraySize(t)))
+            return .array(try inRootContext { try convertType(clang_getArrayElementType(t), at: c) }, count: Int(clang_getArraySize(t)))
         case CXType_IncompleteArray:
-            return .array(try convertType(clang_getArrayElementType(t), at: c), count: nil)
+            return .array(try inRootContext { try convertType(clang_getArrayElementType(t), at: c) }, count: nil)
         case CXType_VariableArray, CXType_DependentSizedArray:
             throw error(c, "variable length arrays are not supported in BPF programs")
         case CXType_Typedef:
@@ -58,6 +64,9 @@ extension Converter {
         case CXType_Enum:
             return .enumeration(try enumID(t, at: c))
         case CXType_FunctionProto, CXType_FunctionNoProto:
+            let saved = typeContext
+            defer { typeContext = saved }
+            typeContext = (false, false)
             let ret = try convertType(clang_getResultType(t), at: c)
             var params: [CType] = []
             let n = Int(clang_getNumArgTypes(t))
@@ -77,6 +86,21 @@ extension Converter {
             if canon.kind != t.kind && canon.kind != CXType_Invalid { return try convertType(canon, at: c) }
             throw error(c, "unsupported type '\(string(clang_getTypeSpelling(t)))'")
         }
+    }
+
+    /// An unqualified struct/union type named directly (not through a typedef).
+    private func isPlainRecord(_ t: CXType) -> Bool {
+        guard clang_isConstQualifiedType(t) == 0, clang_isVolatileQualifiedType(t) == 0 else { return false }
+        let named = t.kind == CXType_Elaborated ? clang_Type_getNamedType(t) : t
+        return named.kind == CXType_Record
+    }
+
+    /// Array elements and function prototypes are converted as if reached from a root.
+    private func inRootContext<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = typeContext
+        defer { typeContext = saved }
+        typeContext = (false, false)
+        return try body()
     }
 
     /// `typeof(pid_t)` keeps its typedef (as clang's debug info does); libclang exposes
@@ -144,7 +168,12 @@ extension Converter {
     func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
         let decl = clang_getTypeDeclaration(t)
         let key = typeKey(decl)
-        if let id = recordIDs[key] { return id }
+        if let id = recordIDs[key] {
+            if let def = omittedRecordDefinitions[id], !(typeContext.inMember && typeContext.behindPointer) {
+                try convertMembers(of: id, definition: def)
+            }
+            return id
+        }
         let id = unit.records.count
         recordIDs[key] = id
         let def = clang_getCursorDefinition(decl)
@@ -154,6 +183,24 @@ extension Converter {
                                        isComplete: false, fields: [], size: 0, alignment: 1,
                                        preserveAccessIndex: false, location: location(decl)))
         guard !isNull(def) else { return id }
+        let rt = clang_getCursorType(def)
+        unit.records[id].isComplete = true
+        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
+        unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
+        if typeContext.inMember && typeContext.behindPointer && unit.records[id].name != nil {
+            unit.records[id].membersOmitted = true
+            omittedRecordDefinitions[id] = def
+            return id
+        }
+        try convertMembers(of: id, definition: def)
+        return id
+    }
+
+    /// Converts a defined record's members (and the `preserve_access_index` attribute).
+    func convertMembers(of id: RecordID, definition def: CXCursor) throws {
+        omittedRecordDefinitions[id] = nil
+        let saved = typeContext
+        defer { typeContext = saved }
         let pretty = prettyPrinted(def)
         let headEnd = pretty.firstIndex(of: "{") ?? pretty.endIndex
         let pai = pretty[..<headEnd].contains("preserve_access_index")
@@ -166,6 +213,7 @@ extension Converter {
         }
         var fields: [FieldDecl] = []
         for f in fieldCursors_ {
+            typeContext = (inMember: true, behindPointer: false)
             let ft = try convertType(clang_getCursorType(f), at: f)
             let fname = spelling(f)
             let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
@@ -174,14 +222,10 @@ extension Converter {
                 || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 && fname.contains("(")
             fields.append(FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth))
         }
-        let rt = clang_getCursorType(def)
         unit.records[id].fields = fields
         fieldCursors[id] = fieldCursors_
-        unit.records[id].isComplete = true
-        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
-        unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
+        unit.records[id].membersOmitted = false
         unit.records[id].preserveAccessIndex = pai
-        return id
     }
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {

@@ -20,7 +20,7 @@ extension BTFBuilder {
         guard unit.records.indices.contains(rid) else { return 0 }
         let rec = unit.records[rid]
         let name = rec.name.map { strings.add($0) } ?? 0
-        if !rec.isComplete {
+        if !rec.isComplete || rec.membersOmitted {
             return intern(t, BTFTypeRecord(name: name, kind: .fwd, kindFlag: rec.isUnion))
         }
         let slot = reserve(t)
