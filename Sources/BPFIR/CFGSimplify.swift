@@ -1,5 +1,29 @@
-/// Removes empty forwarding blocks (jump-to-jump) and unreachable blocks.
+/// Removes empty forwarding blocks (jump-to-jump) and unreachable blocks, and joins a
+/// block to the only block that jumps to it (straight-line code such as unrolled loop
+/// iterations becomes one block for the block-local passes).
 public enum CFGSimplify {
+    /// Appends each block reached only by an unconditional jump from its predecessor to
+    /// that predecessor (the joined block keeps the predecessor's place; the other is left
+    /// unreachable).
+    public static func joinStraightLines(_ f: Function) -> Function {
+        var f = f
+        var preds: [BlockID: Int] = [:]
+        for b in f.blocks { for s in b.terminator.successors { preds[s, default: 0] += 1 } }
+        let index = f.blockIndexByID
+        guard let entry = f.blocks.first?.id else { return f }
+        var absorbed: Set<BlockID> = []
+        for i in f.blocks.indices where !absorbed.contains(f.blocks[i].id) {
+            while case .jump(let t) = f.blocks[i].terminator, t != f.blocks[i].id, t != entry, preds[t] == 1,
+                  let j = index[t], !absorbed.contains(t) {
+                f.blocks[i].instructions += f.blocks[j].instructions
+                f.blocks[i].terminator = f.blocks[j].terminator
+                f.blocks[i].terminatorLocation = f.blocks[j].terminatorLocation
+                absorbed.insert(t)
+            }
+        }
+        return absorbed.isEmpty ? f : removeUnreachable(f)
+    }
+
     public static func run(_ f: Function) -> Function {
         var f = f
         let index = f.blockIndexByID

@@ -7,7 +7,9 @@ public enum Optimizer {
             if level > 0 {
                 f = CFGSimplify.run(f)
                 f = CFGSimplify.run(ReturnMerging.run(f))
+                f = CFGSimplify.joinStraightLines(f)
                 f = AddressFolding.run(f)
+                f = StackForwarding.run(f)
                 f = RedundancyElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)

@@ -1,24 +1,35 @@
-/// Two cheap clean-ups of what lowering produces:
-/// - a zero-extension of a value that is already zero-extended to that width (a
-///   narrow load, a byte swap, an earlier extension) becomes a plain copy;
+/// Cheap clean-ups of what lowering produces:
+/// - a zero-extension (or 32-bit copy) of a value that is already zero-extended to
+///   that width (a narrow load, a byte swap, a 32-bit operation, an earlier
+///   extension; every definition of the register counts) becomes a plain copy;
+/// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
+///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
 ///   that already holds it.
 public enum RedundancyElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         let (_, defs) = f.useDefCounts()
-        var definition: [VReg: Inst] = [:]
+        var definitions: [VReg: [Inst]] = [:]
         for b in f.blocks {
-            for i in b.instructions { for d in i.inst.definedRegs where defs[d] == 1 { definition[d] = i.inst } }
+            for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
         }
+        let parameters = Set(f.parameters)
         func zeroExtended(_ v: VReg, within w: Width) -> Bool {
-            guard let d = definition[v] else { return false }
-            switch d {
-            case .load(_, _, _, let lw, false): return lw.bytes <= w.bytes
-            case .bswap(_, _, let bw): return bw.bytes <= w.bytes
-            case .ext(_, _, let from, _, false): return from.bytes <= w.bytes
-            case .mov(_, .imm(let k), _): return k >= 0 && (w == .w64 || k < (Int64(1) << Int64(w.bits)))
-            default: return false
+            guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return false }
+            return ds.allSatisfy { d in
+                switch d {
+                case .load(_, _, _, let lw, false), .coreLoad(_, _, _, let lw, _): return lw.bytes <= w.bytes
+                case .bswap(_, _, let bw): return bw.bytes <= w.bytes
+                case .ext(_, _, let from, let to, false): return from.bytes <= w.bytes || to.bytes <= w.bytes && to == .w32
+                case .ext(_, _, _, .w32, true): return w.bytes >= 4
+                case .mov(_, .imm(let k), _): return k >= 0 && (w == .w64 || k < (Int64(1) << Int64(w.bits)))
+                case .mov(_, _, .w32): return w.bytes >= 4
+                // The verifier knows the upper half of these 32-bit results is zero; after a
+                // 32-bit division or remainder it does not (the explicit `w = w` must stay).
+                case .binary(let op, _, _, _, .w32): return w.bytes >= 4 && ![.udiv, .urem, .sdiv, .srem].contains(op)
+                default: return false
+                }
             }
         }
         var replace: [VReg: VReg] = [:]
@@ -30,6 +41,10 @@ public enum RedundancyElimination {
                 switch inst {
                 case .ext(let d, let s, let from, _, false) where s != d && zeroExtended(s, within: from):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .mov(let d, .reg(let s), .w32) where zeroExtended(s, within: .w32):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .binary(.mul, let d, let s, .imm(1), let w):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)
                 case .symbolAddr(let d, let sym) where defs[d] == 1:
                     if let prev = seenSymbols[sym] { replace[d] = prev } else { seenSymbols[sym] = d }
                 case .slotAddr(let d, let slot, let off) where defs[d] == 1:

@@ -176,8 +176,9 @@ extension FunctionLowering {
                 let lv = try lvalue(inner)
                 if case .memory(let m) = lv.storage { return MemoryRef(base: m.base, offset: m.offset, alignment: m.alignment) }
             } else {
-                let m = try pointerTarget(inner)
-                return MemoryRef(base: m.base, offset: m.offset, alignment: min(m.alignment, max(1, align)))
+                // A cast does not move the address: what is known about its alignment stays
+                // (`memset((void *)&v, ...)` may still use 8-byte stores on an 8-aligned local).
+                return try pointerTarget(inner)
             }
         case .binary(let op, let l, let r) where (op == .add || op == .sub) && l.type.isPointer && r.type.isInteger:
             if let k = ConstantEvaluator.integer(r) {

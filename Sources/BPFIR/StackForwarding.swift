@@ -1,0 +1,140 @@
+/// Stack-slot clean-ups for locals that live in memory (their address is taken, or
+/// they are aggregates):
+/// - within a block, a load from a slot that was just stored to (same offset and
+///   width, nothing in between that may write it) becomes a copy of the stored value;
+/// - stores to a slot that is never read (no load, its address never escapes) go.
+///
+/// A slot "escapes" when its address is materialized (`slotAddr`): it may then be
+/// read or written through pointers, by helpers or by calls, so a store through a
+/// register that may point into this frame, or a call passed such a register, forgets
+/// what is known about escaped slots. Registers that may point into the frame are
+/// those computed from a slot address (flow-insensitively); parameters, call results
+/// of calls given none of them, and values loaded from memory when no frame address
+/// is ever stored cannot (the verifier keeps frame addresses out of maps and globals).
+public enum StackForwarding {
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        var escaped: Set<Int> = []
+        var loaded: Set<Int> = []
+        for b in f.blocks {
+            for i in b.instructions {
+                switch i.inst {
+                case .slotAddr(_, let s, _): escaped.insert(s)
+                case .load(_, .slot(let s), _, _, _): loaded.insert(s)
+                case .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _): loaded.insert(s)
+                default: break
+                }
+            }
+        }
+        let frame = framePointers(f)
+        for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, frame: frame) }
+        // Stores nobody can observe.
+        for bi in f.blocks.indices {
+            f.blocks[bi].instructions.removeAll { ins in
+                if case .store(.slot(let s), _, _, _) = ins.inst { return !loaded.contains(s) && !escaped.contains(s) }
+                return false
+            }
+        }
+        return f
+    }
+
+    /// A stored value known to be in slot memory.
+    struct Known { var slot: Int; var offset: Int; var width: Width; var value: Operand }
+
+    /// Registers that may hold an address inside this function's stack frame.
+    static func framePointers(_ f: Function) -> Set<VReg> {
+        var set: Set<VReg> = []
+        var storedToMemory = false
+        var changed = true
+        while changed {
+            changed = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    let uses = i.inst.usedRegs
+                    var may = false
+                    switch i.inst {
+                    case .slotAddr: may = true
+                    case .load: may = storedToMemory
+                    case .store(_, _, .reg(let v), _):
+                        if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
+                    default: may = uses.contains { set.contains($0) }
+                    }
+                    if may { for d in i.inst.definedRegs where !set.contains(d) { set.insert(d); changed = true } }
+                }
+            }
+        }
+        return set
+    }
+
+    static func forward(in block: inout Block, escaped: Set<Int>, frame: Set<VReg>) {
+        var known: [Known] = []
+        // Byte ranges known to hold zeros (a memset, a zero-initialized local).
+        var zeros: [(slot: Int, lo: Int, hi: Int)] = []
+        func forget(slot: Int, from lo: Int, to hi: Int) {
+            known.removeAll { $0.slot == slot && $0.offset < hi && lo < $0.offset + $0.width.bytes }
+            var kept: [(slot: Int, lo: Int, hi: Int)] = []
+            for z in zeros {
+                guard z.slot == slot, z.lo < hi, lo < z.hi else { kept.append(z); continue }
+                if z.lo < lo { kept.append((slot, z.lo, lo)) }
+                if hi < z.hi { kept.append((slot, hi, z.hi)) }
+            }
+            zeros = kept
+        }
+        func forgetSlot(_ s: Int) { known.removeAll { $0.slot == s }; zeros.removeAll { $0.slot == s } }
+        func forgetEscaped() { known.removeAll { escaped.contains($0.slot) }; zeros.removeAll { escaped.contains($0.slot) } }
+        var out: [Instruction] = []
+        out.reserveCapacity(block.instructions.count)
+        for ins in block.instructions {
+            var inst = ins.inst
+            if case .load(let d, .slot(let s), let o, let w, let signed) = inst {
+                if let k = known.last(where: { $0.slot == s && $0.offset == o && $0.width == w }) {
+                    inst = copy(k.value, to: d, width: w, signed: signed)
+                } else if zeros.contains(where: { $0.slot == s && $0.lo <= o && o + w.bytes <= $0.hi }) {
+                    inst = .mov(dst: d, src: .imm(0), width: .w64)     // inside a zeroed range (memset)
+                }
+            }
+            switch inst {
+            case .store(.slot(let s), let o, let v, let w):
+                forget(slot: s, from: o, to: o + w.bytes)
+                known.append(Known(slot: s, offset: o, width: w, value: v))
+                if v == .imm(0) { zeros.append((s, o, o + w.bytes)) }
+            case .atomic(_, .slot(let s), _, _, _, _):
+                forgetSlot(s)
+            case .cmpxchg(_, .slot(let s), _, _, _, _):
+                forgetSlot(s)
+            case .store(.reg(let r), _, _, _):
+                if frame.contains(r) { forgetEscaped() }
+            case .atomic(_, .reg(let r), _, _, _, _):
+                if frame.contains(r) { forgetEscaped() }
+            case .cmpxchg(_, .reg(let r), _, _, _, _):
+                if frame.contains(r) { forgetEscaped() }
+            case .call:
+                if inst.usedRegs.contains(where: { frame.contains($0) }) { forgetEscaped() }
+            case .inlineAsm:
+                forgetEscaped()
+            default: break
+            }
+            // A redefined register no longer holds what was stored from it.
+            for d in inst.definedRegs { known.removeAll { $0.value == .reg(d) } }
+            out.append(Instruction(inst, location: ins.location))
+        }
+        block.instructions = out
+    }
+
+    /// `dst = value` as the load of `width` bytes (zero- or sign-extended) would give it.
+    static func copy(_ value: Operand, to d: VReg, width w: Width, signed: Bool) -> Inst {
+        switch value {
+        case .imm(let k):
+            let bits = UInt64(w.bits)
+            let mask: UInt64 = w == .w64 ? ~0 : (UInt64(1) << bits) - 1
+            var v = UInt64(bitPattern: k) & mask
+            if signed && w != .w64 && v & (UInt64(1) << (bits - 1)) != 0 { v |= ~mask }
+            return .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
+        case .reg(let r):
+            if w == .w64 { return .mov(dst: d, src: .reg(r), width: .w64) }
+            if signed { return .ext(dst: d, src: r, from: w, to: .w64, signed: true) }
+            if w == .w32 { return .mov(dst: d, src: .reg(r), width: .w32) }
+            return .ext(dst: d, src: r, from: w, to: .w32, signed: false)
+        }
+    }
+}
