@@ -21,6 +21,34 @@ public extension Function {
         return f
     }
 
+    /// Registers that may hold an address inside this function's stack frame, computed
+    /// flow-insensitively: slot addresses and what is computed from them; loads only if a
+    /// frame address is ever stored to memory (the verifier keeps frame addresses out of
+    /// maps and globals); parameters never (a callee's frame is new).
+    func framePointerRegisters() -> Set<VReg> {
+        var set: Set<VReg> = []
+        var storedToMemory = false
+        var changed = true
+        while changed {
+            changed = false
+            for b in blocks {
+                for i in b.instructions {
+                    let uses = i.inst.usedRegs
+                    var may = false
+                    switch i.inst {
+                    case .slotAddr: may = true
+                    case .load: may = storedToMemory
+                    case .store(_, _, .reg(let v), _):
+                        if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
+                    default: may = uses.contains { set.contains($0) }
+                    }
+                    if may { for d in i.inst.definedRegs where !set.contains(d) { set.insert(d); changed = true } }
+                }
+            }
+        }
+        return set
+    }
+
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
     func useDefCounts() -> (uses: [VReg: Int], defs: [VReg: Int]) {

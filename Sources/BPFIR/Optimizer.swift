@@ -10,6 +10,7 @@ public enum Optimizer {
                 f = CFGSimplify.joinStraightLines(f)
                 f = AddressFolding.run(f)
                 f = StackForwarding.run(f)
+                f = LoadElimination.run(f)
                 f = RedundancyElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)

@@ -45,6 +45,8 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .binary(.mul, let d, let s, .imm(1), let w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)
+                case .binary(let op, let d, let s, .imm(0), let w) where [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)
                 case .symbolAddr(let d, let sym) where defs[d] == 1:
                     if let prev = seenSymbols[sym] { replace[d] = prev } else { seenSymbols[sym] = d }
                 case .slotAddr(let d, let slot, let off) where defs[d] == 1:

@@ -26,7 +26,7 @@ public enum StackForwarding {
                 }
             }
         }
-        let frame = framePointers(f)
+        let frame = f.framePointerRegisters()
         for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, frame: frame) }
         // Stores nobody can observe.
         for bi in f.blocks.indices {
@@ -40,31 +40,6 @@ public enum StackForwarding {
 
     /// A stored value known to be in slot memory.
     struct Known { var slot: Int; var offset: Int; var width: Width; var value: Operand }
-
-    /// Registers that may hold an address inside this function's stack frame.
-    static func framePointers(_ f: Function) -> Set<VReg> {
-        var set: Set<VReg> = []
-        var storedToMemory = false
-        var changed = true
-        while changed {
-            changed = false
-            for b in f.blocks {
-                for i in b.instructions {
-                    let uses = i.inst.usedRegs
-                    var may = false
-                    switch i.inst {
-                    case .slotAddr: may = true
-                    case .load: may = storedToMemory
-                    case .store(_, _, .reg(let v), _):
-                        if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
-                    default: may = uses.contains { set.contains($0) }
-                    }
-                    if may { for d in i.inst.definedRegs where !set.contains(d) { set.insert(d); changed = true } }
-                }
-            }
-        }
-        return set
-    }
 
     static func forward(in block: inout Block, escaped: Set<Int>, frame: Set<VReg>) {
         var known: [Known] = []

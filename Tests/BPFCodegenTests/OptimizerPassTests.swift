@@ -15,6 +15,7 @@ import BPFIR
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
         ("JoinStraightLines", CFGSimplify.joinStraightLines),
         ("AddressFolding", AddressFolding.run), ("StackForwarding", StackForwarding.run),
+        ("LoadElimination", LoadElimination.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run),
@@ -102,6 +103,25 @@ import BPFIR
         for p: Int64 in [3, -1, 0x1_0000_0005] {
             #expect(try IRInterpreter.run(StackForwarding.run(plain), args: [p]) == IRInterpreter.run(plain, args: [p]))
         }
+    }
+
+    @Test func repeatedLoadsAreReusedUntilMemoryMayChange() throws {
+        // ctx[0] twice → one load; after a helper call it is read again; a redefined base
+        // is a different address.
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.load(dst: VReg(1), base: .reg(VReg(0)), offset: 0, width: .w64, signed: false)),
+            Instruction(.load(dst: VReg(2), base: .reg(VReg(0)), offset: 0, width: .w64, signed: false)),
+            Instruction(.load(dst: VReg(3), base: .reg(VReg(0)), offset: 0, width: .w32, signed: false)),
+            Instruction(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w64)),
+            Instruction(.load(dst: VReg(4), base: .reg(VReg(0)), offset: 0, width: .w64, signed: false)),
+            Instruction(.call(dst: nil, callee: .helper(99), args: [.imm(1), .imm(2)])),
+            Instruction(.load(dst: VReg(5), base: .reg(VReg(0)), offset: 0, width: .w64, signed: false))],
+                      terminator: .ret(.reg(VReg(5))))
+        let g = LoadElimination.run(fn([b], slots: [StackSlot(size: 8, alignment: 8, name: "s")]))
+        let kinds = g.blocks[0].instructions.map { ins -> String in
+            switch ins.inst { case .load: return "load"; case .mov: return "mov"; case .store: return "store"; default: return "other" }
+        }
+        #expect(kinds == ["load", "mov", "load", "store", "mov", "other", "load"], "\(kinds)")
     }
 
     @Test func straightLineBlocksAreJoined() throws {
