@@ -15,7 +15,7 @@ import BPFIR
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
         ("JoinStraightLines", CFGSimplify.joinStraightLines),
         ("AddressFolding", AddressFolding.run), ("StackForwarding", StackForwarding.run),
-        ("LoadElimination", LoadElimination.run),
+        ("LoadElimination", LoadElimination.run), ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run),
