@@ -55,7 +55,11 @@ enum RegisterAllocator {
                     guard let r = assignment[a.reg] else { return false }
                     return candidates.contains(r) && !spillTemps.contains(a.reg)
                 }
-                if let far = rivals.max(by: { $0.end < $1.end }), far.end > cur.end || spillTemps.contains(cur.reg) {
+                // A value that is cheap to compute again (an address, a constant) is the
+                // first choice: it is rematerialized at its uses instead of going to the stack.
+                let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
+                if let far = (remat.isEmpty ? rivals : remat).max(by: { $0.end < $1.end }),
+                   far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {
                     toSpill = far.reg
                 } else if !spillTemps.contains(cur.reg) {
                     toSpill = cur.reg
@@ -67,6 +71,10 @@ enum RegisterAllocator {
             }
             guard let v = toSpill else {
                 return RegisterAllocation(assignment: assignment, function: f, spillSlots: spillSlots)
+            }
+            if let def = rematerializable(f, v) {
+                f = rematerialize(f, v, def: def, temps: &spillTemps)
+                continue
             }
             f.slots.append(StackSlot(size: 8, alignment: 8, name: "spill.\(v.id)"))
             let slot = f.slots.count - 1
@@ -132,6 +140,57 @@ enum RegisterAllocator {
             }
         }
         return m
+    }
+
+    /// The single definition of `v` if computing it again at each use costs no more
+    /// instructions than spilling it: a constant `mov` (one instruction per use against a
+    /// store and a load per use), a stack or symbol address or 64-bit constant (two per
+    /// use against the definition, a store and a load per use) used at most three times.
+    static func rematerializable(_ f: Function, _ v: VReg) -> Inst? {
+        guard !f.parameters.contains(v) else { return nil }
+        var found: Inst? = nil
+        var uses = 0
+        for b in f.blocks {
+            for i in b.instructions {
+                uses += i.inst.usedRegs.filter { $0 == v }.count
+                guard i.inst.definedRegs.contains(v) else { continue }
+                if found != nil { return nil }
+                switch i.inst {
+                case .slotAddr, .symbolAddr, .loadImm64, .mov(_, .imm, _): found = i.inst
+                default: return nil
+                }
+            }
+            uses += b.terminator.usedRegs.filter { $0 == v }.count
+        }
+        guard let def = found else { return nil }
+        if case .mov = def { return def }
+        return uses <= 3 ? def : nil
+    }
+
+    /// Computes `v` again (from its single definition `def`) right before each use, into a
+    /// fresh temporary; the original definition goes.
+    static func rematerialize(_ input: Function, _ v: VReg, def: Inst, temps: inout Set<VReg>) -> Function {
+        var f = input
+        for bi in f.blocks.indices {
+            var out: [Instruction] = []
+            for ins in f.blocks[bi].instructions {
+                if ins.inst.definedRegs.contains(v) { continue }
+                var inst = ins.inst
+                if inst.usedRegs.contains(v) {
+                    let t = f.newVReg(); temps.insert(t)
+                    out.append(Instruction(def.replacingDefs(of: v, with: t), location: ins.location))
+                    inst = inst.replacingUses(of: v, with: t)
+                }
+                out.append(Instruction(inst, location: ins.location))
+            }
+            if f.blocks[bi].terminator.usedRegs.contains(v) {
+                let t = f.newVReg(); temps.insert(t)
+                out.append(Instruction(def.replacingDefs(of: v, with: t), location: f.blocks[bi].terminatorLocation))
+                f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: v, with: t)
+            }
+            f.blocks[bi].instructions = out
+        }
+        return f
     }
 
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and

@@ -255,6 +255,26 @@ import BPFIR
         }
     }
 
+    @Test func constantsAreComputedAgainRatherThanSpilled() throws {
+        // Five values live across a helper call, one of them a 64-bit constant: four fit
+        // in r6-r9 and the constant is rematerialized at its use instead of spilled.
+        var insts: [Instruction] = [Instruction(.loadImm64(dst: VReg(9), value: 0x1234_5678_9abc))]
+        for k in 1...4 { insts.append(Instruction(.binary(.mul, dst: VReg(k), lhs: VReg(0), rhs: .imm(Int64(k + 1)), width: .w64))) }
+        insts.append(Instruction(.call(dst: VReg(7), callee: .helper(99), args: [.reg(VReg(0)), .imm(3)])))
+        var acc = VReg(7)
+        for k in [1, 2, 3, 4, 9] {
+            insts.append(Instruction(.binary(.add, dst: VReg(20 + k), lhs: acc, rhs: .reg(VReg(k)), width: .w64)))
+            acc = VReg(20 + k)
+        }
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(acc)))], params: 1, next: 40)
+        let ra = try RegisterAllocator.allocate(Legalizer.legalize(f, cpu: 3))
+        #expect(ra.spillSlots.isEmpty, "the constant should be rematerialized, not spilled")
+        let c = try Codegen.compile(f, options: CodegenOptions())
+        for p: Int64 in [1, -5] {
+            #expect(try Interpreter.run(c.instructions, args: [p]) == IRInterpreter.run(f, args: [p]), "\n\(c.disassembly)")
+        }
+    }
+
     @Test func argumentShuffleWithCycles() throws {
         // f(a, b, c) = helper100(b, c, a, c, b): a 3-cycle plus duplicates.
         let b = Block(id: BlockID(0), instructions: [
