@@ -1,28 +1,35 @@
-/// Removes instructions without side effects whose results are never used.
+/// Removes instructions without side effects whose results are never read: not used
+/// anywhere, or overwritten before any read on every path (liveness; the register
+/// variable `i` of a fully unrolled loop is assigned each iteration's value but read
+/// as a constant).
 public enum DeadCodeElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         var changed = true
         while changed {
             changed = false
-            var used: Set<VReg> = []
-            for b in f.blocks {
-                for i in b.instructions { used.formUnion(i.inst.usedRegs) }
-                used.formUnion(b.terminator.usedRegs)
-            }
+            let live = Liveness(f)
             for bi in f.blocks.indices {
-                // A call whose result nobody reads defines nothing (helpers such as
-                // bpf_tail_call leave r0 unreadable for the verifier).
-                for ii in f.blocks[bi].instructions.indices {
-                    if case .call(let d?, let callee, let args) = f.blocks[bi].instructions[ii].inst, !used.contains(d) {
-                        f.blocks[bi].instructions[ii].inst = .call(dst: nil, callee: callee, args: args)
+                var alive = live.liveOut[bi].union(f.blocks[bi].terminator.usedRegs)
+                var kept: [Instruction] = []
+                for ins in f.blocks[bi].instructions.reversed() {
+                    var inst = ins.inst
+                    // A call whose result nobody reads defines nothing (helpers such as
+                    // bpf_tail_call leave r0 unreadable for the verifier).
+                    if case .call(let d?, let callee, let args) = inst, !alive.contains(d) {
+                        inst = .call(dst: nil, callee: callee, args: args)
                     }
+                    let defs = inst.definedRegs
+                    if !inst.hasSideEffects && !defs.isEmpty && defs.allSatisfy({ !alive.contains($0) }) {
+                        changed = true
+                        continue
+                    }
+                    for d in defs { alive.remove(d) }
+                    alive.formUnion(inst.usedRegs)
+                    kept.append(Instruction(inst, location: ins.location))
                 }
-                let before = f.blocks[bi].instructions.count
-                f.blocks[bi].instructions.removeAll { i in
-                    !i.inst.hasSideEffects && !i.inst.definedRegs.isEmpty && i.inst.definedRegs.allSatisfy { !used.contains($0) }
-                }
-                if f.blocks[bi].instructions.count != before { changed = true }
+                kept.reverse()
+                if kept != f.blocks[bi].instructions { f.blocks[bi].instructions = kept }
             }
         }
         return f

@@ -146,6 +146,23 @@ import BPFIR
         #expect(try IRInterpreter.run(g, args: [5]) == 5)
     }
 
+    @Test func valuesOverwrittenBeforeAnyReadAreRemoved() throws {
+        // i = 0; i = 1; i = 2 (an unrolled loop's variable), read only after the last; in
+        // b1 a value read on one path only stays.
+        let b0 = Block(id: BlockID(0), instructions: [
+            Instruction(.mov(dst: VReg(1), src: .imm(0), width: .w64)),
+            Instruction(.mov(dst: VReg(1), src: .imm(1), width: .w64)),
+            Instruction(.mov(dst: VReg(2), src: .imm(7), width: .w64)),
+            Instruction(.mov(dst: VReg(1), src: .imm(2), width: .w64))],
+                       terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), terminator: .ret(.reg(VReg(2))))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.reg(VReg(1))))
+        let f = fn([b0, b1, b2])
+        let g = DeadCodeElimination.run(f)
+        #expect(g.blocks[0].instructions.count == 2, "\n\(IRPrinter.print(Module(functions: [g])))")
+        for p: Int64 in [0, 1] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+    }
+
     @Test func deadValuesAreRemovedButSideEffectsStay() throws {
         let b = Block(id: BlockID(0), instructions: [
             Instruction(.binary(.mul, dst: VReg(1), lhs: VReg(0), rhs: .imm(3), width: .w64)),      // dead
