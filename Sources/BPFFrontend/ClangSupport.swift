@@ -20,6 +20,18 @@ func children(_ c: CXCursor) -> [CXCursor] {
     return result
 }
 
+/// The field declarations of a struct/union type, in order.
+func fields(of t: CXType) -> [CXCursor] {
+    var result: [CXCursor] = []
+    withUnsafeMutablePointer(to: &result) { ptr in
+        _ = clang_Type_visitFields(t, { field, data in
+            data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
+            return CXVisit_Continue
+        }, ptr)
+    }
+    return result
+}
+
 func spelling(_ c: CXCursor) -> String { string(clang_getCursorSpelling(c)) }
 
 func isExpression(_ c: CXCursor) -> Bool { clang_isExpression(c.kind) != 0 }

@@ -195,16 +195,9 @@ final class Converter {
     func convertMapPointees(_ t: CXType, at c: CXCursor) throws {
         let decl = clang_getTypeDeclaration(clang_getCanonicalType(t))
         guard decl.kind == CXCursor_StructDecl || decl.kind == CXCursor_UnionDecl else { return }
-        var fields: [CXCursor] = []
-        withUnsafeMutablePointer(to: &fields) { ptr in
-            _ = clang_Type_visitFields(clang_getCanonicalType(t), { field, data in
-                data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
-                return CXVisit_Continue
-            }, ptr)
-        }
         let saved = typeContext
         defer { typeContext = saved }
-        for f in fields {
+        for f in fields(of: clang_getCanonicalType(t)) {
             typeContext = (false, false)
             _ = try convertType(clang_getCursorType(f), at: f)
         }

@@ -204,13 +204,7 @@ extension Converter {
         let pretty = prettyPrinted(def)
         let headEnd = pretty.firstIndex(of: "{") ?? pretty.endIndex
         let pai = pretty[..<headEnd].contains("preserve_access_index")
-        var fieldCursors_: [CXCursor] = []
-        withUnsafeMutablePointer(to: &fieldCursors_) { ptr in
-            _ = clang_Type_visitFields(clang_getCursorType(def), { field, data in
-                data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(field)
-                return CXVisit_Continue
-            }, ptr)
-        }
+        let fieldCursors_ = fields(of: clang_getCursorType(def))
         var fields: [FieldDecl] = []
         for f in fieldCursors_ {
             typeContext = (inMember: true, behindPointer: false)
