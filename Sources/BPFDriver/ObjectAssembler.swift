@@ -79,6 +79,9 @@ struct ObjectAssembler {
                                              parameterNames: decl.parameters.map(\.name), linkage: linkage)
                     btf.addFuncInfo(section: name, instructionByteOffset: p.byteOffset, typeID: id)
                     for tag in decl.attributes.btfDeclTags { btf.addDeclTag(tag, to: id, component: -1) }
+                    for (i, p) in decl.parameters.enumerated() {
+                        for tag in p.attributes.btfDeclTags { btf.addDeclTag(tag, to: id, component: i) }
+                    }
                 }
                 if options.lineInfo {
                     for l in f.lines where l.location.line > 0 {
@@ -118,7 +121,7 @@ struct ObjectAssembler {
             }
             let vars = d.symbols.map {
                 BTFVariable(name: $0.name, type: $0.type, offset: $0.offset, size: $0.size,
-                            linkage: $0.isStatic ? .static : .global)
+                            linkage: $0.isStatic ? .static : .global, declTags: $0.btfDeclTags)
             }
             btf.addDataSection(name: d.name, size: d.size, variables: vars)
         }

@@ -78,6 +78,8 @@ public struct FieldDecl: Hashable, Sendable {
     public var type: CType
     public var bitOffset: Int         // from the start of the record
     public var bitWidth: Int?         // non-nil for bitfields
+    /// `btf_decl_tag`s of the member (e.g. `__contains(...)` of bpf_experimental.h).
+    public var btfDeclTags: [String] = []
     public init(name: String?, type: CType, bitOffset: Int, bitWidth: Int?) {
         self.name = name; self.type = type; self.bitOffset = bitOffset; self.bitWidth = bitWidth
     }
@@ -96,6 +98,8 @@ public struct RecordDecl: Hashable, Sendable {
     /// never used itself: its members were not converted (`fields` is empty; size and
     /// alignment are known). BTF writes it as a FWD, as clang does for such records.
     public var membersOmitted = false
+    /// `btf_decl_tag`s of the struct/union itself.
+    public var btfDeclTags: [String] = []
     public init(name: String?, isUnion: Bool, isComplete: Bool, fields: [FieldDecl], size: Int,
                 alignment: Int, preserveAccessIndex: Bool, location: SourceLocation) {
         self.name = name; self.isUnion = isUnion; self.isComplete = isComplete; self.fields = fields

@@ -6,6 +6,9 @@ enum AttributeParser {
         var a = DeclAttributes()
         let s = Array(text.utf8)
         var i = 0
+        // Attributes inside parentheses (a function's parameter list) belong to the
+        // parameters, not to the declaration.
+        var parenDepth = 0
         func skipSpaces() { while i < s.count && (s[i] == 32 || s[i] == 9 || s[i] == 10) { i += 1 } }
         while i < s.count {
             if match(s, i, "__attribute__((") {
@@ -22,10 +25,10 @@ enum AttributeParser {
                     i += 1
                 }
                 let end = max(start, i - 2)
-                let body = String(decoding: s[start..<end], as: UTF8.self)
-                apply(body, to: &a)
+                if parenDepth == 0 { apply(String(decoding: s[start..<end], as: UTF8.self), to: &a) }
                 continue
             }
+            if s[i] == UInt8(ascii: "(") { parenDepth += 1 } else if s[i] == UInt8(ascii: ")") { parenDepth -= 1 }
             if match(s, i, "inline ") || match(s, i, "__inline ") || match(s, i, "__inline__ ") { a.isInline = true }
             if match(s, i, "{") { break }   // body starts: attributes of nested declarations do not count
             i += 1

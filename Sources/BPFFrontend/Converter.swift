@@ -162,8 +162,9 @@ final class Converter {
                 let p = clang_Cursor_getArgument(c, UInt32(i))
                 let id = nextLocal; nextLocal += 1
                 locals[usr(p)] = id
+                let attrs = clang_Cursor_hasAttrs(p) != 0 ? AttributeParser.parse(prettyPrinted(p)) : DeclAttributes()
                 params.append(VarDecl(id: id, name: spelling(p), type: try convertType(clang_getCursorType(p), at: p),
-                                      initializer: nil, storage: .auto, location: location(p)))
+                                      initializer: nil, storage: .auto, attributes: attrs, location: location(p)))
             }
         }
         var body: Stmt? = nil

@@ -214,12 +214,15 @@ extension Converter {
             let off = Int(clang_Cursor_getOffsetOfField(f))
             let unnamed = fname.isEmpty || fname.contains("(anonymous") || fname.contains("(unnamed")
                 || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 && fname.contains("(")
-            fields.append(FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth))
+            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth)
+            if clang_Cursor_hasAttrs(f) != 0 { field.btfDeclTags = AttributeParser.parse(prettyPrinted(f)).btfDeclTags }
+            fields.append(field)
         }
         unit.records[id].fields = fields
         fieldCursors[id] = fieldCursors_
         unit.records[id].membersOmitted = false
         unit.records[id].preserveAccessIndex = pai
+        unit.records[id].btfDeclTags = AttributeParser.parse(String(pretty[..<headEnd])).btfDeclTags
     }
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {

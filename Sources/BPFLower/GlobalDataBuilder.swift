@@ -48,7 +48,7 @@ struct GlobalDataBuilder {
             sec.size = offset + size
             sec.symbols.append(DataSymbol(name: g.name, offset: offset, size: size, type: g.type,
                                           isStatic: g.isStatic, isWeak: g.attributes.weak,
-                                          isHidden: g.attributes.hidden))
+                                          isHidden: g.attributes.hidden, btfDeclTags: g.attributes.btfDeclTags))
             sec.relocations += relocs.map { DataRelocation(offset: $0.offset + offset, symbol: $0.symbol, bytes: $0.bytes) }
             sections[index[name]!] = sec
         }

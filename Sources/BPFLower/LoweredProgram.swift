@@ -20,6 +20,7 @@ public struct DataSymbol: Hashable, Sendable {
     public var isStatic: Bool
     public var isWeak: Bool
     public var isHidden: Bool
+    public var btfDeclTags: [String]
 }
 
 /// A pointer-sized word in a data section that the loader fills with a symbol's address.

@@ -42,6 +42,8 @@ extension BTFBuilder {
         types[slot - 1] = BTFTypeRecord(name: name, kind: rec.isUnion ? .union : .structure,
                                         vlen: UInt32(emitted.count), kindFlag: hasBitfields,
                                         sizeOrType: UInt32(clamping: max(0, rec.size)), extra: members)
+        for tag in rec.btfDeclTags { addDeclTag(tag, to: slot, component: -1) }
+        for (i, f) in emitted.enumerated() { for tag in f.btfDeclTags { addDeclTag(tag, to: slot, component: i) } }
         return slot
     }
 

@@ -71,6 +71,7 @@ extension BTFBuilder {
             let t = name == ".maps" ? mapDefinitionTypeID(of: v.type) : typeID(of: v.type)
             let varID = append(BTFTypeRecord(name: strings.add(v.name), kind: .variable, sizeOrType: UInt32(t),
                                              extra: [v.linkage.rawValue]))
+            for tag in v.declTags { addDeclTag(tag, to: varID, component: -1) }
             entries.append((UInt32(varID), UInt32(clamping: max(0, v.offset)), UInt32(clamping: max(0, v.size))))
         }
         return append(BTFTypeRecord(name: strings.add(name), kind: .dataSection, vlen: UInt32(entries.count),

@@ -26,8 +26,10 @@ public struct BTFVariable: Hashable, Sendable {
     public var offset: Int
     public var size: Int
     public var linkage: BTFVarLinkage
-    public init(name: String, type: CType, offset: Int, size: Int, linkage: BTFVarLinkage) {
+    public var declTags: [String]
+    public init(name: String, type: CType, offset: Int, size: Int, linkage: BTFVarLinkage, declTags: [String] = []) {
         self.name = name; self.type = type; self.offset = offset; self.size = size; self.linkage = linkage
+        self.declTags = declTags
     }
 }
 

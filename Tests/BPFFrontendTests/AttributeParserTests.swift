@@ -1,0 +1,25 @@
+import Testing
+@testable import BPFFrontend
+
+/// Attributes read from pretty-printed declarations, as libclang prints them.
+@Suite struct AttributeParserTests {
+    @Test func declarationAttributesButNotParameterOnes() {
+        let fn = AttributeParser.parse("""
+            __attribute__((btf_decl_tag("tagged_fn"))) __attribute__((noinline)) int tagged_add(int x __attribute__((btf_decl_tag("param_x"))), int y) {
+            """)
+        #expect(fn.btfDeclTags == ["tagged_fn"])
+        #expect(fn.noinline)
+        let param = AttributeParser.parse("int x __attribute__((btf_decl_tag(\"param_x\")))")
+        #expect(param.btfDeclTags == ["param_x"])
+    }
+
+    @Test func sectionsVisibilityAndWeakness() {
+        let a = AttributeParser.parse("__attribute__((weak)) __attribute__((visibility(\"hidden\"))) int bpf_usdt_arg(struct pt_regs *ctx, __u64 arg_num, long *res)")
+        #expect(a.weak && a.hidden)
+        let s = AttributeParser.parse("__attribute__((section(\"xdp\"))) __attribute__((used)) int prog(void *ctx)")
+        #expect(s.section == "xdp" && s.used && !s.hidden)
+        // Attributes of declarations inside the body do not count.
+        let b = AttributeParser.parse("int f(void) { __attribute__((unused)) static int x __attribute__((section(\"x\"))); }")
+        #expect(b.section == nil)
+    }
+}
