@@ -11,6 +11,7 @@ public enum Optimizer {
                 f = AddressFolding.run(f)
                 f = StackForwarding.run(f)
                 f = LoadElimination.run(f)
+                f = ConstantFolding.run(f)
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = MoveFolding.run(f)

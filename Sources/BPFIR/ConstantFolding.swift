@@ -1,0 +1,176 @@
+/// Constant propagation and folding over registers defined once: a value computed
+/// only from constants becomes a `mov` of the constant, constant operands become
+/// immediates (`r1 &= r4` with r4 = 0xf is `r1 &= 0xf`), and a branch on two constants
+/// becomes a jump (the other side is then unreachable). The arithmetic is eBPF's:
+/// 32-bit operations zero-extend, division by zero gives 0, remainder by zero the
+/// dividend, shift amounts are masked.
+public enum ConstantFolding {
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        let (_, defs) = f.useDefCounts()
+        var known: [VReg: UInt64] = [:]
+        func value(_ o: Operand) -> UInt64? {
+            switch o { case .imm(let k): return UInt64(bitPattern: k); case .reg(let r): return known[r] }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    guard let d = i.inst.definedRegs.first, i.inst.definedRegs.count == 1, defs[d] == 1,
+                          known[d] == nil, let v = evaluate(i.inst, value) else { continue }
+                    known[d] = v
+                    changed = true
+                }
+            }
+        }
+        guard !known.isEmpty else { return f }
+        for bi in f.blocks.indices {
+            for ii in f.blocks[bi].instructions.indices {
+                f.blocks[bi].instructions[ii].inst = rewrite(f.blocks[bi].instructions[ii].inst, known)
+            }
+            f.blocks[bi].terminator = rewrite(f.blocks[bi].terminator, known)
+        }
+        return CFGSimplify.run(f)
+    }
+
+    /// The value an instruction computes when its operands are known.
+    static func evaluate(_ inst: Inst, _ value: (Operand) -> UInt64?) -> UInt64? {
+        switch inst {
+        case .mov(_, let s, let w):
+            guard let v = value(s) else { return nil }
+            return w == .w64 ? v : v & 0xffff_ffff
+        case .loadImm64(_, let k):
+            return UInt64(bitPattern: k)
+        case .binary(let op, _, let l, let r, let w):
+            guard let a = value(.reg(l)), let b = value(r) else { return nil }
+            return binary(op, a, b, w)
+        case .neg(_, let s, let w):
+            guard let v = value(.reg(s)) else { return nil }
+            return w == .w64 ? 0 &- v : (0 &- v) & 0xffff_ffff
+        case .ext(_, let s, let from, let to, let signed):
+            guard let v = value(.reg(s)) else { return nil }
+            let bits = UInt64(from.bits)
+            let mask: UInt64 = from == .w64 ? ~0 : (1 << bits) - 1
+            var x = v & mask
+            if signed && from != .w64 && x & (1 << (bits - 1)) != 0 { x |= ~mask }
+            return to == .w64 ? x : x & (to == .w32 ? 0xffff_ffff : (1 << UInt64(to.bits)) - 1)
+        case .bswap(_, let s, let w):
+            guard let v = value(.reg(s)) else { return nil }
+            switch w {
+            case .w16: return UInt64(UInt16(truncatingIfNeeded: v).byteSwapped)
+            case .w32: return UInt64(UInt32(truncatingIfNeeded: v).byteSwapped)
+            default: return v.byteSwapped
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// eBPF arithmetic on 64-bit register values.
+    static func binary(_ op: BinOp, _ x: UInt64, _ y: UInt64, _ w: Width) -> UInt64 {
+        let w64 = w == .w64
+        let a = w64 ? x : x & 0xffff_ffff, b = w64 ? y : y & 0xffff_ffff
+        let shift = b & (w64 ? 63 : 31)
+        let r: UInt64
+        switch op {
+        case .add: r = a &+ b
+        case .sub: r = a &- b
+        case .mul: r = a &* b
+        case .udiv: r = b == 0 ? 0 : a / b
+        case .urem: r = b == 0 ? a : a % b
+        case .sdiv, .srem:
+            if b == 0 { r = op == .sdiv ? 0 : a; break }
+            if w64 {
+                let p = Int64(bitPattern: a), q = Int64(bitPattern: b)
+                r = UInt64(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                   : p.remainderReportingOverflow(dividingBy: q).partialValue)
+            } else {
+                let p = Int32(truncatingIfNeeded: a), q = Int32(truncatingIfNeeded: b)
+                r = UInt64(UInt32(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                          : p.remainderReportingOverflow(dividingBy: q).partialValue))
+            }
+        case .and: r = a & b
+        case .or: r = a | b
+        case .xor: r = a ^ b
+        case .shl: r = a << shift
+        case .lshr: r = a >> shift
+        case .ashr:
+            r = w64 ? UInt64(bitPattern: Int64(bitPattern: a) >> Int64(shift))
+                    : UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: a) >> Int32(shift)))
+        }
+        return w64 ? r : r & 0xffff_ffff
+    }
+
+    /// An immediate operand for a value used at `width` (nil when a 64-bit use needs
+    /// more than a sign-extended 32-bit immediate: it stays in its register).
+    static func immediate(_ v: UInt64, width: Width) -> Operand? {
+        if width != .w64 { return .imm(Int64(Int32(truncatingIfNeeded: v))) }
+        let s = Int64(bitPattern: v)
+        return s >= Int64(Int32.min) && s <= Int64(Int32.max) ? .imm(s) : nil
+    }
+
+    static func rewrite(_ inst: Inst, _ known: [VReg: UInt64]) -> Inst {
+        if let d = inst.definedRegs.first, let v = known[d], !inst.hasSideEffects {
+            if case .mov(_, .imm, .w64) = inst { return inst }
+            return .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
+        }
+        func operand(_ o: Operand, _ w: Width) -> Operand {
+            if case .reg(let r) = o, let v = known[r], let imm = immediate(v, width: w) { return imm }
+            return o
+        }
+        switch inst {
+        case .binary(let op, let d, let l, let r, let w):
+            if case .reg(let rr) = r, known[rr] == nil, let a = known[l], [.add, .mul, .and, .or, .xor].contains(op),
+               let imm = immediate(a, width: w) {
+                return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
+            }
+            return .binary(op, dst: d, lhs: l, rhs: operand(r, w), width: w)
+        case .store(let base, let off, let v, let w):
+            return .store(base: base, offset: off, value: operand(v, w), width: w)
+        case .mov(let d, let s, let w):
+            return .mov(dst: d, src: operand(s, w), width: w)
+        default:
+            return inst
+        }
+    }
+
+    static func rewrite(_ t: Terminator, _ known: [VReg: UInt64]) -> Terminator {
+        switch t {
+        case .branch(let cc, let l, let r, let w, let thenB, let elseB):
+            let rv: UInt64?
+            switch r { case .imm(let k): rv = UInt64(bitPattern: k); case .reg(let x): rv = known[x] }
+            if let a = known[l], let b = rv {
+                return .jump(holds(cc, a, b, w) ? thenB : elseB)
+            }
+            if case .reg(let x) = r, let b = known[x], let imm = immediate(b, width: w) {
+                return .branch(cc, lhs: l, rhs: imm, width: w, then: thenB, else: elseB)
+            }
+            return t
+        case .ret(.reg(let x)?):
+            if let v = known[x], let imm = immediate(v, width: .w64) { return .ret(imm) }
+            return t
+        default:
+            return t
+        }
+    }
+
+    static func holds(_ cc: CondCode, _ x: UInt64, _ y: UInt64, _ w: Width) -> Bool {
+        let a = w == .w64 ? x : x & 0xffff_ffff, b = w == .w64 ? y : y & 0xffff_ffff
+        let sa = w == .w64 ? Int64(bitPattern: a) : Int64(Int32(truncatingIfNeeded: a))
+        let sb = w == .w64 ? Int64(bitPattern: b) : Int64(Int32(truncatingIfNeeded: b))
+        switch cc {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .ugt: return a > b
+        case .uge: return a >= b
+        case .ult: return a < b
+        case .ule: return a <= b
+        case .sgt: return sa > sb
+        case .sge: return sa >= sb
+        case .slt: return sa < sb
+        case .sle: return sa <= sb
+        case .set: return a & b != 0
+        }
+    }
+}
