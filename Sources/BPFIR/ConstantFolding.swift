@@ -44,7 +44,7 @@ public enum ConstantFolding {
             return UInt64(bitPattern: k)
         case .binary(let op, _, let l, let r, let w):
             guard let a = value(.reg(l)), let b = value(r) else { return nil }
-            return binary(op, a, b, w)
+            return op.evaluate(a, b, width: w)
         case .neg(_, let s, let w):
             guard let v = value(.reg(s)) else { return nil }
             return w == .w64 ? 0 &- v : (0 &- v) & 0xffff_ffff
@@ -65,41 +65,6 @@ public enum ConstantFolding {
         default:
             return nil
         }
-    }
-
-    /// eBPF arithmetic on 64-bit register values.
-    static func binary(_ op: BinOp, _ x: UInt64, _ y: UInt64, _ w: Width) -> UInt64 {
-        let w64 = w == .w64
-        let a = w64 ? x : x & 0xffff_ffff, b = w64 ? y : y & 0xffff_ffff
-        let shift = b & (w64 ? 63 : 31)
-        let r: UInt64
-        switch op {
-        case .add: r = a &+ b
-        case .sub: r = a &- b
-        case .mul: r = a &* b
-        case .udiv: r = b == 0 ? 0 : a / b
-        case .urem: r = b == 0 ? a : a % b
-        case .sdiv, .srem:
-            if b == 0 { r = op == .sdiv ? 0 : a; break }
-            if w64 {
-                let p = Int64(bitPattern: a), q = Int64(bitPattern: b)
-                r = UInt64(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
-                                                   : p.remainderReportingOverflow(dividingBy: q).partialValue)
-            } else {
-                let p = Int32(truncatingIfNeeded: a), q = Int32(truncatingIfNeeded: b)
-                r = UInt64(UInt32(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
-                                                          : p.remainderReportingOverflow(dividingBy: q).partialValue))
-            }
-        case .and: r = a & b
-        case .or: r = a | b
-        case .xor: r = a ^ b
-        case .shl: r = a << shift
-        case .lshr: r = a >> shift
-        case .ashr:
-            r = w64 ? UInt64(bitPattern: Int64(bitPattern: a) >> Int64(shift))
-                    : UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: a) >> Int32(shift)))
-        }
-        return w64 ? r : r & 0xffff_ffff
     }
 
     /// An immediate operand for a value used at `width` (nil when a 64-bit use needs
@@ -141,7 +106,7 @@ public enum ConstantFolding {
             let rv: UInt64?
             switch r { case .imm(let k): rv = UInt64(bitPattern: k); case .reg(let x): rv = known[x] }
             if let a = known[l], let b = rv {
-                return .jump(holds(cc, a, b, w) ? thenB : elseB)
+                return .jump(cc.evaluate(a, b, width: w) ? thenB : elseB)
             }
             if case .reg(let x) = r, let b = known[x], let imm = immediate(b, width: w) {
                 return .branch(cc, lhs: l, rhs: imm, width: w, then: thenB, else: elseB)
@@ -154,22 +119,68 @@ public enum ConstantFolding {
             return t
         }
     }
+}
 
-    static func holds(_ cc: CondCode, _ x: UInt64, _ y: UInt64, _ w: Width) -> Bool {
-        let a = w == .w64 ? x : x & 0xffff_ffff, b = w == .w64 ? y : y & 0xffff_ffff
-        let sa = w == .w64 ? Int64(bitPattern: a) : Int64(Int32(truncatingIfNeeded: a))
-        let sb = w == .w64 ? Int64(bitPattern: b) : Int64(Int32(truncatingIfNeeded: b))
-        switch cc {
+public extension BinOp {
+    /// eBPF arithmetic on 64-bit register values (32-bit operations zero-extend,
+    /// division by zero gives 0, remainder by zero the dividend, shifts are masked).
+    func evaluate(_ x: UInt64, _ y: UInt64, width w: Width) -> UInt64 {
+        let op = self
+        let w64 = w == .w64
+        let a = w64 ? x : x & 0xffff_ffff, b = w64 ? y : y & 0xffff_ffff
+        let shift = b & (w64 ? 63 : 31)
+        let r: UInt64
+        switch op {
+        case .add: r = a &+ b
+        case .sub: r = a &- b
+        case .mul: r = a &* b
+        case .udiv: r = b == 0 ? 0 : a / b
+        case .urem: r = b == 0 ? a : a % b
+        case .sdiv, .srem:
+            if b == 0 { r = op == .sdiv ? 0 : a; break }
+            if w64 {
+                let p = Int64(bitPattern: a), q = Int64(bitPattern: b)
+                r = UInt64(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                   : p.remainderReportingOverflow(dividingBy: q).partialValue)
+            } else {
+                let p = Int32(truncatingIfNeeded: a), q = Int32(truncatingIfNeeded: b)
+                r = UInt64(UInt32(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
+                                                          : p.remainderReportingOverflow(dividingBy: q).partialValue))
+            }
+        case .and: r = a & b
+        case .or: r = a | b
+        case .xor: r = a ^ b
+        case .shl: r = a << shift
+        case .lshr: r = a >> shift
+        case .ashr:
+            r = w64 ? UInt64(bitPattern: Int64(bitPattern: a) >> Int64(shift))
+                    : UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: a) >> Int32(shift)))
+        }
+        return w64 ? r : r & 0xffff_ffff
+    }
+}
+
+public extension CondCode {
+    /// The comparison on two register values at `width` (narrower widths compare the
+    /// low bits, signed comparisons sign-extend them).
+    func evaluate(_ x: UInt64, _ y: UInt64, width w: Width) -> Bool {
+        let bits = UInt64(w.bits)
+        let mask: UInt64 = w == .w64 ? ~0 : (1 << bits) - 1
+        let a = x & mask, b = y & mask
+        func signed(_ v: UInt64) -> Int64 {
+            w == .w64 || v & (1 << (bits - 1)) == 0 ? Int64(bitPattern: v) : Int64(bitPattern: v | ~mask)
+        }
+        switch self {
         case .eq: return a == b
         case .ne: return a != b
         case .ugt: return a > b
         case .uge: return a >= b
         case .ult: return a < b
         case .ule: return a <= b
-        case .sgt: return sa > sb
-        case .sge: return sa >= sb
-        case .slt: return sa < sb
-        case .sle: return sa <= sb
+        case .sgt: return signed(a) > signed(b)
+        case .sge: return signed(a) >= signed(b)
+        case .slt: return signed(a) < signed(b)
+        case .sle: return signed(a) <= signed(b)
         case .set: return a & b != 0
         }
     }

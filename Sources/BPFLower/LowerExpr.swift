@@ -614,20 +614,6 @@ extension FunctionLowering {
     }
 
     private func compareConstants(_ cc: CondCode, _ x: Int64, _ y: Int64, _ w: Width) -> Bool {
-        let ux = UInt64(bitPattern: x) & TypeLayout.mask(w), uy = UInt64(bitPattern: y) & TypeLayout.mask(w)
-        let sx = TypeLayout.signExtend(Int64(bitPattern: ux), w), sy = TypeLayout.signExtend(Int64(bitPattern: uy), w)
-        switch cc {
-        case .eq: return ux == uy
-        case .ne: return ux != uy
-        case .ugt: return ux > uy
-        case .uge: return ux >= uy
-        case .ult: return ux < uy
-        case .ule: return ux <= uy
-        case .sgt: return sx > sy
-        case .sge: return sx >= sy
-        case .slt: return sx < sy
-        case .sle: return sx <= sy
-        case .set: return ux & uy != 0
-        }
+        cc.evaluate(UInt64(bitPattern: x), UInt64(bitPattern: y), width: w)
     }
 }

@@ -114,37 +114,9 @@ enum IRInterpreter {
         }
     }
 
+    /// The IR's arithmetic is eBPF's (BPFIR's `BinOp.evaluate`, which constant folding
+    /// uses too); the eBPF interpreter in BPFInterpreter.swift is the independent check.
     static func binary(_ op: BinOp, _ x: UInt64, _ y: UInt64, _ w: Width) -> UInt64 {
-        let w64 = w == .w64
-        let a = w64 ? x : x & 0xffff_ffff, b = w64 ? y : y & 0xffff_ffff
-        let sh = b & (w64 ? 63 : 31)
-        var r: UInt64
-        switch op {
-        case .add: r = a &+ b
-        case .sub: r = a &- b
-        case .mul: r = a &* b
-        case .udiv: r = b == 0 ? 0 : a / b
-        case .urem: r = b == 0 ? a : a % b
-        case .sdiv, .srem:
-            if b == 0 { r = op == .sdiv ? 0 : a; break }
-            if w64 {
-                let p = Int64(bitPattern: a), q = Int64(bitPattern: b)
-                r = UInt64(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
-                                                   : p.remainderReportingOverflow(dividingBy: q).partialValue)
-            } else {
-                let p = Int32(truncatingIfNeeded: a), q = Int32(truncatingIfNeeded: b)
-                r = UInt64(UInt32(bitPattern: op == .sdiv ? p.dividedReportingOverflow(by: q).partialValue
-                                                          : p.remainderReportingOverflow(dividingBy: q).partialValue))
-            }
-        case .and: r = a & b
-        case .or: r = a | b
-        case .xor: r = a ^ b
-        case .shl: r = a << sh
-        case .lshr: r = a >> sh
-        case .ashr:
-            r = w64 ? UInt64(bitPattern: Int64(bitPattern: a) >> Int64(sh))
-                    : UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: a) >> Int32(sh)))
-        }
-        return w64 ? r : r & 0xffff_ffff
+        op.evaluate(x, y, width: w)
     }
 }
