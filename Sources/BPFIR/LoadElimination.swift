@@ -1,7 +1,9 @@
 /// Within a block, a load that repeats an earlier load of the same memory (same base
 /// register, offset, width and signedness; a CO-RE load with the same relocation)
 /// with nothing in between that may write memory reuses the first result:
-/// `ctx[0]` read in every iteration of an unrolled loop is read once.
+/// `ctx[0]` read in every iteration of an unrolled loop is read once. A block whose only
+/// predecessor comes before it starts with what was available at that predecessor's end
+/// (the path between them is unique).
 ///
 /// Stores through registers, atomics, calls (helpers write map values and packets,
 /// and may move packet data) and CO-RE stores forget everything; stack stores do not,
@@ -13,8 +15,15 @@ public enum LoadElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         let frame = f.framePointerRegisters()
+        let index = f.blockIndexByID
+        var predecessors: [Int: [Int]] = [:]
+        for (i, b) in f.blocks.enumerated() {
+            for s in Set(b.terminator.successors) { if let k = index[s] { predecessors[k, default: []].append(i) } }
+        }
+        var atEnd: [Int: [Key: VReg]] = [:]
         for bi in f.blocks.indices {
             var available: [Key: VReg] = [:]
+            if let p = predecessors[bi], p.count == 1, p[0] < bi, let inherited = atEnd[p[0]] { available = inherited }
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 var key: Key? = nil
@@ -39,6 +48,7 @@ public enum LoadElimination {
                 }
                 if let k = key { available[k] = inst.definedRegs[0] }
             }
+            atEnd[bi] = available
         }
         return f
     }

@@ -158,6 +158,19 @@ import BPFIR
         }
     }
 
+    @Test func loadsAvailableAtAnOnlyPredecessorCarryOver() throws {
+        // b0 loads ctx[0] and branches; b1 (only predecessor b0) reuses it; b2 (two
+        // predecessors) loads again.
+        func load(_ d: Int) -> Instruction { Instruction(.load(dst: VReg(d), base: .reg(VReg(0)), offset: 0, width: .w64, signed: false)) }
+        let b0 = Block(id: BlockID(0), instructions: [load(1)],
+                       terminator: .branch(.eq, lhs: VReg(1), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [load(2)], terminator: .jump(BlockID(2)))
+        let b2 = Block(id: BlockID(2), instructions: [load(3)], terminator: .ret(.reg(VReg(3))))
+        let g = LoadElimination.run(fn([b0, b1, b2]))
+        #expect(g.blocks[1].instructions[0].inst == .mov(dst: VReg(2), src: .reg(VReg(1)), width: .w64))
+        if case .load = g.blocks[2].instructions[0].inst {} else { Issue.record("b2 has two predecessors: it must load") }
+    }
+
     @Test func straightLineBlocksAreJoined() throws {
         let b0 = Block(id: BlockID(0), instructions: [Instruction(.mov(dst: VReg(1), src: .imm(1), width: .w64))], terminator: .jump(BlockID(1)))
         let b1 = Block(id: BlockID(1), instructions: [Instruction(.binary(.add, dst: VReg(1), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w64))],
