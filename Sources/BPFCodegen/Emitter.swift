@@ -286,7 +286,7 @@ struct Emitter {
         if signedDiv && options.cpu < 4 {
             throw CodegenError("unsupported signed division, please convert to unsigned div/mod.", location: location)
         }
-        let commutative = [BinOp.add, .mul, .and, .or, .xor].contains(op)
+        let commutative = op.isCommutative
         func emitOp(_ dst: UInt8, _ src: Source) {
             var i: BPFInstruction
             switch src {

@@ -20,7 +20,7 @@ extension Inst {
         case .store(_, _, .imm(let k), .w64): return k < Int64(Int32.min) || k > Int64(Int32.max)
         case .binary(let op, let d, let l, .reg(let r), _):
             // `d = l - d` in place: the emitter computes it in r0.
-            return r == d && l != d && ![.add, .mul, .and, .or, .xor].contains(op)
+            return r == d && l != d && !op.isCommutative
         default: return false
         }
     }

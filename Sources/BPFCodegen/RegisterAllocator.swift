@@ -3,9 +3,10 @@ import BPFIR
 /// Linear-scan register allocation over r0–r9. Values live across a helper or
 /// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
 /// return value) holds values that cross no call and no instruction using r0 as its
-/// scratch, preferably call results and returned values; when registers run out, the value ending last is spilled to an 8-byte
-/// slot and the function is rewritten with short reload/store temporaries, then
-/// allocated again.
+/// scratch, preferably call results and returned values. When registers run out, a
+/// constant or address is computed again at its uses; otherwise the value ending last
+/// is spilled to an 8-byte slot and the function is rewritten with short reload/store
+/// temporaries, then allocated again.
 struct RegisterAllocation {
     var assignment: [VReg: UInt8]
     var function: Function           // possibly rewritten with spill code
@@ -134,7 +135,7 @@ enum RegisterAllocator {
         var m: [VReg: [VReg]] = [:]
         for b in f.blocks {
             for ins in b.instructions {
-                if case .binary(let op, let d, _, .reg(let r), _) = ins.inst, ![.add, .mul, .and, .or, .xor].contains(op) {
+                if case .binary(let op, let d, _, .reg(let r), _) = ins.inst, !op.isCommutative {
                     m[d, default: []].append(r)
                 }
             }

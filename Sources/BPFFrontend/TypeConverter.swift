@@ -64,15 +64,7 @@ extension Converter {
         case CXType_Enum:
             return .enumeration(try enumID(t, at: c))
         case CXType_FunctionProto, CXType_FunctionNoProto:
-            let saved = typeContext
-            defer { typeContext = saved }
-            typeContext = (false, false)
-            let ret = try convertType(clang_getResultType(t), at: c)
-            var params: [CType] = []
-            let n = Int(clang_getNumArgTypes(t))
-            if n > 0 { for i in 0..<n { params.append(try convertType(clang_getArgType(t, UInt32(i)), at: c)) } }
-            return .function(FunctionType(returnType: ret, parameters: params, isVariadic: clang_isFunctionTypeVariadic(t) != 0,
-                                          hasPrototype: t.kind == CXType_FunctionProto))
+            return try inRootContext { try functionType(t, at: c) }
         case CXType_Attributed, CXType_BTFTagAttributed:
             let modified = try convertType(clang_Type_getModifiedType(t), at: c)
             let spell = string(clang_getTypeSpelling(t))
@@ -93,6 +85,15 @@ extension Converter {
         guard clang_isConstQualifiedType(t) == 0, clang_isVolatileQualifiedType(t) == 0 else { return false }
         let named = t.kind == CXType_Elaborated ? clang_Type_getNamedType(t) : t
         return named.kind == CXType_Record
+    }
+
+    private func functionType(_ t: CXType, at c: CXCursor) throws -> CType {
+        let ret = try convertType(clang_getResultType(t), at: c)
+        var params: [CType] = []
+        let n = Int(clang_getNumArgTypes(t))
+        if n > 0 { for i in 0..<n { params.append(try convertType(clang_getArgType(t, UInt32(i)), at: c)) } }
+        return .function(FunctionType(returnType: ret, parameters: params, isVariadic: clang_isFunctionTypeVariadic(t) != 0,
+                                      hasPrototype: t.kind == CXType_FunctionProto))
     }
 
     /// Array elements and function prototypes are converted as if reached from a root.

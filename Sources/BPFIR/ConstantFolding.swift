@@ -50,11 +50,7 @@ public enum ConstantFolding {
             return w == .w64 ? 0 &- v : (0 &- v) & 0xffff_ffff
         case .ext(_, let s, let from, let to, let signed):
             guard let v = value(.reg(s)) else { return nil }
-            let bits = UInt64(from.bits)
-            let mask: UInt64 = from == .w64 ? ~0 : (1 << bits) - 1
-            var x = v & mask
-            if signed && from != .w64 && x & (1 << (bits - 1)) != 0 { x |= ~mask }
-            return to == .w64 ? x : x & (to == .w32 ? 0xffff_ffff : (1 << UInt64(to.bits)) - 1)
+            return to.extend(from.extend(v, signed: signed), signed: false)
         case .bswap(_, let s, let w):
             guard let v = value(.reg(s)) else { return nil }
             switch w {
@@ -86,7 +82,7 @@ public enum ConstantFolding {
         }
         switch inst {
         case .binary(let op, let d, let l, let r, let w):
-            if case .reg(let rr) = r, known[rr] == nil, let a = known[l], [.add, .mul, .and, .or, .xor].contains(op),
+            if case .reg(let rr) = r, known[rr] == nil, let a = known[l], op.isCommutative,
                let imm = immediate(a, width: w) {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
@@ -164,12 +160,8 @@ public extension CondCode {
     /// The comparison on two register values at `width` (narrower widths compare the
     /// low bits, signed comparisons sign-extend them).
     func evaluate(_ x: UInt64, _ y: UInt64, width w: Width) -> Bool {
-        let bits = UInt64(w.bits)
-        let mask: UInt64 = w == .w64 ? ~0 : (1 << bits) - 1
-        let a = x & mask, b = y & mask
-        func signed(_ v: UInt64) -> Int64 {
-            w == .w64 || v & (1 << (bits - 1)) == 0 ? Int64(bitPattern: v) : Int64(bitPattern: v | ~mask)
-        }
+        let a = w.extend(x, signed: false), b = w.extend(y, signed: false)
+        func signed(_ v: UInt64) -> Int64 { Int64(bitPattern: w.extend(v, signed: true)) }
         switch self {
         case .eq: return a == b
         case .ne: return a != b

@@ -42,6 +42,19 @@ public enum Operand: Hashable, Sendable, CustomStringConvertible {
 
 public enum BinOp: String, Hashable, Sendable {
     case add, sub, mul, udiv, sdiv, urem, srem, and, or, xor, shl, lshr, ashr
+    /// `a op b == b op a`.
+    public var isCommutative: Bool { [.add, .mul, .and, .or, .xor].contains(self) }
+}
+
+public extension Width {
+    /// The low `bits` of `v`, zero- or sign-extended to 64 bits.
+    func extend(_ v: UInt64, signed: Bool) -> UInt64 {
+        guard self != .w64 else { return v }
+        let bits = UInt64(self.bits)
+        let mask: UInt64 = (1 << bits) - 1
+        let low = v & mask
+        return signed && low & (1 << (bits - 1)) != 0 ? low | ~mask : low
+    }
 }
 
 public enum CondCode: String, Hashable, Sendable {

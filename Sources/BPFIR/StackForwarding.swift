@@ -100,11 +100,7 @@ public enum StackForwarding {
     static func copy(_ value: Operand, to d: VReg, width w: Width, signed: Bool) -> Inst {
         switch value {
         case .imm(let k):
-            let bits = UInt64(w.bits)
-            let mask: UInt64 = w == .w64 ? ~0 : (UInt64(1) << bits) - 1
-            var v = UInt64(bitPattern: k) & mask
-            if signed && w != .w64 && v & (UInt64(1) << (bits - 1)) != 0 { v |= ~mask }
-            return .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
+            return .mov(dst: d, src: .imm(Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: signed))), width: .w64)
         case .reg(let r):
             if w == .w64 { return .mov(dst: d, src: .reg(r), width: .w64) }
             if signed { return .ext(dst: d, src: r, from: w, to: .w64, signed: true) }

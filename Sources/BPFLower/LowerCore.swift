@@ -120,7 +120,7 @@ extension FunctionLowering {
     func coreStorage(_ a: CoreAccess, type: CType) -> Storage {
         let base = materializeAddress(a.root)
         let alignment = min(8, layout.alignment(type))
-        if layout.isScalar(type), !layout.isAggregate(type), a.offset <= Int(Int16.max) {
+        if layout.isScalar(type), a.offset <= Int(Int16.max) {
             return .coreField(base: base, offset: a.offset, reloc: coreReloc(a, kind: .fieldByteOffset), alignment: alignment)
         }
         return .memory(coreAddress(base: base, offset: a.offset, reloc: coreReloc(a, kind: .fieldByteOffset), alignment: alignment))

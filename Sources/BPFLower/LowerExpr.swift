@@ -373,7 +373,7 @@ extension FunctionLowering {
             return .imm(v)
         }
         var lhs = a, rhs = c
-        if case .imm = lhs, case .reg = rhs, [.add, .mul, .and, .or, .xor].contains(op) { swap(&lhs, &rhs) }
+        if case .imm = lhs, case .reg = rhs, op.isCommutative { swap(&lhs, &rhs) }
         let l = materialize(lhs, width: width)
         if case .imm(let k) = rhs, width == .w64, k > Int64(Int32.max) || k < Int64(Int32.min) {
             rhs = .reg(materialize(rhs, width: .w64))
