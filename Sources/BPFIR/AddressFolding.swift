@@ -1,48 +1,84 @@
 /// Folds stack addresses held in registers into the memory accesses that use them:
 /// `p = &local + 8; *(p + 4)` becomes `*(r10 - k + 12)`, one instruction that the
-/// verifier sees as a plain stack access.
+/// verifier sees as a plain stack access; `p + 1` of such a `p` becomes a slot address.
+/// Any other pointer plus a constant folds into the access's offset field:
+/// `q = p + 4; *(u16 *)q` becomes `*(u16 *)(p + 4)` (the form the verifier needs for
+/// context pointers, and one instruction fewer).
 public enum AddressFolding {
-    public static func run(_ f: Function) -> Function {
+    public static func foldSlots(_ f: Function) -> Function {
         var f = f
-        let (_, defs) = f.useDefCounts()
-        // Single-definition registers known to hold slot + offset.
-        var slotOf: [VReg: (slot: Int, offset: Int)] = [:]
-        var changed = true
-        while changed {
-            changed = false
-            for b in f.blocks {
-                for i in b.instructions {
-                    switch i.inst {
-                    case .slotAddr(let d, let s, let o) where defs[d] == 1 && slotOf[d] == nil:
-                        slotOf[d] = (s, o); changed = true
-                    case .binary(.add, let d, let l, .imm(let k), .w64) where defs[d] == 1 && slotOf[d] == nil:
-                        if let base = slotOf[l], let kk = Int(exactly: k) { slotOf[d] = (base.slot, base.offset + kk); changed = true }
-                    case .mov(let d, .reg(let s), .w64) where defs[d] == 1 && slotOf[d] == nil:
-                        if let base = slotOf[s] { slotOf[d] = base; changed = true }
-                    default: break
-                    }
-                }
-            }
-        }
-        guard !slotOf.isEmpty else { return f }
-        func fold(_ a: Address, _ off: Int) -> (Address, Int) {
-            if case .reg(let r) = a, let s = slotOf[r] { return (.slot(s.slot), s.offset + off) }
-            return (a, off)
-        }
+        let known = KnownValues(f)
         for bi in f.blocks.indices {
+            var state = known.entry[bi]
             for ii in f.blocks[bi].instructions.indices {
-                switch f.blocks[bi].instructions[ii].inst {
+                let inst = f.blocks[bi].instructions[ii].inst
+                let before = state
+                known.step(inst, &state)
+                func fold(_ a: Address, _ off: Int) -> (Address, Int) {
+                    if case .reg(let r) = a, case .slot(let s, let o)? = known.value(.reg(r), in: before) { return (.slot(s), o + off) }
+                    return (a, off)
+                }
+                switch inst {
                 case .load(let d, let base, let off, let w, let s):
                     let (nb, no) = fold(base, off)
                     f.blocks[bi].instructions[ii].inst = .load(dst: d, base: nb, offset: no, width: w, signed: s)
                 case .store(let base, let off, let v, let w):
                     let (nb, no) = fold(base, off)
                     f.blocks[bi].instructions[ii].inst = .store(base: nb, offset: no, value: v, width: w)
-                case .binary(.add, let d, let l, .imm(let k), .w64) where slotOf[l] != nil && defs[d] == 1:
-                    if let s = slotOf[l], let kk = Int(exactly: k) {
-                        f.blocks[bi].instructions[ii].inst = .slotAddr(dst: d, slot: s.slot, offset: s.offset + kk)
+                case .binary(.add, let d, _, _, .w64), .binary(.sub, let d, _, _, .w64):
+                    if case .slot(let s, let o)? = known.evaluate(inst, in: before) {
+                        f.blocks[bi].instructions[ii].inst = .slotAddr(dst: d, slot: s, offset: o)
                     }
                 default: break
+                }
+            }
+        }
+        return f
+    }
+
+    /// `base + k` registers: those defined once from a register defined once hold it
+    /// everywhere; the others only until either register is written again in their block.
+    public static func foldOffsets(_ f: Function) -> Function {
+        var f = f
+        let (_, defs) = f.useDefCounts()
+        var global: [VReg: (base: VReg, k: Int)] = [:]
+        var changed = true
+        while changed {
+            changed = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    guard case .binary(.add, let d, let a, .imm(let k), .w64) = i.inst, d != a, defs[d] == 1, defs[a] == 1,
+                          global[d] == nil, abs(k) < 1 << 15 else { continue }
+                    let inner = global[a] ?? (a, 0)
+                    global[d] = (inner.base, inner.k + Int(k))
+                    changed = true
+                }
+            }
+        }
+        for bi in f.blocks.indices {
+            var local: [VReg: (base: VReg, k: Int)] = [:]
+            for ii in f.blocks[bi].instructions.indices {
+                let inst = f.blocks[bi].instructions[ii].inst
+                func fold(_ a: Address, _ off: Int) -> (Address, Int) {
+                    guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], abs(off + k) < 1 << 15 else { return (a, off) }
+                    return (.reg(base), off + k)
+                }
+                switch inst {
+                case .load(let d, let base, let off, let w, let s):
+                    let (nb, no) = fold(base, off)
+                    f.blocks[bi].instructions[ii].inst = .load(dst: d, base: nb, offset: no, width: w, signed: s)
+                case .store(let base, let off, let v, let w):
+                    let (nb, no) = fold(base, off)
+                    f.blocks[bi].instructions[ii].inst = .store(base: nb, offset: no, value: v, width: w)
+                default: break
+                }
+                for d in inst.definedRegs {
+                    local[d] = nil
+                    if local.values.contains(where: { $0.base == d }) { local = local.filter { $0.value.base != d } }
+                }
+                if case .binary(.add, let d, let a, .imm(let k), .w64) = inst, d != a, global[d] == nil, abs(k) < 1 << 15 {
+                    let inner = global[a] ?? local[a] ?? (a, 0)
+                    local[d] = (inner.base, inner.k + Int(k))
                 }
             }
         }

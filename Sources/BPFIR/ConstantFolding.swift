@@ -1,5 +1,5 @@
-/// Constant propagation and folding over registers defined once: a value computed
-/// only from constants becomes a `mov` of the constant, constant operands become
+/// Constant propagation and folding (over the values `KnownValues` tracks): a value
+/// computed only from constants becomes a `mov` of the constant, constant operands become
 /// immediates (`r1 &= r4` with r4 = 0xf is `r1 &= 0xf`), and a branch on two constants
 /// becomes a jump (the other side is then unreachable). The arithmetic is eBPF's:
 /// 32-bit operations zero-extend, division by zero gives 0, remainder by zero the
@@ -7,29 +7,19 @@
 public enum ConstantFolding {
     public static func run(_ f: Function) -> Function {
         var f = f
-        let (_, defs) = f.useDefCounts()
-        var known: [VReg: UInt64] = [:]
-        func value(_ o: Operand) -> UInt64? {
-            switch o { case .imm(let k): return UInt64(bitPattern: k); case .reg(let r): return known[r] }
-        }
-        var changed = true
-        while changed {
-            changed = false
-            for b in f.blocks {
-                for i in b.instructions {
-                    guard let d = i.inst.definedRegs.first, i.inst.definedRegs.count == 1, defs[d] == 1,
-                          known[d] == nil, let v = evaluate(i.inst, value) else { continue }
-                    known[d] = v
-                    changed = true
-                }
-            }
-        }
-        guard !known.isEmpty else { return f }
+        let known = KnownValues(f)
         for bi in f.blocks.indices {
+            var state = known.entry[bi]
             for ii in f.blocks[bi].instructions.indices {
-                f.blocks[bi].instructions[ii].inst = rewrite(f.blocks[bi].instructions[ii].inst, known)
+                let inst = f.blocks[bi].instructions[ii].inst
+                let before = state
+                known.step(inst, &state)
+                let result = inst.definedRegs.count == 1 ? known.evaluate(inst, in: before)?.int : nil
+                f.blocks[bi].instructions[ii].inst = rewrite(inst, result: result) { known.value(.reg($0), in: before)?.int }
             }
-            f.blocks[bi].terminator = rewrite(f.blocks[bi].terminator, known)
+            f.blocks[bi].terminator = rewrite(f.blocks[bi].terminator, decided: known.decide(f.blocks[bi].terminator, in: state)) {
+                known.value(.reg($0), in: state)?.int
+            }
         }
         return CFGSimplify.run(f)
     }
@@ -71,18 +61,18 @@ public enum ConstantFolding {
         return s >= Int64(Int32.min) && s <= Int64(Int32.max) ? .imm(s) : nil
     }
 
-    static func rewrite(_ inst: Inst, _ known: [VReg: UInt64]) -> Inst {
-        if let d = inst.definedRegs.first, let v = known[d], !inst.hasSideEffects {
+    static func rewrite(_ inst: Inst, result: UInt64?, _ known: (VReg) -> UInt64?) -> Inst {
+        if let d = inst.definedRegs.first, let v = result, !inst.hasSideEffects {
             if case .mov(_, .imm, .w64) = inst { return inst }
             return .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
         }
         func operand(_ o: Operand, _ w: Width) -> Operand {
-            if case .reg(let r) = o, let v = known[r], let imm = immediate(v, width: w) { return imm }
+            if case .reg(let r) = o, let v = known(r), let imm = immediate(v, width: w) { return imm }
             return o
         }
         switch inst {
         case .binary(let op, let d, let l, let r, let w):
-            if case .reg(let rr) = r, known[rr] == nil, let a = known[l], op.isCommutative,
+            if case .reg(let rr) = r, known(rr) == nil, let a = known(l), op.isCommutative,
                let imm = immediate(a, width: w) {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
@@ -96,20 +86,16 @@ public enum ConstantFolding {
         }
     }
 
-    static func rewrite(_ t: Terminator, _ known: [VReg: UInt64]) -> Terminator {
+    static func rewrite(_ t: Terminator, decided: Bool?, _ known: (VReg) -> UInt64?) -> Terminator {
         switch t {
         case .branch(let cc, let l, let r, let w, let thenB, let elseB):
-            let rv: UInt64?
-            switch r { case .imm(let k): rv = UInt64(bitPattern: k); case .reg(let x): rv = known[x] }
-            if let a = known[l], let b = rv {
-                return .jump(cc.evaluate(a, b, width: w) ? thenB : elseB)
-            }
-            if case .reg(let x) = r, let b = known[x], let imm = immediate(b, width: w) {
+            if let taken = decided { return .jump(taken ? thenB : elseB) }
+            if case .reg(let x) = r, let b = known(x), let imm = immediate(b, width: w) {
                 return .branch(cc, lhs: l, rhs: imm, width: w, then: thenB, else: elseB)
             }
             return t
         case .ret(.reg(let x)?):
-            if let v = known[x], let imm = immediate(v, width: .w64) { return .ret(imm) }
+            if let v = known(x), let imm = immediate(v, width: .w64) { return .ret(imm) }
             return t
         default:
             return t

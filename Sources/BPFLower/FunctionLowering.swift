@@ -162,7 +162,7 @@ enum AddressTakenScanner {
         switch e.kind {
         case .declRef(.local(let id)): set.insert(id)
         case .member(let base, _, false): markLValue(base, &set)
-        case .arraySubscript(let base, _): markLValue(base, &set)
+        // `&p[i]` takes no address of `p` (a pointer) and arrays live in memory anyway.
         case .cast(let inner, _): markLValue(inner, &set)
         default: break
         }

@@ -2,7 +2,8 @@ import BPFIR
 
 /// Reference semantics of the IR for the differential tests: executes a
 /// Function directly (stack slots as byte arrays, eBPF's division-by-zero
-/// rules, helpers 99 and 100 as in `Interpreter`). Addresses must be slots.
+/// rules, helpers 99 and 100 as in `Interpreter`). Addresses must be slots, or
+/// registers holding a slot address (`frame + slot << 20 + offset`).
 enum IRInterpreter {
     struct Failure: Error { var message: String }
 
@@ -21,9 +22,16 @@ enum IRInterpreter {
         func val(_ o: Operand) -> UInt64 {
             switch o { case .reg(let r): return regs[r] ?? 0; case .imm(let k): return UInt64(bitPattern: k) }
         }
-        func slotOf(_ a: Address) throws -> Int {
-            guard case .slot(let s) = a else { throw Failure(message: "pointer address in IR interpreter") }
-            return s
+        let frame: UInt64 = 0xffff_8000_0000_0000
+        func slotOf(_ a: Address, _ off: inout Int) throws -> Int {
+            switch a {
+            case .slot(let s): return s
+            case .reg(let r):
+                let v = (regs[r] ?? 0) &- frame
+                guard v >> 20 < f.slots.count else { throw Failure(message: "pointer outside the frame in IR interpreter") }
+                off += Int(v & 0xfffff)
+                return Int(v >> 20)
+            }
         }
         func load(_ s: Int, _ o: Int, _ n: Int) -> UInt64 {
             var v: UInt64 = 0
@@ -55,11 +63,13 @@ enum IRInterpreter {
                     case .w32: regs[d] = UInt64(UInt32(truncatingIfNeeded: v).byteSwapped)
                     default: regs[d] = v.byteSwapped
                     }
-                case .load(let d, let base, let off, let w, let signed):
-                    let v = load(try slotOf(base), off, w.bytes)
+                case .slotAddr(let d, let s, let o):
+                    regs[d] = frame &+ UInt64(s) << 20 &+ UInt64(o)
+                case .load(let d, let base, var off, let w, let signed):
+                    let v = load(try slotOf(base, &off), off, w.bytes)
                     regs[d] = signed ? sext(v, w) : v
-                case .store(let base, let off, let v, let w):
-                    store(try slotOf(base), off, w.bytes, val(v))
+                case .store(let base, var off, let v, let w):
+                    store(try slotOf(base, &off), off, w.bytes, val(v))
                 case .loadImm64(let d, let v): regs[d] = UInt64(bitPattern: v)
                 case .call(let d, .helper(let n), let a):
                     let x = a.map(val)
@@ -67,8 +77,8 @@ enum IRInterpreter {
                     if n == 99 { r = x[0] &* 10 &+ x[1] }
                     if n == 100 { for (k, v) in x.enumerated() { r = r &+ UInt64(k + 1) &* v } }
                     if let d = d { regs[d] = r }
-                case .atomic(let op, let base, let off, let v, let w, let fetch):
-                    let s = try slotOf(base)
+                case .atomic(let op, let base, var off, let v, let w, let fetch):
+                    let s = try slotOf(base, &off)
                     let old = load(s, off, w.bytes), x = regs[v] ?? 0
                     let new: UInt64
                     switch op {
@@ -80,8 +90,8 @@ enum IRInterpreter {
                     }
                     store(s, off, w.bytes, new)
                     if let f = fetch { regs[f] = old }
-                case .cmpxchg(let d, let base, let off, let e, let n, let w):
-                    let s = try slotOf(base)
+                case .cmpxchg(let d, let base, var off, let e, let n, let w):
+                    let s = try slotOf(base, &off)
                     let old = load(s, off, w.bytes)
                     if old == mask(regs[e] ?? 0, w) { store(s, off, w.bytes, regs[n] ?? 0) }
                     regs[d] = old

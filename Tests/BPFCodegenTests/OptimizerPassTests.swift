@@ -13,9 +13,10 @@ import BPFIR
     /// The pipeline of Optimizer.run, pass by pass, to name the pass that breaks a program.
     static let passes: [(String, (Function) -> Function)] = [
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
-        ("JoinStraightLines", CFGSimplify.joinStraightLines),
-        ("AddressFolding", AddressFolding.run), ("StackForwarding", StackForwarding.run),
+        ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
+        ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
+        ("OffsetFolding", AddressFolding.foldOffsets),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
