@@ -9,16 +9,22 @@ public enum Optimizer {
                 f = CFGSimplify.run(ReturnMerging.run(f))
                 f = CFGSimplify.joinStraightLines(f)
                 f = FullUnrolling.run(f)
-                f = AddressFolding.foldSlots(f)
-                f = StackForwarding.run(f)
-                f = LoadElimination.run(f)
-                f = ConstantFolding.run(f)
-                f = AddressFolding.foldOffsets(f)
+                // Forwarding and folding feed each other (a forwarded stack value is an
+                // address to fold, a folded address makes a slot private): two rounds.
+                for _ in 0..<2 {
+                    f = AddressFolding.foldSlots(f)
+                    f = StackForwarding.run(f)
+                    f = LoadElimination.run(f)
+                    f = ConstantFolding.run(f)
+                    f = AddressFolding.foldOffsets(f)
+                    f = DeadCodeElimination.run(f)
+                }
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)
                 f = DeadCodeElimination.run(f)
+                f = SelectFormation.run(f)
             }
             m.functions[i] = f
         }

@@ -20,7 +20,7 @@ import BPFIR
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
-        ("DeadCodeElimination", DeadCodeElimination.run),
+        ("DeadCodeElimination", DeadCodeElimination.run), ("SelectFormation", SelectFormation.run),
     ]
 
     @Test func optimizedRandomProgramsComputeTheSame() throws {
@@ -220,5 +220,28 @@ import BPFIR
         let g = DeadCodeElimination.run(fn([b], slots: [StackSlot(size: 8, alignment: 8, name: "s")]))
         #expect(g.blocks[0].instructions.count == 2)
         #expect(!g.blocks[0].instructions.contains { if case .binary = $0.inst { return true }; return false })
+    }
+
+    @Test func diamondsOfTwoCopiesBecomeSelects() throws {
+        // x = p > 5 ? 8 : 3; return x + p. The branch on x itself, or an arm doing
+        // arithmetic, keeps its diamond.
+        func diamond(_ thenInst: Inst, cond: VReg = VReg(0)) -> Function {
+            let b0 = Block(id: BlockID(0), terminator: .branch(.ugt, lhs: cond, rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(2)))
+            let b1 = Block(id: BlockID(1), instructions: [Instruction(thenInst)], terminator: .jump(BlockID(3)))
+            let b2 = Block(id: BlockID(2), instructions: [Instruction(.mov(dst: VReg(1), src: .imm(3), width: .w64))], terminator: .jump(BlockID(3)))
+            let b3 = Block(id: BlockID(3), instructions: [Instruction(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w64))],
+                           terminator: .ret(.reg(VReg(2))))
+            return fn([b0, b1, b2, b3])
+        }
+        let f = diamond(.mov(dst: VReg(1), src: .imm(8), width: .w64))
+        let g = SelectFormation.run(f)
+        #expect(g.blocks.count == 3 && g.blocks[0].instructions.count == 1, "\n\(IRPrinter.print(Module(functions: [g])))")
+        for p: Int64 in [0, 5, 6, 100] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+        let c = try Codegen.compile(g, options: CodegenOptions())
+        #expect(c.instructions.filter { $0.opcode == 0x05 }.isEmpty, "no unconditional jump left\n\(c.disassembly)")
+        let onItself = diamond(.mov(dst: VReg(1), src: .imm(8), width: .w64), cond: VReg(1))
+        #expect(SelectFormation.run(onItself) == onItself)
+        let arithmetic = diamond(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(8), width: .w64))
+        #expect(SelectFormation.run(arithmetic) == arithmetic)
     }
 }
