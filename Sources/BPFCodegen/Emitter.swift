@@ -13,7 +13,7 @@ struct Emitter {
     var coreRelocs: [CoreRelocEntry] = []
     /// Blocks whose conditional branch needs the long form (inverted branch over a gotol).
     let farBranches: Set<Int>
-    private let blockIndex: [BlockID: Int]
+    private let blockIndex: BlockIndex
     private var blockStart: [Int] = []
     private var currentBlock = 0
     private var pendingJumps: [PendingJump] = []

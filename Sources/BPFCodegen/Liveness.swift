@@ -32,20 +32,21 @@ extension Inst {
 /// so boundary positions never coincide with an instruction's.
 func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int]) {
     let live = Liveness(f)
-    var iv: [VReg: Interval] = [:]
+    var iv = [Interval?](repeating: nil, count: f.nextVReg)
     var calls: [Int] = []
     var r0Scratch: [Int] = []
     func touch(_ r: VReg, _ p: Int) {
-        if var x = iv[r] { x.start = min(x.start, p); x.end = max(x.end, p); iv[r] = x }
-        else { iv[r] = Interval(reg: r, start: p, end: p) }
+        if r.id >= iv.count { iv += [Interval?](repeating: nil, count: r.id + 1 - iv.count) }
+        if iv[r.id] != nil { iv[r.id]!.start = min(iv[r.id]!.start, p); iv[r.id]!.end = max(iv[r.id]!.end, p) }
+        else { iv[r.id] = Interval(reg: r, start: p, end: p) }
     }
     var pos = 0
     for (bi, b) in f.blocks.enumerated() {
         let blockStart = pos
         for r in live.liveIn[bi] { touch(r, blockStart - 1) }
         for ins in b.instructions {
-            for u in ins.inst.usedRegs { touch(u, pos) }
-            for d in ins.inst.definedRegs { touch(d, pos) }
+            ins.inst.forEachUse { touch($0, pos) }
+            ins.inst.forEachDef { touch($0, pos) }
             if case .call = ins.inst { calls.append(pos) }
             if ins.inst.clobbersR0 { r0Scratch.append(pos) }
             pos += 4
@@ -57,12 +58,19 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     }
     for p in f.parameters { touch(p, -2) }
     // A value is live across a call when its interval strictly contains the call's
-    // position (arguments die at the call, results are born at it).
-    let sortedCalls = calls.sorted()
-    for (r, var x) in iv {
-        x.crossesCall = sortedCalls.contains { x.start < $0 && x.end > $0 }
-        x.touchesR0Scratch = r0Scratch.contains { x.start <= $0 && x.end >= $0 }
-        iv[r] = x
+    // position (arguments die at the call, results are born at it). Positions are
+    // increasing, so the first call after the start decides.
+    func firstAtOrAfter(_ xs: [Int], _ p: Int) -> Int? {
+        var lo = 0, hi = xs.count
+        while lo < hi { let m = (lo + hi) / 2; if xs[m] < p { lo = m + 1 } else { hi = m } }
+        return lo < xs.count ? xs[lo] : nil
     }
-    return (iv, sortedCalls)
+    var result: [VReg: Interval] = [:]
+    result.reserveCapacity(iv.count)
+    for case var x? in iv {
+        if let c = firstAtOrAfter(calls, x.start + 1) { x.crossesCall = c < x.end }
+        if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
+        result[x.reg] = x
+    }
+    return (result, calls)
 }

@@ -6,34 +6,48 @@
 /// context pointers, and one instruction fewer).
 public enum AddressFolding {
     public static func foldSlots(_ f: Function) -> Function {
+        // Only worth the propagation when some access goes through a frame address.
+        let frame = f.framePointerRegisters()
+        guard !frame.isEmpty, f.blocks.contains(where: { $0.instructions.contains { i in
+            switch i.inst {
+            case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _): return frame.contains(r)
+            default: return false
+            }
+        } }) else { return f }
         var f = f
         let known = KnownValues(f)
         for bi in f.blocks.indices {
             var state = known.entry[bi]
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
-                let before = state
+                let result = inst.singleDef != nil ? known.evaluate(inst, in: state) : nil
+                f.blocks[bi].instructions[ii].inst = foldSlot(inst, result: result) { known.value(.reg($0), in: state) }
                 known.step(inst, &state)
-                func fold(_ a: Address, _ off: Int) -> (Address, Int) {
-                    if case .reg(let r) = a, case .slot(let s, let o)? = known.value(.reg(r), in: before) { return (.slot(s), o + off) }
-                    return (a, off)
-                }
-                switch inst {
-                case .load(let d, let base, let off, let w, let s):
-                    let (nb, no) = fold(base, off)
-                    f.blocks[bi].instructions[ii].inst = .load(dst: d, base: nb, offset: no, width: w, signed: s)
-                case .store(let base, let off, let v, let w):
-                    let (nb, no) = fold(base, off)
-                    f.blocks[bi].instructions[ii].inst = .store(base: nb, offset: no, value: v, width: w)
-                case .binary(.add, let d, _, _, .w64), .binary(.sub, let d, _, _, .w64):
-                    if case .slot(let s, let o)? = known.evaluate(inst, in: before) {
-                        f.blocks[bi].instructions[ii].inst = .slotAddr(dst: d, slot: s, offset: o)
-                    }
-                default: break
-                }
             }
         }
         return f
+    }
+
+    /// One instruction with its stack addresses folded, given what its registers hold
+    /// (`value`) and what it computes (`result`).
+    static func foldSlot(_ inst: Inst, result: KnownValue?, _ value: (VReg) -> KnownValue?) -> Inst {
+        func fold(_ a: Address, _ off: Int) -> (Address, Int) {
+            if case .reg(let r) = a, case .slot(let s, let o)? = value(r) { return (.slot(s), o + off) }
+            return (a, off)
+        }
+        switch inst {
+        case .load(let d, let base, let off, let w, let s):
+            let (nb, no) = fold(base, off)
+            return .load(dst: d, base: nb, offset: no, width: w, signed: s)
+        case .store(let base, let off, let v, let w):
+            let (nb, no) = fold(base, off)
+            return .store(base: nb, offset: no, value: v, width: w)
+        case .binary(.add, let d, _, _, .w64), .binary(.sub, let d, _, _, .w64):
+            if case .slot(let s, let o)? = result { return .slotAddr(dst: d, slot: s, offset: o) }
+            return inst
+        default:
+            return inst
+        }
     }
 
     /// `base + k` registers: those defined once from a register defined once hold it

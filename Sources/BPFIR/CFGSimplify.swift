@@ -53,25 +53,29 @@ public enum CFGSimplify {
     /// Drops blocks not reachable from the entry (the first block) and renumbers the
     /// rest densely in order (block i gets id i).
     public static func removeUnreachable(_ f: Function) -> Function {
-        guard let entry = f.blocks.first?.id else { return f }
+        guard !f.blocks.isEmpty else { return f }
         let index = f.blockIndexByID
-        var seen: Set<BlockID> = [entry]
-        var work = [entry]
-        while let b = work.popLast() {
-            guard let i = index[b] else { continue }
-            for s in f.blocks[i].terminator.successors where !seen.contains(s) { seen.insert(s); work.append(s) }
+        var seen = Array(repeating: false, count: f.blocks.count)
+        seen[0] = true
+        var work = [0]
+        while let i = work.popLast() {
+            for s in f.blocks[i].terminator.successors {
+                if let j = index[s], !seen[j] { seen[j] = true; work.append(j) }
+            }
         }
-        let kept = f.blocks.filter { seen.contains($0.id) }
-        var map: [BlockID: BlockID] = [:]
-        for (i, b) in kept.enumerated() { map[b.id] = BlockID(i) }
+        if !seen.contains(false) && f.blocks.indices.allSatisfy({ f.blocks[$0].id.id == $0 }) { return f }
+        var newID = Array(repeating: -1, count: f.blocks.count)
+        var n = 0
+        for i in f.blocks.indices where seen[i] { newID[i] = n; n += 1 }
+        func map(_ t: BlockID) -> BlockID { BlockID(newID[index[t]!]) }
         var g = f
-        g.blocks = kept.map { b in
-            var nb = b
-            nb.id = map[b.id]!
-            switch b.terminator {
-            case .jump(let t): nb.terminator = .jump(map[t]!)
+        g.blocks = f.blocks.indices.filter { seen[$0] }.map { i in
+            var nb = f.blocks[i]
+            nb.id = BlockID(newID[i])
+            switch nb.terminator {
+            case .jump(let t): nb.terminator = .jump(map(t))
             case .branch(let cc, let l, let r, let w, let t, let e):
-                nb.terminator = .branch(cc, lhs: l, rhs: r, width: w, then: map[t]!, else: map[e]!)
+                nb.terminator = .branch(cc, lhs: l, rhs: r, width: w, then: map(t), else: map(e))
             default: break
             }
             return nb

@@ -1,5 +1,6 @@
-/// Constant propagation and folding (over the values `KnownValues` tracks): a value
-/// computed only from constants becomes a `mov` of the constant, constant operands become
+/// Constant propagation and folding (over the values `KnownValues` tracks; stack
+/// addresses fold as `AddressFolding.foldSlot` does): a value computed only from
+/// constants becomes a `mov` of the constant, constant operands become
 /// immediates (`r1 &= r4` with r4 = 0xf is `r1 &= 0xf`), and a branch on two constants
 /// becomes a jump (the other side is then unreachable). The arithmetic is eBPF's:
 /// 32-bit operations zero-extend, division by zero gives 0, remainder by zero the
@@ -12,10 +13,10 @@ public enum ConstantFolding {
             var state = known.entry[bi]
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
-                let before = state
+                let result = inst.singleDef != nil ? known.evaluate(inst, in: state) : nil
+                let folded = AddressFolding.foldSlot(inst, result: result) { known.value(.reg($0), in: state) }
+                f.blocks[bi].instructions[ii].inst = rewrite(folded, result: result?.int) { known.value(.reg($0), in: state)?.int }
                 known.step(inst, &state)
-                let result = inst.definedRegs.count == 1 ? known.evaluate(inst, in: before)?.int : nil
-                f.blocks[bi].instructions[ii].inst = rewrite(inst, result: result) { known.value(.reg($0), in: before)?.int }
             }
             f.blocks[bi].terminator = rewrite(f.blocks[bi].terminator, decided: known.decide(f.blocks[bi].terminator, in: state)) {
                 known.value(.reg($0), in: state)?.int

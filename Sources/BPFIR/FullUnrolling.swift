@@ -15,16 +15,19 @@ public enum FullUnrolling {
     public static func run(_ f: Function) -> Function {
         var f = f
         var changed = false
-        for _ in 0..<8 {
-            guard let g = unrollOne(f) else { break }
+        // A second round unrolls an outer loop whose inner loops the first one unrolled.
+        for _ in 0..<2 {
+            guard let g = unrollAll(f) else { break }
             f = g
             changed = true
         }
         return changed ? CFGSimplify.joinStraightLines(CFGSimplify.run(f)) : f
     }
 
-    /// Unrolls the first loop entry whose path is decided, or returns nil.
-    static func unrollOne(_ f: Function) -> Function? {
+    /// Replaces each loop entry whose path is decided by its trace; nil when none is.
+    /// What is known about the function (values, liveness) is computed once: a trace
+    /// computes what the loop did, so it stays true of the blocks that were there.
+    static func unrollAll(_ f: Function) -> Function? {
         let headers = loopHeaders(f)
         guard !headers.isEmpty else { return nil }
         let known = KnownValues(f)
@@ -33,32 +36,36 @@ public enum FullUnrolling {
         for (i, b) in f.blocks.enumerated() {
             for s in b.terminator.successors { if let j = index[s] { preds[j].append(i) } }
         }
+        var liveness: Liveness? = nil
+        var g = f
+        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        var changed = false
         for h in headers {
             let loop = stronglyConnected(f, h, index: index, preds: preds)
-            for p in Set(preds[h]) where !loop.contains(p) {
+            let hid = f.blocks[h].id
+            for p in Set(preds[h]).sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = known.entry[p]
                 for i in f.blocks[p].instructions { known.step(i.inst, &state) }
                 guard let path = trace(f, from: h, loop: loop, state: state, known: known, index: index) else { continue }
-                let liveness = Liveness(f)
-                var g = f
+                if liveness == nil { liveness = Liveness(f) }
                 var b = renamed(path, in: &g, liveAtExit: { r in
                     guard case .jump(let t) = path.terminator, let j = index[t] else { return false }
-                    return liveness.liveIn[j].contains(r)
+                    return liveness!.liveIn[j].contains(r)
                 })
-                b.id = BlockID((f.blocks.map(\.id.id).max() ?? 0) + 1)
-                g.blocks.append(b)
-                let hid = f.blocks[h].id
+                b.id = BlockID(nextID)
+                nextID += 1
                 switch g.blocks[p].terminator {
-                case .jump(hid): g.blocks[p].terminator = .jump(b.id)
+                case .jump: g.blocks[p].terminator = .jump(b.id)
                 case .branch(let cc, let l, let r, let w, let t, let e):
                     g.blocks[p].terminator = .branch(cc, lhs: l, rhs: r, width: w,
                                                      then: t == hid ? b.id : t, else: e == hid ? b.id : e)
                 default: continue
                 }
-                return g
+                g.blocks.append(b)
+                changed = true
             }
         }
-        return nil
+        return changed ? g : nil
     }
 
     /// The traced block with every definition given a register of its own (so each
@@ -87,7 +94,7 @@ public enum FullUnrolling {
     /// Runs the loop from `h` under `state`; the straight-line block of what it executed
     /// until it left the loop, or nil when a branch is undecided or the budget runs out.
     static func trace(_ f: Function, from h: Int, loop: Set<Int>, state: [VReg: KnownValue],
-                      known: KnownValues, index: [BlockID: Int]) -> Block? {
+                      known: KnownValues, index: BlockIndex) -> Block? {
         var state = state
         var out = Block(id: BlockID(0))
         var cur = h, trips = 0
@@ -134,7 +141,7 @@ public enum FullUnrolling {
     }
 
     /// The blocks on a cycle through `h`: reachable from it and reaching it.
-    static func stronglyConnected(_ f: Function, _ h: Int, index: [BlockID: Int], preds: [[Int]]) -> Set<Int> {
+    static func stronglyConnected(_ f: Function, _ h: Int, index: BlockIndex, preds: [[Int]]) -> Set<Int> {
         var forward: Set<Int> = [h], work = [h]
         while let b = work.popLast() {
             for s in f.blocks[b].terminator.successors { if let j = index[s], forward.insert(j).inserted { work.append(j) } }

@@ -229,10 +229,20 @@ public struct Function: Hashable, Sendable {
     }
     public mutating func newVReg() -> VReg { defer { nextVReg += 1 }; return VReg(nextVReg) }
     /// Position of each block in `blocks` by its id (ids need not be dense).
-    public var blockIndexByID: [BlockID: Int] {
-        var m: [BlockID: Int] = [:]
-        for (i, b) in blocks.enumerated() where m[b.id] == nil { m[b.id] = i }
-        return m
+    public var blockIndexByID: BlockIndex { BlockIndex(blocks) }
+}
+
+/// Block positions by block id: an array over the ids (which are small and mostly
+/// dense), the first block of an id winning.
+public struct BlockIndex: Sendable {
+    var position: [Int]
+    init(_ blocks: [Block]) {
+        position = Array(repeating: -1, count: (blocks.map(\.id.id).max() ?? -1) + 1)
+        for (i, b) in blocks.enumerated() where b.id.id >= 0 && position[b.id.id] < 0 { position[b.id.id] = i }
+    }
+    public subscript(id: BlockID) -> Int? {
+        guard id.id >= 0, id.id < position.count, position[id.id] >= 0 else { return nil }
+        return position[id.id]
     }
 }
 
@@ -275,6 +285,59 @@ extension Inst {
         case .inlineAsm(_, let ins, _): return ins
         }
     }
+    /// The register the instruction writes when it writes exactly one.
+    public var singleDef: VReg? {
+        switch self {
+        case .mov(let d, _, _), .binary(_, let d, _, _, _), .neg(let d, _, _), .ext(let d, _, _, _, _),
+             .bswap(let d, _, _), .load(let d, _, _, _, _), .slotAddr(let d, _, _), .symbolAddr(let d, _),
+             .loadImm64(let d, _), .cmpxchg(let d, _, _, _, _, _), .coreValue(let d, _, _),
+             .coreLoad(let d, _, _, _, _):
+            return d
+        case .call(let d, _, _): return d
+        case .atomic(_, _, _, _, _, let f): return f
+        case .store, .coreStore: return nil
+        case .inlineAsm(_, _, let outs): return outs.count == 1 ? outs[0] : nil
+        }
+    }
+
+    /// Calls `body` with each register the instruction reads (as `usedRegs`, without
+    /// building an array).
+    @inline(__always)
+    public func forEachUse(_ body: (VReg) -> Void) {
+        func a(_ x: Address) { if case .reg(let r) = x { body(r) } }
+        func o(_ x: Operand) { if case .reg(let r) = x { body(r) } }
+        switch self {
+        case .mov(_, let s, _): o(s)
+        case .binary(_, _, let l, let r, _): body(l); o(r)
+        case .neg(_, let s, _), .ext(_, let s, _, _, _), .bswap(_, let s, _): body(s)
+        case .load(_, let b, _, _, _): a(b)
+        case .store(let b, _, let v, _): a(b); o(v)
+        case .slotAddr, .symbolAddr, .loadImm64, .coreValue: break
+        case .call(_, _, let args): for x in args { o(x) }
+        case .atomic(_, let b, _, let v, _, _): a(b); body(v)
+        case .cmpxchg(_, let b, _, let e, let n, _): a(b); body(e); body(n)
+        case .coreLoad(_, let b, _, _, _): body(b)
+        case .coreStore(let b, _, let v, _, _): body(b); o(v)
+        case .inlineAsm(_, let ins, _): for x in ins { body(x) }
+        }
+    }
+
+    /// Calls `body` with each register the instruction writes (as `definedRegs`).
+    @inline(__always)
+    public func forEachDef(_ body: (VReg) -> Void) {
+        switch self {
+        case .mov(let d, _, _), .binary(_, let d, _, _, _), .neg(let d, _, _), .ext(let d, _, _, _, _),
+             .bswap(let d, _, _), .load(let d, _, _, _, _), .slotAddr(let d, _, _), .symbolAddr(let d, _),
+             .loadImm64(let d, _), .cmpxchg(let d, _, _, _, _, _), .coreValue(let d, _, _),
+             .coreLoad(let d, _, _, _, _):
+            body(d)
+        case .call(let d, _, _): if let d = d { body(d) }
+        case .atomic(_, _, _, _, _, let f): if let f = f { body(f) }
+        case .store, .coreStore: break
+        case .inlineAsm(_, _, let outs): for x in outs { body(x) }
+        }
+    }
+
     /// True when removing the instruction (if its result is unused) changes behaviour.
     public var hasSideEffects: Bool {
         switch self {

@@ -25,24 +25,23 @@ public extension Function {
     /// flow-insensitively: slot addresses and what is computed from them; loads only if a
     /// frame address is ever stored to memory (the verifier keeps frame addresses out of
     /// maps and globals); parameters never (a callee's frame is new).
-    func framePointerRegisters() -> Set<VReg> {
-        var set: Set<VReg> = []
+    func framePointerRegisters() -> RegSet {
+        var set = RegSet(capacity: nextVReg)
         var storedToMemory = false
         var changed = true
         while changed {
             changed = false
             for b in blocks {
                 for i in b.instructions {
-                    let uses = i.inst.usedRegs
                     var may = false
                     switch i.inst {
                     case .slotAddr: may = true
                     case .load: may = storedToMemory
                     case .store(_, _, .reg(let v), _):
                         if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
-                    default: may = uses.contains { set.contains($0) }
+                    default: i.inst.forEachUse { if set.contains($0) { may = true } }
                     }
-                    if may { for d in i.inst.definedRegs where !set.contains(d) { set.insert(d); changed = true } }
+                    if may { i.inst.forEachDef { d in if !set.contains(d) { set.insert(d); changed = true } } }
                 }
             }
         }
@@ -51,17 +50,31 @@ public extension Function {
 
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
-    func useDefCounts() -> (uses: [VReg: Int], defs: [VReg: Int]) {
-        var uses: [VReg: Int] = [:], defs: [VReg: Int] = [:]
-        for p in parameters { defs[p, default: 0] += 1 }
+    func useDefCounts() -> (uses: RegCounts, defs: RegCounts) {
+        let capacity = nextVReg
+        var uses = RegCounts(capacity: capacity), defs = RegCounts(capacity: capacity)
+        for p in parameters { defs[p] += 1 }
         for b in blocks {
             for i in b.instructions {
-                for u in i.inst.usedRegs { uses[u, default: 0] += 1 }
-                for d in i.inst.definedRegs { defs[d, default: 0] += 1 }
+                i.inst.forEachUse { uses[$0] += 1 }
+                i.inst.forEachDef { defs[$0] += 1 }
             }
-            for u in b.terminator.usedRegs { uses[u, default: 0] += 1 }
+            for u in b.terminator.usedRegs { uses[u] += 1 }
         }
         return (uses, defs)
+    }
+}
+
+/// A count per virtual register, by id (0 for registers never counted).
+public struct RegCounts: Sendable {
+    var counts: [Int]
+    public init(capacity: Int) { counts = Array(repeating: 0, count: capacity) }
+    public subscript(r: VReg) -> Int {
+        get { r.id < counts.count ? counts[r.id] : 0 }
+        set {
+            if r.id >= counts.count { counts += Array(repeating: 0, count: r.id + 1 - counts.count) }
+            counts[r.id] = newValue
+        }
     }
 }
 

@@ -16,62 +16,78 @@ public enum KnownValue: Hashable, Sendable {
 /// `entry[i]` holds those known on every path into block i, and `step` carries a
 /// state through an instruction.
 public struct KnownValues {
-    public private(set) var global: [VReg: KnownValue] = [:]
+    /// Values of registers known everywhere, by register id.
+    private var global: [KnownValue?]
     public private(set) var entry: [[VReg: KnownValue]]
-    let multiDef: Set<VReg>
 
     public init(_ f: Function) {
         let (_, defs) = f.useDefCounts()
-        multiDef = Set(defs.filter { $0.value > 1 }.keys)
+        global = Array(repeating: nil, count: defs.counts.count)
         entry = Array(repeating: [:], count: f.blocks.count)
         // Single-definition registers, to a fixpoint (definitions need not come in order).
-        var changed = true
-        while changed {
-            changed = false
-            for b in f.blocks {
-                for i in b.instructions {
-                    guard let d = i.inst.definedRegs.first, i.inst.definedRegs.count == 1, defs[d] == 1,
-                          global[d] == nil, let v = evaluate(i.inst, in: [:]) else { continue }
-                    global[d] = v
-                    changed = true
+        var pending: [(VReg, Inst)] = []
+        var multiDef = false
+        for b in f.blocks {
+            for i in b.instructions {
+                i.inst.forEachDef { if defs[$0] > 1 { multiDef = true } }
+                guard let d = i.inst.singleDef, defs[d] == 1 else { continue }
+                switch i.inst {
+                case .mov, .binary, .neg, .ext, .bswap, .slotAddr, .loadImm64: pending.append((d, i.inst))
+                default: break
                 }
             }
         }
-        guard !multiDef.isEmpty else { return }
-        // Multi-definition registers: forward data flow in reverse post-order; the state
-        // into a block is what all its already-visited predecessors agree on. A register
-        // defined once from such values is then known everywhere, which may teach the
-        // data flow more: a few rounds.
+        var progress = true
+        while progress && !pending.isEmpty {
+            progress = false
+            pending.removeAll { d, inst in
+                guard let v = evaluate(inst, in: [:]) else { return false }
+                global[d.id] = v
+                progress = true
+                return true
+            }
+        }
+        guard multiDef else { return }
+        // The other registers: forward data flow in reverse post-order; the state into a
+        // block is what all its already-visited predecessors agree on. A register defined
+        // once from such values is then known everywhere, which may teach the data flow
+        // more: a few rounds.
         let index = f.blockIndexByID
         let order = f.reversePostOrder()
         var preds = Array(repeating: [Int](), count: f.blocks.count)
+        var succs = Array(repeating: [Int](), count: f.blocks.count)
         for (i, b) in f.blocks.enumerated() {
-            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i) } }
+            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i); succs[i].append(j) } }
         }
         for _ in 0..<3 {
-            flow(f, order: order, preds: preds)
+            flow(f, order: order, preds: preds, succs: succs)
             var learned = false
             for bi in order {
                 var s = entry[bi]
                 for i in f.blocks[bi].instructions {
-                    if let d = i.inst.definedRegs.first, i.inst.definedRegs.count == 1, defs[d] == 1, global[d] == nil,
-                       let v = evaluate(i.inst, in: s) {
-                        global[d] = v
+                    let v = step(i.inst, &s)
+                    if let v = v, let d = i.inst.singleDef, defs[d] == 1, global[d.id] == nil {
+                        global[d.id] = v
                         learned = true
                     }
-                    step(i.inst, &s)
                 }
             }
             if !learned { break }
         }
     }
 
-    private mutating func flow(_ f: Function, order: [Int], preds: [[Int]]) {
+    /// Forward data flow to a fixpoint: blocks are visited in reverse post-order, again
+    /// only when what flows into them changed.
+    private mutating func flow(_ f: Function, order: [Int], preds: [[Int]], succs: [[Int]]) {
         var out: [[VReg: KnownValue]?] = Array(repeating: nil, count: f.blocks.count)
-        var changed = true
-        while changed {
-            changed = false
-            for bi in order {
+        var dirty = Array(repeating: true, count: f.blocks.count)
+        var position = Array(repeating: 0, count: f.blocks.count)
+        for (k, b) in order.enumerated() { position[b] = k }
+        var again = true
+        while again {
+            again = false
+            for bi in order where dirty[bi] {
+                dirty[bi] = false
                 var state: [VReg: KnownValue]? = nil
                 for p in preds[bi] {
                     guard let o = out[p] else { continue }
@@ -81,25 +97,39 @@ public struct KnownValues {
                 entry[bi] = into
                 var s = into
                 for i in f.blocks[bi].instructions { step(i.inst, &s) }
-                if out[bi] != s { out[bi] = s; changed = true }
+                if out[bi] != s {
+                    out[bi] = s
+                    for j in succs[bi] {
+                        dirty[j] = true
+                        if position[j] <= position[bi] { again = true }
+                    }
+                }
             }
         }
     }
+
+    func known(_ r: VReg) -> KnownValue? { r.id < global.count ? global[r.id] : nil }
 
     /// The value of an operand under `state` (the multi-definition registers known at
     /// this point).
     public func value(_ o: Operand, in state: [VReg: KnownValue]) -> KnownValue? {
         switch o {
         case .imm(let k): return .int(UInt64(bitPattern: k))
-        case .reg(let r): return global[r] ?? state[r]
+        case .reg(let r): return known(r) ?? state[r]
         }
     }
 
-    /// Carries `state` past one instruction.
-    public func step(_ inst: Inst, _ state: inout [VReg: KnownValue]) {
-        for d in inst.definedRegs where global[d] == nil {
-            if inst.definedRegs.count == 1, let v = evaluate(inst, in: state) { state[d] = v } else { state[d] = nil }
+    /// Carries `state` past one instruction; returns the value it computes, if known.
+    @discardableResult
+    public func step(_ inst: Inst, _ state: inout [VReg: KnownValue]) -> KnownValue? {
+        guard let d = inst.singleDef else {
+            inst.forEachDef { if known($0) == nil { state[$0] = nil } }
+            return nil
         }
+        if let g = known(d) { return g }
+        let v = evaluate(inst, in: state)
+        state[d] = v
+        return v
     }
 
     /// The value an instruction computes when its operands are known.

@@ -11,13 +11,13 @@ public enum Optimizer {
                 f = FullUnrolling.run(f)
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
-                for _ in 0..<2 {
-                    f = AddressFolding.foldSlots(f)
+                f = AddressFolding.foldSlots(f)
+                for round in 0..<2 {
                     f = StackForwarding.run(f)
                     f = LoadElimination.run(f)
                     f = ConstantFolding.run(f)
                     f = AddressFolding.foldOffsets(f)
-                    f = DeadCodeElimination.run(f)
+                    if round == 0 { f = DeadCodeElimination.run(f) }
                 }
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)

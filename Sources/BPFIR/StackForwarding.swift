@@ -41,7 +41,7 @@ public enum StackForwarding {
     /// A stored value known to be in slot memory.
     struct Known { var slot: Int; var offset: Int; var width: Width; var value: Operand }
 
-    static func forward(in block: inout Block, escaped: Set<Int>, frame: Set<VReg>) {
+    static func forward(in block: inout Block, escaped: Set<Int>, frame: RegSet) {
         var known: [Known] = []
         // Byte ranges known to hold zeros (a memset, a zero-initialized local).
         var zeros: [(slot: Int, lo: Int, hi: Int)] = []

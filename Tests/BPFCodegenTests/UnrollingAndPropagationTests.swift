@@ -72,8 +72,8 @@ extension OptimizerPassTests {
         let u = FullUnrolling.run(f)
         #expect(FullUnrolling.loopHeaders(u).isEmpty)
         let (_, defs) = u.useDefCounts()
-        #expect(defs[VReg(3)] == nil, "the body's temporary is renamed in each iteration")
-        #expect(defs.filter { $0.key.id >= 64 }.allSatisfy { $0.value == 1 })
+        #expect(defs[VReg(3)] == 0, "the body's temporary is renamed in each iteration")
+        #expect((64..<u.nextVReg).allSatisfy { defs[VReg($0)] == 1 })
         for p: Int64 in [0, 7] { #expect(try IRInterpreter.run(u, args: [p]) == 500 + 26 + p) }
     }
 

@@ -1,0 +1,58 @@
+/// A set of virtual registers as a bit vector over their ids (ids are dense from 0):
+/// what liveness and dead code elimination union and test in their inner loops.
+public struct RegSet: Sequence, Sendable {
+    var words: [UInt64]
+
+    public init(capacity: Int = 0) { words = Array(repeating: 0, count: (capacity + 63) >> 6) }
+    public init<S: Sequence>(_ regs: S, capacity: Int = 0) where S.Element == VReg {
+        self.init(capacity: capacity)
+        for r in regs { insert(r) }
+    }
+
+    public func contains(_ r: VReg) -> Bool {
+        let w = r.id >> 6
+        return w < words.count && words[w] & (1 << UInt64(r.id & 63)) != 0
+    }
+    public mutating func insert(_ r: VReg) {
+        let w = r.id >> 6
+        if w >= words.count { words += Array(repeating: 0, count: w + 1 - words.count) }
+        words[w] |= 1 << UInt64(r.id & 63)
+    }
+    public mutating func remove(_ r: VReg) {
+        let w = r.id >> 6
+        if w < words.count { words[w] &= ~(1 << UInt64(r.id & 63)) }
+    }
+    public mutating func formUnion(_ o: RegSet) {
+        if o.words.count > words.count { words += Array(repeating: 0, count: o.words.count - words.count) }
+        for i in o.words.indices { words[i] |= o.words[i] }
+    }
+    public mutating func subtract(_ o: RegSet) {
+        for i in 0..<Swift.min(words.count, o.words.count) { words[i] &= ~o.words[i] }
+    }
+    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+
+    public func makeIterator() -> AnyIterator<VReg> {
+        var w = 0, bits: UInt64 = words.first ?? 0
+        let words = self.words
+        return AnyIterator {
+            while true {
+                if bits != 0 {
+                    let b = bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    return VReg(w << 6 | b)
+                }
+                w += 1
+                guard w < words.count else { return nil }
+                bits = words[w]
+            }
+        }
+    }
+}
+
+extension RegSet: Equatable {
+    public static func == (a: RegSet, b: RegSet) -> Bool {
+        let n = Swift.max(a.words.count, b.words.count)
+        for i in 0..<n where (i < a.words.count ? a.words[i] : 0) != (i < b.words.count ? b.words[i] : 0) { return false }
+        return true
+    }
+}
