@@ -9,6 +9,7 @@ public enum Optimizer {
                 f = CFGSimplify.run(ReturnMerging.run(f))
                 f = CFGSimplify.joinStraightLines(f)
                 f = FullUnrolling.run(f)
+                f = WebSplitting.run(f)
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
                 f = AddressFolding.foldSlots(f)
@@ -21,6 +22,7 @@ public enum Optimizer {
                 }
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
+                f = DeadCodeElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)
                 f = DeadCodeElimination.run(f)

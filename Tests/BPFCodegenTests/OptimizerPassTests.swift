@@ -14,6 +14,7 @@ import BPFIR
     static let passes: [(String, (Function) -> Function)] = [
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
         ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
+        ("WebSplitting", WebSplitting.run),
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets),

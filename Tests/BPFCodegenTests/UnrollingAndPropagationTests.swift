@@ -107,4 +107,25 @@ extension OptimizerPassTests {
         #expect(g.blocks[0].instructions[1].inst == .load(dst: VReg(2), base: .reg(VReg(0)), offset: 6, width: .w16, signed: false))
         #expect(g.blocks[0].instructions[4].inst == .load(dst: VReg(4), base: .reg(VReg(3)), offset: 0, width: .w8, signed: false))
     }
+
+    @Test func independentLiveRangesGetRegistersOfTheirOwn() throws {
+        // x = p + 1; y = x * 2; x = p + 5 (a new value: its own register); if p goto b1
+        // else b2, both assign s, which meets at b3 (one web: one register).
+        let b0 = Block(id: BlockID(0), instructions: [
+            ins(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(1), width: .w64)),
+            ins(.binary(.mul, dst: VReg(2), lhs: VReg(1), rhs: .imm(2), width: .w64)),
+            ins(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(5), width: .w64)),
+        ], terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [ins(.mov(dst: VReg(3), src: .reg(VReg(1)), width: .w64))], terminator: .jump(BlockID(3)))
+        let b2 = Block(id: BlockID(2), instructions: [ins(.mov(dst: VReg(3), src: .reg(VReg(2)), width: .w64))], terminator: .jump(BlockID(3)))
+        let b3 = Block(id: BlockID(3), instructions: [ins(.binary(.add, dst: VReg(0), lhs: VReg(3), rhs: .reg(VReg(1)), width: .w64))],
+                       terminator: .ret(.reg(VReg(0))))
+        let f = fn([b0, b1, b2, b3])
+        let g = WebSplitting.run(f)
+        let (_, defs) = g.useDefCounts()
+        #expect(defs[VReg(1)] == 1 && defs[VReg(64)] == 1, "x's two values are split\n\(IRPrinter.print(Module(functions: [g])))")
+        #expect(defs[VReg(3)] == 2, "s is one web")
+        #expect(defs[VReg(0)] == 1, "the parameter keeps its register; its redefinition returns in a new one")
+        for p: Int64 in [0, 3, -7] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+    }
 }

@@ -1,0 +1,131 @@
+/// Gives each independent live range of a register a register of its own. Lowering
+/// assigns one virtual register per C local, so a local reused for unrelated values
+/// (a key set before each of several lookups, a loop counter of two loops, a value
+/// returned from several places) is one long interval for the allocator, which then
+/// spills or copies. Here the definitions of a register are grouped into webs (the
+/// definitions that reach a common use belong together, by reaching definitions and
+/// union-find) and every web but one gets a fresh register; later passes also see
+/// more registers defined once.
+public enum WebSplitting {
+    public static func run(_ f: Function) -> Function {
+        let (_, defs) = f.useDefCounts()
+        // Definition sites of registers defined more than once (a parameter's arrival
+        // counts, at the entry).
+        var siteReg: [VReg] = []
+        var sitesOf: [Int: [Int]] = [:]
+        var sitesAt: [[[Int]]] = f.blocks.map { b in Array(repeating: [], count: b.instructions.count) }
+        func newSite(_ r: VReg) -> Int {
+            siteReg.append(r)
+            sitesOf[r.id, default: []].append(siteReg.count - 1)
+            return siteReg.count - 1
+        }
+        var entrySites: [Int] = []
+        for p in f.parameters where defs[p] > 1 { entrySites.append(newSite(p)) }
+        for (bi, b) in f.blocks.enumerated() {
+            for (ii, i) in b.instructions.enumerated() {
+                i.inst.forEachDef { d in if defs[d] > 1 { sitesAt[bi][ii].append(newSite(d)) } }
+            }
+        }
+        guard !siteReg.isEmpty else { return f }
+        let n = siteReg.count
+
+        // Reaching definitions (site ids as bit positions).
+        func site(_ s: Int) -> VReg { VReg(s) }
+        func define(_ s: Int, in set: inout RegSet) {
+            for o in sitesOf[siteReg[s].id]! { set.remove(site(o)) }
+            set.insert(site(s))
+        }
+        let index = f.blockIndexByID
+        var gen = [RegSet](repeating: RegSet(capacity: n), count: f.blocks.count)
+        var kill = gen
+        for bi in f.blocks.indices {
+            for sites in sitesAt[bi] {
+                for s in sites {
+                    for o in sitesOf[siteReg[s].id]! { kill[bi].insert(site(o)) }
+                    define(s, in: &gen[bi])
+                }
+            }
+        }
+        var preds = Array(repeating: [Int](), count: f.blocks.count)
+        for (i, b) in f.blocks.enumerated() {
+            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i) } }
+        }
+        let order = f.reversePostOrder()
+        var entryIn = RegSet(capacity: n)
+        for s in entrySites { entryIn.insert(site(s)) }
+        var inSet = [RegSet](repeating: RegSet(capacity: n), count: f.blocks.count)
+        var outSet = gen
+        var changed = true
+        while changed {
+            changed = false
+            for bi in order {
+                var into = bi == 0 ? entryIn : RegSet(capacity: n)
+                for p in preds[bi] { into.formUnion(outSet[p]) }
+                var out = into
+                out.subtract(kill[bi])
+                out.formUnion(gen[bi])
+                inSet[bi] = into
+                if out != outSet[bi] { outSet[bi] = out; changed = true }
+            }
+        }
+
+        // Webs: the sites reaching one use are one web.
+        var parent = Array(0..<n)
+        func find(_ x: Int) -> Int {
+            var x = x
+            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+            return x
+        }
+        struct Use { var block: Int; var inst: Int; var reg: VReg; var site: Int }   // inst == -1: terminator
+        var uses: [Use] = []
+        func use(_ r: VReg, _ reaching: RegSet, _ bi: Int, _ ii: Int) {
+            guard let sites = sitesOf[r.id] else { return }
+            var first: Int? = nil
+            for s in sites where reaching.contains(site(s)) {
+                if let f0 = first { parent[find(s)] = find(f0) } else { first = s }
+            }
+            if let f0 = first { uses.append(Use(block: bi, inst: ii, reg: r, site: f0)) }
+        }
+        for bi in f.blocks.indices {
+            var reaching = inSet[bi]
+            for (ii, i) in f.blocks[bi].instructions.enumerated() {
+                i.inst.forEachUse { use($0, reaching, bi, ii) }
+                for s in sitesAt[bi][ii] { define(s, in: &reaching) }
+            }
+            for u in f.blocks[bi].terminator.usedRegs { use(u, reaching, bi, -1) }
+        }
+
+        // One name per web: the web holding a parameter's arrival (or else the first
+        // web) keeps the register.
+        var g = f
+        var name: [Int: VReg] = [:]                 // web root -> register
+        var kept: Set<VReg> = []
+        for s in entrySites { name[find(s)] = siteReg[s]; kept.insert(siteReg[s]) }
+        for s in 0..<n {
+            let root = find(s)
+            guard name[root] == nil else { continue }
+            let r = siteReg[s]
+            if kept.insert(r).inserted { name[root] = r } else { name[root] = g.newVReg() }
+        }
+        for u in uses {
+            let to = name[find(u.site)]!
+            guard to != u.reg else { continue }
+            if u.inst < 0 {
+                g.blocks[u.block].terminator = g.blocks[u.block].terminator.replacingUses(of: u.reg, with: to)
+            } else {
+                g.blocks[u.block].instructions[u.inst].inst = g.blocks[u.block].instructions[u.inst].inst.replacingUses(of: u.reg, with: to)
+            }
+        }
+        for bi in f.blocks.indices {
+            for (ii, sites) in sitesAt[bi].enumerated() {
+                for s in sites {
+                    let to = name[find(s)]!
+                    if to != siteReg[s] {
+                        g.blocks[bi].instructions[ii].inst = g.blocks[bi].instructions[ii].inst.replacingDefs(of: siteReg[s], with: to)
+                    }
+                }
+            }
+        }
+        return g
+    }
+}
