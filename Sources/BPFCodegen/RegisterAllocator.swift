@@ -205,28 +205,35 @@ enum RegisterAllocator {
             f.parameters[pi] = t
             entryPrefix.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: f.location))
         }
+        // Within a block, a reloaded (or just stored) value serves the next few uses too,
+        // unless a call comes between (the temporary would then need a callee-saved register).
+        let reuseWindow = 8
         for bi in f.blocks.indices {
             var out: [Instruction] = bi == 0 ? entryPrefix : []
+            var current: (temp: VReg, at: Int)? = nil
+            func temp(for location: IRLocation?) -> VReg {
+                if let c = current, out.count - c.at <= reuseWindow { current = (c.temp, out.count); return c.temp }
+                let t = f.newVReg(); temps.insert(t)
+                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false), location: location))
+                current = (t, out.count)
+                return t
+            }
             for ins in f.blocks[bi].instructions {
                 var inst = ins.inst
-                if inst.usedRegs.contains(v) {
-                    let t = f.newVReg(); temps.insert(t)
-                    out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false), location: ins.location))
-                    inst = inst.replacingUses(of: v, with: t)
-                }
+                if inst.usedRegs.contains(v) { inst = inst.replacingUses(of: v, with: temp(for: ins.location)) }
                 if inst.definedRegs.contains(v) {
                     let t = f.newVReg(); temps.insert(t)
                     inst = inst.replacingDefs(of: v, with: t)
                     out.append(Instruction(inst, location: ins.location))
                     out.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
+                    current = (t, out.count)
                 } else {
                     out.append(Instruction(inst, location: ins.location))
                 }
+                if case .call = inst { current = nil }
             }
             if f.blocks[bi].terminator.usedRegs.contains(v) {
-                let t = f.newVReg(); temps.insert(t)
-                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false),
-                                       location: f.blocks[bi].terminatorLocation))
+                let t = temp(for: f.blocks[bi].terminatorLocation)
                 f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: v, with: t)
             }
             f.blocks[bi].instructions = out

@@ -227,6 +227,32 @@ import BPFIR
         }
     }
 
+    @Test func aSpilledValueIsReloadedOncePerRunOfUses() throws {
+        // Six values live across a helper call, each used three times in a row afterwards:
+        // a spilled value is reloaded once for its run of uses, not once per use.
+        var insts: [Instruction] = []
+        for k in 1...6 { insts.append(Instruction(.binary(.mul, dst: VReg(k), lhs: VReg(0), rhs: .imm(Int64(k + 1)), width: .w64))) }
+        insts.append(Instruction(.call(dst: VReg(7), callee: .helper(99), args: [.reg(VReg(1)), .reg(VReg(2))])))
+        var acc = VReg(7), next = 20
+        for k in 1...6 {
+            for op in [BinOp.add, .xor, .add] {
+                insts.append(Instruction(.binary(op, dst: VReg(next), lhs: acc, rhs: .reg(VReg(k)), width: .w64)))
+                acc = VReg(next); next += 1
+            }
+        }
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(acc)))], params: 1, next: 60)
+        let c = try Codegen.compile(f, options: CodegenOptions())
+        let stackLoads = c.instructions.filter { $0.opcode & 0x07 == 0x01 && $0.src == 10 }
+        let stackStores = c.instructions.filter { $0.opcode & 0x07 == 0x03 && $0.dst == 10 }
+        #expect(!stackStores.isEmpty, "some value is spilled\n\(c.disassembly)")
+        #expect(stackLoads.count <= stackStores.count, "one reload per spilled value\n\(c.disassembly)")
+        for p: Int64 in [1, 7, -3] {
+            var a = p * 2 * 10 + p * 3
+            for k: Int64 in 1...6 { let v = p * (k + 1); a = ((a &+ v) ^ v) &+ v }
+            #expect(try Interpreter.run(c.instructions, args: [p]) == a)
+        }
+    }
+
     @Test func r0HoldsCallResultsButNotAcrossItsScratchUses() throws {
         // v1 = helper99(p, 1) stays live across an atomic fetch-add and a compare-and-exchange
         // (both use r0): it must not sit in r0 there. v9 = helper99(v8, 2) is returned at once:
