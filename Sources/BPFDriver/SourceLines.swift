@@ -1,15 +1,23 @@
 import Foundation
 
-/// Source text by line, for .BTF.ext line_info records.
+/// Source text by line, for .BTF.ext line_info records. Each file is read once and
+/// indexed by line starts; only the lines asked for become strings.
 struct SourceLines {
-    private var cache: [String: [String]] = [:]
+    private struct Text { var bytes: [UInt8]; var starts: [Int] }
+    private var cache: [String: Text] = [:]
 
     mutating func line(_ file: String, _ n: Int) -> String {
         if cache[file] == nil {
-            let text = FileManager.default.contents(atPath: file).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-            cache[file] = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let bytes = FileManager.default.contents(atPath: file).map { [UInt8]($0) } ?? []
+            var starts = [0]
+            for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+            cache[file] = Text(bytes: bytes, starts: starts)
         }
-        guard let lines = cache[file], n >= 1, n <= lines.count else { return "" }
-        return lines[n - 1]
+        guard let text = cache[file], n >= 1, n <= text.starts.count else { return "" }
+        let start = text.starts[n - 1]
+        var end = n < text.starts.count ? text.starts[n] - 1 : text.bytes.count
+        if end > start && text.bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        guard start <= end else { return "" }
+        return String(decoding: text.bytes[start..<end], as: UTF8.self)
     }
 }
