@@ -27,6 +27,7 @@ public enum Optimizer {
                 f = NarrowStoreFolding.run(f)
                 f = DeadCodeElimination.run(f)
                 f = SelectFormation.run(f)
+                f = CallArgumentSinking.run(f)
             }
             m.functions[i] = f
         }

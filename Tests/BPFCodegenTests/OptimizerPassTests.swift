@@ -22,6 +22,7 @@ import BPFIR
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("SelectFormation", SelectFormation.run),
+        ("CallArgumentSinking", CallArgumentSinking.run),
     ]
 
     @Test func optimizedRandomProgramsComputeTheSame() throws {
@@ -244,5 +245,24 @@ import BPFIR
         #expect(SelectFormation.run(onItself) == onItself)
         let arithmetic = diamond(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(8), width: .w64))
         #expect(SelectFormation.run(arithmetic) == arithmetic)
+    }
+
+    @Test func cheapCallArgumentsAreMadeRightBeforeTheCall() throws {
+        // m = &map; x = p * 3; a = m; k = &key; call(a, k, x): the map address is made
+        // (in a's register) right before the call, after the multiplication.
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.symbolAddr(dst: VReg(1), symbol: SymbolRef(name: "map"))),
+            Instruction(.slotAddr(dst: VReg(4), slot: 0, offset: 0)),
+            Instruction(.binary(.mul, dst: VReg(2), lhs: VReg(0), rhs: .imm(3), width: .w64)),
+            Instruction(.mov(dst: VReg(3), src: .reg(VReg(1)), width: .w64)),
+            Instruction(.call(dst: VReg(5), callee: .helper(99), args: [.reg(VReg(3)), .reg(VReg(4)), .reg(VReg(2))])),
+        ], terminator: .ret(.reg(VReg(5))))
+        let g = CallArgumentSinking.run(fn([b], slots: [StackSlot(size: 8, alignment: 8, name: "key")]))
+        #expect(g.blocks[0].instructions.map(\.inst) == [
+            .binary(.mul, dst: VReg(2), lhs: VReg(0), rhs: .imm(3), width: .w64),
+            .symbolAddr(dst: VReg(3), symbol: SymbolRef(name: "map")),
+            .slotAddr(dst: VReg(4), slot: 0, offset: 0),
+            .call(dst: VReg(5), callee: .helper(99), args: [.reg(VReg(3)), .reg(VReg(4)), .reg(VReg(2))]),
+        ], "\n\(IRPrinter.print(Module(functions: [g])))")
     }
 }
