@@ -10,6 +10,20 @@ import Foundation
         return url.path
     }()
 
+    /// Runs a tool; its exit status and standard output.
+    static func tool(_ path: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     func options(_ args: [String]) throws -> Options {
         var o = try OptionParser.parse(args + ["-I/usr/include/x86_64-linux-gnu", "\(Self.root)/testsuite/programs/xdp/xdp_count_ethertype.c"])
         o.parseCache = false
@@ -27,14 +41,8 @@ import Foundation
         let path = NSTemporaryDirectory() + "be-\(UUID().uuidString).o"
         defer { try? FileManager.default.removeItem(atPath: path) }
         FileManager.default.createFile(atPath: path, contents: Data(result.object))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/llvm-objdump-22")
-        p.arguments = ["-d", path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run(); p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p.terminationStatus == 0)
+        let (status, text) = try Self.tool("/usr/bin/llvm-objdump-22", ["-d", path])
+        #expect(status == 0)
         // The first instruction loads ctx->data: a 4-byte load with offset 0 from r1.
         #expect(text.contains("= *(u32 *)(r1 + 0x0)"), "unexpected disassembly:\n\(text.prefix(400))")
     }
@@ -95,5 +103,28 @@ import Foundation
         let deps = (try? String(contentsOfFile: dir + "/x.d", encoding: .utf8)) ?? ""
         #expect(deps.hasPrefix("built/x.o: \(src)"))
         #expect(deps.contains("bpf/bpf_helpers.h") && deps.contains("linux/bpf.h") && deps.contains("bpf_endian.h"))
+    }
+
+    /// `bpftool prog dump xlated linum` shows each instruction's source line with our
+    /// file, line and column: line_info reached the kernel as the verifier keeps it.
+    @Test func lineInfoShowsFileLineAndColumnInTheKernel() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/bpftool"),
+              FileManager.default.fileExists(atPath: "/sys/fs/bpf") else {
+            print("SKIP: needs root, bpftool and /sys/fs/bpf"); return
+        }
+        let o = try options(["-O2", "-g", "-target", "bpf"])
+        let result = try Driver.compile(file: o.inputs[0], options: o)
+        let path = NSTemporaryDirectory() + "linum-\(UUID().uuidString).o"
+        let pin = "/sys/fs/bpf/swiftbpfcc_linum_\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: path); unlink(pin) }
+        FileManager.default.createFile(atPath: path, contents: Data(result.object))
+        let (loaded, _) = try Self.tool("/usr/sbin/bpftool", ["prog", "load", path, pin])
+        #expect(loaded == 0)
+        guard loaded == 0 else { return }
+        let (status, dump) = try Self.tool("/usr/sbin/bpftool", ["prog", "dump", "xlated", "pinned", pin, "linum"])
+        #expect(status == 0)
+        // The first line of the body reads the packet's start.
+        #expect(dump.contains("xdp_count_ethertype.c line_num:"), "\(dump.prefix(600))")
+        #expect(dump.contains("line_col:"), "\(dump.prefix(600))")
     }
 }
