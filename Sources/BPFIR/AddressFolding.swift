@@ -14,18 +14,7 @@ public enum AddressFolding {
             default: return false
             }
         } }) else { return f }
-        var f = f
-        let known = KnownValues(f)
-        for bi in f.blocks.indices {
-            var state = known.entry[bi]
-            for ii in f.blocks[bi].instructions.indices {
-                let inst = f.blocks[bi].instructions[ii].inst
-                let result = inst.singleDef != nil ? known.evaluate(inst, in: state) : nil
-                f.blocks[bi].instructions[ii].inst = foldSlot(inst, result: result) { known.value(.reg($0), in: state) }
-                known.step(inst, &state)
-            }
-        }
-        return f
+        return KnownValues(f).rewriting(f, instruction: foldSlot)
     }
 
     /// One instruction with its stack addresses folded, given what its registers hold

@@ -7,22 +7,13 @@
 /// dividend, shift amounts are masked.
 public enum ConstantFolding {
     public static func run(_ f: Function) -> Function {
-        var f = f
-        let known = KnownValues(f)
-        for bi in f.blocks.indices {
-            var state = known.entry[bi]
-            for ii in f.blocks[bi].instructions.indices {
-                let inst = f.blocks[bi].instructions[ii].inst
-                let result = inst.singleDef != nil ? known.evaluate(inst, in: state) : nil
-                let folded = AddressFolding.foldSlot(inst, result: result) { known.value(.reg($0), in: state) }
-                f.blocks[bi].instructions[ii].inst = rewrite(folded, result: result?.int) { known.value(.reg($0), in: state)?.int }
-                known.step(inst, &state)
-            }
-            f.blocks[bi].terminator = rewrite(f.blocks[bi].terminator, decided: known.decide(f.blocks[bi].terminator, in: state)) {
-                known.value(.reg($0), in: state)?.int
-            }
-        }
-        return CFGSimplify.run(f)
+        let g = KnownValues(f).rewriting(f, instruction: { inst, result, value in
+            let folded = AddressFolding.foldSlot(inst, result: result, value)
+            return rewrite(folded, result: result?.int) { value($0)?.int }
+        }, terminator: { t, decided, value in
+            rewrite(t, decided: decided) { value($0)?.int }
+        })
+        return CFGSimplify.run(g)
     }
 
     /// The value an instruction computes when its operands are known.

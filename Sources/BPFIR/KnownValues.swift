@@ -110,6 +110,27 @@ public struct KnownValues {
 
     func known(_ r: VReg) -> KnownValue? { r.id < global.count ? global[r.id] : nil }
 
+    /// `f` with each instruction (and terminator) replaced by what `instruction` makes of
+    /// it, given what it computes and what its registers hold just before it (and, for a
+    /// terminator, whether its branch is decided).
+    public func rewriting(_ f: Function,
+                          instruction: (Inst, _ result: KnownValue?, _ value: (VReg) -> KnownValue?) -> Inst,
+                          terminator: (Terminator, _ decided: Bool?, _ value: (VReg) -> KnownValue?) -> Terminator = { t, _, _ in t }) -> Function {
+        var f = f
+        for bi in f.blocks.indices {
+            var state = entry[bi]
+            for ii in f.blocks[bi].instructions.indices {
+                let inst = f.blocks[bi].instructions[ii].inst
+                let result = inst.singleDef != nil ? evaluate(inst, in: state) : nil
+                f.blocks[bi].instructions[ii].inst = instruction(inst, result) { value(.reg($0), in: state) }
+                step(inst, &state)
+            }
+            let t = f.blocks[bi].terminator
+            f.blocks[bi].terminator = terminator(t, decide(t, in: state)) { value(.reg($0), in: state) }
+        }
+        return f
+    }
+
     /// The value of an operand under `state` (the multi-definition registers known at
     /// this point).
     public func value(_ o: Operand, in state: [VReg: KnownValue]) -> KnownValue? {
