@@ -114,7 +114,7 @@ enum RegisterAllocator {
         // register d wants: pass d's fixed-register wishes back to s, along chains.
         for _ in 0..<3 {
             var changed = false
-            for (d, hs) in h {
+            for (_, hs) in h {
                 let phys = hs.compactMap { x -> UInt8? in if case .phys(let r) = x { return r }; return nil }
                 guard !phys.isEmpty else { continue }
                 for case .sameAs(let s, _) in hs {

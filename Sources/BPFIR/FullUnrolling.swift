@@ -32,10 +32,7 @@ public enum FullUnrolling {
         guard !headers.isEmpty else { return nil }
         let known = KnownValues(f)
         let index = f.blockIndexByID
-        var preds = Array(repeating: [Int](), count: f.blocks.count)
-        for (i, b) in f.blocks.enumerated() {
-            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i) } }
-        }
+        let preds = f.flowGraph.predecessors
         var liveness: Liveness? = nil
         var g = f
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1

@@ -230,6 +230,17 @@ public struct Function: Hashable, Sendable {
     public mutating func newVReg() -> VReg { defer { nextVReg += 1 }; return VReg(nextVReg) }
     /// Position of each block in `blocks` by its id (ids need not be dense).
     public var blockIndexByID: BlockIndex { BlockIndex(blocks) }
+
+    /// The control flow graph by block position: each block's successors and
+    /// predecessors (an edge appears once per terminator target).
+    public var flowGraph: (successors: [[Int]], predecessors: [[Int]]) {
+        let index = blockIndexByID
+        var succs = Array(repeating: [Int](), count: blocks.count), preds = succs
+        for (i, b) in blocks.enumerated() {
+            for s in b.terminator.successors { if let j = index[s] { succs[i].append(j); preds[j].append(i) } }
+        }
+        return (succs, preds)
+    }
 }
 
 /// Block positions by block id: an array over the ids (which are small and mostly

@@ -52,13 +52,8 @@ public struct KnownValues {
         // block is what all its already-visited predecessors agree on. A register defined
         // once from such values is then known everywhere, which may teach the data flow
         // more: a few rounds.
-        let index = f.blockIndexByID
         let order = f.reversePostOrder()
-        var preds = Array(repeating: [Int](), count: f.blocks.count)
-        var succs = Array(repeating: [Int](), count: f.blocks.count)
-        for (i, b) in f.blocks.enumerated() {
-            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i); succs[i].append(j) } }
-        }
+        let (succs, preds) = f.flowGraph
         for _ in 0..<3 {
             flow(f, order: order, preds: preds, succs: succs)
             var learned = false

@@ -35,7 +35,6 @@ public enum WebSplitting {
             for o in sitesOf[siteReg[s].id]! { set.remove(site(o)) }
             set.insert(site(s))
         }
-        let index = f.blockIndexByID
         var gen = [RegSet](repeating: RegSet(capacity: n), count: f.blocks.count)
         var kill = gen
         for bi in f.blocks.indices {
@@ -46,10 +45,7 @@ public enum WebSplitting {
                 }
             }
         }
-        var preds = Array(repeating: [Int](), count: f.blocks.count)
-        for (i, b) in f.blocks.enumerated() {
-            for s in b.terminator.successors { if let j = index[s] { preds[j].append(i) } }
-        }
+        let preds = f.flowGraph.predecessors
         let order = f.reversePostOrder()
         var entryIn = RegSet(capacity: n)
         for s in entrySites { entryIn.insert(site(s)) }

@@ -40,7 +40,7 @@ extension FunctionLowering {
         var indices: [Int] = []
         var offsetBits = 0
         var cur = e
-        var lastField: FieldDecl? = head.kind == e.kind ? rec0.fields[idx0] : nil
+        let lastField: FieldDecl? = head.kind == e.kind ? rec0.fields[idx0] : nil
         while true {
             switch cur.kind {
             case .member(let base, let idx, let isArrow):

@@ -82,7 +82,7 @@ enum Environment {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let r = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
         guard r.status == 0 else { return .failure(HarnessError("bpftool cannot dump vmlinux BTF: \(r.stderr)")) }
-        FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: Data(r.stdout.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: Data(r.stdout.utf8))
         return .success(dir)
     }()
 
