@@ -72,7 +72,17 @@ extension FunctionLowering {
             fill(dst, byte: c, size: size)
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memcmp", "__builtin_bcmp":
-            return try lowerMemcmp(try pointerTarget(try arg(0)), try pointerTarget(try arg(1)), size: try constArg(2))
+            // A string literal side compares against its bytes as immediates (no load of
+            // .rodata), as clang folds it.
+            let size = try constArg(2)
+            let (x, y) = (try arg(0), try arg(1))
+            if let bytes = Self.literalBytes(y), bytes.count >= size {
+                return try lowerMemcmp(.memory(try pointerTarget(x)), .literal(bytes), size: size)
+            }
+            if let bytes = Self.literalBytes(x), bytes.count >= size {
+                return try lowerMemcmp(.literal(bytes), .memory(try pointerTarget(y)), size: size)
+            }
+            return try lowerMemcmp(.memory(try pointerTarget(x)), .memory(try pointerTarget(y)), size: size)
         case "__builtin_popcount", "__builtin_popcountl", "__builtin_popcountll",
              "__builtin_parity", "__builtin_parityl", "__builtin_parityll":
             let a = try arg(0)
@@ -115,15 +125,33 @@ extension FunctionLowering {
         return Int64(bitPattern: out)
     }
 
+    /// One side of a memcmp: memory, or the known bytes of a string literal.
+    enum CompareOperand { case memory(MemoryRef), literal([UInt8]) }
+
+    /// The bytes of a string literal argument (through the casts and decay around it).
+    static func literalBytes(_ e: Expr) -> [UInt8]? {
+        switch e.kind {
+        case .stringLiteral(let bytes): return bytes
+        case .cast(let inner, _): return literalBytes(inner)
+        default: return nil
+        }
+    }
+
     /// memcmp of a constant size: byte by byte, result is the difference of the first mismatch.
-    private func lowerMemcmp(_ a: MemoryRef, _ c: MemoryRef, size: Int) throws -> RValue {
+    private func lowerMemcmp(_ a: CompareOperand, _ c: CompareOperand, size: Int) throws -> RValue {
         let result = b.newVReg()
         let done = b.newBlock()
         b.emit(.mov(dst: result, src: .imm(0), width: .w32))
+        func byte(_ o: CompareOperand, _ off: Int) -> VReg {
+            let v = b.newVReg()
+            switch o {
+            case .memory(let m): b.emit(.load(dst: v, base: m.base, offset: m.offset + off, width: .w8, signed: false))
+            case .literal(let bytes): b.emit(.mov(dst: v, src: .imm(Int64(bytes[off])), width: .w64))
+            }
+            return v
+        }
         for off in 0..<size {
-            let x = b.newVReg(), y = b.newVReg()
-            b.emit(.load(dst: x, base: a.base, offset: a.offset + off, width: .w8, signed: false))
-            b.emit(.load(dst: y, base: c.base, offset: c.offset + off, width: .w8, signed: false))
+            let x = byte(a, off), y = byte(c, off)
             let diff = b.newBlock(), next = b.newBlock()
             b.terminate(.branch(.ne, lhs: x, rhs: .reg(y), width: .w64, then: diff, else: next))
             b.switchTo(diff)

@@ -127,4 +127,26 @@ import Foundation
         #expect(dump.contains("xdp_count_ethertype.c line_num:"), "\(dump.prefix(600))")
         #expect(dump.contains("line_col:"), "\(dump.prefix(600))")
     }
+
+    /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang
+    /// folds it: no load from .rodata.
+    @Test func memcmpWithAStringLiteralComparesImmediates() throws {
+        let dir = NSTemporaryDirectory() + "memcmp-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/m.c"
+        try """
+        #define SEC(n) __attribute__((section(n), used))
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            char copy[4] = { ctx[0], ctx[1], ctx[2], ctx[3] };
+            return __builtin_memcmp(copy, "GET ", 4) == 0;
+        }
+        """.write(toFile: src, atomically: true, encoding: .utf8)
+        var o = try OptionParser.parse(["-O2", "-target", "bpf", "-emit-ir", src])
+        o.parseCache = false
+        let result = try Driver.compile(file: src, options: o)
+        #expect(!result.irText.contains("symbol"), "the literal is read from memory:\n\(result.irText)")
+        for byte in [71, 69, 84, 32] { #expect(result.irText.contains(", \(byte) ?"), "no compare with \(byte):\n\(result.irText)") }
+    }
 }
