@@ -96,8 +96,10 @@ public struct StackSlot: Hashable, Sendable {
     public var size: Int
     public var alignment: Int
     public var name: String      // for diagnostics and the textual IR
-    public init(size: Int, alignment: Int, name: String) {
-        self.size = size; self.alignment = alignment; self.name = name
+    /// Holds a `volatile` local: every load and store of it happens as written.
+    public var isVolatile: Bool
+    public init(size: Int, alignment: Int, name: String, isVolatile: Bool = false) {
+        self.size = size; self.alignment = alignment; self.name = name; self.isVolatile = isVolatile
     }
 }
 
@@ -181,6 +183,9 @@ public enum Inst: Hashable, Sendable {
     /// A store whose offset is patched by CO-RE: `*(width*)(base + offset) = value`.
     case coreStore(base: VReg, offset: Int, value: Operand, width: Width, reloc: CoreReloc)
     /// Raw eBPF instruction words from inline assembly (already encoded), operands bound to vregs by codegen.
+    /// With empty text it is a compiler barrier: nothing is emitted, its inputs stay live
+    /// up to it, and no pass reuses a memory value across it (lowering brackets volatile
+    /// loads through pointers with barriers).
     case inlineAsm(text: String, inputs: [VReg], outputs: [VReg])
 }
 

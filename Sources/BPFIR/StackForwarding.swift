@@ -26,8 +26,12 @@ public enum StackForwarding {
                 }
             }
         }
+        // A volatile local is read and written as the source says: treated as escaped
+        // (its stores stay) and never forwarded.
+        for (s, slot) in f.slots.enumerated() where slot.isVolatile { escaped.insert(s) }
+        let volatile = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         let frame = f.framePointerRegisters()
-        for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, frame: frame) }
+        for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame) }
         // Stores nobody can observe.
         for bi in f.blocks.indices {
             f.blocks[bi].instructions.removeAll { ins in
@@ -41,7 +45,7 @@ public enum StackForwarding {
     /// A stored value known to be in slot memory.
     struct Known { var slot: Int; var offset: Int; var width: Width; var value: Operand }
 
-    static func forward(in block: inout Block, escaped: Set<Int>, frame: RegSet) {
+    static func forward(in block: inout Block, escaped: Set<Int>, volatile: Set<Int>, frame: RegSet) {
         var known: [Known] = []
         // Byte ranges known to hold zeros (a memset, a zero-initialized local).
         var zeros: [(slot: Int, lo: Int, hi: Int)] = []
@@ -61,7 +65,7 @@ public enum StackForwarding {
         out.reserveCapacity(block.instructions.count)
         for ins in block.instructions {
             var inst = ins.inst
-            if case .load(let d, .slot(let s), let o, let w, let signed) = inst {
+            if case .load(let d, .slot(let s), let o, let w, let signed) = inst, !volatile.contains(s) {
                 if let k = known.last(where: { $0.slot == s && $0.offset == o && $0.width == w }) {
                     inst = copy(k.value, to: d, width: w, signed: signed)
                 } else if zeros.contains(where: { $0.slot == s && $0.lo <= o && o + w.bytes <= $0.hi }) {

@@ -28,7 +28,7 @@ struct FunctionBuilder {
     private var liveSlots: [Int] = []
     private var freeSlots: [Int] = []
 
-    mutating func newSlot(size: Int, alignment: Int, name: String) -> Int {
+    mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false) -> Int {
         let size = max(size, 1), align = max(1, min(alignment, 8))
         if let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
@@ -36,9 +36,10 @@ struct FunctionBuilder {
         }) {
             let s = freeSlots.remove(at: i)
             liveSlots.append(s)
+            if isVolatile { function.slots[s].isVolatile = true }
             return s
         }
-        function.slots.append(StackSlot(size: size, alignment: align, name: name))
+        function.slots.append(StackSlot(size: size, alignment: align, name: name, isVolatile: isVolatile))
         liveSlots.append(function.slots.count - 1)
         return function.slots.count - 1
     }

@@ -108,7 +108,7 @@ final class FunctionLowering {
             // zeroing and copies use 8-byte stores.
             var align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
             if layout.isAggregate(v.type) && size >= 8 { align = max(align, 8) }
-            let slot = b.newSlot(size: size, alignment: align, name: v.name)
+            let slot = b.newSlot(size: size, alignment: align, name: v.name, isVolatile: v.type.isVolatileQualified)
             vars[key] = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, align)))
         } else if layout.isScalar(v.type) {
             vars[key] = .register(b.newVReg())

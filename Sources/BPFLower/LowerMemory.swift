@@ -228,7 +228,13 @@ extension FunctionLowering {
                 return .scalar(.reg(try loadBytewise(m, width: w)))
             }
             let r = b.newVReg()
+            // A volatile load through a pointer is bracketed by compiler barriers: it is
+            // done here, once, whether or not its value is used.
+            var isVolatile = false
+            if case .reg = m.base { isVolatile = lv.type.isVolatileQualified }
+            if isVolatile { b.emit(.inlineAsm(text: "", inputs: [], outputs: [])) }
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
+            if isVolatile { b.emit(.inlineAsm(text: "", inputs: [r], outputs: [])) }
             return .scalar(.reg(r))
         }
     }

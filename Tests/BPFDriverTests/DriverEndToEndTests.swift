@@ -128,25 +128,50 @@ import Foundation
         #expect(dump.contains("line_col:"), "\(dump.prefix(600))")
     }
 
+    /// Compiles a C snippet at -O2 and returns its optimized IR.
+    func optimizedIR(of source: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "snippet-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/s.c"
+        try ("#define SEC(n) __attribute__((section(n), used))\n" + source).write(toFile: src, atomically: true, encoding: .utf8)
+        var o = try OptionParser.parse(["-O2", "-target", "bpf", "-emit-ir", src])
+        o.parseCache = false
+        return try Driver.compile(file: src, options: o).irText
+    }
+
     /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang
     /// folds it: no load from .rodata.
     @Test func memcmpWithAStringLiteralComparesImmediates() throws {
-        let dir = NSTemporaryDirectory() + "memcmp-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let src = dir + "/m.c"
-        try """
-        #define SEC(n) __attribute__((section(n), used))
+        let ir = try optimizedIR(of: """
         SEC("raw_tp/x") int m(unsigned long long *ctx)
         {
             char copy[4] = { ctx[0], ctx[1], ctx[2], ctx[3] };
             return __builtin_memcmp(copy, "GET ", 4) == 0;
         }
-        """.write(toFile: src, atomically: true, encoding: .utf8)
-        var o = try OptionParser.parse(["-O2", "-target", "bpf", "-emit-ir", src])
-        o.parseCache = false
-        let result = try Driver.compile(file: src, options: o)
-        #expect(!result.irText.contains("symbol"), "the literal is read from memory:\n\(result.irText)")
-        for byte in [71, 69, 84, 32] { #expect(result.irText.contains(", \(byte) ?"), "no compare with \(byte):\n\(result.irText)") }
+        """)
+        #expect(!ir.contains("symbol"), "the literal is read from memory:\n\(ir)")
+        for byte in [71, 69, 84, 32] { #expect(ir.contains(", \(byte) ?"), "no compare with \(byte):\n\(ir)") }
+    }
+
+    /// Volatile accesses happen as written: three reads through a volatile pointer (one
+    /// unused), both stores to a volatile local and its read stay.
+    @Test func volatileAccessesAreNotMergedOrDropped() throws {
+        let ir = try optimizedIR(of: """
+        SEC("raw_tp/x") int v(unsigned long long *ctx)
+        {
+            volatile unsigned long long *p = (void *)ctx;
+            unsigned long long a = *p;
+            (void)*p;
+            unsigned long long b = *p;
+            volatile int local = 5;
+            local = 6;
+            return a + b + local;
+        }
+        """)
+        let lines = ir.split(separator: "\n")
+        #expect(lines.filter { $0.contains("load.w64 [%") }.count == 3, "\(ir)")
+        #expect(lines.filter { $0.contains("store.w32 [$") }.count == 2, "\(ir)")
+        #expect(lines.filter { $0.contains("load.w32 [$") }.count == 1, "\(ir)")
     }
 }
