@@ -251,8 +251,9 @@ extension Converter {
             throw error(c, "member reference base is not a struct or union")
         }
         let path: [Int]
-        if let direct = fieldCursors[rid]?.firstIndex(where: { clang_equalCursors($0, fieldCursor) != 0 }) {
-            path = [direct]   // also the implicit access of an anonymous member
+        if let p = fieldPath(rid, cursor: fieldCursor) {
+            path = p   // also the implicit access of an anonymous member (libclang may skip
+                       // the enclosing anonymous members' own implicit accesses)
         } else if let p = fieldPath(rid, name: name) {
             path = p
         } else {
@@ -270,6 +271,15 @@ extension Converter {
             if case .record(let next) = f.type.canonical { rec = next }
         }
         return cur
+    }
+
+    /// Field indices from record `rid` to the field declared at `cursor`, through anonymous members.
+    func fieldPath(_ rid: RecordID, cursor: CXCursor) -> [Int]? {
+        if let i = fieldCursors[rid]?.firstIndex(where: { clang_equalCursors($0, cursor) != 0 }) { return [i] }
+        for (i, f) in unit.records[rid].fields.enumerated() where f.name == nil {
+            if case .record(let sub) = f.type.canonical, let p = fieldPath(sub, cursor: cursor) { return [i] + p }
+        }
+        return nil
     }
 
     /// Field indices from record `rid` to the field `name`, through anonymous members.

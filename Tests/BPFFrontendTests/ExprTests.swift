@@ -27,6 +27,24 @@ import Testing
         #expect(d == "(add @cfg:int volatile const 1:int):int")
     }
 
+    /// `skb->dev` where `dev` sits in an anonymous union inside an anonymous struct inside
+    /// an anonymous union (struct sk_buff's layout): libclang's AST skips some of the
+    /// implicit anonymous-member accesses; the converted expression names every level.
+    @Test func membersNestedInAnonymousRecordsGetTheirWholePath() throws {
+        let (_, d) = try ret("""
+        struct dev { int ifindex; };
+        struct skb {
+            union {
+                struct { struct skb *next; struct skb *prev; union { struct dev *dev; unsigned long scratch; }; };
+                long rb[3];
+            };
+            unsigned len;
+        };
+        struct dev *f(struct skb *s) { return s->dev; }
+        """)
+        #expect(d.hasPrefix("(.0 (.2 (.0 (->0 local0:struct skb *)"), "\(d)")
+    }
+
     @Test func literalsAndUnaryOperators() throws {
         let tu = try parseC("long f(unsigned long n, int *p) { long r; r = -5; r = ~0u; r = !n; r = *p; n++; --n; r = (long)&r; return r; }")
         #expect(tu.bodyDump("f") == [
