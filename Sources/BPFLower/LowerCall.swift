@@ -29,7 +29,7 @@ extension FunctionLowering {
                 return .kfunc(f)
             }
             let inlineable = f.isStatic && !f.attributes.noinline && f.attributes.section == nil
-                && (module.options.optimize || f.attributes.alwaysInline)
+                && (module.options.optimize || f.attributes.alwaysInline) && !module.outlinedFunctions.contains(name)
                 && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
                 && inlineStack.count < FunctionLowering.maxInlineDepth
             return inlineable ? .inline(f) : .subprogram(f)

@@ -23,6 +23,8 @@ final class ModuleLowering {
     /// Globals referenced by emitted code.
     var referencedGlobals: Set<String> = []
     var externFunctionsUsed: Set<String> = []
+    /// Static functions called as sub-programs rather than inlined (`InliningPolicy`).
+    lazy var outlinedFunctions: Set<String> = options.optimize ? InliningPolicy.outlined(unit, layout: layout) : []
     /// String literals pooled into .rodata.str1.1.
     var stringPool: [UInt8] = []
     var stringOffsets: [[UInt8]: Int] = [:]

@@ -174,4 +174,28 @@ import Foundation
         #expect(lines.filter { $0.contains("store.w32 [$") }.count == 2, "\(ir)")
         #expect(lines.filter { $0.contains("load.w32 [$") }.count == 1, "\(ir)")
     }
+
+    /// As clang's inliner: a big static function called from two programs stays one
+    /// BPF-to-BPF sub-program; a small one, or one called once, is inlined.
+    @Test func bigStaticFunctionsCalledTwiceStaySubprograms() throws {
+        let step = (0..<40).map { "    x = x * 3 + (x >> \($0 % 7 + 1));" }.joined(separator: "\n")
+        let ir = try optimizedIR(of: """
+        static unsigned long big(unsigned long x)
+        {
+        \(step)
+            return x;
+        }
+        static unsigned long small(unsigned long x) { return x + 1; }
+        static unsigned long once(unsigned long x)
+        {
+        \(step)
+            return x;
+        }
+        SEC("raw_tp/a") int a(unsigned long long *ctx) { return big(ctx[0]) + small(ctx[1]); }
+        SEC("raw_tp/b") int b(unsigned long long *ctx) { return big(ctx[1]) + small(ctx[0]) + once(ctx[2]); }
+        """)
+        #expect(ir.contains("function big section \".text\""), "\(ir.prefix(300))")
+        #expect(ir.components(separatedBy: "call func big(").count - 1 == 2)
+        #expect(!ir.contains("function small") && !ir.contains("function once"))
+    }
 }

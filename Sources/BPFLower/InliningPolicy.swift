@@ -1,0 +1,67 @@
+import BPFFrontend
+
+/// Which static functions stay BPF-to-BPF sub-programs at -O1 and above, as clang's
+/// inliner leaves them: big bodies (counting the bodies of what they inline in turn)
+/// called from more than one place. A function called once, marked `__always_inline`,
+/// or small, is inlined. A function is only outlined when a call can carry it: at most
+/// five scalar or pointer parameters, a scalar or void result, no variable arguments,
+/// and no tail call inside.
+enum InliningPolicy {
+    /// Inclusive body size (statements and expressions) above which a static function
+    /// called from several places is not inlined; above clang's threshold, so that what
+    /// clang inlines we inline too.
+    static let sizeLimit = 300
+
+    static func outlined(_ unit: TranslationUnit, layout: TypeLayout) -> Set<String> {
+        var bodies: [String: Stmt] = [:]
+        for f in unit.functions { if let b = f.body { bodies[f.name] = b } }
+        var calls: [String: Int] = [:]
+        var own: [String: (size: Int, callees: [String], tailCall: Bool)] = [:]
+        for (name, body) in bodies {
+            var size = 0, callees: [String] = [], tailCall = false
+            ASTWalk.visit(body, stmt: { _ in size += 1 }, expr: { e in
+                size += 1
+                guard case .call(var callee, _) = e.kind else { return }
+                while case .cast(let inner, _) = callee.kind { callee = inner }
+                switch callee.kind {
+                case .declRef(.function(let n)):
+                    calls[n, default: 0] += 1
+                    callees.append(n)
+                    if n == "bpf_tail_call" || n == "bpf_tail_call_static" { tailCall = true }
+                case .declRef(.global("bpf_tail_call")): tailCall = true
+                default: break
+                }
+            })
+            own[name] = (size, callees, tailCall)
+        }
+        let byName = Dictionary(unit.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, b in a.body != nil ? a : b })
+        var out: Set<String> = []
+        var inclusive: [String: Int] = [:]
+        var visiting: Set<String> = []
+        // Size once inlined into a caller: its own body plus the callees inlined into it.
+        func size(_ name: String) -> Int {
+            if let s = inclusive[name] { return s }
+            guard let o = own[name], visiting.insert(name).inserted else { return 0 }
+            defer { visiting.remove(name) }
+            var s = o.size
+            for c in o.callees where byName[c]?.isStatic == true {
+                let cs = size(c)
+                if !out.contains(c) { s += cs }
+            }
+            inclusive[name] = s
+            if let f = byName[name], f.isStatic, !f.attributes.alwaysInline, (calls[name] ?? 0) > 1,
+               !o.tailCall, callable(f, layout), s > sizeLimit {
+                out.insert(name)
+            }
+            return s
+        }
+        for f in unit.functions where f.body != nil { _ = size(f.name) }
+        return out
+    }
+
+    static func callable(_ f: FunctionDecl, _ layout: TypeLayout) -> Bool {
+        !f.type.isVariadic && f.type.parameters.count <= 5
+            && f.type.parameters.allSatisfy { layout.isScalar($0) }
+            && (f.type.returnType.isVoid || layout.isScalar(f.type.returnType))
+    }
+}
