@@ -24,7 +24,8 @@ public extension Function {
     /// Registers that may hold an address inside this function's stack frame, computed
     /// flow-insensitively: slot addresses and what is computed from them; loads only if a
     /// frame address is ever stored to memory (the verifier keeps frame addresses out of
-    /// maps and globals); parameters never (a callee's frame is new).
+    /// maps and globals); parameters and helper/kfunc results never (a callee's frame is
+    /// new); the results of BPF-to-BPF calls given a frame address may.
     func framePointerRegisters() -> RegSet {
         var set = RegSet(capacity: nextVReg)
         var storedToMemory = false
@@ -37,6 +38,9 @@ public extension Function {
                     switch i.inst {
                     case .slotAddr: may = true
                     case .load: may = storedToMemory
+                    // A helper or kfunc never returns a stack address (the verifier types
+                    // their results: map values, kernel objects, scalars), whatever it was given.
+                    case .call(_, .helper, _), .call(_, .kfunc, _): may = false
                     case .store(_, _, .reg(let v), _):
                         if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
                     default: i.inst.forEachUse { if set.contains($0) { may = true } }

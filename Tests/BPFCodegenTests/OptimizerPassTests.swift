@@ -265,4 +265,27 @@ import BPFIR
             .call(dst: VReg(5), callee: .helper(99), args: [.reg(VReg(3)), .reg(VReg(4)), .reg(VReg(2))]),
         ], "\n\(IRPrinter.print(Module(functions: [g])))")
     }
+
+    @Test func helperResultsNeverPointIntoTheFrame() throws {
+        // v = map_lookup(m, &key); a = v->x; if (a > 100) return 0; return v->x: the second
+        // read reuses the first (the value the bounds check saw), although the helper was
+        // given a stack address. A BPF-to-BPF call given one may return it: no reuse.
+        func program(_ callee: Callee) -> Function {
+            let b0 = Block(id: BlockID(0), instructions: [
+                Instruction(.slotAddr(dst: VReg(1), slot: 0, offset: 0)),
+                Instruction(.call(dst: VReg(2), callee: callee, args: [.reg(VReg(0)), .reg(VReg(1))])),
+                Instruction(.load(dst: VReg(3), base: .reg(VReg(2)), offset: 20, width: .w32, signed: false)),
+            ], terminator: .branch(.ugt, lhs: VReg(3), rhs: .imm(100), width: .w64, then: BlockID(1), else: BlockID(2)))
+            let b1 = Block(id: BlockID(1), terminator: .ret(.imm(0)))
+            let b2 = Block(id: BlockID(2), instructions: [
+                Instruction(.load(dst: VReg(4), base: .reg(VReg(2)), offset: 20, width: .w32, signed: false)),
+            ], terminator: .ret(.reg(VReg(4))))
+            return fn([b0, b1, b2], slots: [StackSlot(size: 8, alignment: 8, name: "key")])
+        }
+        let helper = LoadElimination.run(program(.helper(1)))
+        #expect(!helper.blocks[2].instructions.contains { if case .load = $0.inst { return true }; return false },
+                "\n\(IRPrinter.print(Module(functions: [helper])))")
+        let local = LoadElimination.run(program(.function("sub")))
+        #expect(local.blocks[2].instructions.contains { if case .load = $0.inst { return true }; return false })
+    }
 }
