@@ -6,6 +6,8 @@
 # and both static instruction counts.
 #
 #   scripts/corpus.sh DIR [extra compiler flags...]
+#   CORPUS_GLOB='*kern*.c' scripts/corpus.sh DIR ...   (other file names; default *.bpf.c;
+#                                                      searched below DIR, lib/ skipped)
 #
 # vmlinux.h is generated from the running kernel into the work directory (DIR's own
 # vmlinux.h, if any, is shadowed). The system include directories come from each
@@ -56,17 +58,20 @@ build() {
 
 extra=("$@")
 status=0
-printf '%-28s %-10s %-10s %8s %8s %6s\n' program clang-22 ours insns/c insns/o ratio
-for src in "$dir"/*.bpf.c; do
-    [ -e "$src" ] || { echo "corpus: no *.bpf.c in $dir" >&2; exit 2; }
-    stem=$(basename "$src" .bpf.c)
+printf '%-44s %-10s %-10s %8s %8s %6s\n' program clang-22 ours insns/c insns/o ratio
+glob=${CORPUS_GLOB:-*.bpf.c}
+sources=$(cd "$dir" && find . -name "$glob" -not -path "*/lib/*" | sed 's|^\./||' | sort)
+[ -n "$sources" ] || { echo "corpus: no $glob under $dir" >&2; exit 2; }
+for rel in $sources; do
+    src="$dir/$rel"
+    stem=$(echo "${rel%.c}" | sed 's|\.bpf$||; s|/|_|g')
     c=$(build clang-22 "$clang_sys" "$src" "$work/$stem.clang.o")
     o=$(build "$ours" "$ours_sys" "$src" "$work/$stem.ours.o")
     ci=$( [ -f "$work/$stem.clang.o.tmp.o" ] && insns "$work/$stem.clang.o.tmp.o" || echo -)
     oi=$( [ -f "$work/$stem.ours.o.tmp.o" ] && insns "$work/$stem.ours.o.tmp.o" || echo -)
     ratio=-
     [ "$ci" != - ] && [ "$oi" != - ] && [ "$ci" -gt 0 ] && ratio=$(awk "BEGIN{printf \"%.2f\", $oi/$ci}")
-    printf '%-28s %-10s %-10s %8s %8s %6s\n' "$stem" "$c" "$o" "$ci" "$oi" "$ratio"
+    printf '%-44s %-10s %-10s %8s %8s %6s\n' "$stem" "$c" "$o" "$ci" "$oi" "$ratio"
     if [ "$c" = ok ] && [ "$o" != ok ]; then status=1; fi
 done
 echo "objects and logs: $work"
