@@ -266,6 +266,12 @@ public struct Expr: Hashable, Sendable {
     public init(_ kind: ExprKind, type: CType, location: SourceLocation) {
         self.kind = kind; self.type = type; self.location = location
     }
+    /// The expression under any casts (implicit or written) around it.
+    public var withoutCasts: Expr {
+        var e = self
+        while case .cast(let inner, _) = e.kind { e = inner }
+        return e
+    }
 }
 
 public struct AsmStatement: Hashable, Sendable {

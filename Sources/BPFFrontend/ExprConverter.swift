@@ -89,7 +89,7 @@ extension Converter {
             let n = Int(clang_Cursor_getNumArguments(c))
             if n > 0 { for i in 0..<n { args.append(try convertExpr(clang_Cursor_getArgument(c, UInt32(i)))) } }
             let calleeExpr = try convertExpr(callee)
-            if case .declRef(.function(let name)) = stripCasts(calleeExpr).kind, !args.isEmpty {
+            if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, !args.isEmpty {
                 // BPF CO-RE builtins take a type (or an enumerator) in expression disguise.
                 switch name {
                 case "__builtin_preserve_type_info", "__builtin_btf_type_id":
@@ -102,7 +102,7 @@ extension Converter {
                 default: break
                 }
             }
-            if case .declRef(.function(let name)) = stripCasts(calleeExpr).kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
+            if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
                 if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
             }
             return make(.call(calleeExpr, args))
@@ -161,10 +161,6 @@ extension Converter {
         return nil
     }
 
-    func stripCasts(_ e: Expr) -> Expr {
-        if case .cast(let inner, _) = e.kind { return stripCasts(inner) }
-        return e
-    }
 
     /// An expression without side effects, safe to fold.
     func isPure(_ c: CXCursor) -> Bool {
@@ -275,19 +271,21 @@ extension Converter {
 
     /// Field indices from record `rid` to the field declared at `cursor`, through anonymous members.
     func fieldPath(_ rid: RecordID, cursor: CXCursor) -> [Int]? {
-        if let i = fieldCursors[rid]?.firstIndex(where: { clang_equalCursors($0, cursor) != 0 }) { return [i] }
-        for (i, f) in unit.records[rid].fields.enumerated() where f.name == nil {
-            if case .record(let sub) = f.type.canonical, let p = fieldPath(sub, cursor: cursor) { return [i] + p }
-        }
-        return nil
+        fieldPath(rid) { rec, i in self.fieldCursors[rec].map { i < $0.count && clang_equalCursors($0[i], cursor) != 0 } ?? false }
     }
 
     /// Field indices from record `rid` to the field `name`, through anonymous members.
-    func fieldPath(_ rid: RecordID, name: String, bitOffsetHint: Int = -1) -> [Int]? {
-        let rec = unit.records[rid]
-        if let i = rec.fields.firstIndex(where: { $0.name == name }) { return [i] }
-        for (i, f) in rec.fields.enumerated() where f.name == nil {
-            if case .record(let sub) = f.type.canonical, let p = fieldPath(sub, name: name) { return [i] + p }
+    func fieldPath(_ rid: RecordID, name: String) -> [Int]? {
+        fieldPath(rid) { rec, i in self.unit.records[rec].fields[i].name == name }
+    }
+
+    /// Field indices from record `rid` to the first field (depth first, through anonymous
+    /// members) for which `isTarget(record, index)` holds.
+    private func fieldPath(_ rid: RecordID, to isTarget: (RecordID, Int) -> Bool) -> [Int]? {
+        let fields = unit.records[rid].fields
+        if let i = fields.indices.first(where: { isTarget(rid, $0) }) { return [i] }
+        for (i, f) in fields.enumerated() where f.name == nil {
+            if case .record(let sub) = f.type.canonical, let p = fieldPath(sub, to: isTarget) { return [i] + p }
         }
         return nil
     }

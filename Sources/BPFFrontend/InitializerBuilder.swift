@@ -170,8 +170,7 @@ extension Converter {
                 if case .array(let e, _) = t.canonical { t = e }
             case .member(let name, let field):
                 guard case .record(let id) = t.canonical,
-                      let path = fieldCursors[id]?.firstIndex(where: { clang_equalCursors($0, field) != 0 }).map({ [$0] })
-                        ?? fieldPath(id, name: name) else {
+                      let path = fieldPath(id, cursor: field) ?? fieldPath(id, name: name) else {
                     throw error(c, "field designator '\(name)' does not refer to any field")
                 }
                 var rec = id

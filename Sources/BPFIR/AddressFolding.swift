@@ -20,22 +20,12 @@ public enum AddressFolding {
     /// One instruction with its stack addresses folded, given what its registers hold
     /// (`value`) and what it computes (`result`).
     static func foldSlot(_ inst: Inst, result: KnownValue?, _ value: (VReg) -> KnownValue?) -> Inst {
-        func fold(_ a: Address, _ off: Int) -> (Address, Int) {
+        if case .binary(let op, let d, _, _, .w64) = inst, op == .add || op == .sub, case .slot(let s, let o)? = result {
+            return .slotAddr(dst: d, slot: s, offset: o)
+        }
+        return inst.rebasingMemory { a, off in
             if case .reg(let r) = a, case .slot(let s, let o)? = value(r) { return (.slot(s), o + off) }
             return (a, off)
-        }
-        switch inst {
-        case .load(let d, let base, let off, let w, let s):
-            let (nb, no) = fold(base, off)
-            return .load(dst: d, base: nb, offset: no, width: w, signed: s)
-        case .store(let base, let off, let v, let w):
-            let (nb, no) = fold(base, off)
-            return .store(base: nb, offset: no, value: v, width: w)
-        case .binary(.add, let d, _, _, .w64), .binary(.sub, let d, _, _, .w64):
-            if case .slot(let s, let o)? = result { return .slotAddr(dst: d, slot: s, offset: o) }
-            return inst
-        default:
-            return inst
         }
     }
 
@@ -62,18 +52,9 @@ public enum AddressFolding {
             var local: [VReg: (base: VReg, k: Int)] = [:]
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
-                func fold(_ a: Address, _ off: Int) -> (Address, Int) {
+                f.blocks[bi].instructions[ii].inst = inst.rebasingMemory { a, off in
                     guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], abs(off + k) < 1 << 15 else { return (a, off) }
                     return (.reg(base), off + k)
-                }
-                switch inst {
-                case .load(let d, let base, let off, let w, let s):
-                    let (nb, no) = fold(base, off)
-                    f.blocks[bi].instructions[ii].inst = .load(dst: d, base: nb, offset: no, width: w, signed: s)
-                case .store(let base, let off, let v, let w):
-                    let (nb, no) = fold(base, off)
-                    f.blocks[bi].instructions[ii].inst = .store(base: nb, offset: no, value: v, width: w)
-                default: break
                 }
                 for d in inst.definedRegs {
                     local[d] = nil

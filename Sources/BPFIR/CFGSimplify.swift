@@ -7,14 +7,13 @@ public enum CFGSimplify {
     /// unreachable).
     public static func joinStraightLines(_ f: Function) -> Function {
         var f = f
-        var preds: [BlockID: Int] = [:]
-        for b in f.blocks { for s in b.terminator.successors { preds[s, default: 0] += 1 } }
+        let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
         guard let entry = f.blocks.first?.id else { return f }
         var absorbed: Set<BlockID> = []
         for i in f.blocks.indices where !absorbed.contains(f.blocks[i].id) {
-            while case .jump(let t) = f.blocks[i].terminator, t != f.blocks[i].id, t != entry, preds[t] == 1,
-                  let j = index[t], !absorbed.contains(t) {
+            while case .jump(let t) = f.blocks[i].terminator, t != f.blocks[i].id, t != entry,
+                  let j = index[t], preds[j].count == 1, !absorbed.contains(t) {
                 f.blocks[i].instructions += f.blocks[j].instructions
                 f.blocks[i].terminator = f.blocks[j].terminator
                 f.blocks[i].terminatorLocation = f.blocks[j].terminatorLocation

@@ -16,35 +16,6 @@ public enum ConstantFolding {
         return CFGSimplify.run(g)
     }
 
-    /// The value an instruction computes when its operands are known.
-    static func evaluate(_ inst: Inst, _ value: (Operand) -> UInt64?) -> UInt64? {
-        switch inst {
-        case .mov(_, let s, let w):
-            guard let v = value(s) else { return nil }
-            return w == .w64 ? v : v & 0xffff_ffff
-        case .loadImm64(_, let k):
-            return UInt64(bitPattern: k)
-        case .binary(let op, _, let l, let r, let w):
-            guard let a = value(.reg(l)), let b = value(r) else { return nil }
-            return op.evaluate(a, b, width: w)
-        case .neg(_, let s, let w):
-            guard let v = value(.reg(s)) else { return nil }
-            return w == .w64 ? 0 &- v : (0 &- v) & 0xffff_ffff
-        case .ext(_, let s, let from, let to, let signed):
-            guard let v = value(.reg(s)) else { return nil }
-            return to.extend(from.extend(v, signed: signed), signed: false)
-        case .bswap(_, let s, let w):
-            guard let v = value(.reg(s)) else { return nil }
-            switch w {
-            case .w16: return UInt64(UInt16(truncatingIfNeeded: v).byteSwapped)
-            case .w32: return UInt64(UInt32(truncatingIfNeeded: v).byteSwapped)
-            default: return v.byteSwapped
-            }
-        default:
-            return nil
-        }
-    }
-
     /// An immediate operand for a value used at `width` (nil when a 64-bit use needs
     /// more than a sign-extended 32-bit immediate: it stays in its register).
     static func immediate(_ v: UInt64, width: Width) -> Operand? {

@@ -32,13 +32,13 @@ public enum FullUnrolling {
         guard !headers.isEmpty else { return nil }
         let known = KnownValues(f)
         let index = f.blockIndexByID
-        let preds = f.flowGraph.predecessors
+        let (succs, preds) = f.flowGraph
         var liveness: Liveness? = nil
         var g = f
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
         var changed = false
         for h in headers {
-            let loop = stronglyConnected(f, h, index: index, preds: preds)
+            let loop = stronglyConnected(h, succs: succs, preds: preds)
             let hid = f.blocks[h].id
             for p in Set(preds[h]).sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = known.entry[p]
@@ -118,30 +118,13 @@ public enum FullUnrolling {
     }
 
     /// Blocks that are targets of a retreating edge of a depth-first walk from the entry.
-    public static func loopHeaders(_ f: Function) -> [Int] {
-        let index = f.blockIndexByID
-        var onStack = Set<Int>(), seen = Set<Int>(), headers = Set<Int>()
-        var stack: [(Int, Int)] = []
-        if !f.blocks.isEmpty { stack.append((0, 0)); seen.insert(0); onStack.insert(0) }
-        while let (b, k) = stack.last {
-            let succ = f.blocks[b].terminator.successors
-            if k < succ.count {
-                stack[stack.count - 1].1 += 1
-                guard let j = index[succ[k]] else { continue }
-                if onStack.contains(j) { headers.insert(j) }
-                if seen.insert(j).inserted { stack.append((j, 0)); onStack.insert(j) }
-            } else {
-                onStack.remove(b); stack.removeLast()
-            }
-        }
-        return headers.sorted()
-    }
+    public static func loopHeaders(_ f: Function) -> [Int] { f.depthFirst.loopHeaders.sorted() }
 
     /// The blocks on a cycle through `h`: reachable from it and reaching it.
-    static func stronglyConnected(_ f: Function, _ h: Int, index: BlockIndex, preds: [[Int]]) -> Set<Int> {
+    static func stronglyConnected(_ h: Int, succs: [[Int]], preds: [[Int]]) -> Set<Int> {
         var forward: Set<Int> = [h], work = [h]
         while let b = work.popLast() {
-            for s in f.blocks[b].terminator.successors { if let j = index[s], forward.insert(j).inserted { work.append(j) } }
+            for j in succs[b] where forward.insert(j).inserted { work.append(j) }
         }
         var backward: Set<Int> = [h]
         work = [h]

@@ -236,6 +236,34 @@ public struct Function: Hashable, Sendable {
     /// Position of each block in `blocks` by its id (ids need not be dense).
     public var blockIndexByID: BlockIndex { BlockIndex(blocks) }
 
+    /// A depth-first walk from the entry: blocks in post-order (unreachable ones left
+    /// out) and the targets of retreating edges (loop headers).
+    public var depthFirst: (postOrder: [Int], loopHeaders: Set<Int>) {
+        let index = blockIndexByID
+        var seen = Set<Int>(), onStack = Set<Int>(), headers = Set<Int>(), post: [Int] = []
+        var stack: [(block: Int, next: Int)] = []
+        if !blocks.isEmpty { stack.append((0, 0)); seen.insert(0); onStack.insert(0) }
+        while let (b, k) = stack.last {
+            let succ = blocks[b].terminator.successors
+            if k < succ.count {
+                stack[stack.count - 1].next += 1
+                guard let j = index[succ[k]] else { continue }
+                if onStack.contains(j) { headers.insert(j) }
+                if seen.insert(j).inserted { stack.append((j, 0)); onStack.insert(j) }
+            } else {
+                post.append(b); onStack.remove(b); stack.removeLast()
+            }
+        }
+        return (post, headers)
+    }
+
+    /// Block positions in reverse post-order from the entry (unreachable blocks last).
+    func reversePostOrder() -> [Int] {
+        let post = depthFirst.postOrder
+        let reached = Set(post)
+        return post.reversed() + blocks.indices.filter { !reached.contains($0) }
+    }
+
     /// The control flow graph by block position: each block's successors and
     /// predecessors (an edge appears once per terminator target).
     public var flowGraph: (successors: [[Int]], predecessors: [[Int]]) {

@@ -113,6 +113,21 @@ extension Inst {
         }
     }
 
+    /// A load or store with its address (base and offset) replaced by `transform`'s;
+    /// other instructions unchanged.
+    public func rebasingMemory(_ transform: (Address, Int) -> (Address, Int)) -> Inst {
+        switch self {
+        case .load(let d, let base, let off, let w, let s):
+            let (b, o) = transform(base, off)
+            return .load(dst: d, base: b, offset: o, width: w, signed: s)
+        case .store(let base, let off, let v, let w):
+            let (b, o) = transform(base, off)
+            return .store(base: b, offset: o, value: v, width: w)
+        default:
+            return self
+        }
+    }
+
     public func replacingDefs(of v: VReg, with t: VReg) -> Inst {
         func r(_ x: VReg) -> VReg { x == v ? t : x }
         switch self {

@@ -126,8 +126,8 @@ public struct KnownValues {
         return f
     }
 
-    /// The value of an operand under `state` (the multi-definition registers known at
-    /// this point).
+    /// The value of an operand under `state` (what is known at this point of the
+    /// registers that are not known everywhere).
     public func value(_ o: Operand, in state: [VReg: KnownValue]) -> KnownValue? {
         switch o {
         case .imm(let k): return .int(UInt64(bitPattern: k))
@@ -179,9 +179,21 @@ public struct KnownValues {
             default:
                 return nil
             }
+        case .loadImm64(_, let k):
+            return .int(UInt64(bitPattern: k))
+        case .neg(_, let s, let w):
+            return v(s)?.int.map { .int(w == .w64 ? 0 &- $0 : (0 &- $0) & 0xffff_ffff) }
+        case .ext(_, let s, let from, let to, let signed):
+            return v(s)?.int.map { .int(to.extend(from.extend($0, signed: signed), signed: false)) }
+        case .bswap(_, let s, let w):
+            guard let x = v(s)?.int else { return nil }
+            switch w {
+            case .w16: return .int(UInt64(UInt16(truncatingIfNeeded: x).byteSwapped))
+            case .w32: return .int(UInt64(UInt32(truncatingIfNeeded: x).byteSwapped))
+            default: return .int(x.byteSwapped)
+            }
         default:
-            guard let x = ConstantFolding.evaluate(inst, { value($0, in: state)?.int }) else { return nil }
-            return .int(x)
+            return nil
         }
     }
 
@@ -209,25 +221,5 @@ public struct KnownValues {
         default:
             return nil
         }
-    }
-}
-
-public extension Function {
-    /// Block indices in reverse post-order from the entry (unreachable blocks last).
-    func reversePostOrder() -> [Int] {
-        let index = blockIndexByID
-        var seen = Set<Int>(), post: [Int] = []
-        var stack: [(Int, Int)] = []
-        if !blocks.isEmpty { stack.append((0, 0)); seen.insert(0) }
-        while let (b, k) = stack.last {
-            let succ = blocks[b].terminator.successors
-            if k < succ.count {
-                stack[stack.count - 1].1 += 1
-                if let j = index[succ[k]], seen.insert(j).inserted { stack.append((j, 0)) }
-            } else {
-                post.append(b); stack.removeLast()
-            }
-        }
-        return post.reversed() + blocks.indices.filter { !seen.contains($0) }
     }
 }

@@ -6,7 +6,6 @@ public struct Liveness: Sendable {
     public init(_ f: Function) {
         let n = f.blocks.count
         let capacity = max(f.nextVReg, (f.parameters.map(\.id).max() ?? 0) + 1)
-        let index = f.blockIndexByID
         var use = [RegSet](repeating: RegSet(capacity: capacity), count: n)
         var def = use
         for (i, b) in f.blocks.enumerated() {
@@ -16,7 +15,7 @@ public struct Liveness: Sendable {
             }
             for u in b.terminator.usedRegs where !def[i].contains(u) { use[i].insert(u) }
         }
-        let successors = f.blocks.map { $0.terminator.successors.compactMap { index[$0] } }
+        let successors = f.flowGraph.successors
         liveIn = use
         liveOut = [RegSet](repeating: RegSet(capacity: capacity), count: n)
         var changed = true

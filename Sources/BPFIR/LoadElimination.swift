@@ -15,15 +15,11 @@ public enum LoadElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         let frame = f.framePointerRegisters()
-        let index = f.blockIndexByID
-        var predecessors: [Int: [Int]] = [:]
-        for (i, b) in f.blocks.enumerated() {
-            for s in Set(b.terminator.successors) { if let k = index[s] { predecessors[k, default: []].append(i) } }
-        }
+        let predecessors = f.flowGraph.predecessors.map { Array(Set($0)) }
         var atEnd: [Int: [Key: VReg]] = [:]
         for bi in f.blocks.indices {
             var available: [Key: VReg] = [:]
-            if let p = predecessors[bi], p.count == 1, p[0] < bi, let inherited = atEnd[p[0]] { available = inherited }
+            if predecessors[bi].count == 1, let p = predecessors[bi].first, p < bi, let inherited = atEnd[p] { available = inherited }
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 var key: Key? = nil

@@ -7,12 +7,11 @@ public enum SelectFormation {
     public static func run(_ f: Function) -> Function {
         var f = f
         let index = f.blockIndexByID
-        var preds: [BlockID: Int] = [:]
-        for b in f.blocks { for s in b.terminator.successors { preds[s, default: 0] += 1 } }
+        let preds = f.flowGraph.predecessors
         var changed = false
         for bi in f.blocks.indices {
             guard case .branch(_, _, _, _, let t, let e) = f.blocks[bi].terminator, t != e,
-                  let ti = index[t], let ei = index[e], ti != bi, ei != bi, preds[t] == 1, preds[e] == 1,
+                  let ti = index[t], let ei = index[e], ti != bi, ei != bi, preds[ti].count == 1, preds[ei].count == 1,
                   f.blocks[ti].instructions.count == 1, f.blocks[ei].instructions.count == 1,
                   case .jump(let j) = f.blocks[ti].terminator, case .jump(j) = f.blocks[ei].terminator,
                   j != t, j != e else { continue }

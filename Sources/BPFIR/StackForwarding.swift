@@ -28,8 +28,8 @@ public enum StackForwarding {
         }
         // A volatile local is read and written as the source says: treated as escaped
         // (its stores stay) and never forwarded.
-        for (s, slot) in f.slots.enumerated() where slot.isVolatile { escaped.insert(s) }
         let volatile = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
+        escaped.formUnion(volatile)
         let frame = f.framePointerRegisters()
         for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame) }
         // Stores nobody can observe.

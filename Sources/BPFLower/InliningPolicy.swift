@@ -21,9 +21,8 @@ enum InliningPolicy {
             var size = 0, callees: [String] = [], tailCall = false
             ASTWalk.visit(body, stmt: { _ in size += 1 }, expr: { e in
                 size += 1
-                guard case .call(var callee, _) = e.kind else { return }
-                while case .cast(let inner, _) = callee.kind { callee = inner }
-                switch callee.kind {
+                guard case .call(let callee, _) = e.kind else { return }
+                switch callee.withoutCasts.kind {
                 case .declRef(.function(let n)):
                     calls[n, default: 0] += 1
                     callees.append(n)

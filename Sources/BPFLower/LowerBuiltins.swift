@@ -130,11 +130,8 @@ extension FunctionLowering {
 
     /// The bytes of a string literal argument (through the casts and decay around it).
     static func literalBytes(_ e: Expr) -> [UInt8]? {
-        switch e.kind {
-        case .stringLiteral(let bytes): return bytes
-        case .cast(let inner, _): return literalBytes(inner)
-        default: return nil
-        }
+        if case .stringLiteral(let bytes) = e.withoutCasts.kind { return bytes }
+        return nil
     }
 
     /// memcmp of a constant size: byte by byte, result is the difference of the first mismatch.

@@ -461,9 +461,7 @@ extension FunctionLowering {
         case .cast(let inner, _), .unary(.extension, let inner): return staticCondition(inner)
         case .unary(.logicalNot, let inner): return staticCondition(inner).map { !$0 }
         case .call(let callee, let args):
-            var f = callee
-            while case .cast(let inner, _) = f.kind { f = inner }
-            guard case .declRef(.function("__builtin_constant_p")) = f.kind, let x = args.first else { return nil }
+            guard case .declRef(.function("__builtin_constant_p")) = callee.withoutCasts.kind, let x = args.first else { return nil }
             if ConstantEvaluator.evaluate(x, layout: layout) != nil { return true }
             if let id = LoopUnroller.localID(x), case .constant? = vars[VarKey(frame: frame, id: id)] { return true }
             return false

@@ -66,7 +66,7 @@ programs.sort()
 let vmlinuxDir = work + "/vmlinux"
 try? FileManager.default.createDirectory(atPath: vmlinuxDir, withIntermediateDirectories: true)
 let (btfStatus, btfOut, _) = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
-if btfStatus == 0 { FileManager.default.createFile(atPath: vmlinuxDir + "/vmlinux.h", contents: btfOut.data(using: .utf8)) }
+if btfStatus == 0 { _ = FileManager.default.createFile(atPath: vmlinuxDir + "/vmlinux.h", contents: btfOut.data(using: .utf8)) }
 var libclangMs = 0.0, frontEndMs = 0.0, backendMs = 0.0
 
 func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool) -> Figures {
@@ -188,5 +188,5 @@ if !failures.isEmpty {
 if let j = jsonPath {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-    if let d = try? enc.encode(results) { FileManager.default.createFile(atPath: j, contents: d) }
+    if let d = try? enc.encode(results) { _ = FileManager.default.createFile(atPath: j, contents: d) }
 }

@@ -53,7 +53,7 @@ import Foundation
         #expect(hit.status == 0, "\(hit.stderr)")
         #expect(bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"), "a cache hit changed the object")
         // Damage the entry: the compile falls back to parsing and still gives the same bytes.
-        for p in pchs { FileManager.default.createFile(atPath: p, contents: Data("not a pch".utf8)) }
+        for p in pchs { _ = FileManager.default.createFile(atPath: p, contents: Data("not a pch".utf8)) }
         let damaged = compile(s, cache: cache, output: s.work + "/damaged.o")
         #expect(damaged.status == 0, "\(damaged.stderr)")
         #expect(bytes(s.work + "/damaged.o") == bytes(s.work + "/plain.o"), "a damaged entry changed the object")

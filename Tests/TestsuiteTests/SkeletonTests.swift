@@ -21,7 +21,7 @@ import Foundation
         for name in ["config_mult", "packets", "bytes_seen", "custom_value", "global_data__open_and_load"] {
             #expect(skel.stdout.contains(name), "skeleton lacks \(name)")
         }
-        FileManager.default.createFile(atPath: work + "/global_data.skel.h", contents: Data(skel.stdout.utf8))
+        _ = FileManager.default.createFile(atPath: work + "/global_data.skel.h", contents: Data(skel.stdout.utf8))
         // The program's own `struct stats` must be visible to user space, as with clang's skeleton.
         try "#include <linux/types.h>\nstruct stats { __u32 a, b; };\n#include \"global_data.skel.h\"\nint main(void) { struct global_data *s = global_data__open(); if (s) { s->rodata->config_mult = 2; global_data__destroy(s); } return 0; }\n"
             .write(toFile: work + "/use.c", atomically: true, encoding: .utf8)
