@@ -25,7 +25,7 @@ let package = Package(
         // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
         .executableTarget(name: "bpfcc-bench"),
         .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),
-        .testTarget(name: "BPFCodegenTests", dependencies: ["BPFCodegen", "BPFIR"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFCodegenTests", dependencies: ["BPFCodegen", "BPFIR", "TestSupport"], swiftSettings: clangInclude),
         // Tool runners shared by the unit-test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BTFTests", dependencies: ["BTF", "BPFFrontend", "TestSupport"], swiftSettings: clangInclude),

@@ -71,12 +71,13 @@ extension BPFInstruction: CustomStringConvertible {
         let p = sizeBits == 64 ? "r" : "w"
         let fetch = (imm & 1) != 0
         switch imm & ~1 {
-        case 0xe0: return "\(p)\(src) = xchg_\(sizeBits)(r\(dst) \(signedOff), \(p)\(src))"
-        case 0xf0: return "\(p)0 = cmpxchg_\(sizeBits)(r\(dst) \(signedOff), \(p)0, \(p)\(src))"
+        case 0xe0: return "\(p)\(src) = xchg\(sizeBits == 64 ? "_64" : "32_32")(r\(dst) \(signedOff), \(p)\(src))"
+        case 0xf0: return "\(p)0 = cmpxchg\(sizeBits == 64 ? "_64" : "32_32")(r\(dst) \(signedOff), \(p)0, \(p)\(src))"
         default:
             let name = [0x00: "add", 0x40: "or", 0x50: "and", 0xa0: "xor"][Int(imm & ~1)] ?? "?"
             if fetch { return "\(p)\(src) = atomic_fetch_\(name)((u\(sizeBits) *)(r\(dst) \(signedOff)), \(p)\(src))" }
-            return "lock \(m) \(name)= \(p)\(src)"
+            let op = [0x00: "+", 0x40: "|", 0x50: "&", 0xa0: "^"][Int(imm & ~1)] ?? "?"
+            return "lock \(m) \(op)= \(p)\(src)"
         }
     }
 }

@@ -260,9 +260,33 @@ struct Emitter {
             case .reg(let v): put(.stx(BPFSize(bytes: w.bytes), dst: reg(base), src: reg(v), off: Int16(clamping: off)))
             case .imm(let k): put(.st(BPFSize(bytes: w.bytes), dst: reg(base), off: Int16(clamping: off), imm: Int32(truncatingIfNeeded: k)))
             }
-        case .inlineAsm(let text, _, _):
-            // Empty text: a compiler barrier (around volatile accesses); nothing to emit.
-            guard text.isEmpty else { throw CodegenError("inline assembly is not supported yet", location: location) }
+        case .inlineAsm(let template, let ins, let outs):
+            // An empty template (a compiler barrier) assembles to nothing.
+            try inlineAssembly(template, inputs: ins, outputs: outs, location: location)
+        }
+    }
+
+    /// The statement's text with the allocated registers and constants put in, assembled.
+    /// Tied inputs are first copied into their outputs' registers (the allocator keeps
+    /// every other input out of output registers, so the copies clobber nothing read).
+    private mutating func inlineAssembly(_ template: AsmTemplate, inputs: [VReg], outputs: [VReg], location: IRLocation?) throws {
+        parallelMove(template.ties.map { (reg(outputs[$0.output]), .reg(reg(inputs[$0.input]))) })
+        let text: String
+        do {
+            text = try template.substituted(uid: code.count) { op in
+                switch op {
+                case .input(let i, let sub): return (sub ? "w" : "r") + String(reg(inputs[i]))
+                case .output(let i, let sub): return (sub ? "w" : "r") + String(reg(outputs[i]))
+                case .imm(let k): return String(k)
+                }
+            }
+        } catch {
+            throw CodegenError("invalid inline assembly: \(error.message)", location: location)
+        }
+        do {
+            code += try Assembler.assemble(text)
+        } catch {
+            throw CodegenError("invalid inline assembly: \(error.message) in '\(error.statement)'", location: location)
         }
     }
 

@@ -9,6 +9,9 @@ struct Interval {
     /// The interval touches an instruction that uses r0 as its own scratch (atomics
     /// with fetch, compare-and-exchange, wide constant stores): it cannot live in r0.
     var touchesR0Scratch = false
+    /// Registers (bit N: rN) the value may not take: those an inline assembly statement
+    /// it lives through, or is an operand of, clobbers.
+    var avoid: UInt16 = 0
 }
 
 extension Inst {
@@ -35,6 +38,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var iv = [Interval?](repeating: nil, count: f.nextVReg)
     var calls: [Int] = []
     var r0Scratch: [Int] = []
+    var asmClobbers: [(position: Int, registers: UInt16)] = []
     func touch(_ r: VReg, _ p: Int) {
         if r.id >= iv.count { iv += [Interval?](repeating: nil, count: r.id + 1 - iv.count) }
         if iv[r.id] != nil { iv[r.id]!.start = min(iv[r.id]!.start, p); iv[r.id]!.end = max(iv[r.id]!.end, p) }
@@ -49,6 +53,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
             ins.inst.forEachDef { touch($0, pos) }
             if case .call = ins.inst { calls.append(pos) }
             if ins.inst.clobbersR0 { r0Scratch.append(pos) }
+            if case .inlineAsm(let t, _, _) = ins.inst, t.clobbers != 0 { asmClobbers.append((pos, t.clobbers)) }
             pos += 4
         }
         for u in b.terminator.usedRegs { touch(u, pos) }
@@ -70,6 +75,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     for case var x? in iv {
         if let c = firstAtOrAfter(calls, x.start + 1) { x.crossesCall = c < x.end }
         if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
+        for a in asmClobbers where a.position >= x.start && a.position <= x.end { x.avoid |= a.registers }
         result[x.reg] = x
     }
     return (result, calls)

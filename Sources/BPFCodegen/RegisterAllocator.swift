@@ -36,8 +36,9 @@ enum RegisterAllocator {
                 active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
                 var used = Set(active.compactMap { assignment[$0.reg] })
                 for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used.insert(r) } }
-                let candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved
+                var candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved
                     : cur.touchesR0Scratch ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
+                if cur.avoid != 0 { candidates.removeAll { cur.avoid & (1 << $0) != 0 } }
                 var preferred: [UInt8] = []
                 for h in hints[cur.reg] ?? [] {
                     switch h {
@@ -103,6 +104,9 @@ enum RegisterAllocator {
                         if case .reg(let v) = a { h[v, default: []].append(.phys(UInt8(j + 1))) }
                     }
                     if let d { h[d, default: []].append(.phys(Reg.r0)) }
+                case .inlineAsm(let t, let ins, let outs):
+                    // A tied output reuses its input's register when the input dies there.
+                    for tie in t.ties { h[outs[tie.output], default: []].append(.sameAs(ins[tie.input], at: pos)) }
                 default: break
                 }
                 pos += 4
@@ -130,13 +134,21 @@ enum RegisterAllocator {
 
     /// Pairs that must not share a register although one dies where the other is born:
     /// the result of a non-commutative operation and its right operand (`d = l - d`
-    /// would need a scratch register).
+    /// would need a scratch register); an inline assembly output and every input but
+    /// the one tied to it (the text may write the output before it reads the inputs).
     static func forbiddenSharing(_ f: Function) -> [VReg: [VReg]] {
         var m: [VReg: [VReg]] = [:]
         for b in f.blocks {
             for ins in b.instructions {
-                if case .binary(let op, let d, _, .reg(let r), _) = ins.inst, !op.isCommutative {
+                switch ins.inst {
+                case .binary(let op, let d, _, .reg(let r), _) where !op.isCommutative:
                     m[d, default: []].append(r)
+                case .inlineAsm(let t, let inputs, let outputs):
+                    for (j, o) in outputs.enumerated() {
+                        let tied = Set(t.ties.filter { $0.output == j }.map(\.input))
+                        for (i, x) in inputs.enumerated() where !tied.contains(i) && x != o { m[o, default: []].append(x) }
+                    }
+                default: break
                 }
             }
         }

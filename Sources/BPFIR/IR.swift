@@ -182,11 +182,11 @@ public enum Inst: Hashable, Sendable {
     case coreLoad(dst: VReg, base: VReg, offset: Int, width: Width, reloc: CoreReloc)
     /// A store whose offset is patched by CO-RE: `*(width*)(base + offset) = value`.
     case coreStore(base: VReg, offset: Int, value: Operand, width: Width, reloc: CoreReloc)
-    /// Raw eBPF instruction words from inline assembly (already encoded), operands bound to vregs by codegen.
-    /// With empty text it is a compiler barrier: nothing is emitted, its inputs stay live
-    /// up to it, and no pass reuses a memory value across it (lowering brackets volatile
-    /// loads through pointers with barriers).
-    case inlineAsm(text: String, inputs: [VReg], outputs: [VReg])
+    /// Inline assembly: codegen assembles the template with the registers allocated to
+    /// its inputs and outputs. With empty text it is a compiler barrier: nothing is
+    /// emitted, its inputs stay live up to it. No pass reuses a memory value across it
+    /// (lowering brackets volatile loads through pointers with barriers).
+    case inlineAsm(AsmTemplate, inputs: [VReg], outputs: [VReg])
 }
 
 public enum Terminator: Hashable, Sendable {

@@ -45,7 +45,7 @@ public enum IRPrinter {
             return "\(d) = coreload.\(w) [\(b) + \(o)] ; \(r.typeName) \(r.accessString) kind \(r.kind)"
         case .coreStore(let b, let o, let v, let w, let r):
             return "corestore.\(w) [\(b) + \(o)], \(v) ; \(r.typeName) \(r.accessString) kind \(r.kind)"
-        case .inlineAsm(let t, let ins, let outs): return "asm \"\(t)\" in(\(ins)) out(\(outs))"
+        case .inlineAsm(let t, let ins, let outs): return "asm \"\(t.text)\" in(\(ins)) out(\(outs))"
         }
     }
 

@@ -108,7 +108,7 @@ extension Inst {
         case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: d, base: r(b), offset: o, width: w, reloc: rel)
         case .coreStore(let b, let o, let val, let w, let rel):
             return .coreStore(base: r(b), offset: o, value: val.replacing(v, t), width: w, reloc: rel)
-        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins.map(r), outputs: outs)
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins.map(r), outputs: outs)
         case .slotAddr, .symbolAddr, .loadImm64, .coreValue: return self
         }
     }
@@ -145,7 +145,7 @@ extension Inst {
         case .cmpxchg(let d, let b, let o, let e, let n, let w): return .cmpxchg(dst: r(d), base: b, offset: o, expected: e, new: n, width: w)
         case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
         case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: r(d), base: b, offset: o, width: w, reloc: rel)
-        case .inlineAsm(let text, let ins, let outs): return .inlineAsm(text: text, inputs: ins, outputs: outs.map(r))
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins, outputs: outs.map(r))
         case .store, .coreStore: return self
         }
     }

@@ -5,6 +5,15 @@ enum ConstantValue: Hashable {
     case integer(Int64)
     case address(symbol: String, offset: Int64)
     case string([UInt8])     // a string literal (array value)
+
+    /// An address moved by `delta` bytes (nil for a string).
+    func offset(by delta: Int64) -> ConstantValue? {
+        switch self {
+        case .integer(let x): return .integer(x &+ delta)
+        case .address(let s, let o): return .address(symbol: s, offset: o + delta)
+        case .string: return nil
+        }
+    }
 }
 
 /// Folds the constant expressions global initializers and helper pointers use.
@@ -94,14 +103,16 @@ enum ConstantEvaluator {
         switch e.kind {
         case .declRef(.global(let name)), .declRef(.function(let name)):
             return .address(symbol: name, offset: 0)
-        case .member(let base, let idx, let isArrow) where !isArrow:
-            guard let layout = layout, let rec = layout.record(base.type), idx < rec.fields.count,
-                  case .address(let s, let o)? = address(of: base, layout: layout) else { return nil }
-            return .address(symbol: s, offset: o + Int64(rec.fields[idx].bitOffset / 8))
+        case .member(let base, let idx, let isArrow):
+            // Also `&((T *)0)->field`, the classic offsetof: an absolute address.
+            guard let layout = layout, let recordType = isArrow ? base.type.pointee : base.type,
+                  let rec = layout.record(recordType), idx < rec.fields.count,
+                  let b = isArrow ? evaluate(base, layout: layout) : address(of: base, layout: layout) else { return nil }
+            return b.offset(by: Int64(rec.fields[idx].bitOffset / 8))
         case .arraySubscript(let base, let index):
             guard let layout = layout, case .integer(let i)? = evaluate(index, layout: layout),
-                  case .address(let s, let o)? = evaluate(base, layout: layout) else { return nil }
-            return .address(symbol: s, offset: o + i * Int64(layout.size(e.type)))
+                  let b = evaluate(base, layout: layout) else { return nil }
+            return b.offset(by: i * Int64(layout.size(e.type)))
         case .unary(.deref, let p):
             return evaluate(p, layout: layout)
         default:

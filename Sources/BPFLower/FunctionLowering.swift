@@ -145,7 +145,8 @@ enum AddressTakenScanner {
         case .caseStmt(_, _, let body), .defaultStmt(let body), .label(_, let body): scan(body, into: &set)
         case .returnStmt(let e): if let e = e { scan(e, into: &set) }
         case .asm(let a):
-            for o in a.outputs { markLValue(o.expr, &set) }
+            // Outputs are assigned after the statement: no address needed.
+            for o in a.outputs { scan(o.expr, into: &set) }
             for i in a.inputs { scan(i.expr, into: &set) }
         default: break
         }

@@ -10,7 +10,7 @@ extension FunctionLowering {
         }
         func constArg(_ i: Int) throws -> Int {
             let a = try arg(i)
-            guard let v = ConstantEvaluator.evaluate(a, layout: layout), case .integer(let k) = v else {
+            guard case .imm(let k) = try scalarPreferringConstant(a) else {
                 throw LoweringError(a.location, "'\(name)' needs a constant size")
             }
             return Int(k)

@@ -170,49 +170,4 @@ extension FunctionLowering {
         b.emit(.symbolAddr(dst: r, symbol: SymbolRef(name: name, offset: 0)))
         return r
     }
-
-    func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
-        let text = a.template.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty {
-            // Compiler barriers (`asm volatile("" ::: "memory")`, barrier_var): nothing to emit;
-            // values they name already live where the code reads them.
-            for o in a.outputs { _ = try lvalue(o.expr) }
-            return
-        }
-        if let call = try asmHelperCall(a, text: text, at: loc) {
-            b.emit(call)
-            return
-        }
-        throw LoweringError(loc, "inline assembly other than register set-up followed by 'call N' is not supported yet")
-    }
-
-    /// `rK = $N` / `rK = IMM` lines followed by `call N` (libbpf's bpf_tail_call_static):
-    /// a helper call with those arguments.
-    private func asmHelperCall(_ a: AsmStatement, text: String, at loc: SourceLocation) throws -> Inst? {
-        let lines: [String] = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
-            .map { String($0).trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-        guard let last = lines.last, last.hasPrefix("call ") else { return nil }
-        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: .whitespaces)) else { return nil }
-        let operands = a.outputs.map(\.expr) + a.inputs.map(\.expr)
-        var args: [Int: Operand] = [:]
-        for line in lines.dropLast() {
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, parts[0].hasPrefix("r"), let reg = Int(parts[0].dropFirst()), (1...5).contains(reg) else { return nil }
-            let rhs = parts[1]
-            if rhs.hasPrefix("$"), let n = Int(String(rhs.dropFirst())), n < operands.count {
-                args[reg] = try scalar(operands[n])
-            } else if rhs.hasPrefix("%"), let n = Int(String(rhs.dropFirst())), n < operands.count {
-                args[reg] = try scalar(operands[n])
-            } else if let k = Int64(rhs) {
-                args[reg] = .imm(k)
-            } else {
-                return nil
-            }
-        }
-        let count = args.keys.max() ?? 0
-        var ops: [Operand] = []
-        for r in 0..<count { ops.append(args[r + 1] ?? .imm(0)) }
-        return .call(dst: nil, callee: .helper(helper), args: ops)
-    }
 }

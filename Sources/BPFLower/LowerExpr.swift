@@ -452,6 +452,15 @@ extension FunctionLowering {
         return try binop(subtract ? .sub : .add, p, .reg(scaled), width: .w64)
     }
 
+    /// A scalar that is an immediate whenever `e` is an integer constant expression
+    /// (`offsetof`, `sizeof`, enumerators, address arithmetic on a null pointer) or lowers
+    /// to a constant, such as a parameter of an inlined function bound to a constant
+    /// argument (what clang sees after inlining).
+    func scalarPreferringConstant(_ e: Expr) throws -> Operand {
+        if let v = ConstantEvaluator.evaluate(e, layout: layout), case .integer(let k) = v { return .imm(k) }
+        return try scalar(e)
+    }
+
     // MARK: conditionals
 
     /// The truth of a condition known while compiling: constants and

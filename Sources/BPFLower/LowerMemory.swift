@@ -232,9 +232,9 @@ extension FunctionLowering {
             // done here, once, whether or not its value is used.
             var isVolatile = false
             if case .reg = m.base { isVolatile = lv.type.isVolatileQualified }
-            if isVolatile { b.emit(.inlineAsm(text: "", inputs: [], outputs: [])) }
+            if isVolatile { b.emit(.inlineAsm(.barrier, inputs: [], outputs: [])) }
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
-            if isVolatile { b.emit(.inlineAsm(text: "", inputs: [r], outputs: [])) }
+            if isVolatile { b.emit(.inlineAsm(.barrier, inputs: [r], outputs: [])) }
             return .scalar(.reg(r))
         }
     }

@@ -1,0 +1,126 @@
+/// The text of an inline assembly statement with its operands bound: each operand
+/// reference is a register of the `inlineAsm` instruction (an input or an output,
+/// by index) or a constant. Codegen substitutes the allocated registers and
+/// assembles the result.
+public struct AsmTemplate: Hashable, Sendable {
+    public enum Operand: Hashable, Sendable {
+        /// inputs[i] of the instruction; `subregister` prints it as wN (constraint "w").
+        case input(Int, subregister: Bool)
+        /// outputs[i] of the instruction.
+        case output(Int, subregister: Bool)
+        case imm(Int64)
+    }
+
+    /// LLVM's inline-asm string (what libclang returns): `$N` and `${N:mod}` name operand
+    /// N, `$$` is a dollar sign, `$(a$|b$)` lists dialect alternatives (the first is
+    /// ours), `$|` and `$)` outside them are `|` and `}`, `${:uid}` a number unique to
+    /// the statement.
+    public var text: String
+    /// Operand N of the statement (outputs first, then inputs, as C numbers them).
+    public var operands: [Operand]
+    /// Inputs tied to outputs ("+r", or a matching constraint "0"): the asm finds
+    /// inputs[input] in the register of outputs[output].
+    public var ties: [Tie]
+    /// Physical registers (bit N: rN) the statement may change besides its outputs:
+    /// the clobber list, registers the text names, r0–r5 when the text calls. No value
+    /// that lives through the statement, and no operand, may be in one of them.
+    public var clobbers: UInt16
+
+    public struct Tie: Hashable, Sendable {
+        public var input: Int
+        public var output: Int
+        public init(input: Int, output: Int) { self.input = input; self.output = output }
+    }
+
+    public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0) {
+        self.text = text; self.operands = operands; self.ties = ties; self.clobbers = clobbers
+    }
+
+    /// A compiler barrier: nothing is emitted.
+    public static let barrier = AsmTemplate(text: "")
+
+    public struct SubstitutionError: Error, Equatable {
+        public var message: String
+        public init(message: String) { self.message = message }
+    }
+
+    /// The assembly text with operand references replaced by `spell(operand)`; `uid`
+    /// replaces `${:uid}`.
+    public func substituted(uid: Int = 0, _ spell: (Operand) -> String) throws(SubstitutionError) -> String {
+        var out = ""
+        var variant: Int? = nil          // inside $( ... $): the alternative being read
+        let chars = Array(text)
+        var i = 0
+        func emit(_ s: String) { if variant == nil || variant == 0 { out += s } }
+        while i < chars.count {
+            let c = chars[i]
+            guard c == "$", i + 1 < chars.count else { emit(String(c)); i += 1; continue }
+            let n = chars[i + 1]
+            switch n {
+            case "$": emit("$"); i += 2
+            case "(": variant = 0; i += 2
+            case "|": if let v = variant { variant = v + 1 } else { emit("|") }; i += 2
+            case ")": if variant != nil { variant = nil } else { emit("}") }; i += 2
+            case "{":
+                guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
+                    throw SubstitutionError(message: "unterminated operand reference")
+                }
+                let inner = String(chars[(i + 2)..<close])
+                let parts = inner.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if parts[0].isEmpty && parts.count == 2 && parts[1] == "uid" {
+                    emit(String(uid))
+                } else {
+                    guard let k = Int(parts[0]) else { throw SubstitutionError(message: "invalid operand reference '%{\(inner)}'") }
+                    emit(try operandText(k, modifier: parts.count == 2 ? parts[1] : "", spell))
+                }
+                i = close + 1
+            case let d where d.isASCII && d.isNumber:
+                var j = i + 1
+                while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 }
+                emit(try operandText(Int(String(chars[(i + 1)..<j]))!, modifier: "", spell))
+                i = j
+            default:
+                throw SubstitutionError(message: "invalid '%' escape in inline assembly")
+            }
+        }
+        return out
+    }
+
+    private func operandText(_ k: Int, modifier: String, _ spell: (Operand) -> String) throws(SubstitutionError) -> String {
+        guard k < operands.count else { throw SubstitutionError(message: "operand \(k) does not exist") }
+        let op = operands[k]
+        switch modifier {
+        case "": return spell(op)
+        case "c", "n":
+            guard case .imm(let v) = op else {
+                throw SubstitutionError(message: "modifier '\(modifier)' needs a constant operand")
+            }
+            return String(modifier == "n" ? 0 &- v : v)
+        case "l": throw SubstitutionError(message: "'asm goto' is not supported")
+        default: throw SubstitutionError(message: "unknown operand modifier '\(modifier)' (BPF has none but 'c' and 'n')")
+        }
+    }
+
+    /// Registers the text names itself (rN/wN outside operand references), and r0–r5
+    /// when it contains a call: the statement's implicit clobbers.
+    public var namedRegisters: UInt16 {
+        var mask: UInt16 = 0
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "$" { i += 2; continue }        // $N, $$, ${...}: the digits after are no register
+            guard c.isLetter || c == "_" else { i += 1; continue }
+            var j = i
+            while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+            let word = String(chars[i..<j])
+            if word == "call" { mask |= 0x3f }
+            if (word.first == "r" || word.first == "w"), let n = Int(word.dropFirst()), (0...9).contains(n),
+               word.count <= 3 {
+                mask |= 1 << n
+            }
+            i = j
+        }
+        return mask
+    }
+}

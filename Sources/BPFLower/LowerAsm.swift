@@ -1,0 +1,152 @@
+import BPFIR
+import BPFFrontend
+
+/// GNU inline assembly: operands are bound to fresh registers (or constants) and the
+/// statement becomes one `inlineAsm` instruction that codegen assembles once registers
+/// are allocated. Outputs are written back to their C lvalues after it.
+extension FunctionLowering {
+    func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
+        let text = a.template.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty && a.outputs.isEmpty {
+            // A compiler barrier (`asm volatile("" ::: "memory")`): nothing to emit. With
+            // outputs (barrier_var) the statement below hides their values from the optimizer.
+            return
+        }
+        if let call = try asmHelperCall(a, text: text, at: loc) {
+            b.emit(call)
+            return
+        }
+        let u64 = CType.int(bytes: 8, signed: false, name: "unsigned long long")
+        var operands: [AsmTemplate.Operand] = []
+        var inputs: [VReg] = [], outputs: [VReg] = []
+        var ties: [AsmTemplate.Tie] = []
+        var results: [LValue] = []
+
+        /// A constant operand as a 64-bit value (C's conversion: signed types sign-extend).
+        func widened(_ e: Expr, _ value: Operand) throws -> Operand {
+            try convert(value, from: e.type, to: layout.isSigned(e.type) && !e.type.isPointer
+                        ? .int(bytes: 8, signed: true, name: "long long") : u64, at: e.location)
+        }
+        /// The value in a register of its own (the statement may change its input
+        /// registers). Narrow values arrive zero-extended, as clang's do.
+        func inputCopy(_ e: Expr, _ value: Operand) throws -> VReg {
+            let t = b.newVReg()
+            if case .imm = value {
+                b.emit(.mov(dst: t, src: try widened(e, value), width: .w64))
+            } else {
+                b.emit(.mov(dst: t, src: value, width: .w64))
+            }
+            return t
+        }
+        func scalarValue(_ e: Expr) throws -> Operand {
+            guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
+            return try scalar(e)
+        }
+
+        for (constraint, e) in a.outputs {
+            var c = Substring(constraint)
+            guard let mode = c.first, mode == "=" || mode == "+" else {
+                throw LoweringError(e.location, "invalid output constraint '\(constraint)' in asm")
+            }
+            c = c.dropFirst()
+            if c.first == "&" { c = c.dropFirst() }   // early clobber: outputs never share inputs' registers anyway
+            guard let sub = Self.registerConstraint(c) else {
+                throw LoweringError(e.location, "unsupported output constraint '\(constraint)' in asm (BPF takes \"=r\", \"+r\" or \"=w\")")
+            }
+            guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
+            let lv = try lvalue(e)
+            if mode == "+" {
+                guard case .scalar(let current) = try load(lv, at: e.location) else {
+                    throw LoweringError(e.location, "an asm operand must have a scalar type")
+                }
+                inputs.append(try inputCopy(e, current))
+                ties.append(.init(input: inputs.count - 1, output: outputs.count))
+            }
+            operands.append(.output(outputs.count, subregister: sub))
+            outputs.append(b.newVReg())
+            results.append(lv)
+        }
+        for (constraint, e) in a.inputs {
+            if let n = Int(constraint) {
+                // A matching constraint: the input arrives in output n's register.
+                guard n < a.outputs.count else { throw LoweringError(e.location, "invalid matching constraint '\(constraint)' in asm") }
+                inputs.append(try inputCopy(e, try scalarValue(e)))
+                ties.append(.init(input: inputs.count - 1, output: n))
+                operands.append(operands[n])
+                continue
+            }
+            let letters = Set(constraint)
+            let allowsImm = !letters.isDisjoint(with: "ing"), allowsReg = !letters.isDisjoint(with: "rwg")
+            guard letters.isSubset(of: "ringw"), allowsImm || allowsReg else {
+                throw LoweringError(e.location, "unsupported input constraint '\(constraint)' in asm (BPF takes \"r\", \"w\", \"i\" or \"ri\")")
+            }
+            guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
+            let value = try scalarPreferringConstant(e)
+            if allowsImm, case .imm(let wide) = try widened(e, value) {
+                operands.append(.imm(wide))
+                continue
+            }
+            guard allowsReg else {
+                throw LoweringError(e.location, "asm operand with constraint '\(constraint)' needs an integer constant expression")
+            }
+            inputs.append(try inputCopy(e, value))
+            operands.append(.input(inputs.count - 1, subregister: letters.contains("w")))
+        }
+
+        var clobbers: UInt16 = 0
+        for c in a.clobbers where c != "memory" && c != "cc" {
+            guard let f = c.first, f == "r" || f == "w", let n = Int(c.dropFirst()), (0...9).contains(n), String(n) == c.dropFirst() else {
+                throw LoweringError(loc, "unknown register name '\(c)' in asm")
+            }
+            clobbers |= 1 << n
+        }
+        var template = AsmTemplate(text: a.template, operands: operands, ties: ties)
+        template.clobbers = clobbers | template.namedRegisters
+        do {
+            _ = try template.substituted { _ in "r0" }
+        } catch {
+            throw LoweringError(loc, "invalid inline assembly: \(error.message)")
+        }
+        b.emit(.inlineAsm(template, inputs: inputs, outputs: outputs))
+        for (lv, out) in zip(results, outputs) {
+            try assign(lv, rvalue: .scalar(.reg(out)), type: u64, at: loc)
+        }
+    }
+
+    /// "r" → a 64-bit register, "w" → its 32-bit half; nil for anything else.
+    private static func registerConstraint(_ c: Substring) -> Bool? {
+        switch c {
+        case "r": return false
+        case "w": return true
+        default: return nil
+        }
+    }
+
+    /// `rK = $N` / `rK = IMM` lines followed by `call N` (libbpf's bpf_tail_call_static):
+    /// a helper call with those arguments, which the optimizer and allocator see through.
+    private func asmHelperCall(_ a: AsmStatement, text: String, at loc: SourceLocation) throws -> Inst? {
+        let lines: [String] = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
+            .map { String($0).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard a.outputs.isEmpty, let last = lines.last, last.hasPrefix("call ") else { return nil }
+        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: .whitespaces)) else { return nil }
+        let operands = a.inputs.map(\.expr)
+        var args: [Int: Operand] = [:]
+        for line in lines.dropLast() {
+            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[0].hasPrefix("r"), let reg = Int(parts[0].dropFirst()), (1...5).contains(reg) else { return nil }
+            let rhs = parts[1]
+            if rhs.hasPrefix("$"), let n = Int(String(rhs.dropFirst())), n < operands.count {
+                args[reg] = try scalar(operands[n])
+            } else if let k = Int64(rhs) {
+                args[reg] = .imm(k)
+            } else {
+                return nil
+            }
+        }
+        let count = args.keys.max() ?? 0
+        var ops: [Operand] = []
+        for r in 0..<count { ops.append(args[r + 1] ?? .imm(0)) }
+        return .call(dst: nil, callee: .helper(helper), args: ops)
+    }
+}
