@@ -57,11 +57,25 @@ func startOffset(_ c: CXCursor) -> UInt32 {
     return offset
 }
 
+/// Where a location is spelled (inside a macro definition for code a macro produced).
+func spellingPosition(_ l: CXSourceLocation) -> (file: CXFile, offset: UInt32)? {
+    var file: CXFile? = nil
+    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+    clang_getSpellingLocation(l, &file, &line, &column, &offset)
+    guard let f = file else { return nil }
+    return (f, offset)
+}
+
 /// The spelled tokens of a cursor's extent.
 func tokens(_ tu: CXTranslationUnit, _ c: CXCursor) -> [(kind: CXTokenKind, text: String, offset: UInt32)] {
+    tokens(tu, clang_getCursorExtent(c))
+}
+
+/// The tokens of a source range, with their spelling offsets.
+func tokens(_ tu: CXTranslationUnit, _ range: CXSourceRange) -> [(kind: CXTokenKind, text: String, offset: UInt32)] {
     var toks: UnsafeMutablePointer<CXToken>? = nil
     var n: UInt32 = 0
-    clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n)
+    clang_tokenize(tu, range, &toks, &n)
     guard let t = toks else { return [] }
     defer { clang_disposeTokens(tu, t, n) }
     var out: [(CXTokenKind, String, UInt32)] = []

@@ -77,28 +77,62 @@ extension Converter {
     /// libclang omits the missing parts of `for (;;)`: place the children by the
     /// positions of the two semicolons and the closing parenthesis of the header.
     private func forStmt(_ c: CXCursor, _ kids: [CXCursor], _ loc: SourceLocation) throws -> Stmt {
-        let toks = tokens(tu, c)
+        guard let body = kids.last else { throw error(c, "malformed for statement") }
+        let header = Array(kids.dropLast())
+        var initial: Stmt? = nil, cond: Expr? = nil, inc: Expr? = nil
+        func setInitial(_ k: CXCursor) throws {
+            initial = isExpression(k) ? Stmt(.expression(try convertExpr(k)), location: location(k)) : try convertStmt(k)
+        }
+        if let roles = forHeaderRoles(c, header) {
+            for (k, role) in zip(header, roles) {
+                switch role {
+                case 0: try setInitial(k)
+                case 1: cond = try convertExpr(k)
+                default: inc = try convertExpr(k)
+                }
+            }
+        } else {
+            // Parts spelled in different places (macro arguments): libclang lists the
+            // present ones in order; a declaration can only be the initializer, and with
+            // two expressions left they are the condition and the increment.
+            var rest = header[...]
+            if header.count == 3 || (rest.first.map { !isExpression($0) } ?? false) {
+                try setInitial(rest.removeFirst())
+            }
+            if let k = rest.first { cond = try convertExpr(k); rest.removeFirst() }
+            if let k = rest.first { inc = try convertExpr(k) }
+        }
+        return Stmt(.forStmt(initial: initial, condition: cond, increment: inc, body: try convertStmt(body)), location: loc)
+    }
+
+    /// Which part of `for (init; cond; inc)` each header child is (0, 1, 2), found by
+    /// where the `;`s are in the text that spells the statement — inside a macro
+    /// definition when the loop comes from a macro. Nil when a part is spelled elsewhere.
+    private func forHeaderRoles(_ c: CXCursor, _ header: [CXCursor]) -> [Int]? {
+        let extent = clang_getCursorExtent(c)
+        guard let start = spellingPosition(clang_getRangeStart(extent)),
+              let end = spellingPosition(clang_getRangeEnd(extent)),
+              clang_File_isEqual(start.file, end.file) != 0, end.offset > start.offset else { return nil }
+        let range = clang_getRange(clang_getLocationForOffset(tu, start.file, start.offset),
+                                   clang_getLocationForOffset(tu, end.file, end.offset))
+        let toks = tokens(tu, range)
+        guard toks.count >= 2, toks[0].text == "for", toks[1].text == "(" else { return nil }
         var depth = 0
         var semis: [UInt32] = []
-        var close: UInt32 = .max
-        for t in toks {
+        var close: UInt32? = nil
+        for t in toks.dropFirst() {
             if t.text == "(" { depth += 1 }
             else if t.text == ")" { depth -= 1; if depth == 0 { close = t.offset; break } }
             else if t.text == ";" && depth == 1 { semis.append(t.offset) }
         }
-        guard semis.count == 2, let body = kids.last else { throw error(c, "malformed for statement") }
-        var initial: Stmt? = nil, cond: Expr? = nil, inc: Expr? = nil
-        for k in kids.dropLast() {
-            let off = startOffset(k)
-            if off < semis[0] {
-                initial = isExpression(k) ? Stmt(.expression(try convertExpr(k)), location: location(k)) : try convertStmt(k)
-            } else if off < semis[1] {
-                cond = try convertExpr(k)
-            } else if off < close {
-                inc = try convertExpr(k)
-            }
+        guard semis.count == 2, let close else { return nil }
+        var roles: [Int] = []
+        for k in header {
+            guard let p = spellingPosition(clang_getRangeStart(clang_getCursorExtent(k))),
+                  clang_File_isEqual(p.file, start.file) != 0, p.offset > start.offset, p.offset < close else { return nil }
+            roles.append(p.offset < semis[0] ? 0 : p.offset < semis[1] ? 1 : 2)
         }
-        return Stmt(.forStmt(initial: initial, condition: cond, increment: inc, body: try convertStmt(body)), location: loc)
+        return roles
     }
 
     /// A local variable; static locals are hoisted to globals named `function.name`.

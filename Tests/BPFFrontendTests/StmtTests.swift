@@ -24,6 +24,31 @@ import Testing
         ])
     }
 
+    /// Loops written by macros (xdp-tools' IN_SET): the parts of the header are found in
+    /// the macro definition, also when some are missing or come from macro arguments.
+    @Test func forLoopsFromMacros() throws {
+        let tu = try parseC("""
+        #define COUNT(n) ({ int s = 0; for (int i = 0; i < (n); i++) s += i; s; })
+        #define SPIN(v) for (;; (v)++) if ((v) > 3) break
+        #define FROM(v) for ((v) = 1; (v) < 4;) (v) *= 2
+        #define FOR(a, b, c) for (a; b; c)
+        int f(int x) {
+          int t = COUNT(x);
+          SPIN(x);
+          FROM(t);
+          FOR(int j = 0, j < 2, j++) t++;
+          return t;
+        }
+        """)
+        #expect(tu.bodyDump("f") == [
+            "decl(local1 t:int = ({ decl(local2 s:int = 0:int); for (decl(local3 i:int = 0:int);; (lt local3:int local0:int):int; (postInc local3:int):int) (addAssign local2:int local3:int):int; local2:int; }):int);",
+            "for (; ; (postInc local0:int):int) if (gt local0:int 3:int):int break;",
+            "for ((assign local1:int 1:int):int;; (lt local1:int 4:int):int; ) (mulAssign local1:int 2:int):int;",
+            "for (decl(local4 j:int = 0:int);; (lt local4:int 2:int):int; (postInc local4:int):int) (postInc local1:int):int;",
+            "return local1:int;",
+        ])
+    }
+
     @Test func caseValuesAreConvertedToTheSwitchType() throws {
         let tu = try parseC("int f(unsigned int x, long long v) { switch (x) { case -1: return 1; } switch (v) { case 0x100000000LL: return 2; } return 0; }")
         let b = tu.bodyDump("f")
