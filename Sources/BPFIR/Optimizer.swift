@@ -14,6 +14,8 @@ public enum Optimizer {
                 // address to fold, a folded address makes a slot private): two rounds.
                 f = AddressFolding.foldSlots(f)
                 for round in 0..<2 {
+                    // Once dead address computations are gone, private slots become registers.
+                    if round == 1 { f = SlotPromotion.run(f) }
                     f = StackForwarding.run(f)
                     f = LoadElimination.run(f)
                     f = ConstantFolding.run(f)

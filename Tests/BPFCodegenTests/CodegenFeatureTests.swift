@@ -25,8 +25,13 @@ import BPFIR
         } catch { Issue.record("\(error)") }
     }
 
+    /// A store to each slot: slots nothing refers to take no space.
+    static func touching(_ slots: Int) -> [Instruction] {
+        (0..<slots).map { Instruction(.store(base: .slot($0), offset: 0, value: .imm(1), width: .w8)) }
+    }
+
     @Test func stackLimitErrorCountsSlotsAndAlignment() {
-        let f = fn([Block(id: BlockID(0), terminator: .ret(.imm(0)))],
+        let f = fn([Block(id: BlockID(0), instructions: Self.touching(2), terminator: .ret(.imm(0)))],
                    slots: [StackSlot(size: 500, alignment: 4, name: "a"), StackSlot(size: 16, alignment: 8, name: "b")], location: loc)
         do {
             _ = try Codegen.compile(f, options: CodegenOptions())
@@ -35,8 +40,11 @@ import BPFIR
             #expect(e.message == "stack size of 520 bytes exceeds the limit of 512 bytes in function 'f'")
             #expect(e.location == loc)
         } catch { Issue.record("\(error)") }
-        let ok = fn([Block(id: BlockID(0), terminator: .ret(.imm(0)))], slots: [StackSlot(size: 512, alignment: 8, name: "a")])
+        let ok = fn([Block(id: BlockID(0), instructions: Self.touching(1), terminator: .ret(.imm(0)))],
+                    slots: [StackSlot(size: 512, alignment: 8, name: "a")])
         #expect((try? Codegen.compile(ok, options: CodegenOptions()))?.stackSize == 512)
+        let unused = fn([Block(id: BlockID(0), terminator: .ret(.imm(0)))], slots: [StackSlot(size: 600, alignment: 8, name: "a")])
+        #expect((try? Codegen.compile(unused, options: CodegenOptions()))?.stackSize == 0)
     }
 
     @Test func branchOffsetsCountLdImm64AsTwoSlots() throws {

@@ -17,7 +17,9 @@ import BPFIR
     }
 
     @Test func stackLimitIsAnError() {
-        let f = function([Block(id: BlockID(0), terminator: .ret(.imm(0)))], slots: [StackSlot(size: 600, alignment: 8, name: "buf")])
+        let store = Instruction(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w64))
+        let f = function([Block(id: BlockID(0), instructions: [store], terminator: .ret(.imm(0)))],
+                         slots: [StackSlot(size: 600, alignment: 8, name: "buf")])
         #expect(throws: CodegenError.self) { try Codegen.compile(f, options: CodegenOptions()) }
         do { _ = try Codegen.compile(f, options: CodegenOptions()) } catch let e as CodegenError {
             #expect(e.message.contains("stack size of 600 bytes exceeds the limit of 512 bytes in function 'f'"))

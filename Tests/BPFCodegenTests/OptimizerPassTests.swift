@@ -17,7 +17,7 @@ import BPFIR
         ("WebSplitting", WebSplitting.run),
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
-        ("OffsetFolding", AddressFolding.foldOffsets),
+        ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
@@ -106,6 +106,69 @@ import BPFIR
                        slots: slots)
         for p: Int64 in [3, -1, 0x1_0000_0005] {
             #expect(try IRInterpreter.run(StackForwarding.run(plain), args: [p]) == IRInterpreter.run(plain, args: [p]))
+        }
+    }
+
+    @Test func privateSlotsBecomeRegisters() throws {
+        // Slot 0 (a cursor: one 8-byte piece written in b0 and b1, read in b2) and slot 1
+        // (two u16 pieces and a signed byte) become registers; slot 2 escapes (slotAddr)
+        // and slot 3 is read with two overlapping widths: both stay memory.
+        let p = VReg(0), c = VReg(1)
+        let b0 = Block(id: BlockID(0), instructions: [
+            Instruction(.store(base: .slot(0), offset: 0, value: .reg(p), width: .w64)),
+            Instruction(.store(base: .slot(1), offset: 0, value: .imm(0x12345), width: .w16)),
+            Instruction(.store(base: .slot(1), offset: 2, value: .reg(p), width: .w16)),
+            Instruction(.store(base: .slot(1), offset: 4, value: .imm(0xf0), width: .w8)),
+            Instruction(.store(base: .slot(3), offset: 0, value: .reg(p), width: .w64)),
+            Instruction(.slotAddr(dst: VReg(9), slot: 2, offset: 0)),
+            Instruction(.store(base: .reg(VReg(9)), offset: 0, value: .imm(4), width: .w64))],
+            terminator: .branch(.ugt, lhs: p, rhs: .imm(10), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [
+            Instruction(.binary(.add, dst: c, lhs: p, rhs: .imm(3), width: .w64)),
+            Instruction(.store(base: .slot(0), offset: 0, value: .reg(c), width: .w64))], terminator: .jump(BlockID(2)))
+        let b2 = Block(id: BlockID(2), instructions: [
+            Instruction(.load(dst: VReg(2), base: .slot(0), offset: 0, width: .w64, signed: false)),
+            Instruction(.load(dst: VReg(3), base: .slot(1), offset: 0, width: .w16, signed: false)),
+            Instruction(.load(dst: VReg(4), base: .slot(1), offset: 2, width: .w16, signed: false)),
+            Instruction(.load(dst: VReg(5), base: .slot(1), offset: 4, width: .w8, signed: true)),
+            Instruction(.load(dst: VReg(6), base: .slot(3), offset: 0, width: .w32, signed: false)),
+            Instruction(.load(dst: VReg(7), base: .slot(2), offset: 0, width: .w64, signed: false)),
+            Instruction(.binary(.add, dst: VReg(10), lhs: VReg(2), rhs: .reg(VReg(3)), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(11), lhs: VReg(10), rhs: .reg(VReg(4)), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(12), lhs: VReg(11), rhs: .reg(VReg(5)), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(13), lhs: VReg(12), rhs: .reg(VReg(6)), width: .w64)),
+            Instruction(.binary(.add, dst: VReg(14), lhs: VReg(13), rhs: .reg(VReg(7)), width: .w64))],
+            terminator: .ret(.reg(VReg(14))))
+        let f = fn([b0, b1, b2], slots: (0..<4).map { StackSlot(size: 8, alignment: 8, name: "s\($0)") })
+        let g = SlotPromotion.run(f)
+        var accessed: Set<Int> = []
+        for b in g.blocks {
+            for i in b.instructions {
+                switch i.inst {
+                case .load(_, .slot(let s), _, _, _), .store(.slot(let s), _, _, _): accessed.insert(s)
+                default: break
+                }
+            }
+        }
+        #expect(accessed == [2, 3], "\(IRPrinter.print(Module(functions: [g])))")
+        // Same results (the interpreter's slots: the program without the escaping slot).
+        let plainBlocks = [b0, b1, b2].map { b -> Block in
+            var b = b
+            b.instructions.removeAll { i in
+                switch i.inst {
+                case .slotAddr, .store(.reg, _, _, _), .load(_, .slot(2), _, _, _): return true
+                default: return false
+                }
+            }
+            b.instructions = b.instructions.map { i in
+                if case .binary(.add, VReg(14), _, _, _) = i.inst { return Instruction(.mov(dst: VReg(14), src: .reg(VReg(13)), width: .w64)) }
+                return i
+            }
+            return b
+        }
+        let plain = fn(plainBlocks, slots: f.slots)
+        for x: Int64 in [3, 11, -1, 0x1_0000_8005] {
+            #expect(try IRInterpreter.run(SlotPromotion.run(plain), args: [x]) == IRInterpreter.run(plain, args: [x]))
         }
     }
 
