@@ -14,8 +14,10 @@ public enum Optimizer {
                 // address to fold, a folded address makes a slot private): two rounds.
                 f = AddressFolding.foldSlots(f)
                 for round in 0..<2 {
-                    // Once dead address computations are gone, private slots become registers.
-                    if round == 1 { f = SlotPromotion.run(f) }
+                    // Once dead address computations are gone, private slots become
+                    // registers (one web each where their stores allow).
+                    if round == 1 { f = WebSplitting.run(SlotPromotion.run(f)) }
+                    f = ValueNumbering.run(f)
                     f = StackForwarding.run(f)
                     f = LoadElimination.run(f)
                     f = ConstantFolding.run(f)

@@ -4,8 +4,10 @@
 /// that is only loaded and stored, each piece always at the same offset and width,
 /// becomes one register per piece. Stores become copies, loads copies or extensions
 /// of the piece's register; the slot is left unused (the frame layout drops it).
-/// Every piece starts as 0 at function entry, so a path that reads before writing
-/// reads a defined register (dead code elimination drops the start value elsewhere).
+/// Like a scalar local, a piece has no value before its first store: a path that
+/// reads it first reads an unspecified value, as in C (and as with clang, whose
+/// promoted locals start `undef`), and the pieces stay single-definition webs that
+/// copy propagation and value numbering see through.
 public enum SlotPromotion {
     public static func run(_ f: Function) -> Function {
         var pieces: [Int: [Piece]] = [:]          // slot → its accessed ranges
@@ -30,13 +32,8 @@ public enum SlotPromotion {
 
         var f = f
         var register: [Int: [Piece: VReg]] = [:]
-        var entry: [Instruction] = []
         for (s, ps) in pieces.sorted(by: { $0.key < $1.key }) {
-            for p in ps {
-                let v = f.newVReg()
-                register[s, default: [:]][p] = v
-                entry.append(Instruction(.mov(dst: v, src: .imm(0), width: .w64), location: f.location))
-            }
+            for p in ps { register[s, default: [:]][p] = f.newVReg() }
         }
         for bi in f.blocks.indices {
             for ii in f.blocks[bi].instructions.indices {
@@ -52,7 +49,6 @@ public enum SlotPromotion {
                 }
             }
         }
-        if let e = f.blocks.indices.first { f.blocks[e].instructions.insert(contentsOf: entry, at: 0) }
         return f
     }
 

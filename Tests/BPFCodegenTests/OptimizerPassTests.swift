@@ -17,7 +17,7 @@ import BPFIR
         ("WebSplitting", WebSplitting.run),
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
-        ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run),
+        ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),

@@ -1,0 +1,45 @@
+/// Immediate dominators of the blocks reachable from the entry (Cooper, Harvey and
+/// Kennedy's iterative algorithm over reverse post-order), and the dominator tree's
+/// children. Unreachable blocks have no dominator and are in no tree.
+public struct Dominators: Sendable {
+    /// The immediate dominator of each block position (the entry's is itself; -1 when
+    /// the block is unreachable).
+    public var idom: [Int]
+    public var children: [[Int]]
+
+    public init(_ f: Function, predecessors: [[Int]]) {
+        let post = f.depthFirst.postOrder
+        var order = [Int](repeating: -1, count: f.blocks.count)     // post-order number
+        for (k, b) in post.enumerated() { order[b] = k }
+        idom = [Int](repeating: -1, count: f.blocks.count)
+        children = Array(repeating: [], count: f.blocks.count)
+        guard !f.blocks.isEmpty else { return }
+        idom[0] = 0
+        var changed = true
+        while changed {
+            changed = false
+            for b in post.reversed() where b != 0 {
+                var new = -1
+                for p in predecessors[b] where idom[p] >= 0 {
+                    if new < 0 { new = p; continue }
+                    var x = p, y = new
+                    while x != y {
+                        while order[x] < order[y] { x = idom[x] }
+                        while order[y] < order[x] { y = idom[y] }
+                    }
+                    new = x
+                }
+                if new >= 0 && idom[b] != new { idom[b] = new; changed = true }
+            }
+        }
+        for b in f.blocks.indices where b != 0 && idom[b] >= 0 { children[idom[b]].append(b) }
+    }
+
+    /// Block positions in dominator-tree pre-order from the entry.
+    public var preOrder: [Int] {
+        guard !idom.isEmpty else { return [] }
+        var out: [Int] = [], stack = [0]
+        while let b = stack.popLast() { out.append(b); stack += children[b].reversed() }
+        return out
+    }
+}
