@@ -24,12 +24,13 @@ public enum Optimizer {
                     f = AddressFolding.foldOffsets(f)
                     if round == 0 { f = DeadCodeElimination.run(f) }
                 }
+                f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(f)))
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = DeadCodeElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)
-                f = DeadCodeElimination.run(f)
+                f = CFGSimplify.run(DeadCodeElimination.run(f))     // blocks emptied by DCE
                 f = SelectFormation.run(f)
                 f = CallArgumentSinking.run(f)
             }

@@ -1,7 +1,8 @@
 /// Cheap clean-ups of what lowering produces:
 /// - a zero-extension (or 32-bit copy) of a value that is already zero-extended to
 ///   that width (a narrow load, a byte swap, a 32-bit operation, an earlier
-///   extension; every definition of the register counts) becomes a plain copy;
+///   extension, a copy of one of those; every definition of the register counts)
+///   becomes a plain copy;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
@@ -15,10 +16,14 @@ public enum RedundancyElimination {
             for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
         }
         let parameters = Set(f.parameters)
+        var visiting: Set<VReg> = []
         func zeroExtended(_ v: VReg, within w: Width) -> Bool {
-            guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return false }
+            guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty, visiting.insert(v).inserted else { return false }
+            defer { visiting.remove(v) }
             return ds.allSatisfy { d in
                 switch d {
+                case .mov(_, .reg(let s), let mw):     // a copy: what it copies (a 32-bit one: also its width)
+                    return (mw == .w32 && w.bytes >= 4) || zeroExtended(s, within: w)
                 case .load(_, _, _, let lw, false), .coreLoad(_, _, _, let lw, _): return lw.bytes <= w.bytes
                 case .bswap(_, _, let bw): return bw.bytes <= w.bytes
                 case .ext(_, _, let from, let to, false): return from.bytes <= w.bytes || to.bytes <= w.bytes && to == .w32

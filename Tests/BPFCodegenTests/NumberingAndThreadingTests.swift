@@ -1,0 +1,62 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// Value numbering (copies, repeated computations, branches a dominating branch
+/// decides) and jump threading (a flag tested right after it is set).
+extension OptimizerPassTests {
+    func show(_ f: Function) -> String { "\n" + IRPrinter.print(Module(functions: [f])) }
+
+    /// `p = param; e = p + 14; if (e > end) return 0; q = p; e2 = q + 14; if (e2 > end)
+    /// return 1; return (int)len + (int)len` — the second bounds check is the first.
+    @Test func valueNumberingSeesThroughCopiesAndRepeatedChecks() throws {
+        let p = VReg(0), end = VReg(1), len = VReg(2)
+        let b0 = Block(id: BlockID(0), instructions: [
+            ins(.binary(.add, dst: VReg(3), lhs: p, rhs: .imm(14), width: .w64))],
+            terminator: .branch(.ugt, lhs: VReg(3), rhs: .reg(end), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), terminator: .ret(.imm(0)))
+        let b2 = Block(id: BlockID(2), instructions: [
+            ins(.mov(dst: VReg(4), src: .reg(p), width: .w64)),
+            ins(.binary(.add, dst: VReg(5), lhs: VReg(4), rhs: .imm(14), width: .w64))],
+            terminator: .branch(.ule, lhs: VReg(5), rhs: .reg(end), width: .w64, then: BlockID(4), else: BlockID(3)))
+        let b3 = Block(id: BlockID(3), terminator: .ret(.imm(1)))
+        let b4 = Block(id: BlockID(4), instructions: [
+            ins(.ext(dst: VReg(6), src: len, from: .w32, to: .w64, signed: true)),
+            ins(.ext(dst: VReg(7), src: len, from: .w32, to: .w64, signed: true)),
+            ins(.binary(.add, dst: VReg(8), lhs: VReg(6), rhs: .reg(VReg(7)), width: .w64))],
+            terminator: .ret(.reg(VReg(8))))
+        let f = fn([b0, b1, b2, b3, b4], params: 3)
+        let g = ValueNumbering.run(f)
+        // b2's check is b0's negated: always true there.
+        #expect(g.blocks[2].terminator == .jump(BlockID(4)), "\(show(g))")
+        #expect(g.blocks[4].instructions[2].inst == .binary(.add, dst: VReg(8), lhs: VReg(6), rhs: .reg(VReg(6)), width: .w64), "\(show(g))")
+        for args: [Int64] in [[100, 200, 5], [100, 110, 5], [100, 114, -3], [7, 0, 1]] {
+            #expect(try IRInterpreter.run(g, args: args) == IRInterpreter.run(f, args: args))
+        }
+        let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+        #expect(o.blocks.count == 3, "\(show(o))")
+    }
+
+    /// `ok = (h == 0x81 || h == 0xa888); if (ok) ... else ...`: the flag's two
+    /// assignments jump straight to the two arms.
+    @Test func flagsTestedAfterTheyAreSetAreThreaded() throws {
+        let h = VReg(0), flag = VReg(1)
+        let b0 = Block(id: BlockID(0), terminator: .branch(.eq, lhs: h, rhs: .imm(0x81), width: .w32, then: BlockID(2), else: BlockID(1)))
+        let b1 = Block(id: BlockID(1), terminator: .branch(.eq, lhs: h, rhs: .imm(0xa888), width: .w32, then: BlockID(2), else: BlockID(3)))
+        let b2 = Block(id: BlockID(2), instructions: [ins(.mov(dst: flag, src: .imm(1), width: .w64))], terminator: .jump(BlockID(4)))
+        let b3 = Block(id: BlockID(3), instructions: [ins(.mov(dst: flag, src: .imm(0), width: .w64))], terminator: .jump(BlockID(4)))
+        let b4 = Block(id: BlockID(4), instructions: [ins(.mov(dst: VReg(2), src: .reg(flag), width: .w64))],
+                       terminator: .branch(.ne, lhs: VReg(2), rhs: .imm(0), width: .w32, then: BlockID(5), else: BlockID(6)))
+        let b5 = Block(id: BlockID(5), terminator: .ret(.imm(10)))
+        let b6 = Block(id: BlockID(6), terminator: .ret(.imm(20)))
+        let f = fn([b0, b1, b2, b3, b4, b5, b6])
+        let g = JumpThreading.run(f)
+        #expect(!g.blocks.contains { if case .branch(_, VReg(2), _, _, _, _) = $0.terminator { return true }; return false },
+                "the flag's test is bypassed\(show(g))")
+        for x: Int64 in [0x81, 0xa888, 0, 0x1_0000_0081] {
+            #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]))
+        }
+        let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+        #expect(o.blocks.flatMap(\.instructions).isEmpty, "only the two compares and two returns stay\(show(o))")
+    }
+}
