@@ -25,6 +25,8 @@ enum RegisterAllocator {
         for _ in 0..<4096 {
             let (intervals, _) = liveIntervals(f)
             let hints = allocationHints(f)
+            var hintedBy: [VReg: [(reg: VReg, at: Int)]] = [:]
+            for (d, hs) in hints { for case .sameAs(let s, let p) in hs { hintedBy[s, default: []].append((d, p)) } }
             let forbidden = forbiddenSharing(f)
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             var active: [Interval] = []
@@ -40,6 +42,12 @@ enum RegisterAllocator {
                     : cur.touchesR0Scratch ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
                 if cur.avoid != 0 { candidates.removeAll { cur.avoid & (1 << $0) != 0 } }
                 var preferred: [UInt8] = []
+                // A value that dies into one computed in place from it which must survive a
+                // call (`x = load; y = bswap x; call`): take a callee-saved register now.
+                if !cur.crossesCall, let users = hintedBy[cur.reg],
+                   users.contains(where: { u in u.at == cur.end && intervals[u.reg]?.crossesCall == true }) {
+                    preferred += Reg.calleeSaved
+                }
                 for h in hints[cur.reg] ?? [] {
                     switch h {
                     case .phys(let r): preferred.append(r)

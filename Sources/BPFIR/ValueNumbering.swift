@@ -1,11 +1,14 @@
 /// Dominator-based value numbering over registers written once:
 /// - copy propagation: after `d = s` (64-bit), uses of d read s;
+/// - constant offsets chain: `x = y + 14; d = x + 20` computes `d = y + 34`;
 /// - common subexpressions: an arithmetic result computed again from the same
 ///   operands where the first computation dominates is the first one's register
 ///   (`(int)len` sign-extended three times, `data + 14` recomputed by an inlined
 ///   bounds check);
 /// - branches decided by a dominating branch: below the edge `if (a > b)` took, the
-///   same comparison (or its negation, or its mirror image) has a known outcome.
+///   same comparison (or its negation, or its mirror image) has a known outcome;
+/// - loads through a register repeated where the first dominates and nothing between
+///   may write memory (`ctx[0]` read in every unrolled iteration).
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
 /// (keeping them live across blocks would only take registers). The copies and
 /// repeated computations left unused go with dead code elimination.
@@ -19,7 +22,11 @@ public enum ValueNumbering {
         var rep: [VReg: VReg] = [:]
         var table: [Inst: VReg] = [:]
         var facts: [Fact] = []
+        var definition: [VReg: Inst] = [:]         // of single-definition registers seen so far
         let placeholder = VReg(-1)
+        var memory = MemoryGenerations(f, graph.predecessors, dom)
+        var loads: [Inst: (reg: VReg, generation: Int)] = [:]
+        var loadUndo: [[(Inst, (reg: VReg, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
 
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
@@ -29,6 +36,7 @@ public enum ValueNumbering {
         while let (b, exit) = work.popLast() {
             if exit {
                 for k in added[b] { table[k] = nil }
+                for (k, old) in loadUndo[b].reversed() { loads[k] = old }
                 facts.removeLast(facts.count - factMark[b])
                 continue
             }
@@ -36,6 +44,7 @@ public enum ValueNumbering {
             work.append((b, true))
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
+            memory.enter(b)
 
             for ii in f.blocks[b].instructions.indices {
                 var inst = f.blocks[b].instructions[ii].inst
@@ -43,12 +52,34 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 f.blocks[b].instructions[ii].inst = inst
+                if memory.clobbers(inst) { memory.clobber() }
+                // A load of what a dominating load read, with no write to memory between.
+                if case .load(let d, .reg(let base), _, _, _) = inst, once(d), once(base), !memory.frame.contains(base) {
+                    let key = inst.replacingDefs(of: d, with: placeholder)
+                    if let e = loads[key], e.generation == memory.current {
+                        rep[d] = e.reg
+                    } else {
+                        loadUndo[b].append((key, loads[key]))
+                        loads[key] = (d, memory.current)
+                    }
+                    continue
+                }
                 guard let d = inst.singleDef, once(d) else { continue }
                 if case .mov(_, .reg(let s), .w64) = inst, once(s), s != d {
                     rep[d] = s
                     continue
                 }
                 guard isPure(inst) else { continue }
+                // `x = y + k1; d = x + k2` → `d = y + (k1 + k2)` (x often dies).
+                if case .binary(let op, _, let x, .imm(let k2), .w64) = inst, op == .add || op == .sub,
+                   case .binary(let op1, _, let y, .imm(let k1), .w64)? = definition[x], op1 == .add || op1 == .sub, once(y) {
+                    let sum = (op1 == .add ? k1 : 0 &- k1) &+ (op == .add ? k2 : 0 &- k2)
+                    if sum >= Int64(Int32.min) && sum <= Int64(Int32.max) {
+                        inst = .binary(.add, dst: d, lhs: y, rhs: .imm(sum), width: .w64)
+                        f.blocks[b].instructions[ii].inst = inst
+                    }
+                }
+                definition[d] = inst
                 var operandsOnce = true
                 inst.forEachUse { if !once($0) || $0 == d { operandsOnce = false } }
                 guard operandsOnce else { continue }
@@ -67,8 +98,63 @@ public enum ValueNumbering {
                 term = .jump(taken ? t : e)
             }
             f.blocks[b].terminator = term
+            memory.leave(b)
         }
         return f
+    }
+
+    /// Which loads through registers may still see what an earlier load read: a
+    /// generation number that changes at every instruction that may write memory a
+    /// register points to (stores and atomics through registers, calls, inline
+    /// assembly) and at merge points that a path with such a write reaches. Stack
+    /// slots are not covered (StackForwarding handles them), so loads through registers
+    /// that may point into the frame are not either.
+    struct MemoryGenerations {
+        let frame: RegSet
+        let writes: [Bool]                // per block: has an instruction that clobbers
+        let predecessors: [[Int]]
+        let idom: [Int]
+        var end: [Int]
+        var current = 0
+        var next = 1
+
+        init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
+            frame = f.framePointerRegisters()
+            self.predecessors = predecessors
+            idom = dom.idom
+            end = [Int](repeating: 0, count: f.blocks.count)
+            writes = f.blocks.map { b in b.instructions.contains { Self.writes($0.inst) } }
+        }
+
+        static func writes(_ inst: Inst) -> Bool {
+            switch inst {
+            case .store(.reg, _, _, _), .atomic(_, .reg, _, _, _, _), .cmpxchg(_, .reg, _, _, _, _), .coreStore, .call, .inlineAsm:
+                return true
+            default: return false
+            }
+        }
+        func clobbers(_ inst: Inst) -> Bool { Self.writes(inst) }
+
+        mutating func clobber() { current = next; next += 1 }
+
+        /// The generation a block starts with: its only predecessor's at its end, or at a
+        /// merge its immediate dominator's when no block between them writes memory.
+        mutating func enter(_ b: Int) {
+            let preds = predecessors[b]
+            if b == 0 { clobber(); return }
+            if preds.count == 1 { current = end[preds[0]]; return }
+            let d = idom[b]
+            guard d >= 0 else { clobber(); return }
+            var seen: Set<Int> = [d], stack = preds
+            while let p = stack.popLast() {
+                guard seen.insert(p).inserted else { continue }
+                if writes[p] { clobber(); return }
+                stack += predecessors[p]
+            }
+            current = end[d]
+        }
+
+        mutating func leave(_ b: Int) { end[b] = current }
     }
 
     /// Computations with no side effect whose result depends only on their operands.
