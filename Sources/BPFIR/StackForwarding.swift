@@ -2,7 +2,8 @@
 /// they are aggregates):
 /// - within a block, a load from a slot that was just stored to (same offset and
 ///   width, nothing in between that may write it) becomes a copy of the stored value;
-/// - stores to a slot that is never read (no load, its address never escapes) go.
+/// - stores to a slot that is never read (no load, its address never escapes) go, and
+///   so do stores a later store in the block overwrites before anything may read them.
 ///
 /// A slot "escapes" when its address is materialized (`slotAddr`): it may then be
 /// read or written through pointers, by helpers or by calls, so a store through a
@@ -31,7 +32,10 @@ public enum StackForwarding {
         let volatile = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         escaped.formUnion(volatile)
         let frame = f.framePointerRegisters()
-        for bi in f.blocks.indices { forward(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame) }
+        for bi in f.blocks.indices {
+            forward(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame)
+            removeOverwritten(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame)
+        }
         // Stores nobody can observe.
         for bi in f.blocks.indices {
             f.blocks[bi].instructions.removeAll { ins in
@@ -98,6 +102,37 @@ public enum StackForwarding {
             out.append(Instruction(inst, location: ins.location))
         }
         block.instructions = out
+    }
+
+    /// Removes stores to a slot that a later store in the block overwrites whole before
+    /// anything can read them (`struct s g = { .a = 3 }; g.a = x;`, a key rewritten
+    /// between unrolled iterations). What may read: loads and atomics on the slot, and
+    /// for slots whose address escaped, calls, inline assembly and accesses through
+    /// registers that may point into the frame. Stores still pending at the block's end
+    /// stay (a successor may read them).
+    public static func removeOverwritten(in block: inout Block, escaped: Set<Int>, volatile: Set<Int>, frame: RegSet) {
+        var pending: [(index: Int, slot: Int, lo: Int, hi: Int)] = []
+        var dead: Set<Int> = []
+        func read(_ s: Int, _ lo: Int = Int.min, _ hi: Int = Int.max) { pending.removeAll { $0.slot == s && $0.lo < hi && lo < $0.hi } }
+        func readEscaped() { pending.removeAll { escaped.contains($0.slot) } }
+        for (i, ins) in block.instructions.enumerated() {
+            switch ins.inst {
+            case .store(.slot(let s), let o, _, let w) where !volatile.contains(s):
+                let lo = o, hi = o + w.bytes
+                for p in pending where p.slot == s && lo <= p.lo && p.hi <= hi { dead.insert(p.index) }
+                read(s, lo, hi)
+                pending.append((i, s, lo, hi))
+            case .load(_, .slot(let s), let o, let w, _): read(s, o, o + w.bytes)
+            case .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _), .slotAddr(_, let s, _): read(s)
+            case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _),
+                 .cmpxchg(_, .reg(let r), _, _, _, _), .coreLoad(_, let r, _, _, _), .coreStore(let r, _, _, _, _):
+                if frame.contains(r) { readEscaped() }
+            case .call, .inlineAsm: readEscaped()
+            default: break
+            }
+        }
+        guard !dead.isEmpty else { return }
+        block.instructions = block.instructions.enumerated().filter { !dead.contains($0.offset) }.map(\.element)
     }
 
     /// `dst = value` as the load of `width` bytes (zero- or sign-extended) would give it.

@@ -63,6 +63,30 @@ extension OptimizerPassTests {
         #expect(loads(4) == 2)
     }
 
+    /// Slot 0 (private) written three times at offset 0: only the last stays; the
+    /// partial write at offset 4 stays (nothing overwrites it whole). Slot 1 (its address
+    /// passed to a helper): the write before the call stays, the one overwritten before
+    /// it goes.
+    @Test func overwrittenStackStoresGo() throws {
+        func store(_ s: Int, _ o: Int, _ v: Int64, _ w: Width) -> Instruction { ins(.store(base: .slot(s), offset: o, value: .imm(v), width: w)) }
+        let b = Block(id: BlockID(0), instructions: [
+            store(0, 0, 1, .w64), store(0, 4, 2, .w32), store(0, 0, 3, .w32), store(0, 0, 4, .w32),
+            store(1, 0, 5, .w32), store(1, 0, 6, .w32),
+            ins(.slotAddr(dst: VReg(1), slot: 1, offset: 0)),
+            ins(.call(dst: VReg(2), callee: .helper(1), args: [.reg(VReg(1))])),
+            store(1, 0, 7, .w32),
+            ins(.load(dst: VReg(3), base: .slot(0), offset: 0, width: .w64, signed: false))],
+            terminator: .ret(.reg(VReg(3))))
+        let f = fn([b], slots: [StackSlot(size: 8, alignment: 8, name: "a"), StackSlot(size: 4, alignment: 4, name: "k")])
+        var g = f
+        StackForwarding.removeOverwritten(in: &g.blocks[0], escaped: [1], volatile: [], frame: g.framePointerRegisters())
+        let stores = g.blocks[0].instructions.compactMap { i -> [Int64]? in
+            if case .store(.slot(let s), let o, .imm(let v), _) = i.inst { return [Int64(s), Int64(o), v] }
+            return nil
+        }
+        #expect(stores == [[0, 0, 1], [0, 4, 2], [0, 0, 4], [1, 0, 6], [1, 0, 7]], "\(show(g))")
+    }
+
     /// `ok = (h == 0x81 || h == 0xa888); if (ok) ... else ...`: the flag's two
     /// assignments jump straight to the two arms.
     @Test func flagsTestedAfterTheyAreSetAreThreaded() throws {
