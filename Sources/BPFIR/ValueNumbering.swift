@@ -52,15 +52,16 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 f.blocks[b].instructions[ii].inst = inst
-                if memory.clobbers(inst) { memory.clobber() }
-                // A load of what a dominating load read, with no write to memory between.
+                memory.step(inst)
+                // A load of what a dominating load read, with no write to that memory between.
                 if case .load(let d, .reg(let base), _, _, _) = inst, once(d), once(base), !memory.frame.contains(base) {
                     let key = inst.replacingDefs(of: d, with: placeholder)
-                    if let e = loads[key], e.generation == memory.current {
+                    let generation = memory.current[memory.kind(of: base)]
+                    if let e = loads[key], e.generation == generation {
                         rep[d] = e.reg
                     } else {
                         loadUndo[b].append((key, loads[key]))
-                        loads[key] = (d, memory.current)
+                        loads[key] = (d, generation)
                     }
                     continue
                 }
@@ -104,57 +105,78 @@ public enum ValueNumbering {
     }
 
     /// Which loads through registers may still see what an earlier load read: a
-    /// generation number that changes at every instruction that may write memory a
-    /// register points to (stores and atomics through registers, calls, inline
-    /// assembly) and at merge points that a path with such a write reaches. Stack
-    /// slots are not covered (StackForwarding handles them), so loads through registers
-    /// that may point into the frame are not either.
+    /// generation number per kind of memory that changes at every instruction that may
+    /// write it and at merge points a path with such a write reaches. Two kinds: the
+    /// program's context (its first parameter, `struct __sk_buff *` / `xdp_md *` / raw
+    /// arguments), which only stores through that pointer, calls and inline assembly
+    /// change — a packet or map store cannot (clang's type-based alias analysis lets it
+    /// reuse `skb->data` across packet stores too, and programs rely on that for their
+    /// bounds checks); and everything else, which any store or atomic through a register
+    /// may change. Stack slots are not covered (StackForwarding handles them), so loads
+    /// through registers that may point into the frame are not either.
     struct MemoryGenerations {
         let frame: RegSet
-        let writes: [Bool]                // per block: has an instruction that clobbers
+        let context: VReg?
+        let writes: [[Bool]]              // per kind, per block: an instruction there writes it
         let predecessors: [[Int]]
         let idom: [Int]
-        var end: [Int]
-        var current = 0
+        var end: [[Int]]
+        var current = [0, 0]
         var next = 1
 
         init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
             frame = f.framePointerRegisters()
+            let (_, defs) = f.useDefCounts()
+            context = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
             self.predecessors = predecessors
             idom = dom.idom
-            end = [Int](repeating: 0, count: f.blocks.count)
-            writes = f.blocks.map { b in b.instructions.contains { Self.writes($0.inst) } }
+            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: 2)
+            let ctx = context
+            writes = (0..<2).map { k in f.blocks.map { b in b.instructions.contains { Self.writes($0.inst, kind: k, context: ctx) } } }
         }
 
-        static func writes(_ inst: Inst) -> Bool {
+        /// 1 for the context, 0 for other memory.
+        func kind(of base: VReg) -> Int { base == context ? 1 : 0 }
+
+        static func writes(_ inst: Inst, kind: Int, context: VReg?) -> Bool {
             switch inst {
-            case .store(.reg, _, _, _), .atomic(_, .reg, _, _, _, _), .cmpxchg(_, .reg, _, _, _, _), .coreStore, .call, .inlineAsm:
-                return true
+            case .call, .inlineAsm: return true
+            case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
+                 .coreStore(let r, _, _, _, _):
+                return kind == 0 || r == context
             default: return false
             }
         }
-        func clobbers(_ inst: Inst) -> Bool { Self.writes(inst) }
 
-        mutating func clobber() { current = next; next += 1 }
+        mutating func step(_ inst: Inst) {
+            for k in 0..<2 where Self.writes(inst, kind: k, context: context) { current[k] = next; next += 1 }
+        }
 
-        /// The generation a block starts with: its only predecessor's at its end, or at a
-        /// merge its immediate dominator's when no block between them writes memory.
+        /// The generations a block starts with: its only predecessor's at its end, or at
+        /// a merge its immediate dominator's when no block between them writes that kind.
         mutating func enter(_ b: Int) {
+            for k in 0..<2 {
+                current[k] = start(b, kind: k) ?? next
+                if current[k] == next { next += 1 }
+            }
+        }
+
+        private func start(_ b: Int, kind k: Int) -> Int? {
             let preds = predecessors[b]
-            if b == 0 { clobber(); return }
-            if preds.count == 1 { current = end[preds[0]]; return }
+            if b == 0 { return nil }
+            if preds.count == 1 { return end[k][preds[0]] }
             let d = idom[b]
-            guard d >= 0 else { clobber(); return }
+            guard d >= 0 else { return nil }
             var seen: Set<Int> = [d], stack = preds
             while let p = stack.popLast() {
                 guard seen.insert(p).inserted else { continue }
-                if writes[p] { clobber(); return }
+                if writes[k][p] { return nil }
                 stack += predecessors[p]
             }
-            current = end[d]
+            return end[k][d]
         }
 
-        mutating func leave(_ b: Int) { end[b] = current }
+        mutating func leave(_ b: Int) { for k in 0..<2 { end[k][b] = current[k] } }
     }
 
     /// Computations with no side effect whose result depends only on their operands.

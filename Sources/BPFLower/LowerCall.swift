@@ -26,6 +26,11 @@ extension FunctionLowering {
                 throw LoweringError(callee.location, "call to unknown function '\(name)'")
             }
             if f.body == nil {
+                // The C library's memory functions, declared by <string.h>: clang treats
+                // them as its builtins (inlined for constant sizes), not as kernel symbols.
+                if ["memcpy", "memmove", "memset", "memcmp"].contains(name) && f.attributes.section == nil {
+                    return .builtin("__builtin_" + name)
+                }
                 return .kfunc(f)
             }
             let inlineable = f.isStatic && !f.attributes.noinline && f.attributes.section == nil
