@@ -5,7 +5,9 @@
 /// spills or copies. Here the definitions of a register are grouped into webs (the
 /// definitions that reach a common use belong together, by reaching definitions and
 /// union-find) and every web but one gets a fresh register; later passes also see
-/// more registers defined once.
+/// more registers defined once. A use that only one definition reaches, a copy of a
+/// register written once (`nh.pos = data` before the first header check), reads that
+/// register instead.
 public enum WebSplitting {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
@@ -72,15 +74,26 @@ public enum WebSplitting {
             while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
             return x
         }
-        struct Use { var block: Int; var inst: Int; var reg: VReg; var site: Int }   // inst == -1: terminator
+        // A use that only a copy of a register written once reaches reads that register.
+        var copiedFrom = [VReg?](repeating: nil, count: n)
+        for (bi, b) in f.blocks.enumerated() {
+            for (ii, sites) in sitesAt[bi].enumerated() {
+                if case .mov(let d, .reg(let x), .w64) = b.instructions[ii].inst, x != d, defs[x] == 1 {
+                    for s in sites { copiedFrom[s] = x }
+                }
+            }
+        }
+        struct Use { var block: Int; var inst: Int; var reg: VReg; var site: Int; var copied: VReg? }   // inst == -1: terminator
         var uses: [Use] = []
         func use(_ r: VReg, _ reaching: RegSet, _ bi: Int, _ ii: Int) {
             guard let sites = sitesOf[r.id] else { return }
-            var first: Int? = nil
+            var first: Int? = nil, count = 0
             for s in sites where reaching.contains(site(s)) {
+                count += 1
                 if let f0 = first { parent[find(s)] = find(f0) } else { first = s }
             }
-            if let f0 = first { uses.append(Use(block: bi, inst: ii, reg: r, site: f0)) }
+            guard let f0 = first else { return }
+            uses.append(Use(block: bi, inst: ii, reg: r, site: f0, copied: count == 1 ? copiedFrom[f0] : nil))
         }
         for bi in f.blocks.indices {
             var reaching = inSet[bi]
@@ -104,7 +117,7 @@ public enum WebSplitting {
             if kept.insert(r).inserted { name[root] = r } else { name[root] = g.newVReg() }
         }
         for u in uses {
-            let to = name[find(u.site)]!
+            let to = u.copied ?? name[find(u.site)]!
             guard to != u.reg else { continue }
             if u.inst < 0 {
                 g.blocks[u.block].terminator = g.blocks[u.block].terminator.replacingUses(of: u.reg, with: to)

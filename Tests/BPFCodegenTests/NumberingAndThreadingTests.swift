@@ -68,6 +68,23 @@ extension OptimizerPassTests {
                 "before the call b0's value, after it a new load\(show(g))")
     }
 
+    /// `pos = data; e = pos + 14; if (...) pos += 4; return pos`: the uses only the copy
+    /// reaches (`pos + 14`, `pos + 4`) read `data` itself; the return sees both.
+    @Test func usesOnlyACopyReachesReadTheCopiedRegister() throws {
+        let data = VReg(0), pos = VReg(1)
+        let b0 = Block(id: BlockID(0), instructions: [ins(.mov(dst: pos, src: .reg(data), width: .w64)),
+                                                       ins(.binary(.add, dst: VReg(2), lhs: pos, rhs: .imm(14), width: .w64))],
+                       terminator: .branch(.ugt, lhs: VReg(2), rhs: .imm(100), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [ins(.binary(.add, dst: pos, lhs: pos, rhs: .imm(4), width: .w64))],
+                       terminator: .jump(BlockID(2)))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.reg(pos)))
+        let f = fn([b0, b1, b2])
+        let g = WebSplitting.run(f)
+        #expect(g.blocks[0].instructions[1].inst == .binary(.add, dst: VReg(2), lhs: data, rhs: .imm(14), width: .w64), "\(show(g))")
+        #expect(g.blocks[1].instructions[0].inst.usedRegs == [data] && g.blocks[2].terminator == .ret(.reg(pos)), "\(show(g))")
+        for x: Int64 in [0, 90, 200] { #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x])) }
+    }
+
     /// Slot 0 (private) written three times at offset 0: only the last stays; the
     /// partial write at offset 4 stays (nothing overwrites it whole). Slot 1 (its address
     /// passed to a helper): the write before the call stays, the one overwritten before
