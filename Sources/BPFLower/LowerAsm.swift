@@ -38,9 +38,8 @@ extension FunctionLowering {
             }
             return t
         }
-        func scalarValue(_ e: Expr) throws -> Operand {
+        func requireScalar(_ e: Expr) throws {
             guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
-            return try scalar(e)
         }
 
         for (constraint, e) in a.outputs {
@@ -53,7 +52,7 @@ extension FunctionLowering {
             guard let sub = Self.registerConstraint(c) else {
                 throw LoweringError(e.location, "unsupported output constraint '\(constraint)' in asm (BPF takes \"=r\", \"+r\" or \"=w\")")
             }
-            guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
+            try requireScalar(e)
             let lv = try lvalue(e)
             if mode == "+" {
                 guard case .scalar(let current) = try load(lv, at: e.location) else {
@@ -70,7 +69,8 @@ extension FunctionLowering {
             if let n = Int(constraint) {
                 // A matching constraint: the input arrives in output n's register.
                 guard n < a.outputs.count else { throw LoweringError(e.location, "invalid matching constraint '\(constraint)' in asm") }
-                inputs.append(try inputCopy(e, try scalarValue(e)))
+                try requireScalar(e)
+                inputs.append(try inputCopy(e, try scalarPreferringConstant(e)))
                 ties.append(.init(input: inputs.count - 1, output: n))
                 operands.append(operands[n])
                 continue
@@ -80,7 +80,7 @@ extension FunctionLowering {
             guard letters.isSubset(of: "ringw"), allowsImm || allowsReg else {
                 throw LoweringError(e.location, "unsupported input constraint '\(constraint)' in asm (BPF takes \"r\", \"w\", \"i\" or \"ri\")")
             }
-            guard layout.isScalar(e.type) else { throw LoweringError(e.location, "an asm operand must have a scalar type") }
+            try requireScalar(e)
             let value = try scalarPreferringConstant(e)
             if allowsImm, case .imm(let wide) = try widened(e, value) {
                 operands.append(.imm(wide))
