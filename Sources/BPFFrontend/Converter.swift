@@ -41,6 +41,16 @@ final class Converter {
         Diagnostic(.error, location(c), message)
     }
 
+    /// C adjusts an array (or function) parameter to a pointer; libclang reports the
+    /// type as written (`char *argv[]`, `const u8 b[4]`).
+    static func adjustedParameter(_ type: CType) -> CType {
+        switch type.canonical {
+        case .array(let element, _): return .pointer(element)
+        case .function: return .pointer(type)
+        default: return type
+        }
+    }
+
     func usr(_ c: CXCursor) -> String {
         let u = string(clang_getCursorUSR(clang_getCanonicalCursor(c)))
         if !u.isEmpty { return u }
@@ -163,7 +173,7 @@ final class Converter {
                 let id = nextLocal; nextLocal += 1
                 locals[usr(p)] = id
                 let attrs = clang_Cursor_hasAttrs(p) != 0 ? AttributeParser.parse(prettyPrinted(p)) : DeclAttributes()
-                params.append(VarDecl(id: id, name: spelling(p), type: try convertType(clang_getCursorType(p), at: p),
+                params.append(VarDecl(id: id, name: spelling(p), type: Self.adjustedParameter(try convertType(clang_getCursorType(p), at: p)),
                                       initializer: nil, storage: .auto, attributes: attrs, location: location(p)))
             }
         }

@@ -223,7 +223,10 @@ extension Converter {
             return make(.declRef(.function(spelling(ref))))
         case CXCursor_VarDecl, CXCursor_ParmDecl:
             let key = usr(ref)
-            if let id = locals[key] { return make(.declRef(.local(id))) }
+            if let id = locals[key] {
+                if ref.kind == CXCursor_ParmDecl { return Expr(.declRef(.local(id)), type: Self.adjustedParameter(type), location: loc) }
+                return make(.declRef(.local(id)))
+            }
             if let g = staticLocalNames[key] { return make(.declRef(.global(g))) }
             let name = spelling(ref)
             if unit.globals.first(where: { $0.name == name }) == nil && clang_getCursorSemanticParent(ref).kind == CXCursor_TranslationUnit {
@@ -312,6 +315,9 @@ extension Converter {
         if kids.count == 1 {
             let inner = try convertExpr(kids[0])
             if inner.type.canonical == type.canonical { return inner }
+            // libclang types a read of an array parameter as written (`b[4]`); the value
+            // is the adjusted pointer.
+            if case .array = type.canonical, inner.type.isPointer { return inner }
             if case .function = inner.type.canonical, case .pointer = type.canonical {
                 return make(.cast(inner, implicit: true))
             }

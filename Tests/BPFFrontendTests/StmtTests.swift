@@ -49,6 +49,15 @@ import Testing
         ])
     }
 
+    /// `char *argv[]`, `const unsigned char b[4]` and a function parameter are pointers
+    /// (C's parameter adjustment), also where the body reads them.
+    @Test func arrayAndFunctionParametersArePointers() throws {
+        let tu = try parseC("int f(const unsigned char b[4], int g(int), char *argv[]) { return b[3] + g(1) + argv[0][0]; }")
+        let f = try #require(tu.function("f"))
+        #expect(f.parameters.map(\.type.isPointer) == [true, true, true])
+        #expect(tu.bodyDump("f").count == 1 && !tu.bodyDump("f")[0].contains("[4]"), "\(tu.bodyDump("f"))")
+    }
+
     @Test func caseValuesAreConvertedToTheSwitchType() throws {
         let tu = try parseC("int f(unsigned int x, long long v) { switch (x) { case -1: return 1; } switch (v) { case 0x100000000LL: return 2; } return 0; }")
         let b = tu.bodyDump("f")
