@@ -33,6 +33,9 @@ public enum RedundancyElimination {
                 // The verifier knows the upper half of these 32-bit results is zero; after a
                 // 32-bit division or remainder it does not (the explicit `w = w` must stay).
                 case .binary(let op, _, _, _, .w32): return w.bytes >= 4 && ![.udiv, .urem, .sdiv, .srem].contains(op)
+                // A 64-bit AND with a mask of that width, a right shift leaving that many bits.
+                case .binary(.and, _, _, .imm(let k), .w64): return k >= 0 && (w == .w64 || k < (Int64(1) << Int64(w.bits)))
+                case .binary(.lshr, _, _, .imm(let k), .w64): return w == .w64 || k >= Int64(64 - w.bits)
                 default: return false
                 }
             }

@@ -7,8 +7,9 @@
 ///   bounds check);
 /// - branches decided by a dominating branch: below the edge `if (a > b)` took, the
 ///   same comparison (or its negation, or its mirror image) has a known outcome;
-/// - loads through a register repeated where the first dominates and nothing between
-///   may write memory (`ctx[0]` read in every unrolled iteration).
+/// - loads through a register repeated where the first load (or a store of the same
+///   bytes) dominates and nothing else between may write memory (`ctx[0]` read in every
+///   unrolled iteration, a map value's field written then tested).
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
 /// (keeping them live across blocks would only take registers). The copies and
 /// repeated computations left unused go with dead code elimination.
@@ -25,8 +26,10 @@ public enum ValueNumbering {
         var definition: [VReg: Inst] = [:]         // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
-        var loads: [Inst: (reg: VReg, generation: Int)] = [:]
-        var loadUndo: [[(Inst, (reg: VReg, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
+        // What a load of the key would read: the register of an earlier load, or what a
+        // store wrote (`stored`: the load's width and extension still apply).
+        var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
+        var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
 
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
@@ -52,17 +55,38 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 f.blocks[b].instructions[ii].inst = inst
+                let before = memory.current
                 memory.step(inst)
-                // A load of what a dominating load read, with no write to that memory between.
-                if case .load(let d, .reg(let base), _, _, _) = inst, once(d), once(base), !memory.frame.contains(base) {
+                // A load of what a dominating load read or a dominating store wrote, with no
+                // other write to that memory between.
+                if case .load(let d, .reg(let base), _, let w, let signed) = inst, once(d), once(base), !memory.frame.contains(base) {
                     let key = inst.replacingDefs(of: d, with: placeholder)
                     let generation = memory.current[memory.kind(of: base)]
                     if let e = loads[key], e.generation == generation {
-                        rep[d] = e.reg
+                        if !e.stored, case .reg(let r) = e.value {
+                            rep[d] = r
+                        } else {
+                            f.blocks[b].instructions[ii].inst = StackForwarding.copy(e.value, to: d, width: w, signed: signed)
+                        }
                     } else {
                         loadUndo[b].append((key, loads[key]))
-                        loads[key] = (d, generation)
+                        loads[key] = (.reg(d), false, generation)
                     }
+                    continue
+                }
+                // After a store through a register, a load of the same bytes reads the value.
+                if case .store(.reg(let base), let off, let value, let w) = inst, once(base), !memory.frame.contains(base) {
+                    if case .reg(let v) = value, !once(v) { continue }
+                    let kind = memory.kind(of: base), now = memory.current[kind]
+                    // What is known of other bytes through the same pointer stays true.
+                    for (k, e) in loads where e.generation == before[kind] {
+                        guard case .load(_, .reg(base), let o, let lw, _) = k, o + lw.bytes <= off || off + w.bytes <= o else { continue }
+                        loadUndo[b].append((k, e))
+                        loads[k] = (e.value, e.stored, now)
+                    }
+                    let key = Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: false)
+                    loadUndo[b].append((key, loads[key]))
+                    loads[key] = (value, true, now)
                     continue
                 }
                 guard let d = inst.singleDef, once(d) else { continue }

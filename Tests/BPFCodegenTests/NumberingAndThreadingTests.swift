@@ -68,6 +68,27 @@ extension OptimizerPassTests {
                 "before the call b0's value, after it a new load\(show(g))")
     }
 
+    /// `v->a = 0x1ff (u8); v->b = x; if (...) ...; return v->a + v->b`: both loads read what
+    /// the stores wrote (the byte as a load would see it); after a call, memory again.
+    @Test func storesThroughRegistersForwardToDominatedLoads() throws {
+        let v = VReg(0), x = VReg(1)
+        let b0 = Block(id: BlockID(0), instructions: [
+            ins(.store(base: .reg(v), offset: 0, value: .imm(0x1ff), width: .w8)),
+            ins(.store(base: .reg(v), offset: 8, value: .reg(x), width: .w64))],
+            terminator: .branch(.eq, lhs: x, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [
+            ins(.load(dst: VReg(2), base: .reg(v), offset: 0, width: .w8, signed: false)),
+            ins(.load(dst: VReg(3), base: .reg(v), offset: 8, width: .w64, signed: false)),
+            ins(.binary(.add, dst: VReg(4), lhs: VReg(2), rhs: .reg(VReg(3)), width: .w64))], terminator: .ret(.reg(VReg(4))))
+        let b2 = Block(id: BlockID(2), instructions: [
+            ins(.call(dst: nil, callee: .helper(5), args: [])),
+            ins(.load(dst: VReg(5), base: .reg(v), offset: 8, width: .w64, signed: false))], terminator: .ret(.reg(VReg(5))))
+        let g = ValueNumbering.run(fn([b0, b1, b2], params: 2))
+        #expect(g.blocks[1].instructions[0].inst == .mov(dst: VReg(2), src: .imm(0xff), width: .w64), "\(show(g))")
+        #expect(g.blocks[1].instructions[1].inst == .mov(dst: VReg(3), src: .reg(x), width: .w64), "\(show(g))")
+        #expect(g.blocks[2].instructions[1].inst == .load(dst: VReg(5), base: .reg(v), offset: 8, width: .w64, signed: false), "\(show(g))")
+    }
+
     /// `pos = data; e = pos + 14; if (...) pos += 4; return pos`: the uses only the copy
     /// reaches (`pos + 14`, `pos + 4`) read `data` itself; the return sees both.
     @Test func usesOnlyACopyReachesReadTheCopiedRegister() throws {
