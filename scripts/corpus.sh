@@ -38,7 +38,7 @@ clang_sys=$(sys_includes clang-22)
 ours_sys=$(sys_includes "$ours")
 
 # insns OBJECT: instructions in executable sections (ld_imm64 counts as one).
-insns() { llvm-objdump-22 -d "$1" 2>/dev/null | grep -cE '^ +[0-9]+:'; }
+insns() { llvm-objdump-22 -d "$1" 2>/dev/null | grep -cE '^ +[0-9]+:' || true; }
 
 # build COMPILER SYSFLAGS SRC OUT → "ok"/"cc-fail"/"link-fail"/"rejected"
 build() {
