@@ -11,6 +11,9 @@ enum InliningPolicy {
     /// called from several places is not inlined; above clang's threshold, so that what
     /// clang inlines we inline too.
     static let sizeLimit = 300
+    /// What a helper call adds beyond its nodes (clang's inliner charges calls extra:
+    /// argument set-up, the call and its clobbers).
+    static let helperCallWeight = 25
 
     static func outlined(_ unit: TranslationUnit, layout: TypeLayout) -> Set<String> {
         var bodies: [String: Stmt] = [:]
@@ -28,6 +31,7 @@ enum InliningPolicy {
                     callees.append(n)
                     if n == "bpf_tail_call" || n == "bpf_tail_call_static" { tailCall = true }
                 case .declRef(.global("bpf_tail_call")): tailCall = true
+                case .declRef(.global): size += helperCallWeight     // a helper through its pointer
                 default: break
                 }
             })

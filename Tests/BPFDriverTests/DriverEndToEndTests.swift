@@ -198,4 +198,26 @@ import Foundation
         #expect(ir.components(separatedBy: "call func big(").count - 1 == 2)
         #expect(!ir.contains("function small") && !ir.contains("function once"))
     }
+
+    /// Helper calls weigh as clang's inliner weighs calls: a short body that is mostly
+    /// kernel reads (ebpf_exporter's pci.bpf.c shape: three BPF_CORE_READs and a map
+    /// update) called from two programs stays one sub-program; a body of the same shape
+    /// without helper calls is inlined.
+    @Test func helperCallsWeighInTheInliningDecision() throws {
+        let reads = (0..<8).map { "    bpf_probe_read_kernel(&v[\($0)], 8, p + \($0));" }.joined(separator: "\n")
+        let ir = try optimizedIR(of: """
+        static long (*bpf_probe_read_kernel)(void *dst, unsigned int size, const void *src) = (void *) 113;
+        static unsigned long reads(const unsigned long *p)
+        {
+            unsigned long v[8] = {};
+        \(reads)
+            return v[0] * 3 + v[1] - v[2] + v[7];
+        }
+        static unsigned long sums(const unsigned long long *p) { return p[0] * 3 + p[1] - p[2]; }
+        SEC("raw_tp/a") int a(unsigned long long *ctx) { return reads((void *)ctx[0]) + sums(ctx); }
+        SEC("raw_tp/b") int b(unsigned long long *ctx) { return reads((void *)ctx[1]) + sums(ctx + 1); }
+        """)
+        #expect(ir.contains("function reads section \".text\""), "\(ir.prefix(300))")
+        #expect(!ir.contains("function sums"))
+    }
 }
