@@ -126,7 +126,8 @@ enum RegisterAllocator {
         // register d wants: pass d's fixed-register wishes back to s, along chains.
         for _ in 0..<3 {
             var changed = false
-            for (_, hs) in h {
+            for d in h.keys.sorted() {      // in register order: the wishes' order must not depend on hashing
+                let hs = h[d]!
                 let phys = hs.compactMap { x -> UInt8? in if case .phys(let r) = x { return r }; return nil }
                 guard !phys.isEmpty else { continue }
                 for case .sameAs(let s, _) in hs {

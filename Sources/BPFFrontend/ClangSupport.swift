@@ -1,4 +1,5 @@
 import CClang
+import Foundation
 
 // Small helpers over libclang's C API. Nothing here escapes the module.
 
@@ -43,8 +44,19 @@ func location(_ loc: CXSourceLocation) -> SourceLocation {
     var file: CXFile? = nil
     var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
     clang_getExpansionLocation(loc, &file, &line, &column, &offset)
-    let name = file.map { string(clang_getFileName($0)) } ?? "<built-in>"
+    let name = file.map { relativeToWorkingDirectory(string(clang_getFileName($0))) } ?? "<built-in>"
     return SourceLocation(file: name, line: Int(line), column: Int(column))
+}
+
+private let workingDirectoryPrefix = FileManager.default.currentDirectoryPath + "/"
+
+/// A header read from the parse cache's PCH has the absolute path it was built with;
+/// the same header parsed directly has the path as the -I option spelled it. Paths below
+/// the working directory are made relative, so diagnostics and line info (.BTF.ext file
+/// names) do not depend on whether the cache was used.
+func relativeToWorkingDirectory(_ path: String) -> String {
+    guard path.hasPrefix(workingDirectoryPrefix) else { return path }
+    return String(path.dropFirst(workingDirectoryPrefix.count))
 }
 
 func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }

@@ -46,8 +46,8 @@ public enum SlotPromotion {
                     guard let v = register[s]?[Piece(offset: o, width: w)] else { continue }
                     // A read no store reaches (the first read-modify-write of an
                     // uninitialized bitfield unit) reads 0: never an unwritten register.
-                    f.blocks[bi].instructions[ii].inst = stored.contains(v) ? read(v, into: d, width: w, signed: signed)
-                                                                            : .mov(dst: d, src: .imm(0), width: .w64)
+                    f.blocks[bi].instructions[ii].inst = StackForwarding.copy(stored.contains(v) ? .reg(v) : .imm(0), to: d,
+                                                                              width: w, signed: signed)
                 case .store(.slot(let s), let o, let value, let w):
                     guard let v = register[s]?[Piece(offset: o, width: w)] else { continue }
                     f.blocks[bi].instructions[ii].inst = .mov(dst: v, src: value, width: w == .w64 ? .w64 : .w32)
@@ -86,16 +86,5 @@ public enum SlotPromotion {
         var offset: Int
         var width: Width
         func overlaps(_ p: Piece) -> Bool { offset < p.offset + p.width.bytes && p.offset < offset + width.bytes }
-    }
-
-    /// What a load of `width` bytes gives from a register holding the stored value: the
-    /// low `width` bytes, zero- or sign-extended as the load would.
-    static func read(_ v: VReg, into d: VReg, width: Width, signed: Bool) -> Inst {
-        switch (width, signed) {
-        case (.w64, _): return .mov(dst: d, src: .reg(v), width: .w64)
-        case (.w32, false): return .mov(dst: d, src: .reg(v), width: .w32)
-        case (_, true): return .ext(dst: d, src: v, from: width, to: .w64, signed: true)
-        default: return .ext(dst: d, src: v, from: width, to: .w32, signed: false)
-        }
     }
 }

@@ -59,6 +59,34 @@ import Foundation
         #expect(bytes(s.work + "/damaged.o") == bytes(s.work + "/plain.o"), "a damaged entry changed the object")
     }
 
+    /// Headers found through a relative -I: a cache entry records them by absolute path,
+    /// a direct parse by the path as spelled. The object (its .BTF.ext line info names
+    /// the header of the inlined `ts_put`) must not depend on which was used.
+    @Test func relativeIncludePathsGiveTheSameObjectFromTheCache() throws {
+        guard let s = try setup() else { return }
+        defer { try? FileManager.default.removeItem(atPath: s.work) }
+        // A testsuite program and its header, in the same layout: src/x.c, inc/ts_common.h.
+        try FileManager.default.createDirectory(atPath: s.work + "/src", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Environment.root + "/testsuite/include/ts_common.h", toPath: s.include + "/ts_common.h")
+        try FileManager.default.copyItem(atPath: Environment.root + "/testsuite/programs/lang/lang_byteswap.c",
+                                         toPath: s.work + "/src/rel.c")
+        func run(_ env: [String], _ extra: [String], output: String) -> Shell.Result {
+            Shell.run(env + [s.compiler] + extra + ["-O2", "-g", "-target", "bpf", "-Iinc", "-I/usr/include/x86_64-linux-gnu",
+                                                    "-c", "src/rel.c", "-o", output], cwd: s.work)
+        }
+        let cache = s.work + "/cache"
+        let plain = run(["SWIFT_BPFCC_NO_CACHE=1"], [], output: "plain.o")
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let build = Shell.run(["SWIFT_BPFCC_CACHE_DIR=\(cache)", s.compiler, "--build-parse-cache", "-O2", "-g", "-target", "bpf",
+                               "-Iinc", "-I/usr/include/x86_64-linux-gnu", "src/rel.c"], cwd: s.work)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(files(cache, suffix: ".pch").count == 1, "no cache entry was written")
+        let hit = run(["SWIFT_BPFCC_CACHE_DIR=\(cache)", "SWIFT_BPFCC_NO_CACHE_BUILD=1"], [], output: "hit.o")
+        #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(bytes(s.work + "/plain.o") != nil && bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"),
+                "a cache hit changed the object (header path in line info)")
+    }
+
     @Test func changedHeaderIsNotServedFromTheCache() throws {
         guard let s = try setup() else { return }
         defer { try? FileManager.default.removeItem(atPath: s.work) }
