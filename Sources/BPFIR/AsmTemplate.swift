@@ -87,6 +87,7 @@ public struct AsmTemplate: Hashable, Sendable {
     }
 
     private func operandText(_ k: Int, modifier: String, _ spell: (Operand) -> String) throws(SubstitutionError) -> String {
+        if modifier == "l" { throw SubstitutionError(message: "'asm goto' is not supported") }   // labels are no operands here
         guard k < operands.count else { throw SubstitutionError(message: "operand \(k) does not exist") }
         let op = operands[k]
         switch modifier {
@@ -96,7 +97,6 @@ public struct AsmTemplate: Hashable, Sendable {
                 throw SubstitutionError(message: "modifier '\(modifier)' needs a constant operand")
             }
             return String(modifier == "n" ? 0 &- v : v)
-        case "l": throw SubstitutionError(message: "'asm goto' is not supported")
         default: throw SubstitutionError(message: "unknown operand modifier '\(modifier)' (BPF has none but 'c' and 'n')")
         }
     }
