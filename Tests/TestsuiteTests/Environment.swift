@@ -80,6 +80,8 @@ enum Environment {
     static let vmlinuxDir: Result<String, Error> = {
         let dir = NSTemporaryDirectory() + "vmlinux-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        vmlinuxDirToRemove = dir
+        atexit { if let d = vmlinuxDirToRemove { try? FileManager.default.removeItem(atPath: d) } }   // 3 MB a run otherwise
         let r = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
         guard r.status == 0 else { return .failure(HarnessError("bpftool cannot dump vmlinux BTF: \(r.stderr)")) }
         _ = FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: Data(r.stdout.utf8))
@@ -110,3 +112,6 @@ struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
+
+/// The per-process vmlinux.h directory, removed when the test process exits.
+nonisolated(unsafe) private var vmlinuxDirToRemove: String?
