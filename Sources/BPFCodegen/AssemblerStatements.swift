@@ -1,3 +1,5 @@
+import BPFIR
+
 /// One assembly statement (labels already taken off) → its instructions, and the jump
 /// target when it is a jump whose offset the assembler fills in.
 struct StatementParser {
@@ -31,9 +33,8 @@ struct StatementParser {
     struct Register: Equatable { var number: UInt8; var sub: Bool }
 
     private static func register(_ t: Token?) -> Register? {
-        guard case .word(let w)? = t, let f = w.first, f == "r" || f == "w", w.count <= 3,
-              let n = UInt8(w.dropFirst()), n <= 10, String(n) == w.dropFirst() else { return nil }
-        return Register(number: n, sub: f == "w")
+        guard case .word(let w)? = t, let r = AsmTemplate.register(named: Substring(w)) else { return nil }
+        return Register(number: UInt8(r.number), sub: r.subregister)
     }
     private mutating func register() throws(Failure) -> Register {
         guard let r = Self.register(peek()) else { throw Failure(message: "expected a register") }

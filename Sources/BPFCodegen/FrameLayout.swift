@@ -11,14 +11,7 @@ struct FrameLayout {
     init(_ f: Function) {
         var used = [Bool](repeating: false, count: f.slots.count)
         for b in f.blocks {
-            for i in b.instructions {
-                switch i.inst {
-                case .slotAddr(_, let s, _), .load(_, .slot(let s), _, _, _), .store(.slot(let s), _, _, _),
-                     .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
-                    used[s] = true
-                default: break
-                }
-            }
+            for i in b.instructions { if let s = i.inst.slotReferenced { used[s] = true } }
         }
         var total = 0
         offsets = []

@@ -101,6 +101,14 @@ public struct AsmTemplate: Hashable, Sendable {
         }
     }
 
+    /// A BPF register name: `rN` (64-bit) or `wN` (its 32-bit half), N in 0...10 written
+    /// without leading zeros.
+    public static func register(named name: Substring) -> (number: Int, subregister: Bool)? {
+        guard let f = name.first, f == "r" || f == "w", name.count <= 3, let n = Int(name.dropFirst()), n <= 10,
+              String(n) == name.dropFirst() else { return nil }
+        return (n, f == "w")
+    }
+
     /// Registers the text names itself (rN/wN outside operand references), and r0–r5
     /// when it contains a call: the statement's implicit clobbers.
     public var namedRegisters: UInt16 {
@@ -115,10 +123,7 @@ public struct AsmTemplate: Hashable, Sendable {
             while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
             let word = String(chars[i..<j])
             if word == "call" { mask |= 0x3f }
-            if (word.first == "r" || word.first == "w"), let n = Int(word.dropFirst()), (0...9).contains(n),
-               word.count <= 3 {
-                mask |= 1 << n
-            }
+            if let r = Self.register(named: Substring(word)), r.number <= 9 { mask |= 1 << r.number }
             i = j
         }
         return mask

@@ -382,6 +382,16 @@ extension Inst {
         }
     }
 
+    /// The stack slot the instruction names: its address, or memory it accesses there.
+    public var slotReferenced: Int? {
+        switch self {
+        case .slotAddr(_, let s, _), .load(_, .slot(let s), _, _, _), .store(.slot(let s), _, _, _),
+             .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
+            return s
+        default: return nil
+        }
+    }
+
     /// True when removing the instruction (if its result is unused) changes behaviour.
     public var hasSideEffects: Bool {
         switch self {

@@ -22,9 +22,9 @@ public enum SlotPromotion {
                     if pieces[s, default: []].contains(p) { continue }
                     if pieces[s, default: []].contains(where: { $0.overlaps(p) }) { excluded.insert(s); continue }
                     pieces[s, default: []].append(p)
-                case .slotAddr(_, let s, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
-                    excluded.insert(s)
-                default: break
+                default:
+                    // Its address taken, or accessed by an atomic: stays memory.
+                    if let s = i.inst.slotReferenced { excluded.insert(s) }
                 }
             }
         }

@@ -95,10 +95,10 @@ extension FunctionLowering {
 
         var clobbers: UInt16 = 0
         for c in a.clobbers where c != "memory" && c != "cc" {
-            guard let f = c.first, f == "r" || f == "w", let n = Int(c.dropFirst()), (0...9).contains(n), String(n) == c.dropFirst() else {
+            guard let r = AsmTemplate.register(named: Substring(c)), r.number <= 9 else {
                 throw LoweringError(loc, "unknown register name '\(c)' in asm")
             }
-            clobbers |= 1 << n
+            clobbers |= 1 << r.number
         }
         var template = AsmTemplate(text: a.template, operands: operands, ties: ties)
         template.clobbers = clobbers | template.namedRegisters
