@@ -3,7 +3,9 @@
 # testsuite (swift-bpfcc vs clang-22, loaded into this kernel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-log=/tmp/swift-bpfcc-test.log
+# A log of this run only (two checkouts testing at once must not count each other's lines).
+log=$(mktemp /tmp/swift-bpfcc-test.XXXXXX.log)
+trap 'rm -f "$log"' EXIT
 # Serial: Foundation's Process.run crashed once when test cases launched tools from
 # several threads at once; the whole suite takes under two minutes serially.
 set +e
