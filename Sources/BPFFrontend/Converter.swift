@@ -67,12 +67,7 @@ final class Converter {
             // non-static definitions (they belong in the object, as with clang).
             if !isInMainFile(c) {
                 if c.kind == CXCursor_TypedefDecl { typedefsByName[spelling(c)] = c; continue }
-                if c.kind == CXCursor_FunctionDecl || c.kind == CXCursor_VarDecl {
-                    let sc = storageClass(c)
-                    if sc == .static || sc == .extern || clang_isCursorDefinition(c) == 0 { continue }
-                } else {
-                    continue
-                }
+                if !Self.definesExternalSymbol(c) { continue }
             }
             do {
                 switch c.kind {
@@ -93,6 +88,18 @@ final class Converter {
             } catch {
                 errors.append(self.error(c, "\(error)"))
             }
+        }
+    }
+
+    /// Whether `c` defines a function or variable that is neither static nor extern (a
+    /// tentative definition such as an uninitialized map counts, as in C).
+    static func definesExternalSymbol(_ c: CXCursor) -> Bool {
+        let storage = clang_Cursor_getStorageClass(c)
+        guard storage != CX_SC_Static && storage != CX_SC_Extern else { return false }
+        switch c.kind {
+        case CXCursor_FunctionDecl: return clang_isCursorDefinition(c) != 0
+        case CXCursor_VarDecl: return true
+        default: return false
         }
     }
 

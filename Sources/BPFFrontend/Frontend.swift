@@ -19,24 +19,45 @@ public enum Frontend {
             throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
         }
         defer { clang_disposeIndex(index) }
+        let timing = ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil
+        var rejectedEntry: (cache: PrefixCache, key: String)? = nil
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let hit = entry.cache.lookup(entry.key)
-            if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+            if timing {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
                 FileHandle.standardError.write("swift-bpfcc: time: cache lookup \(ms) ms\n".data(using: .utf8)!)
             }
-            if let pch = hit {
-                if var unit = try? parseOnce(file: file, arguments: args + ["-include-pch", pch], index: index) {
+            if let hit = hit {
+                // Without definitions in the headers, the converter needs only the main
+                // file's declarations and what they reference: an index that excludes the
+                // PCH's declarations does not deserialize all of them (vmlinux.h's thousands).
+                guard let pchIndex = clang_createIndex(hit.headersDefine ? 0 : 1, 0) else {
+                    throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
+                }
+                defer { clang_disposeIndex(pchIndex) }
+                do {
+                    var unit = try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
+                                             mainText: entry.rest)
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
                     for f in entry.cache.inputs(entry.key) where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
+                    if timing { FileHandle.standardError.write("swift-bpfcc: parse cache: used \(hit.pch)\n".data(using: .utf8)!) }
                     return unit
+                } catch {
+                    if timing {
+                        let first = (error as? DiagnosticList)?.diagnostics.first.map { "\($0.location.file):\($0.location.line): \($0.message)" } ?? "\(error)"
+                        FileHandle.standardError.write("swift-bpfcc: parse cache: not used (\(first))\n".data(using: .utf8)!)
+                    }
+                    rejectedEntry = (entry.cache, entry.key)
                 }
-                entry.cache.remove(entry.key)
             }
             cacheMiss = true
         }
-        return try parseOnce(file: file, arguments: args, index: index)
+        // Without the cache (or after it failed: the program's own errors are reported by
+        // this parse; an entry is dropped only when the program compiles without it).
+        let unit = try parseOnce(file: file, arguments: args, index: index)
+        if let r = rejectedEntry { r.cache.remove(r.key) }
+        return unit
     }
 
     /// Set when `parse` found no usable cache entry: the driver then builds it in the
@@ -76,25 +97,37 @@ public enum Frontend {
         return args
     }
 
-    private static func cacheEntry(file: String, arguments args: [String]) -> (cache: PrefixCache, key: String, prefix: String)? {
+    /// The cache entry of `file`: its key, the prefix it is built from, and the rest of the
+    /// file (the prefix blanked) to parse after the entry's PCH.
+    private static func cacheEntry(file: String, arguments args: [String]) -> (cache: PrefixCache, key: String, prefix: String, rest: String)? {
         guard let dir = PrefixCache.defaultDirectory(),
-              let text = try? String(contentsOfFile: file, encoding: .utf8), let prefix = PrefixCache.prefix(of: text) else { return nil }
+              let text = try? String(contentsOfFile: file, encoding: .utf8), let (prefix, rest) = PrefixCache.split(text) else { return nil }
         let mainDirectory = (file as NSString).deletingLastPathComponent
         let cache = PrefixCache(directory: dir)
         let absoluteDir = mainDirectory.isEmpty ? FileManager.default.currentDirectoryPath
                                                 : (mainDirectory as NSString).standardizingPath
-        return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix)
+        return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix, rest)
     }
 
-    private static func parseOnce(file: String, arguments args: [String], index: CXIndex) throws -> TranslationUnit {
+    /// Parses `file`, or `mainText` in its place when given (same name, so locations and
+    /// diagnostics name the file on disk).
+    private static func parseOnce(file: String, arguments args: [String], index: CXIndex, mainText: String? = nil) throws -> TranslationUnit {
         var tuOut: CXTranslationUnit? = nil
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
         var argv = cargs.map { UnsafePointer<CChar>($0) }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let err = argv.withUnsafeMutableBufferPointer { buf in
-            clang_parseTranslationUnit2(index, file, buf.baseAddress, Int32(buf.count), nil, 0,
-                                        CXTranslationUnit_IncludeAttributedTypes.rawValue, &tuOut)
+        let err = file.withCString { name in
+            (mainText ?? "").withCString { contents in
+                var unsaved = [CXUnsavedFile(Filename: name, Contents: contents, Length: UInt(strlen(contents)))]
+                if mainText == nil { unsaved = [] }
+                return unsaved.withUnsafeMutableBufferPointer { files in
+                    argv.withUnsafeMutableBufferPointer { buf in
+                        clang_parseTranslationUnit2(index, file, buf.baseAddress, Int32(buf.count), files.baseAddress,
+                                                    UInt32(files.count), CXTranslationUnit_IncludeAttributedTypes.rawValue, &tuOut)
+                    }
+                }
+            }
         }
         if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6

@@ -7,11 +7,26 @@ import Foundation
 /// - Key: the include lines, every parsing argument, the main file's directory and
 ///   the libclang version; an entry also records the size and a hash of the bytes of
 ///   every file the prefix included, checked before each use.
+/// - An entry also records whether the headers define anything the object must hold
+///   (a non-static function or variable definition): only then does a compilation that
+///   uses it have to visit every declaration of the PCH (see `Entry.headersDefine`).
 /// - Entries are written to temporary files and renamed, so parallel `make -j`
 ///   builds never see half an entry; a stale or damaged entry only costs a fallback
 ///   to the normal parse (the output is the same either way).
 struct PrefixCache {
     let directory: String
+
+    /// A usable cache entry.
+    struct Entry {
+        let pch: String
+        /// The headers define functions or variables with external linkage, which the front
+        /// end converts even when unused; without them it needs only the main file's
+        /// declarations and what they reference.
+        let headersDefine: Bool
+    }
+
+    /// The marker line of the dependency file for `Entry.headersDefine`.
+    private static let definesMarker = "#headers-define"
 
     /// `SWIFT_BPFCC_CACHE_DIR`, else `$XDG_CACHE_HOME/swift-bpfcc`, else `~/.cache/swift-bpfcc`;
     /// nil when `SWIFT_BPFCC_NO_CACHE` is set.
@@ -24,43 +39,66 @@ struct PrefixCache {
         return nil
     }
 
-    /// The leading block of `#include` lines (with blank lines and comments between them).
-    static func prefix(of text: String) -> String? {
+    /// The leading block of `#include` lines (with blank lines and comments between them),
+    /// and the source with those lines blanked (spaces, so every other line and column stays
+    /// where it was): the main file as parsed after the prefix's PCH, which must not include
+    /// the headers again (a header without an include guard would be defined twice).
+    static func split(_ text: String) -> (prefix: String, rest: String)? {
         var lines: [String] = []
+        var blanked: [Substring] = []
         var inComment = false
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for raw in all {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if inComment {
-                if line.contains("*/") { inComment = !line.hasSuffix("*/") && !line.contains("*/") }
-                if line.hasSuffix("*/") || line.contains("*/") { inComment = false }
+                if line.contains("*/") { inComment = false }
+                blanked.append(raw)
                 continue
             }
-            if line.isEmpty || line.hasPrefix("//") { continue }
-            if line.hasPrefix("/*") { inComment = !line.contains("*/"); continue }
-            if line.hasPrefix("#include") || line.hasPrefix("# include") { lines.append(line); continue }
+            if line.isEmpty || line.hasPrefix("//") { blanked.append(raw); continue }
+            if line.hasPrefix("/*") { inComment = !line.contains("*/"); blanked.append(raw); continue }
+            if line.hasPrefix("#include") || line.hasPrefix("# include") {
+                lines.append(line)
+                blanked.append(Substring(String(repeating: " ", count: raw.utf8.count)))
+                continue
+            }
             break
         }
-        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+        guard !lines.isEmpty else { return nil }
+        let rest = (blanked + all.dropFirst(blanked.count)).joined(separator: "\n")
+        return (lines.joined(separator: "\n") + "\n", rest)
     }
 
-    static func hash(_ bytes: [UInt8]) -> String {
-        // Two independent 64-bit FNV-1a lanes: a 128-bit content key.
+    static func hash(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hash($0) } }
+
+    /// A 128-bit content hash: two independent 64-bit lanes over 8-byte words (vmlinux.h's
+    /// megabytes are hashed before every cached compile, so this must be fast), then the
+    /// tail bytes and the length.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> String {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for x in bytes {
-            a = (a ^ UInt64(x)) &* 0x100_0000_01b3
-            b = (b ^ UInt64(x)) &* 0x100_0000_01b3 ^ (b >> 29)
+        func mix(_ w: UInt64) {
+            a = (a ^ w) &* 0x9e37_79b9_7f4a_7c15
+            a = (a << 31) | (a >> 33)
+            b = (b &+ w) &* 0xc2b2_ae3d_27d4_eb4f
+            b ^= b >> 29
         }
+        let words = bytes.count / 8
+        for i in 0..<words { mix(bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+        var tail: UInt64 = 0
+        for i in (words * 8)..<bytes.count { tail = tail << 8 | UInt64(bytes[i]) }
+        mix(tail)
+        mix(UInt64(bytes.count))
         return String(a, radix: 16) + String(b, radix: 16)
     }
 
     static func hash(file: String) -> (size: Int, hash: String)? {
         guard let d = FileManager.default.contents(atPath: file) else { return nil }
-        return (d.count, hash([UInt8](d)))
+        return (d.count, d.withUnsafeBytes { hash($0) })
     }
 
     func key(prefix: String, arguments: [String], mainDirectory: String) -> String {
         let version = string(clang_getClangVersion())
-        let material = ["swift-bpfcc-pch-1", version, mainDirectory, prefix] + arguments
+        let material = ["swift-bpfcc-pch-2", version, mainDirectory, prefix] + arguments
         return PrefixCache.hash(Array(material.joined(separator: "\u{0}").utf8))
     }
 
@@ -69,16 +107,18 @@ struct PrefixCache {
     }
 
     /// A usable PCH for `key`, after checking every recorded input still has its bytes.
-    func lookup(_ key: String) -> String? {
+    func lookup(_ key: String) -> Entry? {
         let p = paths(key)
         guard FileManager.default.fileExists(atPath: p.pch),
               let deps = try? String(contentsOfFile: p.deps, encoding: .utf8) else { return nil }
+        var headersDefine = false
         for line in deps.split(separator: "\n") {
+            if line == PrefixCache.definesMarker { headersDefine = true; continue }
             let parts = line.split(separator: "\t", maxSplits: 2).map(String.init)
             guard parts.count == 3, let size = Int(parts[0]) else { return nil }
             guard let now = PrefixCache.hash(file: parts[2]), now.size == size, now.hash == parts[1] else { return nil }
         }
-        return p.pch
+        return Entry(pch: p.pch, headersDefine: headersDefine)
     }
 
     /// Parses the prefix on its own and saves it as a PCH; returns its path.
@@ -115,7 +155,7 @@ struct PrefixCache {
                 data!.assumingMemoryBound(to: [String].self).pointee.append(string(clang_getFileName(f)))
             }, ptr)
         }
-        var deps = ""
+        var deps = PrefixCache.definesExternalSymbols(tu) ? PrefixCache.definesMarker + "\n" : ""
         for f in Set(files).sorted() {
             guard let h = PrefixCache.hash(file: f) else { return nil }
             deps += "\(h.size)\t\(h.hash)\t\(f)\n"
@@ -130,10 +170,16 @@ struct PrefixCache {
         return p.pch
     }
 
+    /// Whether a top-level declaration of `tu` defines a function or variable that is
+    /// neither static nor extern (`Converter.definesExternalSymbol`).
+    private static func definesExternalSymbols(_ tu: CXTranslationUnit) -> Bool {
+        children(clang_getTranslationUnitCursor(tu)).contains(where: Converter.definesExternalSymbol)
+    }
+
     /// The files an entry was built from.
     func inputs(_ key: String) -> [String] {
         guard let deps = try? String(contentsOfFile: paths(key).deps, encoding: .utf8) else { return [] }
-        return deps.split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 2).last.map(String.init) }
+        return deps.split(separator: "\n").filter { $0 != PrefixCache.definesMarker }.compactMap { $0.split(separator: "\t", maxSplits: 2).last.map(String.init) }
             .filter { !$0.hasSuffix(".h") || !$0.hasPrefix(directory) }
     }
 

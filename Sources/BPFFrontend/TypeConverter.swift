@@ -117,7 +117,7 @@ extension Converter {
         let qualifiers = words.filter { $0 == "const" || $0 == "volatile" }
         let rest = words.filter { $0 != "const" && $0 != "volatile" }
         guard rest.count == 1 else { return nil }
-        guard let decl = typedefsByName[rest[0]] else {
+        guard let decl = typedefsByName[rest[0]] ?? typedefReferenced(named: rest[0], below: c) else {
             // typeof(global): the global's declared type.
             if let g = unit.globals.first(where: { $0.name == rest[0] }), !head.contains("unqual") { return g.type }
             return nil
@@ -128,6 +128,23 @@ extension Converter {
             if qualifiers.contains("const") { result = .const(result) }
         }
         return result
+    }
+
+    /// The typedef named `name` that a `TypeRef` below `c` refers to: header typedefs are
+    /// not visited when the headers come from the parse cache (see `Frontend.parse`).
+    private func typedefReferenced(named name: String, below c: CXCursor) -> CXCursor? {
+        var context: (name: String, found: CXCursor?) = (name, nil)
+        withUnsafeMutablePointer(to: &context) { ptr in
+            _ = clang_visitChildren(c, { child, _, data in
+                let ctx = data!.assumingMemoryBound(to: (name: String, found: CXCursor?).self)
+                guard child.kind == CXCursor_TypeRef else { return CXChildVisit_Recurse }
+                let decl = clang_getCursorReferenced(child)
+                guard decl.kind == CXCursor_TypedefDecl, spelling(decl) == ctx.pointee.name else { return CXChildVisit_Continue }
+                ctx.pointee.found = decl
+                return CXChildVisit_Break
+            }, ptr)
+        }
+        return context.found
     }
 
     private func btfTypeTag(_ spelling: String) -> String? {
@@ -202,9 +219,16 @@ extension Converter {
         omittedRecordDefinitions[id] = nil
         let saved = typeContext
         defer { typeContext = saved }
-        let pretty = prettyPrinted(def)
-        let headEnd = pretty.firstIndex(of: "{") ?? pretty.endIndex
-        let pai = pretty[..<headEnd].contains("preserve_access_index")
+        // The record's own attributes (from its head: `struct __attribute__((...)) name`);
+        // most records have none, and printing costs more than the rest of the conversion.
+        let head: Substring
+        if clang_Cursor_hasAttrs(def) != 0 {
+            let pretty = prettyPrinted(def)
+            head = pretty[..<(pretty.firstIndex(of: "{") ?? pretty.endIndex)]
+        } else {
+            head = ""
+        }
+        let pai = head.contains("preserve_access_index")
         let fieldCursors_ = fields(of: clang_getCursorType(def))
         var fields: [FieldDecl] = []
         for f in fieldCursors_ {
@@ -223,7 +247,7 @@ extension Converter {
         fieldCursors[id] = fieldCursors_
         unit.records[id].membersOmitted = false
         unit.records[id].preserveAccessIndex = pai
-        unit.records[id].btfDeclTags = AttributeParser.parse(String(pretty[..<headEnd])).btfDeclTags
+        unit.records[id].btfDeclTags = head.isEmpty ? [] : AttributeParser.parse(String(head)).btfDeclTags
     }
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {

@@ -25,7 +25,8 @@ import Foundation
 
     func compile(_ s: Setup, cache: String?, output: String) -> Shell.Result {
         // No background cache builds: entries are made explicitly with --build-parse-cache.
-        let env = cache.map { ["SWIFT_BPFCC_CACHE_DIR=\($0)", "SWIFT_BPFCC_NO_CACHE_BUILD=1"] } ?? ["SWIFT_BPFCC_NO_CACHE=1"]
+        let env = cache.map { ["SWIFT_BPFCC_CACHE_DIR=\($0)", "SWIFT_BPFCC_NO_CACHE_BUILD=1", "SWIFT_BPFCC_TIME_STAGES=1"] }
+            ?? ["SWIFT_BPFCC_NO_CACHE=1"]
         return Shell.run(env + [s.compiler, "-O2", "-g", "-target", "bpf", "-I\(s.include)", "-I/usr/include/x86_64-linux-gnu",
                                 "-c", s.source, "-o", output])
     }
@@ -36,6 +37,10 @@ import Foundation
     }
 
     func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// Whether a compile run with SWIFT_BPFCC_TIME_STAGES parsed with a cache entry (a
+    /// failed attempt falls back to the ordinary parse, which would hide a broken hit).
+    func usedCache(_ r: Shell.Result) -> Bool { r.stderr.contains("swift-bpfcc: parse cache: used ") }
 
     func files(_ dir: String, suffix: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(suffix) }.map { dir + "/" + $0 }
@@ -51,6 +56,7 @@ import Foundation
         #expect(pchs.count == 1, "no cache entry was written")
         let hit = compile(s, cache: cache, output: s.work + "/hit.o")
         #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(usedCache(hit), "the entry was not used:\n\(hit.stderr)")
         #expect(bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"), "a cache hit changed the object")
         // Damage the entry: the compile falls back to parsing and still gives the same bytes.
         for p in pchs { _ = FileManager.default.createFile(atPath: p, contents: Data("not a pch".utf8)) }
@@ -85,6 +91,76 @@ import Foundation
         #expect(hit.status == 0, "\(hit.stderr)")
         #expect(bytes(s.work + "/plain.o") != nil && bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"),
                 "a cache hit changed the object (header path in line info)")
+    }
+
+    /// One cache directory for the whole run (inside the run's vmlinux.h directory, which
+    /// is removed at exit): programs with the same #include block share an entry, as they
+    /// do in a user's cache.
+    static func sharedCache(vmlinuxDir: String) -> String { vmlinuxDir + "/parse-cache" }
+
+    /// Every testsuite program gives the same object from a cache hit as from a fresh
+    /// parse. A hit visits only the main file's declarations (libclang's index excludes
+    /// the PCH's), so everything the headers contribute must be reached by reference.
+    @Test(arguments: Environment.programs.filter { $0.group != "errors" && $0.expectError == nil })
+    func testsuiteProgramFromTheCache(_ p: TestProgram) throws {
+        guard let compiler = Environment.compiler, let vmlinux = try? Environment.vmlinuxDir.get() else {
+            if Environment.isCI { Issue.record("prerequisites for the cache tests are missing in CI") }
+            else { print("SKIP: cache test of \(p.relativePath) needs swift-bpfcc and a vmlinux.h") }
+            return
+        }
+        let work = NSTemporaryDirectory() + "cache-\(p.stem)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let flags = p.compileFlags(includeDir: Environment.includeDir, vmlinuxDir: vmlinux)
+        let plain = Shell.run(["SWIFT_BPFCC_NO_CACHE=1", compiler] + flags + ["-c", p.path, "-o", work + "/plain.o"])
+        try #require(plain.status == 0, "\(plain.stderr)")
+        let build = Shell.run(["SWIFT_BPFCC_CACHE_DIR=\(Self.sharedCache(vmlinuxDir: vmlinux))", compiler, "--build-parse-cache"] + flags + [p.path])
+        #expect(build.status == 0, "\(build.stderr)")
+        let hit = Shell.run(["SWIFT_BPFCC_CACHE_DIR=\(Self.sharedCache(vmlinuxDir: vmlinux))", "SWIFT_BPFCC_NO_CACHE_BUILD=1",
+                             "SWIFT_BPFCC_TIME_STAGES=1", compiler] + flags + ["-c", p.path, "-o", work + "/hit.o"])
+        #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(usedCache(hit), "the cache entry of \(p.relativePath) was not used:\n\(hit.stderr)")
+        #expect(bytes(work + "/hit.o") == bytes(work + "/plain.o"), "a cache hit changed the object of \(p.relativePath)")
+    }
+
+    /// Headers in the cached prefix that define maps, variables and a global function,
+    /// some of them used by nothing: the entry records it, and a hit still puts them all in
+    /// the object (the front end then visits the PCH's declarations). `typeof` of a header typedef keeps the typedef.
+    @Test func headerDefinitionsSurviveTheCache() throws {
+        guard let s = try setup() else { return }
+        defer { try? FileManager.default.removeItem(atPath: s.work) }
+        try """
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            typedef unsigned int hdr_key_t;
+            struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, hdr_key_t); __type(value, long); } hdr_map SEC(".maps");
+            int hdr_counter = 7;
+            __attribute__((noinline)) int hdr_global_fn(int x) { return x * 3 + hdr_counter; }
+            struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 8); __type(key, int); __type(value, int); } hdr_unused_map SEC(".maps");
+            int hdr_unused_global = 5;
+            """.write(toFile: s.include + "/defs.h", atomically: true, encoding: .utf8)
+        try """
+            #include "defs.h"
+            SEC("xdp") int prog(struct xdp_md *ctx) {
+                hdr_key_t k = 1;
+                long *v = bpf_map_lookup_elem(&hdr_map, &k);
+                return v ? hdr_global_fn((int)*v) & 3 : XDP_PASS;
+            }
+            char LICENSE[] SEC("license") = "GPL";
+            """.write(toFile: s.source, atomically: true, encoding: .utf8)
+        let cache = s.work + "/cache"
+        #expect(compile(s, cache: nil, output: s.work + "/plain.o").status == 0)
+        #expect(buildEntry(s, cache: cache).status == 0)
+        let deps = files(cache, suffix: ".deps").compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(deps.count == 1 && deps[0].hasPrefix("#headers-define\n"), "the entry does not record the header definitions")
+        let hit = compile(s, cache: cache, output: s.work + "/hit.o")
+        #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(usedCache(hit), "the entry was not used:\n\(hit.stderr)")
+        let symbols = Shell.run(["llvm-readelf-22", "-s", s.work + "/plain.o"]).stdout
+        for name in ["hdr_map", "hdr_counter", "hdr_global_fn", "hdr_unused_map", "hdr_unused_global"] {
+            #expect(symbols.contains(name), "the uncached object lacks \(name): the test no longer tests header definitions")
+        }
+        #expect(bytes(s.work + "/hit.o") == bytes(s.work + "/plain.o"), "a cache hit changed the object")
     }
 
     @Test func changedHeaderIsNotServedFromTheCache() throws {
