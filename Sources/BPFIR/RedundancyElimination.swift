@@ -3,6 +3,9 @@
 ///   that width (a narrow load, a byte swap, a 32-bit operation, an earlier
 ///   extension, a copy of one of those; every definition of the register counts)
 ///   becomes a plain copy;
+/// - an extension (sign or zero) of a value known to be small enough that it cannot change
+///   it (`ValueBounds`) becomes a copy; a sign extension whose only input is constants
+///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
@@ -10,7 +13,7 @@
 public enum RedundancyElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
-        let (_, defs) = f.useDefCounts()
+        let (uses, defs) = f.useDefCounts()
         var definitions: [VReg: [Inst]] = [:]
         for b in f.blocks {
             for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
@@ -40,6 +43,17 @@ public enum RedundancyElimination {
                 }
             }
         }
+        var bounds = ValueBounds(definitions: definitions, parameters: parameters)
+        func fits(_ s: VReg, _ from: Width, signed: Bool) -> Bool {
+            guard let b = bounds.upperBound(s) else { return false }
+            return b < UInt64(1) << UInt64(signed ? from.bits - 1 : from.bits)
+        }
+        /// Registers read only by one sign extension to 64 bits and defined only by constants.
+        var constantsToExtend: [VReg: Width] = [:]
+        func definedByConstantsOnly(_ s: VReg) -> Bool {
+            guard let ds = definitions[s], !ds.isEmpty, !parameters.contains(s) else { return false }
+            return ds.allSatisfy { if case .mov(_, .imm, _) = $0 { return true }; return false }
+        }
         var replace: [VReg: VReg] = [:]
         for bi in f.blocks.indices {
             var seenSymbols: [SymbolRef: VReg] = [:]
@@ -47,7 +61,12 @@ public enum RedundancyElimination {
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 switch inst {
-                case .ext(let d, let s, let from, _, false) where s != d && zeroExtended(s, within: from):
+                case .ext(let d, let s, let from, _, false) where s != d && (zeroExtended(s, within: from) || fits(s, from, signed: false)):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .ext(let d, let s, let from, _, true) where s != d && fits(s, from, signed: true):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .ext(let d, let s, let from, .w64, true) where s != d && uses[s] == 1 && definedByConstantsOnly(s):
+                    constantsToExtend[s] = from
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .mov(let d, .reg(let s), .w32) where zeroExtended(s, within: .w32):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
@@ -60,6 +79,18 @@ public enum RedundancyElimination {
                 case .slotAddr(let d, let slot, let off) where defs[d] == 1:
                     if let prev = seenSlots[[slot, off]] { replace[d] = prev } else { seenSlots[[slot, off]] = d }
                 default: break
+                }
+            }
+        }
+        if !constantsToExtend.isEmpty {
+            for bi in f.blocks.indices {
+                for ii in f.blocks[bi].instructions.indices {
+                    guard case .mov(let d, .imm(let k), let w) = f.blocks[bi].instructions[ii].inst,
+                          let from = constantsToExtend[d] else { continue }
+                    // The value the definition leaves in the register, then its low `from` bits sign-extended.
+                    let held = w.extend(UInt64(bitPattern: k), signed: false)
+                    let extended = Int64(bitPattern: from.extend(held, signed: true))
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(extended), width: .w64)
                 }
             }
         }

@@ -57,6 +57,61 @@ import BPFIR
         }
     }
 
+    /// `(long)((b + 1) * 8)` of a byte b: the sign extension cannot change the value (below
+    /// 2^31), so it is a copy. Of an unknown value, or of one that may reach 2^31, it stays.
+    @Test func extensionsOfSmallValuesBecomeCopies() throws {
+        func program(mask: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                Instruction(.binary(.and, dst: VReg(1), lhs: VReg(0), rhs: .imm(mask), width: .w64)),
+                Instruction(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(1), width: .w32)),
+                Instruction(.binary(.mul, dst: VReg(3), lhs: VReg(2), rhs: .imm(8), width: .w32)),
+                Instruction(.ext(dst: VReg(4), src: VReg(3), from: .w32, to: .w64, signed: true)),
+                Instruction(.ext(dst: VReg(5), src: VReg(0), from: .w32, to: .w64, signed: true)),
+                Instruction(.binary(.add, dst: VReg(6), lhs: VReg(4), rhs: .reg(VReg(5)), width: .w64)),
+            ], terminator: .ret(.reg(VReg(6))))])
+        }
+        func extensions(_ f: Function) -> [Inst] {
+            f.blocks.flatMap(\.instructions).map(\.inst).filter { if case .ext = $0 { return true }; return false }
+        }
+        let small = program(mask: 0xff)
+        let g = RedundancyElimination.run(small)
+        #expect(extensions(g) == [.ext(dst: VReg(5), src: VReg(0), from: .w32, to: .w64, signed: true)],
+                "only the extension of the unknown parameter stays\n\(IRPrinter.print(Module(functions: [g])))")
+        // (0x0fffffff + 1) * 8 = 2^31: the extension makes it negative and must stay.
+        let large = program(mask: 0x0fff_ffff)
+        let h = RedundancyElimination.run(large)
+        #expect(extensions(h).count == 2, "\(IRPrinter.print(Module(functions: [h])))")
+        for p: Int64 in [0, 0xff, 0x1234_5678_9abc, -1, 0x0fff_ffff, 0x7fff_ffff] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(small, args: [p]))
+            #expect(try IRInterpreter.run(h, args: [p]) == IRInterpreter.run(large, args: [p]))
+        }
+    }
+
+    /// `int r; if (p) r = 2; else r = -1; return (long)r;`: the constants are written
+    /// sign-extended and the extension goes (clang materializes `r = -1` as 64 bits).
+    @Test func signExtensionOfConstantsMovesIntoThem() throws {
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [Instruction(.mov(dst: VReg(1), src: .imm(2), width: .w64))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(2), instructions: [Instruction(.mov(dst: VReg(1), src: .imm(-1), width: .w32))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(3), instructions: [Instruction(.ext(dst: VReg(2), src: VReg(1), from: .w32, to: .w64, signed: true))],
+                  terminator: .ret(.reg(VReg(2)))),
+        ])
+        let g = RedundancyElimination.run(f)
+        let insts = g.blocks.flatMap(\.instructions).map(\.inst)
+        #expect(!insts.contains { if case .ext = $0 { return true }; return false }, "\(IRPrinter.print(Module(functions: [g])))")
+        #expect(insts.contains(.mov(dst: VReg(1), src: .imm(-1), width: .w64)))
+        for p: Int64 in [0, 1] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+        #expect(try IRInterpreter.run(g, args: [1]) == -1)
+        // A second reader of the 32-bit value keeps the constants (and the extension) as they were.
+        var two = f
+        two.blocks[3].instructions.append(Instruction(.binary(.add, dst: VReg(3), lhs: VReg(1), rhs: .imm(1), width: .w64)))
+        two.blocks[3].terminator = .ret(.reg(VReg(3)))
+        let k = RedundancyElimination.run(two)
+        #expect(k.blocks.flatMap(\.instructions).map(\.inst).contains(.mov(dst: VReg(1), src: .imm(-1), width: .w32)))
+        for p: Int64 in [0, 1] { #expect(try IRInterpreter.run(k, args: [p]) == IRInterpreter.run(two, args: [p])) }
+    }
+
     @Test func returnsOfOneConstantShareOneExitBlockPlacedLast() throws {
         // if p == 1 return 0; if p == 2 return 0; return p == 3 ? 7 : 0
         let b0 = Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(1), width: .w64, then: BlockID(1), else: BlockID(2)))

@@ -1,0 +1,98 @@
+/// Upper bounds of register values, read off their definitions: a value loaded as a byte is
+/// below 256, `(byte + 1) * 8` below 2049, a constant is itself. A bound holds for every
+/// definition of the register (registers of C locals assigned in several places count
+/// every assignment); registers whose value depends on itself (loop variables) and
+/// parameters have none.
+///
+/// Used to drop extensions that cannot change the value: a sign extension from 32 bits of a
+/// value below 2^31 is the value (what clang knows from `nsw` arithmetic on small operands).
+struct ValueBounds {
+    private let definitions: [VReg: [Inst]]
+    private let parameters: Set<VReg>
+    private var cache: [VReg: UInt64?] = [:]
+    private var visiting: Set<VReg> = []
+
+    /// `definitions`: every instruction defining each register.
+    init(definitions: [VReg: [Inst]], parameters: Set<VReg>) {
+        self.definitions = definitions
+        self.parameters = parameters
+    }
+
+    /// The largest value `v` can hold (as an unsigned 64-bit number), if known.
+    mutating func upperBound(_ v: VReg) -> UInt64? {
+        if let known = cache[v] { return known }
+        guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty, visiting.insert(v).inserted else { return nil }
+        defer { visiting.remove(v) }
+        var result: UInt64 = 0
+        for d in ds {
+            guard let b = bound(of: d) else { cache[v] = .some(nil); return nil }
+            result = max(result, b)
+        }
+        cache[v] = result
+        return result
+    }
+
+    private static func mask(_ w: Width) -> UInt64 { w == .w64 ? .max : (1 << UInt64(w.bits)) - 1 }
+
+    /// The bound of an operand as an operation of width `w` reads it.
+    private mutating func bound(_ o: Operand, _ w: Width) -> UInt64? {
+        let m = Self.mask(w)
+        switch o {
+        case .imm(let k):
+            if w == .w64 { return k >= 0 ? UInt64(k) : nil }
+            return UInt64(bitPattern: k) & m
+        case .reg(let r):
+            if let b = upperBound(r) { return min(b, m) }
+            return w == .w64 ? nil : m
+        }
+    }
+
+    private mutating func bound(of d: Inst) -> UInt64? {
+        switch d {
+        case .mov(_, let src, let w): return bound(src, w)
+        case .load(_, _, _, let w, false), .coreLoad(_, _, _, let w, _):
+            return w == .w64 ? nil : Self.mask(w)
+        case .bswap(_, _, let w): return w == .w64 ? nil : Self.mask(w)
+        case .ext(_, let s, let from, let to, false):
+            return min(Self.mask(from), upperBound(s) ?? .max, Self.mask(to))
+        case .ext(_, let s, let from, let to, true):
+            if let b = upperBound(s), b < 1 << UInt64(from.bits - 1) { return b }
+            return to == .w64 ? nil : Self.mask(to)
+        case .binary(let op, _, let l, let r, let w):
+            let m = Self.mask(w)
+            let a = bound(.reg(l), w), b = bound(r, w)
+            switch op {
+            case .and:
+                guard a != nil || b != nil else { return nil }
+                return min(a ?? m, b ?? m)
+            case .or, .xor:
+                guard let a = a, let b = b else { return w == .w64 ? nil : m }
+                let top = max(a, b)
+                return top == 0 ? 0 : min(m, UInt64.max >> UInt64(top.leadingZeroBitCount))
+            case .add:
+                guard let a = a, let b = b else { return w == .w64 ? nil : m }
+                let (s, o) = a.addingReportingOverflow(b)
+                return o || s > m ? (w == .w64 ? nil : m) : s
+            case .mul:
+                guard let a = a, let b = b else { return w == .w64 ? nil : m }
+                let (p, o) = a.multipliedReportingOverflow(by: b)
+                return o || p > m ? (w == .w64 ? nil : m) : p
+            case .lshr:
+                guard case .imm(let k) = r, k >= 0, k < w.bits else { return w == .w64 ? nil : m }
+                return (a ?? m) >> UInt64(k)
+            case .shl:
+                guard case .imm(let k) = r, k >= 0, k < w.bits, let a = a, a <= m >> UInt64(k) else { return w == .w64 ? nil : m }
+                return a << UInt64(k)
+            // Division and remainder: no bound is claimed, so that no extension of their
+            // results is dropped (the verifier does not know a 32-bit quotient's upper half
+            // is zero; see RedundancyElimination).
+            case .udiv, .urem, .sdiv, .srem:
+                return nil
+            case .sub, .ashr:
+                return w == .w64 ? nil : m
+            }
+        case .neg(_, _, let w): return w == .w64 ? nil : Self.mask(w)
+        default: return nil
+        }
+    }
+}
