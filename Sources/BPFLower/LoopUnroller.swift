@@ -164,7 +164,7 @@ extension FunctionLowering {
         let keepOuter = plan.declared == nil ? outer : nil
         let exit = b.newBlock()
         // An address-taken induction variable keeps a memory copy of the constant.
-        if plan.declared != nil, outer == nil, let d = plan.declared {
+        if outer == nil, let d = plan.declared, addressTaken(in: currentFunctionDecl).contains(d.id) {
             try declareVariable(d, addressTaken: true)
         }
         let memory = vars[key]?.memoryRef ?? outer?.memoryRef
