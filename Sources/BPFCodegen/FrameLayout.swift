@@ -1,7 +1,9 @@
 import BPFIR
 
 /// r10-relative offsets of a function's stack slots (including spill slots). Slots no
-/// instruction refers to any more (promoted to registers, or dead) take no space.
+/// instruction refers to any more (promoted to registers, or dead) take no space, and
+/// slots that are never in use at the same time share their bytes (stack colouring, as
+/// clang does): two map keys filled for two different helper calls use one place.
 struct FrameLayout {
     var offsets: [Int]       // negative offsets from r10, one per slot
     var size: Int
@@ -9,18 +11,140 @@ struct FrameLayout {
     static let limit = 512
 
     init(_ f: Function) {
-        var used = [Bool](repeating: false, count: f.slots.count)
-        for b in f.blocks {
-            for i in b.instructions { if let s = i.inst.slotReferenced { used[s] = true } }
+        let spans = SlotSpans(f)
+        // Greedy colouring in order of first use: a slot joins the group (a place in the
+        // frame) that became free before it starts and wastes the fewest bytes, else
+        // opens a new one. Volatile slots and slots whose address escapes keep their own.
+        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool }
+        var groups: [Group] = []
+        var groupOf = [Int](repeating: -1, count: f.slots.count)
+        let order = f.slots.indices.filter { spans.span[$0] != nil }
+            .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
+        for k in order {
+            let s = f.slots[k], span = spans.span[k]!
+            let shareable = !s.isVolatile && !spans.escapes[k]
+            let align = max(1, min(8, s.alignment))
+            var best: Int? = nil
+            if shareable {
+                for (g, group) in groups.enumerated() where group.shared && group.end < span.lowerBound {
+                    let waste = abs(group.size - s.size)
+                    if best == nil || waste < abs(groups[best!].size - s.size) { best = g }
+                }
+            }
+            if let g = best {
+                groups[g].size = max(groups[g].size, s.size)
+                groups[g].alignment = max(groups[g].alignment, align)
+                groups[g].end = span.upperBound
+                groupOf[k] = g
+            } else {
+                groups.append(Group(size: s.size, alignment: align, end: span.upperBound, shared: shareable))
+                groupOf[k] = groups.count - 1
+            }
         }
         var total = 0
-        offsets = []
-        for (k, s) in f.slots.enumerated() {
-            guard used[k] else { offsets.append(0); continue }
-            let a = max(1, min(8, s.alignment))
-            total = (total + s.size + a - 1) / a * a
-            offsets.append(-total)
+        var groupOffset: [Int] = []
+        for g in groups {
+            total = (total + g.size + g.alignment - 1) / g.alignment * g.alignment
+            groupOffset.append(-total)
         }
+        offsets = groupOf.map { $0 < 0 ? 0 : groupOffset[$0] }
         size = (total + 7) / 8 * 8
+    }
+}
+
+/// Where each stack slot is in use, as a range of positions in the function's block
+/// order: from the first to the last instruction that refers to it or to a register
+/// holding an address inside it, widened over every loop (a backward jump in block order)
+/// it overlaps, until nothing changes. A slot is unused at every position outside its
+/// span: control flow leaves the span only forward, or backward over a jump whose range
+/// the span would then contain.
+struct SlotSpans {
+    /// nil for slots nothing refers to.
+    var span: [ClosedRange<Int>?]
+    /// The slot's address is stored to memory or handed to inline assembly or returned:
+    /// it may be used anywhere after it is taken.
+    var escapes: [Bool]
+
+    init(_ f: Function) {
+        span = Array(repeating: nil, count: f.slots.count)
+        escapes = Array(repeating: false, count: f.slots.count)
+        // Registers holding addresses inside slots: defined from a slot address, or by
+        // arithmetic on such a register (every definition counts; a register may hold
+        // addresses of several slots).
+        var derived: [VReg: Set<Int>] = [:]
+        var changed = true
+        while changed {
+            changed = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    var from: Set<Int> = []
+                    switch i.inst {
+                    case .slotAddr(_, let s, _): from = [s]
+                    case .mov(_, .reg(let r), _), .neg(_, let r, _): from = derived[r] ?? []
+                    case .binary(_, _, let l, let r, _):
+                        from = derived[l] ?? []
+                        if case .reg(let rr) = r { from.formUnion(derived[rr] ?? []) }
+                    default: break
+                    }
+                    guard !from.isEmpty, let d = i.inst.singleDef else { continue }
+                    let before = derived[d]?.count ?? 0
+                    derived[d, default: []].formUnion(from)
+                    if derived[d]!.count != before { changed = true }
+                }
+            }
+        }
+        func touch(_ s: Int, _ p: Int) {
+            if let r = span[s] { span[s] = min(r.lowerBound, p)...max(r.upperBound, p) } else { span[s] = p...p }
+        }
+        var position = 0
+        var blockRange: [ClosedRange<Int>] = []
+        for b in f.blocks {
+            let first = position
+            for i in b.instructions {
+                if let s = i.inst.slotReferenced { touch(s, position) }
+                var regs = i.inst.usedRegs
+                if let d = i.inst.singleDef { regs.append(d) }
+                for r in regs { for s in derived[r] ?? [] { touch(s, position) } }
+                // An address leaving the registers: stored as a value, or into assembly.
+                switch i.inst {
+                case .store(_, _, .reg(let v), _), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _),
+                     .coreStore(_, _, .reg(let v), _, _):
+                    for s in derived[v] ?? [] { escapes[s] = true }
+                case .inlineAsm:
+                    for r in i.inst.usedRegs { for s in derived[r] ?? [] { escapes[s] = true } }
+                default: break
+                }
+                position += 1
+            }
+            for r in b.terminator.usedRegs {
+                for s in derived[r] ?? [] {
+                    touch(s, position)
+                    if case .ret = b.terminator { escapes[s] = true }
+                }
+            }
+            blockRange.append(first...position)
+            position += 1
+        }
+        // An escaped address may be used anywhere from where it was taken.
+        for s in span.indices where escapes[s] { if let r = span[s] { span[s] = r.lowerBound...position } }
+        // Loops in block order: a successor at or before its block.
+        var loops: [ClosedRange<Int>] = []
+        let index = Dictionary(uniqueKeysWithValues: f.blocks.enumerated().map { ($0.element.id, $0.offset) })
+        for (j, b) in f.blocks.enumerated() {
+            for t in b.terminator.successors { if let i = index[t], i <= j { loops.append(blockRange[i].lowerBound...blockRange[j].upperBound) } }
+        }
+        guard !loops.isEmpty else { return }
+        for s in span.indices {
+            guard var r = span[s] else { continue }
+            var grew = true
+            while grew {
+                grew = false
+                for l in loops where l.overlaps(r) && !(r.lowerBound <= l.lowerBound && l.upperBound <= r.upperBound) {
+                    r = min(r.lowerBound, l.lowerBound)...max(r.upperBound, l.upperBound)
+                    grew = true
+                }
+            }
+            span[s] = r
+        }
     }
 }

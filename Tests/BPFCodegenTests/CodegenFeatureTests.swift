@@ -25,9 +25,11 @@ import BPFIR
         } catch { Issue.record("\(error)") }
     }
 
-    /// A store to each slot: slots nothing refers to take no space.
+    /// A store to each slot, then a load of each: all in use at once (slots nothing refers
+    /// to take no space; slots in use at different times share theirs).
     static func touching(_ slots: Int) -> [Instruction] {
         (0..<slots).map { Instruction(.store(base: .slot($0), offset: 0, value: .imm(1), width: .w8)) }
+            + (0..<slots).map { Instruction(.load(dst: VReg(40 + $0), base: .slot($0), offset: 0, width: .w8, signed: false)) }
     }
 
     @Test func stackLimitErrorCountsSlotsAndAlignment() {

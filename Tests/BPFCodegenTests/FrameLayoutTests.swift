@@ -1,0 +1,74 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// Stack colouring: slots share bytes only when they are never in use at the same time.
+@Suite struct FrameLayoutTests {
+    func fn(_ blocks: [Block], slots: Int, size: Int = 8) -> Function {
+        Function(name: "f", section: "xdp", linkage: .global, parameters: [VReg(0)], blocks: blocks,
+                 slots: (0..<slots).map { StackSlot(size: size, alignment: 8, name: "s\($0)") }, nextVReg: 64)
+    }
+    func store(_ s: Int, _ v: Int64 = 1) -> Instruction { Instruction(.store(base: .slot(s), offset: 0, value: .imm(v), width: .w64)) }
+    func load(_ d: Int, _ s: Int) -> Instruction { Instruction(.load(dst: VReg(d), base: .slot(s), offset: 0, width: .w64, signed: false)) }
+    func addr(_ d: Int, _ s: Int) -> Instruction { Instruction(.slotAddr(dst: VReg(d), slot: s, offset: 0)) }
+
+    @Test func slotsUsedOneAfterTheOtherShare() {
+        // s0 written and read, then s1 written and read: one place.
+        let f = fn([Block(id: BlockID(0), instructions: [store(0), load(1, 0), store(1), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
+        let l = FrameLayout(f)
+        #expect(l.offsets[0] == l.offsets[1] && l.size == 8)
+    }
+
+    @Test func overlappingSlotsDoNot() {
+        let f = fn([Block(id: BlockID(0), instructions: [store(0), store(1), load(1, 0), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
+        let l = FrameLayout(f)
+        #expect(l.offsets[0] != l.offsets[1] && l.size == 16)
+    }
+
+    /// An address in a register keeps its slot in use until the register's last use (a map
+    /// key's address handed to a helper after the slot's own last store).
+    @Test func addressesInRegistersExtendTheSpan() {
+        let f = fn([Block(id: BlockID(0), instructions: [
+            store(0), addr(1, 0), Instruction(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(0), width: .w64)),
+            store(1), load(3, 1),
+            Instruction(.load(dst: VReg(4), base: .reg(VReg(2)), offset: 0, width: .w64, signed: false)),
+        ], terminator: .ret(.reg(VReg(4))))], slots: 2)
+        let l = FrameLayout(f)
+        #expect(l.offsets[0] != l.offsets[1])
+    }
+
+    /// A slot used at the top of a loop and another at its bottom are both in use on every
+    /// iteration: block order alone would call them disjoint.
+    @Test func loopsWidenSpans() {
+        let f = fn([
+            Block(id: BlockID(0), terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), instructions: [store(0), load(1, 0)], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [load(2, 1), store(1, 5)],
+                  terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(3))),
+            Block(id: BlockID(3), terminator: .ret(.reg(VReg(2)))),
+        ], slots: 2)
+        let l = FrameLayout(f)
+        #expect(l.offsets[0] != l.offsets[1], "s1 is read at the bottom before it is written again, while s0 was written above")
+    }
+
+    /// An address stored to memory may be used anywhere later; volatile slots are never shared.
+    @Test func escapedAndVolatileSlotsKeepTheirPlace() {
+        let escaped = fn([Block(id: BlockID(0), instructions: [
+            addr(1, 0), Instruction(.store(base: .slot(2), offset: 0, value: .reg(VReg(1)), width: .w64)),
+            store(1), load(3, 1),
+        ], terminator: .ret(.reg(VReg(3))))], slots: 3)
+        let l = FrameLayout(escaped)
+        #expect(l.offsets[0] != l.offsets[1])
+        var vol = fn([Block(id: BlockID(0), instructions: [store(0), load(1, 0), store(1), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
+        vol.slots[1].isVolatile = true
+        #expect(FrameLayout(vol).size == 16)
+    }
+
+    /// Different sizes share one place as large as the largest.
+    @Test func sharedPlaceFitsTheLargest() {
+        var f = fn([Block(id: BlockID(0), instructions: [store(0), load(1, 0), store(1), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
+        f.slots[1].size = 40
+        let l = FrameLayout(f)
+        #expect(l.offsets[0] == l.offsets[1] && l.size == 40)
+    }
+}
