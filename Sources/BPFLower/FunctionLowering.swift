@@ -41,6 +41,9 @@ final class FunctionLowering {
     var switches: [SwitchContext] = []
     /// >0 while lowering the argument of __builtin_preserve_access_index.
     var preserveDepth = 0
+    /// Registers of loop counters known to be non-negative in the loop being lowered
+    /// (`LoopUnroller.nonNegativeCounter`): widening them is a zero extension.
+    var nonNegativeRegisters: Set<VReg> = []
 
     init(module: ModuleLowering, decl: FunctionDecl) {
         self.module = module

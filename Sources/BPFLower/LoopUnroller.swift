@@ -17,7 +17,20 @@ enum LoopUnroller {
     static let maxTrips = 32
     static let maxWork = 300          // trips × body size (AST nodes), about clang's full-unroll budget
 
-    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout) -> UnrollPlan? {
+    /// The header of a counted loop: `i = start` (or `T i = start`), `i OP limit` with
+    /// constants, and a constant step.
+    struct Counter {
+        var id: Int
+        var declared: VarDecl?
+        var start: Int64
+        var op: BinaryOp
+        var limit: Int64
+        var signed: Bool
+        var step: Int64
+        var variable: Expr                 // the variable as the condition reads it
+    }
+
+    static func counter(initial: Stmt?, condition: Expr?, increment: Expr?, layout: TypeLayout) -> Counter? {
         guard let initial = initial, let cond = condition, let inc = increment else { return nil }
         var id: Int, start: Int64, declared: VarDecl? = nil
         switch initial.kind {
@@ -30,12 +43,9 @@ enum LoopUnroller {
             id = lid; start = v
         default: return nil
         }
-        // An address-taken induction variable is fine when its only address-taking is a
-        // pointer-to-const call argument (a map key): the scan below rejects any other.
         // Condition: i OP constant.
-        guard case .binary(let op, let l, let r) = cond.kind, localID(l) == id, let limit = ConstantEvaluator.integer(r) else { return nil }
-        let signed = layout.isSigned(l.type)
-        // Step.
+        guard case .binary(let op, let l, let r) = cond.kind, localID(l) == id, let limit = ConstantEvaluator.integer(r),
+              [.lt, .le, .gt, .ge, .ne].contains(op) else { return nil }
         var step: Int64
         switch inc.kind {
         case .unary(.postInc, let x), .unary(.preInc, let x): guard localID(x) == id else { return nil }; step = 1
@@ -45,6 +55,14 @@ enum LoopUnroller {
         default: return nil
         }
         guard step != 0 else { return nil }
+        return Counter(id: id, declared: declared, start: start, op: op, limit: limit, signed: layout.isSigned(l.type), step: step, variable: l)
+    }
+
+    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout) -> UnrollPlan? {
+        // An address-taken induction variable is fine when its only address-taking is a
+        // pointer-to-const call argument (a map key): the scan below rejects any other.
+        guard let c = counter(initial: initial, condition: condition, increment: increment, layout: layout) else { return nil }
+        let (op, limit, signed) = (c.op, c.limit, c.signed)
         func holds(_ v: Int64) -> Bool {
             let a = signed ? v : Int64(bitPattern: UInt64(bitPattern: v) & 0xffff_ffff_ffff_ffff)
             switch op {
@@ -56,20 +74,42 @@ enum LoopUnroller {
             default: return false
             }
         }
-        guard [.lt, .le, .gt, .ge, .ne].contains(op) else { return nil }
         var values: [Int64] = []
-        var v = start
+        var v = c.start
         while holds(v) {
             values.append(v)
             if values.count > maxTrips { return nil }
-            v &+= step
+            v &+= c.step
         }
         guard !values.isEmpty else { return nil }
         var size = 0
         var unsafe = false
-        Scan.stmt(body, id: id, size: &size, unsafe: &unsafe)
+        Scan.stmt(body, id: c.id, size: &size, unsafe: &unsafe)
         guard !unsafe, size * values.count <= maxWork else { return nil }
-        return UnrollPlan(variable: id, declared: declared, values: values, final: v, type: variableType(l) ?? l.type)
+        return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
+    }
+
+    /// The induction variable of a loop kept rolled that counts up by one from a
+    /// non-negative start to a limit its signed type holds (`for (int i = 0; i < n; i++)`
+    /// with constants), never written in the body: every value it takes in the loop is
+    /// non-negative, so widening it to 64 bits needs no sign extension (clang widens
+    /// such a variable once, from its no-overflow increments).
+    static func nonNegativeCounter(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout) -> Int? {
+        guard let c = counter(initial: initial, condition: condition, increment: increment, layout: layout),
+              c.signed, c.step == 1, c.start >= 0 else { return nil }
+        let bits = layout.width(variableType(c.variable) ?? c.variable.type).bits
+        guard bits <= 32 else { return nil }
+        let top = Int64(1) << Int64(bits - 1)   // the first value the type cannot hold
+        switch c.op {
+        case .lt: guard c.limit <= top - 1 else { return nil }
+        case .le: guard c.limit < top - 1 else { return nil }
+        case .ne: guard c.limit >= c.start, c.limit <= top - 1 else { return nil }
+        default: return nil
+        }
+        var size = 0
+        var unsafe = false
+        Scan.stmt(body, id: c.id, size: &size, unsafe: &unsafe)
+        return unsafe ? nil : c.id
     }
 
     static func variableType(_ e: Expr) -> CType? {

@@ -98,7 +98,7 @@ extension FunctionLowering {
         }
         guard case .reg(let r) = op else { return op }
         if tw.bytes > fw.bytes {
-            if !fSigned { return op }
+            if !fSigned || nonNegativeRegisters.contains(r) { return op }
             let x = b.newVReg()
             b.emit(.ext(dst: x, src: r, from: fw, to: tw == .w64 ? .w64 : .w32, signed: true))
             if tw == .w16 || tw == .w8 {

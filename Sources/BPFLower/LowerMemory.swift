@@ -148,7 +148,7 @@ extension FunctionLowering {
     func scaleIndex(_ op: Operand, type: CType, by size: Int) throws -> VReg {
         let w = layout.width(type)
         var r = materialize(op, width: w)
-        if w != .w64 && layout.isSigned(type) {
+        if w != .w64 && layout.isSigned(type) && !nonNegativeRegisters.contains(r) {
             let x = b.newVReg()
             b.emit(.ext(dst: x, src: r, from: w, to: .w64, signed: true))
             r = x

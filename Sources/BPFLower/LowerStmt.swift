@@ -47,6 +47,12 @@ extension FunctionLowering {
                 return
             }
             if let i = initial { try lowerStmt(i) }
+            let savedNonNegative = nonNegativeRegisters
+            defer { nonNegativeRegisters = savedNonNegative }
+            if let id = LoopUnroller.nonNegativeCounter(initial: initial, condition: cond, increment: inc, body: body, layout: layout),
+               case .register(let r)? = vars[VarKey(frame: frame, id: id)] {
+                nonNegativeRegisters.insert(r)
+            }
             let head = b.newBlock(), bodyB = b.newBlock(), incB = b.newBlock(), exit = b.newBlock()
             b.jump(to: head); b.switchTo(head)
             if let c = cond { at(c.location); try lowerCondition(c, then: bodyB, else: exit) } else { b.jump(to: bodyB) }

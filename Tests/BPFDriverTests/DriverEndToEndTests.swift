@@ -40,7 +40,7 @@ import Foundation
         }
         let path = NSTemporaryDirectory() + "be-\(UUID().uuidString).o"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: Data(result.object))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(result.object)))
         let (status, text) = try Self.tool("/usr/bin/llvm-objdump-22", ["-d", path])
         #expect(status == 0)
         // The first instruction loads ctx->data: a 4-byte load with offset 0 from r1.
@@ -117,7 +117,7 @@ import Foundation
         let path = NSTemporaryDirectory() + "linum-\(UUID().uuidString).o"
         let pin = "/sys/fs/bpf/swiftbpfcc_linum_\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: path); unlink(pin) }
-        FileManager.default.createFile(atPath: path, contents: Data(result.object))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(result.object)))
         let (loaded, _) = try Self.tool("/usr/sbin/bpftool", ["prog", "load", path, pin])
         #expect(loaded == 0)
         guard loaded == 0 else { return }
@@ -203,6 +203,34 @@ import Foundation
     /// kernel reads (ebpf_exporter's pci.bpf.c shape: three BPF_CORE_READs and a map
     /// update) called from two programs stays one sub-program; a body of the same shape
     /// without helper calls is inlined.
+    /// `for (int i = 0; i < 40; i++) ... a[i], (long)i`: i never goes negative, so widening
+    /// it needs no sign extension (clang widens such counters once). A counter starting
+    /// below zero, or one the body writes, keeps it. (Expressions of the counter, `a[i + 4]`,
+    /// are still extended.)
+    @Test func nonNegativeLoopCountersWidenWithoutSignExtension() throws {
+        func loop(_ header: String, _ extra: String = "") throws -> String {
+            try optimizedIR(of: """
+            SEC("raw_tp/x") int m(unsigned long long *ctx)
+            {
+                unsigned char a[48];
+                __builtin_memcpy(a, (void *)ctx, 48);
+                unsigned long s = 0;
+                for (\(header)) {
+                    if (a[i] == 0) break;
+                    s += a[i] * 3 + (long)i;\(extra)
+                }
+                return s;
+            }
+            """)
+        }
+        let plain = try loop("int i = 0; i < 40; i++")
+        #expect(!plain.contains("sext.w32.w64"), "\(plain)")
+        let negativeStart = try loop("int i = -4; i < 40; i++")
+        #expect(negativeStart.contains("sext.w32.w64"), "\(negativeStart)")
+        let written = try loop("int i = 0; i < 40; i++", " if (s > 100) i += 2;")
+        #expect(written.contains("sext.w32.w64"), "\(written)")
+    }
+
     @Test func helperCallsWeighInTheInliningDecision() throws {
         let reads = (0..<8).map { "    bpf_probe_read_kernel(&v[\($0)], 8, p + \($0));" }.joined(separator: "\n")
         let ir = try optimizedIR(of: """

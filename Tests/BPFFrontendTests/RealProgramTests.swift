@@ -61,7 +61,7 @@ import Foundation
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"]
-        FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/vmlinux.h", contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/vmlinux.h"))
         try p.run(); p.waitUntilExit()
         guard p.terminationStatus == 0 else { print("SKIP: bpftool btf dump failed"); return }

@@ -30,7 +30,7 @@ extension Tool {
           close(fd); puts("ok"); return 0;
         }
         """
-        FileManager.default.createFile(atPath: src, contents: Data(code.utf8))
+        _ = FileManager.default.createFile(atPath: src, contents: Data(code.utf8))
         let tmpBin = bin + "-\(UUID().uuidString)"
         guard let r = try? run("/usr/bin/gcc", ["-O1", "-o", tmpBin, src, "-lbpf"]), r.status == 0 else { return nil }
         _ = rename(tmpBin, bin)

@@ -34,7 +34,7 @@ public enum Tool {
     /// Writes bytes to a fresh temporary file and returns its path.
     public static func tempFile(_ bytes: [UInt8], suffix: String) -> String {
         let path = NSTemporaryDirectory() + "tooltest-\(UUID().uuidString)\(suffix)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 }
