@@ -33,6 +33,7 @@ public enum Optimizer {
                 f = CFGSimplify.run(DeadCodeElimination.run(f))     // blocks emptied by DCE
                 f = SelectFormation.run(f)
                 f = CallArgumentSinking.run(f)
+                f = CFGSimplify.run(TailMerging.run(f))
             }
             m.functions[i] = f
         }

@@ -23,7 +23,7 @@ import BPFIR
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("SelectFormation", SelectFormation.run),
-        ("CallArgumentSinking", CallArgumentSinking.run),
+        ("CallArgumentSinking", CallArgumentSinking.run), ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
     ]
 
     @Test func optimizedRandomProgramsComputeTheSame() throws {
@@ -406,5 +406,73 @@ import BPFIR
                 "\n\(IRPrinter.print(Module(functions: [helper])))")
         let local = LoadElimination.run(program(.function("sub")))
         #expect(local.blocks[2].instructions.contains { if case .load = $0.inst { return true }; return false })
+    }
+}
+
+/// TailMerging: equal blocks (up to the names of their own temporaries) going to the same
+/// place become one, repeatedly, and never when a register they read or leave differs.
+@Suite struct TailMergingTests {
+    func fn(_ blocks: [Block]) -> Function {
+        Function(name: "f", section: "xdp", linkage: .global, parameters: [VReg(0), VReg(1)], blocks: blocks, slots: [], nextVReg: 64)
+    }
+    func ins(_ i: Inst) -> Instruction { Instruction(i) }
+
+    /// if (p0 == 1) { t = p1 * 3; s = t + 7 } else if (p0 == 2) { u = p1 * 3; s = u + 7 } else s = 0;
+    /// return s — the two arms differ only in their temporary (t, u).
+    func twoArms(secondReads: VReg = VReg(1), secondTemporaryLiveOut: Bool = false) -> Function {
+        let temp2 = secondTemporaryLiveOut ? VReg(5) : VReg(21)
+        return fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(1), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [ins(.binary(.mul, dst: VReg(20), lhs: VReg(1), rhs: .imm(3), width: .w64)),
+                                                 ins(.binary(.add, dst: VReg(5), lhs: VReg(20), rhs: .imm(7), width: .w64))],
+                  terminator: .jump(BlockID(4))),
+            Block(id: BlockID(2), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(2), width: .w64, then: BlockID(3), else: BlockID(5))),
+            Block(id: BlockID(3), instructions: [ins(.binary(.mul, dst: temp2, lhs: secondReads, rhs: .imm(3), width: .w64)),
+                                                 ins(.binary(.add, dst: VReg(5), lhs: temp2, rhs: .imm(7), width: .w64))],
+                  terminator: .jump(BlockID(4))),
+            Block(id: BlockID(4), terminator: .ret(.reg(VReg(5)))),
+            Block(id: BlockID(5), instructions: [ins(.mov(dst: VReg(5), src: .imm(0), width: .w64))], terminator: .jump(BlockID(4))),
+        ])
+    }
+
+    func check(_ f: Function, _ g: Function) throws {
+        for p0: Int64 in [0, 1, 2, 3] {
+            for p1: Int64 in [0, 5, -9] { #expect(try IRInterpreter.run(g, args: [p0, p1]) == IRInterpreter.run(f, args: [p0, p1])) }
+        }
+    }
+
+    @Test func equalArmsBecomeOne() throws {
+        let f = twoArms()
+        let g = TailMerging.run(f)
+        #expect(g.blocks.count == f.blocks.count - 1, "\n\(IRPrinter.print(Module(functions: [g])))")
+        try check(f, g)
+    }
+
+    @Test func armsReadingDifferentRegistersStay() throws {
+        let f = twoArms(secondReads: VReg(0))
+        #expect(TailMerging.run(f).blocks.count == f.blocks.count)
+        // A temporary that is the block's result (live at its end) must have the same name.
+        let g = twoArms(secondTemporaryLiveOut: true)
+        #expect(TailMerging.run(g).blocks.count == g.blocks.count)
+        try check(g, TailMerging.run(g))
+    }
+
+    /// Once the two tails are one block, the blocks jumping to them are equal too.
+    @Test func mergingRepeatsUpward() throws {
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(1), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [ins(.binary(.add, dst: VReg(30), lhs: VReg(1), rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.sgt, lhs: VReg(30), rhs: .imm(10), width: .w64, then: BlockID(3), else: BlockID(5))),
+            Block(id: BlockID(2), instructions: [ins(.binary(.add, dst: VReg(31), lhs: VReg(1), rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.sgt, lhs: VReg(31), rhs: .imm(10), width: .w64, then: BlockID(4), else: BlockID(5))),
+            Block(id: BlockID(3), instructions: [ins(.binary(.mul, dst: VReg(32), lhs: VReg(1), rhs: .imm(2), width: .w64))],
+                  terminator: .ret(.reg(VReg(32)))),
+            Block(id: BlockID(4), instructions: [ins(.binary(.mul, dst: VReg(33), lhs: VReg(1), rhs: .imm(2), width: .w64))],
+                  terminator: .ret(.reg(VReg(33)))),
+            Block(id: BlockID(5), terminator: .ret(.imm(0))),
+        ])
+        let g = TailMerging.run(f)
+        #expect(g.blocks.count == 4, "blocks 3/4, then 1/2 merge\n\(IRPrinter.print(Module(functions: [g])))")
+        try check(f, g)
     }
 }
