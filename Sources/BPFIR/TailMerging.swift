@@ -6,8 +6,9 @@
 /// Two blocks have the same shape when their instructions and terminators are equal once
 /// - the registers local to each (defined there before any use and dead at its end) are
 ///   named by order of appearance, and
-/// - the registers each only reads, and the constants of copies, stores and arithmetic,
-///   are taken as parameters.
+/// - the registers each only reads, the constants of copies, stores, arithmetic and call
+///   arguments, and the symbols whose addresses it takes (maps, globals) are taken as
+///   parameters.
 /// Blocks of one shape merge into the first: where their parameters differ, each
 /// predecessor sets a fresh register to its block's value before it jumps (the merged
 /// block reads that register), when the copies cost less than the instructions saved.
@@ -23,12 +24,28 @@ public enum TailMerging {
         var terminator: Terminator
     }
 
-    /// A block's parameters: the registers it only reads (in order of first reading) and
-    /// its parameterizable constants (in order).
+    /// What a predecessor passes for a parameter.
+    enum Value: Equatable {
+        case operand(Operand)
+        case symbol(SymbolRef)
+
+        /// The instruction that sets `r` to the value, and its size in instruction slots.
+        func definition(of r: VReg) -> (Inst, slots: Int) {
+            switch self {
+            case .operand(let o):
+                if case .imm(let k) = o, k < Int64(Int32.min) || k > Int64(Int32.max) { return (.mov(dst: r, src: o, width: .w64), 2) }
+                return (.mov(dst: r, src: o, width: .w64), 1)
+            case .symbol(let s): return (.symbolAddr(dst: r, symbol: s), 2)
+            }
+        }
+    }
+
+    /// A block's parameters: the registers it only reads (in order of first reading), then
+    /// its parameterizable constants and symbols (in order).
     struct Parameters: Equatable {
         var registers: [VReg] = []
-        var constants: [Int64] = []
-        var values: [Operand] { registers.map { .reg($0) } + constants.map { .imm($0) } }
+        var inline: [Value] = []
+        var values: [Value] { registers.map { .operand(.reg($0)) } + inline }
     }
 
     public static func run(_ f: Function) -> Function {
@@ -55,6 +72,10 @@ public enum TailMerging {
         }
         var redirect: [BlockID: BlockID] = [:]
         var touched: Set<Int> = []
+        // Blocks made on edges, placed right before the block they enter (in block order, a
+        // register they set then lives only from there on, not over the code between).
+        var edgeBlocks: [Int: [Block]] = [:]
+        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
         for members in groups.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
             let kept = members[0]
             let keptValues = parameters[kept]!.values
@@ -66,20 +87,32 @@ public enum TailMerging {
             let involved = members + members.flatMap { preds[$0] }
             if involved.contains(where: touched.contains) { continue }
             if !differing.isEmpty {
-                // Each predecessor feeds one member only, and no member is its own.
-                var seen: Set<Int> = []
-                let all = members.flatMap { preds[$0] }
-                guard all.allSatisfy({ seen.insert($0).inserted }), !members.contains(where: { preds[$0].contains($0) }) else { continue }
-                let saved = (members.count - 1) * (f.blocks[kept].instructions.count + 1)
-                guard differing.count * all.count < saved else { continue }
+                guard !members.contains(where: { preds[$0].contains($0) }) else { continue }
+                // A predecessor that feeds several members passes each its values on a
+                // block of its own on that edge; the others set them before they branch.
+                var feeds: [Int: Int] = [:]
+                for m in members { for p in preds[m] { feeds[p, default: 0] += 1 } }
+                let saved = (members.count - 1) * (slots(f.blocks[kept]) + 1)
+                var cost = 0
+                for m in members {
+                    let copies = differing.reduce(0) { $0 + parameters[m]!.values[$1].definition(of: VReg(0)).slots }
+                    for p in preds[m] { cost += copies + (feeds[p]! > 1 ? 1 : 0) }
+                }
+                guard cost < saved else { continue }
                 var fresh: [Int: VReg] = [:]
                 for k in differing { fresh[k] = VReg(f.nextVReg); f.nextVReg += 1 }
                 for m in members {
                     let values = parameters[m]!.values
-                    for p in preds[m] {
-                        for k in differing {
-                            f.blocks[p].instructions.append(Instruction(.mov(dst: fresh[k]!, src: values[k], width: .w64)))
+                    let copies = differing.map { Instruction(values[$0].definition(of: fresh[$0]!).0) }
+                    for p in Set(preds[m]).sorted() {
+                        if feeds[p]! == 1 {
+                            f.blocks[p].instructions += copies
+                            continue
                         }
+                        let edge = BlockID(nextID); nextID += 1
+                        edgeBlocks[kept, default: []].append(Block(id: edge, instructions: copies, terminator: .jump(f.blocks[kept].id),
+                                                                   terminatorLocation: f.blocks[m].terminatorLocation))
+                        f.blocks[p].terminator = retargeted(f.blocks[p].terminator, from: f.blocks[m].id, to: edge)
                     }
                 }
                 f.blocks[kept] = substituting(f.blocks[kept], liveOut: live.liveOut[kept], fresh)
@@ -88,22 +121,42 @@ public enum TailMerging {
             for m in members.dropFirst() { redirect[f.blocks[m].id] = f.blocks[kept].id }
         }
         guard !redirect.isEmpty else { return nil }
+        if !edgeBlocks.isEmpty {
+            f.blocks = f.blocks.indices.flatMap { (edgeBlocks[$0] ?? []) + [f.blocks[$0]] }
+        }
         for i in f.blocks.indices {
-            switch f.blocks[i].terminator {
-            case .jump(let t): f.blocks[i].terminator = .jump(redirect[t] ?? t)
-            case .branch(let cc, let l, let r, let w, let t, let e):
-                let tt = redirect[t] ?? t, ee = redirect[e] ?? e
-                f.blocks[i].terminator = tt == ee ? .jump(tt) : .branch(cc, lhs: l, rhs: r, width: w, then: tt, else: ee)
-            default: break
-            }
+            for (from, to) in redirect { f.blocks[i].terminator = retargeted(f.blocks[i].terminator, from: from, to: to) }
         }
         return f
+    }
+
+    /// The terminator with its edges to `from` going to `to` (a branch whose two edges then
+    /// meet becomes a jump).
+    static func retargeted(_ t: Terminator, from: BlockID, to: BlockID) -> Terminator {
+        switch t {
+        case .jump(from): return .jump(to)
+        case .branch(let cc, let l, let r, let w, let a, let b):
+            let aa = a == from ? to : a, bb = b == from ? to : b
+            return aa == bb ? .jump(aa) : .branch(cc, lhs: l, rhs: r, width: w, then: aa, else: bb)
+        default: return t
+        }
     }
 
     /// Negative register ids name locals and parameters in shapes (no real register has one).
     static func localName(_ k: Int) -> VReg { VReg(-1 - k) }
     static func registerParameter(_ k: Int) -> VReg { VReg(-100_000 - k) }
-    static func constantParameter(_ k: Int) -> VReg { VReg(-200_000 - k) }
+    static func inlineParameter(_ k: Int) -> VReg { VReg(-200_000 - k) }
+
+    /// Instruction slots of a block's instructions (a 64-bit constant or address takes two).
+    static func slots(_ b: Block) -> Int {
+        b.instructions.reduce(0) { n, i in
+            switch i.inst {
+            case .symbolAddr, .loadImm64: return n + 2
+            case .mov(_, .imm(let k), _) where k < Int64(Int32.min) || k > Int64(Int32.max): return n + 2
+            default: return n + 1
+            }
+        }
+    }
 
     static func shape(of b: Block, liveOut: RegSet) -> (Shape, Parameters) {
         var local: [VReg: VReg] = [:]
@@ -136,9 +189,9 @@ public enum TailMerging {
             terminator = terminator.replacingUses(of: r, with: name)
         }
         for k in instructions.indices {
-            instructions[k] = replacingConstant(instructions[k]) { c in
-                params.constants.append(c)
-                return constantParameter(params.constants.count - 1)
+            instructions[k] = replacingParameter(instructions[k]) { v in
+                params.inline.append(v)
+                return inlineParameter(params.inline.count - 1)
             }
         }
         return (Shape(instructions: instructions, terminator: terminator), params)
@@ -153,28 +206,34 @@ public enum TailMerging {
             for i in b.instructions.indices { b.instructions[i].inst = b.instructions[i].inst.replacingUses(of: r, with: to) }
             b.terminator = b.terminator.replacingUses(of: r, with: to)
         }
-        var constant = params.registers.count
+        var position = params.registers.count
         for i in b.instructions.indices {
-            b.instructions[i].inst = replacingConstant(b.instructions[i].inst) { _ in
-                defer { constant += 1 }
-                return fresh[constant] ?? VReg(Int.min)
+            b.instructions[i].inst = replacingParameter(b.instructions[i].inst) { _ in
+                defer { position += 1 }
+                return fresh[position]
             }
         }
         return b
     }
 
-    /// The instruction with its parameterizable constant (the value of a copy or store,
-    /// the right operand of arithmetic) read from the register `name` gives, unless that
-    /// is `VReg(Int.min)` (keep the constant).
-    static func replacingConstant(_ inst: Inst, _ name: (Int64) -> VReg) -> Inst {
-        func operand(_ c: Int64) -> Operand {
-            let r = name(c)
-            return r == VReg(Int.min) ? .imm(c) : .reg(r)
-        }
+    /// The instruction with its parameterizable constants (the value of a copy or store,
+    /// the right operand of arithmetic, call arguments) and symbol address read from the
+    /// registers `name` gives instead, unless it gives nil (that operand stays).
+    static func replacingParameter(_ inst: Inst, _ name: (Value) -> VReg?) -> Inst {
         switch inst {
-        case .mov(let d, .imm(let c), let w): return .mov(dst: d, src: operand(c), width: w)
-        case .store(let base, let off, .imm(let c), let w): return .store(base: base, offset: off, value: operand(c), width: w)
-        case .binary(let op, let d, let l, .imm(let c), let w): return .binary(op, dst: d, lhs: l, rhs: operand(c), width: w)
+        case .mov(let d, .imm(let c), let w):
+            return name(.operand(.imm(c))).map { .mov(dst: d, src: .reg($0), width: w) } ?? inst
+        case .store(let base, let off, .imm(let c), let w):
+            return name(.operand(.imm(c))).map { .store(base: base, offset: off, value: .reg($0), width: w) } ?? inst
+        case .binary(let op, let d, let l, .imm(let c), let w):
+            return name(.operand(.imm(c))).map { .binary(op, dst: d, lhs: l, rhs: .reg($0), width: w) } ?? inst
+        case .symbolAddr(let d, let sym):
+            return name(.symbol(sym)).map { .mov(dst: d, src: .reg($0), width: .w64) } ?? inst
+        case .call(let d, let callee, let args):
+            return .call(dst: d, callee: callee, args: args.map { a in
+                guard case .imm(let c) = a, let r = name(.operand(.imm(c))) else { return a }
+                return .reg(r)
+            })
         default: return inst
         }
     }

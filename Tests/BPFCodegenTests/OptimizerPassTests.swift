@@ -491,7 +491,15 @@ import BPFIR
         let s = arms(short)
         #expect(TailMerging.run(s) == s, "two copies for one instruction saved")
         let shared = arms(long, sharedPredecessor: true)
-        #expect(TailMerging.run(shared) == shared, "the entry would have to pass 5 and 9 in one register")
+        #expect(TailMerging.run(shared) == shared, "the entry would pass 5 and 9 on blocks of their own: dearer than the block")
+        // A longer block is worth those edge blocks.
+        let longer: (Int64) -> [Instruction] = { c in long(c) + (0..<4).map {
+            ins(.binary(.add, dst: VReg(5), lhs: VReg(5), rhs: .reg(VReg($0 % 2)), width: .w64))
+        } }
+        let sharedLonger = arms(longer, sharedPredecessor: true)
+        let merged = TailMerging.run(sharedLonger)
+        #expect(merged.blocks.filter { $0.instructions.count == 7 }.count == 1, "\n\(IRPrinter.print(Module(functions: [merged])))")
+        try check(sharedLonger, merged)
     }
 
     /// Once the two tails are one block, the blocks jumping to them are equal too.
