@@ -14,7 +14,7 @@ final class Converter {
     /// through a pointer after it. Records met there are converted without their members
     /// until something uses them (the rule clang's BTF generator prunes types by).
     var typeContext = (inMember: false, behindPointer: false)
-    /// File-scope typedefs seen so far (for `typeof(name)`).
+    /// File-scope typedefs of the main file seen so far (for `typeof(name)`).
     var typedefsByName: [String: CXCursor] = [:]
     var errors: [Diagnostic] = []
     /// Errors inside static functions, reported only if the function is used.
@@ -63,21 +63,17 @@ final class Converter {
     func convertTopLevel() {
         let root = clang_getTranslationUnitCursor(tu)
         for c in children(root) {
-            // Declarations from headers are converted when the program uses them, except
-            // non-static definitions (they belong in the object, as with clang).
-            if !isInMainFile(c) {
-                if c.kind == CXCursor_TypedefDecl { typedefsByName[spelling(c)] = c; continue }
-                if !Self.definesExternalSymbol(c) { continue }
-            }
+            // Types are converted when used. Declarations from headers are converted when
+            // the program uses them, except non-static definitions (they belong in the
+            // object, as with clang); header typedefs are found through the `TypeRef`
+            // below a `typeof` that names one (vmlinux.h has tens of thousands).
+            guard c.kind == CXCursor_FunctionDecl || c.kind == CXCursor_VarDecl || c.kind == CXCursor_TypedefDecl,
+                  isInMainFile(c) || Self.definesExternalSymbol(c) else { continue }
             do {
                 switch c.kind {
                 case CXCursor_FunctionDecl: try convertFunction(c)
                 case CXCursor_VarDecl: try convertGlobal(c)
-                case CXCursor_TypedefDecl:
-                    typedefsByName[spelling(c)] = c
-                case CXCursor_StructDecl, CXCursor_UnionDecl, CXCursor_EnumDecl, CXCursor_StaticAssert:
-                    break   // types are converted when used
-                default: break
+                default: typedefsByName[spelling(c)] = c
                 }
             } catch let d as Diagnostic where c.kind == CXCursor_FunctionDecl && storageClass(c) == .static {
                 deferredErrors[spelling(c), default: []].append(d)

@@ -67,7 +67,10 @@ let vmlinuxDir = work + "/vmlinux"
 try? FileManager.default.createDirectory(atPath: vmlinuxDir, withIntermediateDirectories: true)
 let (btfStatus, btfOut, _) = Shell.run(["bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
 if btfStatus == 0 { _ = FileManager.default.createFile(atPath: vmlinuxDir + "/vmlinux.h", contents: btfOut.data(using: .utf8)) }
-var libclangMs = 0.0, frontEndMs = 0.0, backendMs = 0.0
+/// SWIFT_BPFCC_TIME_STAGES figures summed over the corpus: warm runs (parse cache
+/// entry used) and cold runs (the first compile, which parses everything).
+struct StageTimes { var libclangMs = 0.0, frontEndMs = 0.0, backendMs = 0.0 }
+var warmStages = StageTimes(), coldStages = StageTimes()
 
 func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool) -> Figures {
     var fig = Figures()
@@ -89,12 +92,14 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
         // SWIFT_BPFCC_TIME_STAGES lines: "libclang parse X ms" (libclang's own work) and
         // "parse X ms, lower+codegen+btf+elf Y ms" (X: the whole front end, cache lookup and
         // our AST conversion included).
-        if isOurs, i > 0 {
+        if isOurs {
+            var stages = i == 0 ? coldStages : warmStages
             for line in err.split(separator: "\n") where line.contains("swift-bpfcc: time:") {
                 let nums = line.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
-                if line.contains("libclang parse"), let x = nums.first { libclangMs += x }
-                else if line.contains("time: parse"), nums.count >= 2 { frontEndMs += nums[0]; backendMs += nums[1] }
+                if line.contains("libclang parse"), let x = nums.first { stages.libclangMs += x }
+                else if line.contains("time: parse"), nums.count >= 2 { stages.frontEndMs += nums[0]; stages.backendMs += nums[1] }
             }
+            if i == 0 { coldStages = stages } else { warmStages = stages }
         }
     }
     times.sort()
@@ -175,11 +180,13 @@ print(pad("TOTAL (programs both compilers load)", 44)
 if coreTot.n > 0 {
     print("\nprograms including vmlinux.h (\(coreTot.n)): compile time cold \(ratio(coreTot.oCold, coreTot.cCold)), warm \(ratio(coreTot.oWarm, coreTot.cWarm)) (ours/clang)")
 }
-if frontEndMs + backendMs > 0 {
-    let own = frontEndMs - libclangMs + backendMs
-    print(String(format: "swift-bpfcc stage split (warm runs, in-process): libclang parse %.0f ms; own stages %.0f ms = %.1f%% "
-                 + "(cache lookup and AST conversion %.0f ms, lowering to ELF %.0f ms)",
-                 libclangMs, own, 100 * own / (libclangMs + own), frontEndMs - libclangMs, backendMs))
+for (name, t) in [("cold runs (first compile, full parse)", coldStages), ("warm runs (parse cache)", warmStages)]
+    where t.frontEndMs + t.backendMs > 0 {
+    let own = t.frontEndMs - t.libclangMs + t.backendMs
+    print("swift-bpfcc stage split, \(name): " + String(format: "libclang parse %.0f ms; own stages %.0f ms = %.1f%% "
+                 + "(cache lookup and AST conversion %.0f ms, lowering to ELF %.0f ms = %.1f%%)",
+                 t.libclangMs, own, 100 * own / (t.libclangMs + own), t.frontEndMs - t.libclangMs, t.backendMs,
+                 100 * t.backendMs / (t.libclangMs + own)))
 }
 if !failures.isEmpty {
     print("\nnot measured (\(failures.count)):")
