@@ -4,7 +4,8 @@
 ///   extension, a copy of one of those; every definition of the register counts)
 ///   becomes a plain copy;
 /// - an extension (sign or zero) of a value known to be small enough that it cannot change
-///   it (`ValueBounds`) becomes a copy; a sign extension whose only input is constants
+///   it (`ValueBounds`) becomes a copy, as does a mask that keeps every bit such a value
+///   may have (a bitfield store's clearing mask over bits known to be zero); a sign extension whose only input is constants
 ///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
@@ -48,6 +49,14 @@ public enum RedundancyElimination {
             guard let b = bounds.upperBound(s) else { return false }
             return b < UInt64(1) << UInt64(signed ? from.bits - 1 : from.bits)
         }
+        /// Whether `s & mask` (at width w) is `s`: every bit `s` may have set is in the mask
+        /// (a bitfield's clearing mask over a word whose other bits are known zero).
+        func keepsEveryBit(_ s: VReg, mask: Int64, width w: Width) -> Bool {
+            guard let b = bounds.upperBound(s), w == .w64 || b <= 0xffff_ffff else { return false }
+            let possible = b == 0 ? 0 : UInt64.max >> UInt64(b.leadingZeroBitCount)
+            let m = w == .w64 ? UInt64(bitPattern: mask) : UInt64(bitPattern: mask) & 0xffff_ffff
+            return possible & ~m == 0
+        }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]
         func definedByConstantsOnly(_ s: VReg) -> Bool {
@@ -68,7 +77,9 @@ public enum RedundancyElimination {
                 case .ext(let d, let s, let from, .w64, true) where s != d && uses[s] == 1 && definedByConstantsOnly(s):
                     constantsToExtend[s] = from
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
-                case .mov(let d, .reg(let s), .w32) where zeroExtended(s, within: .w32):
+                case .mov(let d, .reg(let s), .w32) where zeroExtended(s, within: .w32) || fits(s, .w32, signed: false):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .binary(.and, let d, let s, .imm(let k), let w) where keepsEveryBit(s, mask: k, width: w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .binary(.mul, let d, let s, .imm(1), let w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)

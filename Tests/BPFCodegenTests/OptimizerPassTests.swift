@@ -87,6 +87,34 @@ import BPFIR
         }
     }
 
+    /// A bitfield store clears its bits in a word whose other fields are known: where the
+    /// cleared bits cannot be set (the word holds a 4-bit field), the mask is a copy; a
+    /// mask that clears a bit the value may have stays, as does a 32-bit zero-extension
+    /// of a value that may not fit 32 bits.
+    @Test func masksKeepingEveryPossibleBitBecomeCopies() throws {
+        func program(mask: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                Instruction(.binary(.and, dst: VReg(1), lhs: VReg(0), rhs: .imm(0xf), width: .w64)),
+                Instruction(.binary(.and, dst: VReg(2), lhs: VReg(1), rhs: .imm(mask), width: .w64)),
+                Instruction(.mov(dst: VReg(3), src: .reg(VReg(2)), width: .w32)),
+                Instruction(.mov(dst: VReg(4), src: .reg(VReg(0)), width: .w32)),
+                Instruction(.binary(.add, dst: VReg(5), lhs: VReg(3), rhs: .reg(VReg(4)), width: .w64)),
+            ], terminator: .ret(.reg(VReg(5))))])
+        }
+        func ands(_ f: Function) -> Int { f.blocks[0].instructions.filter { if case .binary(.and, _, _, _, _) = $0.inst { return true }; return false }.count }
+        func narrowCopies(_ f: Function) -> Int { f.blocks[0].instructions.filter { if case .mov(_, _, .w32) = $0.inst { return true }; return false }.count }
+        let clearing = program(mask: 0xffff_f80f)
+        let g = RedundancyElimination.run(clearing)
+        #expect(ands(g) == 1 && narrowCopies(g) == 1, "\n\(IRPrinter.print(Module(functions: [g])))")
+        let keeping = program(mask: 0xffff_fff7)
+        let h = RedundancyElimination.run(keeping)
+        #expect(ands(h) == 2, "bit 3 may be set\n\(IRPrinter.print(Module(functions: [h])))")
+        for p: Int64 in [0, 0xf, 0x1234_5678_9abc_def7, -1] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(clearing, args: [p]))
+            #expect(try IRInterpreter.run(h, args: [p]) == IRInterpreter.run(keeping, args: [p]))
+        }
+    }
+
     /// `int r; if (p) r = 2; else r = -1; return (long)r;`: the constants are written
     /// sign-extended and the extension goes (clang materializes `r = -1` as 64 bits).
     @Test func signExtensionOfConstantsMovesIntoThem() throws {
