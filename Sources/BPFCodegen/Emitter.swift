@@ -225,9 +225,16 @@ struct Emitter {
             }
             if let f = fetch {
                 if op != .xchg { code32 |= BPFAtomicOp.fetch }
-                mov(Reg.scratch, .reg(reg(v)))
-                put(.atomic(size, dst: b, src: Reg.scratch, off: o, op: code32))
-                mov(reg(f), .reg(Reg.scratch), w64: w == .w64)
+                if reg(f) != b {
+                    // The old value arrives in the source register: use the result's own
+                    // (as clang does), unless it is the address's.
+                    if reg(f) != reg(v) { mov(reg(f), .reg(reg(v))) }
+                    put(.atomic(size, dst: b, src: reg(f), off: o, op: code32))
+                } else {
+                    mov(Reg.scratch, .reg(reg(v)))
+                    put(.atomic(size, dst: b, src: Reg.scratch, off: o, op: code32))
+                    mov(reg(f), .reg(Reg.scratch), w64: w == .w64)
+                }
             } else if op == .xchg {
                 // xchg always writes the old value back to its source register.
                 mov(Reg.scratch, .reg(reg(v)))

@@ -291,6 +291,29 @@ import BPFIR
         }
     }
 
+    /// A fetching atomic returns the old value in its source register: the result's own
+    /// register is the source (no detour through r0), 64- and 32-bit, and the fetched
+    /// 32-bit value is zero-extended.
+    @Test func fetchingAtomicsUseTheResultRegisterAsSource() throws {
+        for w in [Width.w64, .w32] {
+            let slot = StackSlot(size: 8, alignment: 8, name: "x")
+            let b = Block(id: BlockID(0), instructions: [
+                Instruction(.store(base: .slot(0), offset: 0, value: .imm(-5), width: .w64)),
+                Instruction(.atomic(.add, base: .slot(0), offset: 0, value: VReg(0), width: w, fetch: VReg(1))),
+                Instruction(.load(dst: VReg(2), base: .slot(0), offset: 0, width: .w64, signed: false)),
+                Instruction(.binary(.mul, dst: VReg(3), lhs: VReg(1), rhs: .imm(1000), width: .w64)),
+                Instruction(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .reg(VReg(2)), width: .w64))],
+                          terminator: .ret(.reg(VReg(4))))
+            let f = fn([b], params: 1, slots: [slot])
+            let c = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+            let atomic = c.instructions.first { $0.opcode & 0x07 == 0x03 && $0.opcode & 0xe0 == 0xc0 }
+            #expect(atomic != nil && atomic!.src != 0, "the fetch lands in the result's register\n\(c.disassembly)")
+            for p: Int64 in [1, 7, -3] {
+                #expect(try Interpreter.run(c.instructions, args: [p]) == IRInterpreter.run(f, args: [p]), "\n\(c.disassembly)")
+            }
+        }
+    }
+
     @Test func constantsAreComputedAgainRatherThanSpilled() throws {
         // Five values live across a helper call, one of them a 64-bit constant: four fit
         // in r6-r9 and the constant is rematerialized at its use instead of spilled.
