@@ -72,17 +72,8 @@ extension FunctionLowering {
             fill(dst, byte: c, size: size)
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memcmp", "__builtin_bcmp":
-            // A string literal side compares against its bytes as immediates (no load of
-            // .rodata), as clang folds it.
-            let size = try constArg(2)
-            let (x, y) = (try arg(0), try arg(1))
-            if let bytes = Self.literalBytes(y), bytes.count >= size {
-                return try lowerMemcmp(.memory(try pointerTarget(x)), .literal(bytes), size: size)
-            }
-            if let bytes = Self.literalBytes(x), bytes.count >= size {
-                return try lowerMemcmp(.literal(bytes), .memory(try pointerTarget(y)), size: size)
-            }
-            return try lowerMemcmp(.memory(try pointerTarget(x)), .memory(try pointerTarget(y)), size: size)
+            let (x, y, size) = try memcmpOperands(args, e)
+            return try lowerMemcmp(x, y, size: size)
         case "__builtin_popcount", "__builtin_popcountl", "__builtin_popcountll",
              "__builtin_parity", "__builtin_parityl", "__builtin_parityll":
             let a = try arg(0)
@@ -132,6 +123,48 @@ extension FunctionLowering {
     static func literalBytes(_ e: Expr) -> [UInt8]? {
         if case .stringLiteral(let bytes) = e.withoutCasts.kind { return bytes }
         return nil
+    }
+
+    /// The compared bytes and the constant size of a memcmp. A string literal side compares
+    /// against its bytes as immediates (no load of .rodata), as clang folds it.
+    func memcmpOperands(_ args: [Expr], _ e: Expr) throws -> (CompareOperand, CompareOperand, Int) {
+        guard args.count >= 3 else { throw LoweringError(e.location, "too few arguments to 'memcmp'") }
+        guard case .imm(let k) = try scalarPreferringConstant(args[2]) else {
+            throw LoweringError(args[2].location, "'memcmp' needs a constant size")
+        }
+        let size = Int(k)
+        let (x, y) = (args[0], args[1])
+        if let bytes = Self.literalBytes(y), bytes.count >= size { return (.memory(try pointerTarget(x)), .literal(bytes), size) }
+        if let bytes = Self.literalBytes(x), bytes.count >= size { return (.literal(bytes), .memory(try pointerTarget(y)), size) }
+        return (.memory(try pointerTarget(x)), .memory(try pointerTarget(y)), size)
+    }
+
+    /// The arguments of a call of memcmp (the builtin, bcmp, or <string.h>'s), if `e` is one.
+    func memcmpCall(_ e: Expr) -> [Expr]? {
+        guard case .call(let callee, let args) = e.withoutCasts.kind, case .builtin(let name)? = try? callTarget(callee),
+              name == "__builtin_memcmp" || name == "__builtin_bcmp" else { return nil }
+        return args
+    }
+
+    /// A memcmp tested only for (in)equality: a branch on the first differing byte, no
+    /// result value (`!memcmp(buf, "GET ", 4)` is four loads and four branches).
+    func lowerMemcmpCondition(_ args: [Expr], _ e: Expr, differ: BlockID, equal: BlockID) throws {
+        let (a, c, size) = try memcmpOperands(args, e)
+        func operand(_ o: CompareOperand, _ off: Int) -> Operand {
+            switch o {
+            case .memory(let m):
+                let v = b.newVReg()
+                b.emit(.load(dst: v, base: m.base, offset: m.offset + off, width: .w8, signed: false))
+                return .reg(v)
+            case .literal(let bytes): return .imm(Int64(bytes[off]))
+            }
+        }
+        for off in 0..<size {
+            let next = b.newBlock()
+            try branch(.ne, operand(a, off), operand(c, off), width: .w64, signed: false, then: differ, else: next)
+            b.switchTo(next)
+        }
+        b.jump(to: equal)
     }
 
     /// memcmp of a constant size: byte by byte, result is the difference of the first mismatch.

@@ -576,6 +576,10 @@ extension FunctionLowering {
         case .binary(.comma, let l, let r):
             _ = try rvalue(l, discard: true)
             try lowerCondition(r, then: t, else: f)
+        case .call where memcmpCall(e) != nil:
+            try lowerMemcmpCondition(memcmpCall(e)!, e, differ: t, equal: f)
+        case .binary(let op, let l, let r) where (op == .eq || op == .ne) && ConstantEvaluator.integer(r) == 0 && memcmpCall(l) != nil:
+            try lowerCondition(l, then: op == .ne ? t : f, else: op == .ne ? f : t)
         case .binary(let op, let l, let r) where [.lt, .gt, .le, .ge, .eq, .ne].contains(op):
             let a = try scalar(l), c = try scalar(r)
             let operandType = l.type.isPointer || r.type.isPointer ? CType.pointer(.void) : l.type

@@ -203,6 +203,28 @@ import Foundation
     /// kernel reads (ebpf_exporter's pci.bpf.c shape: three BPF_CORE_READs and a map
     /// update) called from two programs stays one sub-program; a body of the same shape
     /// without helper calls is inlined.
+    /// A memcmp tested only for (in)equality branches on the first differing byte and
+    /// computes no difference; one whose sign is used still does.
+    @Test func memcmpTestedForEqualityOnlyBranches() throws {
+        func compile(_ test: String) throws -> String {
+            try optimizedIR(of: """
+            SEC("raw_tp/x") int m(unsigned long long *ctx)
+            {
+                char b[4] = { ctx[0], ctx[1], ctx[2], ctx[3] };
+                if (\(test)) return 7;
+                return 9;
+            }
+            """)
+        }
+        for test in ["!__builtin_memcmp(b, \"GET \", 4)", "__builtin_memcmp(b, \"GET \", 4) == 0", "__builtin_memcmp(\"GET \", b, 4) != 0"] {
+            let ir = try compile(test)
+            #expect(!ir.contains("sub.w32"), "\(test):\n\(ir)")
+            for byte in [71, 69, 84, 32] { #expect(ir.contains(", \(byte) ?"), "\(test): no compare with \(byte):\n\(ir)") }
+        }
+        let ordered = try compile("__builtin_memcmp(b, \"GET \", 4) < 0")
+        #expect(ordered.contains("sub.w32"), "\(ordered)")
+    }
+
     /// `for (int i = 0; i < 40; i++) ... a[i], (long)i`: i never goes negative, so widening
     /// it needs no sign extension (clang widens such counters once). A counter starting
     /// below zero, or one the body writes, keeps it. (Expressions of the counter, `a[i + 4]`,
