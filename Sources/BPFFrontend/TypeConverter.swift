@@ -130,8 +130,8 @@ extension Converter {
         return result
     }
 
-    /// The typedef named `name` that a `TypeRef` below `c` refers to: header typedefs are
-    /// not visited when the headers come from the parse cache (see `Frontend.parse`).
+    /// The typedef named `name` that a `TypeRef` below `c` refers to: the top-level walk
+    /// registers only the main file's typedefs (see `Converter.convertTopLevel`).
     private func typedefReferenced(named name: String, below c: CXCursor) -> CXCursor? {
         var context: (name: String, found: CXCursor?) = (name, nil)
         withUnsafeMutablePointer(to: &context) { ptr in

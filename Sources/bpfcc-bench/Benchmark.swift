@@ -3,7 +3,7 @@ import Foundation
 /// One compiler's figures for one program.
 struct Figures: Codable {
     var compileSeconds: Double = 0      // median of the warm runs
-    var coldSeconds: Double = 0         // the first run (ours: empty parse cache)
+    var coldSeconds: Double = 0         // ours: median of the cold runs (empty parse cache); clang: of all runs
     var instructions = 0
     var verifiedInstructions = 0
     var stackBytes = 0
