@@ -9,7 +9,9 @@
 ///   same comparison (or its negation, or its mirror image) has a known outcome;
 /// - loads through a register repeated where the first load (or a store of the same
 ///   bytes) dominates and nothing else between may write memory (`ctx[0]` read in every
-///   unrolled iteration, a map value's field written then tested).
+///   unrolled iteration, a map value's field written then tested), and loads of a stack
+///   slot repeated where nothing between may write the frame (a header copied out of the
+///   packet by a helper, then its fields tested in several blocks).
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
 /// (keeping them live across blocks would only take registers). The copies and
 /// repeated computations left unused go with dead code elimination.
@@ -57,6 +59,20 @@ public enum ValueNumbering {
                 f.blocks[b].instructions[ii].inst = inst
                 let before = memory.current
                 memory.step(inst)
+                // A stack slot read again where the first read dominates and nothing between
+                // may write the frame (a helper that filled a local struct, then its fields
+                // tested in several blocks); volatile slots are read as written.
+                if case .load(let d, .slot(let s), _, _, _) = inst, once(d), !f.slots[s].isVolatile {
+                    let key = inst.replacingDefs(of: d, with: placeholder)
+                    let generation = memory.current[MemoryGenerations.frameKind]
+                    if let e = loads[key], e.generation == generation, !e.stored, case .reg(let r) = e.value {
+                        rep[d] = r
+                    } else {
+                        loadUndo[b].append((key, loads[key]))
+                        loads[key] = (.reg(d), false, generation)
+                    }
+                    continue
+                }
                 // A load of what a dominating load read or a dominating store wrote, with no
                 // other write to that memory between.
                 if case .load(let d, .reg(let base), _, let w, let signed) = inst, once(d), once(base), !memory.frame.contains(base) {
@@ -145,7 +161,7 @@ public enum ValueNumbering {
         let predecessors: [[Int]]
         let idom: [Int]
         var end: [[Int]]
-        var current = [0, 0]
+        var current = [0, 0, 0]
         var next = 1
 
         init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
@@ -154,32 +170,36 @@ public enum ValueNumbering {
             context = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
             self.predecessors = predecessors
             idom = dom.idom
-            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: 2)
-            let ctx = context
-            writes = (0..<2).map { k in f.blocks.map { b in b.instructions.contains { Self.writes($0.inst, kind: k, context: ctx) } } }
+            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: 3)
+            let (ctx, fr) = (context, frame)
+            writes = (0..<3).map { k in f.blocks.map { b in b.instructions.contains { Self.writes($0.inst, kind: k, context: ctx, frame: fr) } } }
         }
 
-        /// 1 for the context, 0 for other memory.
+        /// 1 for the context, 0 for other memory reached through registers; 2 is the frame's
+        /// slots, read by slot (loads through frame registers are not numbered).
         func kind(of base: VReg) -> Int { base == context ? 1 : 0 }
+        static let frameKind = 2
 
-        static func writes(_ inst: Inst, kind: Int, context: VReg?) -> Bool {
+        static func writes(_ inst: Inst, kind: Int, context: VReg?, frame: RegSet) -> Bool {
             switch inst {
             case .call, .inlineAsm: return true
             case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
                  .coreStore(let r, _, _, _, _):
-                return kind == 0 || r == context
+                return kind == 0 || (kind == 1 && r == context) || (kind == frameKind && frame.contains(r))
+            case .store(.slot, _, _, _), .atomic(_, .slot, _, _, _, _), .cmpxchg(_, .slot, _, _, _, _):
+                return kind == frameKind
             default: return false
             }
         }
 
         mutating func step(_ inst: Inst) {
-            for k in 0..<2 where Self.writes(inst, kind: k, context: context) { current[k] = next; next += 1 }
+            for k in 0..<3 where Self.writes(inst, kind: k, context: context, frame: frame) { current[k] = next; next += 1 }
         }
 
         /// The generations a block starts with: its only predecessor's at its end, or at
         /// a merge its immediate dominator's when no block between them writes that kind.
         mutating func enter(_ b: Int) {
-            for k in 0..<2 {
+            for k in 0..<3 {
                 current[k] = start(b, kind: k) ?? next
                 if current[k] == next { next += 1 }
             }
@@ -200,7 +220,7 @@ public enum ValueNumbering {
             return end[k][d]
         }
 
-        mutating func leave(_ b: Int) { for k in 0..<2 { end[k][b] = current[k] } }
+        mutating func leave(_ b: Int) { for k in 0..<3 { end[k][b] = current[k] } }
     }
 
     /// Computations with no side effect whose result depends only on their operands.

@@ -68,6 +68,35 @@ extension OptimizerPassTests {
                 "before the call b0's value, after it a new load\(show(g))")
     }
 
+    /// A local struct filled by a helper, its field read in b0 and again in b1 (dominated,
+    /// nothing between writes the frame): one load. After a store to the slot, a store
+    /// through a frame pointer, or a call, it is read again; a volatile slot always is.
+    @Test func stackSlotLoadsAreReusedUntilTheFrameMayChange() throws {
+        func program(between: [Instruction], volatile: Bool = false) -> Function {
+            var f = fn([
+                Block(id: BlockID(0), instructions: [
+                    ins(.slotAddr(dst: VReg(2), slot: 0, offset: 0)),
+                    ins(.call(dst: VReg(3), callee: .helper(26), args: [.reg(VReg(0)), .imm(0), .reg(VReg(2)), .imm(8)])),
+                    ins(.load(dst: VReg(4), base: .slot(0), offset: 6, width: .w8, signed: false))],
+                      terminator: .branch(.eq, lhs: VReg(4), rhs: .imm(17), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(0))),
+                Block(id: BlockID(2), instructions: between + [
+                    ins(.load(dst: VReg(5), base: .slot(0), offset: 6, width: .w8, signed: false))],
+                      terminator: .ret(.reg(VReg(5)))),
+            ], params: 1)
+            f.slots = [StackSlot(size: 8, alignment: 8, name: "h", isVolatile: volatile)]
+            return f
+        }
+        func reloads(_ f: Function) -> Bool {
+            ValueNumbering.run(f).blocks[2].terminator != .ret(.reg(VReg(4)))
+        }
+        #expect(!reloads(program(between: [])), "\(show(ValueNumbering.run(program(between: []))))")
+        #expect(reloads(program(between: [ins(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w64))])))
+        #expect(reloads(program(between: [ins(.store(base: .reg(VReg(2)), offset: 4, value: .imm(1), width: .w32))])))
+        #expect(reloads(program(between: [ins(.call(dst: nil, callee: .helper(5), args: []))])))
+        #expect(reloads(program(between: [], volatile: true)))
+    }
+
     /// `v->a = 0x1ff (u8); v->b = x; if (...) ...; return v->a + v->b`: both loads read what
     /// the stores wrote (the byte as a load would see it); after a call, memory again.
     @Test func storesThroughRegistersForwardToDominatedLoads() throws {
