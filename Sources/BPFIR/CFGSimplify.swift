@@ -37,15 +37,7 @@ public enum CFGSimplify {
             }
             return cur
         }
-        for i in f.blocks.indices {
-            switch f.blocks[i].terminator {
-            case .jump(let t): f.blocks[i].terminator = .jump(target(t))
-            case .branch(let cc, let l, let r, let w, let t, let e):
-                let tt = target(t), ee = target(e)
-                f.blocks[i].terminator = tt == ee ? .jump(tt) : .branch(cc, lhs: l, rhs: r, width: w, then: tt, else: ee)
-            default: break
-            }
-        }
+        for i in f.blocks.indices { f.blocks[i].terminator = f.blocks[i].terminator.mappingTargets(target) }
         return removeUnreachable(f)
     }
 

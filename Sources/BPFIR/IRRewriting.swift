@@ -152,6 +152,18 @@ extension Inst {
 }
 
 extension Terminator {
+    /// The terminator with its successors mapped (a branch whose two edges then meet
+    /// becomes a jump).
+    public func mappingTargets(_ map: (BlockID) -> BlockID) -> Terminator {
+        switch self {
+        case .jump(let t): return .jump(map(t))
+        case .branch(let cc, let l, let r, let w, let a, let b):
+            let aa = map(a), bb = map(b)
+            return aa == bb ? .jump(aa) : .branch(cc, lhs: l, rhs: r, width: w, then: aa, else: bb)
+        default: return self
+        }
+    }
+
     public func replacingUses(of v: VReg, with t: VReg) -> Terminator {
         switch self {
         case .branch(let cc, let l, let r, let w, let a, let b):

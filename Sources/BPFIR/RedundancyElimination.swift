@@ -53,9 +53,8 @@ public enum RedundancyElimination {
         /// (a bitfield's clearing mask over a word whose other bits are known zero).
         func keepsEveryBit(_ s: VReg, mask: Int64, width w: Width) -> Bool {
             guard let b = bounds.upperBound(s), w == .w64 || b <= 0xffff_ffff else { return false }
-            let possible = b == 0 ? 0 : UInt64.max >> UInt64(b.leadingZeroBitCount)
             let m = w == .w64 ? UInt64(bitPattern: mask) : UInt64(bitPattern: mask) & 0xffff_ffff
-            return possible & ~m == 0
+            return ValueBounds.possibleBits(b) & ~m == 0
         }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]

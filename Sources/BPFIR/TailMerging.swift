@@ -29,15 +29,16 @@ public enum TailMerging {
         case operand(Operand)
         case symbol(SymbolRef)
 
-        /// The instruction that sets `r` to the value, and its size in instruction slots.
-        func definition(of r: VReg) -> (Inst, slots: Int) {
+        /// The instruction that sets `r` to the value.
+        func definition(of r: VReg) -> Inst {
             switch self {
-            case .operand(let o):
-                if case .imm(let k) = o, k < Int64(Int32.min) || k > Int64(Int32.max) { return (.mov(dst: r, src: o, width: .w64), 2) }
-                return (.mov(dst: r, src: o, width: .w64), 1)
-            case .symbol(let s): return (.symbolAddr(dst: r, symbol: s), 2)
+            case .operand(let o): return .mov(dst: r, src: o, width: .w64)
+            case .symbol(let s): return .symbolAddr(dst: r, symbol: s)
             }
         }
+
+        /// The instruction slots that costs.
+        var slots: Int { TailMerging.slots(definition(of: VReg(0))) }
     }
 
     /// A block's parameters: the registers it only reads (in order of first reading), then
@@ -95,7 +96,7 @@ public enum TailMerging {
                 let saved = (members.count - 1) * (slots(f.blocks[kept]) + 1)
                 var cost = 0
                 for m in members {
-                    let copies = differing.reduce(0) { $0 + parameters[m]!.values[$1].definition(of: VReg(0)).slots }
+                    let copies = differing.reduce(0) { $0 + parameters[m]!.values[$1].slots }
                     for p in preds[m] { cost += copies + (feeds[p]! > 1 ? 1 : 0) }
                 }
                 guard cost < saved else { continue }
@@ -103,7 +104,7 @@ public enum TailMerging {
                 for k in differing { fresh[k] = VReg(f.nextVReg); f.nextVReg += 1 }
                 for m in members {
                     let values = parameters[m]!.values
-                    let copies = differing.map { Instruction(values[$0].definition(of: fresh[$0]!).0) }
+                    let copies = differing.map { Instruction(values[$0].definition(of: fresh[$0]!)) }
                     for p in Set(preds[m]).sorted() {
                         if feeds[p]! == 1 {
                             f.blocks[p].instructions += copies
@@ -112,10 +113,11 @@ public enum TailMerging {
                         let edge = BlockID(nextID); nextID += 1
                         edgeBlocks[kept, default: []].append(Block(id: edge, instructions: copies, terminator: .jump(f.blocks[kept].id),
                                                                    terminatorLocation: f.blocks[m].terminatorLocation))
-                        f.blocks[p].terminator = retargeted(f.blocks[p].terminator, from: f.blocks[m].id, to: edge)
+                        let member = f.blocks[m].id
+                        f.blocks[p].terminator = f.blocks[p].terminator.mappingTargets { $0 == member ? edge : $0 }
                     }
                 }
-                f.blocks[kept] = substituting(f.blocks[kept], liveOut: live.liveOut[kept], fresh)
+                f.blocks[kept] = substituting(f.blocks[kept], parameters[kept]!, fresh)
             }
             touched.formUnion(involved)
             for m in members.dropFirst() { redirect[f.blocks[m].id] = f.blocks[kept].id }
@@ -125,21 +127,9 @@ public enum TailMerging {
             f.blocks = f.blocks.indices.flatMap { (edgeBlocks[$0] ?? []) + [f.blocks[$0]] }
         }
         for i in f.blocks.indices {
-            for (from, to) in redirect { f.blocks[i].terminator = retargeted(f.blocks[i].terminator, from: from, to: to) }
+            f.blocks[i].terminator = f.blocks[i].terminator.mappingTargets { redirect[$0] ?? $0 }
         }
         return f
-    }
-
-    /// The terminator with its edges to `from` going to `to` (a branch whose two edges then
-    /// meet becomes a jump).
-    static func retargeted(_ t: Terminator, from: BlockID, to: BlockID) -> Terminator {
-        switch t {
-        case .jump(from): return .jump(to)
-        case .branch(let cc, let l, let r, let w, let a, let b):
-            let aa = a == from ? to : a, bb = b == from ? to : b
-            return aa == bb ? .jump(aa) : .branch(cc, lhs: l, rhs: r, width: w, then: aa, else: bb)
-        default: return t
-        }
     }
 
     /// Negative register ids name locals and parameters in shapes (no real register has one).
@@ -147,16 +137,16 @@ public enum TailMerging {
     static func registerParameter(_ k: Int) -> VReg { VReg(-100_000 - k) }
     static func inlineParameter(_ k: Int) -> VReg { VReg(-200_000 - k) }
 
-    /// Instruction slots of a block's instructions (a 64-bit constant or address takes two).
-    static func slots(_ b: Block) -> Int {
-        b.instructions.reduce(0) { n, i in
-            switch i.inst {
-            case .symbolAddr, .loadImm64: return n + 2
-            case .mov(_, .imm(let k), _) where k < Int64(Int32.min) || k > Int64(Int32.max): return n + 2
-            default: return n + 1
-            }
+    /// Instruction slots of an instruction (a 64-bit constant or address takes two).
+    static func slots(_ inst: Inst) -> Int {
+        switch inst {
+        case .symbolAddr, .loadImm64: return 2
+        case .mov(_, .imm(let k), _) where k < Int64(Int32.min) || k > Int64(Int32.max): return 2
+        default: return 1
         }
     }
+
+    static func slots(_ b: Block) -> Int { b.instructions.reduce(0) { $0 + slots($1.inst) } }
 
     static func shape(of b: Block, liveOut: RegSet) -> (Shape, Parameters) {
         var local: [VReg: VReg] = [:]
@@ -198,8 +188,7 @@ public enum TailMerging {
     }
 
     /// The kept block reading `fresh[k]` for each differing parameter k.
-    static func substituting(_ b: Block, liveOut: RegSet, _ fresh: [Int: VReg]) -> Block {
-        let (_, params) = shape(of: b, liveOut: liveOut)
+    static func substituting(_ b: Block, _ params: Parameters, _ fresh: [Int: VReg]) -> Block {
         var b = b
         for (k, r) in params.registers.enumerated() {
             guard let to = fresh[k] else { continue }

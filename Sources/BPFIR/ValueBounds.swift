@@ -32,6 +32,9 @@ struct ValueBounds {
         return result
     }
 
+    /// Every bit a value at most `bound` may have set.
+    static func possibleBits(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : UInt64.max >> UInt64(bound.leadingZeroBitCount) }
+
     private static func mask(_ w: Width) -> UInt64 { w == .w64 ? .max : (1 << UInt64(w.bits)) - 1 }
 
     /// The bound of an operand as an operation of width `w` reads it.
@@ -67,8 +70,7 @@ struct ValueBounds {
                 return min(a ?? m, b ?? m)
             case .or, .xor:
                 guard let a = a, let b = b else { return w == .w64 ? nil : m }
-                let top = max(a, b)
-                return top == 0 ? 0 : min(m, UInt64.max >> UInt64(top.leadingZeroBitCount))
+                return min(m, Self.possibleBits(max(a, b)))
             case .add:
                 guard let a = a, let b = b else { return w == .w64 ? nil : m }
                 let (s, o) = a.addingReportingOverflow(b)

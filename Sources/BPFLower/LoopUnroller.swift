@@ -82,9 +82,7 @@ enum LoopUnroller {
             v &+= c.step
         }
         guard !values.isEmpty else { return nil }
-        var size = 0
-        var unsafe = false
-        Scan.stmt(body, id: c.id, size: &size, unsafe: &unsafe)
+        let (size, unsafe) = Scan.body(body, id: c.id)
         guard !unsafe, size * values.count <= maxWork else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
     }
@@ -106,10 +104,7 @@ enum LoopUnroller {
         case .ne: guard c.limit >= c.start, c.limit <= top - 1 else { return nil }
         default: return nil
         }
-        var size = 0
-        var unsafe = false
-        Scan.stmt(body, id: c.id, size: &size, unsafe: &unsafe)
-        return unsafe ? nil : c.id
+        return Scan.body(body, id: c.id).unsafe ? nil : c.id
     }
 
     static func variableType(_ e: Expr) -> CType? {
@@ -130,6 +125,12 @@ enum LoopUnroller {
 
     /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
     enum Scan {
+        static func body(_ s: Stmt, id: Int) -> (size: Int, unsafe: Bool) {
+            var size = 0, unsafe = false
+            stmt(s, id: id, size: &size, unsafe: &unsafe)
+            return (size, unsafe)
+        }
+
         static func stmt(_ s: Stmt, id: Int, size: inout Int, unsafe: inout Bool) {
             size += 1
             switch s.kind {
