@@ -227,6 +227,10 @@ public struct Function: Hashable, Sendable {
     public var slots: [StackSlot]
     public var nextVReg: Int
     public var location: IRLocation?
+    /// Parameters that point to a caller's stack object nothing else given to this
+    /// function reaches (found by `ExclusiveParameters` over the module; `MemoryKinds`
+    /// checks the body keeps it that way).
+    public var exclusiveParameters: [VReg] = []
     public init(name: String, section: String, linkage: Linkage, parameters: [VReg], blocks: [Block],
                 slots: [StackSlot], nextVReg: Int, location: IRLocation? = nil) {
         self.name = name; self.section = section; self.linkage = linkage; self.parameters = parameters

@@ -1,7 +1,7 @@
 /// The pass pipeline run between lowering and codegen.
 public enum Optimizer {
     public static func run(_ m: Module, level: Int) -> Module {
-        var m = m
+        var m = level > 0 ? ExclusiveParameters.mark(m) : m
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
@@ -24,7 +24,7 @@ public enum Optimizer {
                     f = AddressFolding.foldOffsets(f)
                     if round == 0 { f = DeadCodeElimination.run(f) }
                 }
-                f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(f)))
+                f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(StoredValueThreading.run(f))))
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = DeadCodeElimination.run(f)

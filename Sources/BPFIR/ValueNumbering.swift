@@ -144,62 +144,42 @@ public enum ValueNumbering {
         return f
     }
 
-    /// Which loads through registers may still see what an earlier load read: a
-    /// generation number per kind of memory that changes at every instruction that may
-    /// write it and at merge points a path with such a write reaches. Two kinds: the
-    /// program's context (its first parameter, `struct __sk_buff *` / `xdp_md *` / raw
-    /// arguments), which only stores through that pointer, calls and inline assembly
-    /// change — a packet or map store cannot (clang's type-based alias analysis lets it
-    /// reuse `skb->data` across packet stores too, and programs rely on that for their
-    /// bounds checks); and everything else, which any store or atomic through a register
-    /// may change. Stack slots are not covered (StackForwarding handles them), so loads
-    /// through registers that may point into the frame are not either.
+    /// Which loads may still see what an earlier load read: a generation number per kind
+    /// of memory (see `MemoryKinds`) that changes at every instruction that may write it
+    /// and at merge points a path with such a write reaches. Stack slots are read by slot
+    /// (StackForwarding handles the rest of the frame), so loads through registers that
+    /// may point into the frame are not numbered.
     struct MemoryGenerations {
-        let frame: RegSet
-        let context: VReg?
+        let kinds: MemoryKinds
         let writes: [[Bool]]              // per kind, per block: an instruction there writes it
         let predecessors: [[Int]]
         let idom: [Int]
         var end: [[Int]]
-        var current = [0, 0, 0]
+        var current: [Int]
         var next = 1
 
         init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
-            frame = f.framePointerRegisters()
-            let (_, defs) = f.useDefCounts()
-            context = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
+            let kinds = MemoryKinds(f)
+            self.kinds = kinds
             self.predecessors = predecessors
             idom = dom.idom
-            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: 3)
-            let (ctx, fr) = (context, frame)
-            writes = (0..<3).map { k in f.blocks.map { b in b.instructions.contains { Self.writes($0.inst, kind: k, context: ctx, frame: fr) } } }
+            current = Array(repeating: 0, count: kinds.count)
+            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: kinds.count)
+            writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { kinds.writes($0.inst, kind: k) } } }
         }
 
-        /// 1 for the context, 0 for other memory reached through registers; 2 is the frame's
-        /// slots, read by slot (loads through frame registers are not numbered).
-        func kind(of base: VReg) -> Int { base == context ? 1 : 0 }
-        static let frameKind = 2
-
-        static func writes(_ inst: Inst, kind: Int, context: VReg?, frame: RegSet) -> Bool {
-            switch inst {
-            case .call, .inlineAsm: return true
-            case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
-                 .coreStore(let r, _, _, _, _):
-                return kind == 0 || (kind == 1 && r == context) || (kind == frameKind && frame.contains(r))
-            case .store(.slot, _, _, _), .atomic(_, .slot, _, _, _, _), .cmpxchg(_, .slot, _, _, _, _):
-                return kind == frameKind
-            default: return false
-            }
-        }
+        var frame: RegSet { kinds.frameRegisters }
+        func kind(of base: VReg) -> Int { kinds.kind(of: base) }
+        static let frameKind = MemoryKinds.frame
 
         mutating func step(_ inst: Inst) {
-            for k in 0..<3 where Self.writes(inst, kind: k, context: context, frame: frame) { current[k] = next; next += 1 }
+            for k in 0..<kinds.count where kinds.writes(inst, kind: k) { current[k] = next; next += 1 }
         }
 
         /// The generations a block starts with: its only predecessor's at its end, or at
         /// a merge its immediate dominator's when no block between them writes that kind.
         mutating func enter(_ b: Int) {
-            for k in 0..<3 {
+            for k in 0..<kinds.count {
                 current[k] = start(b, kind: k) ?? next
                 if current[k] == next { next += 1 }
             }
@@ -220,7 +200,7 @@ public enum ValueNumbering {
             return end[k][d]
         }
 
-        mutating func leave(_ b: Int) { for k in 0..<3 { end[k][b] = current[k] } }
+        mutating func leave(_ b: Int) { for k in 0..<kinds.count { end[k][b] = current[k] } }
     }
 
     /// Computations with no side effect whose result depends only on their operands.

@@ -18,6 +18,7 @@ import BPFIR
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
+        ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),

@@ -1,0 +1,118 @@
+/// Which memory a store, call or inline assembly may change, by kind, so that passes
+/// can keep what they know of a load until something may write its kind:
+/// - `other` (0): memory reached through registers that are none of the below (packets,
+///   map values, kernel objects, pointer parameters); any store through a register but
+///   an exclusive parameter's may change it;
+/// - `context` (1): the program's context (its first parameter, `struct __sk_buff *` /
+///   `xdp_md *` / raw arguments), which only stores through that pointer, calls and
+///   inline assembly change — a packet or map store cannot (clang's type-based alias
+///   analysis lets it reuse `skb->data` across packet stores too, and programs rely on
+///   that for their bounds checks);
+/// - `frame` (2): the function's stack slots, written by stores to slots or through
+///   registers that may point into the frame, calls and inline assembly;
+/// - one kind per exclusive parameter (3, 4, ...): the caller's stack object behind it
+///   (see `ExclusiveParameters`) is reached only through registers derived from that
+///   parameter, which are only used as addresses, so only stores through them change it
+///   — not other stores, and not calls, which are never given its address.
+struct MemoryKinds {
+    static let other = 0, context = 1, frame = 2
+
+    let frameRegisters: RegSet
+    let contextRegister: VReg?
+    /// The registers derived from each exclusive parameter that qualifies in this body.
+    let exclusive: [RegSet]
+
+    var count: Int { 3 + exclusive.count }
+
+    init(_ f: Function) {
+        frameRegisters = f.framePointerRegisters()
+        let (_, defs) = f.useDefCounts()
+        contextRegister = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
+        exclusive = f.exclusiveParameters.compactMap { Self.derivedAddresses(of: $0, in: f) }
+    }
+
+    /// The kind of memory a load through `base` reads (frame registers aside, which the
+    /// passes leave to StackForwarding).
+    func kind(of base: VReg) -> Int {
+        if base == contextRegister { return Self.context }
+        if let k = exclusive.firstIndex(where: { $0.contains(base) }) { return 3 + k }
+        return Self.other
+    }
+
+    /// Whether `inst` may change memory of `kind`.
+    func writes(_ inst: Inst, kind: Int) -> Bool {
+        switch inst {
+        case .call, .inlineAsm:
+            return kind < 3
+        case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
+             .coreStore(let r, _, _, _, _):
+            switch kind {
+            case Self.other: return self.kind(of: r) < 3
+            case Self.context: return r == contextRegister
+            case Self.frame: return frameRegisters.contains(r)
+            default: return exclusive[kind - 3].contains(r)
+            }
+        case .store(.slot, _, _, _), .atomic(_, .slot, _, _, _, _), .cmpxchg(_, .slot, _, _, _, _):
+            return kind == Self.frame
+        default:
+            return false
+        }
+    }
+
+    /// The registers holding `p` plus a constant or an integer (addresses inside its
+    /// object), if those registers are used only as the base of loads and stores, in
+    /// more such address arithmetic, in comparisons and in differences of two of them —
+    /// never stored, passed to a call, returned or given to assembly — and are defined
+    /// only that way. Otherwise nil: the object may be reached some other way.
+    static func derivedAddresses(of p: VReg, in f: Function) -> RegSet? {
+        var set = RegSet(capacity: f.nextVReg)
+        set.insert(p)
+        func derivation(_ inst: Inst) -> VReg? {
+            switch inst {
+            case .mov(let d, .reg(let s), .w64) where set.contains(s):
+                return d
+            case .binary(let op, let d, let l, let r, .w64) where (op == .add || op == .sub) && set.contains(l):
+                if case .reg(let x) = r, set.contains(x) { return nil }
+                return d
+            case .binary(.add, let d, let l, .reg(let r), .w64) where set.contains(r) && !set.contains(l):
+                return d
+            default:
+                return nil
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    if let d = derivation(i.inst), !set.contains(d) { set.insert(d); changed = true }
+                }
+            }
+        }
+        for b in f.blocks {
+            for i in b.instructions {
+                let inst = i.inst
+                var defines = false
+                inst.forEachDef { if set.contains($0) { defines = true } }
+                if let d = derivation(inst) {
+                    if !set.contains(d) { return nil }
+                    continue
+                }
+                if defines { return nil }
+                let escaping: [VReg]
+                switch inst {
+                case .load, .coreLoad: escaping = []
+                case .store(_, _, let v, _), .coreStore(_, _, let v, _, _):
+                    if case .reg(let r) = v { escaping = [r] } else { escaping = [] }
+                case .atomic(_, _, _, let v, _, _): escaping = [v]
+                case .cmpxchg(_, _, _, let e, let n, _): escaping = [e, n]
+                case .binary(.sub, _, let l, .reg(let r), .w64) where set.contains(l) && set.contains(r): escaping = []
+                default: escaping = inst.usedRegs
+                }
+                if escaping.contains(where: { set.contains($0) }) { return nil }
+            }
+            if case .ret(.reg(let r)?) = b.terminator, set.contains(r) { return nil }
+        }
+        return set
+    }
+}
