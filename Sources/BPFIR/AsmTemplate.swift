@@ -32,12 +32,28 @@ public struct AsmTemplate: Hashable, Sendable {
         public init(input: Int, output: Int) { self.input = input; self.output = output }
     }
 
-    public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0) {
-        self.text = text; self.operands = operands; self.ties = ties; self.clobbers = clobbers
+    /// What the statement is for: the program's own assembly, or one of the empty
+    /// statements lowering puts around a volatile load.
+    public var role: Role
+
+    public enum Role: Hashable, Sendable {
+        case statement
+        /// Before a volatile load, its address as the input: the load is done again here
+        /// (what is known of the memory that address reaches is forgotten).
+        case volatileLoadStart
+        /// After a volatile load, its value as the input: the load is kept even unused.
+        case volatileLoadEnd
+    }
+
+    public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement) {
+        self.text = text; self.operands = operands; self.ties = ties; self.clobbers = clobbers; self.role = role
     }
 
     /// A compiler barrier: nothing is emitted.
     public static let barrier = AsmTemplate(text: "")
+    /// The empty statements around a volatile load (nothing is emitted).
+    public static let volatileLoadStart = AsmTemplate(text: "", role: .volatileLoadStart)
+    public static let volatileLoadEnd = AsmTemplate(text: "", role: .volatileLoadEnd)
 
     public struct SubstitutionError: Error, Equatable {
         public var message: String

@@ -14,6 +14,9 @@
 ///   (see `ExclusiveParameters`) is reached only through registers derived from that
 ///   parameter, which are only used as addresses, so only stores through them change it
 ///   — not other stores, and not calls, which are never given its address.
+///
+/// The empty statement before a volatile load writes the kind its address reaches (the
+/// load is done again); the one after it writes nothing.
 struct MemoryKinds {
     static let other = 0, context = 1, frame = 2
 
@@ -42,6 +45,10 @@ struct MemoryKinds {
     /// Whether `inst` may change memory of `kind`.
     func writes(_ inst: Inst, kind: Int) -> Bool {
         switch inst {
+        case .inlineAsm(let t, let inputs, _) where t.role == .volatileLoadStart && inputs.count == 1:
+            return kind == self.kind(of: inputs[0]) || (kind == Self.frame && frameRegisters.contains(inputs[0]))
+        case .inlineAsm(let t, _, _) where t.role == .volatileLoadEnd:
+            return false
         case .call, .inlineAsm:
             return kind < 3
         case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),

@@ -1,7 +1,9 @@
-/// A 32-bit ALU operation reads through a 32-bit zero-extension of a value that is
-/// never redefined: `t = (u32)x; d = t + 1` (32-bit) becomes `d = x + 1`, since the
-/// operation only looks at the low half. Within a block and up to the next call, so
-/// no value is kept alive across a call it did not cross before.
+/// An operation that reads only the low bits of an operand reads through a
+/// zero-extension of a value that is never redefined: `t = (u32)x; d = t + 1` (32-bit)
+/// becomes `d = x + 1`, since the operation only looks at the low half, and
+/// `t = (u16)x; d = bswap16(t)` (`bpf_ntohs(skb->protocol)`) becomes `d = bswap16(x)`.
+/// Within a block and up to the next call, so no value is kept alive across a call it
+/// did not cross before.
 ///
 /// Not for compares (the verifier learns bounds for the register a branch compares,
 /// and later uses read `t`), and not for plain 64-bit copies: reading `x` instead of a
@@ -13,22 +15,26 @@ public enum NarrowOperandFolding {
         var f = f
         let (_, defs) = f.useDefCounts()
         for bi in f.blocks.indices {
-            var low32Of: [VReg: VReg] = [:]      // t → x for 32-bit zero-extensions
+            var lowOf: [VReg: (value: VReg, width: Width)] = [:]     // t → the x whose low bits t is
             for ii in f.blocks[bi].instructions.indices {
                 var inst = f.blocks[bi].instructions[ii].inst
-                if case .binary(_, _, _, _, .w32) = inst {
+                switch inst {
+                case .binary(_, _, _, _, .w32):
                     for u in Set(inst.usedRegs) {
-                        if let x = low32Of[u] { inst = inst.replacingUses(of: u, with: x) }
+                        if let x = lowOf[u], x.width == .w32 { inst = inst.replacingUses(of: u, with: x.value) }
                     }
-                    f.blocks[bi].instructions[ii].inst = inst
+                case .bswap(let d, let t, let w):
+                    if let x = lowOf[t], x.width.bytes >= w.bytes { inst = .bswap(dst: d, src: x.value, width: w) }
+                default: break
                 }
+                f.blocks[bi].instructions[ii].inst = inst
                 switch inst {
                 case .call, .inlineAsm:
-                    low32Of.removeAll()
+                    lowOf.removeAll()
                 case .mov(let t, .reg(let x), .w32) where t != x && defs[t] == 1 && defs[x] == 1:
-                    low32Of[t] = x
-                case .ext(let t, let x, .w32, _, false) where t != x && defs[t] == 1 && defs[x] == 1:
-                    low32Of[t] = x
+                    lowOf[t] = (x, .w32)
+                case .ext(let t, let x, let from, _, false) where t != x && defs[t] == 1 && defs[x] == 1 && from != .w64:
+                    lowOf[t] = (x, from)
                 default: break
                 }
             }

@@ -2,7 +2,8 @@
 /// same register, meeting again) becomes clang's select shape: `x = A` before the
 /// branch, which then only skips `x = B`: one jump fewer. Only copies move (a
 /// constant, or a register copied whole): arithmetic on a pointer the branch is
-/// about to null-check would be rejected by the verifier.
+/// about to null-check would be rejected by the verifier. A branch on the copied
+/// register then tests the copy.
 public enum SelectFormation {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -20,6 +21,11 @@ public enum SelectFormation {
                   !f.blocks[bi].terminator.usedRegs.contains(d), !b.usedRegs.contains(d) else { continue }
             f.blocks[bi].instructions.append(f.blocks[ti].instructions[0])
             f.blocks[ti].instructions = []
+            // `x = a; if (a < 64) skip; x = 64` (a min): the branch reads the copy, so `a`
+            // may end at the copy and share x's register.
+            if case .mov(_, .reg(let s), .w64) = a, s != d {
+                f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: s, with: d)
+            }
             changed = true
         }
         return changed ? CFGSimplify.run(f) : f

@@ -28,6 +28,15 @@ public enum ValueNumbering {
         var definition: [VReg: Inst] = [:]         // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
+        // Registers written once with the same global's address are one address for the
+        // loads and stores through them (each access makes its own; they are not merged).
+        var sameAddress: [VReg: VReg] = [:], firstOfSymbol: [SymbolRef: VReg] = [:]
+        for b in f.blocks {
+            for i in b.instructions {
+                guard case .symbolAddr(let d, let sym) = i.inst, once(d) else { continue }
+                if let r = firstOfSymbol[sym] { sameAddress[d] = r } else { firstOfSymbol[sym] = d }
+            }
+        }
         // What a load of the key would read: the register of an earlier load, or what a
         // store wrote (`stored`: the load's width and extension still apply).
         var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
@@ -75,8 +84,8 @@ public enum ValueNumbering {
                 }
                 // A load of what a dominating load read or a dominating store wrote, with no
                 // other write to that memory between.
-                if case .load(let d, .reg(let base), _, let w, let signed) = inst, once(d), once(base), !memory.frame.contains(base) {
-                    let key = inst.replacingDefs(of: d, with: placeholder)
+                if case .load(let d, .reg(let base), let off, let w, let signed) = inst, once(d), once(base), !memory.frame.contains(base) {
+                    let key = Inst.load(dst: placeholder, base: .reg(sameAddress[base] ?? base), offset: off, width: w, signed: signed)
                     let generation = memory.current[memory.kind(of: base)]
                     if let e = loads[key], e.generation == generation {
                         if !e.stored, case .reg(let r) = e.value {
@@ -91,7 +100,8 @@ public enum ValueNumbering {
                     continue
                 }
                 // After a store through a register, a load of the same bytes reads the value.
-                if case .store(.reg(let base), let off, let value, let w) = inst, once(base), !memory.frame.contains(base) {
+                if case .store(.reg(let stored), let off, let value, let w) = inst, once(stored), !memory.frame.contains(stored) {
+                    let base = sameAddress[stored] ?? stored
                     if case .reg(let v) = value, !once(v) { continue }
                     let kind = memory.kind(of: base), now = memory.current[kind]
                     // What is known of other bytes through the same pointer stays true.

@@ -228,13 +228,13 @@ extension FunctionLowering {
                 return .scalar(.reg(try loadBytewise(m, width: w)))
             }
             let r = b.newVReg()
-            // A volatile load through a pointer is bracketed by compiler barriers: it is
+            // A volatile load through a pointer is bracketed by empty statements: it is
             // done here, once, whether or not its value is used.
-            var isVolatile = false
-            if case .reg = m.base { isVolatile = lv.type.isVolatileQualified }
-            if isVolatile { b.emit(.inlineAsm(.barrier, inputs: [], outputs: [])) }
+            var volatileBase: VReg? = nil
+            if case .reg(let base) = m.base, lv.type.isVolatileQualified { volatileBase = base }
+            if let base = volatileBase { b.emit(.inlineAsm(.volatileLoadStart, inputs: [base], outputs: [])) }
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
-            if isVolatile { b.emit(.inlineAsm(.barrier, inputs: [r], outputs: [])) }
+            if volatileBase != nil { b.emit(.inlineAsm(.volatileLoadEnd, inputs: [r], outputs: [])) }
             return .scalar(.reg(r))
         }
     }

@@ -395,6 +395,39 @@ import BPFIR
         #expect(SelectFormation.run(arithmetic) == arithmetic)
     }
 
+    /// `x = a < 64 ? a : 64`: after select formation the branch tests the copy, so `a`
+    /// ends at the copy and both share a register (`r0 = a; if w0 < 64 ...; r0 = 64`).
+    @Test func minimumsBranchOnTheCopy() throws {
+        let a = VReg(0), x = VReg(1)
+        let b0 = Block(id: BlockID(0), terminator: .branch(.ult, lhs: a, rhs: .imm(64), width: .w32, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [Instruction(.mov(dst: x, src: .reg(a), width: .w64))], terminator: .jump(BlockID(3)))
+        let b2 = Block(id: BlockID(2), instructions: [Instruction(.mov(dst: x, src: .imm(64), width: .w64))], terminator: .jump(BlockID(3)))
+        let b3 = Block(id: BlockID(3), terminator: .ret(.reg(x)))
+        let f = fn([b0, b1, b2, b3])
+        let g = SelectFormation.run(f)
+        guard case .branch(_, let tested, _, _, _, _) = g.blocks[0].terminator else { Issue.record("no branch"); return }
+        #expect(tested == x, "\n\(IRPrinter.print(Module(functions: [g])))")
+        for v: Int64 in [0, 63, 64, 1000, 0x1_0000_0001] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        let c = try Codegen.compile(g, options: CodegenOptions())
+        #expect(c.instructions.count <= 4, "\n\(c.disassembly)")
+    }
+
+    /// `bswap16((u16)x)` swaps x's low half directly (the byte swap reads only those
+    /// bits); `bswap16((u8)x)` and `bswap32((u16)x)` keep their extension.
+    @Test func byteSwapsReadThroughWideEnoughExtensions() throws {
+        func swap(from: Width, width: Width) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                Instruction(.ext(dst: VReg(1), src: VReg(0), from: from, to: .w32, signed: false)),
+                Instruction(.bswap(dst: VReg(2), src: VReg(1), width: width))], terminator: .ret(.reg(VReg(2))))])
+        }
+        for (from, width, direct) in [(Width.w16, Width.w16, true), (.w32, .w16, true), (.w8, .w16, false), (.w16, .w32, false)] {
+            let f = swap(from: from, width: width)
+            let g = NarrowOperandFolding.run(f)
+            #expect((g.blocks[0].instructions[1].inst == .bswap(dst: VReg(2), src: VReg(0), width: width)) == direct, "\(from) \(width)")
+            for v: Int64 in [0x1234, 0xabcd_ef12, -2] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        }
+    }
+
     @Test func cheapCallArgumentsAreMadeRightBeforeTheCall() throws {
         // m = &map; x = p * 3; a = m; k = &key; call(a, k, x): the map address is made
         // (in a's register) right before the call, after the multiplication.

@@ -175,6 +175,37 @@ import Foundation
         #expect(lines.filter { $0.contains("load.w32 [$") }.count == 1, "\(ir)")
     }
 
+    /// A volatile global read between two reads of the context's fields is read again
+    /// each time, but the context fields are not (only stores through the context, calls
+    /// and assembly change them); a global read back after a store through another
+    /// register holding its address reads the stored value.
+    @Test func volatileLoadsForgetOnlyTheirOwnMemory() throws {
+        let ir = try optimizedIR(of: """
+        const volatile int cfg = 3;
+        unsigned int counter;
+        struct md { unsigned int data, data_end; };
+        SEC("xdp") int v(struct md *ctx)
+        {
+            if (ctx->data + 4 > ctx->data_end)
+                return 0;
+            int c = cfg;
+            counter += c;
+            unsigned int n = counter;
+            int d = cfg;
+            return (ctx->data_end - ctx->data) * c + d + n;
+        }
+        """)
+        let lines = ir.split(separator: "\n")
+        #expect(lines.filter { $0.contains("load.w32 [%0 + 0]") }.count == 1, "\(ir)")
+        #expect(lines.filter { $0.contains("load.w32 [%0 + 4]") }.count == 1, "\(ir)")
+        let cfgAddresses = Set(lines.filter { $0.contains("symbol cfg") }.compactMap { $0.split(separator: " ").first })
+        let cfgLoads = lines.filter { l in l.contains("load.w32 [") && cfgAddresses.contains { l.contains("[\($0) + 0]") } }
+        #expect(cfgLoads.count == 2, "\(ir)")
+        let counterAddresses = Set(lines.filter { $0.contains("symbol counter") }.compactMap { $0.split(separator: " ").first })
+        let counterLoads = lines.filter { l in l.contains("load.w32 [") && counterAddresses.contains { l.contains("[\($0) + 0]") } }
+        #expect(counterLoads.count == 1, "\(ir)")
+    }
+
     /// As clang's inliner: a big static function called from two programs stays one
     /// BPF-to-BPF sub-program; a small one, or one called once, is inlined.
     @Test func bigStaticFunctionsCalledTwiceStaySubprograms() throws {
