@@ -9,12 +9,15 @@ import BPFIR
 ///   zero- or sign-extended values; narrow (w8/w16) signed compares are
 ///   sign-extended to 32 bits for JMP32;
 /// - cpu v1 lacks jlt/jle/jslt/jsle: register compares swap their operands,
-///   immediate compares invert the condition and swap the targets.
+///   immediate compares invert the condition and swap the targets;
+/// - a memory offset outside the signed 16-bit offset field (a field deep in a large
+///   map value) is added to the base register first.
 enum Legalizer {
     static func fitsImm32(_ k: Int64) -> Bool { k >= Int64(Int32.min) && k <= Int64(Int32.max) }
+    static func fitsOffset(_ o: Int) -> Bool { o >= Int(Int16.min) && o <= Int(Int16.max) }
 
     static func legalize(_ input: Function, cpu: Int) -> Function {
-        var f = input
+        var f = rebasingFarOffsets(input)
         for bi in f.blocks.indices {
             var out: [Instruction] = []
             out.reserveCapacity(f.blocks[bi].instructions.count)
@@ -67,6 +70,38 @@ enum Legalizer {
                     }
                 }
                 f.blocks[bi].terminator = .branch(cc, lhs: lhs, rhs: rhs, width: w, then: thenB, else: elseB)
+            }
+            f.blocks[bi].instructions = out
+        }
+        return f
+    }
+
+    /// Loads, stores and atomics through a register at an offset the instruction cannot
+    /// encode address `t = base + offset` instead (the add's immediate is legalized like
+    /// any other).
+    static func rebasingFarOffsets(_ input: Function) -> Function {
+        var f = input
+        for bi in f.blocks.indices {
+            var out: [Instruction] = []
+            for ins in f.blocks[bi].instructions {
+                var inst = ins.inst
+                func rebase(_ base: VReg, _ offset: Int) -> Address {
+                    let t = f.newVReg()
+                    out.append(Instruction(.binary(.add, dst: t, lhs: base, rhs: .imm(Int64(offset)), width: .w64), location: ins.location))
+                    return .reg(t)
+                }
+                switch inst {
+                case .load(let d, .reg(let b), let o, let w, let s) where !fitsOffset(o):
+                    inst = .load(dst: d, base: rebase(b, o), offset: 0, width: w, signed: s)
+                case .store(.reg(let b), let o, let v, let w) where !fitsOffset(o):
+                    inst = .store(base: rebase(b, o), offset: 0, value: v, width: w)
+                case .atomic(let op, .reg(let b), let o, let v, let w, let fetch) where !fitsOffset(o):
+                    inst = .atomic(op, base: rebase(b, o), offset: 0, value: v, width: w, fetch: fetch)
+                case .cmpxchg(let d, .reg(let b), let o, let e, let n, let w) where !fitsOffset(o):
+                    inst = .cmpxchg(dst: d, base: rebase(b, o), offset: 0, expected: e, new: n, width: w)
+                default: break
+                }
+                out.append(Instruction(inst, location: ins.location))
             }
             f.blocks[bi].instructions = out
         }

@@ -230,6 +230,9 @@ public struct TranslationUnit: Sendable {
     public var warnings: [Diagnostic] = []
     /// Every file the compilation read (main file first), for `-MD` dependency files.
     public var includedFiles: [String] = []
+    /// Loops under `#pragma unroll` (no count) or `#pragma clang loop unroll(full)`, by
+    /// the loop statement's location: unrolled fully when their trip count is known.
+    public var fullUnrollRequests: Set<SourceLocation> = []
     public init(mainFile: String) { self.mainFile = mainFile }
 }
 

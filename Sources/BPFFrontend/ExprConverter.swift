@@ -140,6 +140,7 @@ extension Converter {
                 (try? exprType(k)).map { $0 == type } ?? false
             }
             if results.count == 1, let only = results.first { return try convertExpr(only) }
+            if let chosen = genericAssociationNamingControllingType(c) { return try convertExpr(chosen) }
             throw error(c, "cannot determine which _Generic association is selected")
         case CXCursor_GNUNullExpr, CXCursor_CXXNullPtrLiteralExpr:
             return make(.intLiteral(0))
@@ -417,5 +418,48 @@ extension BinaryOp {
              .andAssign, .xorAssign, .orAssign: return true
         default: return false
         }
+    }
+}
+
+extension Converter {
+    /// The association of a `_Generic` whose written type is the controlling expression's
+    /// type (or `default:` when none is), read from the source: libclang does not say
+    /// which association was selected, and two functions of one type (`_Generic(ctx,
+    /// struct bpf_perf_event_data *: f, struct pt_regs *: g)`) cannot be told apart by
+    /// type. An association's type is the text between the comma before it and its
+    /// colon, where it was written (in a macro's definition, when it came from one).
+    func genericAssociationNamingControllingType(_ c: CXCursor) -> CXCursor? {
+        let exprs = exprChildren(c)
+        guard exprs.count >= 2 else { return nil }
+        func squeezed(_ s: String) -> String { s.filter { !$0.isWhitespace } }
+        let ctrlType = clang_getCursorType(exprs[0])
+        let wanted: Set<String> = [squeezed(string(clang_getTypeSpelling(ctrlType))),
+                                   squeezed(string(clang_getTypeSpelling(clang_getCanonicalType(ctrlType))))]
+        func spelled(_ e: CXCursor) -> (file: CXFile?, line: UInt32, column: UInt32) {
+            var file: CXFile? = nil
+            var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+            clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(e)), &file, &line, &column, &offset)
+            return (file, line, column)
+        }
+        var fallback: CXCursor? = nil
+        for k in 1..<exprs.count {
+            let (f0, l0, c0) = spelled(exprs[k - 1]), (f1, l1, c1) = spelled(exprs[k])
+            guard let file = f0, let file1 = f1, clang_File_isEqual(file, file1) != 0 else { return nil }
+            let range = clang_getRange(clang_getLocation(tu, file, l0, c0), clang_getLocation(tu, file, l1, c1))
+            let words = tokens(tu, range).map(\.text).dropLast()      // up to the association's first token
+            var depth = 0, comma: Int? = nil
+            for (i, w) in words.enumerated() {
+                switch w {
+                case "(", "[", "{": depth += 1
+                case ")", "]", "}": depth -= 1
+                case "," where depth == 0: comma = i
+                default: break
+                }
+            }
+            guard let start = comma, let colon = words.lastIndex(of: ":"), colon > start else { return nil }
+            let type = squeezed(words[(start + 1)..<colon].joined())
+            if type == "default" { fallback = exprs[k] } else if wanted.contains(type) { return exprs[k] }
+        }
+        return fallback
     }
 }

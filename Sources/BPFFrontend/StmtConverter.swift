@@ -69,7 +69,14 @@ extension Converter {
             return make(.null)
         default:
             if isExpression(c) { return make(.expression(try convertExpr(c))) }
-            if c.kind == CXCursor_UnexposedStmt, let only = kids.first, kids.count == 1 { return try convertStmt(only) }
+            if c.kind == CXCursor_UnexposedStmt, let only = kids.first, kids.count == 1 {
+                // An attributed statement: a loop under an unroll pragma is noted.
+                let loop = try convertStmt(only)
+                if [CXCursor_ForStmt, CXCursor_WhileStmt, CXCursor_DoStmt].contains(only.kind), asksForFullUnroll(c, before: only) {
+                    unit.fullUnrollRequests.insert(loop.location)
+                }
+                return loop
+            }
             throw error(c, "unsupported statement (\(string(clang_getCursorKindSpelling(c.kind))))")
         }
     }
@@ -188,5 +195,22 @@ extension Converter {
         return AsmStatement(template: template, outputs: outs, inputs: ins, clobbers: clobbers,
                             // GNU C: an asm statement without outputs is implicitly volatile.
                             isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0 || outs.isEmpty)
+    }
+}
+
+extension Converter {
+    /// Whether the pragma in front of `loop` (the tokens of the attributed statement
+    /// before the loop) asks for a full unroll: `#pragma unroll` without a count, or
+    /// `#pragma clang loop unroll(full)` / `unroll(enable)`.
+    func asksForFullUnroll(_ attributed: CXCursor, before loop: CXCursor) -> Bool {
+        let loopStart = tokens(tu, loop).first?.offset ?? UInt32.max
+        let words = tokens(tu, attributed).filter { $0.offset < loopStart }.map(\.text)
+        guard let p = words.firstIndex(of: "pragma"), p + 1 < words.count else { return false }
+        let rest = Array(words[(p + 1)...])
+        if rest == ["unroll"] { return true }
+        if rest.first == "clang", rest.count >= 6, rest[1] == "loop", rest[2] == "unroll", rest[3] == "(" {
+            return rest[4] == "full" || rest[4] == "enable"
+        }
+        return false
     }
 }

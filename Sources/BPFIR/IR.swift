@@ -184,8 +184,10 @@ public enum Inst: Hashable, Sendable {
     case coreStore(base: VReg, offset: Int, value: Operand, width: Width, reloc: CoreReloc)
     /// Inline assembly: codegen assembles the template with the registers allocated to
     /// its inputs and outputs. With empty text it is a compiler barrier: nothing is
-    /// emitted, its inputs stay live up to it. No pass reuses a memory value across it
-    /// (lowering brackets volatile loads through pointers with barriers).
+    /// emitted, its inputs stay live up to it. No pass reuses a memory value across it,
+    /// except across the empty statements lowering puts around a volatile load through a
+    /// pointer (`AsmTemplate.Role`): the one before forgets only the memory its address
+    /// reaches, the one after nothing (see `MemoryKinds`).
     case inlineAsm(AsmTemplate, inputs: [VReg], outputs: [VReg])
 }
 

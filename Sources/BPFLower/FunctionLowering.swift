@@ -103,9 +103,14 @@ final class FunctionLowering {
         if case .function = v.type.canonical { return }
         if let existing = vars[key], case .constant = existing {} else if vars[key] != nil { return }
         if layout.isAggregate(v.type) || addressTaken || v.type.isVolatileQualified {
-            let size = layout.size(v.type)
+            var size = layout.size(v.type)
             if size <= 0 && layout.isAggregate(v.type) {
-                throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
+                // A zero-length array still has an address (`BPF_SEQ_PRINTF` without
+                // arguments passes one with size 0): one byte of stack.
+                guard case .array(_, count: 0?) = v.type.canonical else {
+                    throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
+                }
+                size = 1
             }
             // Aggregates of 8 bytes and more get 8-byte aligned slots (as clang does), so
             // zeroing and copies use 8-byte stores.

@@ -1,11 +1,13 @@
 import BPFFrontend
 
-/// Which static functions stay BPF-to-BPF sub-programs at -O1 and above, as clang's
-/// inliner leaves them: big bodies (counting the bodies of what they inline in turn)
-/// called from more than one place. A function called once, marked `__always_inline`,
-/// or small, is inlined. A function is only outlined when a call can carry it: at most
-/// five scalar or pointer parameters, a scalar or void result, no variable arguments,
-/// and no tail call inside.
+/// Which functions' calls stay BPF-to-BPF calls at -O1 and above, as clang's inliner
+/// leaves them. Static functions: big bodies (counting the bodies of what they inline in
+/// turn) called from more than one place; one called once, marked `__always_inline`, or
+/// small, is inlined. A static function is only outlined when a call can carry it: at
+/// most five scalar or pointer parameters, a scalar or void result, no variable
+/// arguments, and no tail call inside. Global functions (not `__noinline`, not weak,
+/// not programs) are inlined at their calls when small, like clang's — their body is
+/// emitted as well, for other objects — and called when big.
 enum InliningPolicy {
     /// Inclusive body size (statements and expressions) above which a static function
     /// called from several places is not inlined; above clang's threshold, so that what
@@ -47,7 +49,7 @@ enum InliningPolicy {
             guard let o = own[name], visiting.insert(name).inserted else { return 0 }
             defer { visiting.remove(name) }
             var s = o.size
-            for c in o.callees where byName[c]?.isStatic == true {
+            for c in o.callees where byName[c].map(mayInline) == true {
                 let cs = size(c)
                 if !out.contains(c) { s += cs }
             }
@@ -56,10 +58,20 @@ enum InliningPolicy {
                !o.tailCall, callable(f, layout), s > sizeLimit {
                 out.insert(name)
             }
+            if let f = byName[name], !f.isStatic, !f.attributes.alwaysInline, s > sizeLimit || o.tailCall {
+                out.insert(name)
+            }
             return s
         }
         for f in unit.functions where f.body != nil { _ = size(f.name) }
         return out
+    }
+
+    /// Whether calls to `f` may be inlined at all: it has a body here, is not
+    /// `__noinline`, is not a program (a section of its own) and cannot be replaced at
+    /// link time (weak).
+    static func mayInline(_ f: FunctionDecl) -> Bool {
+        f.body != nil && !f.attributes.noinline && f.attributes.section == nil && !f.attributes.weak
     }
 
     static func callable(_ f: FunctionDecl, _ layout: TypeLayout) -> Bool {

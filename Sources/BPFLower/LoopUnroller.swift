@@ -16,6 +16,9 @@ struct UnrollPlan {
 enum LoopUnroller {
     static let maxTrips = 32
     static let maxWork = 300          // trips × body size (AST nodes), about clang's full-unroll budget
+    /// Under `#pragma unroll` (clang's pragma threshold is far above its default one).
+    static let requestedMaxTrips = 1024
+    static let requestedMaxWork = 32768
 
     /// The header of a counted loop: `i = start` (or `T i = start`), `i OP limit` with
     /// constants, and a constant step.
@@ -58,7 +61,8 @@ enum LoopUnroller {
         return Counter(id: id, declared: declared, start: start, op: op, limit: limit, signed: layout.isSigned(l.type), step: step, variable: l)
     }
 
-    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout) -> UnrollPlan? {
+    static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
+                     requested: Bool = false) -> UnrollPlan? {
         // An address-taken induction variable is fine when its only address-taking is a
         // pointer-to-const call argument (a map key): the scan below rejects any other.
         guard let c = counter(initial: initial, condition: condition, increment: increment, layout: layout) else { return nil }
@@ -78,12 +82,12 @@ enum LoopUnroller {
         var v = c.start
         while holds(v) {
             values.append(v)
-            if values.count > maxTrips { return nil }
+            if values.count > (requested ? requestedMaxTrips : maxTrips) { return nil }
             v &+= c.step
         }
         guard !values.isEmpty else { return nil }
         let (size, unsafe) = Scan.body(body, id: c.id)
-        guard !unsafe, size * values.count <= maxWork else { return nil }
+        guard !unsafe, size * values.count <= (requested ? requestedMaxWork : maxWork) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
     }
 

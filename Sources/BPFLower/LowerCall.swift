@@ -33,7 +33,7 @@ extension FunctionLowering {
                 }
                 return .kfunc(f)
             }
-            let inlineable = f.isStatic && !f.attributes.noinline && f.attributes.section == nil
+            let inlineable = InliningPolicy.mayInline(f)
                 && (module.options.optimize || f.attributes.alwaysInline) && !module.outlinedFunctions.contains(name)
                 && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
                 && inlineStack.count < FunctionLowering.maxInlineDepth

@@ -52,7 +52,7 @@ extension FunctionLowering {
                 offsetBits += rec.fields[idx].bitOffset
                 if isArrow {
                     let root = try pointerTarget(base)
-                    return CoreAccess(root: root, rootType: recType.canonical, indices: [0] + indices,
+                    return CoreAccess(root: root, rootType: coreRootType(recType), indices: [0] + indices,
                                       offset: offsetBits / 8, field: lastField, fieldRecordBitOffset: offsetBits)
                 }
                 cur = base
@@ -62,23 +62,50 @@ extension FunctionLowering {
                 }
                 let elemSize = layout.size(cur.type)
                 if let array = decayedArray(base) {
+                    // Outside __builtin_preserve_access_index only members are relocatable:
+                    // an element of a local or global array is where the chain starts.
+                    if preserveDepth == 0 && !isRelocatableMember(array) {
+                        return try finish(root: cur, indices: indices, offsetBits: offsetBits, lastField: lastField)
+                    }
                     indices.insert(Int(k), at: 0)
                     offsetBits += Int(k) * elemSize * 8
                     cur = array
                 } else {
                     let root = try pointerTarget(base)
-                    return CoreAccess(root: root, rootType: cur.type.canonical, indices: [Int(k)] + indices,
+                    return CoreAccess(root: root, rootType: coreRootType(cur.type), indices: [Int(k)] + indices,
                                       offset: offsetBits / 8 + Int(k) * elemSize, field: lastField,
                                       fieldRecordBitOffset: offsetBits + Int(k) * elemSize * 8)
                 }
             case .unary(.deref, let p):
                 let root = try pointerTarget(p)
-                return CoreAccess(root: root, rootType: cur.type.canonical, indices: [0] + indices,
+                return CoreAccess(root: root, rootType: coreRootType(cur.type), indices: [0] + indices,
                                   offset: offsetBits / 8, field: lastField, fieldRecordBitOffset: offsetBits)
             default:
                 return try finish(root: cur, indices: indices, offsetBits: offsetBits, lastField: lastField)
             }
             _ = lastField
+        }
+    }
+
+    /// Whether `e` is a member of a record whose accesses are relocatable here.
+    func isRelocatableMember(_ e: Expr) -> Bool {
+        guard case .member(let base, _, let arrow) = e.kind else { return false }
+        return isRelocatable(arrow ? (base.type.pointee ?? .void) : base.type)
+    }
+
+    /// The type a relocation names as its root: the canonical type, except that an
+    /// anonymous struct or union reached through a typedef is named by the typedef, as
+    /// clang does (libbpf looks its candidates up by name).
+    func coreRootType(_ t: CType) -> CType {
+        let c = t.canonical
+        guard case .record(let id) = c, module.unit.records[id].name == nil else { return c }
+        var u = t
+        while true {
+            switch u {
+            case .const(let x), .volatile(let x), .restrict(let x), .typeTag(_, let x): u = x
+            case .typedef: return u
+            default: return c
+            }
         }
     }
 
@@ -97,12 +124,12 @@ extension FunctionLowering {
     private func finish(root: Expr, indices: [Int], offsetBits: Int, lastField: FieldDecl?) throws -> CoreAccess? {
         let lv = try lvalue(root)
         guard case .memory(let m) = lv.storage else { return nil }
-        return CoreAccess(root: m, rootType: root.type.canonical, indices: [0] + indices, offset: offsetBits / 8,
+        return CoreAccess(root: m, rootType: coreRootType(root.type), indices: [0] + indices, offset: offsetBits / 8,
                           field: lastField, fieldRecordBitOffset: offsetBits)
     }
 
     func coreReloc(_ a: CoreAccess, kind: CoreRelocKind) -> CoreReloc {
-        CoreReloc(typeID: module.coreTypeID(a.rootType), typeName: typeName(a.rootType),
+        CoreReloc(typeID: module.coreTypeID(a.rootType), typeName: { if case .typedef(let n, _) = a.rootType { return n }; return typeName(a.rootType) }(),
                   accessString: a.indices.map(String.init).joined(separator: ":"), kind: kind.rawValue)
     }
 

@@ -177,8 +177,13 @@ extension FunctionLowering {
                 if case .memory(let m) = lv.storage { return MemoryRef(base: m.base, offset: m.offset, alignment: m.alignment) }
             } else {
                 // A cast does not move the address: what is known about its alignment stays
-                // (`memset((void *)&v, ...)` may still use 8-byte stores on an 8-aligned local).
-                return try pointerTarget(inner)
+                // (`memset((void *)&v, ...)` may still use 8-byte stores on an 8-aligned local),
+                // and through a pointer the new pointee type's alignment holds as well (C
+                // requires it: `*(__u32 *)(p + 1)` is a 4-byte access, as for clang). On the
+                // stack the slot's own alignment stands: the verifier checks it.
+                var m = try pointerTarget(inner)
+                if case .reg = m.base { m.alignment = max(m.alignment, align) }
+                return m
             }
         case .binary(let op, let l, let r) where (op == .add || op == .sub) && l.type.isPointer && r.type.isInteger:
             if let k = ConstantEvaluator.integer(r) {
@@ -224,8 +229,8 @@ extension FunctionLowering {
                 throw LoweringError(loc, "cannot load a value of this type")
             }
             let w = layout.width(lv.type)
-            if case .slot = m.base, m.alignment < w.bytes {
-                return .scalar(.reg(try loadBytewise(m, width: w)))
+            if m.alignment < w.bytes {
+                return .scalar(.reg(try loadPieces(m, width: w)))
             }
             let r = b.newVReg()
             // A volatile load through a pointer is bracketed by empty statements: it is
@@ -293,9 +298,11 @@ extension FunctionLowering {
             if case .imm(let k) = value, w == .w64, k < Int64(Int32.min) || k > Int64(Int32.max) {
                 v = .reg(materialize(value, width: .w64))
             }
-            if case .slot = m.base, m.alignment < w.bytes {
-                // The verifier rejects misaligned stack accesses (packed structs): store bytes.
-                try storeBytewise(m, value: v, width: w)
+            if m.alignment < w.bytes {
+                // A misaligned member of a packed struct: in aligned pieces, as clang does
+                // (the verifier rejects misaligned stack accesses, and strict alignment
+                // checking other ones).
+                try storePieces(m, value: v, width: w)
                 return
             }
             b.emit(.store(base: m.base, offset: m.offset, value: v, width: w))
@@ -341,43 +348,48 @@ extension FunctionLowering {
     }
 
     /// A little-endian value assembled from byte loads (misaligned stack data).
-    private func loadBytewise(_ m: MemoryRef, width w: Width) throws -> VReg {
+    /// The widest piece (1, 2 or 4 bytes) a misaligned access splits into.
+    private func piece(_ alignment: Int) -> Width { alignment >= 4 ? .w32 : alignment >= 2 ? .w16 : .w8 }
+
+    private func loadPieces(_ m: MemoryRef, width w: Width) throws -> VReg {
+        let p = piece(m.alignment), n = w.bytes / p.bytes
         var acc: VReg? = nil
-        for k in 0..<w.bytes {
-            let byte = b.newVReg()
-            let pos = module.options.bigEndian ? w.bytes - 1 - k : k
-            b.emit(.load(dst: byte, base: m.base, offset: m.offset + pos, width: .w8, signed: false))
-            var part = byte
+        for k in 0..<n {
+            let part = b.newVReg()
+            let pos = (module.options.bigEndian ? n - 1 - k : k) * p.bytes
+            b.emit(.load(dst: part, base: m.base, offset: m.offset + pos, width: p, signed: false))
+            var shiftedPart = part
             if k > 0 {
-                let shifted = b.newVReg()
-                b.emit(.binary(.shl, dst: shifted, lhs: byte, rhs: .imm(Int64(8 * k)), width: .w64))
-                part = shifted
+                shiftedPart = b.newVReg()
+                b.emit(.binary(.shl, dst: shiftedPart, lhs: part, rhs: .imm(Int64(8 * p.bytes * k)), width: .w64))
             }
             if let a = acc {
                 let sum = b.newVReg()
-                b.emit(.binary(.or, dst: sum, lhs: a, rhs: .reg(part), width: .w64))
+                b.emit(.binary(.or, dst: sum, lhs: a, rhs: .reg(shiftedPart), width: .w64))
                 acc = sum
             } else {
-                acc = part
+                acc = shiftedPart
             }
         }
         return acc!
     }
 
-    /// Stores a value one byte at a time (misaligned stack data).
-    private func storeBytewise(_ m: MemoryRef, value: Operand, width w: Width) throws {
-        for k in 0..<w.bytes {
-            let pos = module.options.bigEndian ? w.bytes - 1 - k : k
+    private func storePieces(_ m: MemoryRef, value: Operand, width w: Width) throws {
+        let p = piece(m.alignment), n = w.bytes / p.bytes
+        let mask = p == .w32 ? UInt64(0xffff_ffff) : (UInt64(1) << UInt64(p.bits)) - 1
+        for k in 0..<n {
+            let pos = (module.options.bigEndian ? n - 1 - k : k) * p.bytes
+            let shift = UInt64(8 * p.bytes * k)
             switch value {
             case .imm(let c):
-                b.emit(.store(base: m.base, offset: m.offset + pos, value: .imm(Int64((UInt64(bitPattern: c) >> UInt64(8 * k)) & 0xff)), width: .w8))
+                b.emit(.store(base: m.base, offset: m.offset + pos, value: .imm(Int64((UInt64(bitPattern: c) >> shift) & mask)), width: p))
             case .reg(let r):
-                var byte = r
+                var part = r
                 if k > 0 {
-                    byte = b.newVReg()
-                    b.emit(.binary(.lshr, dst: byte, lhs: r, rhs: .imm(Int64(8 * k)), width: .w64))
+                    part = b.newVReg()
+                    b.emit(.binary(.lshr, dst: part, lhs: r, rhs: .imm(Int64(shift)), width: .w64))
                 }
-                b.emit(.store(base: m.base, offset: m.offset + pos, value: .reg(byte), width: .w8))
+                b.emit(.store(base: m.base, offset: m.offset + pos, value: .reg(part), width: p))
             }
         }
     }

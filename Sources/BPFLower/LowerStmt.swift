@@ -42,7 +42,8 @@ extension FunctionLowering {
             try lowerCondition(c, then: bodyB, else: exit)
             b.switchTo(exit)
         case .forStmt(let initial, let cond, let inc, let body):
-            if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout) {
+            if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout,
+                                            requested: module.unit.fullUnrollRequests.contains(s.location)) {
                 try lowerUnrolled(plan, initial: initial, body: body)
                 return
             }

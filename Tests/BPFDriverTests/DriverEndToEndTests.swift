@@ -206,6 +206,28 @@ import Foundation
         #expect(counterLoads.count == 1, "\(ir)")
     }
 
+    /// `#pragma unroll` (no count) and `#pragma clang loop unroll(full)` unroll loops of
+    /// more iterations than are unrolled unasked; `#pragma unroll 4` does not ask.
+    @Test func unrollPragmasAskForFullUnrolling() throws {
+        func loads(_ pragma: String) throws -> Int {
+            let ir = try optimizedIR(of: """
+            SEC("raw_tp/x") int u(unsigned char *p)
+            {
+                unsigned long s = 0;
+            \(pragma)
+                for (int i = 0; i < 48; i++)
+                    s = s * 3 + p[i];
+                return s;
+            }
+            """)
+            return ir.split(separator: "\n").filter { $0.contains("load.w8") }.count
+        }
+        #expect(try loads("#pragma unroll") == 48)
+        #expect(try loads("#pragma clang loop unroll(full)") == 48)
+        #expect(try loads("#pragma unroll 4") == 1)
+        #expect(try loads("") == 1)
+    }
+
     /// As clang's inliner: a big static function called from two programs stays one
     /// BPF-to-BPF sub-program; a small one, or one called once, is inlined.
     @Test func bigStaticFunctionsCalledTwiceStaySubprograms() throws {
