@@ -9,7 +9,9 @@
 ///   analysis lets it reuse `skb->data` across packet stores too, and programs rely on
 ///   that for their bounds checks);
 /// - `frame` (2): the function's stack slots, written by stores to slots or through
-///   registers that may point into the frame, calls and inline assembly;
+///   registers that may point into the frame, calls given such a register (or, for
+///   BPF-to-BPF calls and kfuncs, when a frame address was stored to memory) and inline
+///   assembly;
 /// - one kind per exclusive parameter (3, 4, ...): the caller's stack object behind it
 ///   (see `ExclusiveParameters`) is reached only through registers derived from that
 ///   parameter, which are only used as addresses, so only stores through them change it
@@ -21,14 +23,30 @@ struct MemoryKinds {
     static let other = 0, context = 1, frame = 2
 
     let frameRegisters: RegSet
+    /// Some frame address is stored to memory (a BPF-to-BPF callee could then find it).
+    let frameAddressStored: Bool
     let contextRegister: VReg?
     /// The registers derived from each exclusive parameter that qualifies in this body.
     let exclusive: [RegSet]
 
+    /// Helpers whose pointer arguments are all `const` in the UAPI (they read a key, a
+    /// value, a format or data to send): map lookup/update/delete, trace_printk,
+    /// perf_event_output, map_push_elem, ringbuf_output.
+    static let helpersOnlyReadingMemory: Set<Int32> = [1, 2, 3, 6, 25, 87, 130]
+
     var count: Int { 3 + exclusive.count }
 
     init(_ f: Function) {
-        frameRegisters = f.framePointerRegisters()
+        let frame = f.framePointerRegisters()
+        frameRegisters = frame
+        frameAddressStored = f.blocks.contains { b in
+            b.instructions.contains { i in
+                switch i.inst {
+                case .store(_, _, .reg(let v), _), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return frame.contains(v)
+                default: return false
+                }
+            }
+        }
         let (_, defs) = f.useDefCounts()
         contextRegister = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
         exclusive = f.exclusiveParameters.compactMap { Self.derivedAddresses(of: $0, in: f) }
@@ -49,6 +67,13 @@ struct MemoryKinds {
             return kind == self.kind(of: inputs[0]) || (kind == Self.frame && frameRegisters.contains(inputs[0]))
         case .inlineAsm(let t, _, _) where t.role == .volatileLoadEnd:
             return false
+        case .call(_, let callee, let args) where kind == Self.frame:
+            // Only through a stack address it is given (helpers keep none), or, for a
+            // BPF-to-BPF call, one it could load from memory.
+            if case .helper(let n) = callee, Self.helpersOnlyReadingMemory.contains(n) { return false }
+            let given = args.contains { if case .reg(let r) = $0 { return frameRegisters.contains(r) }; return false }
+            if case .helper = callee { return given }
+            return given || frameAddressStored
         case .call, .inlineAsm:
             return kind < 3
         case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),

@@ -25,6 +25,10 @@ public enum Optimizer {
                     if round == 0 { f = DeadCodeElimination.run(f) }
                 }
                 f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(StoredValueThreading.run(f))))
+                // Once threading has removed the merges an inlined function's returns made
+                // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and
+                // read back reads the stored value.
+                f = ValueNumbering.run(f)
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = DeadCodeElimination.run(f)

@@ -28,6 +28,47 @@ public enum ValueNumbering {
         var definition: [VReg: Inst] = [:]         // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
+        // Registers written once with an address inside a known slot (its address plus a
+        // constant or an index: C keeps such arithmetic inside the object).
+        var slotOf: [VReg: Int] = [:]
+        var growing = true
+        while growing {
+            growing = false
+            for blk in f.blocks {
+                for i in blk.instructions {
+                    guard let d = i.inst.singleDef, once(d), slotOf[d] == nil else { continue }
+                    switch i.inst {
+                    case .slotAddr(_, let s, _): slotOf[d] = s
+                    case .mov(_, .reg(let x), .w64), .binary(.add, _, let x, _, .w64), .binary(.sub, _, let x, .imm, .w64):
+                        guard let s = slotOf[x] else { continue }
+                        slotOf[d] = s
+                    default: continue
+                    }
+                    growing = true
+                }
+            }
+        }
+        /// The slots an instruction that writes the frame can reach, when they are known: a
+        /// slot store, a store through an address in a known slot, a call given only such
+        /// stack addresses (and, for a BPF-to-BPF call, no frame address in memory).
+        func slotsWritten(_ inst: Inst) -> Set<Int>? {
+            switch inst {
+            case .store(.slot(let s), _, _, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
+                return [s]
+            case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+                return slotOf[r].map { [$0] }
+            case .call(_, let callee, let args):
+                if case .helper = callee {} else if memory.kinds.frameAddressStored { return nil }
+                var out = Set<Int>()
+                for case .reg(let r) in args where memory.frame.contains(r) {
+                    guard let s = slotOf[r] else { return nil }
+                    out.insert(s)
+                }
+                return out
+            default:
+                return nil
+            }
+        }
         // Registers written once with the same global's address are one address for the
         // loads and stores through them (each access makes its own; they are not merged).
         var sameAddress: [VReg: VReg] = [:], firstOfSymbol: [SymbolRef: VReg] = [:]
@@ -71,11 +112,17 @@ public enum ValueNumbering {
                 // A stack slot read again where the first read dominates and nothing between
                 // may write the frame (a helper that filled a local struct, then its fields
                 // tested in several blocks); volatile slots are read as written.
-                if case .load(let d, .slot(let s), _, _, _) = inst, once(d), !f.slots[s].isVolatile {
+                if case .load(let d, .slot(let s), let off, let w, let signed) = inst, once(d), !f.slots[s].isVolatile {
                     let key = inst.replacingDefs(of: d, with: placeholder)
                     let generation = memory.current[MemoryGenerations.frameKind]
+                    let storedKey = Inst.load(dst: placeholder, base: .slot(s), offset: off, width: w, signed: false)
                     if let e = loads[key], e.generation == generation, !e.stored, case .reg(let r) = e.value {
                         rep[d] = r
+                    } else if let e = loads[storedKey], e.generation == generation, e.stored {
+                        // What a dominating store to the slot wrote (a constant field of a
+                        // local struct read back after helper calls that were given no
+                        // stack address).
+                        f.blocks[b].instructions[ii].inst = StackForwarding.copy(e.value, to: d, width: w, signed: signed)
                     } else {
                         loadUndo[b].append((key, loads[key]))
                         loads[key] = (.reg(d), false, generation)
@@ -97,6 +144,28 @@ public enum ValueNumbering {
                         loadUndo[b].append((key, loads[key]))
                         loads[key] = (.reg(d), false, generation)
                     }
+                    continue
+                }
+                // A write to the frame that only reaches known slots leaves what is known of
+                // the other slots (and of the other bytes of a slot stored to) true.
+                let frameKind = MemoryGenerations.frameKind
+                if before[frameKind] != memory.current[frameKind], let touched = slotsWritten(inst) {
+                    for (k, e) in loads where e.generation == before[frameKind] {
+                        guard case .load(_, .slot(let s2), let o, let lw, _) = k else { continue }
+                        if touched.contains(s2) {
+                            guard case .store(.slot(s2), let off, _, let w) = inst, o + lw.bytes <= off || off + w.bytes <= o else { continue }
+                        }
+                        loadUndo[b].append((k, e))
+                        loads[k] = (e.value, e.stored, memory.current[frameKind])
+                    }
+                }
+                // After a store to a slot, a load of the same bytes reads the value.
+                if case .store(.slot(let slot), let off, let value, let w) = inst, !f.slots[slot].isVolatile {
+                    if case .reg(let v) = value, !once(v) { continue }
+                    let now = memory.current[frameKind]
+                    let key = Inst.load(dst: placeholder, base: .slot(slot), offset: off, width: w, signed: false)
+                    loadUndo[b].append((key, loads[key]))
+                    loads[key] = (value, true, now)
                     continue
                 }
                 // After a store through a register, a load of the same bytes reads the value.

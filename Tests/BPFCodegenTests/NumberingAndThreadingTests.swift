@@ -69,8 +69,12 @@ extension OptimizerPassTests {
     }
 
     /// A local struct filled by a helper, its field read in b0 and again in b1 (dominated,
-    /// nothing between writes the frame): one load. After a store to the slot, a store
-    /// through a frame pointer, or a call, it is read again; a volatile slot always is.
+    /// nothing between writes the frame): one load. After a store over the field, a store
+    /// through a pointer into the slot, a call given the slot's address, or a BPF-to-BPF
+    /// call when a frame address is in memory, it is read again; a volatile slot always
+    /// is. A call given no stack address, a map lookup given the slot as its key (helpers
+    /// whose pointers are const) and a store to other bytes of the slot keep it; a store
+    /// of a constant over the field is read back as that constant.
     @Test func stackSlotLoadsAreReusedUntilTheFrameMayChange() throws {
         func program(between: [Instruction], volatile: Bool = false) -> Function {
             var f = fn([
@@ -93,8 +97,16 @@ extension OptimizerPassTests {
         #expect(!reloads(program(between: [])), "\(show(ValueNumbering.run(program(between: []))))")
         #expect(reloads(program(between: [ins(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w64))])))
         #expect(reloads(program(between: [ins(.store(base: .reg(VReg(2)), offset: 4, value: .imm(1), width: .w32))])))
-        #expect(reloads(program(between: [ins(.call(dst: nil, callee: .helper(5), args: []))])))
+        #expect(reloads(program(between: [ins(.call(dst: nil, callee: .helper(113), args: [.reg(VReg(2)), .imm(8), .reg(VReg(0))]))])))
+        #expect(reloads(program(between: [ins(.store(base: .reg(VReg(0)), offset: 0, value: .reg(VReg(2)), width: .w64)),
+                                          ins(.call(dst: nil, callee: .function("g"), args: []))])))
         #expect(reloads(program(between: [], volatile: true)))
+        #expect(!reloads(program(between: [ins(.call(dst: nil, callee: .helper(5), args: []))])))
+        #expect(!reloads(program(between: [ins(.call(dst: nil, callee: .helper(1), args: [.imm(0), .reg(VReg(2))]))])))
+        #expect(!reloads(program(between: [ins(.store(base: .slot(0), offset: 0, value: .imm(1), width: .w32))])))
+        let constant = ValueNumbering.run(program(between: [ins(.store(base: .slot(0), offset: 6, value: .imm(9), width: .w8)),
+                                                            ins(.call(dst: nil, callee: .helper(5), args: []))]))
+        #expect(constant.blocks[2].instructions.last?.inst == .mov(dst: VReg(5), src: .imm(9), width: .w64), "\(show(constant))")
     }
 
     /// `v->a = 0x1ff (u8); v->b = x; if (...) ...; return v->a + v->b`: both loads read what
