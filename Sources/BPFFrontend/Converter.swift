@@ -191,12 +191,12 @@ final class Converter {
             // Attributes of every declaration apply (BPF_PROG puts SEC() on a prototype).
             let old = unit.functions[i].attributes
             if !isDefinition { merged.attributes = old }
-            merged.attributes.section = merged.attributes.section ?? old.section
-            merged.attributes.used = merged.attributes.used || old.used
-            merged.attributes.noinline = merged.attributes.noinline || old.noinline
-            merged.attributes.alwaysInline = merged.attributes.alwaysInline || old.alwaysInline
-            merged.attributes.weak = merged.attributes.weak || old.weak
-            merged.attributes.btfDeclTags += old.btfDeclTags.filter { !merged.attributes.btfDeclTags.contains($0) }
+            merged.attributes.section = attrs.section ?? old.section
+            merged.attributes.used = attrs.used || old.used
+            merged.attributes.noinline = attrs.noinline || old.noinline
+            merged.attributes.alwaysInline = attrs.alwaysInline || old.alwaysInline
+            merged.attributes.weak = attrs.weak || old.weak
+            merged.attributes.btfDeclTags = old.btfDeclTags + attrs.btfDeclTags.filter { !old.btfDeclTags.contains($0) }
             unit.functions[i] = merged
         } else {
             unit.functions.append(f)
