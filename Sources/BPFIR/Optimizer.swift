@@ -18,7 +18,7 @@ public enum Optimizer {
                     // registers (one web each where their stores allow).
                     if round == 1 { f = WebSplitting.run(SlotPromotion.run(f)) }
                     f = ValueNumbering.run(f)
-                    f = StackForwarding.run(f)
+                    f = DeadStoreElimination.run(StackForwarding.run(f))
                     f = LoadElimination.run(f)
                     f = ConstantFolding.run(f)
                     f = AddressFolding.foldOffsets(f)
@@ -28,7 +28,9 @@ public enum Optimizer {
                 // Once threading has removed the merges an inlined function's returns made
                 // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and
                 // read back reads the stored value.
-                f = ValueNumbering.run(f)
+                // ... and a constant it forwards decides the tests on it (a clamp against a
+                // size stored in the struct).
+                f = DeadStoreElimination.run(ConstantFolding.run(ValueNumbering.run(f)))
                 f = NarrowOperandFolding.run(f)
                 f = RedundancyElimination.run(f)
                 f = DeadCodeElimination.run(f)

@@ -16,6 +16,7 @@ import BPFIR
         ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
         ("WebSplitting", WebSplitting.run),
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
+        ("DeadStoreElimination", DeadStoreElimination.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
         ("StoredValueThreading", StoredValueThreading.run),
