@@ -40,6 +40,7 @@ public enum Optimizer {
                 f = SelectFormation.run(f)
                 f = CallArgumentSinking.run(f)
                 f = CFGSimplify.run(TailMerging.run(f))
+                f = BitTestBranches.run(f)
             }
             m.functions[i] = f
         }

@@ -26,6 +26,7 @@ import BPFIR
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("SelectFormation", SelectFormation.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
+        ("BitTestBranches", BitTestBranches.run),
     ]
 
     @Test func optimizedRandomProgramsComputeTheSame() throws {
