@@ -39,7 +39,12 @@ public enum ConstantFolding {
                let imm = immediate(a, width: w) {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
-            return .binary(op, dst: d, lhs: l, rhs: operand(r, w), width: w)
+            let rhs = operand(r, w)
+            // An identity operand leaves a copy (at the operation's width).
+            if w == .w32 || w == .w64, case .imm(let k) = rhs, k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && op == .mul {
+                return .mov(dst: d, src: .reg(l), width: w)
+            }
+            return .binary(op, dst: d, lhs: l, rhs: rhs, width: w)
         case .store(let base, let off, let v, let w):
             return .store(base: base, offset: off, value: operand(v, w), width: w)
         case .mov(let d, let s, let w):

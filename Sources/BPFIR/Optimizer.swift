@@ -32,7 +32,7 @@ public enum Optimizer {
                 // size stored in the struct).
                 f = DeadStoreElimination.run(ConstantFolding.run(ValueNumbering.run(f)))
                 f = NarrowOperandFolding.run(f)
-                f = RedundancyElimination.run(f)
+                f = ConstantFolding.run(RedundancyElimination.run(f))
                 f = DeadCodeElimination.run(f)
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)

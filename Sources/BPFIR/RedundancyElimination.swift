@@ -5,7 +5,8 @@
 ///   becomes a plain copy;
 /// - an extension (sign or zero) of a value known to be small enough that it cannot change
 ///   it (`ValueBounds`) becomes a copy, as does a mask that keeps every bit such a value
-///   may have (a bitfield store's clearing mask over bits known to be zero); a sign extension whose only input is constants
+///   may have (a bitfield store's clearing mask over bits known to be zero), and an
+///   arithmetic right shift of a value known non-negative is a logical one; a sign extension whose only input is constants
 ///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
@@ -56,6 +57,30 @@ public enum RedundancyElimination {
             let m = w == .w64 ? UInt64(bitPattern: mask) : UInt64(bitPattern: mask) & 0xffff_ffff
             return ValueBounds.possibleBits(b) & ~m == 0
         }
+        /// The value of a register defined only by one constant (a mask too wide for an
+        /// immediate, kept in a register).
+        func constant(_ r: VReg) -> Int64? {
+            guard !parameters.contains(r), let ds = definitions[r], ds.count == 1, case .mov(_, .imm(let k), let w) = ds[0] else { return nil }
+            return Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: false))
+        }
+        /// `(1 << k) - 1` when `x` is `(a >> k) << k` at width `w`, each step defined once:
+        /// a logical shift, or the arithmetic one a signed remainder by 2^k lowers to
+        /// (`a + (a s>> bits-1 >> bits-k)` shifted) when `a` is known non-negative.
+        func lowBitsKept(_ a: VReg, _ x: VReg, _ w: Width) -> Int64? {
+            func single(_ r: VReg) -> Inst? { defs[r] == 1 ? definitions[r]?.first : nil }
+            guard case .binary(.shl, _, let y, .imm(let k), w)? = single(x), k > 0, k < 31 else { return nil }
+            switch single(y) {
+            case .binary(.lshr, _, a, .imm(k), w)?:
+                return (Int64(1) << k) - 1
+            case .binary(.ashr, _, let z, .imm(k), w)? where fits(a, w, signed: true):
+                guard case .binary(.add, _, a, .reg(let bias), w)? = single(z),
+                      case .binary(.lshr, _, let sign, .imm(_), w)? = single(bias),
+                      case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
+                return (Int64(1) << k) - 1
+            default:
+                return nil
+            }
+        }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]
         func definedByConstantsOnly(_ s: VReg) -> Bool {
@@ -80,6 +105,17 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .binary(.and, let d, let s, .imm(let k), let w) where keepsEveryBit(s, mask: k, width: w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                case .binary(.and, let d, let s, .reg(let r), let w) where constant(r).map { keepsEveryBit(s, mask: $0, width: w) } == true:
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                // A non-negative value shifted right arithmetically is shifted logically (the
+                // sign of a signed division by a power of two, known zero, folds away).
+                case .binary(.ashr, let d, let s, .imm(let k), let w) where w != .w8 && w != .w16 && fits(s, w, signed: true):
+                    f.blocks[bi].instructions[ii].inst = k >= Int64(w.bits - 1)
+                        ? .mov(dst: d, src: .imm(0), width: .w64) : .binary(.lshr, dst: d, lhs: s, rhs: .imm(k), width: w)
+                // `a - ((a >> k) << k)` (a remainder by 2^k of a non-negative value) keeps
+                // the low k bits.
+                case .binary(.sub, let d, let a, .reg(let x), let w) where defs[a] == 1 && lowBitsKept(a, x, w) != nil:
+                    f.blocks[bi].instructions[ii].inst = .binary(.and, dst: d, lhs: a, rhs: .imm(lowBitsKept(a, x, w)!), width: w)
                 case .binary(.mul, let d, let s, .imm(1), let w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)
                 case .binary(let op, let d, let s, .imm(0), let w) where [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op):
