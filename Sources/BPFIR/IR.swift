@@ -233,6 +233,9 @@ public struct Function: Hashable, Sendable {
     /// function reaches (found by `ExclusiveParameters` over the module; `MemoryKinds`
     /// checks the body keeps it that way).
     public var exclusiveParameters: [VReg] = []
+    /// The target's byte order (bpfeb): which bytes of a stored constant a narrower load
+    /// of the same memory reads.
+    public var bigEndian = false
     public init(name: String, section: String, linkage: Linkage, parameters: [VReg], blocks: [Block],
                 slots: [StackSlot], nextVReg: Int, location: IRLocation? = nil) {
         self.name = name; self.section = section; self.linkage = linkage; self.parameters = parameters

@@ -48,6 +48,18 @@ public enum ValueNumbering {
                 }
             }
         }
+        /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
+        /// constant covering them is still current (in the target's byte order).
+        func storedConstant(in s: Int, at off: Int, width w: Width, generation: Int) -> Int64? {
+            for (k, e) in loads where e.stored && e.generation == generation {
+                guard case .load(_, .slot(s), let o, let sw, _) = k, sw.bytes > w.bytes, o <= off,
+                      off + w.bytes <= o + sw.bytes, case .imm(let value) = e.value else { continue }
+                let stored = sw.extend(UInt64(bitPattern: value), signed: false)
+                let shift = f.bigEndian ? (o + sw.bytes - off - w.bytes) * 8 : (off - o) * 8
+                return Int64(bitPattern: w.extend(stored >> UInt64(shift), signed: false))
+            }
+            return nil
+        }
         /// The slots an instruction that writes the frame can reach, when they are known: a
         /// slot store, a store through an address in a known slot, a call given only such
         /// stack addresses (and, for a BPF-to-BPF call, no frame address in memory).
@@ -123,6 +135,10 @@ public enum ValueNumbering {
                         // local struct read back after helper calls that were given no
                         // stack address).
                         f.blocks[b].instructions[ii].inst = StackForwarding.copy(e.value, to: d, width: w, signed: signed)
+                    } else if let k = storedConstant(in: s, at: off, width: w, generation: generation) {
+                        // Bytes of a wider constant stored there (a string initializer
+                        // stored eight bytes at a time, read a byte at a time).
+                        f.blocks[b].instructions[ii].inst = StackForwarding.copy(.imm(k), to: d, width: w, signed: signed)
                     } else {
                         loadUndo[b].append((key, loads[key]))
                         loads[key] = (.reg(d), false, generation)

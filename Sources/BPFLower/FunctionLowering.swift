@@ -53,6 +53,7 @@ final class FunctionLowering {
         let linkage: Linkage = decl.isStatic ? .static : (decl.attributes.weak ? .weak : .global)
         b = FunctionBuilder(name: decl.name, section: section, linkage: linkage,
                             location: FunctionLowering.irLocation(decl.location))
+        b.function.bigEndian = module.options.bigEndian
     }
 
     static func irLocation(_ l: SourceLocation) -> IRLocation {

@@ -73,3 +73,40 @@ extension OptimizerPassTests {
         }
     }
 }
+
+extension OptimizerPassTests {
+    /// A string stored eight bytes at a time and read a byte at a time in later blocks:
+    /// each byte load reads its byte of the constant (in the target's byte order); after a
+    /// store to one of the bytes, that byte is what was stored there.
+    @Test func narrowLoadsReadBytesOfStoredConstants() throws {
+        func program(bigEndian: Bool, overwrite: Bool) -> Function {
+            let b0 = Block(id: BlockID(0), instructions: [
+                ins(.store(base: .slot(0), offset: 0, value: .imm(0x7062_2d74_6669_7773), width: .w64)),
+            ] + (overwrite ? [ins(.store(base: .slot(0), offset: 3, value: .reg(VReg(0)), width: .w8))] : []),
+                terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+            let b1 = Block(id: BlockID(1), instructions: [
+                ins(.load(dst: VReg(1), base: .slot(0), offset: 3, width: .w8, signed: false)),
+                ins(.load(dst: VReg(2), base: .slot(0), offset: 4, width: .w16, signed: false)),
+                ins(.binary(.add, dst: VReg(3), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64)),
+            ], terminator: .ret(.reg(VReg(3))))
+            let b2 = Block(id: BlockID(2), terminator: .ret(.imm(0)))
+            var f = fn([b0, b1, b2], slots: [StackSlot(size: 8, alignment: 8, name: "name")])
+            f.bigEndian = bigEndian
+            return f
+        }
+        func loads(_ f: Function) -> Int {
+            f.blocks.reduce(0) { n, b in n + b.instructions.filter { if case .load = $0.inst { return true }; return false }.count }
+        }
+        let little = ValueNumbering.run(program(bigEndian: false, overwrite: false))
+        #expect(loads(little) == 0 && little.blocks[1].instructions.contains { $0.inst == .mov(dst: VReg(1), src: .imm(0x66), width: .w64) }
+                && little.blocks[1].instructions.contains { $0.inst == .mov(dst: VReg(2), src: .imm(0x2d74), width: .w64) }, "\(show(little))")
+        let big = ValueNumbering.run(program(bigEndian: true, overwrite: false))
+        #expect(big.blocks[1].instructions.contains { $0.inst == .mov(dst: VReg(1), src: .imm(0x74), width: .w64) }
+                && big.blocks[1].instructions.contains { $0.inst == .mov(dst: VReg(2), src: .imm(0x6669), width: .w64) }, "\(show(big))")
+        let overwritten = ValueNumbering.run(program(bigEndian: false, overwrite: true))
+        #expect(!overwritten.blocks[1].instructions.contains { if case .mov(VReg(1), .imm, _) = $0.inst { return true }; return false },
+                "\(show(overwritten))")
+        let f = program(bigEndian: false, overwrite: false)
+        #expect(try IRInterpreter.run(little, args: [0]) == IRInterpreter.run(f, args: [0]))
+    }
+}
