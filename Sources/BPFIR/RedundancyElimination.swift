@@ -63,23 +63,19 @@ public enum RedundancyElimination {
             guard !parameters.contains(r), let ds = definitions[r], ds.count == 1, case .mov(_, .imm(let k), let w) = ds[0] else { return nil }
             return Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: false))
         }
-        /// `(1 << k) - 1` when `x` is `(a >> k) << k` at width `w`, each step defined once:
-        /// a logical shift, or the arithmetic one a signed remainder by 2^k lowers to
-        /// (`a + (a s>> bits-1 >> bits-k)` shifted) when `a` is known non-negative.
+        /// `(1 << k) - 1` when `x` is `a & -(1 << k)` at width `w` (each step defined once),
+        /// or the biased form a signed remainder by 2^k lowers to (`(a + (a s>> bits-1 >>
+        /// bits-k)) & -(1 << k)`) when `a` is known non-negative.
         func lowBitsKept(_ a: VReg, _ x: VReg, _ w: Width) -> Int64? {
             func single(_ r: VReg) -> Inst? { defs[r] == 1 ? definitions[r]?.first : nil }
-            guard case .binary(.shl, _, let y, .imm(let k), w)? = single(x), k > 0, k < 31 else { return nil }
-            switch single(y) {
-            case .binary(.lshr, _, a, .imm(k), w)?:
-                return (Int64(1) << k) - 1
-            case .binary(.ashr, _, let z, .imm(k), w)? where fits(a, w, signed: true):
-                guard case .binary(.add, _, a, .reg(let bias), w)? = single(z),
-                      case .binary(.lshr, _, let sign, .imm(_), w)? = single(bias),
-                      case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
-                return (Int64(1) << k) - 1
-            default:
-                return nil
-            }
+            guard case .binary(.and, _, let z, .imm(let m), w)? = single(x) else { return nil }
+            let low = ~w.extend(UInt64(bitPattern: m), signed: false) & (w == .w64 ? .max : 0xffff_ffff)
+            guard low != 0, low & (low + 1) == 0, low < 1 << 31 else { return nil }
+            if z == a { return Int64(low) }
+            guard fits(a, w, signed: true), case .binary(.add, _, a, .reg(let bias), w)? = single(z),
+                  case .binary(.lshr, _, let sign, .imm(_), w)? = single(bias),
+                  case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
+            return Int64(low)
         }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]
@@ -112,8 +108,8 @@ public enum RedundancyElimination {
                 case .binary(.ashr, let d, let s, .imm(let k), let w) where w != .w8 && w != .w16 && fits(s, w, signed: true):
                     f.blocks[bi].instructions[ii].inst = k >= Int64(w.bits - 1)
                         ? .mov(dst: d, src: .imm(0), width: .w64) : .binary(.lshr, dst: d, lhs: s, rhs: .imm(k), width: w)
-                // `a - ((a >> k) << k)` (a remainder by 2^k of a non-negative value) keeps
-                // the low k bits.
+                // `a - (a & -2^k)` (a remainder by 2^k of a non-negative value) keeps the
+                // low k bits.
                 case .binary(.sub, let d, let a, .reg(let x), let w) where defs[a] == 1 && lowBitsKept(a, x, w) != nil:
                     f.blocks[bi].instructions[ii].inst = .binary(.and, dst: d, lhs: a, rhs: .imm(lowBitsKept(a, x, w)!), width: w)
                 case .binary(.mul, let d, let s, .imm(1), let w):

@@ -416,13 +416,14 @@ extension FunctionLowering {
                 let sign = try binop(.ashr, a, .imm(Int64(w.bits - 1)), width: w)
                 let bias = try binop(.lshr, sign, .imm(Int64(w.bits) - s), width: w)
                 let adj = try binop(.add, a, bias, width: w)
-                let q = try binop(.ashr, adj, .imm(s), width: w)
-                if isDiv { return q }
-                let back = try binop(.shl, q, .imm(s), width: w)
+                if isDiv { return try binop(.ashr, adj, .imm(s), width: w) }
+                // The remainder: a minus the biased value rounded down to a multiple of d.
+                let back = try binop(.and, adj, .imm(TypeLayout.normalize(-d, w)), width: w)
                 return try binop(.sub, a, back, width: w)
             }
         }
-        if case .imm(let k) = c, TypeLayout.signExtend(k, w) != 0, TypeLayout.signExtend(k, w) != Int64.min {
+        if case .imm(let k) = c, TypeLayout.signExtend(k, w) != 0, TypeLayout.signExtend(k, w) != Int64.min,
+           module.options.cpu < 4 {
             // By any other constant: divide magnitudes unsigned and restore the sign
             // (what clang achieves with its own sequences; no sdiv needed before v4).
             let d = TypeLayout.signExtend(k, w)

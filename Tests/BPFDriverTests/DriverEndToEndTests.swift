@@ -129,15 +129,33 @@ import Foundation
     }
 
     /// Compiles a C snippet at -O2 and returns its optimized IR.
-    func optimizedIR(of source: String) throws -> String {
+    func optimizedIR(of source: String, cpu: Int = 3) throws -> String {
         let dir = NSTemporaryDirectory() + "snippet-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let src = dir + "/s.c"
         try ("#define SEC(n) __attribute__((section(n), used))\n" + source).write(toFile: src, atomically: true, encoding: .utf8)
-        var o = try OptionParser.parse(["-O2", "-target", "bpf", "-emit-ir", src])
+        var o = try OptionParser.parse(["-O2", "-target", "bpf", "-mcpu=v\(cpu)", "-emit-ir", src])
         o.parseCache = false
         return try Driver.compile(file: src, options: o).irText
+    }
+
+    /// Signed division and remainder by a constant: from cpu v4 one sdiv/smod instruction
+    /// (the kernel has them); before, the magnitudes are divided unsigned and the sign
+    /// restored. A remainder by a power of two masks the biased value (no shifts back).
+    @Test func signedDivisionByConstantsUsesTheV4Instructions() throws {
+        let source = """
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            int a = (int)ctx[0];
+            return a / 7 + a % 7 + (a % 8) * 3;
+        }
+        """
+        let v4 = try optimizedIR(of: source, cpu: 4)
+        #expect(v4.contains("sdiv.w32") && v4.contains("srem.w32") && !v4.contains("udiv"), "\(v4)")
+        #expect(!v4.contains("shl.w32"), "\(v4)")
+        let v3 = try optimizedIR(of: source, cpu: 3)
+        #expect(!v3.contains("sdiv") && !v3.contains("srem") && v3.contains("udiv.w32"), "\(v3)")
     }
 
     /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang
