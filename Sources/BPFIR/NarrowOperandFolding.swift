@@ -1,6 +1,7 @@
 /// An operation that reads only the low bits of an operand reads through a
 /// zero-extension of a value that is never redefined: `t = (u32)x; d = t + 1` (32-bit)
-/// becomes `d = x + 1`, since the operation only looks at the low half, and
+/// becomes `d = x + 1`, since the operation only looks at the low half, `d = t & 0x1f`
+/// (64-bit, a mask within the low half) becomes `d = x & 0x1f`, and
 /// `t = (u16)x; d = bswap16(t)` (`bpf_ntohs(skb->protocol)`) becomes `d = bswap16(x)`.
 /// Within a block and up to the next call, so no value is kept alive across a call it
 /// did not cross before.
@@ -22,6 +23,11 @@ public enum NarrowOperandFolding {
                 case .binary(_, _, _, _, .w32):
                     for u in Set(inst.usedRegs) {
                         if let x = lowOf[u], x.width == .w32 { inst = inst.replacingUses(of: u, with: x.value) }
+                    }
+                // A 64-bit mask confined to the extension's low bits reads only those.
+                case .binary(.and, let d, let t, .imm(let k), .w64):
+                    if let x = lowOf[t], k >= 0, k < Int64(1) << Int64(x.width.bits) {
+                        inst = .binary(.and, dst: d, lhs: x.value, rhs: .imm(k), width: .w64)
                     }
                 case .bswap(let d, let t, let w):
                     if let x = lowOf[t], x.width.bytes >= w.bytes { inst = .bswap(dst: d, src: x.value, width: w) }

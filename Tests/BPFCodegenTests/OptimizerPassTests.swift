@@ -430,6 +430,22 @@ import BPFIR
         }
     }
 
+    /// `(u32)x & 0x1f` as a 64-bit mask reads x directly (the mask is within the low
+    /// half); a mask reaching past the extension's width keeps it.
+    @Test func lowMasksReadThroughZeroExtensions() throws {
+        func masked(_ k: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                Instruction(.mov(dst: VReg(1), src: .reg(VReg(0)), width: .w32)),
+                Instruction(.binary(.and, dst: VReg(2), lhs: VReg(1), rhs: .imm(k), width: .w64))], terminator: .ret(.reg(VReg(2))))])
+        }
+        for (k, direct) in [(Int64(0x1f), true), (0xffff_ffff, true), (0x1_0000_0000, false), (-1, false)] {
+            let f = masked(k)
+            let g = NarrowOperandFolding.run(f)
+            #expect((g.blocks[0].instructions[1].inst == .binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(k), width: .w64)) == direct, "\(k)")
+            for v: Int64 in [0x1234, 0x2bcd_ef12_3456_789a, -2] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        }
+    }
+
     @Test func cheapCallArgumentsAreMadeRightBeforeTheCall() throws {
         // m = &map; x = p * 3; a = m; k = &key; call(a, k, x): the map address is made
         // (in a's register) right before the call, after the multiplication.
