@@ -37,10 +37,11 @@ enum AttributeParser {
         return a
     }
 
-    private static func match(_ s: [UInt8], _ i: Int, _ p: String) -> Bool {
-        let u = Array(p.utf8)
-        guard i + u.count <= s.count else { return false }
-        for k in 0..<u.count where s[i + k] != u[k] { return false }
+    private static func match(_ s: [UInt8], _ i: Int, _ p: StaticString) -> Bool {
+        let n = p.utf8CodeUnitCount
+        guard i + n <= s.count else { return false }
+        let u = p.utf8Start
+        for k in 0..<n where s[i + k] != u[k] { return false }
         return true
     }
 

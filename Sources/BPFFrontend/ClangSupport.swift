@@ -118,3 +118,32 @@ func prettyPrinted(_ c: CXCursor) -> String {
     clang_PrintingPolicy_setProperty(policy, CXPrintingPolicy_TerseOutput, 1)
     return string(clang_getCursorPrettyPrinted(c, policy))
 }
+
+extension StringProtocol {
+    /// Whether `pattern` occurs in the text, compared byte by byte (Foundation's
+    /// `contains` goes through NSString's locale-aware search, which the converter's
+    /// per-field checks of vmlinux.h's tens of thousands of members cannot afford).
+    func hasBytes(_ pattern: String) -> Bool {
+        var p = pattern
+        return p.withUTF8 { needle in
+            guard !needle.isEmpty else { return true }
+            if let found = utf8.withContiguousStorageIfAvailable({ hay in Self.search(hay, needle) }) { return found }
+            return Array(utf8).withUnsafeBufferPointer { Self.search($0, needle) }
+        }
+    }
+
+    private static func search(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard hay.count >= needle.count else { return false }
+        let first = needle[0]
+        var i = 0
+        while i <= hay.count - needle.count {
+            if hay[i] == first {
+                var k = 1
+                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}

@@ -15,10 +15,6 @@ public enum Frontend {
     /// falls back to the ordinary parse.
     public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
-        guard let index = clang_createIndex(0, 0) else {
-            throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
-        }
-        defer { clang_disposeIndex(index) }
         let timing = ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil
         var rejectedEntry: (cache: PrefixCache, key: String)? = nil
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
@@ -55,6 +51,11 @@ public enum Frontend {
         }
         // Without the cache (or after it failed: the program's own errors are reported by
         // this parse; an entry is dropped only when the program compiles without it).
+        // (An index is made only here: creating one costs as much as a small program's parse.)
+        guard let index = clang_createIndex(0, 0) else {
+            throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
+        }
+        defer { clang_disposeIndex(index) }
         let unit = try parseOnce(file: file, arguments: args, index: index)
         if let r = rejectedEntry { r.cache.remove(r.key) }
         return unit

@@ -160,7 +160,7 @@ extension Converter {
     func typeKey(_ decl: CXCursor) -> String {
         let canon = clang_getCanonicalCursor(decl)
         let u = usr(canon)
-        guard clang_Cursor_isAnonymous(canon) != 0 || spelling(canon).isEmpty || spelling(canon).contains("(") else { return u }
+        guard clang_Cursor_isAnonymous(canon) != 0 || spelling(canon).isEmpty || spelling(canon).hasBytes("(") else { return u }
         var file: CXFile? = nil
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         // Spelling and expansion positions: one macro can expand to anonymous records at many sites.
@@ -176,11 +176,11 @@ extension Converter {
     /// record as "atomic_t", but it has no tag (its USR says `@SA@`/`@UA@`/`@EA@`), and
     /// BTF writes it anonymous, as clang does: the name belongs to the typedef.
     func isAnonymousTag(_ decl: CXCursor, spelling name: String) -> Bool {
-        if clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.contains("(unnamed") || name.contains("(anonymous") {
+        if clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.hasBytes("(unnamed") || name.hasBytes("(anonymous") {
             return true
         }
         let u = usr(clang_getCanonicalCursor(decl))
-        return u.contains("@SA@") || u.contains("@UA@") || u.contains("@EA@")
+        return u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@")
     }
 
     func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
@@ -228,7 +228,7 @@ extension Converter {
         } else {
             head = ""
         }
-        let pai = head.contains("preserve_access_index")
+        let pai = head.hasBytes("preserve_access_index")
         let fieldCursors_ = fields(of: clang_getCursorType(def))
         var fields: [FieldDecl] = []
         for f in fieldCursors_ {
@@ -237,8 +237,8 @@ extension Converter {
             let fname = spelling(f)
             let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
             let off = Int(clang_Cursor_getOffsetOfField(f))
-            let unnamed = fname.isEmpty || fname.contains("(anonymous") || fname.contains("(unnamed")
-                || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 && fname.contains("(")
+            let unnamed = fname.isEmpty || fname.hasBytes("(") && (fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
+                || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0)
             var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth)
             if clang_Cursor_hasAttrs(f) != 0 { field.btfDeclTags = AttributeParser.parse(prettyPrinted(f)).btfDeclTags }
             fields.append(field)

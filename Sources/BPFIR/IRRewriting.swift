@@ -128,6 +128,33 @@ extension Inst {
         }
     }
 
+    /// Every register the instruction reads or writes renamed by `r` at once.
+    public func renaming(_ r: (VReg) -> VReg) -> Inst {
+        func a(_ x: Address) -> Address { if case .reg(let v) = x { return .reg(r(v)) }; return x }
+        func o(_ x: Operand) -> Operand { if case .reg(let v) = x { return .reg(r(v)) }; return x }
+        switch self {
+        case .mov(let d, let s, let w): return .mov(dst: r(d), src: o(s), width: w)
+        case .binary(let op, let d, let l, let rr, let w): return .binary(op, dst: r(d), lhs: r(l), rhs: o(rr), width: w)
+        case .neg(let d, let s, let w): return .neg(dst: r(d), src: r(s), width: w)
+        case .ext(let d, let s, let f, let t, let sg): return .ext(dst: r(d), src: r(s), from: f, to: t, signed: sg)
+        case .bswap(let d, let s, let w): return .bswap(dst: r(d), src: r(s), width: w)
+        case .load(let d, let b, let off, let w, let s): return .load(dst: r(d), base: a(b), offset: off, width: w, signed: s)
+        case .store(let b, let off, let v, let w): return .store(base: a(b), offset: off, value: o(v), width: w)
+        case .slotAddr(let d, let s, let off): return .slotAddr(dst: r(d), slot: s, offset: off)
+        case .symbolAddr(let d, let s): return .symbolAddr(dst: r(d), symbol: s)
+        case .loadImm64(let d, let x): return .loadImm64(dst: r(d), value: x)
+        case .call(let d, let c, let args): return .call(dst: d.map(r), callee: c, args: args.map(o))
+        case .atomic(let op, let b, let off, let v, let w, let f):
+            return .atomic(op, base: a(b), offset: off, value: r(v), width: w, fetch: f.map(r))
+        case .cmpxchg(let d, let b, let off, let e, let n, let w):
+            return .cmpxchg(dst: r(d), base: a(b), offset: off, expected: r(e), new: r(n), width: w)
+        case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
+        case .coreLoad(let d, let b, let off, let w, let rel): return .coreLoad(dst: r(d), base: r(b), offset: off, width: w, reloc: rel)
+        case .coreStore(let b, let off, let v, let w, let rel): return .coreStore(base: r(b), offset: off, value: o(v), width: w, reloc: rel)
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins.map(r), outputs: outs.map(r))
+        }
+    }
+
     public func replacingDefs(of v: VReg, with t: VReg) -> Inst {
         func r(_ x: VReg) -> VReg { x == v ? t : x }
         switch self {

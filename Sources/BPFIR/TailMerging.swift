@@ -172,12 +172,9 @@ public enum TailMerging {
         noteReads(b.terminator.usedRegs)
         var instructions = b.instructions.map(\.inst)
         var terminator = b.terminator
-        for (r, name) in local.merging(readOnly, uniquingKeysWith: { a, _ in a }) {
-            for k in instructions.indices {
-                instructions[k] = instructions[k].replacingUses(of: r, with: name).replacingDefs(of: r, with: name)
-            }
-            terminator = terminator.replacingUses(of: r, with: name)
-        }
+        let names = local.merging(readOnly, uniquingKeysWith: { a, _ in a })
+        for k in instructions.indices { instructions[k] = instructions[k].renaming { names[$0] ?? $0 } }
+        for u in Set(terminator.usedRegs) { if let name = names[u] { terminator = terminator.replacingUses(of: u, with: name) } }
         for k in instructions.indices {
             instructions[k] = replacingParameter(instructions[k]) { v in
                 params.inline.append(v)

@@ -3,6 +3,14 @@ import Testing
 
 /// Attributes read from pretty-printed declarations, as libclang prints them.
 @Suite struct AttributeParserTests {
+    /// The byte search the converter uses in place of Foundation's `contains`.
+    @Test func byteSearchFindsSubstrings() {
+        #expect("struct (anonymous at x.h:3:1)".hasBytes("(anonymous"))
+        #expect("c:@SA@atomic_t".hasBytes("@SA@") && !"c:@S@task_struct".hasBytes("@SA@"))
+        #expect("ab".hasBytes("") && !"ab".hasBytes("abc") && "aab".hasBytes("ab") && !"".hasBytes("a"))
+        #expect("xx preserve_access_index)) ".dropFirst(3).hasBytes("preserve_access_index"))
+    }
+
     @Test func declarationAttributesButNotParameterOnes() {
         let fn = AttributeParser.parse("""
             __attribute__((btf_decl_tag("tagged_fn"))) __attribute__((noinline)) int tagged_add(int x __attribute__((btf_decl_tag("param_x"))), int y) {
