@@ -17,7 +17,9 @@
 /// back as the values stored, its slot shared with a buffer a helper filled earlier).
 public enum DeadStoreElimination {
     public static func run(_ f: Function) -> Function {
-        guard !f.slots.isEmpty else { return f }
+        guard !f.slots.isEmpty, f.blocks.contains(where: { b in
+            b.instructions.contains { if case .store(.slot, _, _, _) = $0.inst { return true }; return false }
+        }) else { return f }
         let facts = Facts(f)
         let (succs, _) = f.flowGraph
         let post = f.depthFirst.postOrder
@@ -68,8 +70,7 @@ public enum DeadStoreElimination {
             volatile = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
             let frame = f.framePointerRegisters()
             self.frame = frame
-            let kinds = MemoryKinds(f)
-            frameAddressStored = kinds.frameAddressStored
+            frameAddressStored = f.storesAnyOf(frame)
             var escapedSlots = Set<Int>()
             // Where each definition of a frame register points: a slot, the slot another
             // register points into (copies, offsets), or somewhere unknown.

@@ -301,7 +301,13 @@ public struct BlockIndex: Sendable {
 
 public struct Module: Hashable, Sendable {
     public var functions: [Function]
-    public init(functions: [Function]) { self.functions = functions }
+    /// The bytes of read-only data objects whose contents are fixed when the program is
+    /// compiled (`static const` tables; not `const volatile` configuration the loader may
+    /// rewrite), by symbol: loads from them at known offsets are constants.
+    public var readOnlyData: [String: [UInt8]] = [:]
+    public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:]) {
+        self.functions = functions; self.readOnlyData = readOnlyData
+    }
 }
 
 // MARK: - Def/use queries used by every pass and by register allocation

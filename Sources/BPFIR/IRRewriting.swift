@@ -52,6 +52,19 @@ public extension Function {
         return set
     }
 
+    /// Whether a value held in one of `regs` is stored to memory (a frame address there
+    /// can be found by a callee).
+    func storesAnyOf(_ regs: RegSet) -> Bool {
+        blocks.contains { b in
+            b.instructions.contains { i in
+                switch i.inst {
+                case .store(_, _, .reg(let v), _), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return regs.contains(v)
+                default: return false
+                }
+            }
+        }
+    }
+
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
     func useDefCounts() -> (uses: RegCounts, defs: RegCounts) {

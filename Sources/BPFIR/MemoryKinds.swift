@@ -39,14 +39,7 @@ struct MemoryKinds {
     init(_ f: Function) {
         let frame = f.framePointerRegisters()
         frameRegisters = frame
-        frameAddressStored = f.blocks.contains { b in
-            b.instructions.contains { i in
-                switch i.inst {
-                case .store(_, _, .reg(let v), _), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return frame.contains(v)
-                default: return false
-                }
-            }
-        }
+        frameAddressStored = f.storesAnyOf(frame)
         let (_, defs) = f.useDefCounts()
         contextRegister = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
         exclusive = f.exclusiveParameters.compactMap { Self.derivedAddresses(of: $0, in: f) }

@@ -20,7 +20,7 @@ public enum Optimizer {
                     f = ValueNumbering.run(f)
                     f = DeadStoreElimination.run(StackForwarding.run(f))
                     f = LoadElimination.run(f)
-                    f = ConstantFolding.run(f)
+                    f = ConstantFolding.run(ReadOnlyLoads.run(f, data: m.readOnlyData))
                     f = AddressFolding.foldOffsets(f)
                     if round == 0 { f = DeadCodeElimination.run(f) }
                 }

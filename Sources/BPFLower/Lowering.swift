@@ -93,8 +93,29 @@ final class ModuleLowering {
                 decls[name] = f
             }
         }
-        return LoweredProgram(module: Module(functions: functions), dataSections: data, externs: externs,
+        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data)), dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
+    }
+
+    /// The contents of read-only objects of integer (or array of integer) type that are
+    /// not volatile and hold no address the loader fills in: what clang folds loads from.
+    static func fixedContents(_ sections: [DataSection]) -> [String: [UInt8]] {
+        func fixed(_ t: CType) -> Bool {
+            switch t {
+            case .int, .bool, .enumeration: return true
+            case .array(let e, let n): return n != nil && fixed(e)
+            case .typedef(_, let u), .const(let u), .typeTag(_, let u): return fixed(u)
+            default: return false
+            }
+        }
+        var out: [String: [UInt8]] = [:]
+        for s in sections where s.kind == .readOnly && !s.bytes.isEmpty {
+            for sym in s.symbols where fixed(sym.type) && sym.offset + sym.size <= s.bytes.count {
+                guard !s.relocations.contains(where: { $0.offset < sym.offset + sym.size && sym.offset < $0.offset + $0.bytes }) else { continue }
+                out[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
+            }
+        }
+        return out
     }
 
     func request(_ name: String) {

@@ -109,3 +109,31 @@ extension OptimizerPassTests {
         #expect(try IRInterpreter.run(little, args: [0]) == IRInterpreter.run(f, args: [0]))
     }
 }
+
+extension OptimizerPassTests {
+    /// Loads from a fixed read-only table at known offsets read its bytes in the target's
+    /// byte order (sign-extended for signed loads); out-of-range and unknown symbols stay.
+    @Test func readOnlyTableLoadsAreConstants() throws {
+        func program(bigEndian: Bool) -> Function {
+            var f = fn([Block(id: BlockID(0), instructions: [
+                ins(.symbolAddr(dst: VReg(1), symbol: SymbolRef(name: "t", offset: 1))),
+                ins(.load(dst: VReg(2), base: .reg(VReg(1)), offset: 1, width: .w16, signed: false)),
+                ins(.load(dst: VReg(3), base: .reg(VReg(1)), offset: 0, width: .w8, signed: true)),
+                ins(.load(dst: VReg(4), base: .reg(VReg(1)), offset: 3, width: .w16, signed: false)),
+                ins(.symbolAddr(dst: VReg(5), symbol: SymbolRef(name: "u", offset: 0))),
+                ins(.load(dst: VReg(6), base: .reg(VReg(5)), offset: 0, width: .w8, signed: false)),
+            ], terminator: .ret(.reg(VReg(2))))])
+            f.bigEndian = bigEndian
+            return f
+        }
+        let data: [String: [UInt8]] = ["t": [0x10, 0x80, 0x12, 0x34, 0x56]]
+        for (big, word) in [(false, Int64(0x3412)), (true, 0x1234)] {
+            let g = ReadOnlyLoads.run(program(bigEndian: big), data: data)
+            let insts = g.blocks[0].instructions.map(\.inst)
+            #expect(insts.contains(.mov(dst: VReg(2), src: .imm(word), width: .w64)), "\(show(g))")
+            #expect(insts.contains(.mov(dst: VReg(3), src: .imm(-128), width: .w64)), "\(show(g))")
+            #expect(insts.contains { if case .load(VReg(4), _, _, _, _) = $0 { return true }; return false }, "beyond the table")
+            #expect(insts.contains { if case .load(VReg(6), _, _, _, _) = $0 { return true }; return false }, "not in the table")
+        }
+    }
+}

@@ -158,6 +158,26 @@ import Foundation
         #expect(!v3.contains("sdiv") && !v3.contains("srem") && v3.contains("udiv.w32"), "\(v3)")
     }
 
+    /// Loads from `static const` tables at known offsets are their constants (a MAC
+    /// address copied from one is stored as immediates); a `const volatile` value, which
+    /// the loader may set, and a table read at a variable index are loaded.
+    @Test func staticConstTablesAreReadAtCompileTime() throws {
+        let ir = try optimizedIR(of: """
+        static const unsigned char mac[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+        static const unsigned short ports[3] = { 80, 443, 8080 };
+        const volatile unsigned int limit = 7;
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned char *p = (unsigned char *)ctx[0];
+            __builtin_memcpy(p, mac, 6);
+            return ports[2] + limit + ports[ctx[1] & 1];
+        }
+        """)
+        #expect(!ir.contains("symbol mac"), "\(ir)")
+        #expect(ir.contains("], 254") && ir.contains("8080"), "\(ir)")
+        #expect(ir.contains("symbol limit") && ir.contains("symbol ports"), "\(ir)")
+    }
+
     /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang
     /// folds it: no load from .rodata.
     @Test func memcmpWithAStringLiteralComparesImmediates() throws {
