@@ -166,9 +166,12 @@ public enum ValueNumbering {
                 // the other slots (and of the other bytes of a slot stored to) true.
                 let frameKind = MemoryGenerations.frameKind
                 if before[frameKind] != memory.current[frameKind], let touched = slotsWritten(inst) {
+                    var readsOnly = false
+                    if case .call(_, .helper(let n), _) = inst { readsOnly = MemoryKinds.helpersOnlyReadingMemory.contains(n) }
                     for (k, e) in loads where e.generation == before[frameKind] {
                         guard case .load(_, .slot(let s2), let o, let lw, _) = k else { continue }
-                        if touched.contains(s2) {
+                        // A helper that only reads what it is given leaves a constant stored there.
+                        if touched.contains(s2) && !(readsOnly && e.stored && { if case .imm = e.value { return true }; return false }()) {
                             guard case .store(.slot(s2), let off, _, let w) = inst, o + lw.bytes <= off || off + w.bytes <= o else { continue }
                         }
                         loadUndo[b].append((k, e))
