@@ -19,7 +19,7 @@ import BPFIR
         ("DeadStoreElimination", DeadStoreElimination.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
-        ("StoredValueThreading", StoredValueThreading.run),
+        ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
