@@ -34,7 +34,19 @@ struct Emitter {
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
 
-    private mutating func put(_ i: BPFInstruction) { code.append(i) }
+    private mutating func put(_ i: BPFInstruction) {
+        code.append(i)
+        for r in i.writtenRegisters { forgetCopies(of: r) }
+        if i.opcode == BPFInstruction.alu(.mov, true, dst: 0, src: 0).opcode, i.offset == 0, i.dst != i.src {
+            copies.append((i.dst, i.src))
+        }
+    }
+
+    /// Pairs of registers holding the same 64-bit value in the block being emitted
+    /// (after `rA = rB`, until either is written): a copy between them is left out.
+    private var copies: [(UInt8, UInt8)] = []
+    private mutating func forgetCopies(of r: UInt8) { copies.removeAll { $0.0 == r || $0.1 == r } }
+    private func sameValue(_ a: UInt8, _ b: UInt8) -> Bool { copies.contains { $0 == (a, b) || $0 == (b, a) } }
 
     private mutating func note(_ loc: IRLocation?) {
         guard let l = loc ?? (code.isEmpty ? function.location : nil) else { return }
@@ -56,9 +68,11 @@ struct Emitter {
         }
         parallelMove(moves)
         blockStart = [Int](repeating: 0, count: function.blocks.count)
+        let entryIsTarget = function.blocks.contains { $0.terminator.successors.contains(function.blocks[0].id) }
         for (bi, b) in function.blocks.enumerated() {
             currentBlock = bi
             blockStart[bi] = code.count
+            if bi > 0 || entryIsTarget { copies = [] }
             for ins in b.instructions {
                 note(ins.location)
                 try select(ins.inst, location: ins.location)
@@ -96,7 +110,18 @@ struct Emitter {
 
     private mutating func mov(_ dst: UInt8, _ src: Source, w64: Bool = true) {
         switch src {
-        case .reg(let s): if s != dst || !w64 { put(.alu(.mov, w64, dst: dst, src: s)) }
+        case .reg(let s):
+            // `rA = rB; wA = wA` (a call's result kept in another register, then
+            // zero-extended) is `wA = wB`, when nothing can jump between the two.
+            if s == dst && !w64, code.count > blockStart[currentBlock], lines.last?.instructionIndex != code.count,
+               let last = code.last, last.opcode == BPFInstruction.alu(.mov, true, dst: dst, src: 0).opcode,
+               last.dst == dst, last.offset == 0, last.imm == 0 {
+                code[code.count - 1] = .alu(.mov, false, dst: dst, src: last.src)
+                forgetCopies(of: dst)
+                return
+            }
+            if w64 && sameValue(dst, s) { return }
+            if s != dst || !w64 { put(.alu(.mov, w64, dst: dst, src: s)) }
         case .imm(let v): loadConstant(dst, v, w64: w64)
         }
     }
@@ -346,7 +371,7 @@ struct Emitter {
             case .w8, .w16:
                 mov(d, .reg(s))
                 put(.alu(.and, false, dst: d, imm: from == .w8 ? 0xff : 0xffff))
-            case .w32: put(.alu(.mov, false, dst: d, src: s))
+            case .w32: mov(d, .reg(s), w64: false)
             case .w64: mov(d, .reg(s))
             }
             return

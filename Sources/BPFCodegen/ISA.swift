@@ -106,4 +106,20 @@ extension BPFInstruction {
     static func call(imm: Int32, src: UInt8 = 0) -> BPFInstruction {
         BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.call.rawValue, src: src, imm: imm)
     }
+
+    /// The registers this instruction may change (a call: r0-r5; a fetching atomic: its
+    /// source register; cmpxchg: r0; a legacy packet load: r0-r5).
+    var writtenRegisters: [UInt8] {
+        switch opcode & 0x07 {
+        case BPFClass.alu.rawValue, BPFClass.alu64.rawValue, BPFClass.ldx.rawValue: return [dst]
+        case BPFClass.ld.rawValue:
+            if opcode == 0x18 { return [dst] }
+            return opcode == 0 ? [] : Array(0...5)
+        case BPFClass.stx.rawValue where opcode & 0xe0 == BPFMode.atomic.rawValue:
+            if imm == BPFAtomicOp.cmpxchg.rawValue | 1 { return [0] }
+            return imm & 1 != 0 ? [src] : []
+        case BPFClass.jmp.rawValue where opcode & 0xf0 == BPFJumpOp.call.rawValue: return Array(0...5)
+        default: return []
+        }
+    }
 }

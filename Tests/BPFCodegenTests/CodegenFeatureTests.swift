@@ -314,6 +314,28 @@ import BPFIR
         }
     }
 
+    /// A parameter kept in r6 across calls is still in r1 for the first call (no `r1 = r6`
+    /// after `r6 = r1`), and a call's result zero-extended into another register is one
+    /// `wA = w0`, not `rA = r0; wA = wA`.
+    @Test func copiesOfValuesAlreadyInPlaceAreLeftOut() throws {
+        let b = Block(id: BlockID(0), instructions: [
+            Instruction(.call(dst: VReg(1), callee: .helper(99), args: [.reg(VReg(0)), .imm(3)])),
+            Instruction(.ext(dst: VReg(2), src: VReg(1), from: .w32, to: .w32, signed: false)),
+            Instruction(.call(dst: VReg(3), callee: .helper(99), args: [.reg(VReg(0)), .imm(4)])),
+            Instruction(.binary(.add, dst: VReg(4), lhs: VReg(2), rhs: .reg(VReg(3)), width: .w64))],
+                      terminator: .ret(.reg(VReg(4))))
+        let f = fn([b], params: 1)
+        let c = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        let firstCall = c.instructions.firstIndex { $0.opcode == 0x85 }!
+        let mov64 = BPFInstruction.alu(.mov, true, dst: 0, src: 0).opcode, mov32 = BPFInstruction.alu(.mov, false, dst: 0, src: 0).opcode
+        #expect(!c.instructions[..<firstCall].contains { $0.opcode == mov64 && $0.dst == 1 }, "\n\(c.disassembly)")
+        #expect(!c.instructions.contains { $0.opcode == mov32 && $0.dst == $0.src }, "\n\(c.disassembly)")
+        #expect(c.instructions.contains { $0.opcode == mov32 && $0.src == 0 && $0.dst != 0 }, "\n\(c.disassembly)")
+        for p: Int64 in [1, 7, -3, 0x1_0000_0005] {
+            #expect(try Interpreter.run(c.instructions, args: [p]) == IRInterpreter.run(f, args: [p]), "\n\(c.disassembly)")
+        }
+    }
+
     @Test func constantsAreComputedAgainRatherThanSpilled() throws {
         // Five values live across a helper call, one of them a 64-bit constant: four fit
         // in r6-r9 and the constant is rematerialized at its use instead of spilled.
