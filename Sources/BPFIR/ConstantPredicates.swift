@@ -1,3 +1,7 @@
+/// A register assigned only constants and read once, by an operation with constant
+/// operands (`(c ? 1 : 0) << 3`), is assigned that operation's results instead, and the
+/// operation becomes a copy (clang's folding of an operation into a phi of constants).
+///
 /// A register assigned only constants and read only by branches against constants
 /// (an unrolled search loop's counter: `len = 0; ... len = 16;` then `len > 0 &&
 /// len < 16`) is replaced by one register per distinct test, holding that test's
@@ -10,7 +14,7 @@ public enum ConstantPredicates {
     struct Test: Hashable { var cc: CondCode; var rhs: Int64; var width: Width }
 
     public static func run(_ f: Function) -> Function {
-        var f = f
+        var f = foldingOperations(f)
         let (_, defs) = f.useDefCounts()
         // Per register: whether it still qualifies, its tests.
         var tests: [VReg: [Test]] = [:]
@@ -58,6 +62,50 @@ public enum ConstantPredicates {
             }
         }
         return RedundantConstants.run(f)
+    }
+
+    /// Registers assigned only constants (more than once) and read by nothing but the
+    /// single operation that `result` can compute from each constant.
+    static func foldingOperations(_ f: Function) -> Function {
+        let (uses, defs) = f.useDefCounts()
+        func result(of inst: Inst, _ c: UInt64) -> (VReg, UInt64)? {
+            switch inst {
+            case .binary(let op, let d, _, .imm(let k), let w) where w == .w32 || w == .w64:
+                return (d, op.evaluate(c, UInt64(bitPattern: k), width: w))
+            case .ext(let d, _, let from, let to, let signed):
+                return (d, to.extend(from.extend(c, signed: signed), signed: false))
+            case .neg(let d, _, let w):
+                return (d, w == .w64 ? 0 &- c : (0 &- c) & 0xffff_ffff)
+            default:
+                return nil
+            }
+        }
+        var constantOnly = Set<VReg>(), reader: [VReg: Inst] = [:]
+        var other = Set(f.parameters)
+        for b in f.blocks {
+            for i in b.instructions {
+                if case .mov(let d, .imm, _) = i.inst, defs[d] > 1 { constantOnly.insert(d) } else { i.inst.forEachDef { other.insert($0) } }
+                if let r = i.inst.usedRegs.first, i.inst.usedRegs.count == 1, uses[r] == 1, result(of: i.inst, 0) != nil,
+                   !i.inst.definedRegs.contains(r) {
+                    reader[r] = i.inst
+                }
+            }
+        }
+        let folded = reader.filter { constantOnly.contains($0.key) && !other.contains($0.key) }
+        guard !folded.isEmpty else { return f }
+        var f = f
+        for bi in f.blocks.indices {
+            for ii in f.blocks[bi].instructions.indices {
+                let inst = f.blocks[bi].instructions[ii].inst
+                if case .mov(let d, .imm(let c), let w) = inst, let use = folded[d],
+                   let (_, v) = result(of: use, w.extend(UInt64(bitPattern: c), signed: false)) {
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
+                } else if let r = inst.usedRegs.first, let use = folded[r], use == inst, let (d, _) = result(of: inst, 0) {
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(r), width: .w64)
+                }
+            }
+        }
+        return f
     }
 }
 

@@ -53,4 +53,34 @@ extension OptimizerPassTests {
         three.blocks[6].terminator = .branch(.ne, lhs: VReg(2), rhs: .imm(7), width: .w64, then: BlockID(5), else: BlockID(5))
         #expect(ConstantPredicates.run(three) == three)
     }
+
+    /// `x = 1; if (a == 0) x = 0; return (x << 3) + a` with the shift (or a sign
+    /// extension, or a negation) folded into the constants.
+    @Test func operationsOnConstantsOnlyRegistersFoldIntoTheConstants() throws {
+        let x = VReg(2), y = VReg(3)
+        let readers: [Inst] = [.binary(.shl, dst: y, lhs: x, rhs: .imm(3), width: .w64),
+                               .ext(dst: y, src: x, from: .w8, to: .w64, signed: true),
+                               .neg(dst: y, src: x, width: .w32)]
+        for (n, reader) in readers.enumerated() {
+            for readTwice in [false, true] {
+                let f = fn([
+                    Block(id: BlockID(0), instructions: [ins(.mov(dst: x, src: .imm(n == 1 ? 0xff : 1), width: .w64))],
+                          terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+                    Block(id: BlockID(1), instructions: [ins(.mov(dst: x, src: .imm(0), width: .w64))], terminator: .jump(BlockID(2))),
+                    Block(id: BlockID(2), instructions: [ins(reader)] + (readTwice ? [ins(.binary(.add, dst: VReg(5), lhs: x, rhs: .imm(1), width: .w64))] : [])
+                          + [ins(.binary(.add, dst: VReg(4), lhs: y, rhs: .reg(VReg(0)), width: .w64))],
+                          terminator: .ret(.reg(VReg(4)))),
+                ], params: 2)
+                let g = ConstantPredicates.foldingOperations(f)
+                if readTwice {
+                    #expect(g == f, "\(show(g))")
+                } else {
+                    #expect(g.blocks[2].instructions[0].inst == .mov(dst: y, src: .reg(x), width: .w64), "\(show(g))")
+                }
+                for a: Int64 in [0, 1, -9] {
+                    #expect(try IRInterpreter.run(g, args: [a, 0]) == IRInterpreter.run(f, args: [a, 0]), "\(a)\(show(g))")
+                }
+            }
+        }
+    }
 }
