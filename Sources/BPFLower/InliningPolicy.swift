@@ -2,8 +2,8 @@ import BPFFrontend
 
 /// Which functions' calls stay BPF-to-BPF calls at -O1 and above, as clang's inliner
 /// leaves them. Static functions: big bodies (counting the bodies of what they inline in
-/// turn) called from more than one place; one called once, marked `__always_inline`, or
-/// small, is inlined. A static function is only outlined when a call can carry it: at
+/// turn) called from more than one place, and huge ones called once; one called once,
+/// marked `__always_inline`, or small, is inlined. A static function is only outlined when a call can carry it: at
 /// most five scalar or pointer parameters, a scalar or void result, no variable
 /// arguments, and no tail call inside. Global functions (not `__noinline`, not weak,
 /// not programs) are inlined at their calls when small, like clang's — their body is
@@ -13,6 +13,11 @@ enum InliningPolicy {
     /// called from several places is not inlined; above clang's threshold, so that what
     /// clang inlines we inline too.
     static let sizeLimit = 300
+    /// Inclusive body size above which even a static function called once stays a call
+    /// (clang's bonus for inlining the last call of a static function is large but
+    /// bounded): inlining every one of several huge bodies into one program can put its
+    /// branches out of the 16-bit jump range.
+    static let calledOnceSizeLimit = 4000
     /// What a helper call adds beyond its nodes (clang's inliner charges calls extra:
     /// argument set-up, the call and its clobbers).
     static let helperCallWeight = 25
@@ -54,8 +59,8 @@ enum InliningPolicy {
                 if !out.contains(c) { s += cs }
             }
             inclusive[name] = s
-            if let f = byName[name], f.isStatic, !f.attributes.alwaysInline, (calls[name] ?? 0) > 1,
-               !o.tailCall, callable(f, layout), s > sizeLimit {
+            if let f = byName[name], f.isStatic, !f.attributes.alwaysInline, !o.tailCall, callable(f, layout),
+               (calls[name] ?? 0) > 1 ? s > sizeLimit : (calls[name] ?? 0) == 1 && s > calledOnceSizeLimit {
                 out.insert(name)
             }
             if let f = byName[name], !f.isStatic, !f.attributes.alwaysInline, s > sizeLimit || o.tailCall {

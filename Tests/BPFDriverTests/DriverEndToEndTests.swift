@@ -158,6 +158,24 @@ import Foundation
         #expect(!v3.contains("sdiv") && !v3.contains("srem") && v3.contains("udiv.w32"), "\(v3)")
     }
 
+    /// A static function called once is inlined unless it is huge (clang's bonus for a
+    /// static function's last call is bounded too): three huge bodies inlined into one
+    /// program put its branches out of the 16-bit range (falco's task_file iterator).
+    @Test func hugeStaticFunctionsCalledOnceStayCalls() throws {
+        let steps = String(repeating: "s ^= bpf_get_prandom_u32();\n", count: 200)
+        let ir = try optimizedIR(of: """
+        static unsigned (*bpf_get_prandom_u32)(void) = (void *)7;
+        static int huge(void) { unsigned s = 1; \(steps) return s; }
+        static int small(void) { return bpf_get_prandom_u32() & 1; }
+        SEC("raw_tp/x") int m(void *ctx)
+        {
+            return bpf_get_prandom_u32() & 1 ? huge() : small();
+        }
+        """)
+        #expect(ir.contains("call func huge("), "\(ir.prefix(800))")
+        #expect(!ir.contains("call func small("), "\(ir.prefix(800))")
+    }
+
     /// Loads from `static const` tables at known offsets are their constants (a MAC
     /// address copied from one is stored as immediates); a `const volatile` value, which
     /// the loader may set, and a table read at a variable index are loaded.
