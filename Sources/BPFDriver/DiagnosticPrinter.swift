@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import BPFFrontend
 
 /// Prints diagnostics the way clang does: `file:line:col: error: message`, the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import BPFFrontend
 import BPFIR
 import BPFLower
@@ -11,7 +12,7 @@ public enum Driver {
 
     /// Runs the compiler; returns the process exit code. Diagnostics go to `stderr`.
     public static func run(arguments: [String], stdout: (String) -> Void = { print($0, terminator: "") },
-                           stderr: (String) -> Void = { FileHandle.standardError.write($0.data(using: .utf8)!) }) -> Int32 {
+                           stderr: (String) -> Void = { System.writeError($0) }) -> Int32 {
         let options: Options
         do { options = try OptionParser.parse(arguments) } catch {
             stderr("swift-bpfcc: \(error)\n")
@@ -76,13 +77,7 @@ public enum Driver {
             if a.hasPrefix("-o") || a == "-c" || a == "-MD" || a == "-MMD" || a == "-emit-ir" { continue }
             argv.append(a)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        p.arguments = Array(argv.dropFirst())
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try? p.run()
+        System.spawnDetached(argv)
     }
 
     /// What `-v` prints, in clang's layout: BPF Makefiles read the system include
@@ -102,7 +97,7 @@ public enum Driver {
     /// plainly (swift-bpfcc writes objects, it has no text preprocessor output).
     static func preprocessEmptyInputs(_ options: Options, stderr: (String) -> Void) -> Int32 {
         for input in options.inputs.isEmpty ? ["-"] : options.inputs {
-            let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: input)
+            let data = input == "-" ? System.readStandardInput() : FileManager.default.contents(atPath: input).map { [UInt8]($0) }
             guard let bytes = data else { stderr("swift-bpfcc: error: no such file or directory: '\(input)'\n"); return 1 }
             if bytes.contains(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }) {
                 stderr("swift-bpfcc: error: -E (preprocessed output) is supported only for empty input: "
@@ -121,7 +116,7 @@ public enum Driver {
     }
 
     static func defaultOutput(for input: String) -> String {
-        let base = (input as NSString).lastPathComponent
+        let base = System.lastComponent(of: input)
         let stem = base.hasSuffix(".c") ? String(base.dropLast(2)) : base
         return stem + ".o"
     }
@@ -135,13 +130,13 @@ public enum Driver {
 
     /// Compiles one C file into the bytes of an ELF object (or throws diagnostics).
     public static func compile(file: String, options: Options) throws -> CompileResult {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = System.nanoseconds()
         let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache)
-        let t1 = DispatchTime.now().uptimeNanoseconds
+        let t1 = System.nanoseconds()
         defer {
             if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
-                let t2 = DispatchTime.now().uptimeNanoseconds
-                FileHandle.standardError.write("swift-bpfcc: time: parse \(Double(t1 - t0) / 1e6) ms, lower+codegen+btf+elf \(Double(t2 - t1) / 1e6) ms\n".data(using: .utf8)!)
+                let t2 = System.nanoseconds()
+                System.writeError("swift-bpfcc: time: parse \(Double(t1 - t0) / 1e6) ms, lower+codegen+btf+elf \(Double(t2 - t1) / 1e6) ms\n")
             }
         }
         let lowered = try Lowering.lower(unit, options: LoweringOptions(
@@ -170,8 +165,8 @@ public enum Driver {
 
     /// Writes through a temporary file and a rename, so no half object is ever left behind.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let dir = System.directory(of: path)
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\(System.lastComponent(of: path)).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
             throw Diagnostic(.error, .unknown, "unable to open output file '\(path)'")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Source text by line, for .BTF.ext line_info records. Each file is read once and
 /// indexed by line starts; only the lines asked for become strings.

@@ -1,5 +1,5 @@
 import CClang
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,11 +18,11 @@ public enum Frontend {
         let timing = ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil
         var rejectedEntry: (cache: PrefixCache, key: String)? = nil
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = System.nanoseconds()
             let hit = entry.cache.lookup(entry.key)
             if timing {
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-                FileHandle.standardError.write("swift-bpfcc: time: cache lookup \(ms) ms\n".data(using: .utf8)!)
+                let ms = Double(System.nanoseconds() - t0) / 1e6
+                System.writeError("swift-bpfcc: time: cache lookup \(ms) ms\n")
             }
             if let hit = hit {
                 // Without definitions in the headers, the converter needs only the main
@@ -37,12 +37,12 @@ public enum Frontend {
                                              mainText: entry.rest)
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
                     for f in entry.cache.inputs(entry.key) where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
-                    if timing { FileHandle.standardError.write("swift-bpfcc: parse cache: used \(hit.pch)\n".data(using: .utf8)!) }
+                    if timing { System.writeError("swift-bpfcc: parse cache: used \(hit.pch)\n") }
                     return unit
                 } catch {
                     if timing {
                         let first = (error as? DiagnosticList)?.diagnostics.first.map { "\($0.location.file):\($0.location.line): \($0.message)" } ?? "\(error)"
-                        FileHandle.standardError.write("swift-bpfcc: parse cache: not used (\(first))\n".data(using: .utf8)!)
+                        System.writeError("swift-bpfcc: parse cache: not used (\(first))\n")
                     }
                     rejectedEntry = (entry.cache, entry.key)
                 }
@@ -93,7 +93,7 @@ public enum Frontend {
     private static func fullArguments(file: String, _ arguments: [String]) -> [String] {
         var args = arguments
         if !args.contains(where: { $0 == "-target" || $0.hasPrefix("--target=") }) { args += ["-target", "bpf"] }
-        let mainDirectory = (file as NSString).deletingLastPathComponent
+        let mainDirectory = System.directory(of: file)
         args += systemIncludeDirectories().flatMap { ["-isystem", $0] } + ["-Wno-unknown-attributes", "-iquote", mainDirectory.isEmpty ? "." : mainDirectory]
         return args
     }
@@ -103,10 +103,10 @@ public enum Frontend {
     private static func cacheEntry(file: String, arguments args: [String]) -> (cache: PrefixCache, key: String, prefix: String, rest: String)? {
         guard let dir = PrefixCache.defaultDirectory(),
               let text = try? String(contentsOfFile: file, encoding: .utf8), let (prefix, rest) = PrefixCache.split(text) else { return nil }
-        let mainDirectory = (file as NSString).deletingLastPathComponent
+        let mainDirectory = System.directory(of: file)
         let cache = PrefixCache(directory: dir)
         let absoluteDir = mainDirectory.isEmpty ? FileManager.default.currentDirectoryPath
-                                                : (mainDirectory as NSString).standardizingPath
+                                                : System.absolutePath(mainDirectory)
         return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix, rest)
     }
 
@@ -117,7 +117,7 @@ public enum Frontend {
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
         var argv = cargs.map { UnsafePointer<CChar>($0) }
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = System.nanoseconds()
         let err = file.withCString { name in
             (mainText ?? "").withCString { contents in
                 var unsaved = [CXUnsavedFile(Filename: name, Contents: contents, Length: UInt(strlen(contents)))]
@@ -131,8 +131,8 @@ public enum Frontend {
             }
         }
         if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            FileHandle.standardError.write("swift-bpfcc: time: libclang parse \(ms) ms\n".data(using: .utf8)!)
+            let ms = Double(System.nanoseconds() - t0) / 1e6
+            System.writeError("swift-bpfcc: time: libclang parse \(ms) ms\n")
         }
         guard err == CXError_Success, let tu = tuOut else {
             throw DiagnosticList([Diagnostic(.error, SourceLocation(file: file, line: 0, column: 0),

@@ -1,5 +1,6 @@
 import CClang
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An on-disk cache of the parsed form of a source file's leading `#include` block
 /// (vmlinux.h, libbpf's headers) as a clang precompiled header.
@@ -49,7 +50,7 @@ struct PrefixCache {
         var inComment = false
         let all = text.split(separator: "\n", omittingEmptySubsequences: false)
         for raw in all {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmed()
             if inComment {
                 if line.contains("*/") { inComment = false }
                 blanked.append(raw)

@@ -6,7 +6,7 @@ import BPFFrontend
 /// are allocated. Outputs are written back to their C lvalues after it.
 extension FunctionLowering {
     func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
-        let text = a.template.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = a.template.trimmed(newlines: true)
         if text.isEmpty && a.outputs.isEmpty {
             // A compiler barrier (`asm volatile("" ::: "memory")`): nothing to emit. With
             // outputs (barrier_var) the statement below hides their values from the optimizer.
@@ -126,14 +126,14 @@ extension FunctionLowering {
     /// a helper call with those arguments, which the optimizer and allocator see through.
     private func asmHelperCall(_ a: AsmStatement, text: String, at loc: SourceLocation) throws -> Inst? {
         let lines: [String] = text.split(whereSeparator: { $0 == "\n" || $0 == ";" })
-            .map { String($0).trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmed() }
             .filter { !$0.isEmpty }
         guard a.outputs.isEmpty, let last = lines.last, last.hasPrefix("call ") else { return nil }
-        guard let helper = Int32(String(last.dropFirst(5)).trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let helper = Int32(last.dropFirst(5).trimmed()) else { return nil }
         let operands = a.inputs.map(\.expr)
         var args: [Int: Operand] = [:]
         for line in lines.dropLast() {
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmed() }
             guard parts.count == 2, parts[0].hasPrefix("r"), let reg = Int(parts[0].dropFirst()), (1...5).contains(reg) else { return nil }
             let rhs = parts[1]
             if rhs.hasPrefix("$"), let n = Int(String(rhs.dropFirst())), n < operands.count {

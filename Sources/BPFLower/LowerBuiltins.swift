@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import BPFIR
 import BPFFrontend
 
@@ -208,7 +208,7 @@ extension FunctionLowering {
             let op = try convert(try scalar(args[i]), from: args[i].type, to: valueType, at: args[i].location)
             return materialize(op, width: w)
         }
-        let base = name.replacingOccurrences(of: "__c11_atomic_", with: "__atomic_")
+        let base = name.hasPrefix("__c11_atomic_") ? "__atomic_" + name.dropFirst("__c11_atomic_".count) : name
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
             "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
             "__sync_fetch_and_and": (.and, true), "__sync_fetch_and_xor": (.xor, true),

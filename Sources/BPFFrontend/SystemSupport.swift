@@ -1,0 +1,82 @@
+import Glibc
+
+/// The few operating-system services the compiler needs beyond FoundationEssentials
+/// (whose absence of ICU and the full Foundation keeps process start-up short).
+public enum System {
+    /// Writes `text` to standard error.
+    public static func writeError(_ text: String) { fputs(text, stderr) }
+
+    /// Everything on standard input.
+    public static func readStandardInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(0, &buffer, buffer.count)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    /// A monotonic clock in nanoseconds, for stage timings.
+    public static func nanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    /// The directory part of a path ("" when it has none), as NSString's
+    /// `deletingLastPathComponent`: "a/b.c" → "a", "/b.c" → "/", "b.c" → "".
+    public static func directory(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        if slash == p.startIndex { return "/" }
+        var d = p[..<slash]
+        while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
+        return String(d)
+    }
+
+    /// The last component of a path: "a/b.c" → "b.c".
+    public static func lastComponent(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return String(p) }
+        return p.count == 1 ? "/" : String(p[p.index(after: slash)...])
+    }
+
+    /// The absolute path with symbolic links, "." and ".." resolved (the path itself when
+    /// it cannot be resolved).
+    public static func absolutePath(_ path: String) -> String {
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    /// Starts `arguments[0]` with `arguments` as its argument vector, standard streams on
+    /// /dev/null and no other descriptors inherited; does not wait for it.
+    public static func spawnDetached(_ arguments: [String]) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let limit = min(Int32(sysconf(Int32(_SC_OPEN_MAX))), 4096)
+        if limit > 3 { for fd in 3..<limit where fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) } }
+        let cargs = arguments.map { strdup($0) }
+        defer { cargs.forEach { free($0) } }
+        var argv = cargs + [nil]
+        var pid: pid_t = 0
+        _ = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (and, with `newlines`,
+    /// line breaks).
+    public func trimmed(newlines: Bool = false) -> String {
+        func blank(_ c: Character) -> Bool { c == " " || c == "\t" || newlines && (c == "\n" || c == "\r") }
+        guard let first = firstIndex(where: { !blank($0) }) else { return "" }
+        let last = lastIndex(where: { !blank($0) })!
+        return String(self[first...last])
+    }
+}
