@@ -201,7 +201,14 @@ public enum Terminator: Hashable, Sendable {
 public struct Instruction: Hashable, Sendable {
     public var inst: Inst
     public var location: IRLocation?
-    public init(_ inst: Inst, location: IRLocation? = nil) { self.inst = inst; self.location = location }
+    /// A 32-bit `add`/`sub` of C signed `int` arithmetic, which cannot overflow (C leaves
+    /// overflow undefined): the mathematical result fits in 32 signed bits. Passes that
+    /// rewrite `inst` into something else may leave the flag; only `SignedBranches`
+    /// reads it, and only on a 32-bit add or subtract of a constant.
+    public var noSignedWrap = false
+    public init(_ inst: Inst, location: IRLocation? = nil, noSignedWrap: Bool = false) {
+        self.inst = inst; self.location = location; self.noSignedWrap = noSignedWrap
+    }
 }
 
 public struct Block: Hashable, Sendable {

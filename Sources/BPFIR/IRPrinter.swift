@@ -11,7 +11,7 @@ public enum IRPrinter {
         }
         for b in f.blocks {
             s += "\(b.id):\n"
-            for i in b.instructions { s += "  " + print(i.inst) + "\n" }
+            for i in b.instructions { s += "  " + print(i.inst) + (i.noSignedWrap && i.inst.isAddOrSub ? " nsw" : "") + "\n" }
             s += "  " + print(b.terminator) + "\n"
         }
         return s + "}\n"

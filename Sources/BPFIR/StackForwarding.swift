@@ -99,7 +99,9 @@ public enum StackForwarding {
             }
             // A redefined register no longer holds what was stored from it.
             for d in inst.definedRegs { known.removeAll { $0.value == .reg(d) } }
-            out.append(Instruction(inst, location: ins.location))
+            var kept = ins
+            kept.inst = inst
+            out.append(kept)
         }
         block.instructions = out
     }

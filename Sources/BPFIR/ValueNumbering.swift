@@ -81,6 +81,20 @@ public enum ValueNumbering {
                 return nil
             }
         }
+        // Per block, the bytes of slots its writes to the frame reach (nil: some write
+        // reaches an unknown part of it): a merge after such writes only forgets those.
+        memory.frameSlotsWritten = f.blocks.map { blk in
+            var out: [SlotBytes] = []
+            for i in blk.instructions where memory.kinds.writes(i.inst, kind: MemoryGenerations.frameKind) {
+                if case .store(.slot(let s), let off, _, let w) = i.inst {
+                    out.append(SlotBytes(slot: s, lo: off, hi: off + w.bytes))
+                    continue
+                }
+                guard let t = slotsWritten(i.inst) else { return nil }
+                out += t.map { SlotBytes(slot: $0, lo: Int.min, hi: Int.max) }
+            }
+            return out
+        }
         // Registers written once with the same global's address are one address for the
         // loads and stores through them (each access makes its own; they are not merged).
         var sameAddress: [VReg: VReg] = [:], firstOfSymbol: [SymbolRef: VReg] = [:]
@@ -111,7 +125,15 @@ public enum ValueNumbering {
             work.append((b, true))
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
-            memory.enter(b)
+            let forgotten = memory.enter(b)
+            if !forgotten.isEmpty {
+                for (k, e) in loads {
+                    guard case .load(_, .slot(let s), let o, let lw, _) = k,
+                          forgotten.contains(where: { $0.slot == s && $0.lo < o + lw.bytes && o < $0.hi }) else { continue }
+                    loadUndo[b].append((k, e))
+                    loads[k] = nil
+                }
+            }
 
             for ii in f.blocks[b].instructions.indices {
                 var inst = f.blocks[b].instructions[ii].inst
@@ -242,6 +264,9 @@ public enum ValueNumbering {
         return f
     }
 
+    /// Bytes `[lo, hi)` of a stack slot.
+    struct SlotBytes { var slot: Int; var lo: Int; var hi: Int }
+
     /// Which loads may still see what an earlier load read: a generation number per kind
     /// of memory (see `MemoryKinds`) that changes at every instruction that may write it
     /// and at merge points a path with such a write reaches. Stack slots are read by slot
@@ -255,6 +280,8 @@ public enum ValueNumbering {
         var end: [[Int]]
         var current: [Int]
         var next = 1
+        /// Per block, the slot bytes its frame writes reach, when all are known.
+        var frameSlotsWritten: [[SlotBytes]?] = []
 
         init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
             let kinds = MemoryKinds(f)
@@ -276,26 +303,39 @@ public enum ValueNumbering {
 
         /// The generations a block starts with: its only predecessor's at its end, or at
         /// a merge its immediate dominator's when no block between them writes that kind.
-        mutating func enter(_ b: Int) {
+        /// For the frame, writes between that reach only known slots keep the dominator's
+        /// generation too: the bytes they reach are returned, for the caller to forget.
+        mutating func enter(_ b: Int) -> [SlotBytes] {
+            var forget: [SlotBytes] = []
             for k in 0..<kinds.count {
-                current[k] = start(b, kind: k) ?? next
-                if current[k] == next { next += 1 }
+                if let (g, slots) = start(b, kind: k) {
+                    current[k] = g
+                    forget += slots
+                } else {
+                    current[k] = next
+                    next += 1
+                }
             }
+            return forget
         }
 
-        private func start(_ b: Int, kind k: Int) -> Int? {
+        private func start(_ b: Int, kind k: Int) -> (Int, [SlotBytes])? {
             let preds = predecessors[b]
             if b == 0 { return nil }
-            if preds.count == 1 { return end[k][preds[0]] }
+            if preds.count == 1 { return (end[k][preds[0]], []) }
             let d = idom[b]
             guard d >= 0 else { return nil }
             var seen: Set<Int> = [d], stack = preds
+            var slots: [SlotBytes] = []
             while let p = stack.popLast() {
                 guard seen.insert(p).inserted else { continue }
-                if writes[k][p] { return nil }
+                if writes[k][p] {
+                    guard k == Self.frameKind, p < frameSlotsWritten.count, let t = frameSlotsWritten[p] else { return nil }
+                    slots += t
+                }
                 stack += predecessors[p]
             }
-            return end[k][d]
+            return (end[k][d], slots)
         }
 
         mutating func leave(_ b: Int) { for k in 0..<kinds.count { end[k][b] = current[k] } }

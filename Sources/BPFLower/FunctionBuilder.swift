@@ -57,9 +57,9 @@ struct FunctionBuilder {
     /// True when the current block already ended (code after return/break is dead).
     var isTerminated: Bool { sealed.contains(current) }
 
-    mutating func emit(_ inst: Inst) {
+    mutating func emit(_ inst: Inst, noSignedWrap: Bool = false) {
         if isTerminated { startDeadBlock() }
-        function.blocks[current.id].instructions.append(Instruction(inst, location: location))
+        function.blocks[current.id].instructions.append(Instruction(inst, location: location, noSignedWrap: noSignedWrap))
     }
 
     mutating func terminate(_ t: Terminator) {

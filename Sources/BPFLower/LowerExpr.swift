@@ -180,7 +180,10 @@ extension FunctionLowering {
             }
             let opw: Width = w == .w64 ? .w64 : .w32
             let sum = b.newVReg()
-            b.emit(.binary(isInc ? .add : .sub, dst: sum, lhs: materialize(old, width: opw), rhs: .imm(step), width: opw))
+            // `int` arithmetic cannot overflow in C.
+            let noWrap = !t.isPointer && opw == .w32 && w == .w32 && layout.isSigned(t)
+            b.emit(.binary(isInc ? .add : .sub, dst: sum, lhs: materialize(old, width: opw), rhs: .imm(step), width: opw),
+                   noSignedWrap: noWrap)
             var newV: Operand = .reg(sum)
             if w == .w8 || w == .w16 || t.canonical == .bool {
                 newV = try convert(.reg(sum), from: .int(bytes: 4, signed: false, name: "unsigned int"), to: t, at: e.location)
@@ -329,8 +332,8 @@ extension FunctionLowering {
         let w = layout.opWidth(resultType)
         let signed = layout.isSigned(resultType)
         switch op {
-        case .add: return try binop(.add, a, c, width: w)
-        case .sub: return try binop(.sub, a, c, width: w)
+        case .add: return try binop(.add, a, c, width: w, noSignedWrap: signed && w == .w32)
+        case .sub: return try binop(.sub, a, c, width: w, noSignedWrap: signed && w == .w32)
         case .mul: return try binop(.mul, a, c, width: w)
         case .bitAnd: return try binop(.and, a, c, width: w)
         case .bitOr: return try binop(.or, a, c, width: w)
@@ -368,7 +371,7 @@ extension FunctionLowering {
     }
 
     /// dst = a op c at `width`, folding constants.
-    func binop(_ op: BinOp, _ a: Operand, _ c: Operand, width: Width) throws -> Operand {
+    func binop(_ op: BinOp, _ a: Operand, _ c: Operand, width: Width, noSignedWrap: Bool = false) throws -> Operand {
         if case .imm(let x) = a, case .imm(let y) = c, let v = fold(op, x, y, width) {
             return .imm(v)
         }
@@ -379,7 +382,7 @@ extension FunctionLowering {
             rhs = .reg(materialize(rhs, width: .w64))
         }
         let r = b.newVReg()
-        b.emit(.binary(op, dst: r, lhs: l, rhs: rhs, width: width))
+        b.emit(.binary(op, dst: r, lhs: l, rhs: rhs, width: width), noSignedWrap: noSignedWrap)
         return .reg(r)
     }
 
