@@ -22,7 +22,7 @@ public extension Function {
     }
 
     /// Registers that may hold an address inside this function's stack frame, computed
-    /// flow-insensitively: slot addresses and what is computed from them; loads only if a
+    /// flow-insensitively: slot addresses and what is computed from them at 64 bits; 64-bit loads only if a
     /// frame address is ever stored to memory (the verifier keeps frame addresses out of
     /// maps and globals); parameters and helper/kfunc results never (a callee's frame is
     /// new); the results of BPF-to-BPF calls given a frame address may.
@@ -37,7 +37,12 @@ public extension Function {
                     var may = false
                     switch i.inst {
                     case .slotAddr: may = true
-                    case .load: may = storedToMemory
+                    // Pointers are 64 bits: a narrower load, or a 32-bit operation (which the
+                    // verifier refuses on pointers), never gives a stack address.
+                    case .load(_, _, _, let w, _): may = storedToMemory && w == .w64
+                    case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32), .ext(_, _, _, .w32, _), .ext(_, _, _, _, true),
+                         .bswap:
+                        may = false
                     // A helper or kfunc never returns a stack address (the verifier types
                     // their results: map values, kernel objects, scalars), whatever it was given.
                     case .call(_, .helper, _), .call(_, .kfunc, _): may = false

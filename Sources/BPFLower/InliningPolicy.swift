@@ -26,10 +26,22 @@ enum InliningPolicy {
         var bodies: [String: Stmt] = [:]
         for f in unit.functions { if let b = f.body { bodies[f.name] = b } }
         var calls: [String: Int] = [:]
-        var own: [String: (size: Int, callees: [String], tailCall: Bool)] = [:]
+        var own: [String: (size: Int, callees: [String], tailCall: Bool, unrolled: Int, unrolledCallees: [String])] = [:]
         for (name, body) in bodies {
             var size = 0, callees: [String] = [], tailCall = false
-            ASTWalk.visit(body, stmt: { _ in size += 1 }, expr: { e in
+            // What full unrolling of counted loops adds (clang sizes a callee after its loops
+            // are unrolled): the body again for every further trip.
+            var unrolledExtra = 0, unrolledCallees: [String] = []
+            ASTWalk.visit(body, stmt: { s in
+                size += 1
+                guard case .forStmt(let i, let c, let inc, let b) = s.kind,
+                      let plan = LoopUnroller.plan(initial: i, condition: c, increment: inc, body: b, layout: layout,
+                                                   requested: unit.fullUnrollRequests.contains(s.location)),
+                      plan.values.count > 1 else { return }
+                let (bodySize, bodyCallees) = measure(b)
+                unrolledExtra += (plan.values.count - 1) * bodySize
+                for _ in 1..<plan.values.count { unrolledCallees += bodyCallees }
+            }, expr: { e in
                 size += 1
                 guard case .call(let callee, _) = e.kind else { return }
                 switch callee.withoutCasts.kind {
@@ -42,12 +54,22 @@ enum InliningPolicy {
                 default: break
                 }
             })
-            own[name] = (size, callees, tailCall)
+            own[name] = (size, callees, tailCall, size + unrolledExtra, callees + unrolledCallees)
         }
         let byName = Dictionary(unit.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, b in a.body != nil ? a : b })
         var out: Set<String> = []
-        var inclusive: [String: Int] = [:]
-        var visiting: Set<String> = []
+        var inclusive: [String: Int] = [:], inclusiveUnrolled: [String: Int] = [:]
+        var visiting: Set<String> = [], visitingUnrolled: Set<String> = []
+        // The same once its counted loops are unrolled, and those of what it inlines.
+        func unrolledSize(_ name: String) -> Int {
+            if let s = inclusiveUnrolled[name] { return s }
+            guard let o = own[name], visitingUnrolled.insert(name).inserted else { return 0 }
+            defer { visitingUnrolled.remove(name) }
+            var s = o.unrolled
+            for c in o.unrolledCallees where byName[c].map(mayInline) == true && !out.contains(c) { s += unrolledSize(c) }
+            inclusiveUnrolled[name] = s
+            return s
+        }
         // Size once inlined into a caller: its own body plus the callees inlined into it.
         func size(_ name: String) -> Int {
             if let s = inclusive[name] { return s }
@@ -60,7 +82,7 @@ enum InliningPolicy {
             }
             inclusive[name] = s
             if let f = byName[name], f.isStatic, !f.attributes.alwaysInline, !o.tailCall, callable(f, layout),
-               (calls[name] ?? 0) > 1 ? s > sizeLimit : (calls[name] ?? 0) == 1 && s > calledOnceSizeLimit {
+               (calls[name] ?? 0) > 1 ? s > sizeLimit : (calls[name] ?? 0) == 1 && unrolledSize(name) > calledOnceSizeLimit {
                 out.insert(name)
             }
             if let f = byName[name], !f.isStatic, !f.attributes.alwaysInline, s > sizeLimit || o.tailCall {
@@ -70,6 +92,21 @@ enum InliningPolicy {
         }
         for f in unit.functions where f.body != nil { _ = size(f.name) }
         return out
+    }
+
+    /// A statement's size (nodes, helper calls weighted) and the functions it calls.
+    static func measure(_ s: Stmt) -> (size: Int, callees: [String]) {
+        var size = 0, callees: [String] = []
+        ASTWalk.visit(s, stmt: { _ in size += 1 }, expr: { e in
+            size += 1
+            guard case .call(let callee, _) = e.kind else { return }
+            switch callee.withoutCasts.kind {
+            case .declRef(.function(let n)): callees.append(n)
+            case .declRef(.global): size += helperCallWeight
+            default: break
+            }
+        })
+        return (size, callees)
     }
 
     /// Whether calls to `f` may be inlined at all: it has a body here, is not

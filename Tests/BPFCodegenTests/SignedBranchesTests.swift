@@ -58,3 +58,57 @@ extension OptimizerPassTests {
         #expect(merged.contains { if case .load(y, .slot(0), 0, .w16, _) = $0 { return true }; return false }, "\(show(g))")
     }
 }
+
+/// WrapChecks: `a - b <= a` tests the operands.
+extension OptimizerPassTests {
+    func wrapCheck(_ cc: CondCode, swapped: Bool, redefine: Bool = false, width: Width = .w32) -> Function {
+        let a = VReg(0), b = VReg(1), d = VReg(2)
+        var insts = [ins(.binary(.sub, dst: d, lhs: a, rhs: .reg(b), width: width))]
+        if redefine { insts.append(ins(.mov(dst: a, src: .imm(3), width: .w64))) }
+        return fn([
+            Block(id: BlockID(0), instructions: insts,
+                  terminator: swapped ? .branch(cc, lhs: a, rhs: .reg(d), width: width, then: BlockID(1), else: BlockID(2))
+                                      : .branch(cc, lhs: d, rhs: .reg(a), width: width, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(1))),
+            Block(id: BlockID(2), terminator: .ret(.imm(2))),
+        ], params: 2)
+    }
+
+    @Test func wrapChecksTestTheOperands() throws {
+        for (cc, swapped) in [(CondCode.ule, false), (.ugt, false), (.uge, true), (.ult, true)] {
+            for w in [Width.w32, .w64] {
+                let f = wrapCheck(cc, swapped: swapped, width: w)
+                let g = WrapChecks.run(f)
+                guard case .branch(_, VReg(1), .reg(VReg(0)), w, _, _) = g.blocks[0].terminator else {
+                    Issue.record("\(cc) not rewritten\(show(g))"); continue
+                }
+                for (a, b): (Int64, Int64) in [(5, 3), (3, 5), (0, 0), (7, 7), (0, 1), (-1, 1), (1, -1), (0x1_0000_0002, 3)] {
+                    #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "\(cc) \(w) \(a) \(b)\(show(g))")
+                }
+            }
+        }
+        // An operand written between the subtraction and the branch: left alone.
+        let f = wrapCheck(.ule, swapped: false, redefine: true)
+        #expect(WrapChecks.run(f) == f)
+    }
+}
+
+extension OptimizerPassTests {
+    /// With a stack address stored to memory, 64-bit loads may give one back; narrower
+    /// loads and 32-bit arithmetic on them cannot (pointers are 64 bits).
+    @Test func onlyWideValuesMayBeStackAddresses() {
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.slotAddr(dst: VReg(2), slot: 0, offset: 0)),
+            ins(.store(base: .slot(1), offset: 0, value: .reg(VReg(2)), width: .w64)),
+            ins(.load(dst: VReg(3), base: .slot(1), offset: 0, width: .w64, signed: false)),
+            ins(.load(dst: VReg(4), base: .slot(1), offset: 0, width: .w16, signed: false)),
+            ins(.binary(.add, dst: VReg(5), lhs: VReg(3), rhs: .imm(1), width: .w32)),
+            ins(.symbolAddr(dst: VReg(6), symbol: SymbolRef(name: "t"))),
+            ins(.binary(.add, dst: VReg(7), lhs: VReg(6), rhs: .reg(VReg(4)), width: .w64)),
+        ], terminator: .ret(.imm(0)))], params: 1,
+                   slots: [StackSlot(size: 8, alignment: 8, name: "a"), StackSlot(size: 8, alignment: 8, name: "p")])
+        let frame = f.framePointerRegisters()
+        #expect(frame.contains(VReg(2)) && frame.contains(VReg(3)))
+        #expect(!frame.contains(VReg(4)) && !frame.contains(VReg(5)) && !frame.contains(VReg(7)))
+    }
+}

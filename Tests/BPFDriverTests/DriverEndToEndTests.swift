@@ -174,6 +174,17 @@ import Foundation
         """)
         #expect(ir.contains("call func huge("), "\(ir.prefix(800))")
         #expect(!ir.contains("call func small("), "\(ir.prefix(800))")
+        // Sized as clang sizes a callee: after its counted loops are unrolled (falco's
+        // task_file dumpers walk a path in an unrolled loop).
+        let unrolled = try optimizedIR(of: """
+        static unsigned (*bpf_get_prandom_u32)(void) = (void *)7;
+        static int walk(void) { unsigned s = 1;
+        #pragma unroll
+            for (int i = 0; i < 80; i++) { s ^= bpf_get_prandom_u32() + i; s += bpf_get_prandom_u32(); }
+            return s; }
+        SEC("raw_tp/x") int m(void *ctx) { return bpf_get_prandom_u32() & 1 ? walk() : 0; }
+        """)
+        #expect(unrolled.contains("call func walk("), "\(unrolled.prefix(800))")
     }
 
     /// Loads from `static const` tables at known offsets are their constants (a MAC
