@@ -19,6 +19,7 @@ import BPFIR
         ("DeadStoreElimination", DeadStoreElimination.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
+        ("NarrowCompares", NarrowCompares.run), ("BoolTests", BoolTests.run),
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),

@@ -112,3 +112,53 @@ extension OptimizerPassTests {
         #expect(!frame.contains(VReg(4)) && !frame.contains(VReg(5)) && !frame.contains(VReg(7)))
     }
 }
+
+/// BoolTests and NarrowCompares: branches test the value before its conversion.
+extension OptimizerPassTests {
+    /// `v = p ? 1 : 0` then `if ((_Bool)v)` through the branch-free conversion and a copy.
+    @Test func branchesOnBoolConversionsTestTheValue() throws {
+        let v = VReg(2)
+        let f = fn([
+            Block(id: BlockID(0), instructions: [ins(.mov(dst: v, src: .imm(1), width: .w64))],
+                  terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [ins(.mov(dst: v, src: .imm(0), width: .w64))], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [ins(.neg(dst: VReg(3), src: v, width: .w64)),
+                                                 ins(.binary(.or, dst: VReg(4), lhs: VReg(3), rhs: .reg(v), width: .w64)),
+                                                 ins(.binary(.lshr, dst: VReg(5), lhs: VReg(4), rhs: .imm(63), width: .w64)),
+                                                 ins(.mov(dst: VReg(6), src: .reg(VReg(5)), width: .w32))],
+                  terminator: .branch(.ne, lhs: VReg(6), rhs: .imm(0), width: .w64, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), terminator: .ret(.imm(10))),
+            Block(id: BlockID(4), terminator: .ret(.imm(20))),
+        ], params: 1)
+        let g = BoolTests.run(f)
+        guard case .branch(.ne, v, .imm(0), .w64, _, _) = g.blocks[2].terminator else { Issue.record("\(show(g))"); return }
+        for p: Int64 in [0, 5, -1] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+    }
+
+    /// `(signed char)byte == -1` is `byte == 0xff`; two sign-extended bytes compare as bytes;
+    /// a constant no byte extends to, or a byte that may have upper bits, stays.
+    @Test func equalityOfSignExtendedBytesComparesTheBytes() throws {
+        func program(_ rhs: Operand, narrowSource: Bool = true) -> Function {
+            let slot = StackSlot(size: 8, alignment: 8, name: "s")
+            var insts = [ins(.store(base: .slot(0), offset: 0, value: .reg(VReg(0)), width: .w64)),
+                         ins(.load(dst: VReg(2), base: .slot(0), offset: 0, width: .w8, signed: false)),
+                         ins(.load(dst: VReg(3), base: .slot(0), offset: 1, width: .w8, signed: false))]
+            if !narrowSource { insts.append(ins(.mov(dst: VReg(2), src: .reg(VReg(0)), width: .w32))) }
+            insts += [ins(.ext(dst: VReg(4), src: VReg(2), from: .w8, to: .w32, signed: true)),
+                      ins(.ext(dst: VReg(5), src: VReg(3), from: .w8, to: .w32, signed: true))]
+            return fn([Block(id: BlockID(0), instructions: insts,
+                             terminator: .branch(.eq, lhs: VReg(4), rhs: rhs, width: .w32, then: BlockID(1), else: BlockID(2))),
+                       Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                       Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1, slots: [slot])
+        }
+        for (rhs, expected) in [(Operand.imm(-1), Operand.imm(0xff)), (.imm(0x41), .imm(0x41)), (.reg(VReg(5)), .reg(VReg(3)))] {
+            let f = program(rhs)
+            let g = NarrowCompares.run(f)
+            #expect(g.blocks[0].terminator == .branch(.eq, lhs: VReg(2), rhs: expected, width: .w32, then: BlockID(1), else: BlockID(2)), "\(show(g))")
+            for p: Int64 in [0xff, 0x41, 0xffff, 0x4141, 0x41ff, 0x1ff, 7] {
+                #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]), "\(p)\(show(g))")
+            }
+        }
+        for f in [program(.imm(200)), program(.imm(-1), narrowSource: false)] { #expect(NarrowCompares.run(f) == f, "\(show(f))") }
+    }
+}

@@ -1,0 +1,35 @@
+/// A branch on a value converted to `_Bool` tests the value: `if (b)` where `b = (v | -v)
+/// >> 63` (lowering's branch-free `v != 0`, possibly copied) branches on `v != 0` directly. The
+/// conversion then usually dies, and a `v` set to 1 or 0 on the paths into the block is
+/// threaded through like any flag. The three steps must be in the branch's block with
+/// `v` not written after them.
+public enum BoolTests {
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        for bi in f.blocks.indices {
+            guard case .branch(let cc, let s, .imm(0), _, let thenB, let elseB) = f.blocks[bi].terminator,
+                  cc == .eq || cc == .ne else { continue }
+            let insts = f.blocks[bi].instructions
+            func lastDef(_ r: VReg, before end: Int) -> Int? {
+                insts[..<end].lastIndex { $0.inst.definedRegs.contains(r) }
+            }
+            // The 0/1 result, possibly through a copy (the variable it was assigned to).
+            guard var ks = lastDef(s, before: insts.count) else { continue }
+            var bool = s
+            if case .mov(s, .reg(let t), _) = insts[ks].inst, let kt = lastDef(t, before: ks) { bool = t; ks = kt }
+            guard case .binary(.lshr, bool, let o, .imm(63), .w64) = insts[ks].inst,
+                  let ko = lastDef(o, before: ks), case .binary(.or, o, let x, .reg(let y), .w64) = insts[ko].inst
+            else { continue }
+            var value: VReg? = nil
+            for (n, v) in [(x, y), (y, x)] {
+                if let kn = lastDef(n, before: ko), case .neg(n, v, .w64) = insts[kn].inst, n != v,
+                   !insts[kn...].contains(where: { $0.inst.definedRegs.contains(v) }) {
+                    value = v
+                }
+            }
+            guard let v = value else { continue }
+            f.blocks[bi].terminator = .branch(cc, lhs: v, rhs: .imm(0), width: .w64, then: thenB, else: elseB)
+        }
+        return f
+    }
+}
