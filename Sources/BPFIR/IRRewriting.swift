@@ -218,3 +218,8 @@ extension Terminator {
         }
     }
 }
+
+extension Inst {
+    /// An `add` or `sub` (what `Instruction.noSignedWrap` speaks of).
+    var isAddOrSub: Bool { if case .binary(let op, _, _, _, _) = self { return op == .add || op == .sub }; return false }
+}

@@ -24,7 +24,9 @@ public enum Optimizer {
                     f = AddressFolding.foldOffsets(f)
                     if round == 0 { f = DeadCodeElimination.run(f) }
                 }
-                f = ConstantPredicates.run(BoolTests.run(NarrowCompares.run(f)))
+                // Tests of converted values test the values; the conversions die, so that
+                // threading sees the small blocks that only branch on a flag.
+                f = ConstantPredicates.run(DeadCodeElimination.run(BoolTests.run(NarrowCompares.run(f))))
                 f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(StoredValueThreading.run(f))))
                 // Once threading has removed the merges an inlined function's returns made
                 // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and

@@ -116,11 +116,6 @@ public enum SignedBranches {
     }
 }
 
-extension Inst {
-    /// An `add` or `sub` (what `Instruction.noSignedWrap` speaks of).
-    var isAddOrSub: Bool { if case .binary(let op, _, _, _, _) = self { return op == .add || op == .sub }; return false }
-}
-
 extension CondCode {
     /// The unsigned comparison that orders non-negative values as this signed one does.
     var unsignedForm: CondCode? {

@@ -2,21 +2,72 @@
 /// `b > a`: the usual test that a subtraction did not wrap, made on its operands so the
 /// verifier learns a bound on them (clang's InstCombine rewrites it the same way). Both
 /// sides hold in modular arithmetic: `a - b` wraps exactly when `b > a`. The subtraction
-/// must be in the branch's block with neither operand written after it.
+/// must be in the branch's block with neither operand written after it; `a` may be a
+/// constant the branch compares with (`buf_off` still at its start value).
+///
+/// Then an unsigned comparison with a constant that a value's upper bound (`ValueBounds`:
+/// `len & 0xfff`) decides becomes a jump.
 public enum WrapChecks {
     public static func run(_ f: Function) -> Function {
         var f = f
+        var known: KnownValues? = nil
         for bi in f.blocks.indices {
-            guard case .branch(let cc, let l, .reg(let r), let w, let thenB, let elseB) = f.blocks[bi].terminator else { continue }
+            guard case .branch(let cc, let l, let r, let w, let thenB, let elseB) = f.blocks[bi].terminator else { continue }
             // (a - b) cc a, or a cc' (a - b) with the operands swapped.
-            let (diff, a, c): (VReg, VReg, CondCode) = (cc == .ule || cc == .ugt) ? (l, r, cc) : (r, l, cc.swapped)
+            let diff: VReg, c: CondCode, other: Operand
+            switch r {
+            case .reg(let x) where cc == .uge || cc == .ult: (diff, c, other) = (x, cc.swapped, .reg(l))
+            default: (diff, c, other) = (l, cc, r)
+            }
+            let insts = f.blocks[bi].instructions
             guard c == .ule || c == .ugt,
-                  let k = f.blocks[bi].instructions.lastIndex(where: { $0.inst.definedRegs.contains(diff) }),
-                  case .binary(.sub, diff, a, .reg(let b), w) = f.blocks[bi].instructions[k].inst, b != diff, a != diff,
-                  !f.blocks[bi].instructions[(k + 1)...].contains(where: { $0.inst.definedRegs.contains { $0 == a || $0 == b } })
+                  let k = insts.lastIndex(where: { $0.inst.definedRegs.contains(diff) }),
+                  case .binary(.sub, diff, let a, .reg(let b), w) = insts[k].inst, b != diff, a != diff,
+                  !insts[(k + 1)...].contains(where: { $0.inst.definedRegs.contains { $0 == a || $0 == b } })
             else { continue }
-            f.blocks[bi].terminator = .branch(c, lhs: b, rhs: .reg(a), width: w, then: thenB, else: elseB)
+            switch other {
+            case .reg(a):
+                break
+            case .imm(let constant):
+                if known == nil { known = KnownValues(f) }
+                var state = known!.entry[bi]
+                for i in insts[..<k] { known!.step(i.inst, &state) }
+                guard let v = known!.value(.reg(a), in: state)?.int,
+                      w.extend(v, signed: false) == w.extend(UInt64(bitPattern: constant), signed: false) else { continue }
+            default:
+                continue
+            }
+            f.blocks[bi].terminator = .branch(c, lhs: b, rhs: other, width: w, then: thenB, else: elseB)
         }
-        return f
+        return decidingByBounds(f)
+    }
+
+    /// Unsigned comparisons with a constant that the value's upper bound decides.
+    static func decidingByBounds(_ f: Function) -> Function {
+        var definitions: [VReg: [Inst]] = [:]
+        for b in f.blocks {
+            for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
+        }
+        var bounds = ValueBounds(definitions: definitions, parameters: Set(f.parameters))
+        var f = f, changed = false
+        for bi in f.blocks.indices {
+            guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = f.blocks[bi].terminator,
+                  [.ugt, .uge, .ult, .ule].contains(cc), let top = bounds.upperBound(x) else { continue }
+            let mask: UInt64 = w == .w64 ? .max : 0xffff_ffff
+            guard top <= mask else { continue }
+            let c = UInt64(bitPattern: k) & mask
+            // Every value in [0, top] gives the same outcome when the comparison with c
+            // does not change between 0 and top.
+            let low = cc.evaluate(0, c, width: w), high = cc.evaluate(top, c, width: w)
+            let decided: Bool?
+            switch cc {
+            case .ugt, .uge: decided = high == false ? false : (low ? true : nil)
+            default: decided = low == false ? false : (high ? true : nil)
+            }
+            guard let taken = decided else { continue }
+            f.blocks[bi].terminator = .jump(taken ? thenB : elseB)
+            changed = true
+        }
+        return changed ? CFGSimplify.run(f) : f
     }
 }

@@ -28,33 +28,21 @@ enum InliningPolicy {
         var calls: [String: Int] = [:]
         var own: [String: (size: Int, callees: [String], tailCall: Bool, unrolled: Int, unrolledCallees: [String])] = [:]
         for (name, body) in bodies {
-            var size = 0, callees: [String] = [], tailCall = false
+            let m = measure(body)
+            for c in m.callees { calls[c, default: 0] += 1 }
             // What full unrolling of counted loops adds (clang sizes a callee after its loops
             // are unrolled): the body again for every further trip.
             var unrolledExtra = 0, unrolledCallees: [String] = []
             ASTWalk.visit(body, stmt: { s in
-                size += 1
                 guard case .forStmt(let i, let c, let inc, let b) = s.kind,
                       let plan = LoopUnroller.plan(initial: i, condition: c, increment: inc, body: b, layout: layout,
                                                    requested: unit.fullUnrollRequests.contains(s.location)),
                       plan.values.count > 1 else { return }
-                let (bodySize, bodyCallees) = measure(b)
-                unrolledExtra += (plan.values.count - 1) * bodySize
-                for _ in 1..<plan.values.count { unrolledCallees += bodyCallees }
-            }, expr: { e in
-                size += 1
-                guard case .call(let callee, _) = e.kind else { return }
-                switch callee.withoutCasts.kind {
-                case .declRef(.function(let n)):
-                    calls[n, default: 0] += 1
-                    callees.append(n)
-                    if n == "bpf_tail_call" || n == "bpf_tail_call_static" { tailCall = true }
-                case .declRef(.global("bpf_tail_call")): tailCall = true
-                case .declRef(.global): size += helperCallWeight     // a helper through its pointer
-                default: break
-                }
-            })
-            own[name] = (size, callees, tailCall, size + unrolledExtra, callees + unrolledCallees)
+                let inner = measure(b)
+                unrolledExtra += (plan.values.count - 1) * inner.size
+                for _ in 1..<plan.values.count { unrolledCallees += inner.callees }
+            }, expr: { _ in })
+            own[name] = (m.size, m.callees, m.tailCall, m.size + unrolledExtra, m.callees + unrolledCallees)
         }
         let byName = Dictionary(unit.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, b in a.body != nil ? a : b })
         var out: Set<String> = []
@@ -94,19 +82,23 @@ enum InliningPolicy {
         return out
     }
 
-    /// A statement's size (nodes, helper calls weighted) and the functions it calls.
-    static func measure(_ s: Stmt) -> (size: Int, callees: [String]) {
-        var size = 0, callees: [String] = []
+    /// A statement's size (nodes, helper calls weighted), the functions it calls (once per
+    /// call) and whether it makes a tail call.
+    static func measure(_ s: Stmt) -> (size: Int, callees: [String], tailCall: Bool) {
+        var size = 0, callees: [String] = [], tailCall = false
         ASTWalk.visit(s, stmt: { _ in size += 1 }, expr: { e in
             size += 1
             guard case .call(let callee, _) = e.kind else { return }
             switch callee.withoutCasts.kind {
-            case .declRef(.function(let n)): callees.append(n)
-            case .declRef(.global): size += helperCallWeight
+            case .declRef(.function(let n)):
+                callees.append(n)
+                if n == "bpf_tail_call" || n == "bpf_tail_call_static" { tailCall = true }
+            case .declRef(.global("bpf_tail_call")): tailCall = true
+            case .declRef(.global): size += helperCallWeight     // a helper through its pointer
             default: break
             }
         })
-        return (size, callees)
+        return (size, callees, tailCall)
     }
 
     /// Whether calls to `f` may be inlined at all: it has a body here, is not

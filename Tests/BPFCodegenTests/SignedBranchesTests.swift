@@ -162,3 +162,27 @@ extension OptimizerPassTests {
         for f in [program(.imm(200)), program(.imm(-1), narrowSource: false)] { #expect(NarrowCompares.run(f) == f, "\(show(f))") }
     }
 }
+
+extension OptimizerPassTests {
+    /// `off = 0x4000 - len; if (off > 0x4000)` with `off`'s left side a register known to
+    /// hold 0x4000 tests `len > 0x4000`, which `len = (x + 1) & 0xfff` never is: the
+    /// branch goes.
+    @Test func wrapChecksAgainstConstantsAndBoundsDecideBranches() throws {
+        let top = VReg(2), len = VReg(3), sum = VReg(4), off = VReg(5)
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                ins(.mov(dst: top, src: .imm(0x4000), width: .w64)),
+                ins(.binary(.add, dst: sum, lhs: VReg(0), rhs: .imm(1), width: .w32)),
+                ins(.binary(.and, dst: len, lhs: sum, rhs: .imm(0xfff), width: .w32)),
+                ins(.binary(.sub, dst: off, lhs: top, rhs: .reg(len), width: .w32))],
+                  terminator: .branch(.ugt, lhs: off, rhs: .imm(0x4000), width: .w32, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(1))),
+            Block(id: BlockID(2), terminator: .ret(.reg(off))),
+        ], params: 1)
+        let g = WrapChecks.run(f)
+        #expect(g.blocks.count == 1 || { if case .jump = g.blocks[0].terminator { return true }; return false }(), "\(show(g))")
+        for p: Int64 in [0, 5, 0xfff, 0x7fff_ffff, -1] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]), "\(p)\(show(g))")
+        }
+    }
+}
