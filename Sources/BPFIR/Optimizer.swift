@@ -40,7 +40,7 @@ public enum Optimizer {
                 f = MoveFolding.run(f)
                 f = NarrowStoreFolding.run(f)
                 f = CFGSimplify.run(DeadCodeElimination.run(f))     // blocks emptied by DCE
-                f = SelectFormation.run(SignedBranches.run(WrapChecks.run(f)))
+                f = SelectFormation.run(SignedBranches.run(WrapChecks.run(ConditionalBits.run(f))))
                 f = CallArgumentSinking.run(f)
                 f = CFGSimplify.run(TailMerging.run(f))
                 f = BitTestBranches.run(f)

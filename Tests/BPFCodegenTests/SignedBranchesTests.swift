@@ -186,3 +186,36 @@ extension OptimizerPassTests {
         }
     }
 }
+
+extension OptimizerPassTests {
+    /// `if (x & 1) r |= 1; if (x & 4) r |= 4; if (x & 2^40) r |= 2^40;` is `r |= x & mask`;
+    /// a bit set other than the one tested stays a branch.
+    @Test func conditionalBitsBecomeOneMask() throws {
+        let x = VReg(0), r = VReg(1)
+        var blocks: [Block] = []
+        var next = 10
+        let bits: [(test: Int64, set: Int64)] = [(1, 1), (4, 4), (1 << 40, 1 << 40), (8, 16)]
+        for (n, b) in bits.enumerated() {
+            let test = BlockID(2 * n), set = BlockID(2 * n + 1), after = BlockID(2 * n + 2)
+            let t = VReg(next), k = VReg(next + 1), k2 = VReg(next + 2)
+            next += 3
+            blocks.append(Block(id: test, instructions: [ins(.mov(dst: k, src: .imm(b.test), width: .w64)),
+                                                         ins(.binary(.and, dst: t, lhs: x, rhs: .reg(k), width: .w64))],
+                                terminator: .branch(.ne, lhs: t, rhs: .imm(0), width: .w64, then: set, else: after)))
+            blocks.append(Block(id: set, instructions: [ins(.mov(dst: k2, src: .imm(b.set), width: .w64)),
+                                                        ins(.binary(.or, dst: r, lhs: r, rhs: .reg(k2), width: .w64))],
+                                terminator: .jump(after)))
+        }
+        blocks.append(Block(id: BlockID(2 * bits.count), terminator: .ret(.reg(r))))
+        let f = fn(blocks, params: 2, next: next)
+        let g = ConditionalBits.run(f)
+        let masks = g.blocks.flatMap(\.instructions).compactMap { i -> Int64? in
+            if case .binary(.and, _, x, .imm(let m), .w64) = i.inst { return m }; return nil
+        }
+        #expect(masks.contains(1 | 4 | 1 << 40), "\(show(g))")
+        #expect(g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "the 8 -> 16 step stays\(show(g))")
+        for (a, b): (Int64, Int64) in [(0, 0), (-1, 0), (5, 2), (1 << 40 | 8, 1 << 50), (0x7fff, 3)] {
+            #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "\(a) \(b)\(show(g))")
+        }
+    }
+}
