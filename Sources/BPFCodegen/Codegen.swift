@@ -14,9 +14,12 @@ public enum Codegen {
             throw CodegenError("stack size of \(frame.size) bytes exceeds the limit of \(FrameLayout.limit) bytes in function '\(function.name)'",
                                location: function.location)
         }
+        // Placement comes after allocation: the allocator and the frame see the blocks in
+        // lowering's order, which keeps live ranges short.
+        let placed = BlockPlacement.run(ra.function)
         var far: Set<Int> = []
         while true {
-            var e = Emitter(function: ra.function, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
+            var e = Emitter(function: placed, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
             do {
                 try e.emitFunction()
             } catch let tooFar as Emitter.BranchTooFar {

@@ -142,8 +142,10 @@ public enum Driver {
         let lowered = try Lowering.lower(unit, options: LoweringOptions(
             cpu: options.cpu, optimize: options.optimizationLevel > 0, bigEndian: options.endianness == .big,
             core: options.coreEnabled))
+        let tL = System.nanoseconds()
         var module = lowered.module
         module = Optimizer.run(module, level: options.optimizationLevel)
+        let tO = System.nanoseconds()
         let cg = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
         var compiled: [CompiledFunction] = []
         var errors: [Diagnostic] = []
@@ -155,6 +157,10 @@ public enum Driver {
             }
         }
         if !errors.isEmpty { throw DiagnosticList(errors) }
+        let tC = System.nanoseconds()
+        if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+            System.writeError("swift-bpfcc: time: lowering \(Double(tL - t1) / 1e6) ms, optimizer \(Double(tO - tL) / 1e6) ms, codegen \(Double(tC - tO) / 1e6) ms\n")
+        }
         let ir = options.emitIR ? IRPrinter.print(module) : ""
         var prog = lowered
         prog.module = module

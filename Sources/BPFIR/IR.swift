@@ -216,6 +216,10 @@ public struct Block: Hashable, Sendable {
     public var instructions: [Instruction]
     public var terminator: Terminator
     public var terminatorLocation: IRLocation?
+    /// A layout hint: the program rarely enters this block (lowering marks the taken side
+    /// of an equality test between two pointers, as LLVM's pointer heuristic predicts).
+    /// BlockPlacement keeps such blocks off the fall-through path; nothing else reads it.
+    public var unlikely = false
     public init(id: BlockID, instructions: [Instruction] = [], terminator: Terminator = .unreachable,
                 terminatorLocation: IRLocation? = nil) {
         self.id = id; self.instructions = instructions; self.terminator = terminator

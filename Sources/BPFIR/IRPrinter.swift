@@ -10,7 +10,7 @@ public enum IRPrinter {
             s += "  $\(i) = slot \(slot.size) align \(slot.alignment)\(slot.isVolatile ? " volatile" : "") ; \(slot.name)\n"
         }
         for b in f.blocks {
-            s += "\(b.id):\n"
+            s += b.unlikely ? "\(b.id):   ; unlikely\n" : "\(b.id):\n"
             for i in b.instructions { s += "  " + print(i.inst) + (i.noSignedWrap && i.inst.isAddOrSub ? " nsw" : "") + "\n" }
             s += "  " + print(b.terminator) + "\n"
         }

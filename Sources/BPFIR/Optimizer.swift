@@ -1,52 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The pass pipeline run between lowering and codegen.
 public enum Optimizer {
     public static func run(_ m: Module, level: Int) -> Module {
         var m = level > 0 ? ExclusiveParameters.mark(m) : m
+        var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
-                f = CFGSimplify.run(f)
-                f = CFGSimplify.run(ReturnMerging.run(f))
-                f = CFGSimplify.joinStraightLines(f)
-                f = FullUnrolling.run(f)
-                f = WebSplitting.run(f)
+                // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
+                func step(_ name: String, _ pass: (Function) -> Function) {
+                    if let d = getenv("SWIFT_BPFCC_SKIP"), String(cString: d).split(separator: ",").contains(Substring(name)) { return }
+                    f = timer.time(name) { pass(f) }
+                }
+                let readOnly = m.readOnlyData
+                step("CFGSimplify", CFGSimplify.run)
+                step("ReturnMerging", ReturnMerging.run)
+                step("CFGSimplify", CFGSimplify.run)
+                step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
+                step("FullUnrolling", FullUnrolling.run)
+                step("WebSplitting", WebSplitting.run)
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
-                f = AddressFolding.foldSlots(f)
+                step("AddressFolding.foldSlots", AddressFolding.foldSlots)
                 for round in 0..<2 {
                     // Once dead address computations are gone, private slots become
                     // registers (one web each where their stores allow).
-                    if round == 1 { f = WebSplitting.run(SlotPromotion.run(f)) }
-                    f = ValueNumbering.run(f)
-                    f = DeadStoreElimination.run(StackForwarding.run(f))
-                    f = LoadElimination.run(f)
-                    f = ConstantFolding.run(ReadOnlyLoads.run(f, data: m.readOnlyData))
-                    f = AddressFolding.foldOffsets(f)
-                    if round == 0 { f = DeadCodeElimination.run(f) }
+                    if round == 1 {
+                        step("SlotPromotion", SlotPromotion.run)
+                        step("WebSplitting", WebSplitting.run)
+                    }
+                    step("ValueNumbering", ValueNumbering.run)
+                    step("StackForwarding", StackForwarding.run)
+                    step("DeadStoreElimination", DeadStoreElimination.run)
+                    step("LoadElimination", LoadElimination.run)
+                    step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly) }
+                    step("ConstantFolding", ConstantFolding.run)
+                    step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
+                    if round == 0 { step("DeadCodeElimination", DeadCodeElimination.run) }
                 }
                 // Tests of converted values test the values; the conversions die, so that
                 // threading sees the small blocks that only branch on a flag.
-                f = ConstantPredicates.run(DeadCodeElimination.run(BoolTests.run(NarrowCompares.run(f))))
-                f = CFGSimplify.run(CFGSimplify.joinStraightLines(JumpThreading.run(StoredValueThreading.run(f))))
+                step("NarrowCompares", NarrowCompares.run)
+                step("BoolTests", BoolTests.run)
+                step("DeadCodeElimination", DeadCodeElimination.run)
+                step("ConstantPredicates", ConstantPredicates.run)
+                step("StoredValueThreading", StoredValueThreading.run)
+                step("JumpThreading", JumpThreading.run)
+                step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
+                step("CFGSimplify", CFGSimplify.run)
                 // Once threading has removed the merges an inlined function's returns made
                 // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and
-                // read back reads the stored value.
-                // ... and a constant it forwards decides the tests on it (a clamp against a
-                // size stored in the struct).
-                f = DeadStoreElimination.run(ConstantFolding.run(ValueNumbering.run(f)))
-                f = NarrowOperandFolding.run(f)
-                f = ConstantFolding.run(RedundancyElimination.run(f))
-                f = DeadCodeElimination.run(f)
-                f = MoveFolding.run(f)
-                f = NarrowStoreFolding.run(f)
-                f = CFGSimplify.run(DeadCodeElimination.run(f))     // blocks emptied by DCE
-                f = SelectFormation.run(SignedBranches.run(WrapChecks.run(ConditionalBits.run(f))))
-                f = CallArgumentSinking.run(f)
-                f = CFGSimplify.run(TailMerging.run(f))
-                f = BitTestBranches.run(f)
+                // read back reads the stored value, and a constant it forwards decides the
+                // tests on it (a clamp against a size stored in the struct).
+                step("ValueNumbering", ValueNumbering.run)
+                step("ConstantFolding", ConstantFolding.run)
+                step("DeadStoreElimination", DeadStoreElimination.run)
+                step("NarrowOperandFolding", NarrowOperandFolding.run)
+                step("RedundancyElimination", RedundancyElimination.run)
+                step("ConstantFolding", ConstantFolding.run)
+                step("DeadCodeElimination", DeadCodeElimination.run)
+                step("MoveFolding", MoveFolding.run)
+                step("NarrowStoreFolding", NarrowStoreFolding.run)
+                step("DeadCodeElimination", DeadCodeElimination.run)
+                step("CFGSimplify", CFGSimplify.run)      // blocks emptied by DCE
+                step("ConditionalBits", ConditionalBits.run)
+                step("WrapChecks", WrapChecks.run)
+                step("SignedBranches", SignedBranches.run)
+                step("SelectFormation", SelectFormation.run)
+                step("CallArgumentSinking", CallArgumentSinking.run)
+                step("TailMerging", TailMerging.run)
+                step("CFGSimplify", CFGSimplify.run)
+                step("BitTestBranches", BitTestBranches.run)
             }
             m.functions[i] = f
         }
+        timer.report()
         return m
+    }
+}
+
+/// Time spent in each pass, summed over functions and printed on stderr at the end of
+/// the pipeline (set SWIFT_BPFCC_TIME_PASSES to see it).
+struct PassTimer {
+    let enabled: Bool
+    private var totals: [(name: String, ns: UInt64)] = []
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func time(_ name: String, _ body: () -> Function) -> Function {
+        guard enabled else { return body() }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let t0 = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        let f = body()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let ns = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) - t0
+        if let i = totals.firstIndex(where: { $0.name == name }) { totals[i].ns += ns } else { totals.append((name, ns)) }
+        return f
+    }
+
+    func report() {
+        guard enabled else { return }
+        var text = ""
+        for (name, ns) in totals.sorted(by: { $0.ns > $1.ns }) {
+            text += "swift-bpfcc: pass \(name) \(Double(ns) / 1e6) ms\n"
+        }
+        fputs(text, stderr)
     }
 }

@@ -23,6 +23,8 @@ struct FunctionBuilder {
         return id
     }
 
+    mutating func markUnlikely(_ block: BlockID) { function.blocks[block.id].unlikely = true }
+
     /// Slots in use, innermost scope last; slots of closed scopes are free for reuse
     /// (clang's stack colouring: locals of disjoint scopes share stack).
     private var liveSlots: [Int] = []

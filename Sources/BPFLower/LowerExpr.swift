@@ -598,6 +598,12 @@ extension FunctionLowering {
             case .eq: cc = .eq
             default: cc = .ne
             }
+            // Two pointers are rarely equal (LLVM's pointer heuristic): the equal side is
+            // laid out of line, so the verifier walks the usual path first.
+            if (op == .eq || op == .ne) && l.type.isPointer && r.type.isPointer,
+               case .reg = a, case .reg = c {
+                b.markUnlikely(op == .eq ? t : f)
+            }
             try branch(cc, a, c, width: w, signed: signed, then: t, else: f)
         case .cast(let inner, _) where e.type.canonical == .bool || (e.type.isInteger && layout.size(e.type) >= layout.size(inner.type) && (inner.type.isInteger || inner.type.isPointer)):
             try lowerCondition(inner, then: t, else: f)

@@ -391,3 +391,36 @@ import Foundation
         #expect(!ir.contains("function sums"))
     }
 }
+
+extension DriverEndToEndTests {
+    /// Lowering marks the equal side of a test between two pointers as rare (LLVM's
+    /// pointer heuristic), and only there: not for a test against NULL, not for integers.
+    @Test func equalPointersAreMarkedUnlikely() throws {
+        let ir = try optimizedIR(of: """
+        static long (*bpf_probe_read_kernel)(void *dst, unsigned size, const void *src) = (void *)113;
+        struct node { struct node *parent; int v; };
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            struct node *n = (struct node *)ctx[0], *p = 0;
+            int sum = 0;
+            for (int i = 0; i < 4; i++) {
+                bpf_probe_read_kernel(&p, sizeof(p), &n->parent);
+                if (p == n) { sum += 100; break; }
+                sum += i;
+                n = p;
+            }
+            return sum;
+        }
+        """)
+        #expect(ir.components(separatedBy: "; unlikely").count - 1 >= 1, "\(ir)")
+        let plain = try optimizedIR(of: """
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            void *p = (void *)ctx[0];
+            if (p == 0 || ctx[1] == ctx[2]) return 1;
+            return 2;
+        }
+        """)
+        #expect(!plain.contains("unlikely"), "\(plain)")
+    }
+}

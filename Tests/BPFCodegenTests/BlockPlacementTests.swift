@@ -1,0 +1,36 @@
+import Testing
+@testable import BPFIR
+
+/// BlockPlacement: a branch falls through to its likely side.
+extension OptimizerPassTests {
+    /// `if (p == q) { r = 1; } else { r = 2; if (p > 9) r = 3; } return r + 4` in lowering's
+    /// order: the rare equal side first.
+    func pointerTest(markRare: Bool) -> Function {
+        let r = VReg(3), s = VReg(4)
+        var rare = Block(id: BlockID(1), instructions: [ins(.mov(dst: r, src: .imm(1), width: .w64))], terminator: .jump(BlockID(5)))
+        rare.unlikely = markRare
+        return fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .reg(VReg(1)), width: .w64, then: BlockID(1), else: BlockID(2))),
+            rare,
+            Block(id: BlockID(2), instructions: [ins(.mov(dst: r, src: .imm(2), width: .w64))],
+                  terminator: .branch(.ugt, lhs: VReg(0), rhs: .imm(9), width: .w64, then: BlockID(4), else: BlockID(5))),
+            Block(id: BlockID(4), instructions: [ins(.mov(dst: r, src: .imm(3), width: .w64))], terminator: .jump(BlockID(5))),
+            Block(id: BlockID(5), instructions: [ins(.binary(.add, dst: s, lhs: r, rhs: .imm(4), width: .w64))], terminator: .ret(.reg(s))),
+        ], params: 2)
+    }
+
+    @Test func likelySideOfAPointerTestFallsThrough() throws {
+        let f = pointerTest(markRare: true)
+        let g = BlockPlacement.run(f)
+        // The usual side and what falls through from it follow the test; the rare block
+        // goes after them. The entry stays first; every block is kept once.
+        #expect(g.blocks.map(\.id.id) == [0, 2, 4, 5, 1], "\(show(g))")
+        #expect(Set(g.blocks.map(\.id)) == Set(f.blocks.map(\.id)))
+        for (p, q): (Int64, Int64) in [(1, 1), (1, 2), (12, 12), (12, 3)] {
+            #expect(try IRInterpreter.run(g, args: [p, q]) == IRInterpreter.run(f, args: [p, q]))
+        }
+        // Without a hint, lowering's order stays.
+        let plain = pointerTest(markRare: false)
+        #expect(BlockPlacement.run(plain) == plain)
+    }
+}
