@@ -317,6 +317,9 @@ struct Emitter {
         }
         do {
             code += try Assembler.assemble(text)
+            // The statement's own jumps and writes (a helper call in it clobbers r1-r5)
+            // are not followed: no copy known before it is known after it.
+            copies = []
         } catch {
             throw CodegenError("invalid inline assembly: \(error.message) in '\(error.statement)'", location: location)
         }

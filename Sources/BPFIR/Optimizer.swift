@@ -70,6 +70,7 @@ public enum Optimizer {
                 step("WrapChecks", WrapChecks.run)
                 step("SignedBranches", SignedBranches.run)
                 step("SelectFormation", SelectFormation.run)
+                step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)

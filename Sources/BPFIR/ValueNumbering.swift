@@ -13,7 +13,8 @@
 ///   slot repeated where nothing between may write the frame (a header copied out of the
 ///   packet by a helper, then its fields tested in several blocks).
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
-/// (keeping them live across blocks would only take registers). The copies and
+/// (keeping them live across blocks would only take registers; AddressReuse shares a
+/// global's address where no call comes between). The copies and
 /// repeated computations left unused go with dead code elimination.
 public enum ValueNumbering {
     public static func run(_ f: Function) -> Function {

@@ -34,3 +34,31 @@ extension OptimizerPassTests {
         #expect(BlockPlacement.run(plain) == plain)
     }
 }
+
+/// AddressReuse: a global's address computed again reads the dominating computation,
+/// unless a call may come between.
+extension OptimizerPassTests {
+    func addressTwice(callBetween: Bool) -> Function {
+        let a = VReg(2), x = VReg(3), b = VReg(4), y = VReg(5), s = VReg(6)
+        let lim = SymbolRef(name: "lim")
+        let between: [Instruction] = callBetween ? [ins(.call(dst: nil, callee: .helper(5), args: []))] : []
+        return fn([
+            Block(id: BlockID(0), instructions: [ins(.symbolAddr(dst: a, symbol: lim)),
+                                                 ins(.load(dst: x, base: .reg(a), offset: 0, width: .w16, signed: false))],
+                  terminator: .branch(.ugt, lhs: VReg(0), rhs: .reg(x), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: between, terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [ins(.symbolAddr(dst: b, symbol: lim)),
+                                                 ins(.load(dst: y, base: .reg(b), offset: 2, width: .w16, signed: false)),
+                                                 ins(.binary(.add, dst: s, lhs: x, rhs: .reg(y), width: .w64))],
+                  terminator: .ret(.reg(s))),
+        ], params: 1)
+    }
+
+    @Test func dominatingAddressIsReusedWhenNoCallIsBetween() {
+        let g = AddressReuse.run(addressTwice(callBetween: false))
+        #expect(g.blocks[2].instructions[0].inst == .mov(dst: VReg(4), src: .reg(VReg(2)), width: .w64), "\(show(g))")
+        // A call on one path between them: the address is computed again.
+        let h = addressTwice(callBetween: true)
+        #expect(AddressReuse.run(h) == h)
+    }
+}

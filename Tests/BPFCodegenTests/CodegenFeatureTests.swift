@@ -25,6 +25,22 @@ import BPFIR
         } catch { Issue.record("\(error)") }
     }
 
+    /// A copy known before an inline assembly statement is not known after it: the
+    /// statement may write either register (a helper call in it clobbers r1-r5).
+    @Test func copiesAreForgottenAfterInlineAssembly() throws {
+        let f = fn([Block(id: BlockID(0), instructions: [
+            Instruction(.mov(dst: VReg(2), src: .reg(VReg(0)), width: .w64)),
+            Instruction(.inlineAsm(AsmTemplate(text: "r1 = 5", clobbers: 1 << 1), inputs: [], outputs: [])),
+            Instruction(.mov(dst: VReg(3), src: .reg(VReg(2)), width: .w64)),
+        ], terminator: .ret(.reg(VReg(3))))], params: 1)
+        var e = Emitter(function: f, assignment: [VReg(0): 1, VReg(2): 6, VReg(3): 1], frame: FrameLayout(f),
+                        options: CodegenOptions())
+        try e.emitFunction()
+        let asmAt = try #require(e.code.firstIndex(of: BPFInstruction.alu(.mov, true, dst: 1, imm: 5)))
+        #expect(e.code[(asmAt + 1)...].contains(BPFInstruction.alu(.mov, true, dst: 1, src: 6)),
+                "\(e.code.map(\.description))")
+    }
+
     /// A store to each slot, then a load of each: all in use at once (slots nothing refers
     /// to take no space; slots in use at different times share theirs).
     static func touching(_ slots: Int) -> [Instruction] {
