@@ -75,6 +75,7 @@ public enum Optimizer {
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)
+                step("LoadSinking", LoadSinking.run)
             }
             m.functions[i] = f
         }

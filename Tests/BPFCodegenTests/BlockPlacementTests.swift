@@ -62,3 +62,43 @@ extension OptimizerPassTests {
         #expect(AddressReuse.run(h) == h)
     }
 }
+
+/// LoadSinking: loads used only after a diamond move to their uses.
+extension OptimizerPassTests {
+    /// `m[1] = 7; m[2] = 30; a = m[1]; b = m[2]; c = x ? 9 : 4; return a + b + c` with m a
+    /// stack slot, and optionally a store to it on one side of the diamond.
+    func loadsBeforeDiamond(storeInside: Bool) -> Function {
+        let a = VReg(2), b = VReg(3), c = VReg(4), s = VReg(5), t = VReg(6)
+        let side: [Instruction] = storeInside ? [ins(.store(base: .slot(0), offset: 1, value: .imm(0), width: .w8))] : []
+        return fn([
+            Block(id: BlockID(0), instructions: [ins(.store(base: .slot(0), offset: 1, value: .imm(7), width: .w8)),
+                                                 ins(.store(base: .slot(0), offset: 2, value: .imm(30), width: .w8)),
+                                                 ins(.load(dst: a, base: .slot(0), offset: 1, width: .w8, signed: false)),
+                                                 ins(.load(dst: b, base: .slot(0), offset: 2, width: .w8, signed: false)),
+                                                 ins(.mov(dst: c, src: .imm(9), width: .w64))],
+                  terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: side + [ins(.mov(dst: c, src: .imm(4), width: .w64))], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [ins(.binary(.add, dst: s, lhs: a, rhs: .reg(b), width: .w64)),
+                                                 ins(.binary(.add, dst: t, lhs: s, rhs: .reg(c), width: .w64))],
+                  terminator: .ret(.reg(t))),
+        ], params: 1, slots: [StackSlot(size: 8, alignment: 8, name: "m")])
+    }
+
+    @Test func loadsMoveToTheirUsesAfterADiamond() throws {
+        let f = loadsBeforeDiamond(storeInside: false)
+        let g = LoadSinking.run(f)
+        #expect(!g.blocks[0].instructions.contains { if case .load = $0.inst { return true }; return false }, "\(show(g))")
+        // Both loads now come right before the addition that reads them.
+        let moved = g.blocks[2].instructions.prefix(2).compactMap { i -> VReg? in
+            if case .load(let d, _, _, _, _) = i.inst { return d }; return nil
+        }
+        #expect(Set(moved) == [VReg(2), VReg(3)], "\(show(g))")
+        for p: Int64 in [0, 1] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]))
+        }
+        #expect(try IRInterpreter.run(g, args: [0]) == 41)
+        // A store on a path between them: the loads stay where they were.
+        let h = loadsBeforeDiamond(storeInside: true)
+        #expect(LoadSinking.run(h) == h)
+    }
+}

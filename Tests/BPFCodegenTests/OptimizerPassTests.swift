@@ -25,7 +25,7 @@ import BPFIR
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
-        ("DeadCodeElimination", DeadCodeElimination.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
+        ("DeadCodeElimination", DeadCodeElimination.run), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SelectFormation", SelectFormation.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
         ("BitTestBranches", BitTestBranches.run),

@@ -1,0 +1,110 @@
+/// Loads and copies move down to the block that uses them, past a diamond.
+///
+/// Bytes a program reads before a branch and only adds up after the paths join (a
+/// `local[i] = data[14 + i]` copy loop, a select between two constants, then the sum)
+/// would all be live across the branch; at their uses each lives for one instruction,
+/// and none is spilled. A load or copy moves from block B into block U when every use of
+/// its register is in U, and B and the blocks between them form a region entered only
+/// through B that always reaches U: U then runs exactly when B does, after it. A load
+/// does not move past anything that may write memory (stores, calls, atomics, inline
+/// assembly) in B after it, in the region, or in U before its first use; what it reads
+/// from (its address register, a copy's source) is defined once. Runs before register
+/// allocation, as the last pass.
+public enum LoadSinking {
+    static let regionLimit = 64
+
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        for _ in 0..<3 {
+            guard let g = sinkOnce(f) else { break }
+            f = g
+        }
+        return f
+    }
+
+    static func sinkOnce(_ f: Function) -> Function? {
+        let (_, defs) = f.useDefCounts()
+        let graph = f.flowGraph
+        // The one block using each register, or -1 when several do.
+        var useBlock: [VReg: Int] = [:]
+        func used(_ r: VReg, in b: Int) { useBlock[r] = (useBlock[r] ?? b) == b ? b : -1 }
+        for (bi, b) in f.blocks.enumerated() {
+            for i in b.instructions { i.inst.forEachUse { used($0, in: bi) } }
+            if case .branch(_, let l, let r, _, _, _) = b.terminator {
+                used(l, in: bi)
+                if case .reg(let x) = r { used(x, in: bi) }
+            }
+            if case .ret(.reg(let x)?) = b.terminator { used(x, in: bi) }
+        }
+        let blockWrites = f.blocks.map { $0.instructions.contains { writesMemory($0.inst) } }
+        var g = f
+        var changed = false
+        for bi in f.blocks.indices where graph.successors[bi].count > 1 {
+            var k = g.blocks[bi].instructions.count - 1
+            while k >= 0 {
+                defer { k -= 1 }
+                let inst = g.blocks[bi].instructions[k].inst
+                guard let (d, isLoad) = sinkable(inst, defs), let u = useBlock[d], u >= 0, u != bi,
+                      let region = region(from: bi, to: u, graph, f) else { continue }
+                if isLoad {
+                    if g.blocks[bi].instructions[(k + 1)...].contains(where: { writesMemory($0.inst) }) { continue }
+                    if region.contains(where: { blockWrites[$0] }) { continue }
+                }
+                guard let at = g.blocks[u].instructions.firstIndex(where: { i in
+                    var hit = false
+                    i.inst.forEachUse { if $0 == d { hit = true } }
+                    return hit
+                }) ?? (usesInTerminator(g.blocks[u].terminator, d) ? g.blocks[u].instructions.count : nil) else { continue }
+                if isLoad && g.blocks[u].instructions[..<at].contains(where: { writesMemory($0.inst) }) { continue }
+                let moved = g.blocks[bi].instructions.remove(at: k)
+                g.blocks[u].instructions.insert(moved, at: at)
+                changed = true
+            }
+        }
+        return changed ? g : nil
+    }
+
+    /// The register a movable instruction defines, and whether it reads memory.
+    static func sinkable(_ i: Inst, _ defs: RegCounts) -> (VReg, Bool)? {
+        switch i {
+        case .load(let d, .reg(let base), _, _, _) where defs[d] == 1 && defs[base] == 1: return (d, true)
+        case .load(let d, .slot, _, _, _) where defs[d] == 1: return (d, true)
+        case .mov(let d, .reg(let s), _) where defs[d] == 1 && defs[s] == 1: return (d, false)
+        case .mov(let d, .imm, _) where defs[d] == 1: return (d, false)
+        default: return nil
+        }
+    }
+
+    /// The blocks strictly between `b` and `u` when every path from `b` reaches `u` through
+    /// them, each is entered only from `b` or another of them, and `u` only from them or `b`;
+    /// nil otherwise (a loop, an exit, a side entrance, or too many blocks).
+    static func region(from b: Int, to u: Int, _ graph: (successors: [[Int]], predecessors: [[Int]]), _ f: Function) -> Set<Int>? {
+        var region = Set<Int>(), work = graph.successors[b].filter { $0 != u }
+        while let x = work.popLast() {
+            guard x != b else { return nil }
+            guard region.insert(x).inserted else { continue }
+            if region.count > regionLimit { return nil }
+            let succs = graph.successors[x]
+            if succs.isEmpty { return nil }                    // returns without reaching u
+            work += succs.filter { $0 != u }
+        }
+        for x in region where graph.predecessors[x].contains(where: { $0 != b && !region.contains($0) }) { return nil }
+        if graph.predecessors[u].contains(where: { $0 != b && !region.contains($0) }) { return nil }
+        return region
+    }
+
+    static func usesInTerminator(_ t: Terminator, _ d: VReg) -> Bool {
+        switch t {
+        case .branch(_, let l, let r, _, _, _): return l == d || r == .reg(d)
+        case .ret(.reg(let x)?): return x == d
+        default: return false
+        }
+    }
+
+    static func writesMemory(_ i: Inst) -> Bool {
+        switch i {
+        case .store, .coreStore, .call, .atomic, .cmpxchg, .inlineAsm: return true
+        default: return false
+        }
+    }
+}
