@@ -62,9 +62,22 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         pos += 4
     }
     for p in f.parameters { touch(p, -2) }
-    // A value is live across a call when its interval strictly contains the call's
-    // position (arguments die at the call, results are born at it). Positions are
-    // increasing, so the first call after the start decides.
+    // A value is live across a call when it is live right after the call and not its
+    // result: a value whose interval only spans a call on another path (the merged
+    // "record and return" block of an unrolled parser, laid out among the loop's blocks)
+    // may stay in r1-r5.
+    var acrossCalls = RegSet(capacity: f.nextVReg)
+    for (bi, b) in f.blocks.enumerated() where b.instructions.contains(where: { if case .call = $0.inst { return true }; return false }) {
+        var after = live.liveOut[bi]
+        for u in b.terminator.usedRegs { after.insert(u) }
+        for ins in b.instructions.reversed() {
+            if case .call(let dst, _, _) = ins.inst {
+                for r in after where r != dst { acrossCalls.insert(r) }
+            }
+            ins.inst.forEachDef { after.remove($0) }
+            ins.inst.forEachUse { after.insert($0) }
+        }
+    }
     func firstAtOrAfter(_ xs: [Int], _ p: Int) -> Int? {
         var lo = 0, hi = xs.count
         while lo < hi { let m = (lo + hi) / 2; if xs[m] < p { lo = m + 1 } else { hi = m } }
@@ -73,7 +86,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var result: [VReg: Interval] = [:]
     result.reserveCapacity(iv.count)
     for case var x? in iv {
-        if let c = firstAtOrAfter(calls, x.start + 1) { x.crossesCall = c < x.end }
+        x.crossesCall = acrossCalls.contains(x.reg)
         if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
         for a in asmClobbers where a.position >= x.start && a.position <= x.end { x.avoid |= a.registers }
         result[x.reg] = x

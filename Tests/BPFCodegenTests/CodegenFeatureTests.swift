@@ -25,6 +25,26 @@ import BPFIR
         } catch { Issue.record("\(error)") }
     }
 
+    /// A value whose interval spans a call made only on another path is not live across
+    /// it (it may keep a caller-saved register); one read after the call is.
+    @Test func onlyValuesLiveAfterACallCrossIt() {
+        let v = VReg(2), w = VReg(3), r = VReg(4), s = VReg(5)
+        let f = fn([
+            Block(id: BlockID(0), instructions: [Instruction(.mov(dst: v, src: .imm(5), width: .w64)),
+                                                 Instruction(.mov(dst: w, src: .imm(6), width: .w64))],
+                  terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            // The other path: calls a helper, then uses w only.
+            Block(id: BlockID(1), instructions: [Instruction(.call(dst: r, callee: .helper(5), args: [])),
+                                                 Instruction(.binary(.add, dst: s, lhs: r, rhs: .reg(w), width: .w64))],
+                  terminator: .ret(.reg(s))),
+            Block(id: BlockID(2), terminator: .ret(.reg(v))),
+        ], params: 1)
+        let (intervals, _) = liveIntervals(f)
+        #expect(intervals[v]?.crossesCall == false)
+        #expect(intervals[w]?.crossesCall == true)
+        #expect(intervals[r]?.crossesCall == false)
+    }
+
     /// A copy known before an inline assembly statement is not known after it: the
     /// statement may write either register (a helper call in it clobbers r1-r5).
     @Test func copiesAreForgottenAfterInlineAssembly() throws {
