@@ -316,10 +316,11 @@ struct Emitter {
             throw CodegenError("invalid inline assembly: \(error.message)", location: location)
         }
         do {
-            code += try Assembler.assemble(text)
+            let assembled = try Assembler.assemble(text)
+            code += assembled
             // The statement's own jumps and writes (a helper call in it clobbers r1-r5)
             // are not followed: no copy known before it is known after it.
-            copies = []
+            if !assembled.isEmpty { copies = [] }
         } catch {
             throw CodegenError("invalid inline assembly: \(error.message) in '\(error.statement)'", location: location)
         }

@@ -6,6 +6,9 @@ struct Interval {
     var start: Int
     var end: Int
     var crossesCall = false
+    /// The interval's span contains a call (on some path the value may be dead there):
+    /// it prefers r6-r9, which leave r1-r5 to the call's arguments.
+    var spansCall = false
     /// The interval touches an instruction that uses r0 as its own scratch (atomics
     /// with fetch, compare-and-exchange, wide constant stores): it cannot live in r0.
     var touchesR0Scratch = false
@@ -87,6 +90,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     result.reserveCapacity(iv.count)
     for case var x? in iv {
         x.crossesCall = acrossCalls.contains(x.reg)
+        if let c = firstAtOrAfter(calls, x.start + 1) { x.spansCall = c < x.end }
         if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
         for a in asmClobbers where a.position >= x.start && a.position <= x.end { x.avoid |= a.registers }
         result[x.reg] = x

@@ -38,7 +38,10 @@ enum RegisterAllocator {
                 active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
                 var used = Set(active.compactMap { assignment[$0.reg] })
                 for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used.insert(r) } }
-                var candidates: [UInt8] = cur.crossesCall ? Reg.calleeSaved
+                // A value whose span contains a call it does not live across takes r6-r9 as
+                // one that does, and falls back to r1-r5 (not the stack) when they are taken.
+                let spanning = cur.spansCall && !cur.crossesCall
+                var candidates: [UInt8] = cur.crossesCall || spanning ? Reg.calleeSaved
                     : cur.touchesR0Scratch ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
                 if cur.avoid != 0 { candidates.removeAll { cur.avoid & (1 << $0) != 0 } }
                 var preferred: [UInt8] = []
@@ -59,6 +62,15 @@ enum RegisterAllocator {
                     assignment[cur.reg] = r
                     active.append(cur)
                     continue
+                }
+                if spanning {
+                    var fallback: [UInt8] = cur.touchesR0Scratch ? [1, 2, 3, 4, 5] : [1, 2, 3, 4, 5, 0]
+                    if cur.avoid != 0 { fallback.removeAll { cur.avoid & (1 << $0) != 0 } }
+                    if let r = (preferred + fallback).first(where: { fallback.contains($0) && !used.contains($0) }) {
+                        assignment[cur.reg] = r
+                        active.append(cur)
+                        continue
+                    }
                 }
                 // Spill: the conflicting value that lives longest (never a spill temporary).
                 let rivals = active.filter { a in

@@ -27,7 +27,7 @@ import BPFIR
 
     /// A value whose interval spans a call made only on another path is not live across
     /// it (it may keep a caller-saved register); one read after the call is.
-    @Test func onlyValuesLiveAfterACallCrossIt() {
+    @Test func onlyValuesLiveAfterACallCrossIt() throws {
         let v = VReg(2), w = VReg(3), r = VReg(4), s = VReg(5)
         let f = fn([
             Block(id: BlockID(0), instructions: [Instruction(.mov(dst: v, src: .imm(5), width: .w64)),
@@ -41,8 +41,14 @@ import BPFIR
         ], params: 1)
         let (intervals, _) = liveIntervals(f)
         #expect(intervals[v]?.crossesCall == false)
+        #expect(intervals[v]?.spansCall == true)
         #expect(intervals[w]?.crossesCall == true)
         #expect(intervals[r]?.crossesCall == false)
+        // The spanning value still prefers r6-r9 (r1-r5 stay free for the call's arguments);
+        // it would fall back to r1-r5 rather than the stack.
+        let ra = try RegisterAllocator.allocate(f)
+        #expect(ra.assignment[v].map { (6...9).contains($0) } == true, "\(ra.assignment)")
+        #expect(ra.spillSlots.isEmpty)
     }
 
     /// A copy known before an inline assembly statement is not known after it: the
