@@ -134,7 +134,7 @@ public enum Driver {
         let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache)
         let t1 = System.nanoseconds()
         defer {
-            if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+            if System.timesStages {
                 let t2 = System.nanoseconds()
                 System.writeError("swift-bpfcc: time: parse \(Double(t1 - t0) / 1e6) ms, lower+codegen+btf+elf \(Double(t2 - t1) / 1e6) ms\n")
             }
@@ -158,7 +158,7 @@ public enum Driver {
         }
         if !errors.isEmpty { throw DiagnosticList(errors) }
         let tC = System.nanoseconds()
-        if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+        if System.timesStages {
             System.writeError("swift-bpfcc: time: lowering \(Double(tL - t1) / 1e6) ms, optimizer \(Double(tO - tL) / 1e6) ms, codegen \(Double(tC - tO) / 1e6) ms\n")
         }
         let ir = options.emitIR ? IRPrinter.print(module) : ""

@@ -15,7 +15,7 @@ public enum Frontend {
     /// falls back to the ordinary parse.
     public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
-        let timing = ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil
+        let timing = System.timesStages
         var rejectedEntry: (cache: PrefixCache, key: String)? = nil
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
             let t0 = System.nanoseconds()
@@ -130,7 +130,7 @@ public enum Frontend {
                 }
             }
         }
-        if ProcessInfo.processInfo.environment["SWIFT_BPFCC_TIME_STAGES"] != nil {
+        if System.timesStages {
             let ms = Double(System.nanoseconds() - t0) / 1e6
             System.writeError("swift-bpfcc: time: libclang parse \(ms) ms\n")
         }

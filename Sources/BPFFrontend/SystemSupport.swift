@@ -6,6 +6,9 @@ public enum System {
     /// Writes `text` to standard error.
     public static func writeError(_ text: String) { fputs(text, stderr) }
 
+    /// `SWIFT_BPFCC_TIME_STAGES` is set: the stages print their times on stderr.
+    public static let timesStages = getenv("SWIFT_BPFCC_TIME_STAGES") != nil
+
     /// Everything on standard input.
     public static func readStandardInput() -> [UInt8] {
         var out: [UInt8] = []

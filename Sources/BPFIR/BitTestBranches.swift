@@ -12,7 +12,7 @@ public enum BitTestBranches {
         for bi in f.blocks.indices {
             guard case .branch(let cc, let t, .imm(0), let bw, let thenB, let elseB) = f.blocks[bi].terminator,
                   cc == .eq || cc == .ne, uses[t] == 1, defs[t] == 1,
-                  let k = f.blocks[bi].instructions.lastIndex(where: { $0.inst.definedRegs.contains(t) }),
+                  let k = f.blocks[bi].instructions.lastDefinition(of: t),
                   case .binary(.and, _, let x, let mask, let aw) = f.blocks[bi].instructions[k].inst
             else { continue }
             var operands = [x]
@@ -20,8 +20,7 @@ public enum BitTestBranches {
                 guard aw == .w64 && bw == .w64 else { continue }
                 operands.append(m)
             }
-            let later = f.blocks[bi].instructions[(k + 1)...]
-            guard !later.contains(where: { i in i.inst.definedRegs.contains { operands.contains($0) } }) else { continue }
+            guard !f.blocks[bi].instructions.redefines(operands, after: k) else { continue }
             // Taken when no bit is set: `then` of eq, `else` of ne.
             let noBits = cc == .eq ? thenB : elseB, someBits = cc == .eq ? elseB : thenB
             let next = bi + 1 < f.blocks.count ? f.blocks[bi + 1].id : nil

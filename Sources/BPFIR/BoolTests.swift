@@ -10,20 +10,17 @@ public enum BoolTests {
             guard case .branch(let cc, let s, .imm(0), _, let thenB, let elseB) = f.blocks[bi].terminator,
                   cc == .eq || cc == .ne else { continue }
             let insts = f.blocks[bi].instructions
-            func lastDef(_ r: VReg, before end: Int) -> Int? {
-                insts[..<end].lastIndex { $0.inst.definedRegs.contains(r) }
-            }
             // The 0/1 result, possibly through a copy (the variable it was assigned to).
-            guard var ks = lastDef(s, before: insts.count) else { continue }
+            guard var ks = insts.lastDefinition(of: s) else { continue }
             var bool = s
-            if case .mov(s, .reg(let t), _) = insts[ks].inst, let kt = lastDef(t, before: ks) { bool = t; ks = kt }
+            if case .mov(s, .reg(let t), _) = insts[ks].inst, let kt = insts.lastDefinition(of: t, before: ks) { bool = t; ks = kt }
             guard case .binary(.lshr, bool, let o, .imm(63), .w64) = insts[ks].inst,
-                  let ko = lastDef(o, before: ks), case .binary(.or, o, let x, .reg(let y), .w64) = insts[ko].inst
+                  let ko = insts.lastDefinition(of: o, before: ks), case .binary(.or, o, let x, .reg(let y), .w64) = insts[ko].inst
             else { continue }
             var value: VReg? = nil
             for (n, v) in [(x, y), (y, x)] {
-                if let kn = lastDef(n, before: ko), case .neg(n, v, .w64) = insts[kn].inst, n != v,
-                   !insts[kn...].contains(where: { $0.inst.definedRegs.contains(v) }) {
+                if let kn = insts.lastDefinition(of: n, before: ko), case .neg(n, v, .w64) = insts[kn].inst, n != v,
+                   !insts.redefines([v], after: kn) {
                     value = v
                 }
             }

@@ -32,9 +32,9 @@ public enum ConditionalBits {
             }
             guard let bit = value(orOperand) ?? { if case .reg(let kr) = orOperand { return made[kr] }; return nil }(),
                   bit != 0, bit & (bit &- 1) == 0,
-                  let k = f.blocks[bi].instructions.lastIndex(where: { $0.inst.definedRegs.contains(t) }),
+                  let k = f.blocks[bi].instructions.lastDefinition(of: t),
                   case .binary(.and, t, let x, let mask, .w64) = f.blocks[bi].instructions[k].inst, value(mask) == bit, x != r,
-                  !f.blocks[bi].instructions[(k + 1)...].contains(where: { $0.inst.definedRegs.contains { $0 == x || $0 == r } })
+                  !f.blocks[bi].instructions.redefines([x, r], after: k)
             else { continue }
             f.blocks[bi].instructions.append(Instruction(.binary(.or, dst: r, lhs: r, rhs: .reg(t), width: .w64),
                                                          location: orInst.location))

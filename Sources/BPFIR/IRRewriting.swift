@@ -223,3 +223,17 @@ extension Inst {
     /// An `add` or `sub` (what `Instruction.noSignedWrap` speaks of).
     var isAddOrSub: Bool { if case .binary(let op, _, _, _, _) = self { return op == .add || op == .sub }; return false }
 }
+
+extension Array where Element == Instruction {
+    /// The index of the last instruction before `end` (default: the end) that defines `r`:
+    /// in a block, the definition a branch on `r` sees.
+    public func lastDefinition(of r: VReg, before end: Int? = nil) -> Int? {
+        self[..<(end ?? count)].lastIndex { $0.inst.definedRegs.contains(r) }
+    }
+
+    /// Whether an instruction after index `k` defines one of `regs` (a value computed at
+    /// `k` from them no longer matches them).
+    public func redefines(_ regs: [VReg], after k: Int) -> Bool {
+        self[(k + 1)...].contains { $0.inst.definedRegs.contains { regs.contains($0) } }
+    }
+}

@@ -30,11 +30,7 @@ public enum LoadSinking {
         func used(_ r: VReg, in b: Int) { useBlock[r] = (useBlock[r] ?? b) == b ? b : -1 }
         for (bi, b) in f.blocks.enumerated() {
             for i in b.instructions { i.inst.forEachUse { used($0, in: bi) } }
-            if case .branch(_, let l, let r, _, _, _) = b.terminator {
-                used(l, in: bi)
-                if case .reg(let x) = r { used(x, in: bi) }
-            }
-            if case .ret(.reg(let x)?) = b.terminator { used(x, in: bi) }
+            for r in b.terminator.usedRegs { used(r, in: bi) }
         }
         let blockWrites = f.blocks.map { $0.instructions.contains { writesMemory($0.inst) } }
         var g = f
@@ -50,11 +46,7 @@ public enum LoadSinking {
                     if g.blocks[bi].instructions[(k + 1)...].contains(where: { writesMemory($0.inst) }) { continue }
                     if region.contains(where: { blockWrites[$0] }) { continue }
                 }
-                guard let at = g.blocks[u].instructions.firstIndex(where: { i in
-                    var hit = false
-                    i.inst.forEachUse { if $0 == d { hit = true } }
-                    return hit
-                }) ?? (usesInTerminator(g.blocks[u].terminator, d) ? g.blocks[u].instructions.count : nil) else { continue }
+                guard let at = g.blocks[u].instructions.firstIndex(where: { $0.inst.usedRegs.contains(d) }) ?? (g.blocks[u].terminator.usedRegs.contains(d) ? g.blocks[u].instructions.count : nil) else { continue }
                 if isLoad && g.blocks[u].instructions[..<at].contains(where: { writesMemory($0.inst) }) { continue }
                 let moved = g.blocks[bi].instructions.remove(at: k)
                 g.blocks[u].instructions.insert(moved, at: at)
@@ -91,14 +83,6 @@ public enum LoadSinking {
         for x in region where graph.predecessors[x].contains(where: { $0 != b && !region.contains($0) }) { return nil }
         if graph.predecessors[u].contains(where: { $0 != b && !region.contains($0) }) { return nil }
         return region
-    }
-
-    static func usesInTerminator(_ t: Terminator, _ d: VReg) -> Bool {
-        switch t {
-        case .branch(_, let l, let r, _, _, _): return l == d || r == .reg(d)
-        case .ret(.reg(let x)?): return x == d
-        default: return false
-        }
     }
 
     static func writesMemory(_ i: Inst) -> Bool {

@@ -29,9 +29,9 @@ public enum NarrowCompares {
             let insts = f.blocks[bi].instructions
             /// The zero-extended source of `v`'s sign extension in this block, and its width.
             func source(_ v: VReg) -> (VReg, Width)? {
-                guard let k = insts.lastIndex(where: { $0.inst.definedRegs.contains(v) }),
+                guard let k = insts.lastDefinition(of: v),
                       case .ext(v, let x, let from, _, true) = insts[k].inst, from == .w8 || from == .w16, narrow(x, from),
-                      !insts[(k + 1)...].contains(where: { $0.inst.definedRegs.contains(x) }) else { return nil }
+                      !insts.redefines([x], after: k) else { return nil }
                 return (x, from)
             }
             guard let (x, from) = source(l) else { continue }

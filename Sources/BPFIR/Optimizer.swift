@@ -7,12 +7,13 @@ public enum Optimizer {
     public static func run(_ m: Module, level: Int) -> Module {
         var m = level > 0 ? ExclusiveParameters.mark(m) : m
         var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
+        let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
                 // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
                 func step(_ name: String, _ pass: (Function) -> Function) {
-                    if let d = getenv("SWIFT_BPFCC_SKIP"), String(cString: d).split(separator: ",").contains(Substring(name)) { return }
+                    if skipped.contains(name) { return }
                     f = timer.time(name) { pass(f) }
                 }
                 let readOnly = m.readOnlyData

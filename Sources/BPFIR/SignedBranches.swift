@@ -43,7 +43,7 @@ public enum SignedBranches {
             for i in f.blocks[bi].instructions { step(i, &s) }
             let rhsNonNegative: Bool
             switch rhs {
-            case .imm(let c): rhsNonNegative = UInt64(bitPattern: c) & 0xffff_ffff < 1 << 31
+            case .imm(let c): rhsNonNegative = small(c, .w32)
             case .reg(let r): rhsNonNegative = s.contains(r)
             }
             if s.contains(x) && rhsNonNegative {

@@ -42,7 +42,7 @@ public enum StoredValueThreading {
         var candidates: [Candidate] = []
         for (b, block) in f.blocks.enumerated() {
             guard case .branch(_, let c, .imm, _, let t, let e) = block.terminator, t != e,
-                  let li = block.instructions.lastIndex(where: { $0.inst.definedRegs.contains(c) }),
+                  let li = block.instructions.lastDefinition(of: c),
                   case .load(_, .reg(let base), let off, let w, let signed) = block.instructions[li].inst,
                   base != c, defs[base] == 1, !kinds.frameRegisters.contains(base) else { continue }
             var chain = [b]

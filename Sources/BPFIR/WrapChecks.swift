@@ -21,9 +21,9 @@ public enum WrapChecks {
             }
             let insts = f.blocks[bi].instructions
             guard c == .ule || c == .ugt,
-                  let k = insts.lastIndex(where: { $0.inst.definedRegs.contains(diff) }),
+                  let k = insts.lastDefinition(of: diff),
                   case .binary(.sub, diff, let a, .reg(let b), w) = insts[k].inst, b != diff, a != diff,
-                  !insts[(k + 1)...].contains(where: { $0.inst.definedRegs.contains { $0 == a || $0 == b } })
+                  !insts.redefines([a, b], after: k)
             else { continue }
             switch other {
             case .reg(a):

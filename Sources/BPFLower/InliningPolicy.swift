@@ -46,37 +46,31 @@ enum InliningPolicy {
         }
         let byName = Dictionary(unit.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, b in a.body != nil ? a : b })
         var out: Set<String> = []
-        var inclusive: [String: Int] = [:], inclusiveUnrolled: [String: Int] = [:]
-        var visiting: Set<String> = [], visitingUnrolled: Set<String> = []
-        // The same once its counted loops are unrolled, and those of what it inlines.
-        func unrolledSize(_ name: String) -> Int {
-            if let s = inclusiveUnrolled[name] { return s }
-            guard let o = own[name], visitingUnrolled.insert(name).inserted else { return 0 }
-            defer { visitingUnrolled.remove(name) }
-            var s = o.unrolled
-            for c in o.unrolledCallees where byName[c].map(mayInline) == true && !out.contains(c) { s += unrolledSize(c) }
-            inclusiveUnrolled[name] = s
-            return s
-        }
-        // Size once inlined into a caller: its own body plus the callees inlined into it.
-        func size(_ name: String) -> Int {
+        var inclusive: [String: (plain: Int, unrolled: Int)] = [:]
+        var visiting: Set<String> = []
+        // Size once inlined into a caller: its own body plus the callees inlined into it;
+        // and the same once its counted loops, and those of what it inlines, are unrolled.
+        func size(_ name: String) -> (plain: Int, unrolled: Int) {
             if let s = inclusive[name] { return s }
-            guard let o = own[name], visiting.insert(name).inserted else { return 0 }
+            guard let o = own[name], visiting.insert(name).inserted else { return (0, 0) }
             defer { visiting.remove(name) }
             var s = o.size
             for c in o.callees where byName[c].map(mayInline) == true {
-                let cs = size(c)
+                let cs = size(c).plain
                 if !out.contains(c) { s += cs }
             }
-            inclusive[name] = s
+            // The callees' own decisions are made by now.
+            var u = o.unrolled
+            for c in o.unrolledCallees where byName[c].map(mayInline) == true && !out.contains(c) { u += size(c).unrolled }
+            inclusive[name] = (s, u)
             if let f = byName[name], f.isStatic, !f.attributes.alwaysInline, !o.tailCall, callable(f, layout),
-               (calls[name] ?? 0) > 1 ? s > sizeLimit : (calls[name] ?? 0) == 1 && unrolledSize(name) > calledOnceSizeLimit {
+               (calls[name] ?? 0) > 1 ? s > sizeLimit : (calls[name] ?? 0) == 1 && u > calledOnceSizeLimit {
                 out.insert(name)
             }
             if let f = byName[name], !f.isStatic, !f.attributes.alwaysInline, s > sizeLimit || o.tailCall {
                 out.insert(name)
             }
-            return s
+            return (s, u)
         }
         for f in unit.functions where f.body != nil { _ = size(f.name) }
         return out
