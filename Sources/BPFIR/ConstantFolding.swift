@@ -4,16 +4,40 @@
 /// immediates (`r1 &= r4` with r4 = 0xf is `r1 &= 0xf`), and a branch on two constants
 /// becomes a jump (the other side is then unreachable). The arithmetic is eBPF's:
 /// 32-bit operations zero-extend, division by zero gives 0, remainder by zero the
-/// dividend, shift amounts are masked.
+/// dividend, shift amounts are masked. A branch comparing a register with itself, or
+/// with a copy of itself made in its block, is decided too (a `memcmp` of bytes that a
+/// `memcpy` just wrote compares forwarded values with their copies).
 public enum ConstantFolding {
     public static func run(_ f: Function) -> Function {
-        let g = KnownValues(f).rewriting(f, instruction: { inst, result, value in
+        var g = KnownValues(f).rewriting(f, instruction: { inst, result, value in
             let folded = AddressFolding.foldSlot(inst, result: result, value)
             return rewrite(folded, result: result?.int) { value($0)?.int }
         }, terminator: { t, decided, value in
             rewrite(t, decided: decided) { value($0)?.int }
         })
+        for bi in g.blocks.indices {
+            guard case .branch(let cc, let l, .reg(let r), let w, let thenB, let elseB) = g.blocks[bi].terminator,
+                  comparesEqualValues(l, r, width: w, in: g.blocks[bi].instructions) else { continue }
+            switch cc {
+            case .eq, .ule, .uge, .sle, .sge: g.blocks[bi].terminator = .jump(thenB)
+            case .ne, .ult, .ugt, .slt, .sgt: g.blocks[bi].terminator = .jump(elseB)
+            case .set: break
+            }
+        }
         return CFGSimplify.run(g)
+    }
+
+    /// Whether `a` and `b` hold the same value at the end of the block (compared at `w`):
+    /// they are one register, or the block's last definition of one copies the other and
+    /// the other is not written after it.
+    static func comparesEqualValues(_ a: VReg, _ b: VReg, width w: Width, in insts: [Instruction]) -> Bool {
+        if a == b { return true }
+        func copies(_ x: VReg, _ y: VReg) -> Bool {
+            guard let k = insts.lastDefinition(of: x),
+                  case .mov(x, .reg(y), let mw) = insts[k].inst, mw == .w64 || w == .w32 else { return false }
+            return !insts.redefines([y], after: k)
+        }
+        return copies(a, b) || copies(b, a)
     }
 
     /// An immediate operand for a value used at `width` (nil when a 64-bit use needs

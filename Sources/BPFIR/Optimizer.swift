@@ -8,13 +8,16 @@ public enum Optimizer {
         var m = level > 0 ? ExclusiveParameters.mark(m) : m
         var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
+        let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
                 // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
                 func step(_ name: String, _ pass: (Function) -> Function) {
                     if skipped.contains(name) { return }
+                    let before = f
                     f = timer.time(name) { pass(f) }
+                    if printsSteps && f != before { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
                 }
                 let readOnly = m.readOnlyData
                 step("CFGSimplify", CFGSimplify.run)
@@ -62,6 +65,7 @@ public enum Optimizer {
                 step("NarrowOperandFolding", NarrowOperandFolding.run)
                 step("RedundancyElimination", RedundancyElimination.run)
                 step("ConstantFolding", ConstantFolding.run)
+                step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("MoveFolding", MoveFolding.run)
                 step("NarrowStoreFolding", NarrowStoreFolding.run)

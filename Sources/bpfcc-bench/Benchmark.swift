@@ -18,27 +18,44 @@ struct ProgramResult: Codable {
     var clang: Figures
 }
 
-/// Runs commands and measures them.
+/// Runs commands and measures them. posix_spawn, with stdout and stderr going to
+/// files, so that the time measured is the command's own (Foundation's Process adds
+/// tens of milliseconds of its own per run on Linux).
 enum Shell {
-    @discardableResult
-    static func run(_ argv: [String], stdout: inout String, stderr: inout String) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
-        do { try p.run() } catch { stderr = "\(error)"; return 127 }
-        let od = o.fileHandleForReading.readDataToEndOfFile()
-        let ed = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        stdout = String(decoding: od, as: UTF8.self)
-        stderr = String(decoding: ed, as: UTF8.self)
-        return p.terminationStatus
+    /// Runs `argv` (looked up in PATH) with `environment` added to this process's;
+    /// returns its exit status, stdout, stderr and wall time in seconds.
+    static func timed(_ argv: [String], environment: [String: String] = [:]) -> (Int32, String, String, Double) {
+        let dir = FileManager.default.temporaryDirectory.path
+        let tag = "bpfcc-bench-\(getpid())"
+        let outPath = "\(dir)/\(tag).out", errPath = "\(dir)/\(tag).err"
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cArgs + cEnv { free(p) } }
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { return (127, "", "\(argv[0]): \(String(cString: strerror(rc)))", 0) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+        // Exited normally: its exit code; killed by a signal: 128 + the signal, as shells say.
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, out, err, seconds)
     }
 
-    static func run(_ argv: [String]) -> (Int32, String, String) {
-        var o = "", e = ""
-        let s = run(argv, stdout: &o, stderr: &e)
+    static func run(_ argv: [String], environment: [String: String] = [:]) -> (Int32, String, String) {
+        let (s, o, e, _) = timed(argv, environment: environment)
         return (s, o, e)
     }
 }

@@ -313,6 +313,32 @@ import BPFIR
         }
     }
 
+    @Test func branchOnAValueAndItsCopyIsDecided() throws {
+        // b0: r2 = r1 (a 64-bit copy); `r2 != r1` is never taken, `r2 <= r1` always is.
+        // A 32-bit copy compared at 64 bits, or a copy whose source is written after it,
+        // decides nothing.
+        func run(_ insts: [Inst], _ cc: CondCode, width: Width = .w64) -> Terminator {
+            let b0 = Block(id: BlockID(0), instructions: insts.map { Instruction($0) },
+                           terminator: .branch(cc, lhs: VReg(2), rhs: .reg(VReg(1)), width: width, then: BlockID(1), else: BlockID(2)))
+            let f = fn([b0, Block(id: BlockID(1), terminator: .ret(.imm(1))), Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 2)
+            let g = ConstantFolding.run(f)
+            // A decided branch: the terminator of the block it now always jumps to.
+            if case .jump(let target) = g.blocks[0].terminator, let b = g.blocks.first(where: { $0.id == target }) { return b.terminator }
+            return g.blocks[0].terminator
+        }
+        let copy = Inst.mov(dst: VReg(2), src: .reg(VReg(1)), width: .w64)
+        #expect(run([copy], .ne) == .ret(.imm(2)))
+        #expect(run([copy], .ule) == .ret(.imm(1)))
+        #expect(run([.mov(dst: VReg(2), src: .reg(VReg(1)), width: .w32)], .eq, width: .w32) == .ret(.imm(1)))
+        if case .branch = run([.mov(dst: VReg(2), src: .reg(VReg(1)), width: .w32)], .eq) {} else {
+            Issue.record("a 32-bit copy equals its source only in the low half")
+        }
+        if case .branch = run([copy, .binary(.add, dst: VReg(1), lhs: VReg(1), rhs: .imm(1), width: .w64)], .eq) {} else {
+            Issue.record("the source changed after the copy")
+        }
+        if case .branch = run([copy], .set) {} else { Issue.record("x & x depends on x") }
+    }
+
     @Test func loadsAvailableAtAnOnlyPredecessorCarryOver() throws {
         // b0 loads ctx[0] and branches; b1 (only predecessor b0) reuses it; b2 (two
         // predecessors) loads again.
