@@ -18,7 +18,7 @@ import BPFIR
         ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
         ("DeadStoreElimination", DeadStoreElimination.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
-        ("OffsetFolding", AddressFolding.foldOffsets), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
+        ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
         ("NarrowCompares", NarrowCompares.run), ("BoolTests", BoolTests.run),
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
@@ -311,6 +311,38 @@ import BPFIR
             #expect(g.blocks.allSatisfy { b in b.instructions.allSatisfy { if case .mov(_, .imm, _) = $0.inst { return true }; return false } })
             #expect(g.blocks.count == 2, "the constant branch became a jump")
         }
+    }
+
+    @Test func byteCopiesBetweenAlignedEndsBecomeWide() throws {
+        // %1 = bpf_ringbuf_reserve(...) (8-aligned); bytes 0..7 of slot $0 (8-aligned)
+        // copied one by one to %1 + 16, then 4 bytes to %1 + 28 (4-aligned there).
+        func copy(from so: Int, to dOff: Int, _ n: Int, dst: Address, firstReg: Int) -> [Instruction] {
+            (0..<n).flatMap { k in [
+                Instruction(.load(dst: VReg(firstReg + k), base: .slot(0), offset: so + k, width: .w8, signed: false)),
+                Instruction(.store(base: dst, offset: dOff + k, value: .reg(VReg(firstReg + k)), width: .w8)),
+            ] }
+        }
+        let call = Instruction(.call(dst: VReg(1), callee: .helper(131), args: [.reg(VReg(0)), .imm(32), .imm(0)]))
+        let insts = [call] + copy(from: 0, to: 16, 8, dst: .reg(VReg(1)), firstReg: 10) + copy(from: 8, to: 28, 4, dst: .reg(VReg(1)), firstReg: 20)
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.imm(0)))],
+                   slots: [StackSlot(size: 16, alignment: 8, name: "v")])
+        let g = CopyWidening.run(f)
+        let accesses = g.blocks[0].instructions.dropFirst().map { i -> String in
+            switch i.inst {
+            case .load(_, let b, let o, let w, _): return "load \(b)+\(o) \(w.bytes)"
+            case .store(let b, let o, _, let w): return "store \(b)+\(o) \(w.bytes)"
+            default: return "other"
+            }
+        }
+        #expect(accesses == ["load $0+0 8", "store %1+16 8", "load $0+8 4", "store %1+28 4"])
+        // The same copies to a register of unknown alignment (a parameter), or within one
+        // slot with overlapping ranges, stay byte by byte.
+        let unknown = fn([Block(id: BlockID(0), instructions: copy(from: 0, to: 16, 8, dst: .reg(VReg(0)), firstReg: 10), terminator: .ret(.imm(0)))],
+                         slots: [StackSlot(size: 16, alignment: 8, name: "v")])
+        #expect(CopyWidening.run(unknown) == unknown)
+        let overlapping = fn([Block(id: BlockID(0), instructions: copy(from: 0, to: 8, 16, dst: .slot(0), firstReg: 10), terminator: .ret(.imm(0)))],
+                             slots: [StackSlot(size: 32, alignment: 8, name: "v")])
+        #expect(CopyWidening.run(overlapping) == overlapping)
     }
 
     @Test func branchOnAValueAndItsCopyIsDecided() throws {

@@ -1,0 +1,106 @@
+/// A copy made of narrow loads each stored at once (`memcpy` to or from a pointer whose
+/// alignment the C type does not tell, lowered byte by byte) becomes a copy in the
+/// widest pieces both ends are known to be aligned for.
+///
+/// Known alignment: a stack slot's own, at an offset; and memory the kernel hands out
+/// 8-aligned — a map value from `bpf_map_lookup_elem` / `bpf_map_lookup_percpu_elem`, a
+/// ring buffer record from `bpf_ringbuf_reserve` — through copies and constant offsets
+/// of the helper's result. (clang infers the same from an earlier 8-byte access through
+/// the pointer; the helper's guarantee holds without one.)
+///
+/// The run of pairs `t = load [A + a + k]; store [B + b + k], t` (each `t` defined and
+/// read once, offsets consecutive) becomes loads and stores of the new widths in the
+/// same order. Widening reads bytes before earlier stores of the run wrote theirs, so
+/// the two ranges must be disjoint: two different slots, one range in a slot and the
+/// other in helper-returned memory (never on the stack), or one base with ranges apart.
+public enum CopyWidening {
+    /// Helpers whose non-null result points to 8-aligned memory outside the stack.
+    static let alignedResultHelpers: Set<Int32> = [1, 131, 195]   // map_lookup_elem, ringbuf_reserve, map_lookup_percpu_elem
+
+    public static func run(_ f: Function) -> Function {
+        let (uses, defs) = f.useDefCounts()
+        // Registers written once with a helper's aligned result plus a known offset.
+        var aligned: [VReg: Int] = [:]
+        var growing = true
+        while growing {
+            growing = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    guard let d = i.inst.singleDef, defs[d] == 1, aligned[d] == nil else { continue }
+                    switch i.inst {
+                    case .call(_, .helper(let h), _) where alignedResultHelpers.contains(h): aligned[d] = 0
+                    case .mov(_, .reg(let s), .w64): guard let o = aligned[s] else { continue }; aligned[d] = o
+                    case .binary(.add, _, let s, .imm(let k), .w64):
+                        guard let o = aligned[s], abs(k) < 1 << 30 else { continue }
+                        aligned[d] = o + Int(k)
+                    default: continue
+                    }
+                    growing = true
+                }
+            }
+        }
+        /// The largest power of two (at most 8) known to divide the address `base + off`.
+        func alignment(_ base: Address, _ off: Int) -> Int {
+            let start: Int
+            let baseAlign: Int
+            switch base {
+            case .slot(let s): start = off; baseAlign = f.slots[s].alignment
+            case .reg(let r):
+                guard let o = aligned[r] else { return 1 }
+                start = o + off; baseAlign = 8
+            }
+            var a = min(8, baseAlign)
+            while a > 1 && start % a != 0 { a /= 2 }
+            return a
+        }
+        func disjoint(_ a: Address, _ ao: Int, _ b: Address, _ bo: Int, _ n: Int) -> Bool {
+            switch (a, b) {
+            case (.slot(let x), .slot(let y)): return x != y || ao + n <= bo || bo + n <= ao
+            case (.slot, .reg(let r)), (.reg(let r), .slot): return aligned[r] != nil
+            case (.reg(let x), .reg(let y)): return x == y && (ao + n <= bo || bo + n <= ao)
+            }
+        }
+        var g = f
+        for bi in f.blocks.indices {
+            let insts = f.blocks[bi].instructions
+            /// The pair starting at k: a load whose register only the next instruction, a
+            /// store, reads.
+            func pair(_ k: Int) -> (src: Address, so: Int, dst: Address, dOff: Int, w: Width)? {
+                guard k + 1 < insts.count,
+                      case .load(let t, let src, let so, let w, false) = insts[k].inst,
+                      case .store(let dst, let dOff, .reg(t), w) = insts[k + 1].inst,
+                      defs[t] == 1, uses[t] == 1, w != .w64 else { return nil }
+                return (src, so, dst, dOff, w)
+            }
+            var out: [Instruction] = []
+            var k = 0
+            var changed = false
+            while k < insts.count {
+                guard let first = pair(k) else { out.append(insts[k]); k += 1; continue }
+                var n = 1
+                while let next = pair(k + 2 * n), next.src == first.src, next.dst == first.dst, next.w == first.w,
+                      next.so == first.so + n * first.w.bytes, next.dOff == first.dOff + n * first.w.bytes { n += 1 }
+                let size = n * first.w.bytes
+                let widest = min(alignment(first.src, first.so), alignment(first.dst, first.dOff))
+                guard widest > first.w.bytes, size > first.w.bytes,
+                      disjoint(first.src, first.so, first.dst, first.dOff, size) else {
+                    out += insts[k..<(k + 2 * n)]; k += 2 * n; continue
+                }
+                var off = 0
+                while off < size {
+                    var piece = widest
+                    while piece > size - off { piece /= 2 }
+                    let w = Width(bytes: piece)!
+                    let t = g.newVReg()
+                    out.append(Instruction(.load(dst: t, base: first.src, offset: first.so + off, width: w, signed: false), location: insts[k].location))
+                    out.append(Instruction(.store(base: first.dst, offset: first.dOff + off, value: .reg(t), width: w), location: insts[k + 1].location))
+                    off += piece
+                }
+                k += 2 * n
+                changed = true
+            }
+            if changed { g.blocks[bi].instructions = out }
+        }
+        return g
+    }
+}
