@@ -64,6 +64,7 @@ public enum Optimizer {
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("NarrowOperandFolding", NarrowOperandFolding.run)
                 step("RedundancyElimination", RedundancyElimination.run)
+                step("MaskAlgebra", MaskAlgebra.run)
                 step("ConstantFolding", ConstantFolding.run)
                 step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                 step("CopyWidening", CopyWidening.run)

@@ -23,7 +23,7 @@ import BPFIR
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
-        ("RedundancyElimination", RedundancyElimination.run),
+        ("RedundancyElimination", RedundancyElimination.run), ("MaskAlgebra", MaskAlgebra.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SelectFormation", SelectFormation.run),
@@ -343,6 +343,36 @@ import BPFIR
         let overlapping = fn([Block(id: BlockID(0), instructions: copy(from: 0, to: 8, 16, dst: .slot(0), firstReg: 10), terminator: .ret(.imm(0)))],
                              slots: [StackSlot(size: 32, alignment: 8, name: "v")])
         #expect(CopyWidening.run(overlapping) == overlapping)
+    }
+
+    @Test func fieldsOfOneWordGatheredBackAreThatWord() throws {
+        // %1 = x & 7 | ((x >> 3) & 0x1f) << 3 | ((x >> 8) & 0xffffff) << 8: the low 32
+        // bits of x (a bitfield struct filled from x). %2 = x & 7 | ((x >> 3) & 3) << 3
+        // is x & 0x1f; %3 = x & 7 | ((x >> 4) & 1) << 4, with a gap, is x & 0x17. The
+        // rewritten function computes what the original did.
+        func i(_ inst: Inst) -> Instruction { Instruction(inst) }
+        func field(_ x: Int, shift: Int64, mask: Int64, into acc: Int, dst: Int, temp: Int) -> [Instruction] {
+            [i(.binary(.lshr, dst: VReg(temp), lhs: VReg(x), rhs: .imm(shift), width: .w64)),
+             i(.binary(.and, dst: VReg(temp + 1), lhs: VReg(temp), rhs: .imm(mask), width: .w64)),
+             i(.binary(.shl, dst: VReg(temp + 2), lhs: VReg(temp + 1), rhs: .imm(shift), width: .w64)),
+             i(.binary(.or, dst: VReg(dst), lhs: VReg(acc), rhs: .reg(VReg(temp + 2)), width: .w64))]
+        }
+        let insts = [i(.binary(.and, dst: VReg(10), lhs: VReg(0), rhs: .imm(7), width: .w64))]
+            + field(0, shift: 3, mask: 0x1f, into: 10, dst: 11, temp: 20)
+            + field(0, shift: 8, mask: 0xff_ffff, into: 11, dst: 1, temp: 30)
+            + field(0, shift: 3, mask: 3, into: 10, dst: 2, temp: 40)
+            + field(0, shift: 4, mask: 1, into: 10, dst: 3, temp: 50)
+            + [i(.binary(.xor, dst: VReg(4), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64)),
+               i(.binary(.xor, dst: VReg(5), lhs: VReg(4), rhs: .reg(VReg(3)), width: .w64))]
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(5))))])
+        let g = MaskAlgebra.run(f)
+        let defs = Dictionary(uniqueKeysWithValues: g.blocks[0].instructions.compactMap { x in x.inst.singleDef.map { ($0, x.inst) } })
+        #expect(defs[VReg(1)] == .mov(dst: VReg(1), src: .reg(VReg(0)), width: .w32))
+        #expect(defs[VReg(2)] == .binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(0x1f), width: .w64))
+        #expect(defs[VReg(3)] == .binary(.and, dst: VReg(3), lhs: VReg(0), rhs: .imm(0x17), width: .w64))
+        for x: Int64 in [0, 1, 0xff, 0x1234_5678_9abc_def0, -1, Int64.min + 1] {
+            #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]))
+        }
     }
 
     @Test func branchOnAValueAndItsCopyIsDecided() throws {
