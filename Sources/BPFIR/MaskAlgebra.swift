@@ -3,7 +3,8 @@
 /// shift that turns out to compute `x` itself, its low 32 bits, or `x` under a mask that
 /// fits an immediate becomes that one instruction (the rest of its chain then dies). A
 /// bitfield struct filled field by field from one word (`f.a = v; f.b = v >> 3; ...`)
-/// is that word again, as clang folds it.
+/// is that word again, as clang folds it; so is a packed field read back, byte by byte,
+/// from the bytes just stored.
 public enum MaskAlgebra {
     /// `src & mask`, `src` written once.
     struct Masked { var src: VReg; var mask: UInt64 }
@@ -34,8 +35,9 @@ public enum MaskAlgebra {
             switch inst {
             case .mov(_, .reg(let s), .w64): r = of(s)
             case .mov(_, .reg(let s), .w32), .ext(_, let s, .w32, _, false): r = under(s, 0xffff_ffff)
-            case .ext(_, let s, let from, .w64, false): r = under(s, from == .w64 ? ~0 : (UInt64(1) << UInt64(from.bits)) - 1)
+            case .ext(_, let s, let from, _, false): r = under(s, from == .w64 ? ~0 : (UInt64(1) << UInt64(from.bits)) - 1)
             case .binary(.and, _, let s, .imm(let k), .w64): r = under(s, UInt64(bitPattern: k))
+            case .binary(.and, _, let s, .imm(let k), .w32): r = under(s, UInt64(UInt32(truncatingIfNeeded: k)))
             case .binary(.or, _, let a, .reg(let b), .w64):
                 if let x = of(a), let y = of(b), x.src == y.src { r = Masked(src: x.src, mask: x.mask | y.mask) }
             case .binary(.shl, _, let t, .imm(let k), .w64) where k > 0 && k < 64:

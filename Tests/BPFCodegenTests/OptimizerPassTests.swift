@@ -362,14 +362,22 @@ import BPFIR
             + field(0, shift: 8, mask: 0xff_ffff, into: 11, dst: 1, temp: 30)
             + field(0, shift: 3, mask: 3, into: 10, dst: 2, temp: 40)
             + field(0, shift: 4, mask: 1, into: 10, dst: 3, temp: 50)
+            // %6: the low two bytes read back one by one (32-bit masks): x & 0xffff.
+            + [i(.binary(.and, dst: VReg(60), lhs: VReg(0), rhs: .imm(0xff), width: .w32)),
+               i(.binary(.lshr, dst: VReg(61), lhs: VReg(0), rhs: .imm(8), width: .w64)),
+               i(.binary(.and, dst: VReg(62), lhs: VReg(61), rhs: .imm(0xff), width: .w32)),
+               i(.binary(.shl, dst: VReg(63), lhs: VReg(62), rhs: .imm(8), width: .w64)),
+               i(.binary(.or, dst: VReg(6), lhs: VReg(60), rhs: .reg(VReg(63)), width: .w64))]
             + [i(.binary(.xor, dst: VReg(4), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64)),
-               i(.binary(.xor, dst: VReg(5), lhs: VReg(4), rhs: .reg(VReg(3)), width: .w64))]
-        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(5))))])
+               i(.binary(.xor, dst: VReg(7), lhs: VReg(4), rhs: .reg(VReg(3)), width: .w64)),
+               i(.binary(.add, dst: VReg(5), lhs: VReg(7), rhs: .reg(VReg(6)), width: .w64))]
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(5))))], next: 70)
         let g = MaskAlgebra.run(f)
         let defs = Dictionary(uniqueKeysWithValues: g.blocks[0].instructions.compactMap { x in x.inst.singleDef.map { ($0, x.inst) } })
         #expect(defs[VReg(1)] == .mov(dst: VReg(1), src: .reg(VReg(0)), width: .w32))
         #expect(defs[VReg(2)] == .binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(0x1f), width: .w64))
         #expect(defs[VReg(3)] == .binary(.and, dst: VReg(3), lhs: VReg(0), rhs: .imm(0x17), width: .w64))
+        #expect(defs[VReg(6)] == .binary(.and, dst: VReg(6), lhs: VReg(0), rhs: .imm(0xffff), width: .w64))
         for x: Int64 in [0, 1, 0xff, 0x1234_5678_9abc_def0, -1, Int64.min + 1] {
             #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]))
         }
