@@ -1,6 +1,6 @@
 /// Dominator-based value numbering over registers written once:
 /// - copy propagation: after `d = s` (64-bit), uses of d read s;
-/// - constant offsets chain: `x = y + 14; d = x + 20` computes `d = y + 34`;
+/// - constant offsets chain: `x = y + 14; d = x + 20` computes `d = y + 34` (also at 32 bits);
 /// - common subexpressions: an arithmetic result computed again from the same
 ///   operands where the first computation dominates is the first one's register
 ///   (`(int)len` sign-extended three times, `data + 14` recomputed by an inlined
@@ -232,13 +232,17 @@ public enum ValueNumbering {
                     continue
                 }
                 guard isPure(inst) else { continue }
-                // `x = y + k1; d = x + k2` → `d = y + (k1 + k2)` (x often dies).
-                if case .binary(let op, _, let x, .imm(let k2), .w64) = inst, op == .add || op == .sub,
-                   case .binary(let op1, _, let y, .imm(let k1), .w64)? = definition[x], op1 == .add || op1 == .sub, once(y) {
-                    let sum = (op1 == .add ? k1 : 0 &- k1) &+ (op == .add ? k2 : 0 &- k2)
+                // `x = y + k1; d = x + k2` → `d = y + (k1 + k2)` (x often dies); at 32 bits
+                // too, the sum taken modulo 2^32 (C's `int` may not overflow in either step
+                // but may in the sum's immediate: the new add claims no `noSignedWrap`).
+                if case .binary(let op, _, let x, .imm(let k2), let w) = inst, op == .add || op == .sub, w == .w64 || w == .w32,
+                   case .binary(let op1, _, let y, .imm(let k1), w)? = definition[x], op1 == .add || op1 == .sub, once(y) {
+                    var sum = (op1 == .add ? k1 : 0 &- k1) &+ (op == .add ? k2 : 0 &- k2)
+                    if w == .w32 { sum = Int64(Int32(truncatingIfNeeded: sum)) }
                     if sum >= Int64(Int32.min) && sum <= Int64(Int32.max) {
-                        inst = .binary(.add, dst: d, lhs: y, rhs: .imm(sum), width: .w64)
+                        inst = .binary(.add, dst: d, lhs: y, rhs: .imm(sum), width: w)
                         f.blocks[b].instructions[ii].inst = inst
+                        if w == .w32 { f.blocks[b].instructions[ii].noSignedWrap = false }
                     }
                 }
                 definition[d] = inst

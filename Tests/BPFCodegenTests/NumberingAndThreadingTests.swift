@@ -37,6 +37,24 @@ extension OptimizerPassTests {
         #expect(o.blocks.count == 3, "\(show(o))")
     }
 
+    /// `x = i + 1; d = x + 1` at 32 bits (`++i` twice) is `d = i + 2`; `x = i - 3;
+    /// d = x + 0x7fffffff` wraps in the immediate, taken modulo 2^32.
+    @Test func constantOffsetsChainAt32Bits() throws {
+        let insts = [
+            ins(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(1), width: .w32)),
+            ins(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(1), width: .w32)),
+            ins(.binary(.sub, dst: VReg(3), lhs: VReg(0), rhs: .imm(-3), width: .w32)),
+            ins(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .imm(0x7fff_ffff), width: .w32)),
+            ins(.binary(.xor, dst: VReg(5), lhs: VReg(2), rhs: .reg(VReg(4)), width: .w64))]
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(5))))])
+        let g = ValueNumbering.run(f)
+        #expect(g.blocks[0].instructions[1].inst == .binary(.add, dst: VReg(2), lhs: VReg(0), rhs: .imm(2), width: .w32), "\(show(g))")
+        #expect(g.blocks[0].instructions[3].inst == .binary(.add, dst: VReg(4), lhs: VReg(0), rhs: .imm(Int64(Int32.min) + 2), width: .w32), "\(show(g))")
+        for x: Int64 in [0, -1, 0x7fff_ffff, 0x1_2345_6789, Int64.min] {
+            #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]))
+        }
+    }
+
     /// `a = q[0]` (q: not the context) in b0; b1/b2 a diamond, b2 storing through a
     /// pointer; b3 (the merge) reads q[0] again: a write on one path → read again. b4,
     /// dominated by b0 through b1 only, reuses it; after a call, it is read again. The
