@@ -60,7 +60,7 @@ public enum Driver {
                 failed = true
             }
         }
-        if Frontend.cacheMiss && !failed && ProcessInfo.processInfo.environment["SWIFT_BPFCC_NO_CACHE_BUILD"] == nil {
+        if Frontend.cacheMiss && !failed && System.environment("SWIFT_BPFCC_NO_CACHE_BUILD") == nil {
             startCacheBuilder(arguments)
         }
         return failed ? 1 : 0
@@ -97,7 +97,7 @@ public enum Driver {
     /// plainly (swift-bpfcc writes objects, it has no text preprocessor output).
     static func preprocessEmptyInputs(_ options: Options, stderr: (String) -> Void) -> Int32 {
         for input in options.inputs.isEmpty ? ["-"] : options.inputs {
-            let data = input == "-" ? System.readStandardInput() : FileManager.default.contents(atPath: input).map { [UInt8]($0) }
+            let data = input == "-" ? System.readStandardInput() : System.readFile(input)
             guard let bytes = data else { stderr("swift-bpfcc: error: no such file or directory: '\(input)'\n"); return 1 }
             if bytes.contains(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }) {
                 stderr("swift-bpfcc: error: -E (preprocessed output) is supported only for empty input: "
@@ -173,7 +173,8 @@ public enum Driver {
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let dir = System.directory(of: path)
         let tmp = (dir.isEmpty ? "." : dir) + "/.\(System.lastComponent(of: path)).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
+        guard System.writeFile(tmp, bytes) else {
+            unlink(tmp)
             throw Diagnostic(.error, .unknown, "unable to open output file '\(path)'")
         }
         if rename(tmp, path) != 0 {

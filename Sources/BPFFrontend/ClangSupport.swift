@@ -48,7 +48,7 @@ func location(_ loc: CXSourceLocation) -> SourceLocation {
     return SourceLocation(file: name, line: Int(line), column: Int(column))
 }
 
-private let workingDirectoryPrefix = FileManager.default.currentDirectoryPath + "/"
+private let workingDirectoryPrefix = System.currentDirectory + "/"
 
 /// A header read from the parse cache's PCH has the absolute path it was built with;
 /// the same header parsed directly has the path as the -I option spelled it. Paths below

@@ -85,7 +85,7 @@ public enum Frontend {
             uname(&u)
             let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let multiarch = "/usr/include/\(machine)-linux-gnu"
-            if FileManager.default.fileExists(atPath: multiarch) { dirs.append(multiarch) }
+            if System.fileExists(multiarch) { dirs.append(multiarch) }
         }
         return dirs + ["/usr/include"]
     }
@@ -105,7 +105,7 @@ public enum Frontend {
               let text = try? String(contentsOfFile: file, encoding: .utf8), let (prefix, rest) = PrefixCache.split(text) else { return nil }
         let mainDirectory = System.directory(of: file)
         let cache = PrefixCache(directory: dir)
-        let absoluteDir = mainDirectory.isEmpty ? FileManager.default.currentDirectoryPath
+        let absoluteDir = mainDirectory.isEmpty ? System.currentDirectory
                                                 : System.absolutePath(mainDirectory)
         return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix, rest)
     }

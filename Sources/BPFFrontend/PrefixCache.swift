@@ -32,11 +32,10 @@ struct PrefixCache {
     /// `SWIFT_BPFCC_CACHE_DIR`, else `$XDG_CACHE_HOME/swift-bpfcc`, else `~/.cache/swift-bpfcc`;
     /// nil when `SWIFT_BPFCC_NO_CACHE` is set.
     static func defaultDirectory() -> String? {
-        let env = ProcessInfo.processInfo.environment
-        if env["SWIFT_BPFCC_NO_CACHE"] != nil { return nil }
-        if let d = env["SWIFT_BPFCC_CACHE_DIR"], !d.isEmpty { return d }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/swift-bpfcc" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/swift-bpfcc" }
+        if System.environment("SWIFT_BPFCC_NO_CACHE") != nil { return nil }
+        if let d = System.environment("SWIFT_BPFCC_CACHE_DIR"), !d.isEmpty { return d }
+        if let x = System.environment("XDG_CACHE_HOME"), !x.isEmpty { return x + "/swift-bpfcc" }
+        if let h = System.environment("HOME"), !h.isEmpty { return h + "/.cache/swift-bpfcc" }
         return nil
     }
 
@@ -93,7 +92,7 @@ struct PrefixCache {
     }
 
     static func hash(file: String) -> (size: Int, hash: String)? {
-        guard let d = FileManager.default.contents(atPath: file) else { return nil }
+        guard let d = System.readFile(file) else { return nil }
         return (d.count, d.withUnsafeBytes { hash($0) })
     }
 
@@ -110,8 +109,8 @@ struct PrefixCache {
     /// A usable PCH for `key`, after checking every recorded input still has its bytes.
     func lookup(_ key: String) -> Entry? {
         let p = paths(key)
-        guard FileManager.default.fileExists(atPath: p.pch),
-              let deps = try? String(contentsOfFile: p.deps, encoding: .utf8) else { return nil }
+        guard System.fileExists(p.pch), let depBytes = System.readFile(p.deps) else { return nil }
+        let deps = String(decoding: depBytes, as: UTF8.self)
         var headersDefine = false
         for line in deps.split(separator: "\n") {
             if line == PrefixCache.definesMarker { headersDefine = true; continue }

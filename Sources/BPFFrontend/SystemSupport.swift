@@ -21,6 +21,57 @@ public enum System {
         return out
     }
 
+    /// An environment variable's value (getenv: ProcessInfo builds the whole
+    /// environment dictionary, a measurable part of a small compile).
+    public static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// A file's bytes (nil when it cannot be read).
+    public static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        var out: [UInt8] = []
+        if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { return out }
+            out += buffer[0..<n]
+        }
+    }
+
+    /// Creates or truncates `path` and writes `bytes` to it; false on any failure.
+    public static func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        var done = 0
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        return close(fd) == 0 && ok
+    }
+
+    /// Whether something exists at `path`.
+    public static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The current working directory.
+    public static let currentDirectory: String = {
+        guard let p = getcwd(nil, 0) else { return "." }
+        defer { free(p) }
+        return String(cString: p)
+    }()
+
     /// A monotonic clock in nanoseconds, for stage timings.
     public static func nanoseconds() -> UInt64 {
         var t = timespec()
