@@ -582,8 +582,16 @@ extension FunctionLowering {
             try lowerCondition(r, then: t, else: f)
         case .call where memcmpCall(e) != nil:
             try lowerMemcmpCondition(memcmpCall(e)!, e, differ: t, equal: f)
-        case .binary(let op, let l, let r) where (op == .eq || op == .ne) && ConstantEvaluator.integer(r) == 0 && memcmpCall(l) != nil:
+        case .binary(let op, let l, let r) where (op == .eq || op == .ne) && ConstantEvaluator.integer(r) == 0
+                                                  && (memcmpCall(l) != nil || powerOfTwoRemainder(l) != nil):
             try lowerCondition(l, then: op == .ne ? t : f, else: op == .ne ? f : t)
+        case .binary(.rem, let l, _) where powerOfTwoRemainder(e) != nil:
+            // `x % 2^k` is non-zero exactly when the low k bits of x are, whatever x's sign:
+            // a mask instead of the signed remainder's five-instruction sequence.
+            let w = layout.opWidth(e.type)
+            let m = b.newVReg()
+            b.emit(.binary(.and, dst: m, lhs: materialize(try scalar(l), width: w), rhs: .imm(powerOfTwoRemainder(e)! - 1), width: w))
+            try branch(.ne, .reg(m), .imm(0), width: w, signed: false, then: t, else: f)
         case .binary(let op, let l, let r) where [.lt, .gt, .le, .ge, .eq, .ne].contains(op):
             let a = try scalar(l), c = try scalar(r)
             let operandType = l.type.isPointer || r.type.isPointer ? CType.pointer(.void) : l.type
@@ -615,6 +623,13 @@ extension FunctionLowering {
             let w = layout.width(e.type) == .w64 ? Width.w64 : (layout.width(e.type) == .w32 ? .w32 : .w64)
             try branch(.ne, op, .imm(0), width: w, signed: false, then: t, else: f)
         }
+    }
+
+    /// The divisor of `x % 2^k` (an integer remainder by a constant power of two).
+    func powerOfTwoRemainder(_ e: Expr) -> Int64? {
+        guard case .binary(.rem, let l, let r) = e.kind, l.type.isInteger, let c = ConstantEvaluator.integer(r),
+              c > 1, c & (c - 1) == 0, c <= Int64(Int32.max) else { return nil }
+        return c
     }
 
     func branch(_ cc: CondCode, _ a: Operand, _ c: Operand, width: Width, signed: Bool, then t: BlockID, else f: BlockID) throws {
