@@ -1,10 +1,14 @@
 import BPFIR
 
-/// A conservative live interval [start, end] in linear instruction positions.
+/// A live interval: its span [start, end] in linear instruction positions, and the
+/// ranges within it where the value is live (one per block it is live in; a value live
+/// into a loop header and out of its latch but dead in the blocks laid out between has
+/// a hole there, where another value may take its register).
 struct Interval {
     var reg: VReg
     var start: Int
     var end: Int
+    var ranges: [ClosedRange<Int>] = []
     var crossesCall = false
     /// The interval's span contains a call (on some path the value may be dead there):
     /// it prefers r6-r9, which leave r1-r5 to the call's arguments.
@@ -42,11 +46,22 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var calls: [Int] = []
     var r0Scratch: [Int] = []
     var asmClobbers: [(position: Int, registers: UInt16)] = []
+    // The block being scanned: where each register touched in it is first and last touched.
+    var local: [VReg: ClosedRange<Int>] = [:]
     func touch(_ r: VReg, _ p: Int) {
         if r.id >= iv.count { iv += [Interval?](repeating: nil, count: r.id + 1 - iv.count) }
         if iv[r.id] != nil { iv[r.id]!.start = min(iv[r.id]!.start, p); iv[r.id]!.end = max(iv[r.id]!.end, p) }
         else { iv[r.id] = Interval(reg: r, start: p, end: p) }
+        if let l = local[r] { local[r] = min(l.lowerBound, p)...max(l.upperBound, p) } else { local[r] = p...p }
     }
+    /// Closes the block's ranges (blocks come in position order: each range starts after
+    /// the register's previous one ended).
+    func closeBlock() {
+        for (r, range) in local { iv[r.id]!.ranges.append(range) }
+        local.removeAll(keepingCapacity: true)
+    }
+    for p in f.parameters { touch(p, -2) }
+    closeBlock()
     var pos = 0
     for (bi, b) in f.blocks.enumerated() {
         let blockStart = pos
@@ -62,9 +77,9 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         for u in b.terminator.usedRegs { touch(u, pos) }
         let blockEnd = pos
         for r in live.liveOut[bi] { touch(r, blockEnd + 1) }
+        closeBlock()
         pos += 4
     }
-    for p in f.parameters { touch(p, -2) }
     // A value is live across a call when it is live right after the call and not its
     // result: a value whose interval only spans a call on another path (the merged
     // "record and return" block of an unrolled parser, laid out among the loop's blocks)
@@ -89,6 +104,11 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var result: [VReg: Interval] = [:]
     result.reserveCapacity(iv.count)
     for case var x? in iv {
+        // A parameter's entry range (-2) and its range in the first block are one.
+        if x.ranges.count > 1, x.ranges[0].upperBound == -2, x.ranges[1].lowerBound == -1 {
+            x.ranges[1] = -2...x.ranges[1].upperBound
+            x.ranges.removeFirst()
+        }
         x.crossesCall = acrossCalls.contains(x.reg)
         if let c = firstAtOrAfter(calls, x.start + 1) { x.spansCall = c < x.end }
         if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
@@ -96,4 +116,24 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         result[x.reg] = x
     }
     return (result, calls)
+}
+
+extension Interval {
+    /// Whether the two values are live at a common position and so need different
+    /// registers. A value whose last use is the instruction that defines the other may
+    /// share its register (the instruction reads before it writes), unless that is also
+    /// where the first value starts.
+    func conflicts(with o: Interval) -> Bool {
+        if end < o.start || o.end < start { return false }
+        var i = 0, j = 0
+        while i < ranges.count && j < o.ranges.count {
+            let x = ranges[i], y = o.ranges[j]
+            if x.upperBound < y.lowerBound { i += 1; continue }
+            if y.upperBound < x.lowerBound { j += 1; continue }
+            if x.upperBound == y.lowerBound && y.lowerBound % 4 == 0 && x.lowerBound != y.lowerBound { i += 1; continue }
+            if y.upperBound == x.lowerBound && x.lowerBound % 4 == 0 && y.lowerBound != x.lowerBound { j += 1; continue }
+            return true
+        }
+        return false
+    }
 }

@@ -1,6 +1,8 @@
 import BPFIR
 
-/// Linear-scan register allocation over r0–r9. Values live across a helper or
+/// Linear-scan register allocation over r0–r9, in interval start order; a register is
+/// free for a value when no value given it is live at a common position (intervals have
+/// holes where a value is dead between blocks). Values live across a helper or
 /// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
 /// return value) holds values that cross no call and no instruction using r0 as its
 /// scratch, preferably call results and returned values. When registers run out, a
@@ -29,14 +31,16 @@ enum RegisterAllocator {
             for (d, hs) in hints { for case .sameAs(let s, let p) in hs { hintedBy[s, default: []].append((d, p)) } }
             let forbidden = forbiddenSharing(f)
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
-            var active: [Interval] = []
+            // The intervals given each physical register so far. A register is free for
+            // `cur` when none of them is live where `cur` is (their holes count).
+            var holders = [[Interval]](repeating: [], count: 10)
             var assignment: [VReg: UInt8] = [:]
             var toSpill: VReg? = nil
             for cur in order {
-                // Expire intervals that end before this one starts (an operand dying at
-                // the instruction that defines `cur` may share its register).
-                active.removeAll { $0.end < cur.start || ($0.end == cur.start && cur.start % 4 == 0 && $0.start != cur.start) }
-                var used = Set(active.compactMap { assignment[$0.reg] })
+                // Intervals that ended before this one starts no longer matter.
+                for r in holders.indices { holders[r].removeAll { $0.end < cur.start } }
+                let conflicting = holders.indices.map { r in holders[r].filter { $0.conflicts(with: cur) } }
+                var used = Set(conflicting.indices.filter { !conflicting[$0].isEmpty }.map { UInt8($0) })
                 for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used.insert(r) } }
                 // A value whose span contains a call it does not live across takes r6-r9 as
                 // one that does, and falls back to r1-r5 (not the stack) when they are taken.
@@ -60,7 +64,7 @@ enum RegisterAllocator {
                 }
                 if let r = (preferred + candidates).first(where: { candidates.contains($0) && !used.contains($0) }) {
                     assignment[cur.reg] = r
-                    active.append(cur)
+                    holders[Int(r)].append(cur)
                     continue
                 }
                 if spanning {
@@ -68,15 +72,12 @@ enum RegisterAllocator {
                     if cur.avoid != 0 { fallback.removeAll { cur.avoid & (1 << $0) != 0 } }
                     if let r = (preferred + fallback).first(where: { fallback.contains($0) && !used.contains($0) }) {
                         assignment[cur.reg] = r
-                        active.append(cur)
+                        holders[Int(r)].append(cur)
                         continue
                     }
                 }
                 // Spill: the conflicting value that lives longest (never a spill temporary).
-                let rivals = active.filter { a in
-                    guard let r = assignment[a.reg] else { return false }
-                    return candidates.contains(r) && !spillTemps.contains(a.reg)
-                }
+                let rivals = candidates.flatMap { conflicting[Int($0)] }.filter { !spillTemps.contains($0.reg) }
                 // A value that is cheap to compute again (an address, a constant) is the
                 // first choice: it is rematerialized at its uses instead of going to the stack.
                 let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
@@ -153,7 +154,8 @@ enum RegisterAllocator {
         return h
     }
 
-    /// Pairs that must not share a register although one dies where the other is born:
+    /// Pairs that must not share a register although one dies where the other is born
+    /// (listed both ways: with lifetime holes either may be allocated first):
     /// the result of a non-commutative operation and its right operand (`d = l - d`
     /// would need a scratch register); an inline assembly output and every input but
     /// the one tied to it (the text may write the output before it reads the inputs).
@@ -163,11 +165,13 @@ enum RegisterAllocator {
             for ins in b.instructions {
                 switch ins.inst {
                 case .binary(let op, let d, _, .reg(let r), _) where !op.isCommutative:
-                    m[d, default: []].append(r)
+                    m[d, default: []].append(r); m[r, default: []].append(d)
                 case .inlineAsm(let t, let inputs, let outputs):
                     for (j, o) in outputs.enumerated() {
                         let tied = Set(t.ties.filter { $0.output == j }.map(\.input))
-                        for (i, x) in inputs.enumerated() where !tied.contains(i) && x != o { m[o, default: []].append(x) }
+                        for (i, x) in inputs.enumerated() where !tied.contains(i) && x != o {
+                            m[o, default: []].append(x); m[x, default: []].append(o)
+                        }
                     }
                 default: break
                 }

@@ -51,6 +51,32 @@ import BPFIR
         #expect(ra.spillSlots.isEmpty)
     }
 
+    /// Lifetime holes: `v` (not a constant: it cannot be computed again), set in b0 and read in b2 on the path through b1, is dead in
+    /// b3, which is laid out between; b3's ten values live at once (with `v` there too,
+    /// eleven: more than r0-r9) may take v's register, so nothing is spilled.
+    @Test func valuesDeadInABlockLeaveTheirRegisterThere() throws {
+        func add(_ d: Int, _ a: Int, _ b: Int) -> Instruction {
+            Instruction(.binary(.add, dst: VReg(d), lhs: VReg(a), rhs: .reg(VReg(b)), width: .w64))
+        }
+        let v = VReg(1)
+        let loads = (0..<10).map { k in Instruction(.load(dst: VReg(10 + k), base: .reg(VReg(0)), offset: 8 * k, width: .w64, signed: false)) }
+        let sums = (0..<9).map { k in add(20 + k, k == 0 ? 10 : 19 + k, 11 + k) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [Instruction(.binary(.add, dst: v, lhs: VReg(0), rhs: .imm(7), width: .w64))],
+                  terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(3), else: BlockID(1))),
+            Block(id: BlockID(1), instructions: [], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(3), instructions: loads + sums, terminator: .ret(.reg(VReg(28)))),
+            Block(id: BlockID(2), instructions: [add(30, 1, 1)], terminator: .ret(.reg(VReg(30)))),
+        ], params: 1)
+        let (intervals, _) = liveIntervals(f)
+        #expect(intervals[v]?.ranges.count == 3, "v is live in b0, b1 and b2, not in b3: \(intervals[v]!.ranges)")
+        let ra = try RegisterAllocator.allocate(f)
+        #expect(ra.spillSlots.isEmpty, "\(IRPrinter.print(Module(functions: [ra.function])))")
+        // The path through b1 and b2 returns v + v.
+        let c = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        #expect(try Interpreter.run(c.instructions, args: [1]) == 16)
+    }
+
     /// A copy known before an inline assembly statement is not known after it: the
     /// statement may write either register (a helper call in it clobbers r1-r5).
     @Test func copiesAreForgottenAfterInlineAssembly() throws {
