@@ -20,23 +20,12 @@ public enum CopyWidening {
     public static func run(_ f: Function) -> Function {
         let (uses, defs) = f.useDefCounts()
         // Registers written once with a helper's aligned result plus a known offset.
-        var aligned: [VReg: Int] = [:]
-        var growing = true
-        while growing {
-            growing = false
-            for b in f.blocks {
-                for i in b.instructions {
-                    guard let d = i.inst.singleDef, defs[d] == 1, aligned[d] == nil else { continue }
-                    switch i.inst {
-                    case .call(_, .helper(let h), _) where alignedResultHelpers.contains(h): aligned[d] = 0
-                    case .mov(_, .reg(let s), .w64): guard let o = aligned[s] else { continue }; aligned[d] = o
-                    case .binary(.add, _, let s, .imm(let k), .w64):
-                        guard let o = aligned[s], abs(k) < 1 << 30 else { continue }
-                        aligned[d] = o + Int(k)
-                    default: continue
-                    }
-                    growing = true
-                }
+        let aligned: [VReg: Int] = f.singleDefinitionFacts(defs: defs) { inst, known in
+            switch inst {
+            case .call(_, .helper(let h), _) where alignedResultHelpers.contains(h): return 0
+            case .mov(_, .reg(let s), .w64): return known[s]
+            case .binary(.add, _, let s, .imm(let k), .w64): return abs(k) < 1 << 30 ? known[s].map { $0 + Int(k) } : nil
+            default: return nil
             }
         }
         /// The largest power of two (at most 8) known to divide the address `base + off`.

@@ -70,6 +70,26 @@ public extension Function {
         }
     }
 
+    /// A fact about each register written once, derived from its definition and the
+    /// facts of the registers it reads, to a fixpoint (`fact` returns nil where there is
+    /// none): the slot an address points into, the alignment of a helper's result plus
+    /// constant offsets.
+    func singleDefinitionFacts<T>(defs: RegCounts, _ fact: (Inst, [VReg: T]) -> T?) -> [VReg: T] {
+        var known: [VReg: T] = [:]
+        var growing = true
+        while growing {
+            growing = false
+            for b in blocks {
+                for i in b.instructions {
+                    guard let d = i.inst.singleDef, defs[d] == 1, known[d] == nil, let x = fact(i.inst, known) else { continue }
+                    known[d] = x
+                    growing = true
+                }
+            }
+        }
+        return known
+    }
+
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
     func useDefCounts() -> (uses: RegCounts, defs: RegCounts) {

@@ -31,22 +31,11 @@ public enum ValueNumbering {
         var memory = MemoryGenerations(f, graph.predecessors, dom)
         // Registers written once with an address inside a known slot (its address plus a
         // constant or an index: C keeps such arithmetic inside the object).
-        var slotOf: [VReg: Int] = [:]
-        var growing = true
-        while growing {
-            growing = false
-            for blk in f.blocks {
-                for i in blk.instructions {
-                    guard let d = i.inst.singleDef, once(d), slotOf[d] == nil else { continue }
-                    switch i.inst {
-                    case .slotAddr(_, let s, _): slotOf[d] = s
-                    case .mov(_, .reg(let x), .w64), .binary(.add, _, let x, _, .w64), .binary(.sub, _, let x, .imm, .w64):
-                        guard let s = slotOf[x] else { continue }
-                        slotOf[d] = s
-                    default: continue
-                    }
-                    growing = true
-                }
+        let slotOf: [VReg: Int] = f.singleDefinitionFacts(defs: defs) { inst, known in
+            switch inst {
+            case .slotAddr(_, let s, _): return s
+            case .mov(_, .reg(let x), .w64), .binary(.add, _, let x, _, .w64), .binary(.sub, _, let x, .imm, .w64): return known[x]
+            default: return nil
             }
         }
         /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
