@@ -15,6 +15,11 @@ public struct VReg: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(_ id: Int) { self.id = id }
     public static func < (a: VReg, b: VReg) -> Bool { a.id < b.id }
     public var description: String { "%\(id)" }
+    public func hash(into h: inout Hasher) { h.combine(id) }
+    /// Sets and dictionaries keyed by registers are much of the optimizer's work:
+    /// register numbers are small and dense, so a multiplicative hash (a permutation of
+    /// the low bits, which pick the bucket) stands in for SipHash there.
+    public func _rawHashValue(seed: Int) -> Int { denseHash(id, seed: seed) }
 }
 
 public struct BlockID: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -22,7 +27,13 @@ public struct BlockID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(_ id: Int) { self.id = id }
     public static func < (a: BlockID, b: BlockID) -> Bool { a.id < b.id }
     public var description: String { "@b\(id)" }
+    public func hash(into h: inout Hasher) { h.combine(id) }
+    /// As `VReg`'s.
+    public func _rawHashValue(seed: Int) -> Int { denseHash(id, seed: seed) }
 }
+
+/// A hash of a small dense number: odd-multiplier hashing (Knuth), the seed added first.
+@inline(__always) func denseHash(_ x: Int, seed: Int) -> Int { (x &+ seed) &* -7_046_029_254_386_353_131 }
 
 public enum Width: Int, Hashable, Sendable, CustomStringConvertible {
     case w8 = 1, w16 = 2, w32 = 4, w64 = 8
