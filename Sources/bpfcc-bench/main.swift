@@ -95,7 +95,7 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
         let (status, _, err, t) = Shell.timed(argv, environment: env)
         if status != 0 { fig.error = err.split(separator: "\n").first(where: { $0.contains("error") }).map(String.init) ?? "compile failed"; return fig }
         // A cold compile of ours builds the parse cache in a background process: let it finish.
-        if cold { coldTimes.append(t); if isOurs { usleep(5_000_000) } }
+        if cold { coldTimes.append(t); if isOurs { waitForCacheBuilders() } }
         if !cold || !isOurs { times.append(t) }
         // SWIFT_BPFCC_TIME_STAGES lines: "libclang parse X ms" (libclang's own work) and
         // "parse X ms, lower+codegen+btf+elf Y ms" (X: the whole front end, cache lookup and
@@ -134,6 +134,22 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
         fig.runNanoseconds = d
     }
     return fig
+}
+
+/// Waits (at most 10 s) until no swift-bpfcc parse-cache builder runs: a cold compile
+/// starts one in the background, and the next (warm) compile must find its entry and
+/// not share the machine with it.
+func waitForCacheBuilders() {
+    usleep(30_000)
+    for _ in 0..<500 {
+        let running = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { pid in
+            guard pid.first?.isNumber == true,
+                  let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: cmd, as: UTF8.self).contains("--build-parse-cache")
+        }
+        if !running { return }
+        usleep(20_000)
+    }
 }
 
 var results: [ProgramResult] = []
