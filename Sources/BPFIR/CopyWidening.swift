@@ -2,7 +2,8 @@
 /// alignment the C type does not tell, lowered byte by byte) becomes a copy in the
 /// widest pieces both ends are known to be aligned for.
 ///
-/// Known alignment: a stack slot's own, at an offset; and memory the kernel hands out
+/// Known alignment: a stack slot's own, at an offset (a volatile local's accesses stay as
+/// written); and memory the kernel hands out
 /// 8-aligned — a map value from `bpf_map_lookup_elem` / `bpf_map_lookup_percpu_elem`, a
 /// ring buffer record from `bpf_ringbuf_reserve` — through copies and constant offsets
 /// of the helper's result. (clang infers the same from an earlier 8-byte access through
@@ -33,7 +34,9 @@ public enum CopyWidening {
             let start: Int
             let baseAlign: Int
             switch base {
-            case .slot(let s): start = off; baseAlign = f.slots[s].alignment
+            case .slot(let s):
+                if f.slots[s].isVolatile { return 1 }      // accessed exactly as written
+                start = off; baseAlign = f.slots[s].alignment
             case .reg(let r):
                 guard let o = aligned[r] else { return 1 }
                 start = o + off; baseAlign = 8

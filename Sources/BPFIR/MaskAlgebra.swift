@@ -35,7 +35,9 @@ public enum MaskAlgebra {
             switch inst {
             case .mov(_, .reg(let s), .w64): r = of(s)
             case .mov(_, .reg(let s), .w32), .ext(_, let s, .w32, _, false): r = under(s, 0xffff_ffff)
-            case .ext(_, let s, let from, _, false): r = under(s, from == .w64 ? ~0 : (UInt64(1) << UInt64(from.bits)) - 1)
+            case .ext(_, let s, let from, let to, false):
+                let bits = min(from.bits, to.bits)
+                r = under(s, bits == 64 ? ~0 : (UInt64(1) << UInt64(bits)) - 1)
             case .binary(.and, _, let s, .imm(let k), .w64): r = under(s, UInt64(bitPattern: k))
             case .binary(.and, _, let s, .imm(let k), .w32): r = under(s, UInt64(UInt32(truncatingIfNeeded: k)))
             case .binary(.or, _, let a, .reg(let b), .w64):

@@ -343,6 +343,10 @@ import BPFIR
         let overlapping = fn([Block(id: BlockID(0), instructions: copy(from: 0, to: 8, 16, dst: .slot(0), firstReg: 10), terminator: .ret(.imm(0)))],
                              slots: [StackSlot(size: 32, alignment: 8, name: "v")])
         #expect(CopyWidening.run(overlapping) == overlapping)
+        // A volatile local is read exactly as written.
+        let volatile = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.imm(0)))],
+                          slots: [StackSlot(size: 16, alignment: 8, name: "v", isVolatile: true)])
+        #expect(CopyWidening.run(volatile) == volatile)
     }
 
     @Test func fieldsOfOneWordGatheredBackAreThatWord() throws {
