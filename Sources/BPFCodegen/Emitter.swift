@@ -217,6 +217,18 @@ struct Emitter {
             for i in BPFInstruction.ldImm64(dst: reg(d), value: sym.offset) { put(i) }
         case .loadImm64(let d, let v):
             loadConstant(reg(d), v, w64: true)
+        case .call(let d, .packetLoad(let w), let args):
+            // BPF_LD | BPF_ABS (constant offset) or BPF_IND (offset register) | size; the
+            // socket buffer is implicitly r6, the allocator's hint put it there.
+            guard args.count == 2, case .reg(let skb) = args[0], reg(skb) == Reg.r6 else {
+                throw CodegenError("llvm.bpf.load.* needs the socket buffer in r6 and no other value there; keep the context in one variable", location: location)
+            }
+            let size: UInt8 = w == .w8 ? 0x10 : w == .w16 ? 0x08 : 0x00
+            switch args[1] {
+            case .imm(let k): put(BPFInstruction(opcode: 0x20 | size, imm: Int32(truncatingIfNeeded: k)))
+            case .reg(let o): put(BPFInstruction(opcode: 0x40 | size, src: reg(o)))
+            }
+            if let d = d { mov(reg(d), .reg(Reg.r0)) }
         case .call(let d, let callee, let args):
             guard args.count <= 5 else { throw CodegenError("too many arguments to a call (at most 5)", location: location) }
             parallelMove(args.enumerated().map { (UInt8($0.offset + 1), source($0.element)) })
@@ -228,6 +240,7 @@ struct Emitter {
             case .kfunc(let name):
                 relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name)))
                 put(.call(imm: 0, src: BPFPseudo.kfuncCall))
+            case .packetLoad: break     // above
             }
             if let d = d { mov(reg(d), .reg(Reg.r0)) }
         case .atomic(let op, let base, let off, let v, let w, let fetch):

@@ -17,7 +17,8 @@ struct Interval {
     /// with fetch, compare-and-exchange, wide constant stores): it cannot live in r0.
     var touchesR0Scratch = false
     /// Registers (bit N: rN) the value may not take: those an inline assembly statement
-    /// it lives through, or is an operand of, clobbers.
+    /// it lives through, or is an operand of, clobbers; r6 where a packet load that does
+    /// not read it as its socket buffer comes within its span.
     var avoid: UInt16 = 0
 }
 
@@ -46,6 +47,8 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var calls: [Int] = []
     var r0Scratch: [Int] = []
     var asmClobbers: [(position: Int, registers: UInt16)] = []
+    // Packet loads (BPF_LD_ABS/IND): the socket buffer they read must be in r6.
+    var packetLoads: [(position: Int, skb: VReg?)] = []
     // The block being scanned: where each register touched in it is first and last touched.
     var local: [VReg: ClosedRange<Int>] = [:]
     func touch(_ r: VReg, _ p: Int) {
@@ -72,6 +75,9 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
             if case .call = ins.inst { calls.append(pos) }
             if ins.inst.clobbersR0 { r0Scratch.append(pos) }
             if case .inlineAsm(let t, _, _) = ins.inst, t.clobbers != 0 { asmClobbers.append((pos, t.clobbers)) }
+            if case .call(_, .packetLoad, let args) = ins.inst {
+                if case .reg(let s)? = args.first { packetLoads.append((pos, s)) } else { packetLoads.append((pos, nil)) }
+            }
             pos += 4
         }
         for u in b.terminator.usedRegs { touch(u, pos) }
@@ -113,6 +119,9 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         if let c = firstAtOrAfter(calls, x.start + 1) { x.spansCall = c < x.end }
         if let c = firstAtOrAfter(r0Scratch, x.start) { x.touchesR0Scratch = c <= x.end }
         for a in asmClobbers where a.position >= x.start && a.position <= x.end { x.avoid |= a.registers }
+        // Every other value spanning a packet load stays out of r6, which the load's
+        // socket buffer takes.
+        for l in packetLoads where l.position >= x.start && l.position <= x.end && l.skb != x.reg { x.avoid |= 1 << Reg.r6 }
         result[x.reg] = x
     }
     return (result, calls)

@@ -120,6 +120,10 @@ enum RegisterAllocator {
                 case .mov(let d, .reg(let s), _), .binary(_, let d, let s, _, _), .neg(let d, let s, _),
                      .ext(let d, let s, _, _, _), .bswap(let d, let s, _):
                     h[d, default: []].append(.sameAs(s, at: pos))
+                case .call(let d, .packetLoad, let args):
+                    // The socket buffer of BPF_LD_ABS/IND is implicitly r6.
+                    if case .reg(let skb)? = args.first { h[skb, default: []].append(.phys(Reg.r6)) }
+                    if let d { h[d, default: []].append(.phys(Reg.r0)) }
                 case .call(let d, _, let args):
                     for (j, a) in args.enumerated() where j < 5 {
                         if case .reg(let v) = a { h[v, default: []].append(.phys(UInt8(j + 1))) }

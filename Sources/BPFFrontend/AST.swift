@@ -140,6 +140,9 @@ public struct DeclAttributes: Hashable, Sendable {
     public var isInline = false
     public var alignment: Int? = nil
     public var btfDeclTags: [String] = []
+    /// `asm("name")` after a declarator: the symbol name (`llvm.bpf.load.byte` and its
+    /// siblings name the packet-load intrinsics).
+    public var asmLabel: String? = nil
     public init() {}
 }
 

@@ -28,6 +28,7 @@ enum AttributeParser {
                 if parenDepth == 0 { apply(String(decoding: s[start..<end], as: UTF8.self), to: &a) }
                 continue
             }
+            if parenDepth == 0, let label = asmLabel(s, &i) { a.asmLabel = label; continue }
             if s[i] == UInt8(ascii: "(") { parenDepth += 1 } else if s[i] == UInt8(ascii: ")") { parenDepth -= 1 }
             if match(s, i, "inline ") || match(s, i, "__inline ") || match(s, i, "__inline__ ") { a.isInline = true }
             if match(s, i, "{") { break }   // body starts: attributes of nested declarations do not count
@@ -35,6 +36,21 @@ enum AttributeParser {
             skipSpaces()
         }
         return a
+    }
+
+    /// The string of an `asm("...")` label starting at `i` (also `__asm` and `__asm__`);
+    /// moves `i` past it.
+    private static func asmLabel(_ s: [UInt8], _ i: inout Int) -> String? {
+        guard i == 0 || s[i - 1] == 32 || s[i - 1] == UInt8(ascii: ")") else { return nil }
+        for keyword: StaticString in ["asm(\"", "__asm(\"", "__asm__(\""] where match(s, i, keyword) {
+            var j = i + keyword.utf8CodeUnitCount
+            let start = j
+            while j < s.count && s[j] != UInt8(ascii: "\"") { j += 1 }
+            guard j < s.count else { return nil }
+            i = j + 1
+            return String(decoding: s[start..<j], as: UTF8.self)
+        }
+        return nil
     }
 
     private static func match(_ s: [UInt8], _ i: Int, _ p: StaticString) -> Bool {

@@ -196,6 +196,7 @@ final class Converter {
             merged.attributes.noinline = attrs.noinline || old.noinline
             merged.attributes.alwaysInline = attrs.alwaysInline || old.alwaysInline
             merged.attributes.weak = attrs.weak || old.weak
+            merged.attributes.asmLabel = attrs.asmLabel ?? old.asmLabel
             merged.attributes.btfDeclTags = old.btfDeclTags + attrs.btfDeclTags.filter { !old.btfDeclTags.contains($0) }
             unit.functions[i] = merged
         } else {

@@ -127,6 +127,11 @@ public enum Callee: Hashable, Sendable {
     case helper(Int32)          // call imm=N
     case function(String)       // BPF-to-BPF call to a function in this object (pseudo call, relocated)
     case kfunc(String)          // call to an extern kernel function (BTF_KIND_FUNC extern, pseudo kfunc call)
+    /// The legacy packet loads `llvm.bpf.load.byte/half/word(skb, off)`: BPF_LD_ABS with a
+    /// constant offset, BPF_LD_IND with a register; the socket buffer must be in r6, the
+    /// value (converted from network byte order) comes back in r0, r1-r5 are clobbered
+    /// as by a call.
+    case packetLoad(Width)
 }
 
 public enum AtomicOp: String, Hashable, Sendable {

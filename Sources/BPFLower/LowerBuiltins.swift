@@ -3,6 +3,9 @@ import BPFIR
 import BPFFrontend
 
 extension FunctionLowering {
+    /// The packet-load intrinsics (LLVM's names, given to a declaration by `asm(...)`).
+    static let packetLoadWidths: [String: Width] = ["llvm.bpf.load.byte": .w8, "llvm.bpf.load.half": .w16, "llvm.bpf.load.word": .w32]
+
     func lowerBuiltin(_ name: String, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
         func arg(_ i: Int) throws -> Expr {
             guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
@@ -16,6 +19,16 @@ extension FunctionLowering {
             return Int(k)
         }
         switch name {
+        case _ where FunctionLowering.packetLoadWidths[name] != nil:
+            // `load_byte(skb, off)` declared `asm("llvm.bpf.load.byte")`: BPF_LD_ABS/IND.
+            guard args.count == 2 else { throw LoweringError(e.location, "'\(name)' takes the socket buffer and an offset") }
+            let skb = materialize(try scalar(args[0]), width: .w64)
+            var off = try scalarPreferringConstant(args[1])
+            if case .imm(let k) = off, k < 0 || k > Int64(Int32.max) { off = .reg(materialize(off, width: .w64)) }
+            let r = b.newVReg()
+            at(e.location)
+            b.emit(.call(dst: r, callee: .packetLoad(FunctionLowering.packetLoadWidths[name]!), args: [.reg(skb), off]))
+            return discard ? .none : .scalar(.reg(r))
         case "__builtin_expect", "__builtin_expect_with_probability", "__builtin_assume_aligned":
             let v = try rvalue(try arg(0))
             for a in args.dropFirst() { _ = try rvalue(a, discard: true) }

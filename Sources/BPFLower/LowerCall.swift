@@ -26,6 +26,10 @@ extension FunctionLowering {
                 throw LoweringError(callee.location, "call to unknown function '\(name)'")
             }
             if f.body == nil {
+                // `asm("llvm.bpf.load.byte")` & co.: the packet-load intrinsics.
+                if let label = f.attributes.asmLabel, FunctionLowering.packetLoadWidths[label] != nil {
+                    return .builtin(label)
+                }
                 // The C library's memory functions, declared by <string.h>: clang treats
                 // them as its builtins (inlined for constant sizes), not as kernel symbols.
                 if ["memcpy", "memmove", "memset", "memcmp"].contains(name) && f.attributes.section == nil {

@@ -30,4 +30,14 @@ import Testing
         let b = AttributeParser.parse("int f(void) { __attribute__((unused)) static int x __attribute__((section(\"x\"))); }")
         #expect(b.section == nil)
     }
+
+    /// `asm("...")` after a declarator names the symbol (the packet-load intrinsics); one
+    /// inside the body or a parameter list does not count.
+    @Test func asmLabels() {
+        let a = AttributeParser.parse("unsigned long long load_byte(const void *skb, unsigned long long off) asm(\"llvm.bpf.load.byte\")")
+        #expect(a.asmLabel == "llvm.bpf.load.byte")
+        #expect(AttributeParser.parse("int x __asm__(\"y\")").asmLabel == "y")
+        #expect(AttributeParser.parse("int f(void) { asm(\"r0 = 0\"); }").asmLabel == nil)
+        #expect(AttributeParser.parse("int plasm(int a)").asmLabel == nil)
+    }
 }
