@@ -48,7 +48,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var r0Scratch: [Int] = []
     var asmClobbers: [(position: Int, registers: UInt16)] = []
     // Packet loads (BPF_LD_ABS/IND): the socket buffer they read must be in r6.
-    var packetLoads: [(position: Int, skb: VReg?)] = []
+    var packetLoads: [(position: Int, skb: VReg)] = []
     // The block being scanned: where each register touched in it is first and last touched.
     var local: [VReg: ClosedRange<Int>] = [:]
     func touch(_ r: VReg, _ p: Int) {
@@ -75,9 +75,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
             if case .call = ins.inst { calls.append(pos) }
             if ins.inst.clobbersR0 { r0Scratch.append(pos) }
             if case .inlineAsm(let t, _, _) = ins.inst, t.clobbers != 0 { asmClobbers.append((pos, t.clobbers)) }
-            if case .call(_, .packetLoad, let args) = ins.inst {
-                if case .reg(let s)? = args.first { packetLoads.append((pos, s)) } else { packetLoads.append((pos, nil)) }
-            }
+            if case .call(_, .packetLoad, let args) = ins.inst, case .reg(let s)? = args.first { packetLoads.append((pos, s)) }
             pos += 4
         }
         for u in b.terminator.usedRegs { touch(u, pos) }

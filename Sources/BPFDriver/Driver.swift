@@ -171,15 +171,8 @@ public enum Driver {
 
     /// Writes through a temporary file and a rename, so no half object is ever left behind.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let dir = System.directory(of: path)
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\(System.lastComponent(of: path)).tmp-\(getpid())"
-        guard System.writeFile(tmp, bytes) else {
-            unlink(tmp)
-            throw Diagnostic(.error, .unknown, "unable to open output file '\(path)'")
-        }
-        if rename(tmp, path) != 0 {
-            unlink(tmp)
-            throw Diagnostic(.error, .unknown, "unable to write output file '\(path)'")
+        do { try System.writeAtomically(path, bytes) } catch {
+            throw Diagnostic(.error, .unknown, error == .write ? "unable to open output file '\(path)'" : "unable to write output file '\(path)'")
         }
     }
 

@@ -124,13 +124,11 @@ struct PrefixCache {
     /// Parses the prefix on its own and saves it as a PCH; returns its path.
     func build(_ key: String, prefix: String, arguments: [String], index: CXIndex) -> String? {
         let p = paths(key)
-        let fm = FileManager.default
-        try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tmpSuffix = ".tmp-\(getpid())"
         // The header is named by its key, so an existing one has the same bytes.
-        if !fm.fileExists(atPath: p.header) {
-            guard fm.createFile(atPath: p.header + tmpSuffix, contents: Data(prefix.utf8)),
-                  rename(p.header + tmpSuffix, p.header) == 0 else { return nil }
+        if !System.fileExists(p.header) {
+            do { try System.writeAtomically(p.header, Array(prefix.utf8)) } catch { return nil }
         }
         var tuOut: CXTranslationUnit? = nil
         let cargs = arguments.map { strdup($0) }
@@ -164,9 +162,8 @@ struct PrefixCache {
             unlink(p.pch + tmpSuffix)
             return nil
         }
-        guard rename(p.pch + tmpSuffix, p.pch) == 0,
-              fm.createFile(atPath: p.deps + tmpSuffix, contents: Data(deps.utf8)),
-              rename(p.deps + tmpSuffix, p.deps) == 0 else { return nil }
+        guard rename(p.pch + tmpSuffix, p.pch) == 0 else { return nil }
+        do { try System.writeAtomically(p.deps, Array(deps.utf8)) } catch { return nil }
         return p.pch
     }
 

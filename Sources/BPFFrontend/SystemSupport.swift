@@ -9,16 +9,21 @@ public enum System {
     /// `SWIFT_BPFCC_TIME_STAGES` is set: the stages print their times on stderr.
     public static let timesStages = getenv("SWIFT_BPFCC_TIME_STAGES") != nil
 
-    /// Everything on standard input.
-    public static func readStandardInput() -> [UInt8] {
+    /// Everything on standard input (what was read before an error).
+    public static func readStandardInput() -> [UInt8] { readAll(0, sizeHint: 0) ?? [] }
+
+    /// Everything readable from `fd`; nil on a read error.
+    private static func readAll(_ fd: Int32, sizeHint: Int) -> [UInt8]? {
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        out.reserveCapacity(sizeHint)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = read(0, &buffer, buffer.count)
-            if n <= 0 { break }
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return fd == 0 ? out : nil }
+            if n == 0 { return out }
             out += buffer[0..<n]
         }
-        return out
     }
 
     /// An environment variable's value (getenv: ProcessInfo builds the whole
@@ -33,16 +38,7 @@ public enum System {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
-        var out: [UInt8] = []
-        if fstat(fd, &st) == 0 && st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-        }
+        return readAll(fd, sizeHint: fstat(fd, &st) == 0 ? max(0, Int(st.st_size)) : 0)
     }
 
     /// Creates or truncates `path` and writes `bytes` to it; false on any failure.
@@ -60,6 +56,19 @@ public enum System {
             return true
         }
         return close(fd) == 0 && ok
+    }
+
+    /// The step of `writeAtomically` that failed.
+    public enum WriteFailure: Error { case write, rename }
+
+    /// Writes `bytes` to a temporary file beside `path` and renames it into place, so no
+    /// reader (a parallel `make -j` job, the next compile) ever sees half a file; on a
+    /// failure the temporary is removed.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(WriteFailure) {
+        let dir = directory(of: path)
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\(lastComponent(of: path)).tmp-\(getpid())"
+        guard writeFile(tmp, bytes) else { unlink(tmp); throw .write }
+        guard rename(tmp, path) == 0 else { unlink(tmp); throw .rename }
     }
 
     /// Whether something exists at `path`.

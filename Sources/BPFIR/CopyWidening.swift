@@ -78,15 +78,10 @@ public enum CopyWidening {
                       disjoint(first.src, first.so, first.dst, first.dOff, size) else {
                     out += insts[k..<(k + 2 * n)]; k += 2 * n; continue
                 }
-                var off = 0
-                while off < size {
-                    var piece = widest
-                    while piece > size - off { piece /= 2 }
-                    let w = Width(bytes: piece)!
+                for (off, w) in Width.pieces(size: size, alignment: widest) {
                     let t = g.newVReg()
                     out.append(Instruction(.load(dst: t, base: first.src, offset: first.so + off, width: w, signed: false), location: insts[k].location))
                     out.append(Instruction(.store(base: first.dst, offset: first.dOff + off, value: .reg(t), width: w), location: insts[k + 1].location))
-                    off += piece
                 }
                 k += 2 * n
                 changed = true

@@ -41,6 +41,21 @@ public enum Width: Int, Hashable, Sendable, CustomStringConvertible {
     public var bits: Int { rawValue * 8 }
     public var description: String { "w\(bits)" }
     public init?(bytes: Int) { self.init(rawValue: bytes) }
+
+    /// The pieces a copy or fill of `size` bytes is made of when its start is aligned to
+    /// `alignment`: the widest access each offset allows, at most 8 bytes.
+    public static func pieces(size: Int, alignment: Int) -> [(offset: Int, width: Width)] {
+        var out: [(Int, Width)] = []
+        var off = 0
+        let maxW = max(1, min(8, alignment))
+        while off < size {
+            var w = maxW
+            while w > size - off || off % w != 0 { w /= 2 }
+            out.append((off, Width(rawValue: w)!))
+            off += w
+        }
+        return out
+    }
 }
 
 public enum Operand: Hashable, Sendable, CustomStringConvertible {

@@ -32,7 +32,7 @@ public enum LoadSinking {
             for i in b.instructions { i.inst.forEachUse { used($0, in: bi) } }
             for r in b.terminator.usedRegs { used(r, in: bi) }
         }
-        let blockWrites = f.blocks.map { $0.instructions.contains { writesMemory($0.inst) } }
+        let blockWrites = f.blocks.map { $0.instructions.contains { $0.inst.hasSideEffects } }
         var g = f
         var changed = false
         for bi in f.blocks.indices where graph.successors[bi].count > 1 {
@@ -43,11 +43,11 @@ public enum LoadSinking {
                 guard let (d, isLoad) = sinkable(inst, defs), let u = useBlock[d], u >= 0, u != bi,
                       let region = region(from: bi, to: u, graph, f) else { continue }
                 if isLoad {
-                    if g.blocks[bi].instructions[(k + 1)...].contains(where: { writesMemory($0.inst) }) { continue }
+                    if g.blocks[bi].instructions[(k + 1)...].contains(where: { $0.inst.hasSideEffects }) { continue }
                     if region.contains(where: { blockWrites[$0] }) { continue }
                 }
                 guard let at = g.blocks[u].instructions.firstIndex(where: { $0.inst.usedRegs.contains(d) }) ?? (g.blocks[u].terminator.usedRegs.contains(d) ? g.blocks[u].instructions.count : nil) else { continue }
-                if isLoad && g.blocks[u].instructions[..<at].contains(where: { writesMemory($0.inst) }) { continue }
+                if isLoad && g.blocks[u].instructions[..<at].contains(where: { $0.inst.hasSideEffects }) { continue }
                 let moved = g.blocks[bi].instructions.remove(at: k)
                 g.blocks[u].instructions.insert(moved, at: at)
                 changed = true
@@ -83,12 +83,5 @@ public enum LoadSinking {
         for x in region where graph.predecessors[x].contains(where: { $0 != b && !region.contains($0) }) { return nil }
         if graph.predecessors[u].contains(where: { $0 != b && !region.contains($0) }) { return nil }
         return region
-    }
-
-    static func writesMemory(_ i: Inst) -> Bool {
-        switch i {
-        case .store, .coreStore, .call, .atomic, .cmpxchg, .inlineAsm: return true
-        default: return false
-        }
     }
 }

@@ -396,23 +396,9 @@ extension FunctionLowering {
 
     // MARK: block operations
 
-    /// Chunk sizes for a copy or fill of `size` bytes with the given alignment.
-    func chunks(size: Int, alignment: Int) -> [(offset: Int, width: Width)] {
-        var out: [(Int, Width)] = []
-        var off = 0
-        let maxW = max(1, min(8, alignment))
-        while off < size {
-            var w = maxW
-            while w > size - off || off % w != 0 { w /= 2 }
-            out.append((off, Width(bytes: w)!))
-            off += w
-        }
-        return out
-    }
-
     func copy(to dst: MemoryRef, from src: MemoryRef, size: Int) {
         let align = min(dst.alignment, src.alignment)
-        for (off, w) in chunks(size: size, alignment: align) {
+        for (off, w) in Width.pieces(size: size, alignment: align) {
             let t = b.newVReg()
             b.emit(.load(dst: t, base: src.base, offset: src.offset + off, width: w, signed: false))
             b.emit(.store(base: dst.base, offset: dst.offset + off, value: .reg(t), width: w))
@@ -434,7 +420,7 @@ extension FunctionLowering {
             pattern = .reg(p)
         }
         var zeroReg: VReg?
-        for (off, w) in chunks(size: size, alignment: dst.alignment) {
+        for (off, w) in Width.pieces(size: size, alignment: dst.alignment) {
             var v = pattern
             if case .imm(let k) = pattern {
                 let narrowed = Int64(bitPattern: UInt64(bitPattern: k) & TypeLayout.mask(w))
@@ -459,7 +445,7 @@ extension FunctionLowering {
                 fill(m, byte: .imm(0), size: size)
                 var padded = Array(bytes.prefix(size))
                 while padded.count % 8 != 0 && padded.count < size { padded.append(0) }
-                for (off, w) in chunks(size: min(padded.count, size), alignment: m.alignment) {
+                for (off, w) in Width.pieces(size: min(padded.count, size), alignment: m.alignment) {
                     var v: UInt64 = 0
                     for k in 0..<w.bytes {
                         let byte = UInt64(padded[off + k])
