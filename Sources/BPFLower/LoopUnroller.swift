@@ -88,6 +88,7 @@ enum LoopUnroller {
         guard !values.isEmpty else { return nil }
         let (size, unsafe) = Scan.body(body, id: c.id)
         guard !unsafe, size * values.count <= (requested ? requestedMaxWork : maxWork) else { return nil }
+        guard requested || !hasVariableBound(body, id: c.id) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
     }
 
@@ -109,6 +110,32 @@ enum LoopUnroller {
         default: return nil
         }
         return Scan.body(body, id: c.id).unsafe ? nil : c.id
+    }
+
+    /// Whether the body leaves the loop on a second, variable bound of the counter
+    /// (`if (i >= n) break;` as one of its statements): the trip count is then
+    /// min(n, limit), not a constant, and clang keeps such a loop rolled, as it keeps
+    /// `i < limit && i < n`. Unrolling it would cost the body once per trip for
+    /// iterations most runs never reach; `#pragma unroll` still unrolls it.
+    static func hasVariableBound(_ body: Stmt, id: Int) -> Bool {
+        let statements: [Stmt]
+        if case .compound(let l) = body.kind { statements = l } else { statements = [body] }
+        return statements.contains { s in
+            guard case .ifStmt(let c, let t, nil) = s.kind, leaves(t),
+                  case .binary(let op, let l, let r) = c.kind,
+                  [.lt, .le, .gt, .ge, .eq, .ne].contains(op) else { return false }
+            let (bound, other) = localID(l) == id ? (r, l) : (l, r)
+            return localID(other) == id && ConstantEvaluator.integer(bound) == nil
+        }
+    }
+
+    /// `break;` or `{ break; }`.
+    private static func leaves(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .breakStmt: return true
+        case .compound(let l): return l.count == 1 && leaves(l[0])
+        default: return false
+        }
     }
 
     static func variableType(_ e: Expr) -> CType? {
