@@ -98,6 +98,10 @@ public enum ValueNumbering {
         // store wrote (`stored`: the load's width and extension still apply).
         var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
         var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
+        // Computations reading registers written more than once (a loop's counter):
+        // valid along a chain of single-predecessor blocks from where they were computed,
+        // until one of those registers is written again.
+        var chained = ChainedTable(blocks: f.blocks.count)
 
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
@@ -106,6 +110,7 @@ public enum ValueNumbering {
         var factMark = [Int](repeating: 0, count: f.blocks.count)
         while let (b, exit) = work.popLast() {
             if exit {
+                chained.leave(b)
                 for k in added[b] { table[k] = nil }
                 for (k, old) in loadUndo[b].reversed() { loads[k] = old }
                 facts.removeLast(facts.count - factMark[b])
@@ -115,6 +120,7 @@ public enum ValueNumbering {
             work.append((b, true))
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
+            chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
             let forgotten = memory.enter(b)
             if !forgotten.isEmpty {
                 for (k, e) in loads {
@@ -131,6 +137,7 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 f.blocks[b].instructions[ii].inst = inst
+                if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
                 let before = memory.current
                 memory.step(inst)
                 // A stack slot read again where the first read dominates and nothing between
@@ -235,10 +242,14 @@ public enum ValueNumbering {
                     }
                 }
                 definition[d] = inst
-                var operandsOnce = true
-                inst.forEachUse { if !once($0) || $0 == d { operandsOnce = false } }
-                guard operandsOnce else { continue }
+                var rewritten: [VReg] = [], readsResult = false
+                inst.forEachUse { if $0 == d { readsResult = true } else if !once($0) { rewritten.append($0) } }
+                guard !readsResult else { continue }
                 let key = inst.replacingDefs(of: d, with: placeholder)
+                if !rewritten.isEmpty {
+                    if let e = chained.lookup(key, in: b) { rep[d] = e } else { chained.insert(key, d, reading: rewritten, in: b) }
+                    continue
+                }
                 if let e = table[key] {
                     rep[d] = e
                 } else {
@@ -256,6 +267,52 @@ public enum ValueNumbering {
             memory.leave(b)
         }
         return f
+    }
+
+    /// The table of computations that read registers written more than once. An entry
+    /// holds in the blocks that continue its block's chain of single-predecessor edges
+    /// (each such block's only predecessor is its immediate dominator, so the walk meets
+    /// the chain in order) until a register it reads is written again; leaving a block's
+    /// dominator subtree undoes what the block added and removed.
+    struct ChainedTable {
+        private var table: [Inst: (value: VReg, chain: Int)] = [:]
+        private var readers: [VReg: [Inst]] = [:]
+        private var undo: [[(Inst, (value: VReg, chain: Int)?)]]
+        private var chain: [Int]
+        private var nextChain = 0
+
+        init(blocks: Int) {
+            undo = Array(repeating: [], count: blocks)
+            chain = Array(repeating: 0, count: blocks)
+        }
+
+        var isTracking: Bool { !table.isEmpty }
+
+        /// `predecessor`: the block's only predecessor, when it has one.
+        mutating func enter(_ b: Int, continuing predecessor: Int?) {
+            if let p = predecessor { chain[b] = chain[p] } else { nextChain += 1; chain[b] = nextChain }
+        }
+
+        func lookup(_ key: Inst, in b: Int) -> VReg? {
+            guard let e = table[key], e.chain == chain[b] else { return nil }
+            return e.value
+        }
+
+        mutating func insert(_ key: Inst, _ value: VReg, reading regs: [VReg], in b: Int) {
+            undo[b].append((key, table[key]))
+            table[key] = (value, chain[b])
+            for r in regs { readers[r, default: []].append(key) }
+        }
+
+        mutating func written(_ r: VReg, in b: Int) {
+            guard let keys = readers[r] else { return }
+            for k in keys { if let e = table[k] { undo[b].append((k, e)); table[k] = nil } }
+        }
+
+        mutating func leave(_ b: Int) {
+            for (k, old) in undo[b].reversed() { table[k] = old }
+            undo[b] = []
+        }
     }
 
     /// Bytes `[lo, hi)` of a stack slot.

@@ -55,6 +55,34 @@ extension OptimizerPassTests {
         }
     }
 
+    /// A loop counter `i` is written in several places: `i + 15` computed in b2 is reused
+    /// in b3 (b2's only successor on that edge, `i` unchanged), not in b4 (which writes
+    /// `i` first) nor in b5 (a merge).
+    @Test func computationsOfRegistersWrittenTwiceAreReusedAlongSinglePredecessorChains() throws {
+        let x = VReg(0), i = VReg(1), acc = VReg(6)
+        func add(_ d: Int, _ a: VReg, _ b: Operand) -> Instruction { ins(.binary(.add, dst: VReg(d), lhs: a, rhs: b, width: .w64)) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(0), width: .w64))],
+                  terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), terminator: .branch(.ult, lhs: i, rhs: .imm(8), width: .w64, then: BlockID(2), else: BlockID(6))),
+            Block(id: BlockID(2), instructions: [add(2, i, .imm(15))],
+                  terminator: .branch(.eq, lhs: VReg(2), rhs: .reg(x), width: .w64, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), instructions: [add(3, i, .imm(15)), add(6, acc, .reg(VReg(3)))], terminator: .jump(BlockID(5))),
+            Block(id: BlockID(4), instructions: [add(1, i, .imm(1)), add(4, i, .imm(15)), add(6, acc, .reg(VReg(4)))],
+                  terminator: .jump(BlockID(5))),
+            Block(id: BlockID(5), instructions: [add(5, i, .imm(15)), add(6, acc, .reg(VReg(5))), add(1, i, .imm(1))],
+                  terminator: .jump(BlockID(1))),
+            Block(id: BlockID(6), terminator: .ret(.reg(acc))),
+        ])
+        let g = ValueNumbering.run(f)
+        #expect(g.blocks[3].instructions[1].inst == .binary(.add, dst: acc, lhs: acc, rhs: .reg(VReg(2)), width: .w64), "\(show(g))")
+        #expect(g.blocks[4].instructions[2].inst == .binary(.add, dst: acc, lhs: acc, rhs: .reg(VReg(4)), width: .w64), "\(show(g))")
+        #expect(g.blocks[5].instructions[1].inst == .binary(.add, dst: acc, lhs: acc, rhs: .reg(VReg(5)), width: .w64), "\(show(g))")
+        for v: Int64 in [0, 15, 16, 18, 19, 22, -1] {
+            #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "x=\(v)")
+        }
+    }
+
     /// `a = q[0]` (q: not the context) in b0; b1/b2 a diamond, b2 storing through a
     /// pointer; b3 (the merge) reads q[0] again: a write on one path → read again. b4,
     /// dominated by b0 through b1 only, reuses it; after a call, it is read again. The
