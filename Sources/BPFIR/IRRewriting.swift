@@ -90,6 +90,15 @@ public extension Function {
         return known
     }
 
+    /// Every instruction defining each register.
+    var definitionsByRegister: [VReg: [Inst]] {
+        var definitions: [VReg: [Inst]] = [:]
+        for b in blocks {
+            for i in b.instructions { i.inst.forEachDef { definitions[$0, default: []].append(i.inst) } }
+        }
+        return definitions
+    }
+
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
     func useDefCounts() -> (uses: RegCounts, defs: RegCounts) {

@@ -16,10 +16,7 @@ public enum RedundancyElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         let (uses, defs) = f.useDefCounts()
-        var definitions: [VReg: [Inst]] = [:]
-        for b in f.blocks {
-            for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
-        }
+        let definitions = f.definitionsByRegister
         let parameters = Set(f.parameters)
         var visiting: Set<VReg> = []
         func zeroExtended(_ v: VReg, within w: Width) -> Bool {

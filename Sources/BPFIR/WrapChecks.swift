@@ -44,11 +44,7 @@ public enum WrapChecks {
 
     /// Unsigned comparisons with a constant that the value's upper bound decides.
     static func decidingByBounds(_ f: Function) -> Function {
-        var definitions: [VReg: [Inst]] = [:]
-        for b in f.blocks {
-            for i in b.instructions { for d in i.inst.definedRegs { definitions[d, default: []].append(i.inst) } }
-        }
-        var bounds = ValueBounds(definitions: definitions, parameters: Set(f.parameters))
+        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
         var f = f, changed = false
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = f.blocks[bi].terminator,

@@ -23,10 +23,10 @@ import BPFIR
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
-        ("RedundancyElimination", RedundancyElimination.run), ("MaskAlgebra", MaskAlgebra.run),
+        ("RedundancyElimination", RedundancyElimination.run), ("MaskAlgebra", MaskAlgebra.run), ("LinearForms", LinearForms.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
-        ("SignedBranches", SignedBranches.run), ("SelectFormation", SelectFormation.run),
+        ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("SelectFormation", SelectFormation.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
         ("BitTestBranches", BitTestBranches.run),
     ]

@@ -295,6 +295,32 @@ import Foundation
         #expect(try loads("") == 1)
     }
 
+    /// A counted loop left on a second, variable bound (`if (i >= n) break;`) stays a
+    /// loop, as clang keeps it; `#pragma unroll` still unrolls it, and without the
+    /// variable bound (a data-dependent `break`) the loop unrolls unasked.
+    @Test func loopsWithAVariableSecondBoundStayLoops() throws {
+        func loads(_ pragma: String, _ exit: String) throws -> Int {
+            let ir = try optimizedIR(of: """
+            SEC("raw_tp/x") int u(unsigned char *p)
+            {
+                unsigned n = p[100], s = 0;
+            \(pragma)
+                for (unsigned i = 0; i < 8; i++) {
+                    \(exit)
+                    s += p[i];
+                }
+                return s + n;
+            }
+            """)
+            return ir.split(separator: "\n").filter { $0.contains("load.w8") }.count - 1
+        }
+        #expect(try loads("", "if (i >= n) break;") == 1)
+        #expect(try loads("", "if (n <= i) break;") == 1)
+        #expect(try loads("#pragma unroll", "if (i >= n) break;") == 8)
+        #expect(try loads("", "if (p[i] == n) break;") == 8)
+        #expect(try loads("", "if (i >= 5) break;") == 5)
+    }
+
     /// As clang's inliner: a big static function called from two programs stays one
     /// BPF-to-BPF sub-program; a small one, or one called once, is inlined.
     @Test func bigStaticFunctionsCalledTwiceStaySubprograms() throws {

@@ -1,0 +1,130 @@
+/// A switch whose cases only set one register to a constant that is a linear function
+/// of the case value becomes that function: the chain of `x == k` branches lowering
+/// makes (`case 0: r = 11; case 1: r = 22; ... case 7: r = 88; default: r = -1`), each
+/// to a block that sets `r` and jumps to one join, becomes one range check
+/// `x - lo <u n` and `r = (x - lo) * a + c`, as clang's switch-to-arithmetic does. The
+/// cases must cover `lo ..< lo + n` without a gap, three of them at least; the default
+/// (the chain's last `else`) stays as it was.
+public enum SwitchArithmetic {
+    public static func run(_ f: Function) -> Function {
+        var f = f
+        let preds = f.flowGraph.predecessors
+        let index = f.blockIndexByID
+        var consumed: Set<Int> = []           // links of a chain already replaced
+        var bounds: ValueBounds? = nil
+        var added: [(after: Int, block: Block)] = []
+        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        for h in f.blocks.indices where !consumed.contains(h) {
+            guard let s = chain(from: h, f, preds, index), let plan = linear(s) else { continue }
+            consumed.formUnion(s.links)
+            let x = s.value, w = s.width
+            var head = f.blocks[h]
+            var indexReg = x
+            if plan.low != 0 {
+                indexReg = f.newVReg()
+                head.instructions.append(Instruction(.binary(.sub, dst: indexReg, lhs: x, rhs: .imm(plan.low), width: w)))
+            } else if w == .w32, !fitsIn32Bits(x, f, &bounds) {
+                indexReg = f.newVReg()
+                head.instructions.append(Instruction(.mov(dst: indexReg, src: .reg(x), width: .w32)))
+            }
+            var body: [Instruction] = []
+            switch plan.slope {
+            case 0:
+                body.append(Instruction(.mov(dst: s.result, src: .imm(plan.first), width: .w64)))
+            case 1 where plan.first == 0:
+                body.append(Instruction(.mov(dst: s.result, src: .reg(indexReg), width: .w64)))
+            default:
+                var scaled = indexReg
+                if plan.slope != 1 {
+                    scaled = f.newVReg()
+                    body.append(Instruction(.binary(.mul, dst: scaled, lhs: indexReg, rhs: .imm(plan.slope), width: .w64)))
+                }
+                body.append(plan.first == 0
+                    ? Instruction(.mov(dst: s.result, src: .reg(scaled), width: .w64))
+                    : Instruction(.binary(.add, dst: s.result, lhs: scaled, rhs: .imm(plan.first), width: .w64)))
+            }
+            let id = BlockID(nextID)
+            nextID += 1
+            head.terminator = .branch(.ult, lhs: indexReg, rhs: .imm(Int64(plan.count)), width: w, then: id, else: s.fallback)
+            f.blocks[h] = head
+            added.append((h, Block(id: id, instructions: body, terminator: .jump(s.join))))
+        }
+        guard !added.isEmpty else { return f }
+        // Each computing block goes right after its head, where the first case was.
+        for (h, b) in added.reversed() { f.blocks.insert(b, at: h + 1) }
+        return CFGSimplify.run(f)
+    }
+
+    /// Whether `x`'s bits above the low 32 are known to be zero (a masked or loaded
+    /// value), so a 32-bit comparison of it needs no zero extension to be an index.
+    static func fitsIn32Bits(_ x: VReg, _ f: Function, _ bounds: inout ValueBounds?) -> Bool {
+        if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
+        guard let top = bounds!.upperBound(x) else { return false }
+        return top <= UInt64(UInt32.max)
+    }
+
+    /// A chain of equality branches on one register, each case block setting `result`.
+    struct Chain {
+        var value: VReg
+        var width: Width
+        var cases: [(key: UInt64, constant: Int64)]
+        var result: VReg
+        var join: BlockID
+        var fallback: BlockID
+        var links: [Int] = []                 // the blocks branching on x, head first
+    }
+
+    /// The chain starting at block `h`: `branch eq x, k ? case : next`, every `next`
+    /// empty, reached only from the previous link and branching on the same `x`; each
+    /// case block only `result = constant; jump join`.
+    static func chain(from h: Int, _ f: Function, _ preds: [[Int]], _ index: BlockIndex) -> Chain? {
+        guard case .branch(.eq, let x, .imm, let w, _, _) = f.blocks[h].terminator, w == .w32 || w == .w64 else { return nil }
+        var out: Chain? = nil
+        var seen: Set<UInt64> = []
+        var visited: Set<Int> = []
+        var b = h
+        while case .branch(.eq, x, .imm(let k), w, let t, let e) = f.blocks[b].terminator,
+              b == h || (f.blocks[b].instructions.isEmpty && preds[b].count == 1), visited.insert(b).inserted {
+            guard let ti = index[t], f.blocks[ti].instructions.count == 1,
+                  case .jump(let join) = f.blocks[ti].terminator,
+                  case .mov(let r, .imm(let c), let mw) = f.blocks[ti].instructions[0].inst, mw == .w64 || mw == .w32
+            else { break }
+            let key = w == .w32 ? UInt64(UInt32(truncatingIfNeeded: k)) : UInt64(bitPattern: k)
+            let constant = mw == .w32 ? Int64(UInt32(truncatingIfNeeded: c)) : c
+            if var o = out {
+                guard o.result == r, o.join == join else { break }
+                if seen.insert(key).inserted { o.cases.append((key, constant)) }
+                o.fallback = e
+                o.links.append(b)
+                out = o
+            } else {
+                seen.insert(key)
+                out = Chain(value: x, width: w, cases: [(key, constant)], result: r, join: join, fallback: e, links: [b])
+            }
+            guard let ei = index[e] else { break }
+            b = ei
+        }
+        guard let c = out, c.cases.count >= 3, c.result != x else { return nil }
+        return c
+    }
+
+    struct Plan { var low: Int64; var count: Int; var first: Int64; var slope: Int64 }
+
+    /// `constant = first + slope * (key - low)` for every key of `low ..< low + count`,
+    /// the range taken modulo 2^width (`-1 ... 1` is one range: the index `x + 1` is
+    /// compared unsigned).
+    static func linear(_ c: Chain) -> Plan? {
+        let mask: UInt64 = c.width == .w64 ? .max : 0xffff_ffff
+        let keys = Set(c.cases.map(\.key))
+        guard let low = keys.first(where: { !keys.contains(($0 &- 1) & mask) }) else { return nil }
+        let count = UInt64(c.cases.count)
+        guard keys.allSatisfy({ ($0 &- low) & mask < count }) else { return nil }
+        let sorted = c.cases.sorted { ($0.key &- low) & mask < ($1.key &- low) & mask }
+        let first = sorted[0].constant, slope = sorted[1].constant &- first
+        for (i, e) in sorted.enumerated() where e.constant != first &+ slope &* Int64(i) { return nil }
+        let imm32 = Int64(Int32.min)...Int64(Int32.max)
+        let lowImm = c.width == .w32 ? Int64(Int32(truncatingIfNeeded: low)) : Int64(bitPattern: low)
+        guard imm32.contains(lowImm), imm32.contains(first), imm32.contains(slope) else { return nil }
+        return Plan(low: lowImm, count: sorted.count, first: first, slope: slope)
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// SwitchArithmetic (a switch setting a linear function of the case value) and
+/// LinearForms (sums and multiples of one value as one `x * k + c`).
+extension OptimizerPassTests {
+    /// `switch ((u32)x) { case keys[i]: r = values[i]; ... default: r = -1 } return r + 1`,
+    /// lowered as a chain of equality branches in the order given.
+    func switchChain(_ keys: [Int64], _ values: [Int64], width: Width = .w32) -> Function {
+        let x = VReg(0), r = VReg(1), join = BlockID(100), fallback = BlockID(99)
+        var blocks: [Block] = []
+        for (i, k) in keys.enumerated() {
+            let next = i + 1 < keys.count ? BlockID(i + 1) : fallback
+            blocks.append(Block(id: BlockID(i), terminator: .branch(.eq, lhs: x, rhs: .imm(k), width: width,
+                                                                      then: BlockID(50 + i), else: next)))
+        }
+        for (i, v) in values.enumerated() {
+            blocks.append(Block(id: BlockID(50 + i), instructions: [ins(.mov(dst: r, src: .imm(v), width: .w64))],
+                                terminator: .jump(join)))
+        }
+        blocks.append(Block(id: fallback, instructions: [ins(.mov(dst: r, src: .imm(-1), width: .w64))], terminator: .jump(join)))
+        blocks.append(Block(id: join, instructions: [ins(.binary(.add, dst: VReg(2), lhs: r, rhs: .imm(1), width: .w64))],
+                            terminator: .ret(.reg(VReg(2)))))
+        return fn(blocks)
+    }
+
+    func equalityBranches(_ f: Function) -> Int {
+        f.blocks.filter { if case .branch(.eq, _, _, _, _, _) = $0.terminator { return true }; return false }.count
+    }
+
+    @Test func switchesSettingALinearFunctionBecomeArithmetic() throws {
+        let inputs: [Int64] = [0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -3, 0x1_0000_0004, 0xffff_ffff, Int64.min + 5, 0x7fff_ffff]
+        let forms = [switchChain([3, 5, 4, 6], [11, 25, 18, 32]),                 // 7k - 10, out of order
+                     switchChain([0, 1, 2, 3, 4, 5, 6, 7], (1...8).map { 11 * $0 }),
+                     switchChain([-2, -1, 0], [5, 5, 5]),                         // 0xfffffffe, 0xffffffff, 0: one range modulo 2^32
+                     switchChain([2, 3, 4], [-4, -6, -8], width: .w64),
+                     switchChain([-1, 0, 1], [100, 200, 300], width: .w64)]
+        for (n, f) in forms.enumerated() {
+            let g = SwitchArithmetic.run(f)
+            #expect(equalityBranches(g) == 0, "\(n)\(show(g))")
+            for x in inputs {
+                #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(n) x=\(x)\(show(g))")
+            }
+        }
+        // Left as written: a value off the line, a gap in the keys, only two cases.
+        for f in [switchChain([3, 4, 5], [1, 2, 4]), switchChain([3, 4, 6], [1, 2, 4]), switchChain([3, 4], [1, 2])] {
+            #expect(SwitchArithmetic.run(f) == f)
+        }
+        // Compiled, the dense switch of eight cases is a range check and arithmetic.
+        let c = try Codegen.compile(SwitchArithmetic.run(forms[1]), options: CodegenOptions())
+        let chain = try Codegen.compile(forms[1], options: CodegenOptions())
+        #expect(c.instructions.count * 2 < chain.instructions.count, "\(c.instructions.count) \(chain.instructions.count)")
+        for x in inputs { #expect(try Interpreter.run(c.instructions, args: [x]) == IRInterpreter.run(forms[1], args: [x])) }
+    }
+
+    @Test func sumsOfMultiplesOfOneValueBecomeOneMultiplyAndAdd() throws {
+        let x = VReg(0)
+        // ((x + 2) * 10000 + x * 1000000 + x) - (x + 2), at 32 bits, through a 64-bit step.
+        let f32 = fn([Block(id: BlockID(0), instructions: [
+            ins(.binary(.add, dst: VReg(1), lhs: x, rhs: .imm(2), width: .w64)),
+            ins(.binary(.mul, dst: VReg(2), lhs: VReg(1), rhs: .imm(10000), width: .w32)),
+            ins(.binary(.mul, dst: VReg(3), lhs: x, rhs: .imm(1_000_000), width: .w32)),
+            ins(.binary(.add, dst: VReg(4), lhs: VReg(2), rhs: .reg(VReg(3)), width: .w32)),
+            ins(.binary(.add, dst: VReg(5), lhs: VReg(4), rhs: .reg(x), width: .w32)),
+            ins(.binary(.sub, dst: VReg(6), lhs: VReg(5), rhs: .reg(VReg(1)), width: .w32)),
+        ], terminator: .ret(.reg(VReg(6))))])
+        // A 64-bit sum stops at a 32-bit step (its zero extension): (u32)(x + 1) + 1 + 1, * 8.
+        let f64 = fn([Block(id: BlockID(0), instructions: [
+            ins(.binary(.add, dst: VReg(1), lhs: x, rhs: .imm(1), width: .w32)),
+            ins(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(1), width: .w64)),
+            ins(.binary(.add, dst: VReg(3), lhs: VReg(2), rhs: .imm(1), width: .w64)),
+            ins(.binary(.shl, dst: VReg(4), lhs: VReg(3), rhs: .imm(3), width: .w64)),
+        ], terminator: .ret(.reg(VReg(4))))])
+        for (f, steps) in [(f32, 2), (f64, 3)] {
+            let g = DeadCodeElimination.run(LinearForms.run(f))
+            #expect(g.blocks[0].instructions.count == steps, "\(show(g))")
+            for v: Int64 in [0, 1, -1, 0xffff_ffff, 0x1_0000_0000, Int64.min, 0x7fff_ffff, 123_456_789] {
+                #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "x=\(v)\(show(g))")
+            }
+        }
+        // A value written twice is not a base: what it holds depends on where it is read.
+        let twice = fn([Block(id: BlockID(0), instructions: [
+            ins(.mov(dst: VReg(1), src: .reg(x), width: .w64)),
+            ins(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(3), width: .w64)),
+            ins(.binary(.add, dst: VReg(1), lhs: VReg(1), rhs: .imm(1), width: .w64)),
+            ins(.binary(.mul, dst: VReg(3), lhs: VReg(2), rhs: .imm(5), width: .w64)),
+            ins(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .reg(VReg(1)), width: .w64)),
+        ], terminator: .ret(.reg(VReg(4))))])
+        #expect(LinearForms.run(twice) == DeadCodeElimination.run(twice))
+    }
+}
