@@ -22,12 +22,11 @@ let package = Package(
                 dependencies: ["BPFFrontend", "BPFIR", "BPFLower", "BPFCodegen", "BTF", "BPFELF"],
                 swiftSettings: clangInclude),
         // Release builds link the Swift runtime in statically: a compile starts sooner (no
-        // dynamic symbol binding of libswiftCore and Foundation at every process start).
-        // Not in debug builds: the flags would reach the test bundles, which need the
-        // dynamic Testing and XCTest libraries.
+        // dynamic symbol binding of libswiftCore at every process start). The compiler
+        // uses no Foundation (see System in BPFFrontend). Not in debug builds: the flags
+        // would reach the test bundles, which need the dynamic Testing and XCTest libraries.
         .executableTarget(name: "swift-bpfcc", dependencies: ["BPFDriver"], swiftSettings: clangInclude,
-                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCShims", "-l_FoundationCollections",
-                                                         "-lswiftSynchronization"], .when(configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
         .executableTarget(name: "bpfcc-bench"),
         .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),

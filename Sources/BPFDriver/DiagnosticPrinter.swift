@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Glibc
 import BPFFrontend
 
 /// Prints diagnostics the way clang does: `file:line:col: error: message`, the
@@ -21,8 +21,9 @@ struct DiagnosticPrinter {
 
     private mutating func sourceLine(_ file: String, _ n: Int) -> String? {
         if fileCache[file] == nil {
-            guard let data = FileManager.default.contents(atPath: file),
-                  let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else { return nil }
+            guard let data = System.readFile(file) else { return nil }
+            // Not UTF-8: each byte is one Latin-1 character.
+            let text = String(validating: data, as: UTF8.self) ?? String(String.UnicodeScalarView(data.map { Unicode.Scalar($0) }))
             fileCache[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
         }
         guard let lines = fileCache[file], n >= 1, n <= lines.count else { return nil }

@@ -1,4 +1,5 @@
-import FoundationEssentials
+import Glibc
+import BPFFrontend
 
 /// Source text by line, for .BTF.ext line_info records. Each file is read once and
 /// indexed by line starts; only the lines asked for become strings.
@@ -8,7 +9,7 @@ struct SourceLines {
 
     mutating func line(_ file: String, _ n: Int) -> String {
         if cache[file] == nil {
-            let bytes = FileManager.default.contents(atPath: file).map { [UInt8]($0) } ?? []
+            let bytes = System.readFile(file) ?? []
             var starts = [0]
             for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
             cache[file] = Text(bytes: bytes, starts: starts)

@@ -247,7 +247,7 @@ public enum DeclRef: Hashable, Sendable {
     case function(String)      // FunctionDecl.name, including builtins (__builtin_memcpy, __sync_fetch_and_add, ...)
 }
 
-public enum UnaryOp: Hashable, Sendable {
+public enum UnaryOp: String, Hashable, Sendable {
     case plus, minus, bitNot, logicalNot, deref, addressOf
     case preInc, preDec, postInc, postDec
     case real, imag, `extension`   // __extension__ is transparent
@@ -255,7 +255,7 @@ public enum UnaryOp: Hashable, Sendable {
 
 /// Assignment operators carry the LHS and the (already converted) RHS; for the
 /// compound forms lowering computes the usual arithmetic conversions itself.
-public enum BinaryOp: Hashable, Sendable {
+public enum BinaryOp: String, Hashable, Sendable {
     case mul, div, rem, add, sub, shl, shr
     case lt, gt, le, ge, eq, ne
     case bitAnd, bitXor, bitOr, logicalAnd, logicalOr

@@ -40,8 +40,8 @@ public enum ASTDump {
         case .declRef(.local(let i)): return "local\(i)" + t
         case .declRef(.global(let n)): return "@" + n + t
         case .declRef(.function(let n)): return "fn:" + n
-        case .unary(let op, let a): return "(\(op) \(x(a)))" + t
-        case .binary(let op, let a, let b): return "(\(op) \(x(a)) \(x(b)))" + t
+        case .unary(let op, let a): return "(" + op.rawValue + " \(x(a)))" + t
+        case .binary(let op, let a, let b): return "(" + op.rawValue + " \(x(a)) \(x(b)))" + t
         case .conditional(let c, let a, let b): return "(? \(x(c)) \(x(a)) \(x(b)))" + t
         case .cast(let a, let implicit): return "(\(implicit ? "icast" : "cast") \(x(a)))" + t
         case .call(let f, let args): return "(call \(x(f))" + args.map { " " + x($0) }.joined() + ")" + t

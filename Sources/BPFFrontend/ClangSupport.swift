@@ -1,5 +1,5 @@
+import Glibc
 import CClang
-import FoundationEssentials
 
 // Small helpers over libclang's C API. Nothing here escapes the module.
 

@@ -1,5 +1,4 @@
 import CClang
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,7 +101,7 @@ public enum Frontend {
     /// file (the prefix blanked) to parse after the entry's PCH.
     private static func cacheEntry(file: String, arguments args: [String]) -> (cache: PrefixCache, key: String, prefix: String, rest: String)? {
         guard let dir = PrefixCache.defaultDirectory(),
-              let text = try? String(contentsOfFile: file, encoding: .utf8), let (prefix, rest) = PrefixCache.split(text) else { return nil }
+              let text = System.readTextFile(file), let (prefix, rest) = PrefixCache.split(text) else { return nil }
         let mainDirectory = System.directory(of: file)
         let cache = PrefixCache(directory: dir)
         let absoluteDir = mainDirectory.isEmpty ? System.currentDirectory

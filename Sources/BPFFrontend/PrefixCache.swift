@@ -1,5 +1,4 @@
 import CClang
-import FoundationEssentials
 import Glibc
 
 /// An on-disk cache of the parsed form of a source file's leading `#include` block
@@ -124,7 +123,7 @@ struct PrefixCache {
     /// Parses the prefix on its own and saves it as a PCH; returns its path.
     func build(_ key: String, prefix: String, arguments: [String], index: CXIndex) -> String? {
         let p = paths(key)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        System.makeDirectories(directory)
         let tmpSuffix = ".tmp-\(getpid())"
         // The header is named by its key, so an existing one has the same bytes.
         if !System.fileExists(p.header) {
@@ -175,7 +174,7 @@ struct PrefixCache {
 
     /// The files an entry was built from.
     func inputs(_ key: String) -> [String] {
-        guard let deps = try? String(contentsOfFile: paths(key).deps, encoding: .utf8) else { return [] }
+        guard let deps = System.readTextFile(paths(key).deps) else { return [] }
         return deps.split(separator: "\n").filter { $0 != PrefixCache.definesMarker }.compactMap { $0.split(separator: "\t", maxSplits: 2).last.map(String.init) }
             .filter { !$0.hasSuffix(".h") || !$0.hasPrefix(directory) }
     }

@@ -1,7 +1,9 @@
 import Glibc
 
-/// The few operating-system services the compiler needs beyond FoundationEssentials
-/// (whose absence of ICU and the full Foundation keeps process start-up short).
+/// The operating-system services the compiler needs, on the C library: the compiler
+/// links no Foundation at all (its metadata and protocol conformances, which the Swift
+/// runtime instantiates and scans at every process start, cost a small compile more
+/// than some of its stages).
 public enum System {
     /// Writes `text` to standard error.
     public static func writeError(_ text: String) { fputs(text, stderr) }
@@ -39,6 +41,21 @@ public enum System {
         defer { close(fd) }
         var st = stat()
         return readAll(fd, sizeHint: fstat(fd, &st) == 0 ? max(0, Int(st.st_size)) : 0)
+    }
+
+    /// A file's text, nil when it cannot be read or is not valid UTF-8.
+    public static func readTextFile(_ path: String) -> String? {
+        readFile(path).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// Creates `path` and the directories above it that are missing (as `mkdir -p`);
+    /// false when it does not exist afterwards.
+    @discardableResult
+    public static func makeDirectories(_ path: String) -> Bool {
+        if path.isEmpty || fileExists(path) { return true }
+        let parent = directory(of: path)
+        if parent != path { makeDirectories(parent) }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
     }
 
     /// Creates or truncates `path` and writes `bytes` to it; false on any failure.

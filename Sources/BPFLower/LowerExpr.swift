@@ -484,6 +484,26 @@ extension FunctionLowering {
         }
     }
 
+    /// Whether two expressions compute the same value without side effects: the same
+    /// operators on the same variables and constants at the same types, source locations
+    /// aside, no volatile access (`x ? x : y` evaluates x once, as GNU `x ?: y` does).
+    static func isSamePureComputation(_ x: Expr, _ y: Expr) -> Bool {
+        guard x.type == y.type, !x.type.isVolatileQualified else { return false }
+        switch (x.kind, y.kind) {
+        case (.intLiteral(let a), .intLiteral(let b)): return a == b
+        case (.declRef(let a), .declRef(let b)): return a == b
+        case (.unary(let p, let a), .unary(let q, let b)):
+            return p == q && ![.preInc, .preDec, .postInc, .postDec].contains(p) && isSamePureComputation(a, b)
+        case (.binary(let p, let a1, let a2), .binary(let q, let b1, let b2)):
+            return p == q && !p.writesLHS && isSamePureComputation(a1, b1) && isSamePureComputation(a2, b2)
+        case (.cast(let a, let i), .cast(let b, let j)): return i == j && isSamePureComputation(a, b)
+        case (.member(let a, let i, let p), .member(let b, let j, let q)): return i == j && p == q && isSamePureComputation(a, b)
+        case (.arraySubscript(let a1, let a2), .arraySubscript(let b1, let b2)):
+            return isSamePureComputation(a1, b1) && isSamePureComputation(a2, b2)
+        default: return false
+        }
+    }
+
     private func lowerConditional(_ c: Expr, _ a: Expr, _ bb: Expr, _ e: Expr) throws -> RValue {
         if let taken = staticCondition(c) {
             let arm = taken ? a : bb
@@ -492,7 +512,7 @@ extension FunctionLowering {
             return e.type.isVoid ? .none : v
         }
         if layout.isScalar(e.type), layout.isScalar(c.type), c.type.canonical == a.type.canonical,
-           ASTDump.expr(c) == ASTDump.expr(a) {
+           c == a || Self.isSamePureComputation(c, a) {
             // `x ?: y` (and `x ? x : y`): evaluate x once and branch on that register,
             // so the verifier knows the result is non-zero on that path.
             let v = try scalar(c)
