@@ -31,11 +31,12 @@ public enum LinearForms {
     }
 
     /// Rewrites until nothing changes (a rewritten tree frees steps another tree shares),
-    /// dead code removed before each round so that use counts are those of live code.
+    /// the dead code of a round removed before the next so that use counts are those of
+    /// live code (the pipeline runs this pass right after dead code elimination).
     public static func run(_ f: Function) -> Function {
         var g = f
-        for _ in 0..<3 {
-            guard let h = rewritten(DeadCodeElimination.run(g)) else { break }
+        for round in 0..<3 {
+            guard let h = rewritten(round == 0 ? g : DeadCodeElimination.run(g)) else { break }
             g = h
         }
         return g
