@@ -6,9 +6,10 @@ import BPFIR
 /// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
 /// return value) holds values that cross no call and no instruction using r0 as its
 /// scratch, preferably call results and returned values. When registers run out, a
-/// constant or address is computed again at its uses; otherwise the value ending last
-/// is spilled to an 8-byte slot and the function is rewritten with short reload/store
-/// temporaries, then allocated again.
+/// constant or address is computed again at its uses; otherwise the value read least
+/// often for the positions it is live (ties: the one ending last) is spilled to an
+/// 8-byte slot and the function is rewritten with short reload/store temporaries, then
+/// allocated again.
 struct RegisterAllocation {
     var assignment: [VReg: UInt8]
     var function: Function           // possibly rewritten with spill code
@@ -30,6 +31,13 @@ enum RegisterAllocator {
             var hintedBy: [VReg: [(reg: VReg, at: Int)]] = [:]
             for (d, hs) in hints { for case .sameAs(let s, let p) in hs { hintedBy[s, default: []].append((d, p)) } }
             let forbidden = forbiddenSharing(f)
+            let (useCounts, _) = f.useDefCounts()
+            /// Reads per position of the span: the value whose spill code runs least often
+            /// for the registers it frees (live lengths of the ranges, holes left out).
+            func density(_ iv: Interval) -> Double {
+                let length = iv.ranges.isEmpty ? iv.end - iv.start + 1 : iv.ranges.reduce(0) { $0 + $1.count }
+                return Double(useCounts[iv.reg] + 1) / Double(max(1, length))
+            }
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             // The intervals given each physical register so far. A register is free for
             // `cur` when none of them is live where `cur` is (their holes count).
@@ -76,12 +84,13 @@ enum RegisterAllocator {
                         continue
                     }
                 }
-                // Spill: the conflicting value that lives longest (never a spill temporary).
+                // Spill: the conflicting value with the fewest reads for its length (never a
+                // spill temporary), kept if it ends before the current one.
                 let rivals = candidates.flatMap { conflicting[Int($0)] }.filter { !spillTemps.contains($0.reg) }
                 // A value that is cheap to compute again (an address, a constant) is the
                 // first choice: it is rematerialized at its uses instead of going to the stack.
                 let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
-                if let far = (remat.isEmpty ? rivals : remat).max(by: { $0.end < $1.end }),
+                if let far = (remat.isEmpty ? rivals : remat).min(by: { (density($0), -$0.end) < (density($1), -$1.end) }),
                    far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {
                     toSpill = far.reg
                 } else if !spillTemps.contains(cur.reg) {
@@ -241,19 +250,22 @@ enum RegisterAllocator {
         var f = input
         // Parameters arrive in registers: store them at entry.
         var entryPrefix: [Instruction] = []
+        var arrived: VReg? = nil
         if let pi = f.parameters.firstIndex(of: v) {
             let t = f.newVReg(); temps.insert(t)
             f.parameters[pi] = t
             entryPrefix.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: f.location))
+            arrived = t
         }
         // Within a block, a reloaded (or just stored) value serves the next few uses too,
         // unless a call comes between (the temporary would then need a callee-saved register).
         let reuseWindow = 8
         for bi in f.blocks.indices {
             var out: [Instruction] = bi == 0 ? entryPrefix : []
-            var current: (temp: VReg, at: Int)? = nil
-            func temp(for location: IRLocation?) -> VReg {
-                if let c = current, out.count - c.at <= reuseWindow { current = (c.temp, out.count); return c.temp }
+            // The entry block's first uses read the parameter where it arrived.
+            var current: (temp: VReg, at: Int)? = bi == 0 ? arrived.map { ($0, out.count) } : nil
+            func temp(for location: IRLocation?, reuse: Bool = true) -> VReg {
+                if reuse, let c = current, out.count - c.at <= reuseWindow { current = (c.temp, out.count); return c.temp }
                 let t = f.newVReg(); temps.insert(t)
                 out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false), location: location))
                 current = (t, out.count)
@@ -261,7 +273,12 @@ enum RegisterAllocator {
             }
             for ins in f.blocks[bi].instructions {
                 var inst = ins.inst
-                if inst.usedRegs.contains(v) { inst = inst.replacingUses(of: v, with: temp(for: ins.location)) }
+                if inst.usedRegs.contains(v) {
+                    // A packet load reads the socket buffer from r6: a reload of its own can go there.
+                    var packetLoad = false
+                    if case .call(_, .packetLoad, _) = inst { packetLoad = true }
+                    inst = inst.replacingUses(of: v, with: temp(for: ins.location, reuse: !packetLoad))
+                }
                 if inst.definedRegs.contains(v) {
                     let t = f.newVReg(); temps.insert(t)
                     inst = inst.replacingDefs(of: v, with: t)

@@ -77,6 +77,58 @@ import BPFIR
         #expect(try Interpreter.run(c.instructions, args: [1]) == 16)
     }
 
+    /// Five values live across a call, four callee-saved registers. The one spilled is
+    /// the one read least often for its length, `e` (read once), not `a`, which ends
+    /// last but is read all through: one reload instead of one per read of `a` (its
+    /// reads are too far apart for a reload to serve two).
+    @Test func theValueReadLeastOftenForItsLengthIsSpilled() throws {
+        let p = VReg(0), a = VReg(1), b = VReg(2), c = VReg(3), d = VReg(4), e = VReg(6), acc = VReg(5)
+        var insts = [a, b, c, d, e].enumerated().map { k, v in
+            Instruction(.load(dst: v, base: .reg(p), offset: 8 * k, width: .w64, signed: false))
+        }
+        insts += [Instruction(.call(dst: nil, callee: .helper(7), args: [.imm(1)])),
+                  Instruction(.mov(dst: acc, src: .imm(0), width: .w64))]
+        for r in [a, b, a, c, a, d, a, e, a, a, a] {
+            insts.append(Instruction(.binary(.add, dst: acc, lhs: acc, rhs: .reg(r), width: .w64)))
+            for _ in 0..<9 { insts.append(Instruction(.binary(.mul, dst: acc, lhs: acc, rhs: .imm(3), width: .w64))) }
+        }
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(acc)))], params: 1)
+        let ra = try RegisterAllocator.allocate(f)
+        #expect(ra.spillSlots.count == 1, "\(IRPrinter.print(Module(functions: [ra.function])))")
+        let compiled = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        #expect(compiled.instructions.filter { $0.opcode == 0x79 && $0.src == 10 }.count == 1, "\(compiled.instructions.map(\.description))")
+    }
+
+    /// The entry block's first reads of a spilled parameter take it where it arrived:
+    /// the parameter, read once at entry and once at the end, is spilled, and reloaded
+    /// once, at the end.
+    @Test func aSpilledParameterIsReadWhereItArrivesFirst() throws {
+        func add(_ d: Int, _ a: Int, _ b: Operand) -> Instruction {
+            Instruction(.binary(.add, dst: VReg(d), lhs: VReg(a), rhs: b, width: .w64))
+        }
+        let p = 0, a = 1, b = 2, c = 3, d = 4
+        var insts = [add(a, p, .imm(1)), add(b, a, .imm(1)), add(c, b, .imm(1)), add(d, c, .imm(1)),
+                     Instruction(.call(dst: nil, callee: .helper(7), args: [.imm(1)]))]
+        // acc = a + b, then + c, + d, + a, ... a read every fourth step, p then a last.
+        var acc = 10
+        insts.append(add(acc, a, .reg(VReg(b))))
+        for (k, r) in [c, d, a, b, c, d, a, b, c, d, p, a].enumerated() {
+            insts.append(add(11 + k, acc, .reg(VReg(r))))
+            acc = 11 + k
+        }
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(acc))))], params: 1)
+        let ra = try RegisterAllocator.allocate(f)
+        #expect(ra.spillSlots.count == 1, "\(IRPrinter.print(Module(functions: [ra.function])))")
+        let c3 = try Codegen.compile(f, options: CodegenOptions(cpu: 3))
+        let stackLoads = c3.instructions.filter { $0.opcode == 0x79 && $0.src == 10 }
+        #expect(stackLoads.count == 1, "\(c3.instructions.map(\.description))")
+        for x: Int64 in [0, 7, -3] {
+            // a..d = p+1..p+4; acc = a+b + c+d+a+b+c+d+a+b+c+d + p + a
+            let expected = 4 * (x + 1) + 3 * (x + 2) + 3 * (x + 3) + 3 * (x + 4) + x
+            #expect(try Interpreter.run(c3.instructions, args: [x]) == expected)
+        }
+    }
+
     /// A copy known before an inline assembly statement is not known after it: the
     /// statement may write either register (a helper call in it clobbers r1-r5).
     @Test func copiesAreForgottenAfterInlineAssembly() throws {
