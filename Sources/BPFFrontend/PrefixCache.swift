@@ -70,34 +70,55 @@ struct PrefixCache {
 
     static func hash(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hash($0) } }
 
-    /// A 128-bit content hash: two independent 64-bit lanes over 8-byte words (vmlinux.h's
+    /// A 128-bit content hash: four independent 64-bit lanes, each taking every fourth
+    /// 8-byte word through a multiply and a rotation (bijective steps, so a changed word
+    /// always changes its lane; independent lanes keep the multiplier busy: vmlinux.h's
     /// megabytes are hashed before every cached compile, so this must be fast), then the
-    /// tail bytes and the length.
+    /// remaining words, the tail bytes and the length, and a final mix of all lanes
+    /// into each half.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
-        func mix(_ w: UInt64) {
-            a = (a ^ w) &* 0x9e37_79b9_7f4a_7c15
-            a = (a << 31) | (a >> 33)
-            b = (b &+ w) &* 0xc2b2_ae3d_27d4_eb4f
-            b ^= b >> 29
+        var lanes: (UInt64, UInt64, UInt64, UInt64) =
+            (0xcbf2_9ce4_8422_2325, 0x8422_2325_cbf2_9ce4, 0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f)
+        @inline(__always) func step(_ l: UInt64, _ w: UInt64) -> UInt64 {
+            let m = (l ^ w) &* 0x9e37_79b9_7f4a_7c15
+            return (m << 31) | (m >> 33)
         }
-        let words = bytes.count / 8
-        for i in 0..<words { mix(bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
+        let n = bytes.count
+        var o = 0
+        while o + 32 <= n {
+            lanes.0 = step(lanes.0, bytes.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+            lanes.1 = step(lanes.1, bytes.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self))
+            lanes.2 = step(lanes.2, bytes.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self))
+            lanes.3 = step(lanes.3, bytes.loadUnaligned(fromByteOffset: o + 24, as: UInt64.self))
+            o += 32
+        }
+        while o + 8 <= n {
+            lanes.0 = step(lanes.0, bytes.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+            o += 8
+        }
         var tail: UInt64 = 0
-        for i in (words * 8)..<bytes.count { tail = tail << 8 | UInt64(bytes[i]) }
-        mix(tail)
-        mix(UInt64(bytes.count))
+        while o < n { tail = tail << 8 | UInt64(bytes[o]); o += 1 }
+        lanes.1 = step(lanes.1, tail)
+        lanes.2 = step(lanes.2, UInt64(n))
+        func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+        func avalanche(_ x: UInt64) -> UInt64 {
+            var h = x
+            h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
+            h = (h ^ (h >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+            return h ^ (h >> 33)
+        }
+        let a = avalanche(lanes.0 &+ rotl(lanes.1, 17) ^ rotl(lanes.2, 31) &+ rotl(lanes.3, 47))
+        let b = avalanche(lanes.1 ^ rotl(lanes.0, 13) &+ rotl(lanes.3, 29) ^ rotl(lanes.2, 43) &+ a)
         return String(a, radix: 16) + String(b, radix: 16)
     }
 
     static func hash(file: String) -> (size: Int, hash: String)? {
-        guard let d = System.readFile(file) else { return nil }
-        return (d.count, d.withUnsafeBytes { hash($0) })
+        System.withMappedFile(file) { bytes in (bytes.count, hash(bytes)) }
     }
 
     func key(prefix: String, arguments: [String], mainDirectory: String) -> String {
         let version = string(clang_getClangVersion())
-        let material = ["swift-bpfcc-pch-2", version, mainDirectory, prefix] + arguments
+        let material = ["swift-bpfcc-pch-3", version, mainDirectory, prefix] + arguments
         return PrefixCache.hash(Array(material.joined(separator: "\u{0}").utf8))
     }
 

@@ -43,6 +43,23 @@ public enum System {
         return readAll(fd, sizeHint: fstat(fd, &st) == 0 ? max(0, Int(st.st_size)) : 0)
     }
 
+    /// `body` applied to a file's bytes mapped read-only into memory (no copy: a parse
+    /// cache lookup hashes megabytes of headers); nil when the file cannot be opened.
+    public static func withMappedFile<T>(_ path: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let size = Int(st.st_size)
+        guard size > 0, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
+            // Empty, or not mappable (a pipe): read it.
+            return readAll(fd, sizeHint: max(0, size)).map { bytes in bytes.withUnsafeBytes(body) }
+        }
+        defer { munmap(base, size) }
+        return body(UnsafeRawBufferPointer(start: base, count: size))
+    }
+
     /// A file's text, nil when it cannot be read or is not valid UTF-8.
     public static func readTextFile(_ path: String) -> String? {
         readFile(path).flatMap { String(validating: $0, as: UTF8.self) }
