@@ -116,7 +116,34 @@ extension Converter {
             .split(separator: " ").map(String.init)
         let qualifiers = words.filter { $0 == "const" || $0 == "volatile" }
         let rest = words.filter { $0 != "const" && $0 != "volatile" }
-        guard rest.count == 1 else { return nil }
+        let isName = rest.count == 1 && rest[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        guard isName else {
+            // typeof(expression) of a typedef-typed expression (BPF_CORE_READ's `__r` of
+            // `typeof((t)->loginuid)`, a `kuid_t`): that typedef, which CO-RE relocations
+            // on an anonymous struct must name, as clang's do.
+            // The declaration whose type it is: `c` itself, or the variable a reference
+            // (under implicit conversions and parentheses) names.
+            var decl = c
+            while clang_isExpression(decl.kind) != 0 {
+                if decl.kind == CXCursor_DeclRefExpr { decl = clang_getCursorReferenced(decl); break }
+                if decl.kind == CXCursor_StmtExpr {
+                    // `({ ...; __r; })`: the last statement of its block.
+                    guard let block = children(decl).first, let last = children(block).last else { return nil }
+                    decl = last
+                    continue
+                }
+                guard decl.kind == CXCursor_UnexposedExpr || decl.kind == CXCursor_ParenExpr,
+                      let inner = firstExpression(below: decl) else { return nil }
+                decl = inner
+            }
+            guard decl.kind == CXCursor_VarDecl || decl.kind == CXCursor_ParmDecl || decl.kind == CXCursor_FieldDecl,
+                  let e = firstExpression(below: decl) else { return nil }
+            var et = clang_getCursorType(e)
+            if et.kind == CXType_Elaborated { et = clang_Type_getNamedType(et) }
+            guard et.kind == CXType_Typedef,
+                  clang_equalTypes(clang_getCanonicalType(et), clang_getCanonicalType(t)) != 0 else { return nil }
+            return try convertType(et, at: c)
+        }
         guard let decl = typedefsByName[rest[0]] ?? typedefReferenced(named: rest[0], below: c) else {
             // typeof(global): the global's declared type.
             if let g = unit.globals.first(where: { $0.name == rest[0] }), !head.contains("unqual") { return g.type }
@@ -128,6 +155,19 @@ extension Converter {
             if qualifiers.contains("const") { result = .const(result) }
         }
         return result
+    }
+
+    /// The first expression below a declaration (the operand of its `typeof`).
+    private func firstExpression(below c: CXCursor) -> CXCursor? {
+        var found: CXCursor? = nil
+        withUnsafeMutablePointer(to: &found) { ptr in
+            _ = clang_visitChildren(c, { child, _, data in
+                guard clang_isExpression(child.kind) != 0 else { return CXChildVisit_Continue }
+                data!.assumingMemoryBound(to: CXCursor?.self).pointee = child
+                return CXChildVisit_Break
+            }, ptr)
+        }
+        return found
     }
 
     /// The typedef named `name` that a `TypeRef` below `c` refers to: the top-level walk

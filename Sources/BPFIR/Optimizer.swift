@@ -29,6 +29,7 @@ public enum Optimizer {
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
                 step("AddressFolding.foldSlots", AddressFolding.foldSlots)
+                step("SlotCopyForwarding", SlotCopyForwarding.run)
                 for round in 0..<2 {
                     // Once dead address computations are gone, private slots become
                     // registers (one web each where their stores allow).

@@ -2,8 +2,9 @@ import Testing
 import BPFIR
 @testable import BPFCodegen
 
-/// SwitchArithmetic (a switch setting a linear function of the case value) and
-/// LinearForms (sums and multiples of one value as one `x * k + c`).
+/// SwitchArithmetic (a switch setting a linear function of the case value),
+/// LinearForms (sums and multiples of one value as one `x * k + c`) and
+/// SlotCopyForwarding (reads of a whole copy of a slot read the original).
 extension OptimizerPassTests {
     /// `switch ((u32)x) { case keys[i]: r = values[i]; ... default: r = -1 } return r + 1`,
     /// lowered as a chain of equality branches in the order given.
@@ -88,5 +89,50 @@ extension OptimizerPassTests {
             ins(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .reg(VReg(1)), width: .w64)),
         ], terminator: .ret(.reg(VReg(4))))])
         #expect(LinearForms.run(twice) == DeadCodeElimination.run(twice))
+    }
+
+    /// `A = {x, 3x}`; `B = A` word by word; return `B.hi` read through B's address (as a
+    /// relocated member read is) plus `B.lo`. Forwarded: nothing reads B any more.
+    /// Left alone: A written after the copy, B written elsewhere, a partial copy.
+    @Test func readsOfAWholeSlotCopyReadTheOriginal() throws {
+        let x = VReg(0)
+        func copyProgram(writeAAfter: Bool = false, writeBLater: Bool = false, words: Int = 2) -> Function {
+            var insts = [ins(.store(base: .slot(0), offset: 0, value: .reg(x), width: .w64)),
+                         ins(.binary(.mul, dst: VReg(1), lhs: x, rhs: .imm(3), width: .w64)),
+                         ins(.store(base: .slot(0), offset: 8, value: .reg(VReg(1)), width: .w64))]
+            for k in 0..<words {
+                insts += [ins(.load(dst: VReg(10 + k), base: .slot(0), offset: 8 * k, width: .w64, signed: false)),
+                          ins(.store(base: .slot(1), offset: 8 * k, value: .reg(VReg(10 + k)), width: .w64))]
+            }
+            if writeAAfter { insts.append(ins(.store(base: .slot(0), offset: 8, value: .imm(5), width: .w64))) }
+            if writeBLater { insts.append(ins(.store(base: .slot(1), offset: 0, value: .imm(7), width: .w64))) }
+            insts += [ins(.slotAddr(dst: VReg(20), slot: 1, offset: 0)),
+                      ins(.load(dst: VReg(21), base: .reg(VReg(20)), offset: 8, width: .w64, signed: false)),
+                      ins(.load(dst: VReg(22), base: .slot(1), offset: 0, width: .w64, signed: false)),
+                      ins(.binary(.add, dst: VReg(23), lhs: VReg(21), rhs: .reg(VReg(22)), width: .w64))]
+            return fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(23))))],
+                      slots: [StackSlot(size: 16, alignment: 8, name: "a"), StackSlot(size: 16, alignment: 8, name: "b")])
+        }
+        func readsB(_ f: Function) -> Bool {
+            f.blocks[0].instructions.contains {
+                switch $0.inst {
+                case .load(_, .slot(1), _, _, _), .slotAddr(_, 1, _): return true
+                default: return false
+                }
+            }
+        }
+        let f = copyProgram()
+        let g = SlotCopyForwarding.run(f)
+        #expect(!readsB(g), "\(show(g))")
+        for forms in [copyProgram(writeAAfter: true), copyProgram(writeBLater: true), copyProgram(words: 1)] {
+            #expect(SlotCopyForwarding.run(forms) == forms)
+        }
+        for v: Int64 in [0, 1, -7, 1 << 40] {
+            #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]))
+        }
+        // The copy then goes entirely: one store pair for A and the reads.
+        let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+        #expect(!readsB(o) && !o.blocks.flatMap(\.instructions).contains { if case .store(.slot(1), _, _, _) = $0.inst { return true }; return false },
+                "\(show(o))")
     }
 }

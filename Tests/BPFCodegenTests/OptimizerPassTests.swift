@@ -15,7 +15,7 @@ import BPFIR
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
         ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
         ("WebSplitting", WebSplitting.run),
-        ("AddressFolding", AddressFolding.foldSlots), ("StackForwarding", StackForwarding.run),
+        ("AddressFolding", AddressFolding.foldSlots), ("SlotCopyForwarding", SlotCopyForwarding.run), ("StackForwarding", StackForwarding.run),
         ("DeadStoreElimination", DeadStoreElimination.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
