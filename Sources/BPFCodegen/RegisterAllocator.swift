@@ -279,6 +279,9 @@ enum RegisterAllocator {
                     if case .call(_, .packetLoad, _) = inst { packetLoad = true }
                     inst = inst.replacingUses(of: v, with: temp(for: ins.location, reuse: !packetLoad))
                 }
+                // A temporary read before a call does not serve after it; a call's result
+                // (defined by it) does.
+                if case .call = inst { current = nil }
                 if inst.definedRegs.contains(v) {
                     let t = f.newVReg(); temps.insert(t)
                     inst = inst.replacingDefs(of: v, with: t)
@@ -288,7 +291,6 @@ enum RegisterAllocator {
                 } else {
                     out.append(Instruction(inst, location: ins.location))
                 }
-                if case .call = inst { current = nil }
             }
             if f.blocks[bi].terminator.usedRegs.contains(v) {
                 let t = temp(for: f.blocks[bi].terminatorLocation)

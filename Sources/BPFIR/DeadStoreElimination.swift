@@ -11,7 +11,9 @@
 ///   callee could then follow it), when a BPF-to-BPF call or kfunc could find one that
 ///   way, or when a register's slot is not known;
 /// - inline assembly: every slot.
-/// A store to a slot kills the bytes it writes. Volatile slots keep every store.
+/// A store to a slot kills the bytes it writes; so does a fixed-size `bpf_probe_read`
+/// (kernel or user) into a known slot, which fills its destination (zeros on a fault),
+/// and the whole family never reads its destination. Volatile slots keep every store.
 /// `StackForwarding` removes stores to slots never read at all and stores overwritten
 /// within a block; this pass finds the rest (a cursor struct whose fields were all read
 /// back as the values stored, its slot shared with a buffer a helper filled earlier).
@@ -58,6 +60,8 @@ public enum DeadStoreElimination {
         let frame: RegSet
         /// The slot each frame register points into, when one slot derives all its definitions.
         let slotOf: [VReg: Int]
+        /// Registers written once with `addr $s + k`: exactly where they point.
+        let exactAddress: [VReg: (slot: Int, offset: Int)]
         /// The bytes of every slot whose address is taken.
         let escaped: ByteSet
         let all: ByteSet
@@ -115,6 +119,14 @@ public enum DeadStoreElimination {
                 }
             }
             self.slotOf = slotOf.filter { $0.value >= 0 }
+            let (_, defs) = f.useDefCounts()
+            var exact: [VReg: (slot: Int, offset: Int)] = [:]
+            for b in f.blocks {
+                for i in b.instructions {
+                    if case .slotAddr(let d, let s, let k) = i.inst, defs[d] == 1 { exact[d] = (s, k) }
+                }
+            }
+            exactAddress = exact
             var esc = ByteSet(count: total), all = ByteSet(count: total)
             for s in f.slots.indices {
                 let hi = start[s] + max(f.slots[s].size, 1)
@@ -154,9 +166,20 @@ public enum DeadStoreElimination {
                  .cmpxchg(_, .reg(let r), _, _, _, _), .coreLoad(_, let r, _, _, _):
                 if frame.contains(r) { live.formUnion(reach(r)) }
             case .call(_, let callee, let args):
-                let given = args.compactMap { a -> VReg? in if case .reg(let r) = a, frame.contains(r) { return r }; return nil }
+                var given = args.compactMap { a -> VReg? in if case .reg(let r) = a, frame.contains(r) { return r }; return nil }
                 var helper = false
-                if case .helper = callee { helper = true }
+                if case .helper(let n) = callee {
+                    helper = true
+                    // The probe_read family writes its destination and never reads it; the
+                    // fixed-size ones write all of it (zeros on a fault): a kill.
+                    if MemoryKinds.helpersWritingFirstArgument.contains(n), case .reg(let dst)? = args.first {
+                        if args.dropFirst().allSatisfy({ $0 != .reg(dst) }) { given.removeAll { $0 == dst } }
+                        if MemoryKinds.helpersFillingFirstArgument.contains(n), args.count > 1, case .imm(let size) = args[1],
+                           size > 0, let at = exactAddress[dst] {
+                            live.remove(bytes(at.slot, at.offset, Int(size)))
+                        }
+                    }
+                }
                 if frameAddressStored && (!given.isEmpty || !helper) { live.formUnion(escaped) }
                 for r in given { live.formUnion(reach(r)) }
             case .inlineAsm(let t, _, _):

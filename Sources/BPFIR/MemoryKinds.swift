@@ -35,6 +35,12 @@ struct MemoryKinds {
     /// they are given (see `writes`), but constants stored there stay known
     /// (`ValueNumbering`): `verdict(R_TTL)` still tests the reason it stored as a key.
     static let helpersOnlyReadingMemory: Set<Int32> = [1, 2, 3, 6, 25, 87, 130]
+    /// Helpers that write their first argument's memory and never read it: bpf_probe_read
+    /// (4), bpf_probe_read_str (45), bpf_probe_read_user/_kernel (112, 113) and their
+    /// _str forms (114, 115).
+    static let helpersWritingFirstArgument: Set<Int32> = [4, 45, 112, 113, 114, 115]
+    /// Of those, the ones that write all `size` bytes (the copy, or zeros on a fault).
+    static let helpersFillingFirstArgument: Set<Int32> = [4, 112, 113]
 
     var count: Int { 3 + exclusive.count }
 

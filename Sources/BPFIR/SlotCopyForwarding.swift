@@ -1,143 +1,175 @@
-/// A stack slot that is a whole copy of another is read from the original instead.
+/// Reads of a stack slot that holds a whole copy of another read the original instead.
 /// `BPF_CORE_READ(sk, __sk_common).skc_num` reads a struct with a helper into one local
 /// (the statement expression's `__r`), copies it word by word into the expression's
 /// value, then reads one member of the copy — at an offset the loader relocates, so no
-/// forwarding of single words can see through it. When the copy `B` of slot `A` is made
-/// in one block, covers all of `B`, `B` is written by nothing else and its address only
-/// read through, and nothing writes `A` after the copy (every write of `A` comes before
-/// it in that block), every read of `B` reads `A` at the same offset; the copy's stores
-/// then go with dead store elimination, its loads with dead code elimination, as clang's
-/// memcpy forwarding removes the copy.
+/// forwarding of single words can see through it. After a copy of all of `B` from `A`
+/// (pairs `t = load [$A + k]; store [$B + k], t` in one block), the reads of `B` that
+/// follow it — in its block and in the blocks entered only from there — up to the first
+/// instruction that may write `A` or `B` read `A` at the same offset. Reads elsewhere
+/// keep reading `B`, whose copy stays; when none is left, dead store elimination removes
+/// the copy's stores and dead code elimination its loads, as clang's memcpy forwarding
+/// removes the copy. A copy of a copy then reads the first original (a few rounds).
 public enum SlotCopyForwarding {
     public static func run(_ f: Function) -> Function {
         guard f.slots.count >= 2 else { return f }
-        let (_, defs) = f.useDefCounts()
-        // Registers holding an address in a slot, from `addr $s + k`, written once.
-        var addressOf: [VReg: Int] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                if case .slotAddr(let d, let s, _) = i.inst, defs[d] == 1 { addressOf[d] = s }
-            }
-        }
-
-        var forward: [Int: Int] = [:]          // copy slot → original slot
-        for (bi, b) in f.blocks.enumerated() {
-            for (target, source, first, last) in copies(in: b, f) {
-                guard forward[target] == nil, forward[source] == nil, !f.slots[target].isVolatile, !f.slots[source].isVolatile,
-                      f.slots[target].size == f.slots[source].size,
-                      onlyCopyWrites(target, block: bi, range: first...last, f, addressOf: addressOf),
-                      writesOnlyBefore(source, block: bi, start: first, f, addressOf: addressOf)
-                else { continue }
-                forward[target] = source
-            }
-        }
-        guard !forward.isEmpty else { return f }
         var g = f
-        for bi in g.blocks.indices {
-            for ii in g.blocks[bi].instructions.indices {
-                switch g.blocks[bi].instructions[ii].inst {
-                case .load(let d, .slot(let s), let off, let w, let signed):
-                    if let a = forward[s] { g.blocks[bi].instructions[ii].inst = .load(dst: d, base: .slot(a), offset: off, width: w, signed: signed) }
-                case .slotAddr(let d, let s, let off):
-                    if let a = forward[s] { g.blocks[bi].instructions[ii].inst = .slotAddr(dst: d, slot: a, offset: off) }
-                default: break
-                }
-            }
+        for _ in 0..<3 {
+            guard let h = round(g) else { break }
+            g = h
         }
         return g
     }
 
-    /// Copies made in a block: pairs `t = load [$A + k]; store [$B + k], t` of equal
-    /// widths whose stores cover every byte of `B` (target, source, first and last
-    /// instruction of the copy).
-    static func copies(in b: Block, _ f: Function) -> [(Int, Int, Int, Int)] {
-        var loaded: [VReg: (slot: Int, offset: Int, width: Width, at: Int)] = [:]
-        var runs: [Int: (source: Int, bytes: Set<Int>, first: Int, last: Int)] = [:]
-        var broken: Set<Int> = []
+    /// Where registers holding a slot's address are used: the slots whose address goes
+    /// anywhere but a load's base or a call's argument (kept as they are), and each such
+    /// register's single defining slot.
+    struct Addresses {
+        var slotOf: [VReg: Int] = [:]
+        var unsafe: Set<Int> = []
+
+        init(_ f: Function) {
+            let (_, defs) = f.useDefCounts()
+            for b in f.blocks {
+                for i in b.instructions {
+                    guard case .slotAddr(let d, let s, _) = i.inst else { continue }
+                    if defs[d] == 1 { slotOf[d] = s } else { unsafe.insert(s) }
+                }
+            }
+            for b in f.blocks {
+                for i in b.instructions {
+                    switch i.inst {
+                    case .load, .coreLoad, .call, .inlineAsm:
+                        // Loads read through the address; a callee is handed it for the call
+                        // only (helpers and subprograms keep no stack pointer): `mayWrite`.
+                        continue
+                    default:
+                        // Stored, offset, copied or written through: not followed.
+                        i.inst.forEachUse { r in if let s = slotOf[r] { unsafe.insert(s) } }
+                    }
+                }
+                for r in b.terminator.usedRegs { if let s = slotOf[r] { unsafe.insert(s) } }
+            }
+        }
+    }
+
+    static func round(_ f: Function) -> Function? {
+        let addresses = Addresses(f)
+        let preds = f.flowGraph.predecessors
+        let index = f.blockIndexByID
+        var g = f
+        var changed = false
+        for bi in f.blocks.indices {
+            for c in copies(in: f.blocks[bi], f) {
+                let (b, a) = (c.target, c.source)
+                guard !f.slots[b].isVolatile, !f.slots[a].isVolatile, f.slots[b].size == f.slots[a].size,
+                      !addresses.unsafe.contains(a), !addresses.unsafe.contains(b) else { continue }
+                // Walk forward from the copy through blocks entered only from the walk.
+                var work: [(block: Int, from: Int)] = [(bi, c.last + 1)]
+                var visited: Set<Int> = [bi]
+                while let (wb, from) = work.popLast() {
+                    let insts = g.blocks[wb].instructions
+                    var stop = insts.count
+                    for ii in from..<insts.count where mayWrite(insts[ii].inst, a, b, addresses) { stop = ii; break }
+                    for ii in from..<stop {
+                        switch insts[ii].inst {
+                        case .load(let d, .slot(b), let off, let w, let signed):
+                            g.blocks[wb].instructions[ii].inst = .load(dst: d, base: .slot(a), offset: off, width: w, signed: signed)
+                            changed = true
+                        case .slotAddr(let d, b, let off) where addresses.slotOf[d] == b
+                                && usesStayWithin(d, block: wb, after: ii, before: stop, f):
+                            g.blocks[wb].instructions[ii].inst = .slotAddr(dst: d, slot: a, offset: off)
+                            changed = true
+                        default:
+                            break
+                        }
+                    }
+                    guard stop == insts.count, visited.count < 16 else { continue }
+                    for s in g.blocks[wb].terminator.successors {
+                        guard let si = index[s], preds[si].count == 1, visited.insert(si).inserted else { continue }
+                        work.append((si, 0))
+                    }
+                }
+            }
+        }
+        return changed ? g : nil
+    }
+
+    /// Whole copies made in a block: pairs `t = load [$A + k]; store [$B + k], t` of
+    /// equal widths whose stores cover every byte of `B` (the last store's position).
+    static func copies(in b: Block, _ f: Function) -> [(target: Int, source: Int, last: Int)] {
+        var loaded: [VReg: (slot: Int, offset: Int, width: Width)] = [:]
+        var runs: [Int: (source: Int, bytes: Set<Int>, last: Int)] = [:]
+        var out: [(target: Int, source: Int, last: Int)] = []
+        func finish(_ t: Int) {
+            if let r = runs.removeValue(forKey: t), r.bytes.count == f.slots[t].size,
+               r.bytes.allSatisfy({ $0 >= 0 && $0 < f.slots[t].size }) {
+                out.append((t, r.source, r.last))
+            }
+        }
         for (ii, i) in b.instructions.enumerated() {
             // A register written again no longer holds what it loaded.
             i.inst.forEachDef { loaded[$0] = nil }
+            // A call or inline assembly may write a slot whose address it is given: what
+            // was loaded before it and copies in progress no longer describe one moment.
             switch i.inst {
-            case .load(let d, .slot(let s), let off, let w, _):
-                loaded[d] = (s, off, w, ii)
-            case .store(.slot(let t), let off, .reg(let v), let w):
-                guard let l = loaded[v], l.width == w, l.offset == off, l.slot != t else { broken.insert(t); continue }
-                if var r = runs[t] {
-                    guard r.source == l.slot else { broken.insert(t); continue }
-                    r.bytes.formUnion(off..<(off + w.bytes))
-                    r.first = min(r.first, l.at)
-                    r.last = ii
-                    runs[t] = r
-                } else {
-                    runs[t] = (l.slot, Set(off..<(off + w.bytes)), l.at, ii)
-                }
+            case .call, .inlineAsm:
+                loaded.removeAll()
+                runs.removeAll()
+                continue
             default:
                 break
             }
-        }
-        return runs.compactMap { t, r in
-            guard !broken.contains(t), r.bytes.count == f.slots[t].size, r.bytes.allSatisfy({ $0 >= 0 && $0 < f.slots[t].size })
-            else { return nil }
-            return (t, r.source, r.first, r.last)
-        }
-    }
-
-    /// Whether slot `t` is written only by the copy's stores (in `range` of block `bi`)
-    /// and its address is only a base of loads.
-    static func onlyCopyWrites(_ t: Int, block bi: Int, range: ClosedRange<Int>, _ f: Function,
-                               addressOf: [VReg: Int]) -> Bool {
-        for (bj, b) in f.blocks.enumerated() {
-            for (ii, i) in b.instructions.enumerated() {
-                switch i.inst {
-                case .store(.slot(t), _, _, _):
-                    if bj != bi || !range.contains(ii) { return false }
-                case .atomic(_, .slot(t), _, _, _, _), .cmpxchg(_, .slot(t), _, _, _, _):
-                    return false
-                case .slotAddr(let d, t, _):
-                    if addressOf[d] != t { return false }
-                default:
-                    break
+            switch i.inst {
+            case .load(let d, .slot(let s), let off, let w, _):
+                loaded[d] = (s, off, w)
+            case .store(.slot(let t), let off, let value, let w):
+                guard case .reg(let v) = value, let l = loaded[v], l.width == w, l.offset == off, l.slot != t,
+                      runs[t] == nil || runs[t]!.source == l.slot else {
+                    runs[t] = nil
+                    continue
                 }
-                if !readsOnlyThrough(i.inst, slot: t, addressOf: addressOf) { return false }
+                var r = runs[t] ?? (l.slot, [], ii)
+                r.bytes.formUnion(off..<(off + w.bytes))
+                r.last = ii
+                runs[t] = r
+                if r.bytes.count == f.slots[t].size { finish(t) }
+            default:
+                break
             }
-            // A branch comparing the copy's address would see it change.
-            if b.terminator.usedRegs.contains(where: { addressOf[$0] == t }) { return false }
-        }
-        return true
-    }
-
-    /// Whether every write that may reach slot `s` comes before instruction `start` of
-    /// block `bi`.
-    static func writesOnlyBefore(_ s: Int, block bi: Int, start: Int, _ f: Function, addressOf: [VReg: Int]) -> Bool {
-        for (bj, b) in f.blocks.enumerated() {
-            for (ii, i) in b.instructions.enumerated() {
-                var writes = false
-                switch i.inst {
-                case .store(.slot(s), _, _, _), .atomic(_, .slot(s), _, _, _, _), .cmpxchg(_, .slot(s), _, _, _, _):
-                    writes = true
-                case .slotAddr(let d, s, _):
-                    writes = addressOf[d] != s
-                default:
-                    writes = !readsOnlyThrough(i.inst, slot: s, addressOf: addressOf)
-                }
-                if writes && (bj != bi || ii >= start) { return false }
+            // A write to a copy's source before the copy is complete spoils it.
+            if case .store(.slot(let s), _, _, _) = i.inst {
+                for (t, r) in runs where r.source == s { runs[t] = nil }
             }
         }
-        return true
+        return out
     }
 
-    /// Whether an instruction uses addresses in slot `s` only as the base of loads.
-    static func readsOnlyThrough(_ inst: Inst, slot s: Int, addressOf: [VReg: Int]) -> Bool {
-        var other = false
-        inst.forEachUse { if addressOf[$0] == s && !isBase($0, of: inst) { other = true } }
-        return !other
-    }
-
-    static func isBase(_ r: VReg, of inst: Inst) -> Bool {
+    /// Whether an instruction may write slot `a` or `b`: a store or atomic on either, or
+    /// a call or inline assembly given an address in either.
+    static func mayWrite(_ inst: Inst, _ a: Int, _ b: Int, _ addresses: Addresses) -> Bool {
         switch inst {
-        case .load(_, .reg(let b), _, _, _): return b == r
-        case .coreLoad(_, let b, _, _, _): return b == r
-        default: return false
+        case .store(.slot(let s), _, _, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
+            return s == a || s == b
+        case .call, .inlineAsm:
+            var touches = false
+            inst.forEachUse { r in if let s = addresses.slotOf[r], s == a || s == b { touches = true } }
+            return touches
+        default:
+            return false
         }
     }
+
+    /// Whether every use of `d` is in block `bi` strictly between `after` and `before`.
+    static func usesStayWithin(_ d: VReg, block bi: Int, after: Int, before: Int, _ f: Function) -> Bool {
+        for (bj, blk) in f.blocks.enumerated() {
+            if blk.terminator.usedRegs.contains(d) { return false }
+            for (ii, i) in blk.instructions.enumerated() {
+                var uses = false
+                i.inst.forEachUse { if $0 == d { uses = true } }
+                if uses && (bj != bi || ii <= after || ii >= before) { return false }
+            }
+        }
+        return true
+    }
+
 }

@@ -135,4 +135,29 @@ extension OptimizerPassTests {
         #expect(!readsB(o) && !o.blocks.flatMap(\.instructions).contains { if case .store(.slot(1), _, _, _) = $0.inst { return true }; return false },
                 "\(show(o))")
     }
+
+    /// The reads after a copy are followed into a block entered only from the copy's
+    /// block, not into a merge (another path may have written the copy differently).
+    @Test func slotCopyReadsAreFollowedIntoSinglePredecessorBlocks() throws {
+        let x = VReg(0)
+        let copy = [ins(.store(base: .slot(0), offset: 0, value: .reg(x), width: .w64)),
+                    ins(.load(dst: VReg(1), base: .slot(0), offset: 0, width: .w64, signed: false)),
+                    ins(.store(base: .slot(1), offset: 0, value: .reg(VReg(1)), width: .w64))]
+        let f = fn([
+            Block(id: BlockID(0), instructions: copy,
+                  terminator: .branch(.eq, lhs: x, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [ins(.load(dst: VReg(2), base: .slot(1), offset: 0, width: .w64, signed: false))],
+                  terminator: .jump(BlockID(3))),
+            Block(id: BlockID(2), instructions: [ins(.store(base: .slot(1), offset: 0, value: .imm(5), width: .w64)),
+                                                 ins(.mov(dst: VReg(2), src: .imm(1), width: .w64))],
+                  terminator: .jump(BlockID(3))),
+            Block(id: BlockID(3), instructions: [ins(.load(dst: VReg(3), base: .slot(1), offset: 0, width: .w64, signed: false)),
+                                                 ins(.binary(.add, dst: VReg(4), lhs: VReg(2), rhs: .reg(VReg(3)), width: .w64))],
+                  terminator: .ret(.reg(VReg(4)))),
+        ], slots: [StackSlot(size: 8, alignment: 8, name: "a"), StackSlot(size: 8, alignment: 8, name: "b")])
+        let g = SlotCopyForwarding.run(f)
+        #expect(g.blocks[1].instructions[0].inst == .load(dst: VReg(2), base: .slot(0), offset: 0, width: .w64, signed: false), "\(show(g))")
+        #expect(g.blocks[3].instructions[0].inst == f.blocks[3].instructions[0].inst, "\(show(g))")
+        for v: Int64 in [0, 3, -2] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+    }
 }

@@ -40,6 +40,27 @@ extension OptimizerPassTests {
         #expect(storeCount(DeadStoreElimination.run(program(lookupSlot: 1, storeAddress: true)), slot: 0) == 2)
     }
 
+    /// bpf_probe_read_kernel fills its destination (with zeros on a fault), so stores to
+    /// those bytes before it are dead; the _str form writes only up to the string's end,
+    /// so they stay; a store to bytes beyond the size read stays.
+    @Test func probeReadsOverwriteTheirDestination() throws {
+        func program(helper: Int32, size: Int64) -> Function {
+            let entry: [Instruction] = [
+                store(0, 0, 7), store(0, 8, 9),
+                ins(.slotAddr(dst: VReg(1), slot: 0, offset: 0)),
+                ins(.call(dst: VReg(2), callee: .helper(helper), args: [.reg(VReg(1)), .imm(size), .reg(VReg(0))])),
+                ins(.load(dst: VReg(3), base: .slot(0), offset: 0, width: .w64, signed: false)),
+                ins(.load(dst: VReg(4), base: .slot(0), offset: 8, width: .w64, signed: false)),
+                ins(.binary(.add, dst: VReg(5), lhs: VReg(3), rhs: .reg(VReg(4)), width: .w64)),
+            ]
+            return fn([Block(id: BlockID(0), instructions: entry, terminator: .ret(.reg(VReg(5))))],
+                      slots: [StackSlot(size: 16, alignment: 8, name: "buf")])
+        }
+        #expect(storeCount(DeadStoreElimination.run(program(helper: 113, size: 16)), slot: 0) == 0)
+        #expect(storeCount(DeadStoreElimination.run(program(helper: 113, size: 8)), slot: 0) == 1)
+        #expect(storeCount(DeadStoreElimination.run(program(helper: 115, size: 16)), slot: 0) == 2)
+    }
+
     /// Across blocks: a store read on one path stays; one overwritten whole on every path
     /// before any read goes; a partly overwritten one stays (its other bytes are read).
     /// The optimized function returns what the input does.
