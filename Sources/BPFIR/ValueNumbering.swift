@@ -123,12 +123,15 @@ public enum ValueNumbering {
             chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
             let forgotten = memory.enter(b)
             if !forgotten.isEmpty {
+                // (Changes are collected first: assigning while iterating would copy the table.)
+                var dropped: [Inst] = []
                 for (k, e) in loads {
                     guard case .load(_, .slot(let s), let o, let lw, _) = k,
                           forgotten.contains(where: { $0.slot == s && $0.lo < o + lw.bytes && o < $0.hi }) else { continue }
                     loadUndo[b].append((k, e))
-                    loads[k] = nil
+                    dropped.append(k)
                 }
+                for k in dropped { loads[k] = nil }
             }
 
             for ii in f.blocks[b].instructions.indices {
@@ -187,14 +190,22 @@ public enum ValueNumbering {
                 if before[frameKind] != memory.current[frameKind], let touched = slotsWritten(inst) {
                     var readsOnly = false
                     if case .call(_, .helper(let n), _) = inst { readsOnly = MemoryKinds.helpersOnlyReadingMemory.contains(n) }
+                    var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
                     for (k, e) in loads where e.generation == before[frameKind] {
                         guard case .load(_, .slot(let s2), let o, let lw, _) = k else { continue }
                         // A helper that only reads what it is given leaves a constant stored there.
                         if touched.contains(s2) && !(readsOnly && e.stored && { if case .imm = e.value { return true }; return false }()) {
                             guard case .store(.slot(s2), let off, _, let w) = inst, o + lw.bytes <= off || off + w.bytes <= o else { continue }
                         }
-                        loadUndo[b].append((k, e))
-                        loads[k] = (e.value, e.stored, memory.current[frameKind])
+                        kept.append((k, e))
+                    }
+                    // Carried over only while few: each write would otherwise copy them all
+                    // (a 390-byte struct copied word by word several times is quadratic).
+                    if kept.count <= Self.carriedSlotFacts {
+                        for (k, e) in kept {
+                            loadUndo[b].append((k, e))
+                            loads[k] = (e.value, e.stored, memory.current[frameKind])
+                        }
                     }
                 }
                 // After a store to a slot, a load of the same bytes reads the value.
@@ -212,11 +223,13 @@ public enum ValueNumbering {
                     if case .reg(let v) = value, !once(v) { continue }
                     let kind = memory.kind(of: base), now = memory.current[kind]
                     // What is known of other bytes through the same pointer stays true.
+                    var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
                     for (k, e) in loads where e.generation == before[kind] {
                         guard case .load(_, .reg(base), let o, let lw, _) = k, o + lw.bytes <= off || off + w.bytes <= o else { continue }
                         loadUndo[b].append((k, e))
-                        loads[k] = (e.value, e.stored, now)
+                        kept.append((k, (e.value, e.stored, now)))
                     }
+                    for (k, e) in kept { loads[k] = e }
                     let key = Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: false)
                     loadUndo[b].append((key, loads[key]))
                     loads[key] = (value, true, now)
@@ -314,6 +327,9 @@ public enum ValueNumbering {
             undo[b] = []
         }
     }
+
+    /// The most facts about stack slots a write to other slots carries over.
+    static let carriedSlotFacts = 128
 
     /// Bytes `[lo, hi)` of a stack slot.
     struct SlotBytes { var slot: Int; var lo: Int; var hi: Int }
