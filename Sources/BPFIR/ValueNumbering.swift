@@ -98,6 +98,9 @@ public enum ValueNumbering {
         // store wrote (`stored`: the load's width and extension still apply).
         var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
         var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
+        // Slots a constant was ever stored to here: only their narrow loads can read the
+        // bytes of a wider stored constant (`storedConstant` scans the table).
+        var slotsStoredConstants: Set<Int> = []
         // Computations reading registers written more than once (a loop's counter):
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
@@ -157,7 +160,7 @@ public enum ValueNumbering {
                         // local struct read back after helper calls that were given no
                         // stack address).
                         f.blocks[b].instructions[ii].inst = StackForwarding.copy(e.value, to: d, width: w, signed: signed)
-                    } else if let k = storedConstant(in: s, at: off, width: w, generation: generation) {
+                    } else if slotsStoredConstants.contains(s), let k = storedConstant(in: s, at: off, width: w, generation: generation) {
                         // Bytes of a wider constant stored there (a string initializer
                         // stored eight bytes at a time, read a byte at a time).
                         f.blocks[b].instructions[ii].inst = StackForwarding.copy(.imm(k), to: d, width: w, signed: signed)
@@ -206,6 +209,12 @@ public enum ValueNumbering {
                             loadUndo[b].append((k, e))
                             loads[k] = (e.value, e.stored, memory.current[frameKind])
                         }
+                    } else {
+                        // Past the limit, the slot facts (all stale now) leave the table, so
+                        // the next writes do not walk them again.
+                        var stale: [Inst] = []
+                        for (k, e) in loads { if case .load(_, .slot, _, _, _) = k { loadUndo[b].append((k, e)); stale.append(k) } }
+                        for k in stale { loads[k] = nil }
                     }
                 }
                 // After a store to a slot, a load of the same bytes reads the value.
@@ -215,6 +224,7 @@ public enum ValueNumbering {
                     let key = Inst.load(dst: placeholder, base: .slot(slot), offset: off, width: w, signed: false)
                     loadUndo[b].append((key, loads[key]))
                     loads[key] = (value, true, now)
+                    if case .imm = value { slotsStoredConstants.insert(slot) }
                     continue
                 }
                 // After a store through a register, a load of the same bytes reads the value.
