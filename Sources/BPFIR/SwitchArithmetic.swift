@@ -3,8 +3,10 @@
 /// makes (`case 0: r = 11; case 1: r = 22; ... case 7: r = 88; default: r = -1`), each
 /// to a block that sets `r` and jumps to one join, becomes one range check
 /// `x - lo <u n` and `r = (x - lo) * a + c`, as clang's switch-to-arithmetic does. The
-/// cases must cover `lo ..< lo + n` without a gap, three of them at least; the default
-/// (the chain's last `else`) stays as it was.
+/// cases may leave gaps in `lo ..< lo + n` when `n` is at most 64: a bit mask of the
+/// present keys then sends the others to the default, as clang's lookup tables with
+/// holes do (falco maps some forty socket families to themselves this way). Three cases
+/// at least without gaps, six with; the default (the chain's last `else`) stays as it was.
 public enum SwitchArithmetic {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -45,12 +47,28 @@ public enum SwitchArithmetic {
             }
             let id = BlockID(nextID)
             nextID += 1
-            head.terminator = .branch(.ult, lhs: indexReg, rhs: .imm(Int64(plan.count)), width: w, then: id, else: s.fallback)
+            var blocks: [Block] = []
+            var target = id
+            if let mask = plan.present {
+                // The index's bit in the mask of present keys: `(mask >> i) & 1`.
+                let check = BlockID(nextID)
+                nextID += 1
+                let m = f.newVReg(), bit = f.newVReg()
+                blocks.append(Block(id: check, instructions: [
+                    Instruction(.mov(dst: m, src: .imm(Int64(bitPattern: mask)), width: .w64)),
+                    Instruction(.binary(.lshr, dst: m, lhs: m, rhs: .reg(indexReg), width: .w64)),
+                    Instruction(.binary(.and, dst: bit, lhs: m, rhs: .imm(1), width: .w64)),
+                ], terminator: .branch(.ne, lhs: bit, rhs: .imm(0), width: .w64, then: id, else: s.fallback)))
+                target = check
+            }
+            head.terminator = .branch(.ult, lhs: indexReg, rhs: .imm(Int64(plan.count)), width: w, then: target, else: s.fallback)
             f.blocks[h] = head
-            added.append((h, Block(id: id, instructions: body, terminator: .jump(s.join))))
+            blocks.append(Block(id: id, instructions: body, terminator: .jump(s.join)))
+            for b in blocks.reversed() { added.append((h, b)) }
         }
         guard !added.isEmpty else { return f }
-        // Each computing block goes right after its head, where the first case was.
+        // Each computing block goes right after its head, where the first case was (a
+        // mask check before it).
         for (h, b) in added.reversed() { f.blocks.insert(b, at: h + 1) }
         return CFGSimplify.run(f)
     }
@@ -108,23 +126,39 @@ public enum SwitchArithmetic {
         return c
     }
 
-    struct Plan { var low: Int64; var count: Int; var first: Int64; var slope: Int64 }
+    /// `count` keys from `low` on (the index range); `present`: the bit mask of the keys
+    /// the cases name, when some in the range are missing.
+    struct Plan { var low: Int64; var count: Int; var first: Int64; var slope: Int64; var present: UInt64? = nil }
 
-    /// `constant = first + slope * (key - low)` for every key of `low ..< low + count`,
-    /// the range taken modulo 2^width (`-1 ... 1` is one range: the index `x + 1` is
-    /// compared unsigned).
+    /// `constant = first + slope * (key - low)` for every key the cases name, the keys in
+    /// `low ..< low + count` taken modulo 2^width (`-1 ... 1` is one range: the index
+    /// `x + 1` is compared unsigned). Without gaps at least three cases; with gaps at
+    /// least six, in a range of at most 64 keys (the mask).
     static func linear(_ c: Chain) -> Plan? {
         let mask: UInt64 = c.width == .w64 ? .max : 0xffff_ffff
         let keys = Set(c.cases.map(\.key))
-        guard let low = keys.first(where: { !keys.contains(($0 &- 1) & mask) }) else { return nil }
-        let count = UInt64(c.cases.count)
-        guard keys.allSatisfy({ ($0 &- low) & mask < count }) else { return nil }
-        let sorted = c.cases.sorted { ($0.key &- low) & mask < ($1.key &- low) & mask }
-        let first = sorted[0].constant, slope = sorted[1].constant &- first
-        for (i, e) in sorted.enumerated() where e.constant != first &+ slope &* Int64(i) { return nil }
+        // The range: from the key after the widest gap (modulo 2^width) to the one before it.
+        let sortedKeys = keys.sorted()
+        var low = sortedKeys[0], widest: UInt64 = 0
+        for (i, k) in sortedKeys.enumerated() {
+            let previous = sortedKeys[(i + sortedKeys.count - 1) % sortedKeys.count]
+            let gap = (k &- previous) & mask
+            if gap > widest || (sortedKeys.count == 1) { widest = gap; low = k }
+        }
+        let offsets = c.cases.map { (($0.key &- low) & mask, $0.constant) }
+        guard let span = offsets.map(\.0).max().map({ $0 + 1 }) else { return nil }
+        let gaps = span != UInt64(c.cases.count)
+        if gaps { guard span <= 64, c.cases.count >= 6 else { return nil } }
+        let sorted = offsets.sorted { $0.0 < $1.0 }
+        let (i0, c0) = sorted[0], (i1, c1) = sorted[1]
+        guard (c1 &- c0) % Int64(i1 - i0) == 0 else { return nil }
+        let slope = (c1 &- c0) / Int64(i1 - i0)
+        let first = c0 &- slope &* Int64(i0)
+        for (i, v) in sorted where v != first &+ slope &* Int64(bitPattern: i) { return nil }
         let imm32 = Int64(Int32.min)...Int64(Int32.max)
         let lowImm = c.width == .w32 ? Int64(Int32(truncatingIfNeeded: low)) : Int64(bitPattern: low)
         guard imm32.contains(lowImm), imm32.contains(first), imm32.contains(slope) else { return nil }
-        return Plan(low: lowImm, count: sorted.count, first: first, slope: slope)
+        let present = gaps ? sorted.reduce(UInt64(0)) { $0 | (1 << $1.0) } : nil
+        return Plan(low: lowImm, count: Int(span), first: first, slope: slope, present: present)
     }
 }

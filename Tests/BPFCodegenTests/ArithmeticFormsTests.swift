@@ -31,12 +31,16 @@ extension OptimizerPassTests {
     }
 
     @Test func switchesSettingALinearFunctionBecomeArithmetic() throws {
-        let inputs: [Int64] = [0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -3, 0x1_0000_0004, 0xffff_ffff, Int64.min + 5, 0x7fff_ffff]
+        let inputs: [Int64] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 30, 40, 41, 63, 64, -1, -3,
+                               0x1_0000_0004, 0x1_0000_0010, 0xffff_ffff, Int64.min + 5, 0x7fff_ffff]
         let forms = [switchChain([3, 5, 4, 6], [11, 25, 18, 32]),                 // 7k - 10, out of order
                      switchChain([0, 1, 2, 3, 4, 5, 6, 7], (1...8).map { 11 * $0 }),
                      switchChain([-2, -1, 0], [5, 5, 5]),                         // 0xfffffffe, 0xffffffff, 0: one range modulo 2^32
                      switchChain([2, 3, 4], [-4, -6, -8], width: .w64),
-                     switchChain([-1, 0, 1], [100, 200, 300], width: .w64)]
+                     switchChain([-1, 0, 1], [100, 200, 300], width: .w64),
+                     // Gaps: socket families mapped to themselves, and 3k + 1 over scattered keys.
+                     switchChain([2, 10, 1, 16, 17, 0, 3, 5], [2, 10, 1, 16, 17, 0, 3, 5]),
+                     switchChain([40, 7, 12, 63, 9, 30], [121, 22, 37, 190, 28, 91], width: .w64)]
         for (n, f) in forms.enumerated() {
             let g = SwitchArithmetic.run(f)
             #expect(equalityBranches(g) == 0, "\(n)\(show(g))")
@@ -44,8 +48,10 @@ extension OptimizerPassTests {
                 #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(n) x=\(x)\(show(g))")
             }
         }
-        // Left as written: a value off the line, a gap in the keys, only two cases.
-        for f in [switchChain([3, 4, 5], [1, 2, 4]), switchChain([3, 4, 6], [1, 2, 4]), switchChain([3, 4], [1, 2])] {
+        // Left as written: a value off the line, a gap in the keys of fewer than six cases,
+        // keys spread over more than 64 values, only two cases.
+        for f in [switchChain([3, 4, 5], [1, 2, 4]), switchChain([3, 4, 6], [1, 2, 4]), switchChain([3, 4], [1, 2]),
+                  switchChain([0, 1, 2, 3, 4, 70], [0, 1, 2, 3, 4, 70]), switchChain([0, 2, 4, 6, 8, 10], [0, 2, 4, 6, 8, 11])] {
             #expect(SwitchArithmetic.run(f) == f)
         }
         // Compiled, the dense switch of eight cases is a range check and arithmetic.
