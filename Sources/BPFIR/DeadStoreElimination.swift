@@ -119,14 +119,7 @@ public enum DeadStoreElimination {
                 }
             }
             self.slotOf = slotOf.filter { $0.value >= 0 }
-            let (_, defs) = f.useDefCounts()
-            var exact: [VReg: (slot: Int, offset: Int)] = [:]
-            for b in f.blocks {
-                for i in b.instructions {
-                    if case .slotAddr(let d, let s, let k) = i.inst, defs[d] == 1 { exact[d] = (s, k) }
-                }
-            }
-            exactAddress = exact
+            exactAddress = f.slotAddresses
             var esc = ByteSet(count: total), all = ByteSet(count: total)
             for s in f.slots.indices {
                 let hi = start[s] + max(f.slots[s].size, 1)

@@ -90,6 +90,18 @@ public extension Function {
         return known
     }
 
+    /// Registers written once, with `addr $s + k`: the slot and offset each points to.
+    var slotAddresses: [VReg: (slot: Int, offset: Int)] {
+        let (_, defs) = useDefCounts()
+        var out: [VReg: (slot: Int, offset: Int)] = [:]
+        for b in blocks {
+            for i in b.instructions {
+                if case .slotAddr(let d, let s, let k) = i.inst, defs[d] == 1 { out[d] = (s, k) }
+            }
+        }
+        return out
+    }
+
     /// Every instruction defining each register.
     var definitionsByRegister: [VReg: [Inst]] {
         var definitions: [VReg: [Inst]] = [:]

@@ -28,16 +28,13 @@ public enum SlotCopyForwarding {
         var unsafe: Set<Int> = []
 
         init(_ f: Function) {
-            let (_, defs) = f.useDefCounts()
-            for b in f.blocks {
-                for i in b.instructions {
-                    guard case .slotAddr(let d, let s, _) = i.inst else { continue }
-                    if defs[d] == 1 { slotOf[d] = s } else { unsafe.insert(s) }
-                }
-            }
+            slotOf = f.slotAddresses.mapValues(\.slot)
             for b in f.blocks {
                 for i in b.instructions {
                     switch i.inst {
+                    case .slotAddr(let d, let s, _):
+                        // An address register written more than once is not followed.
+                        if slotOf[d] == nil { unsafe.insert(s) }
                     case .load, .coreLoad, .call, .inlineAsm:
                         // Loads read through the address; a callee is handed it for the call
                         // only (helpers and subprograms keep no stack pointer): `mayWrite`.

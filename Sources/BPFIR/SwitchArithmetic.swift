@@ -136,17 +136,15 @@ public enum SwitchArithmetic {
     /// least six, in a range of at most 64 keys (the mask).
     static func linear(_ c: Chain) -> Plan? {
         let mask: UInt64 = c.width == .w64 ? .max : 0xffff_ffff
-        let keys = Set(c.cases.map(\.key))
         // The range: from the key after the widest gap (modulo 2^width) to the one before it.
-        let sortedKeys = keys.sorted()
-        var low = sortedKeys[0], widest: UInt64 = 0
-        for (i, k) in sortedKeys.enumerated() {
-            let previous = sortedKeys[(i + sortedKeys.count - 1) % sortedKeys.count]
-            let gap = (k &- previous) & mask
-            if gap > widest || (sortedKeys.count == 1) { widest = gap; low = k }
+        let keys = c.cases.map(\.key).sorted()
+        var low = keys[0], widest: UInt64 = 0
+        for (i, k) in keys.enumerated() {
+            let gap = (k &- keys[(i + keys.count - 1) % keys.count]) & mask
+            if gap > widest { widest = gap; low = k }
         }
         let offsets = c.cases.map { (($0.key &- low) & mask, $0.constant) }
-        guard let span = offsets.map(\.0).max().map({ $0 + 1 }) else { return nil }
+        let span = offsets.map(\.0).max()! + 1
         let gaps = span != UInt64(c.cases.count)
         if gaps { guard span <= 64, c.cases.count >= 6 else { return nil } }
         let sorted = offsets.sorted { $0.0 < $1.0 }
