@@ -41,8 +41,9 @@ public enum ValueNumbering {
         /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
         /// constant covering them is still current (in the target's byte order).
         func storedConstant(in s: Int, at off: Int, width w: Width, generation: Int) -> Int64? {
-            for (k, e) in loads where e.stored && e.generation == generation {
-                guard case .load(_, .slot(s), let o, let sw, _) = k, sw.bytes > w.bytes, o <= off,
+            for k in presentSlotKeys(s, from: off - 7, to: off + 1) {
+                guard let e = loads[k], e.stored, e.generation == generation,
+                      case .load(_, .slot(s), let o, let sw, _) = k, sw.bytes > w.bytes, o <= off,
                       off + w.bytes <= o + sw.bytes, case .imm(let value) = e.value else { continue }
                 let stored = sw.extend(UInt64(bitPattern: value), signed: false)
                 let shift = f.bigEndian ? (o + sw.bytes - off - w.bytes) * 8 : (off - o) * 8
@@ -98,9 +99,20 @@ public enum ValueNumbering {
         // store wrote (`stored`: the load's width and extension still apply).
         var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
         var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
-        // Slots a constant was ever stored to here: only their narrow loads can read the
-        // bytes of a wider stored constant (`storedConstant` scans the table).
-        var slotsStoredConstants: Set<Int> = []
+        // The keys of `loads` about each slot's bytes, so a write to a slot visits only the
+        // facts about the bytes it writes.
+        var slotKeys = SlotKeyIndex(slots: f.slots.count)
+        func setSlotFact(_ key: Inst, slot s: Int, offset: Int, _ e: (value: Operand, stored: Bool, generation: Int)?, in b: Int) {
+            loadUndo[b].append((key, loads[key]))
+            if loads[key] == nil, e != nil { slotKeys.insert(key, slot: s, offset: offset) }
+            loads[key] = e
+        }
+        /// The keys about slot `s` whose loads start in `[lo, hi)` and are still present.
+        func presentSlotKeys(_ s: Int, from lo: Int, to hi: Int) -> [Inst] {
+            var out: [Inst] = []
+            slotKeys.forEach(slot: s, from: lo, to: hi) { if loads[$0] != nil { out.append($0) } }
+            return out
+        }
         // Computations reading registers written more than once (a loop's counter):
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
@@ -124,17 +136,11 @@ public enum ValueNumbering {
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
             chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
-            let forgotten = memory.enter(b)
-            if !forgotten.isEmpty {
-                // (Changes are collected first: assigning while iterating would copy the table.)
-                var dropped: [Inst] = []
-                for (k, e) in loads {
-                    guard case .load(_, .slot(let s), let o, let lw, _) = k,
-                          forgotten.contains(where: { $0.slot == s && $0.lo < o + lw.bytes && o < $0.hi }) else { continue }
-                    loadUndo[b].append((k, e))
-                    dropped.append(k)
+            for bytes in memory.enter(b) {
+                for k in presentSlotKeys(bytes.slot, from: bytes.lo == Int.min ? Int.min : bytes.lo - 7, to: bytes.hi) {
+                    guard case .load(_, .slot, let o, let lw, _) = k, bytes.lo < o + lw.bytes && o < bytes.hi else { continue }
+                    setSlotFact(k, slot: bytes.slot, offset: o, nil, in: b)
                 }
-                for k in dropped { loads[k] = nil }
             }
 
             for ii in f.blocks[b].instructions.indices {
@@ -145,7 +151,11 @@ public enum ValueNumbering {
                 f.blocks[b].instructions[ii].inst = inst
                 if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
                 let before = memory.current
-                memory.step(inst)
+                // A write to the frame that reaches only known slots leaves the frame's
+                // generation: it forgets what is known of the bytes it writes (below).
+                let frameKind = MemoryGenerations.frameKind
+                let touched = memory.kinds.writes(inst, kind: frameKind) ? slotsWritten(inst) : nil
+                memory.step(inst, keepingFrame: touched != nil)
                 // A stack slot read again where the first read dominates and nothing between
                 // may write the frame (a helper that filled a local struct, then its fields
                 // tested in several blocks); volatile slots are read as written.
@@ -160,13 +170,12 @@ public enum ValueNumbering {
                         // local struct read back after helper calls that were given no
                         // stack address).
                         f.blocks[b].instructions[ii].inst = StackForwarding.copy(e.value, to: d, width: w, signed: signed)
-                    } else if slotsStoredConstants.contains(s), let k = storedConstant(in: s, at: off, width: w, generation: generation) {
+                    } else if let k = storedConstant(in: s, at: off, width: w, generation: generation) {
                         // Bytes of a wider constant stored there (a string initializer
                         // stored eight bytes at a time, read a byte at a time).
                         f.blocks[b].instructions[ii].inst = StackForwarding.copy(.imm(k), to: d, width: w, signed: signed)
                     } else {
-                        loadUndo[b].append((key, loads[key]))
-                        loads[key] = (.reg(d), false, generation)
+                        setSlotFact(key, slot: s, offset: off, (.reg(d), false, generation), in: b)
                     }
                     continue
                 }
@@ -187,44 +196,28 @@ public enum ValueNumbering {
                     }
                     continue
                 }
-                // A write to the frame that only reaches known slots leaves what is known of
-                // the other slots (and of the other bytes of a slot stored to) true.
-                let frameKind = MemoryGenerations.frameKind
-                if before[frameKind] != memory.current[frameKind], let touched = slotsWritten(inst) {
+                // What is known of the other slots (and of the other bytes of a slot stored
+                // to) stays true.
+                if let touched = touched {
                     var readsOnly = false
                     if case .call(_, .helper(let n), _) = inst { readsOnly = MemoryKinds.helpersOnlyReadingMemory.contains(n) }
-                    var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
-                    for (k, e) in loads where e.generation == before[frameKind] {
-                        guard case .load(_, .slot(let s2), let o, let lw, _) = k else { continue }
-                        // A helper that only reads what it is given leaves a constant stored there.
-                        if touched.contains(s2) && !(readsOnly && e.stored && { if case .imm = e.value { return true }; return false }()) {
-                            guard case .store(.slot(s2), let off, _, let w) = inst, o + lw.bytes <= off || off + w.bytes <= o else { continue }
+                    var range = (lo: Int.min, hi: Int.max)
+                    if case .store(.slot, let off, _, let w) = inst { range = (off - 7, off + w.bytes) }
+                    for s2 in touched {
+                        for k in presentSlotKeys(s2, from: range.lo, to: range.hi) {
+                            guard let e = loads[k], case .load(_, .slot, let o, let lw, _) = k else { continue }
+                            // A helper that only reads what it is given leaves a constant stored there.
+                            if readsOnly && e.stored, case .imm = e.value { continue }
+                            if case .store(.slot, let off, _, let w) = inst, o + lw.bytes <= off || off + w.bytes <= o { continue }
+                            setSlotFact(k, slot: s2, offset: o, nil, in: b)
                         }
-                        kept.append((k, e))
-                    }
-                    // Carried over only while few: each write would otherwise copy them all
-                    // (a 390-byte struct copied word by word several times is quadratic).
-                    if kept.count <= Self.carriedSlotFacts {
-                        for (k, e) in kept {
-                            loadUndo[b].append((k, e))
-                            loads[k] = (e.value, e.stored, memory.current[frameKind])
-                        }
-                    } else {
-                        // Past the limit, the slot facts (all stale now) leave the table, so
-                        // the next writes do not walk them again.
-                        var stale: [Inst] = []
-                        for (k, e) in loads { if case .load(_, .slot, _, _, _) = k { loadUndo[b].append((k, e)); stale.append(k) } }
-                        for k in stale { loads[k] = nil }
                     }
                 }
                 // After a store to a slot, a load of the same bytes reads the value.
                 if case .store(.slot(let slot), let off, let value, let w) = inst, !f.slots[slot].isVolatile {
                     if case .reg(let v) = value, !once(v) { continue }
-                    let now = memory.current[frameKind]
                     let key = Inst.load(dst: placeholder, base: .slot(slot), offset: off, width: w, signed: false)
-                    loadUndo[b].append((key, loads[key]))
-                    loads[key] = (value, true, now)
-                    if case .imm = value { slotsStoredConstants.insert(slot) }
+                    setSlotFact(key, slot: slot, offset: off, (value, true, memory.current[frameKind]), in: b)
                     continue
                 }
                 // After a store through a register, a load of the same bytes reads the value.
@@ -338,8 +331,25 @@ public enum ValueNumbering {
         }
     }
 
-    /// The most facts about stack slots a write to other slots carries over.
-    static let carriedSlotFacts = 128
+    /// The keys of slot facts by slot and offset: every key ever entered (a superset of the
+    /// present ones, which undoing a block may bring back).
+    struct SlotKeyIndex {
+        private var byOffset: [[Int: [Inst]]]
+
+        init(slots: Int) { byOffset = Array(repeating: [:], count: slots) }
+
+        mutating func insert(_ key: Inst, slot s: Int, offset: Int) { byOffset[s][offset, default: []].append(key) }
+
+        /// Calls `body` with the keys of slot `s` at offsets in `[lo, hi)`.
+        func forEach(slot s: Int, from lo: Int, to hi: Int, _ body: (Inst) -> Void) {
+            let offsets = byOffset[s]
+            if lo > Int.min && hi < Int.max && hi - lo <= 16 {
+                for o in lo..<hi { offsets[o]?.forEach(body) }
+            } else {
+                for (o, keys) in offsets where o >= lo && o < hi { keys.forEach(body) }
+            }
+        }
+    }
 
     /// Bytes `[lo, hi)` of a stack slot.
     struct SlotBytes { var slot: Int; var lo: Int; var hi: Int }
@@ -374,8 +384,13 @@ public enum ValueNumbering {
         func kind(of base: VReg) -> Int { kinds.kind(of: base) }
         static let frameKind = MemoryKinds.frame
 
-        mutating func step(_ inst: Inst) {
-            for k in 0..<kinds.count where kinds.writes(inst, kind: k) { current[k] = next; next += 1 }
+        /// `keepingFrame`: the instruction's writes to the frame reach only known slots,
+        /// whose facts the caller forgets; the frame keeps its generation.
+        mutating func step(_ inst: Inst, keepingFrame: Bool = false) {
+            for k in 0..<kinds.count where kinds.writes(inst, kind: k) {
+                if keepingFrame && k == Self.frameKind { continue }
+                current[k] = next; next += 1
+            }
         }
 
         /// The generations a block starts with: its only predecessor's at its end, or at

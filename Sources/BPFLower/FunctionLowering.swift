@@ -113,12 +113,9 @@ final class FunctionLowering {
                 }
                 size = 1
             }
-            // Aggregates of 8 bytes and more get 8-byte aligned slots (as clang does), so
-            // zeroing and copies use 8-byte stores.
-            var align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
-            if layout.isAggregate(v.type) && size >= 8 { align = max(align, 8) }
-            let slot = b.newSlot(size: size, alignment: align, name: v.name, isVolatile: v.type.isVolatileQualified)
-            vars[key] = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, align)))
+            let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
+            vars[key] = .memory(newStackObject(size: size, type: v.type, alignment: align, name: v.name,
+                                               isVolatile: v.type.isVolatileQualified))
         } else if layout.isScalar(v.type) {
             vars[key] = .register(b.newVReg())
         } else {

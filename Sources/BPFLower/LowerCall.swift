@@ -117,8 +117,10 @@ extension FunctionLowering {
         var result: Storage? = nil
         if !ret.isVoid {
             if layout.isAggregate(ret) {
-                let slot = b.newSlot(size: layout.size(ret), alignment: layout.alignment(ret), name: "\(f.name).ret")
-                result = .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(ret))))
+                // Its own alignment: a returned struct is read back field by field, which
+                // forwarding follows through field-sized copies, not through words.
+                result = .memory(newStackObject(size: layout.size(ret), type: ret, alignment: layout.alignment(ret),
+                                                wordAligned: false, name: "\(f.name).ret"))
             } else {
                 result = .register(b.newVReg())
             }

@@ -60,8 +60,7 @@ extension FunctionLowering {
                 let v = try rvalue(le, discard: discard)
                 if case .aggregate(let m) = v {
                     // Copy out: the statement expression's locals end here.
-                    let slot = b.newSlot(size: layout.size(le.type), alignment: layout.alignment(le.type), name: "stmtexpr")
-                    let dst = MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(le.type)))
+                    let dst = newStackObject(size: layout.size(le.type), type: le.type, name: "stmtexpr")
                     copy(to: dst, from: m, size: layout.size(le.type))
                     return .aggregate(dst)
                 }

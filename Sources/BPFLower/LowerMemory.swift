@@ -105,8 +105,7 @@ extension FunctionLowering {
             }
             return LValue(storage: .memory(try indexed(baseRef, index: index, elementSize: elemSize)), type: e.type, bitfield: nil)
         case .compoundLiteral(let i), .initList(let i):
-            let slot = b.newSlot(size: layout.size(e.type), alignment: layout.alignment(e.type), name: "literal")
-            let lv = LValue(storage: .memory(MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, layout.alignment(e.type)))),
+            let lv = LValue(storage: .memory(newStackObject(size: layout.size(e.type), type: e.type, name: "literal")),
                             type: e.type, bitfield: nil)
             try initialize(lv, with: i, location: e.location)
             return lv
@@ -395,6 +394,18 @@ extension FunctionLowering {
     }
 
     // MARK: block operations
+
+    /// A new stack slot of `size` bytes holding a `type`. Aggregates of 8 bytes and more
+    /// are 8-byte aligned (as clang does), so zeroing and copies use 8-byte accesses; a
+    /// slot reused from a closed scope may be aligned more than asked, which its
+    /// reference records.
+    func newStackObject(size: Int, type: CType, alignment: Int? = nil, wordAligned: Bool = true, name: String,
+                        isVolatile: Bool = false) -> MemoryRef {
+        var align = alignment ?? layout.alignment(type)
+        if wordAligned && layout.isAggregate(type) && size >= 8 { align = max(align, 8) }
+        let slot = b.newSlot(size: size, alignment: align, name: name, isVolatile: isVolatile)
+        return MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, b.function.slots[slot].alignment))
+    }
 
     func copy(to dst: MemoryRef, from src: MemoryRef, size: Int) {
         let align = min(dst.alignment, src.alignment)

@@ -160,6 +160,30 @@ extension OptimizerPassTests {
         #expect(key.blocks[2].instructions.last?.inst == .mov(dst: VReg(5), src: .imm(9), width: .w64), "\(show(key))")
     }
 
+    /// Facts about a slot outlive any number of writes to other slots and to other bytes
+    /// of the same slot (a 390-byte struct copied word by word next to it); a write to
+    /// its bytes ends them.
+    @Test func slotFactsOutliveWritesToOtherSlots() throws {
+        func program(lastStoreOffset: Int) -> Function {
+            let copies = (0..<300).map { k in ins(.store(base: .slot(1), offset: 8 * k, value: .imm(Int64(k)), width: .w64)) }
+            var f = fn([
+                Block(id: BlockID(0), instructions: [
+                    ins(.load(dst: VReg(1), base: .slot(0), offset: 8, width: .w32, signed: false))] + copies + [
+                    ins(.store(base: .slot(0), offset: lastStoreOffset, value: .imm(5), width: .w32)),
+                    ins(.load(dst: VReg(2), base: .slot(0), offset: 8, width: .w32, signed: false))],
+                      terminator: .ret(.reg(VReg(2))))], params: 1)
+            f.slots = [StackSlot(size: 16, alignment: 8, name: "a"), StackSlot(size: 2400, alignment: 8, name: "b")]
+            return f
+        }
+        let kept = ValueNumbering.run(program(lastStoreOffset: 0))
+        #expect(kept.blocks[0].terminator == .ret(.reg(VReg(1))), "\(show(kept))")
+        let overwritten = ValueNumbering.run(program(lastStoreOffset: 8))
+        #expect(overwritten.blocks[0].instructions.last?.inst == .mov(dst: VReg(2), src: .imm(5), width: .w64), "\(show(overwritten))")
+        let partly = ValueNumbering.run(program(lastStoreOffset: 10))
+        #expect(partly.blocks[0].instructions.last?.inst == .load(dst: VReg(2), base: .slot(0), offset: 8, width: .w32, signed: false),
+                "\(show(partly))")
+    }
+
     /// `v->a = 0x1ff (u8); v->b = x; if (...) ...; return v->a + v->b`: both loads read what
     /// the stores wrote (the byte as a load would see it); after a call, memory again.
     @Test func storesThroughRegistersForwardToDominatedLoads() throws {
