@@ -5,7 +5,8 @@ import BPFIR
 /// holes where a value is dead between blocks). Values live across a helper or
 /// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
 /// return value) holds values that cross no call and no instruction using r0 as its
-/// scratch, preferably call results and returned values. When registers run out, a
+/// scratch, preferably call results and returned values (those first, also when their
+/// span contains calls on a path where they are dead). When registers run out, a
 /// constant or address is computed again at its uses; otherwise the value read least
 /// often for the positions it is live (ties: the one ending last) is spilled to an
 /// 8-byte slot and the function is rewritten with short reload/store temporaries, then
@@ -69,6 +70,12 @@ enum RegisterAllocator {
                     case .sameAs(let v, let p):
                         if let iv = intervals[v], iv.end == p, let r = assignment[v] { preferred.append(r) }
                     }
+                }
+                // A value dead at the calls its span contains that prefers r0 takes it
+                // first: call results merged over a path with calls of its own (a map value
+                // looked up again after an insert), a returned value.
+                if spanning && !cur.touchesR0Scratch && cur.avoid & 1 == 0 && preferred.contains(Reg.r0) {
+                    candidates.insert(Reg.r0, at: 0)
                 }
                 if let r = (preferred + candidates).first(where: { candidates.contains($0) && !used.contains($0) }) {
                     assignment[cur.reg] = r
