@@ -1,10 +1,12 @@
 /// Folds `t = op ...; x = mov t` into `x = op ...` when `t` has no other use: the
 /// pattern lowering leaves behind for every assignment to a register variable.
 ///
-/// First, after `x = mov.w64 t` of a register `t` written once, the block's later reads
-/// of `t` read `x` (until `x` is written again): `t` then dies at the copy, which folds
-/// (`t = call ...; x = t; if (t == 0)`, a map value looked up and merged with a second
-/// lookup's, becomes `x = call ...; if (x == 0)`).
+/// First, after `x = mov.w64 t` of a call's result `t`, the block's later reads of `t`
+/// read `x` (until `x` is written again) when they are all its other reads: `t` then dies
+/// at the copy, which folds (`t = call ...; x = t; if (t == 0)`, a map value looked up and
+/// merged with a second lookup's, becomes `x = call ...; if (x == 0)`). Not for other
+/// values: in a loop the register of the merged variable would only live longer
+/// (Inspektor Gadget's unrolled path walks took a move more an iteration).
 public enum MoveFolding {
     public static func run(_ f: Function) -> Function {
         let f = readingCopies(f)
@@ -22,24 +24,35 @@ public enum MoveFolding {
 
     static func readingCopies(_ input: Function) -> Function {
         var f = input
-        let (_, defs) = f.useDefCounts()
+        let (uses, defs) = f.useDefCounts()
         for b in f.blocks.indices {
-            var copyOf: [VReg: VReg] = [:]      // t → x, while x holds t
-            for i in f.blocks[b].instructions.indices {
-                var inst = f.blocks[b].instructions[i].inst
-                if !copyOf.isEmpty {
-                    var read: [VReg] = []
-                    inst.forEachUse { if copyOf[$0] != nil { read.append($0) } }
-                    for t in read { inst = inst.replacingUses(of: t, with: copyOf[t]!) }
-                    f.blocks[b].instructions[i].inst = inst
-                    inst.forEachDef { d in copyOf = copyOf.filter { $0.value != d } }
+            // Per copy `x = t` of a register written once: the later reads of `t` in the
+            // block while `x` still holds it (instruction indices; the terminator: -1).
+            var open: [VReg: (x: VReg, reads: [Int])] = [:]
+            var closed: [(t: VReg, x: VReg, reads: [Int])] = []
+            let insts = f.blocks[b].instructions
+            var callResults: Set<VReg> = []
+            for i in insts { if case .call(let d?, _, _) = i.inst { callResults.insert(d) } }
+            for i in insts.indices {
+                let inst = insts[i].inst
+                if !open.isEmpty { inst.forEachUse { t in if open[t] != nil { open[t]!.reads.append(i) } } }
+                inst.forEachDef { d in
+                    for (t, c) in open where c.x == d { closed.append((t, c.x, c.reads)); open[t] = nil }
                 }
-                if case .mov(let x, .reg(let t), .w64) = inst, x != t, defs[t] == 1 { copyOf[t] = x }
+                if case .mov(let x, .reg(let t), .w64) = inst, x != t, defs[t] == 1, open[t] == nil, callResults.contains(t) {
+                    open[t] = (x, [])
+                }
             }
-            guard !copyOf.isEmpty else { continue }
-            var term = f.blocks[b].terminator
-            for u in term.usedRegs { if let x = copyOf[u] { term = term.replacingUses(of: u, with: x) } }
-            f.blocks[b].terminator = term
+            let termReads = f.blocks[b].terminator.usedRegs
+            for (t, c) in open { closed.append((t, c.x, c.reads + termReads.filter { $0 == t }.map { _ in -1 })) }
+            // Only where every other read of `t` is one of those: then `t` dies at the copy
+            // and it folds; otherwise `x` would only live longer.
+            for c in closed where !c.reads.isEmpty && uses[c.t] == 1 + c.reads.count {
+                for i in c.reads {
+                    if i < 0 { f.blocks[b].terminator = f.blocks[b].terminator.replacingUses(of: c.t, with: c.x) }
+                    else { f.blocks[b].instructions[i].inst = f.blocks[b].instructions[i].inst.replacingUses(of: c.t, with: c.x) }
+                }
+            }
         }
         return f
     }
