@@ -3,7 +3,8 @@
 /// the verifier learns an unsigned bound it can carry to 64 bits. `if (len < 0) len = 0;
 /// len++; if (len > 512) len = 512;` then passes the verifier as the size of a helper's
 /// buffer, as clang's build does (clang moves the `+ 1` after the clamp, knowing from
-/// C's undefined overflow that it cannot wrap).
+/// C's undefined overflow that it cannot wrap). Such a value compared with zero (`x < 0`,
+/// `x >= 0`) is decided: the branch becomes a jump.
 ///
 /// Known non-negative (as `int`): small constants, narrow loads and zero extensions,
 /// masks, right shifts, copies of such values, `int` additions of non-negative values that
@@ -36,6 +37,7 @@ public enum SignedBranches {
             }
         }
         var f = f
+        var decided = false
         for bi in f.blocks.indices {
             guard var s = entry[bi],
                   case .branch(let cc, let x, let rhs, .w32, let thenB, let elseB) = f.blocks[bi].terminator,
@@ -46,11 +48,16 @@ public enum SignedBranches {
             case .imm(let c): rhsNonNegative = small(c, .w32)
             case .reg(let r): rhsNonNegative = s.contains(r)
             }
-            if s.contains(x) && rhsNonNegative {
+            guard s.contains(x) && rhsNonNegative else { continue }
+            if rhs == .imm(0) && (unsigned == .ult || unsigned == .uge) {
+                // Nothing is below zero: `if (proto < 0)` on a protocol byte returned as `int`.
+                f.blocks[bi].terminator = .jump(unsigned == .uge ? thenB : elseB)
+                decided = true
+            } else {
                 f.blocks[bi].terminator = .branch(unsigned, lhs: x, rhs: rhs, width: .w32, then: thenB, else: elseB)
             }
         }
-        return f
+        return decided ? CFGSimplify.run(f) : f
     }
 
     /// Low 32 bits of a constant below 2^31.

@@ -17,6 +17,25 @@ struct FunctionBuilder {
 
     mutating func newVReg() -> VReg { function.newVReg() }
 
+    /// The register whose low 32 bits `r` was set to in the current block by truncations
+    /// (32-bit copies), followed back while neither end has been written since.
+    func truncationSource(of r: VReg) -> VReg? {
+        let insts = function.blocks[current.id].instructions
+        var r = r, end = insts.count, found: VReg? = nil
+        while let k = insts[..<end].lastIndex(where: { $0.inst.definedRegs.contains(r) }) {
+            let s: VReg
+            switch insts[k].inst {
+            case .mov(r, .reg(let x), .w32), .ext(r, let x, .w32, .w32, false): s = x
+            default: return found
+            }
+            guard s != r, !insts[(k + 1)...].contains(where: { $0.inst.definedRegs.contains(s) }) else { return found }
+            found = s
+            r = s
+            end = k
+        }
+        return found
+    }
+
     mutating func newBlock() -> BlockID {
         let id = BlockID(function.blocks.count)
         function.blocks.append(Block(id: id))

@@ -59,7 +59,7 @@ extension FunctionLowering {
         case .inline(let f):
             return try inlineCall(f, args, e)
         case .helper(let n):
-            return try emitCall(.helper(n), args, e, discard: discard)
+            return try emitCall(.helper(n), args, e, discard: discard, variadicFrom: variadicArguments(callee))
         case .subprogram(let f):
             module.request(f.name)
             if layout.isAggregate(f.type.returnType) {
@@ -72,14 +72,29 @@ extension FunctionLowering {
         }
     }
 
-    private func emitCall(_ callee: Callee, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
+    /// Where the variadic arguments of a call through `callee` start (nil: it takes none).
+    private func variadicArguments(_ callee: Expr) -> Int? {
+        var t = callee.type.canonical
+        if case .pointer(let p) = t { t = p.canonical }
+        guard case .function(let ft) = t, ft.isVariadic else { return nil }
+        return ft.parameters.count
+    }
+
+    /// `variadicFrom`: the first variadic argument. Those of 32 bits or less are read by
+    /// the callee in their low bits (`bpf_trace_printk`'s `%d`): one that was truncated
+    /// from a 64-bit value just before in this block passes that value, as clang passes
+    /// it, without clearing the upper half (`bpf_printk("%d", a)` of an `int` parameter
+    /// taken from `PT_REGS_PARM1`).
+    private func emitCall(_ callee: Callee, _ args: [Expr], _ e: Expr, discard: Bool, variadicFrom: Int? = nil) throws -> RValue {
         if args.count > 5 {
             throw LoweringError(e.location, "too many arguments in a call: BPF passes at most 5")
         }
         var ops: [Operand] = []
-        for a in args {
+        for (i, a) in args.enumerated() {
             let v = try rvalue(a)
             switch v {
+            case .scalar(.reg(let r)) where variadicFrom.map({ i >= $0 }) == true && layout.width(a.type) != .w64:
+                ops.append(.reg(b.truncationSource(of: r) ?? r))
             case .scalar(let op): ops.append(op)
             case .aggregate: throw LoweringError(a.location, "passing aggregates by value is not supported in BPF calls")
             case .none: throw LoweringError(a.location, "void value passed as an argument")

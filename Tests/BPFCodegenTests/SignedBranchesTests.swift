@@ -35,6 +35,24 @@ extension OptimizerPassTests {
         #expect(SignedBranches.run(h) == h)
     }
 
+    /// `int proto = byte; if (proto < 0) return -1;` (and `>= 0`): decided, the test goes.
+    @Test func signedTestsOfNonNegativeIntsAgainstZeroAreDecided() throws {
+        for (cc, taken) in [(CondCode.slt, false), (.sge, true)] {
+            let p = VReg(2)
+            let f = fn([
+                Block(id: BlockID(0), instructions: [ins(.ext(dst: p, src: VReg(0), from: .w8, to: .w32, signed: false))],
+                      terminator: .branch(cc, lhs: p, rhs: .imm(0), width: .w32, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(-1))),
+                Block(id: BlockID(2), terminator: .ret(.reg(p))),
+            ], params: 1)
+            let g = SignedBranches.run(f)
+            #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+            for x: Int64 in [0, 5, 0x80, 0xff, -1] {
+                #expect(try IRInterpreter.run(g, args: [x]) == (taken ? -1 : x & 0xff), "\(x)\(show(g))")
+            }
+        }
+    }
+
     /// A constant stored in a slot is still known after a merge whose other path wrote
     /// another slot (a helper given its address) and other bytes of the same slot.
     @Test func slotConstantsSurviveMergesAfterWritesElsewhere() throws {

@@ -317,6 +317,36 @@ import Foundation
         #expect(lines.filter { $0.contains("store.w64 [$") }.count == 16 + 8 + 8, "\(ir)")
     }
 
+    /// An `int` passed among a variadic helper's arguments (`bpf_printk("%d", a)`) is read
+    /// by the helper in its low 32 bits: a value just truncated to `int` passes the 64-bit
+    /// register it came from, as clang passes it. A fixed `__u32` parameter and a promoted
+    /// `char` still get their upper bits cleared.
+    @Test func variadicIntArgumentsSkipTheirTruncation() throws {
+        let ir = try optimizedIR(of: """
+        static long (*bpf_trace_printk)(const char *fmt, unsigned int fmt_size, ...) = (void *) 6;
+        static long (*bpf_fixed)(unsigned int a, unsigned int b) = (void *) 7;
+        SEC("raw_tp/x") int v(unsigned long long *ctx)
+        {
+            int a = (int)ctx[0];
+            unsigned char c = (unsigned char)ctx[1];
+            static const char f[] = "%d %d";
+            bpf_trace_printk(f, sizeof(f), a, c);
+            bpf_fixed(a, (unsigned int)ctx[2]);
+            return 0;
+        }
+        """)
+        let lines = ir.split(separator: "\n").map(String.init)
+        func register(loading offset: Int) -> String? {
+            lines.first { $0.contains("load.w64") && $0.hasSuffix("+ \(offset)]") }?.split(separator: " ").first.map(String.init)
+        }
+        guard let a = register(loading: 0), let third = register(loading: 16) else { Issue.record("\(ir)"); return }
+        let printk = lines.first { $0.contains("call helper 6(") } ?? ""
+        let fixed = lines.first { $0.contains("call helper 7(") } ?? ""
+        #expect(printk.contains(", \(a), "), "\(ir)")
+        #expect(!fixed.contains("(\(a),") && !fixed.contains(" \(third))"), "\(ir)")
+        #expect(lines.contains { $0.contains("zext.w8") || $0.contains("and.w") }, "\(ir)")
+    }
+
     /// A counted loop left on a second, variable bound (`if (i >= n) break;`) stays a
     /// loop, as clang keeps it; `#pragma unroll` still unrolls it, and without the
     /// variable bound (a data-dependent `break`) the loop unrolls unasked.
