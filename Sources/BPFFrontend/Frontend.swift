@@ -15,6 +15,12 @@ public enum Frontend {
     public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
         let timing = System.timesStages
+        // libclang's own work (its index, the parse, freeing the parsed unit), reported
+        // apart from ours; lazy reads of the PCH while the converter asks are not in it.
+        libclangNanoseconds = 0
+        defer {
+            if timing { System.writeError("swift-bpfcc: time: libclang \(Double(libclangNanoseconds) / 1e6) ms\n") }
+        }
         var rejectedEntry: (cache: PrefixCache, key: String)? = nil
         if useCache, let entry = cacheEntry(file: file, arguments: args) {
             let t0 = System.nanoseconds()
@@ -27,10 +33,10 @@ public enum Frontend {
                 // Without definitions in the headers, the converter needs only the main
                 // file's declarations and what they reference: an index that excludes the
                 // PCH's declarations does not deserialize all of them (vmlinux.h's thousands).
-                guard let pchIndex = clang_createIndex(hit.headersDefine ? 0 : 1, 0) else {
+                guard let pchIndex = libclangCall({ clang_createIndex(hit.headersDefine ? 0 : 1, 0) }) else {
                     throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
                 }
-                defer { clang_disposeIndex(pchIndex) }
+                defer { libclangCall { clang_disposeIndex(pchIndex) } }
                 do {
                     var unit = try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
                                              mainText: entry.rest)
@@ -51,13 +57,23 @@ public enum Frontend {
         // Without the cache (or after it failed: the program's own errors are reported by
         // this parse; an entry is dropped only when the program compiles without it).
         // (An index is made only here: creating one costs as much as a small program's parse.)
-        guard let index = clang_createIndex(0, 0) else {
+        guard let index = libclangCall({ clang_createIndex(0, 0) }) else {
             throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
         }
-        defer { clang_disposeIndex(index) }
+        defer { libclangCall { clang_disposeIndex(index) } }
         let unit = try parseOnce(file: file, arguments: args, index: index)
         if let r = rejectedEntry { r.cache.remove(r.key) }
         return unit
+    }
+
+    /// Time spent in libclang's index creation, parse and disposal during `parse`.
+    nonisolated(unsafe) static var libclangNanoseconds: UInt64 = 0
+
+    @discardableResult
+    private static func libclangCall<T>(_ body: () -> T) -> T {
+        let t0 = System.nanoseconds()
+        defer { libclangNanoseconds += System.nanoseconds() - t0 }
+        return body()
     }
 
     /// Set when `parse` found no usable cache entry: the driver then builds it in the
@@ -116,8 +132,7 @@ public enum Frontend {
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
         var argv = cargs.map { UnsafePointer<CChar>($0) }
-        let t0 = System.nanoseconds()
-        let err = file.withCString { name in
+        let err = libclangCall { file.withCString { name in
             (mainText ?? "").withCString { contents in
                 var unsaved = [CXUnsavedFile(Filename: name, Contents: contents, Length: UInt(strlen(contents)))]
                 if mainText == nil { unsaved = [] }
@@ -128,16 +143,12 @@ public enum Frontend {
                     }
                 }
             }
-        }
-        if System.timesStages {
-            let ms = Double(System.nanoseconds() - t0) / 1e6
-            System.writeError("swift-bpfcc: time: libclang parse \(ms) ms\n")
-        }
+        } }
         guard err == CXError_Success, let tu = tuOut else {
             throw DiagnosticList([Diagnostic(.error, SourceLocation(file: file, line: 0, column: 0),
                                              "cannot parse '\(file)' (no such file or unreadable)")])
         }
-        defer { clang_disposeTranslationUnit(tu) }
+        defer { libclangCall { clang_disposeTranslationUnit(tu) } }
         var errors: [Diagnostic] = []
         var warnings: [Diagnostic] = []
         let n = clang_getNumDiagnostics(tu)

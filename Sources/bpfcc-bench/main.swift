@@ -97,7 +97,8 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
         // A cold compile of ours builds the parse cache in a background process: let it finish.
         if cold { coldTimes.append(t); if isOurs { waitForCacheBuilders() } }
         if !cold || !isOurs { times.append(t) }
-        // SWIFT_BPFCC_TIME_STAGES lines: "libclang parse X ms" (libclang's own work) and
+        // SWIFT_BPFCC_TIME_STAGES lines: "libclang X ms" (libclang's own work: its index, the
+        // parse, freeing the parsed unit) and
         // "parse X ms, lower+codegen+btf+elf Y ms" (X: the whole front end, cache lookup and
         // our AST conversion included).
         if isOurs && i >= coldRuns - 1 {
@@ -105,7 +106,7 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
             stages.wallMs += t * 1000
             for line in err.split(separator: "\n") where line.contains("swift-bpfcc: time:") {
                 let nums = line.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: ","))) }
-                if line.contains("libclang parse"), let x = nums.first { stages.libclangMs += x }
+                if line.contains("time: libclang "), let x = nums.first { stages.libclangMs += x }
                 else if line.contains("time: parse"), nums.count >= 2 { stages.frontEndMs += nums[0]; stages.backendMs += nums[1] }
             }
             if cold { coldStages = stages } else { warmStages = stages }
@@ -215,7 +216,7 @@ if coreTot.n > 0 {
 for (name, t) in [("cold runs (first compile, full parse)", coldStages), ("warm runs (parse cache)", warmStages)]
     where t.frontEndMs + t.backendMs > 0 {
     let own = t.frontEndMs - t.libclangMs + t.backendMs
-    print("swift-bpfcc stage split, \(name): " + String(format: "compile wall time %.0f ms, of which libclang parse %.0f ms "
+    print("swift-bpfcc stage split, \(name): " + String(format: "compile wall time %.0f ms, of which libclang (index, parse, disposal) %.0f ms "
                  + "and own stages %.0f ms = %.1f%% of the wall time, %.1f%% of parse + own stages "
                  + "(cache lookup and AST conversion %.0f ms, lowering to ELF %.0f ms); the rest is process start "
                  + "(loading libclang and LLVM), reading files and writing the object",
