@@ -343,7 +343,8 @@ public enum ValueNumbering {
         /// Calls `body` with the keys of slot `s` at offsets in `[lo, hi)`.
         func forEach(slot s: Int, from lo: Int, to hi: Int, _ body: (Inst) -> Void) {
             let offsets = byOffset[s]
-            if lo > Int.min && hi < Int.max && hi - lo <= 16 {
+            guard lo < hi else { return }
+            if lo > -(1 << 40) && hi < 1 << 40 && hi - lo <= 16 {
                 for o in lo..<hi { offsets[o]?.forEach(body) }
             } else {
                 for (o, keys) in offsets where o >= lo && o < hi { keys.forEach(body) }
