@@ -22,13 +22,13 @@ struct FunctionBuilder {
     func truncationSource(of r: VReg) -> VReg? {
         let insts = function.blocks[current.id].instructions
         var r = r, end = insts.count, found: VReg? = nil
-        while let k = insts[..<end].lastIndex(where: { $0.inst.definedRegs.contains(r) }) {
+        while let k = insts.lastDefinition(of: r, before: end) {
             let s: VReg
             switch insts[k].inst {
             case .mov(r, .reg(let x), .w32), .ext(r, let x, .w32, .w32, false): s = x
             default: return found
             }
-            guard s != r, !insts[(k + 1)...].contains(where: { $0.inst.definedRegs.contains(s) }) else { return found }
+            guard s != r, !insts.redefines([s], after: k) else { return found }
             found = s
             r = s
             end = k

@@ -134,8 +134,7 @@ extension FunctionLowering {
             if layout.isAggregate(ret) {
                 // Its own alignment: a returned struct is read back field by field, which
                 // forwarding follows through field-sized copies, not through words.
-                result = .memory(newStackObject(size: layout.size(ret), type: ret, alignment: layout.alignment(ret),
-                                                wordAligned: false, name: "\(f.name).ret"))
+                result = .memory(newStackObject(size: layout.size(ret), type: ret, wordAligned: false, name: "\(f.name).ret"))
             } else {
                 result = .register(b.newVReg())
             }
