@@ -2,7 +2,7 @@
 import PackageDescription
 
 // libclang-22 headers live outside the default search path (Debian's libclang-22-dev).
-let clangInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include"])]
+let clangInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include", "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors", "-enforce-exclusivity=unchecked"])]
 
 let package = Package(
     name: "swift-bpfcc",

@@ -41,7 +41,7 @@ public enum Frontend {
                     var unit = try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
                                              mainText: entry.rest)
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
-                    for f in entry.cache.inputs(entry.key) where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
+                    for f in hit.inputs where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
                     if timing { System.writeError("swift-bpfcc: parse cache: used \(hit.pch)\n") }
                     return unit
                 } catch {

@@ -23,6 +23,9 @@ struct PrefixCache {
         /// end converts even when unused; without them it needs only the main file's
         /// declarations and what they reference.
         let headersDefine: Bool
+        /// The files the entry was built from (the program's inputs for dependency
+        /// output), without the cache's own prefix header.
+        let inputs: [String]
     }
 
     /// The marker line of the dependency file for `Entry.headersDefine`.
@@ -43,29 +46,54 @@ struct PrefixCache {
     /// where it was): the main file as parsed after the prefix's PCH, which must not include
     /// the headers again (a header without an include guard would be defined twice).
     static func split(_ text: String) -> (prefix: String, rest: String)? {
-        var lines: [String] = []
-        var blanked: [Substring] = []
-        var inComment = false
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for raw in all {
-            let line = raw.trimmed()
-            if inComment {
-                if line.contains("*/") { inComment = false }
-                blanked.append(raw)
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("//") { blanked.append(raw); continue }
-            if line.hasPrefix("/*") { inComment = !line.contains("*/"); blanked.append(raw); continue }
-            if line.hasPrefix("#include") || line.hasPrefix("# include") {
-                lines.append(line)
-                blanked.append(Substring(String(repeating: " ", count: raw.utf8.count)))
-                continue
-            }
-            break
+        var text = text
+        return text.withUTF8 { split(bytes: $0) }
+    }
+
+    /// `split` on the file's bytes (a line ends at `\n`; spaces, tabs and `\r` around
+    /// it are not part of it): the compiler runs this on every file it compiles.
+    private static func split(bytes s: UnsafeBufferPointer<UInt8>) -> (prefix: String, rest: String)? {
+        let slash = UInt8(ascii: "/"), star = UInt8(ascii: "*"), hash = UInt8(ascii: "#")
+        func isBlank(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 }
+        func has(_ p: StaticString, at i: Int, before end: Int) -> Bool {
+            let n = p.utf8CodeUnitCount
+            guard i + n <= end else { return false }
+            for k in 0..<n where s[i + k] != p.utf8Start[k] { return false }
+            return true
         }
-        guard !lines.isEmpty else { return nil }
-        let rest = (blanked + all.dropFirst(blanked.count)).joined(separator: "\n")
-        return (lines.joined(separator: "\n") + "\n", rest)
+        func closesComment(_ from: Int, _ end: Int) -> Bool {
+            var i = from
+            while i + 1 < end { if s[i] == star && s[i + 1] == slash { return true }; i += 1 }
+            return false
+        }
+        var prefix: [UInt8] = []
+        var includeLines: [Range<Int>] = []
+        var inComment = false
+        var start = 0
+        while start < s.count {
+            var end = start
+            while end < s.count && s[end] != 10 { end += 1 }
+            var lo = start, hi = end
+            while lo < hi && isBlank(s[lo]) { lo += 1 }
+            while hi > lo && isBlank(s[hi - 1]) { hi -= 1 }
+            if inComment {
+                if closesComment(lo, hi) { inComment = false }
+            } else if lo == hi || has("//", at: lo, before: hi) {
+            } else if has("/*", at: lo, before: hi) {
+                inComment = !closesComment(lo + 2, hi)
+            } else if s[lo] == hash && (has("#include", at: lo, before: hi) || has("# include", at: lo, before: hi)) {
+                prefix += s[lo..<hi]
+                prefix.append(10)
+                includeLines.append(start..<end)
+            } else {
+                break
+            }
+            start = end + 1
+        }
+        guard !includeLines.isEmpty else { return nil }
+        var rest = Array(s)
+        for r in includeLines { for i in r { rest[i] = 32 } }
+        return (String(decoding: prefix, as: UTF8.self), String(decoding: rest, as: UTF8.self))
     }
 
     static func hash(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { hash($0) } }
@@ -129,16 +157,29 @@ struct PrefixCache {
     /// A usable PCH for `key`, after checking every recorded input still has its bytes.
     func lookup(_ key: String) -> Entry? {
         let p = paths(key)
-        guard System.fileExists(p.pch), let depBytes = System.readFile(p.deps) else { return nil }
-        let deps = String(decoding: depBytes, as: UTF8.self)
+        guard System.fileExists(p.pch), let deps = System.readFile(p.deps) else { return nil }
         var headersDefine = false
-        for line in deps.split(separator: "\n") {
-            if line == PrefixCache.definesMarker { headersDefine = true; continue }
-            let parts = line.split(separator: "\t", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let size = Int(parts[0]) else { return nil }
-            guard let now = PrefixCache.hash(file: parts[2]), now.size == size, now.hash == parts[1] else { return nil }
+        var inputs: [String] = []
+        // Lines of "size\thash\tpath", or the marker.
+        var start = 0
+        while start < deps.count {
+            var end = start
+            while end < deps.count && deps[end] != 10 { end += 1 }
+            defer { start = end + 1 }
+            if end == start { continue }
+            var tabs: [Int] = []
+            for i in start..<end where deps[i] == 9 && tabs.count < 2 { tabs.append(i) }
+            guard tabs.count == 2 else {
+                if String(decoding: deps[start..<end], as: UTF8.self) == PrefixCache.definesMarker { headersDefine = true; continue }
+                return nil
+            }
+            let field = { (r: Range<Int>) in String(decoding: deps[r], as: UTF8.self) }
+            let path = field(tabs[1] + 1..<end)
+            guard let size = Int(field(start..<tabs[0])),
+                  let now = PrefixCache.hash(file: path), now.size == size, now.hash == field(tabs[0] + 1..<tabs[1]) else { return nil }
+            if !path.hasSuffix(".h") || !path.hasPrefix(directory) { inputs.append(path) }
         }
-        return Entry(pch: p.pch, headersDefine: headersDefine)
+        return Entry(pch: p.pch, headersDefine: headersDefine, inputs: inputs)
     }
 
     /// Parses the prefix on its own and saves it as a PCH; returns its path.
@@ -191,13 +232,6 @@ struct PrefixCache {
     /// neither static nor extern (`Converter.definesExternalSymbol`).
     private static func definesExternalSymbols(_ tu: CXTranslationUnit) -> Bool {
         children(clang_getTranslationUnitCursor(tu)).contains(where: Converter.definesExternalSymbol)
-    }
-
-    /// The files an entry was built from.
-    func inputs(_ key: String) -> [String] {
-        guard let deps = System.readTextFile(paths(key).deps) else { return [] }
-        return deps.split(separator: "\n").filter { $0 != PrefixCache.definesMarker }.compactMap { $0.split(separator: "\t", maxSplits: 2).last.map(String.init) }
-            .filter { !$0.hasSuffix(".h") || !$0.hasPrefix(directory) }
     }
 
     /// Forgets an entry that failed to load.

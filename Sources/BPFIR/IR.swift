@@ -10,6 +10,8 @@
 // Virtual registers are not SSA in general: lowering assigns a register per
 // scalar local and may assign it many times. Passes that need SSA build it.
 
+import Synchronization
+
 public struct VReg: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var id: Int
     public init(_ id: Int) { self.id = id }
@@ -171,11 +173,33 @@ public struct CoreReloc: Hashable, Sendable {
     }
 }
 
+/// A source position. The file is a number in `SourceFiles`, so a location (and an
+/// instruction carrying one) is copied without reference counting.
 public struct IRLocation: Hashable, Sendable {
-    public var file: String
+    public var fileID: Int32
     public var line: Int
     public var column: Int
-    public init(file: String, line: Int, column: Int) { self.file = file; self.line = line; self.column = column }
+    public var file: String { SourceFiles.name(fileID) }
+    public init(file: String, line: Int, column: Int) {
+        fileID = SourceFiles.id(file); self.line = line; self.column = column
+    }
+}
+
+/// The names of the source files IR locations point into, interned for the process.
+public enum SourceFiles {
+    private static let table = Mutex<(ids: [String: Int32], names: [String])>(([:], []))
+
+    public static func id(_ name: String) -> Int32 {
+        table.withLock { t in
+            if let i = t.ids[name] { return i }
+            let i = Int32(t.names.count)
+            t.ids[name] = i
+            t.names.append(name)
+            return i
+        }
+    }
+
+    public static func name(_ id: Int32) -> String { table.withLock { $0.names[Int(id)] } }
 }
 
 public enum Inst: Hashable, Sendable {
@@ -291,18 +315,27 @@ public struct Function: Hashable, Sendable {
     /// out) and the targets of retreating edges (loop headers).
     public var depthFirst: (postOrder: [Int], loopHeaders: Set<Int>) {
         let index = blockIndexByID
-        var seen = Set<Int>(), onStack = Set<Int>(), headers = Set<Int>(), post: [Int] = []
+        // A block's state: 0 not reached, 1 on the walk's stack, 2 finished.
+        var state = [UInt8](repeating: 0, count: blocks.count)
+        var headers = Set<Int>(), post: [Int] = []
+        post.reserveCapacity(blocks.count)
+        // Each stack entry: a block and how many of its (at most two) successors were taken.
         var stack: [(block: Int, next: Int)] = []
-        if !blocks.isEmpty { stack.append((0, 0)); seen.insert(0); onStack.insert(0) }
+        if !blocks.isEmpty { stack.append((0, 0)); state[0] = 1 }
         while let (b, k) = stack.last {
-            let succ = blocks[b].terminator.successors
-            if k < succ.count {
+            let target: BlockID?
+            switch blocks[b].terminator {
+            case .jump(let t): target = k == 0 ? t : nil
+            case .branch(_, _, _, _, let t, let e): target = k == 0 ? t : k == 1 ? e : nil
+            default: target = nil
+            }
+            if let t = target {
                 stack[stack.count - 1].next += 1
-                guard let j = index[succ[k]] else { continue }
-                if onStack.contains(j) { headers.insert(j) }
-                if seen.insert(j).inserted { stack.append((j, 0)); onStack.insert(j) }
+                guard let j = index[t] else { continue }
+                if state[j] == 1 { headers.insert(j) }
+                if state[j] == 0 { stack.append((j, 0)); state[j] = 1 }
             } else {
-                post.append(b); onStack.remove(b); stack.removeLast()
+                post.append(b); state[b] = 2; stack.removeLast()
             }
         }
         return (post, headers)
@@ -311,8 +344,9 @@ public struct Function: Hashable, Sendable {
     /// Block positions in reverse post-order from the entry (unreachable blocks last).
     func reversePostOrder() -> [Int] {
         let post = depthFirst.postOrder
-        let reached = Set(post)
-        return post.reversed() + blocks.indices.filter { !reached.contains($0) }
+        var reached = [Bool](repeating: false, count: blocks.count)
+        for b in post { reached[b] = true }
+        return post.reversed() + blocks.indices.filter { !reached[$0] }
     }
 
     /// The control flow graph by block position: each block's successors and
@@ -332,7 +366,9 @@ public struct Function: Hashable, Sendable {
 public struct BlockIndex: Sendable {
     var position: [Int]
     init(_ blocks: [Block]) {
-        position = Array(repeating: -1, count: (blocks.map(\.id.id).max() ?? -1) + 1)
+        var top = -1
+        for b in blocks where b.id.id > top { top = b.id.id }
+        position = Array(repeating: -1, count: top + 1)
         for (i, b) in blocks.enumerated() where b.id.id >= 0 && position[b.id.id] < 0 { position[b.id.id] = i }
     }
     public subscript(id: BlockID) -> Int? {

@@ -31,10 +31,21 @@ public struct RegSet: Sequence, Sendable {
     }
     public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
 
-    public func makeIterator() -> AnyIterator<VReg> {
-        var w = 0, bits: UInt64 = words.first ?? 0
-        let words = self.words
-        return AnyIterator {
+    public func makeIterator() -> Iterator { Iterator(words: words) }
+
+    /// The members in increasing id order (a concrete type: a type-erased iterator costs a
+    /// closure allocation and runtime type lookups in a short-lived compiler process).
+    public struct Iterator: IteratorProtocol {
+        let words: [UInt64]
+        var w = 0
+        var bits: UInt64
+
+        init(words: [UInt64]) {
+            self.words = words
+            bits = words.first ?? 0
+        }
+
+        public mutating func next() -> VReg? {
             while true {
                 if bits != 0 {
                     let b = bits.trailingZeroBitCount
