@@ -67,3 +67,20 @@ extension RegSet: Equatable {
         return true
     }
 }
+
+/// A value per virtual register, by id (ids are dense from 0): a `[VReg: Value]` table
+/// without hashing, for the lookups passes make at every operand.
+public struct RegMap<Value> {
+    private var values: [Value?]
+
+    public init(capacity: Int) { values = Array(repeating: nil, count: max(0, capacity)) }
+
+    public subscript(r: VReg) -> Value? {
+        get { r.id >= 0 && r.id < values.count ? values[r.id] : nil }
+        set {
+            guard r.id >= 0 else { return }
+            if r.id >= values.count { values += Array(repeating: nil, count: r.id + 1 - values.count) }
+            values[r.id] = newValue
+        }
+    }
+}

@@ -60,13 +60,23 @@ public enum TailMerging {
 
     static func mergeOnce(_ f: Function) -> Function? {
         var f = f
+        // Only blocks whose instruction kinds match another's can share a shape; most
+        // blocks have none such, and then nothing needs liveness or shapes.
+        var bySignature: [Int: Int] = [:]
+        var candidates: [Int] = []
+        for i in f.blocks.indices where i != 0 {
+            // Blocks that only jump are CFGSimplify's.
+            if f.blocks[i].instructions.isEmpty, case .jump = f.blocks[i].terminator { continue }
+            candidates.append(i)
+            bySignature[signature(of: f.blocks[i]), default: 0] += 1
+        }
+        candidates.removeAll { bySignature[signature(of: f.blocks[$0])]! < 2 }
+        guard !candidates.isEmpty else { return nil }
         let live = Liveness(f)
         let preds = f.flowGraph.predecessors
         var groups: [Shape: [Int]] = [:]
         var parameters: [Int: Parameters] = [:]
-        for i in f.blocks.indices where i != 0 {
-            // Blocks that only jump are CFGSimplify's.
-            if f.blocks[i].instructions.isEmpty, case .jump = f.blocks[i].terminator { continue }
+        for i in candidates {
             let (shape, params) = shape(of: f.blocks[i], liveOut: live.liveOut[i])
             groups[shape, default: []].append(i)
             parameters[i] = params
@@ -147,6 +157,40 @@ public enum TailMerging {
     }
 
     static func slots(_ b: Block) -> Int { b.instructions.reduce(0) { $0 + slots($1.inst) } }
+
+    /// The kinds of a block's instructions and of its terminator, as a number: equal for
+    /// blocks of one shape (a symbol's address counts as the copy its shape makes of it).
+    static func signature(of b: Block) -> Int {
+        var h = b.instructions.count
+        for i in b.instructions {
+            let kind: Int
+            switch i.inst {
+            case .mov, .symbolAddr: kind = 1
+            case .binary: kind = 2
+            case .neg: kind = 3
+            case .ext: kind = 4
+            case .bswap: kind = 5
+            case .load: kind = 6
+            case .store: kind = 7
+            case .slotAddr: kind = 8
+            case .loadImm64: kind = 9
+            case .call: kind = 10
+            case .atomic: kind = 11
+            case .cmpxchg: kind = 12
+            case .coreValue: kind = 13
+            case .coreLoad: kind = 14
+            case .coreStore: kind = 15
+            case .inlineAsm: kind = 16
+            }
+            h = h &* 31 &+ kind
+        }
+        switch b.terminator {
+        case .jump: return h &* 31 &+ 1
+        case .branch: return h &* 31 &+ 2
+        case .ret: return h &* 31 &+ 3
+        case .unreachable: return h &* 31 &+ 4
+        }
+    }
 
     static func shape(of b: Block, liveOut: RegSet) -> (Shape, Parameters) {
         var local: [VReg: VReg] = [:]

@@ -23,10 +23,10 @@ public enum ValueNumbering {
         func once(_ v: VReg) -> Bool { defs[v] == 1 }
         let graph = f.flowGraph
         let dom = Dominators(f, predecessors: graph.predecessors)
-        var rep: [VReg: VReg] = [:]
+        var rep = RegMap<VReg>(capacity: f.nextVReg)
         var table: [Inst: VReg] = [:]
         var facts: [Fact] = []
-        var definition: [VReg: Inst] = [:]         // of single-definition registers seen so far
+        var definition = RegMap<Inst>(capacity: f.nextVReg)   // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
         // Registers written once with an address inside a known slot (its address plus a
@@ -88,7 +88,7 @@ public enum ValueNumbering {
         }
         // Registers written once with the same global's address are one address for the
         // loads and stores through them (each access makes its own; they are not merged).
-        var sameAddress: [VReg: VReg] = [:], firstOfSymbol: [SymbolRef: VReg] = [:]
+        var sameAddress = RegMap<VReg>(capacity: f.nextVReg), firstOfSymbol: [SymbolRef: VReg] = [:]
         for b in f.blocks {
             for i in b.instructions {
                 guard case .symbolAddr(let d, let sym) = i.inst, once(d) else { continue }
@@ -400,8 +400,9 @@ public enum ValueNumbering {
         /// generation too: the bytes they reach are returned, for the caller to forget.
         mutating func enter(_ b: Int) -> [SlotBytes] {
             var forget: [SlotBytes] = []
+            let from = origin(b)
             for k in 0..<kinds.count {
-                if let (g, slots) = start(b, kind: k) {
+                if let from = from, let (g, slots) = start(kind: k, from: from) {
                     current[k] = g
                     forget += slots
                 } else {
@@ -412,23 +413,41 @@ public enum ValueNumbering {
             return forget
         }
 
-        private func start(_ b: Int, kind k: Int) -> (Int, [SlotBytes])? {
+        /// Where a block's generations come from: its only predecessor's end, or its
+        /// immediate dominator's end with the blocks on the paths between them (in the
+        /// order a walk back from the block meets them); nil for the entry.
+        private enum Origin { case predecessor(Int), dominator(Int, between: [Int]) }
+
+        private func origin(_ b: Int) -> Origin? {
             let preds = predecessors[b]
             if b == 0 { return nil }
-            if preds.count == 1 { return (end[k][preds[0]], []) }
+            if preds.count == 1 { return .predecessor(preds[0]) }
             let d = idom[b]
             guard d >= 0 else { return nil }
-            var seen: Set<Int> = [d], stack = preds
-            var slots: [SlotBytes] = []
+            var seen = [Bool](repeating: false, count: predecessors.count)
+            seen[d] = true
+            var stack = preds, between: [Int] = []
             while let p = stack.popLast() {
-                guard seen.insert(p).inserted else { continue }
-                if writes[k][p] {
+                guard !seen[p] else { continue }
+                seen[p] = true
+                between.append(p)
+                stack += predecessors[p]
+            }
+            return .dominator(d, between: between)
+        }
+
+        private func start(kind k: Int, from: Origin) -> (Int, [SlotBytes])? {
+            switch from {
+            case .predecessor(let p):
+                return (end[k][p], [])
+            case .dominator(let d, let between):
+                var slots: [SlotBytes] = []
+                for p in between where writes[k][p] {
                     guard k == Self.frameKind, p < frameSlotsWritten.count, let t = frameSlotsWritten[p] else { return nil }
                     slots += t
                 }
-                stack += predecessors[p]
+                return (end[k][d], slots)
             }
-            return (end[k][d], slots)
         }
 
         mutating func leave(_ b: Int) { for k in 0..<kinds.count { end[k][b] = current[k] } }
