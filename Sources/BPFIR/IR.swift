@@ -353,10 +353,31 @@ public struct Function: Hashable, Sendable {
     /// predecessors (an edge appears once per terminator target).
     public var flowGraph: (successors: [[Int]], predecessors: [[Int]]) {
         let index = blockIndexByID
-        var succs = Array(repeating: [Int](), count: blocks.count), preds = succs
-        for (i, b) in blocks.enumerated() {
-            for s in b.terminator.successors { if let j = index[s] { succs[i].append(j); preds[j].append(i) } }
+        // Each list is made once at its final size (appending one edge at a time would
+        // grow every list through the standard library's unspecialized growth path).
+        var succs: [[Int]] = []
+        succs.reserveCapacity(blocks.count)
+        var predecessorCount = [Int](repeating: 0, count: blocks.count)
+        for i in blocks.indices {
+            var out: [Int] = []
+            switch blocks[i].terminator {
+            case .jump(let t):
+                if let j = index[t] { out = [j] }
+            case .branch(_, _, _, _, let t, let e):
+                let jt = index[t], je = index[e]
+                if let a = jt, let b = je { out = [a, b] } else if let a = jt ?? je { out = [a] }
+            default:
+                break
+            }
+            for j in out { predecessorCount[j] += 1 }
+            succs.append(out)
         }
+        var preds: [[Int]] = predecessorCount.map { n in
+            var list: [Int] = []
+            list.reserveCapacity(n)
+            return list
+        }
+        for i in succs.indices { for j in succs[i] { preds[j].append(i) } }
         return (succs, preds)
     }
 }
@@ -495,6 +516,17 @@ extension Inst {
 }
 
 extension Terminator {
+    /// Calls `body` with each register the terminator reads, in `usedRegs` order.
+    @inline(__always)
+    public func forEachUse(_ body: (VReg) -> Void) {
+        switch self {
+        case .branch(_, let l, let r, _, _, _):
+            body(l)
+            if case .reg(let x) = r { body(x) }
+        case .ret(.reg(let x)?): body(x)
+        default: break
+        }
+    }
     public var usedRegs: [VReg] {
         switch self {
         case .branch(_, let l, let r, _, _, _):

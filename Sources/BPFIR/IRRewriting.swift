@@ -32,10 +32,9 @@ public extension Function {
         var changed = true
         while changed {
             changed = false
-            for b in blocks {
-                for i in b.instructions {
+            forEachInstruction { inst in
                     var may = false
-                    switch i.inst {
+                    switch inst {
                     case .slotAddr: may = true
                     // Pointers are 64 bits: a narrower load, or a 32-bit operation (which the
                     // verifier refuses on pointers), never gives a stack address.
@@ -48,10 +47,9 @@ public extension Function {
                     case .call(_, .helper, _), .call(_, .kfunc, _): may = false
                     case .store(_, _, .reg(let v), _):
                         if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
-                    default: i.inst.forEachUse { if set.contains($0) { may = true } }
+                    default: inst.forEachUse { if set.contains($0) { may = true } }
                     }
-                    if may { i.inst.forEachDef { d in if !set.contains(d) { set.insert(d); changed = true } } }
-                }
+                    if may { inst.forEachDef { d in if !set.contains(d) { set.insert(d); changed = true } } }
             }
         }
         return set
@@ -117,14 +115,25 @@ public extension Function {
         let capacity = nextVReg
         var uses = RegCounts(capacity: capacity), defs = RegCounts(capacity: capacity)
         for p in parameters { defs[p] += 1 }
-        for b in blocks {
-            for i in b.instructions {
-                i.inst.forEachUse { uses[$0] += 1 }
-                i.inst.forEachDef { defs[$0] += 1 }
-            }
-            for u in b.terminator.usedRegs { uses[u] += 1 }
+        forEachInstruction { inst in
+            inst.forEachUse { uses[$0] += 1 }
+            inst.forEachDef { defs[$0] += 1 }
         }
+        for b in blocks { b.terminator.forEachUse { uses[$0] += 1 } }
         return (uses, defs)
+    }
+
+    /// Calls `body` with every instruction, block by block, reading them in place (a loop
+    /// over `blocks` and their `instructions` copies each one out).
+    @inline(__always)
+    func forEachInstruction(_ body: (Inst) -> Void) {
+        blocks.withUnsafeBufferPointer { bs in
+            for b in bs.indices {
+                bs[b].instructions.withUnsafeBufferPointer { insts in
+                    for k in insts.indices { body(insts[k].inst) }
+                }
+            }
+        }
     }
 }
 

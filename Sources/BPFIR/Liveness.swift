@@ -8,21 +8,27 @@ public struct Liveness: Sendable {
         let capacity = max(f.nextVReg, (f.parameters.map(\.id).max() ?? 0) + 1)
         var use = [RegSet](repeating: RegSet(capacity: capacity), count: n)
         var def = use
-        for (i, b) in f.blocks.enumerated() {
-            for ins in b.instructions {
-                ins.inst.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
-                ins.inst.forEachDef { def[i].insert($0) }
+        f.blocks.withUnsafeBufferPointer { blocks in
+            for i in blocks.indices {
+                blocks[i].instructions.withUnsafeBufferPointer { insts in
+                    for k in insts.indices {
+                        insts[k].inst.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
+                        insts[k].inst.forEachDef { def[i].insert($0) }
+                    }
+                }
+                blocks[i].terminator.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
             }
-            for u in b.terminator.usedRegs where !def[i].contains(u) { use[i].insert(u) }
         }
         let successors = f.flowGraph.successors
         liveIn = use
         liveOut = [RegSet](repeating: RegSet(capacity: capacity), count: n)
         var changed = true
+        // Reused for every block: most visits of the last rounds find nothing new.
+        var out = RegSet(capacity: capacity)
         while changed {
             changed = false
             for i in stride(from: n - 1, through: 0, by: -1) {
-                var out = RegSet(capacity: capacity)
+                out.removeAll()
                 for k in successors[i] { out.formUnion(liveIn[k]) }
                 if out == liveOut[i] { continue }
                 var inn = out

@@ -30,6 +30,10 @@ public struct RegSet: Sequence, Sendable {
         for i in 0..<Swift.min(words.count, o.words.count) { words[i] &= ~o.words[i] }
     }
     public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    /// Empties the set, keeping its storage.
+    public mutating func removeAll() {
+        for i in words.indices where words[i] != 0 { words[i] = 0 }
+    }
 
     public func makeIterator() -> Iterator { Iterator(words: words) }
 
