@@ -235,10 +235,10 @@ struct Emitter {
             switch callee {
             case .helper(let n): put(.call(imm: n))
             case .function(let name):
-                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .call(name)))
+                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .call(name.string)))
                 put(.call(imm: -1, src: BPFPseudo.call))
             case .kfunc(let name):
-                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name)))
+                relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name.string)))
                 put(.call(imm: 0, src: BPFPseudo.kfuncCall))
             case .packetLoad: break     // above
             }
@@ -307,7 +307,7 @@ struct Emitter {
             }
         case .inlineAsm(let template, let ins, let outs):
             // An empty template (a compiler barrier) assembles to nothing.
-            try inlineAssembly(template, inputs: ins, outputs: outs, location: location)
+            try inlineAssembly(template, inputs: ins.array, outputs: outs.array, location: location)
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The text of an inline assembly statement with its operands bound: each operand
 /// reference is a register of the `inlineAsm` instruction (an input or an output,
 /// by index) or a constant. Codegen substitutes the allocated registers and
@@ -11,20 +13,46 @@ public struct AsmTemplate: Hashable, Sendable {
         case imm(Int64)
     }
 
+    /// The statement's parts, numbered in a process-wide table (an instruction holding a
+    /// template stays free of reference-counted values; see InternedValues.swift).
+    private let id: Int32
+
+    private struct Parts: Hashable {
+        var text: String
+        var operands: [Operand]
+        var ties: [Tie]
+        var clobbers: UInt16
+        var role: Role
+    }
+
+    private static let table = Mutex<(ids: [Parts: Int32], parts: [Parts])>(([:], []))
+
+    private static func number(_ p: Parts) -> Int32 {
+        table.withLock { t in
+            if let i = t.ids[p] { return i }
+            let i = Int32(t.parts.count)
+            t.ids[p] = i
+            t.parts.append(p)
+            return i
+        }
+    }
+
+    private var parts: Parts { Self.table.withLock { $0.parts[Int(id)] } }
+
     /// LLVM's inline-asm string (what libclang returns): `$N` and `${N:mod}` name operand
     /// N, `$$` is a dollar sign, `$(a$|b$)` lists dialect alternatives (the first is
     /// ours), `$|` and `$)` outside them are `|` and `}`, `${:uid}` a number unique to
     /// the statement.
-    public var text: String
+    public var text: String { parts.text }
     /// Operand N of the statement (outputs first, then inputs, as C numbers them).
-    public var operands: [Operand]
+    public var operands: [Operand] { parts.operands }
     /// Inputs tied to outputs ("+r", or a matching constraint "0"): the asm finds
     /// inputs[input] in the register of outputs[output].
-    public var ties: [Tie]
+    public var ties: [Tie] { parts.ties }
     /// Physical registers (bit N: rN) the statement may change besides its outputs:
     /// the clobber list, registers the text names, r0–r5 when the text calls. No value
     /// that lives through the statement, and no operand, may be in one of them.
-    public var clobbers: UInt16
+    public var clobbers: UInt16 { parts.clobbers }
 
     public struct Tie: Hashable, Sendable {
         public var input: Int
@@ -34,7 +62,7 @@ public struct AsmTemplate: Hashable, Sendable {
 
     /// What the statement is for: the program's own assembly, or one of the empty
     /// statements lowering puts around a volatile load.
-    public var role: Role
+    public var role: Role { parts.role }
 
     public enum Role: Hashable, Sendable {
         case statement
@@ -46,7 +74,7 @@ public struct AsmTemplate: Hashable, Sendable {
     }
 
     public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement) {
-        self.text = text; self.operands = operands; self.ties = ties; self.clobbers = clobbers; self.role = role
+        id = Self.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role))
     }
 
     /// A compiler barrier: nothing is emitted.

@@ -16,7 +16,7 @@ public enum ExclusiveParameters {
                 for i in b.instructions {
                     switch i.inst {
                     case .symbolAddr(_, let s): addressTaken.insert(s.name)
-                    case .call(_, .function(let name), let args): calls[name, default: []].append((fi, args))
+                    case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
                     default: break
                     }
                 }

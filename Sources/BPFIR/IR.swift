@@ -10,8 +10,6 @@
 // Virtual registers are not SSA in general: lowering assigns a register per
 // scalar local and may assign it many times. Passes that need SSA build it.
 
-import Synchronization
-
 public struct VReg: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var id: Int
     public init(_ id: Int) { self.id = id }
@@ -142,8 +140,8 @@ public enum Address: Hashable, Sendable, CustomStringConvertible {
 
 public enum Callee: Hashable, Sendable {
     case helper(Int32)          // call imm=N
-    case function(String)       // BPF-to-BPF call to a function in this object (pseudo call, relocated)
-    case kfunc(String)          // call to an extern kernel function (BTF_KIND_FUNC extern, pseudo kfunc call)
+    case function(SymbolName)   // BPF-to-BPF call to a function in this object (pseudo call, relocated)
+    case kfunc(SymbolName)      // call to an extern kernel function (BTF_KIND_FUNC extern, pseudo kfunc call)
     /// The legacy packet loads `llvm.bpf.load.byte/half/word(skb, off)`: BPF_LD_ABS with a
     /// constant offset, BPF_LD_IND with a register; the socket buffer must be in r6, the
     /// value (converted from network byte order) comes back in r0, r1-r5 are clobbered
@@ -157,49 +155,46 @@ public enum AtomicOp: String, Hashable, Sendable {
 
 /// Reference to a global symbol loaded with ld_imm64 and relocated (R_BPF_64_64).
 public struct SymbolRef: Hashable, Sendable {
-    public var name: String
+    private var nameID: Int32
     public var offset: Int64       // added to the symbol's address (the ld_imm64 immediate)
-    public init(name: String, offset: Int64 = 0) { self.name = name; self.offset = offset }
+    public var name: String {
+        get { InternedStrings.string(nameID) }
+        set { nameID = InternedStrings.id(newValue) }
+    }
+    public init(name: String, offset: Int64 = 0) { nameID = InternedStrings.id(name); self.offset = offset }
 }
 
 /// A CO-RE relocation attached to the instruction that produces the patched value.
 public struct CoreReloc: Hashable, Sendable {
     public var typeID: Int          // BTF id of the root type (filled by the BTF stage if 0)
-    public var typeName: String     // root type, for the BTF stage to resolve
-    public var accessString: String // "0:1:2"
+    private var typeNameID: Int32
+    private var accessStringID: Int32
     public var kind: Int            // enum bpf_core_relo_kind
+    /// The root type, for the BTF stage to resolve.
+    public var typeName: String {
+        get { InternedStrings.string(typeNameID) }
+        set { typeNameID = InternedStrings.id(newValue) }
+    }
+    /// "0:1:2"
+    public var accessString: String {
+        get { InternedStrings.string(accessStringID) }
+        set { accessStringID = InternedStrings.id(newValue) }
+    }
     public init(typeID: Int = 0, typeName: String, accessString: String, kind: Int) {
-        self.typeID = typeID; self.typeName = typeName; self.accessString = accessString; self.kind = kind
+        self.typeID = typeID; typeNameID = InternedStrings.id(typeName); accessStringID = InternedStrings.id(accessString)
+        self.kind = kind
     }
 }
 
-/// A source position. The file is a number in `SourceFiles`, so a location (and an
-/// instruction carrying one) is copied without reference counting.
+/// A source position (the file's name is numbered in `InternedStrings`).
 public struct IRLocation: Hashable, Sendable {
     public var fileID: Int32
     public var line: Int
     public var column: Int
-    public var file: String { SourceFiles.name(fileID) }
+    public var file: String { InternedStrings.string(fileID) }
     public init(file: String, line: Int, column: Int) {
-        fileID = SourceFiles.id(file); self.line = line; self.column = column
+        fileID = InternedStrings.id(file); self.line = line; self.column = column
     }
-}
-
-/// The names of the source files IR locations point into, interned for the process.
-public enum SourceFiles {
-    private static let table = Mutex<(ids: [String: Int32], names: [String])>(([:], []))
-
-    public static func id(_ name: String) -> Int32 {
-        table.withLock { t in
-            if let i = t.ids[name] { return i }
-            let i = Int32(t.names.count)
-            t.ids[name] = i
-            t.names.append(name)
-            return i
-        }
-    }
-
-    public static func name(_ id: Int32) -> String { table.withLock { $0.names[Int(id)] } }
 }
 
 public enum Inst: Hashable, Sendable {
@@ -225,7 +220,7 @@ public enum Inst: Hashable, Sendable {
     /// dst = 64-bit constant produced by ld_imm64, optionally patched by a CO-RE relocation.
     case loadImm64(dst: VReg, value: Int64)
     /// Call; args go to r1..r5, result (if dst) comes from r0.
-    case call(dst: VReg?, callee: Callee, args: [Operand])
+    case call(dst: VReg?, callee: Callee, args: OperandList)
     /// Atomic read-modify-write of (base + offset). fetch: dst receives the old value.
     case atomic(AtomicOp, base: Address, offset: Int, value: VReg, width: Width, fetch: VReg?)
     /// Compare-and-exchange: if *(base+offset) == expected then store new; dst = old value.
@@ -243,7 +238,7 @@ public enum Inst: Hashable, Sendable {
     /// except across the empty statements lowering puts around a volatile load through a
     /// pointer (`AsmTemplate.Role`): the one before forgets only the memory its address
     /// reaches, the one after nothing (see `MemoryKinds`).
-    case inlineAsm(AsmTemplate, inputs: [VReg], outputs: [VReg])
+    case inlineAsm(AsmTemplate, inputs: RegisterList, outputs: RegisterList)
 }
 
 public enum Terminator: Hashable, Sendable {
@@ -422,7 +417,7 @@ extension Inst {
         case .call(let d, _, _): return d.map { [$0] } ?? []
         case .atomic(_, _, _, _, _, let f): return f.map { [$0] } ?? []
         case .store, .coreStore: return []
-        case .inlineAsm(_, _, let outs): return outs
+        case .inlineAsm(_, _, let outs): return outs.array
         }
     }
     public var usedRegs: [VReg] {
@@ -440,7 +435,7 @@ extension Inst {
         case .cmpxchg(_, let b, _, let e, let n, _): return a(b) + [e, n]
         case .coreLoad(_, let b, _, _, _): return [b]
         case .coreStore(let b, _, let v, _, _): return [b] + o(v)
-        case .inlineAsm(_, let ins, _): return ins
+        case .inlineAsm(_, let ins, _): return ins.array
         }
     }
     /// The register the instruction writes when it writes exactly one.

@@ -168,7 +168,7 @@ extension Inst {
         case .bswap(let d, let s, let w): return .bswap(dst: d, src: r(s), width: w)
         case .load(let d, let b, let o, let w, let s): return .load(dst: d, base: b.replacing(v, t), offset: o, width: w, signed: s)
         case .store(let b, let o, let val, let w): return .store(base: b.replacing(v, t), offset: o, value: val.replacing(v, t), width: w)
-        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: args.map { $0.replacing(v, t) })
+        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: OperandList(args.lazy.map { $0.replacing(v, t) }))
         case .atomic(let op, let b, let o, let val, let w, let f):
             return .atomic(op, base: b.replacing(v, t), offset: o, value: r(val), width: w, fetch: f)
         case .cmpxchg(let d, let b, let o, let e, let n, let w):
@@ -176,7 +176,7 @@ extension Inst {
         case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: d, base: r(b), offset: o, width: w, reloc: rel)
         case .coreStore(let b, let o, let val, let w, let rel):
             return .coreStore(base: r(b), offset: o, value: val.replacing(v, t), width: w, reloc: rel)
-        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins.map(r), outputs: outs)
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: RegisterList(ins.map(r)), outputs: outs)
         case .slotAddr, .symbolAddr, .loadImm64, .coreValue: return self
         }
     }
@@ -211,7 +211,7 @@ extension Inst {
         case .slotAddr(let d, let s, let off): return .slotAddr(dst: r(d), slot: s, offset: off)
         case .symbolAddr(let d, let s): return .symbolAddr(dst: r(d), symbol: s)
         case .loadImm64(let d, let x): return .loadImm64(dst: r(d), value: x)
-        case .call(let d, let c, let args): return .call(dst: d.map(r), callee: c, args: args.map(o))
+        case .call(let d, let c, let args): return .call(dst: d.map(r), callee: c, args: OperandList(args.map(o)))
         case .atomic(let op, let b, let off, let v, let w, let f):
             return .atomic(op, base: a(b), offset: off, value: r(v), width: w, fetch: f.map(r))
         case .cmpxchg(let d, let b, let off, let e, let n, let w):
@@ -219,7 +219,7 @@ extension Inst {
         case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
         case .coreLoad(let d, let b, let off, let w, let rel): return .coreLoad(dst: r(d), base: r(b), offset: off, width: w, reloc: rel)
         case .coreStore(let b, let off, let v, let w, let rel): return .coreStore(base: r(b), offset: off, value: o(v), width: w, reloc: rel)
-        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins.map(r), outputs: outs.map(r))
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: RegisterList(ins.map(r)), outputs: RegisterList(outs.map(r)))
         }
     }
 
@@ -240,7 +240,7 @@ extension Inst {
         case .cmpxchg(let d, let b, let o, let e, let n, let w): return .cmpxchg(dst: r(d), base: b, offset: o, expected: e, new: n, width: w)
         case .coreValue(let d, let x, let rel): return .coreValue(dst: r(d), value: x, reloc: rel)
         case .coreLoad(let d, let b, let o, let w, let rel): return .coreLoad(dst: r(d), base: b, offset: o, width: w, reloc: rel)
-        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins, outputs: outs.map(r))
+        case .inlineAsm(let t, let ins, let outs): return .inlineAsm(t, inputs: ins, outputs: RegisterList(outs.map(r)))
         case .store, .coreStore: return self
         }
     }

@@ -260,10 +260,10 @@ public enum TailMerging {
         case .symbolAddr(let d, let sym):
             return name(.symbol(sym)).map { .mov(dst: d, src: .reg($0), width: .w64) } ?? inst
         case .call(let d, let callee, let args):
-            return .call(dst: d, callee: callee, args: args.map { a in
+            return .call(dst: d, callee: callee, args: OperandList(args.map { a in
                 guard case .imm(let c) = a, let r = name(.operand(.imm(c))) else { return a }
                 return .reg(r)
-            })
+            }))
         default: return inst
         }
     }

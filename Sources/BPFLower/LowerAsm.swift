@@ -100,14 +100,14 @@ extension FunctionLowering {
             }
             clobbers |= 1 << r.number
         }
-        var template = AsmTemplate(text: a.template, operands: operands, ties: ties)
-        template.clobbers = clobbers | template.namedRegisters
+        let named = AsmTemplate(text: a.template, operands: operands, ties: ties).namedRegisters
+        let template = AsmTemplate(text: a.template, operands: operands, ties: ties, clobbers: clobbers | named)
         do {
             _ = try template.substituted { _ in "r0" }
         } catch {
             throw LoweringError(loc, "invalid inline assembly: \(error.message)")
         }
-        b.emit(.inlineAsm(template, inputs: inputs, outputs: outputs))
+        b.emit(.inlineAsm(template, inputs: RegisterList(inputs), outputs: RegisterList(outputs)))
         for (lv, out) in zip(results, outputs) {
             try assign(lv, rvalue: .scalar(.reg(out)), type: u64, at: loc)
         }
@@ -147,6 +147,6 @@ extension FunctionLowering {
         let count = args.keys.max() ?? 0
         var ops: [Operand] = []
         for r in 0..<count { ops.append(args[r + 1] ?? .imm(0)) }
-        return .call(dst: nil, callee: .helper(helper), args: ops)
+        return .call(dst: nil, callee: .helper(helper), args: OperandList(ops))
     }
 }

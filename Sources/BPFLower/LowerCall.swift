@@ -65,10 +65,10 @@ extension FunctionLowering {
             if layout.isAggregate(f.type.returnType) {
                 throw LoweringError(e.location, "functions returning aggregates must be inlined")
             }
-            return try emitCall(.function(f.name), args, e, discard: discard)
+            return try emitCall(.function(SymbolName(f.name)), args, e, discard: discard)
         case .kfunc(let f):
             module.externFunctionsUsed.insert(f.name)
-            return try emitCall(.kfunc(f.name), args, e, discard: discard)
+            return try emitCall(.kfunc(SymbolName(f.name)), args, e, discard: discard)
         }
     }
 
@@ -102,11 +102,11 @@ extension FunctionLowering {
         }
         at(e.location)
         if e.type.isVoid || discard {
-            b.emit(.call(dst: nil, callee: callee, args: ops))
+            b.emit(.call(dst: nil, callee: callee, args: OperandList(ops)))
             return .none
         }
         let r = b.newVReg()
-        b.emit(.call(dst: r, callee: callee, args: ops))
+        b.emit(.call(dst: r, callee: callee, args: OperandList(ops)))
         // Narrow results come back in r0 with unspecified upper bits: normalise them.
         let w = layout.width(e.type)
         if w != .w64 {

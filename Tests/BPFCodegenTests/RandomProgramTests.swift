@@ -71,7 +71,7 @@ struct RandomProgram {
         case 8:
             var args: [Operand] = []
             for _ in 0..<5 { args.append(operand()) }
-            return [.call(dst: rng.chance(80) ? v() : nil, callee: .helper(100), args: args)]
+            return [.call(dst: rng.chance(80) ? v() : nil, callee: .helper(100), args: OperandList(args))]
         case 9:
             let sw = rng.pick([Width.w8, .w16, .w32, .w64])
             let off = rng.below(8 / sw.bytes) * sw.bytes

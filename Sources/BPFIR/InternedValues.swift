@@ -1,0 +1,99 @@
+import Synchronization
+
+// The IR's instructions hold no reference-counted values (strings, arrays): copying one,
+// which every pass does for every instruction it looks at, copies its bytes and nothing
+// else. What an instruction names is kept here instead: strings and register lists are
+// numbered in process-wide tables (equal values get one number, so equality and hashing
+// of the numbers are those of the values), and a call's operands are stored inline.
+
+/// Strings numbered for the process: file names, symbol names, CO-RE type names and
+/// access strings.
+public enum InternedStrings {
+    private static let table = Mutex<(ids: [String: Int32], strings: [String])>(([:], []))
+
+    public static func id(_ s: String) -> Int32 {
+        table.withLock { t in
+            if let i = t.ids[s] { return i }
+            let i = Int32(t.strings.count)
+            t.ids[s] = i
+            t.strings.append(s)
+            return i
+        }
+    }
+
+    public static func string(_ id: Int32) -> String { table.withLock { $0.strings[Int(id)] } }
+}
+
+/// The name of a function or kernel function a call goes to.
+public struct SymbolName: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    private let id: Int32
+    public init(_ name: String) { id = InternedStrings.id(name) }
+    public init(stringLiteral name: String) { self.init(name) }
+    public var string: String { InternedStrings.string(id) }
+    public var description: String { string }
+}
+
+/// A call's operands (at most five: BPF passes arguments in r1–r5), stored inline.
+public struct OperandList: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    public static let capacity = 5
+    private var values: (Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0)
+    private var registerMask: UInt8 = 0
+    private var length: UInt8 = 0
+
+    /// `operands` must hold at most `capacity` (lowering rejects calls with more).
+    public init<S: Sequence>(_ operands: S) where S.Element == Operand {
+        for o in operands {
+            precondition(Int(length) < Self.capacity, "a call has at most \(Self.capacity) operands")
+            let i = Int(length)
+            let v: Int64
+            switch o {
+            case .reg(let r): v = Int64(r.id); registerMask |= 1 << UInt8(i)
+            case .imm(let k): v = k
+            }
+            withUnsafeMutableBytes(of: &values) { $0.storeBytes(of: v, toByteOffset: i * 8, as: Int64.self) }
+            length += 1
+        }
+    }
+    public init(arrayLiteral operands: Operand...) { self.init(operands) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { Int(length) }
+    public subscript(i: Int) -> Operand {
+        precondition(i >= 0 && i < Int(length), "operand index out of range")
+        let v = withUnsafeBytes(of: values) { $0.load(fromByteOffset: i * 8, as: Int64.self) }
+        return registerMask & (1 << UInt8(i)) != 0 ? .reg(VReg(Int(v))) : .imm(v)
+    }
+
+    public static func == (a: OperandList, b: OperandList) -> Bool { a.elementsEqual(b) }
+    public func hash(into h: inout Hasher) {
+        h.combine(length)
+        for o in self { h.combine(o) }
+    }
+    public var description: String { "[" + map(\.description).joined(separator: ", ") + "]" }
+}
+
+/// The registers an inline assembly statement reads or writes, numbered in a process-wide table.
+public struct RegisterList: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    private static let table = Mutex<(ids: [[VReg]: Int32], lists: [[VReg]])>(([:], []))
+    private let id: Int32
+
+    public init<S: Sequence>(_ registers: S) where S.Element == VReg {
+        let list = Array(registers)
+        id = Self.table.withLock { t in
+            if let i = t.ids[list] { return i }
+            let i = Int32(t.lists.count)
+            t.ids[list] = i
+            t.lists.append(list)
+            return i
+        }
+    }
+    public init(arrayLiteral registers: VReg...) { self.init(registers) }
+
+    /// The registers as an array.
+    public var array: [VReg] { Self.table.withLock { $0.lists[Int(id)] } }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { array.count }
+    public subscript(i: Int) -> VReg { array[i] }
+    public var description: String { array.description }
+}
