@@ -146,8 +146,13 @@ struct PrefixCache {
 
     func key(prefix: String, arguments: [String], mainDirectory: String) -> String {
         let version = string(clang_getClangVersion())
-        let material = ["swift-bpfcc-pch-3", version, mainDirectory, prefix] + arguments
-        return PrefixCache.hash(Array(material.joined(separator: "\u{0}").utf8))
+        // The parts separated by NUL bytes (none can hold one).
+        var material: [UInt8] = []
+        for part in ["swift-bpfcc-pch-3", version, mainDirectory, prefix] + arguments {
+            if !material.isEmpty { material.append(0) }
+            material += part.utf8
+        }
+        return PrefixCache.hash(material)
     }
 
     private func paths(_ key: String) -> (header: String, pch: String, deps: String) {

@@ -110,13 +110,15 @@ extension Converter {
         let spell = string(clang_getTypeSpelling(t))
         guard let open = spell.firstIndex(of: "("), spell.hasSuffix(")") else { return nil }
         let head = spell[..<open].trimmed
-        guard head == "typeof" || head == "__typeof__" || head == "__typeof" || head == "typeof_unqual"
-                || head == "__typeof_unqual__" else { return nil }
+        let unqualified = head == "typeof_unqual" || head == "__typeof_unqual__"
+        guard unqualified || head == "typeof" || head == "__typeof__" || head == "__typeof" else { return nil }
         let words = spell[spell.index(after: open)..<spell.index(before: spell.endIndex)]
             .split(separator: " ").map(String.init)
         let qualifiers = words.filter { $0 == "const" || $0 == "volatile" }
         let rest = words.filter { $0 != "const" && $0 != "volatile" }
-        let isName = rest.count == 1 && rest[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        let isName = rest.count == 1 && rest[0].utf8.allSatisfy { c in
+            (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c >= 0x80
+        }
         guard isName else {
             // typeof(expression) of a typedef-typed expression (BPF_CORE_READ's `__r` of
             // `typeof((t)->loginuid)`, a `kuid_t`): that typedef, which CO-RE relocations
@@ -146,11 +148,11 @@ extension Converter {
         }
         guard let decl = typedefsByName[rest[0]] ?? typedefReferenced(named: rest[0], below: c) else {
             // typeof(global): the global's declared type.
-            if let g = unit.globals.first(where: { $0.name == rest[0] }), !head.contains("unqual") { return g.type }
+            if let g = unit.globals.first(where: { $0.name == rest[0] }), !unqualified { return g.type }
             return nil
         }
         var result = CType.typedef(rest[0], try convertType(clang_getTypedefDeclUnderlyingType(decl), at: c))
-        if !head.contains("unqual") {
+        if !unqualified {
             if qualifiers.contains("volatile") { result = .volatile(result) }
             if qualifiers.contains("const") { result = .const(result) }
         }

@@ -168,7 +168,7 @@ extension Inst {
         case .bswap(let d, let s, let w): return .bswap(dst: d, src: r(s), width: w)
         case .load(let d, let b, let o, let w, let s): return .load(dst: d, base: b.replacing(v, t), offset: o, width: w, signed: s)
         case .store(let b, let o, let val, let w): return .store(base: b.replacing(v, t), offset: o, value: val.replacing(v, t), width: w)
-        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: OperandList(args.lazy.map { $0.replacing(v, t) }))
+        case .call(let d, let c, let args): return .call(dst: d, callee: c, args: OperandList(args.map { $0.replacing(v, t) }))
         case .atomic(let op, let b, let o, let val, let w, let f):
             return .atomic(op, base: b.replacing(v, t), offset: o, value: r(val), width: w, fetch: f)
         case .cmpxchg(let d, let b, let o, let e, let n, let w):

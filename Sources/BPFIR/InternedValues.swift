@@ -41,7 +41,7 @@ public struct OperandList: RandomAccessCollection, Hashable, Sendable, Expressib
     private var length: UInt8 = 0
 
     /// `operands` must hold at most `capacity` (lowering rejects calls with more).
-    public init<S: Sequence>(_ operands: S) where S.Element == Operand {
+    public init(_ operands: [Operand]) {
         for o in operands {
             precondition(Int(length) < Self.capacity, "a call has at most \(Self.capacity) operands")
             let i = Int(length)
@@ -77,8 +77,7 @@ public struct RegisterList: RandomAccessCollection, Hashable, Sendable, Expressi
     private static let table = Mutex<(ids: [[VReg]: Int32], lists: [[VReg]])>(([:], []))
     private let id: Int32
 
-    public init<S: Sequence>(_ registers: S) where S.Element == VReg {
-        let list = Array(registers)
+    public init(_ list: [VReg]) {
         id = Self.table.withLock { t in
             if let i = t.ids[list] { return i }
             let i = Int32(t.lists.count)
