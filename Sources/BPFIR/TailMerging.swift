@@ -22,6 +22,11 @@ public enum TailMerging {
     struct Shape: Hashable {
         var instructions: [Inst]
         var terminator: Terminator
+        /// `signature(of:)` of the block: equal shapes have equal signatures, so hashing
+        /// it alone buckets shapes (and costs a fraction of hashing every instruction).
+        var signature: Int
+
+        func hash(into h: inout Hasher) { h.combine(signature) }
     }
 
     /// What a predecessor passes for a parameter.
@@ -64,20 +69,22 @@ public enum TailMerging {
         // blocks have none such, and then nothing needs liveness or shapes.
         var bySignature: [Int: Int] = [:]
         var candidates: [Int] = []
+        var signatures = [Int](repeating: 0, count: f.blocks.count)
         for i in f.blocks.indices where i != 0 {
             // Blocks that only jump are CFGSimplify's.
             if f.blocks[i].instructions.isEmpty, case .jump = f.blocks[i].terminator { continue }
             candidates.append(i)
-            bySignature[signature(of: f.blocks[i]), default: 0] += 1
+            signatures[i] = signature(of: f.blocks[i])
+            bySignature[signatures[i], default: 0] += 1
         }
-        candidates.removeAll { bySignature[signature(of: f.blocks[$0])]! < 2 }
+        candidates.removeAll { bySignature[signatures[$0]]! < 2 }
         guard !candidates.isEmpty else { return nil }
         let live = Liveness(f)
         let preds = f.flowGraph.predecessors
         var groups: [Shape: [Int]] = [:]
         var parameters: [Int: Parameters] = [:]
         for i in candidates {
-            let (shape, params) = shape(of: f.blocks[i], liveOut: live.liveOut[i])
+            let (shape, params) = shape(of: f.blocks[i], liveOut: live.liveOut[i], signature: signatures[i])
             groups[shape, default: []].append(i)
             parameters[i] = params
         }
@@ -192,7 +199,7 @@ public enum TailMerging {
         }
     }
 
-    static func shape(of b: Block, liveOut: RegSet) -> (Shape, Parameters) {
+    static func shape(of b: Block, liveOut: RegSet, signature: Int) -> (Shape, Parameters) {
         var local: [VReg: VReg] = [:]
         var defined: Set<VReg> = []
         var seen: Set<VReg> = []
@@ -225,7 +232,7 @@ public enum TailMerging {
                 return inlineParameter(params.inline.count - 1)
             }
         }
-        return (Shape(instructions: instructions, terminator: terminator), params)
+        return (Shape(instructions: instructions, terminator: terminator, signature: signature), params)
     }
 
     /// The kept block reading `fresh[k]` for each differing parameter k.
