@@ -69,7 +69,12 @@ public enum Operand: Hashable, Sendable, CustomStringConvertible {
 public enum BinOp: String, Hashable, Sendable {
     case add, sub, mul, udiv, sdiv, urem, srem, and, or, xor, shl, lshr, ashr
     /// `a op b == b op a`.
-    public var isCommutative: Bool { [.add, .mul, .and, .or, .xor].contains(self) }
+    public var isCommutative: Bool {
+        switch self {
+        case .add, .mul, .and, .or, .xor: return true
+        default: return false
+        }
+    }
 }
 
 public extension Width {
@@ -239,6 +244,92 @@ public enum Inst: Hashable, Sendable {
     /// pointer (`AsmTemplate.Role`): the one before forgets only the memory its address
     /// reaches, the one after nothing (see `MemoryKinds`).
     case inlineAsm(AsmTemplate, inputs: RegisterList, outputs: RegisterList)
+}
+
+extension Inst {
+    /// The operation, its registers and its constants folded into one word, then hashed
+    /// (the synthesized hash fed every field to the hasher on its own, and the optimizer's
+    /// value tables hash instructions all the time). Names and inline-assembly parts are
+    /// left out: equality tells such instructions apart.
+    public func hash(into h: inout Hasher) {
+        var x: UInt64 = 0
+        func mix(_ v: UInt64) { x = (x ^ v) &* 0x9e37_79b9_7f4a_7c15; x ^= x >> 29 }
+        func r(_ v: VReg) -> UInt64 { UInt64(bitPattern: Int64(v.id)) }
+        func o(_ v: Operand) -> UInt64 {
+            switch v { case .reg(let q): return r(q) << 1; case .imm(let k): return UInt64(bitPattern: k) << 1 | 1 }
+        }
+        func a(_ v: Address) -> UInt64 {
+            switch v { case .reg(let q): return r(q) << 1; case .slot(let s): return UInt64(bitPattern: Int64(s)) << 1 | 1 }
+        }
+        func w(_ v: Width) -> UInt64 { UInt64(v.rawValue) }
+        func k(_ v: Int) -> UInt64 { UInt64(bitPattern: Int64(v)) }
+        func b(_ v: Bool) -> UInt64 { v ? 1 : 0 }
+        switch self {
+        case .mov(let d, let s, let wd): mix(1); mix(r(d)); mix(o(s)); mix(w(wd))
+        case .binary(let op, let d, let l, let rr, let wd):
+            mix(2); mix(UInt64(op.hashCode)); mix(r(d)); mix(r(l)); mix(o(rr)); mix(w(wd))
+        case .neg(let d, let s, let wd): mix(3); mix(r(d)); mix(r(s)); mix(w(wd))
+        case .ext(let d, let s, let from, let to, let signed): mix(4); mix(r(d)); mix(r(s)); mix(w(from) << 8 | w(to) << 1 | b(signed))
+        case .bswap(let d, let s, let wd): mix(5); mix(r(d)); mix(r(s)); mix(w(wd))
+        case .load(let d, let base, let off, let wd, let signed): mix(6); mix(r(d)); mix(a(base)); mix(k(off)); mix(w(wd) << 1 | b(signed))
+        case .store(let base, let off, let v, let wd): mix(7); mix(a(base)); mix(k(off)); mix(o(v)); mix(w(wd))
+        case .slotAddr(let d, let slot, let off): mix(8); mix(r(d)); mix(k(slot)); mix(k(off))
+        case .symbolAddr(let d, let sym): mix(9); mix(r(d)); mix(UInt64(bitPattern: sym.offset))
+        case .loadImm64(let d, let v): mix(10); mix(r(d)); mix(UInt64(bitPattern: v))
+        case .call(let d, _, let args): mix(11); mix(d.map(r) ?? ~0); mix(UInt64(args.count))
+        case .atomic(_, let base, let off, let v, let wd, _): mix(12); mix(a(base)); mix(k(off)); mix(r(v)); mix(w(wd))
+        case .cmpxchg(let d, let base, let off, _, _, _): mix(13); mix(r(d)); mix(a(base)); mix(k(off))
+        case .coreValue(let d, let v, _): mix(14); mix(r(d)); mix(UInt64(bitPattern: v))
+        case .coreLoad(let d, let base, let off, let wd, _): mix(15); mix(r(d)); mix(r(base)); mix(k(off)); mix(w(wd))
+        case .coreStore(let base, let off, let v, let wd, _): mix(16); mix(r(base)); mix(k(off)); mix(o(v)); mix(w(wd))
+        case .inlineAsm(_, let ins, let outs): mix(17); mix(UInt64(ins.count)); mix(UInt64(outs.count))
+        }
+        h.combine(x)
+    }
+}
+
+extension CondCode {
+    /// A number per condition (the raw value's hash would hash its name).
+    public func hash(into h: inout Hasher) {
+        let code: Int
+        switch self {
+        case .eq: code = 0
+        case .ne: code = 1
+        case .ugt: code = 2
+        case .uge: code = 3
+        case .ult: code = 4
+        case .ule: code = 5
+        case .sgt: code = 6
+        case .sge: code = 7
+        case .slt: code = 8
+        case .sle: code = 9
+        case .set: code = 10
+        }
+        h.combine(code)
+    }
+}
+
+extension BinOp {
+    public func hash(into h: inout Hasher) { h.combine(hashCode) }
+
+    /// A number per operation (the raw value's hash would hash its name).
+    var hashCode: Int {
+        switch self {
+        case .add: return 0
+        case .sub: return 1
+        case .mul: return 2
+        case .udiv: return 3
+        case .sdiv: return 4
+        case .urem: return 5
+        case .srem: return 6
+        case .and: return 7
+        case .or: return 8
+        case .xor: return 9
+        case .shl: return 10
+        case .lshr: return 11
+        case .ashr: return 12
+        }
+    }
 }
 
 public enum Terminator: Hashable, Sendable {
