@@ -47,10 +47,19 @@ enum RegisterAllocator {
             var toSpill: VReg? = nil
             for cur in order {
                 // Intervals that ended before this one starts no longer matter.
-                for r in holders.indices { holders[r].removeAll { $0.end < cur.start } }
-                let conflicting = holders.indices.map { r in holders[r].filter { $0.conflicts(with: cur) } }
-                var used = Set(conflicting.indices.filter { !conflicting[$0].isEmpty }.map { UInt8($0) })
-                for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used.insert(r) } }
+                for r in holders.indices where holders[r].contains(where: { $0.end < cur.start }) {
+                    holders[r].removeAll { $0.end < cur.start }
+                }
+                // Bit r: register r holds a value live where `cur` is (or one `cur` may not share with).
+                var used: UInt16 = 0
+                for r in holders.indices where holders[r].contains(where: { $0.conflicts(with: cur) }) { used |= 1 << UInt16(r) }
+                for v in forbidden[cur.reg] ?? [] { if let r = assignment[v] { used |= 1 << UInt16(r) } }
+                /// The first register of `preferred` that is a candidate, else the first
+                /// candidate, that `used` leaves free.
+                func firstFree(_ preferred: [UInt8], _ candidates: [UInt8]) -> UInt8? {
+                    for r in preferred where used & (1 << UInt16(r)) == 0 && candidates.contains(r) { return r }
+                    return candidates.first { used & (1 << UInt16($0)) == 0 }
+                }
                 // A value whose span contains a call it does not live across takes r6-r9 as
                 // one that does, and falls back to r1-r5 (not the stack) when they are taken.
                 let spanning = cur.spansCall && !cur.crossesCall
@@ -77,7 +86,7 @@ enum RegisterAllocator {
                 if spanning && !cur.touchesR0Scratch && cur.avoid & 1 == 0 && preferred.contains(Reg.r0) {
                     candidates.insert(Reg.r0, at: 0)
                 }
-                if let r = (preferred + candidates).first(where: { candidates.contains($0) && !used.contains($0) }) {
+                if let r = firstFree(preferred, candidates) {
                     assignment[cur.reg] = r
                     holders[Int(r)].append(cur)
                     continue
@@ -85,7 +94,7 @@ enum RegisterAllocator {
                 if spanning {
                     var fallback: [UInt8] = cur.touchesR0Scratch ? [1, 2, 3, 4, 5] : [1, 2, 3, 4, 5, 0]
                     if cur.avoid != 0 { fallback.removeAll { cur.avoid & (1 << $0) != 0 } }
-                    if let r = (preferred + fallback).first(where: { fallback.contains($0) && !used.contains($0) }) {
+                    if let r = firstFree(preferred, fallback) {
                         assignment[cur.reg] = r
                         holders[Int(r)].append(cur)
                         continue
@@ -93,7 +102,8 @@ enum RegisterAllocator {
                 }
                 // Spill: the conflicting value with the fewest reads for its length (never a
                 // spill temporary), kept if it ends before the current one.
-                let rivals = candidates.flatMap { conflicting[Int($0)] }.filter { !spillTemps.contains($0.reg) }
+                let rivals = candidates.flatMap { r in holders[Int(r)].filter { $0.conflicts(with: cur) } }
+                    .filter { !spillTemps.contains($0.reg) }
                 // A value that is cheap to compute again (an address, a constant) is the
                 // first choice: it is rematerialized at its uses instead of going to the stack.
                 let remat = rivals.filter { rematerializable(f, $0.reg) != nil }

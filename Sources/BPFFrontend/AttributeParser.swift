@@ -25,7 +25,7 @@ enum AttributeParser {
                     i += 1
                 }
                 let end = max(start, i - 2)
-                if parenDepth == 0 { apply(String(decoding: s[start..<end], as: UTF8.self), to: &a) }
+                if parenDepth == 0 { apply(s[start..<end], to: &a) }
                 continue
             }
             if parenDepth == 0, let label = asmLabel(s, &i) { a.asmLabel = label; continue }
@@ -61,13 +61,19 @@ enum AttributeParser {
         return true
     }
 
-    /// One attribute list body, e.g. `section("xdp")` or `aligned(8), used`.
-    private static func apply(_ body: String, to a: inout DeclAttributes) {
+    /// One attribute list body, e.g. `section("xdp")` or `aligned(8), used` (bytes of
+    /// the printed declaration).
+    private static func apply(_ body: ArraySlice<UInt8>, to a: inout DeclAttributes) {
         for item in splitTopLevel(body) {
-            let t = item.trimmed
-            let name = t.prefix { $0 != "(" }.trimmed
-            let arg = t.contains("(") ? String(t.drop { $0 != "(" }.dropFirst().dropLast()) : ""
-            switch name.replacingUnderscores {
+            let t = trim(item)
+            let open = t.firstIndex(of: UInt8(ascii: "("))
+            var name = trim(open.map { t[t.startIndex..<$0] } ?? t)
+            if name.count > 4, name.starts(with: [95, 95]), name.reversed().starts(with: [95, 95]) {
+                name = name.dropFirst(2).dropLast(2)      // `__section__` is `section`
+            }
+            // The argument: what follows the first "(", without the last byte (its ")").
+            let arg = open.map { o in String(decoding: t[(o + 1)..<max(o + 1, t.endIndex - 1)], as: UTF8.self) } ?? ""
+            switch String(decoding: name, as: UTF8.self) {
             case "section": a.section = unquote(arg)
             case "used": a.used = true
             case "noinline": a.noinline = true
@@ -81,6 +87,15 @@ enum AttributeParser {
         }
     }
 
+    /// Without leading and trailing spaces, tabs and newlines.
+    private static func trim(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func blank(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 }
+        var lo = s.startIndex, hi = s.endIndex
+        while lo < hi && blank(s[lo]) { lo += 1 }
+        while hi > lo && blank(s[hi - 1]) { hi -= 1 }
+        return s[lo..<hi]
+    }
+
     static func unquote(_ s: String) -> String {
         var t = s.trimmed
         if t.hasPrefix("\"") { t.removeFirst() }
@@ -88,17 +103,18 @@ enum AttributeParser {
         return t
     }
 
-    private static func splitTopLevel(_ s: String) -> [String] {
-        var out: [String] = [], cur = "", depth = 0, inString = false
-        for ch in s {
-            if ch == "\"" { inString.toggle() }
+    /// The items of a comma-separated list, commas inside parentheses or strings left in.
+    private static func splitTopLevel(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = [], start = s.startIndex, depth = 0, inString = false
+        for i in s.indices {
+            let c = s[i]
+            if c == UInt8(ascii: "\"") { inString.toggle() }
             if !inString {
-                if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
-                if ch == "," && depth == 0 { out.append(cur); cur = ""; continue }
+                if c == UInt8(ascii: "(") { depth += 1 } else if c == UInt8(ascii: ")") { depth -= 1 }
+                if c == UInt8(ascii: ","), depth == 0 { out.append(s[start..<i]); start = i + 1; continue }
             }
-            cur.append(ch)
         }
-        if !cur.isEmpty { out.append(cur) }
+        if start < s.endIndex { out.append(s[start..<s.endIndex]) }
         return out
     }
 }
@@ -109,11 +125,5 @@ extension StringProtocol {
         while let c = s.first, c == " " || c == "\t" || c == "\n" { s = s.dropFirst() }
         while let c = s.last, c == " " || c == "\t" || c == "\n" { s = s.dropLast() }
         return String(s)
-    }
-    /// `__section__` → `section`.
-    var replacingUnderscores: String {
-        var s = String(self)
-        if s.hasPrefix("__") && s.hasSuffix("__") && s.count > 4 { s = String(s.dropFirst(2).dropLast(2)) }
-        return s
     }
 }

@@ -266,7 +266,7 @@ extension Converter {
         let head: Substring
         if clang_Cursor_hasAttrs(def) != 0 {
             let pretty = prettyPrinted(def)
-            head = pretty[..<(pretty.firstIndex(of: "{") ?? pretty.endIndex)]
+            head = pretty[..<(pretty.utf8.firstIndex(of: UInt8(ascii: "{")) ?? pretty.endIndex)]
         } else {
             head = ""
         }
