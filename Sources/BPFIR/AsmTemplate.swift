@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The text of an inline assembly statement with its operands bound: each operand
 /// reference is a register of the `inlineAsm` instruction (an input or an output,
 /// by index) or a constant. Codegen substitutes the allocated registers and
@@ -17,7 +15,7 @@ public struct AsmTemplate: Hashable, Sendable {
     /// template stays free of reference-counted values; see InternedValues.swift).
     private let id: Int32
 
-    private struct Parts: Hashable {
+    private struct Parts: Hashable, Sendable {
         var text: String
         var operands: [Operand]
         var ties: [Tie]
@@ -25,19 +23,9 @@ public struct AsmTemplate: Hashable, Sendable {
         var role: Role
     }
 
-    private static let table = Mutex<(ids: [Parts: Int32], parts: [Parts])>(([:], []))
+    private static let table = InternTable<Parts>()
 
-    private static func number(_ p: Parts) -> Int32 {
-        table.withLock { t in
-            if let i = t.ids[p] { return i }
-            let i = Int32(t.parts.count)
-            t.ids[p] = i
-            t.parts.append(p)
-            return i
-        }
-    }
-
-    private var parts: Parts { Self.table.withLock { $0.parts[Int(id)] } }
+    private var parts: Parts { Self.table.value(id) }
 
     /// LLVM's inline-asm string (what libclang returns): `$N` and `${N:mod}` name operand
     /// N, `$$` is a dollar sign, `$(a$|b$)` lists dialect alternatives (the first is
@@ -74,7 +62,7 @@ public struct AsmTemplate: Hashable, Sendable {
     }
 
     public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement) {
-        id = Self.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role))
+        id = Self.table.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role))
     }
 
     /// A compiler barrier: nothing is emitted.

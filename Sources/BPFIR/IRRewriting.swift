@@ -33,23 +33,23 @@ public extension Function {
         while changed {
             changed = false
             forEachInstruction { inst in
-                    var may = false
-                    switch inst {
-                    case .slotAddr: may = true
-                    // Pointers are 64 bits: a narrower load, or a 32-bit operation (which the
-                    // verifier refuses on pointers), never gives a stack address.
-                    case .load(_, _, _, let w, _): may = storedToMemory && w == .w64
-                    case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32), .ext(_, _, _, .w32, _), .ext(_, _, _, _, true),
-                         .bswap:
-                        may = false
-                    // A helper or kfunc never returns a stack address (the verifier types
-                    // their results: map values, kernel objects, scalars), whatever it was given.
-                    case .call(_, .helper, _), .call(_, .kfunc, _): may = false
-                    case .store(_, _, .reg(let v), _):
-                        if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
-                    default: inst.forEachUse { if set.contains($0) { may = true } }
-                    }
-                    if may { inst.forEachDef { d in if !set.contains(d) { set.insert(d); changed = true } } }
+                var may = false
+                switch inst {
+                case .slotAddr: may = true
+                // Pointers are 64 bits: a narrower load, or a 32-bit operation (which the
+                // verifier refuses on pointers), never gives a stack address.
+                case .load(_, _, _, let w, _): may = storedToMemory && w == .w64
+                case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32), .ext(_, _, _, .w32, _), .ext(_, _, _, _, true),
+                     .bswap:
+                    may = false
+                // A helper or kfunc never returns a stack address (the verifier types
+                // their results: map values, kernel objects, scalars), whatever it was given.
+                case .call(_, .helper, _), .call(_, .kfunc, _): may = false
+                case .store(_, _, .reg(let v), _):
+                    if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
+                default: inst.forEachUse { if set.contains($0) { may = true } }
+                }
+                if may { inst.forEachDef { d in if !set.contains(d) { set.insert(d); changed = true } } }
             }
         }
         return set

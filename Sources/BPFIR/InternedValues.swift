@@ -6,22 +6,31 @@ import Synchronization
 // numbered in process-wide tables (equal values get one number, so equality and hashing
 // of the numbers are those of the values), and a call's operands are stored inline.
 
-/// Strings numbered for the process: file names, symbol names, CO-RE type names and
-/// access strings.
-public enum InternedStrings {
-    private static let table = Mutex<(ids: [String: Int32], strings: [String])>(([:], []))
+/// Values numbered for the process: equal values get one number.
+final class InternTable<Value: Hashable & Sendable>: Sendable {
+    private let state = Mutex<(ids: [Value: Int32], values: [Value])>(([:], []))
 
-    public static func id(_ s: String) -> Int32 {
-        table.withLock { t in
-            if let i = t.ids[s] { return i }
-            let i = Int32(t.strings.count)
-            t.ids[s] = i
-            t.strings.append(s)
+    func number(_ v: Value) -> Int32 {
+        state.withLock { t in
+            if let i = t.ids[v] { return i }
+            let i = Int32(t.values.count)
+            t.ids[v] = i
+            t.values.append(v)
             return i
         }
     }
 
-    public static func string(_ id: Int32) -> String { table.withLock { $0.strings[Int(id)] } }
+    func value(_ id: Int32) -> Value { state.withLock { $0.values[Int(id)] } }
+}
+
+/// Strings numbered for the process: file names, symbol names, CO-RE type names and
+/// access strings.
+public enum InternedStrings {
+    private static let table = InternTable<String>()
+
+    public static func id(_ s: String) -> Int32 { table.number(s) }
+
+    public static func string(_ id: Int32) -> String { table.value(id) }
 }
 
 /// The name of a function or kernel function a call goes to.
@@ -74,22 +83,14 @@ public struct OperandList: RandomAccessCollection, Hashable, Sendable, Expressib
 
 /// The registers an inline assembly statement reads or writes, numbered in a process-wide table.
 public struct RegisterList: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
-    private static let table = Mutex<(ids: [[VReg]: Int32], lists: [[VReg]])>(([:], []))
+    private static let table = InternTable<[VReg]>()
     private let id: Int32
 
-    public init(_ list: [VReg]) {
-        id = Self.table.withLock { t in
-            if let i = t.ids[list] { return i }
-            let i = Int32(t.lists.count)
-            t.ids[list] = i
-            t.lists.append(list)
-            return i
-        }
-    }
+    public init(_ list: [VReg]) { id = Self.table.number(list) }
     public init(arrayLiteral registers: VReg...) { self.init(registers) }
 
     /// The registers as an array.
-    public var array: [VReg] { Self.table.withLock { $0.lists[Int(id)] } }
+    public var array: [VReg] { Self.table.value(id) }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { array.count }
