@@ -6,6 +6,9 @@ final class Converter {
     var unit: TranslationUnit
     var recordIDs: [String: RecordID] = [:]
     var enumIDs: [String: EnumID] = [:]
+    /// The same, by the canonical declaration libclang hands out (`declarationIdentity`):
+    /// a record met again skips making its key (the USR libclang generates each time).
+    var recordIDsByDeclaration: [UnsafeRawPointer: RecordID] = [:]
     /// The field cursors of each converted record, in `RecordDecl.fields` order.
     var fieldCursors: [RecordID: [CXCursor]] = [:]
     /// Definitions of records whose members are not converted yet (see `membersOmitted`).

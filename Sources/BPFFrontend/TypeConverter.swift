@@ -225,10 +225,23 @@ extension Converter {
         return u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@")
     }
 
+    /// The declaration a cursor stands for, canonical (the first of its redeclarations),
+    /// as libclang's pointer to it; nil for a cursor with none.
+    func declarationIdentity(_ decl: CXCursor) -> UnsafeRawPointer? {
+        clang_getCanonicalCursor(decl).data.0
+    }
+
     func recordID(_ t: CXType, at c: CXCursor) throws -> RecordID {
         let decl = clang_getTypeDeclaration(t)
-        let key = typeKey(decl)
-        if let id = recordIDs[key] {
+        let identity = declarationIdentity(decl)
+        var known = identity.flatMap { recordIDsByDeclaration[$0] }
+        var key = ""
+        if known == nil {
+            key = typeKey(decl)
+            known = recordIDs[key]
+            if let id = known, let identity { recordIDsByDeclaration[identity] = id }
+        }
+        if let id = known {
             if let def = omittedRecordDefinitions[id], !(typeContext.inMember && typeContext.behindPointer) {
                 try convertMembers(of: id, definition: def)
             }
@@ -236,6 +249,7 @@ extension Converter {
         }
         let id = unit.records.count
         recordIDs[key] = id
+        if let identity { recordIDsByDeclaration[identity] = id }
         let def = clang_getCursorDefinition(decl)
         let name = spelling(decl)
         let anonymous = isAnonymousTag(decl, spelling: name)
@@ -282,14 +296,17 @@ extension Converter {
             let unnamed = fname.isEmpty || fname.hasBytes("(") && (fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
                 || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0)
             var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth)
-            if clang_Cursor_hasAttrs(f) != 0 { field.btfDeclTags = AttributeParser.parse(prettyPrinted(f)).btfDeclTags }
+            if clang_Cursor_hasAttrs(f) != 0 {
+                let pretty = prettyPrinted(f)
+                if pretty.hasBytes("btf_decl_tag") { field.btfDeclTags = AttributeParser.parse(pretty).btfDeclTags }
+            }
             fields.append(field)
         }
         unit.records[id].fields = fields
         fieldCursors[id] = fieldCursors_
         unit.records[id].membersOmitted = false
         unit.records[id].preserveAccessIndex = pai
-        unit.records[id].btfDeclTags = head.isEmpty ? [] : AttributeParser.parse(String(head)).btfDeclTags
+        unit.records[id].btfDeclTags = head.hasBytes("btf_decl_tag") ? AttributeParser.parse(String(head)).btfDeclTags : []
     }
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {

@@ -4,12 +4,22 @@ struct BTFStrings: Sendable {
     private var offsets: [String: UInt32] = ["": 0]
 
     mutating func add(_ s: String) -> UInt32 {
-        if let o = offsets[s] { return o }
-        let o = UInt32(bytes.count)
-        // An embedded NUL would split the string; keep only what precedes it.
-        let utf8 = Array(s.utf8.prefix { $0 != 0 })
-        bytes += utf8 + [0]
-        offsets[s] = o
+        // One hash of `s`: the table's slot for it is looked up and, if new, filled at once.
+        let next = UInt32(bytes.count)
+        var isNew = false
+        func claim(_ slot: inout UInt32) -> UInt32 {
+            if slot == .max { slot = next; isNew = true }
+            return slot
+        }
+        let o = claim(&offsets[s, default: .max])
+        if isNew {
+            // An embedded NUL would split the string; keep only what precedes it.
+            for c in s.utf8 {
+                if c == 0 { break }
+                bytes.append(c)
+            }
+            bytes.append(0)
+        }
         return o
     }
 
