@@ -95,8 +95,11 @@ public struct RecordDecl: Hashable, Sendable {
     public var preserveAccessIndex: Bool
     public var location: SourceLocation
     /// A defined record met only behind a pointer inside another record's member and
-    /// never used itself: its members were not converted (`fields` is empty; size and
-    /// alignment are known). BTF writes it as a FWD, as clang does for such records.
+    /// never used itself: its members were not converted (`fields` is empty, and `size`
+    /// and `alignment` are not known: 0 and 1; asking libclang for them would lay out
+    /// every type the record holds). BTF writes it as a FWD, as clang does for such
+    /// records; anything that lays a record out (an expression, a declaration, `sizeof`
+    /// of its type) converts it in full first.
     public var membersOmitted = false
     /// `btf_decl_tag`s of the struct/union itself.
     public var btfDeclTags: [String] = []

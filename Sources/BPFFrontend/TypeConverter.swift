@@ -257,10 +257,7 @@ extension Converter {
                                        isComplete: false, fields: [], size: 0, alignment: 1,
                                        preserveAccessIndex: false, location: location(decl)))
         guard !isNull(def) else { return id }
-        let rt = clang_getCursorType(def)
         unit.records[id].isComplete = true
-        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
-        unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
         if typeContext.inMember && typeContext.behindPointer && unit.records[id].name != nil {
             unit.records[id].membersOmitted = true
             omittedRecordDefinitions[id] = def
@@ -273,6 +270,9 @@ extension Converter {
     /// Converts a defined record's members (and the `preserve_access_index` attribute).
     func convertMembers(of id: RecordID, definition def: CXCursor) throws {
         omittedRecordDefinitions[id] = nil
+        let rt = clang_getCursorType(def)
+        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
+        unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
         let saved = typeContext
         defer { typeContext = saved }
         // The record's own attributes (from its head: `struct __attribute__((...)) name`);

@@ -115,4 +115,20 @@ import Foundation
         #expect(tu.record("mm_struct")?.membersOmitted == true)
         #expect(tu.records.count < 2000)
     }
+
+    /// A record first met behind a member pointer, its layout left alone, is laid out in
+    /// full once the program uses it: pointer arithmetic and `sizeof` see its real size.
+    @Test func recordsMetBehindMemberPointersAreLaidOutWhenUsed() throws {
+        let tu = try parseC("""
+            struct inner { long a, b, c; char d; };
+            struct leaf { int x; };
+            struct outer { struct inner *p; struct leaf *q; int n; };
+            long f(struct outer *o) { return (char *)(o->p + 1) - (char *)o->p + sizeof(*o->p); }
+            """)
+        let inner = try #require(tu.record("inner"))
+        #expect(!inner.membersOmitted && inner.size == 32 && inner.alignment == 8 && inner.fields.count == 4)
+        let leaf = try #require(tu.record("leaf"))
+        #expect(leaf.membersOmitted && leaf.fields.isEmpty)
+        #expect(tu.record("outer")?.size == 24)
+    }
 }
