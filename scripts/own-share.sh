@@ -9,7 +9,10 @@
 # conversion asks for declarations, as libclang's.
 #
 #   scripts/own-share.sh            (needs perf, a release build, /sys/kernel/btf/vmlinux)
+#   scripts/own-share.sh --vmlinux  (only the programs that include vmlinux.h, three times over)
 set -u
+only_vmlinux=false
+[ "${1:-}" = "--vmlinux" ] && only_vmlinux=true
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/.build/release/swift-bpfcc
 command -v perf >/dev/null || { echo "own-share: perf not found (apt-get install linux-perf)" >&2; exit 2; }
@@ -19,10 +22,15 @@ bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$work/vmlinux.h" || ex
 cat > "$work/all.sh" <<SCRIPT
 #!/usr/bin/env bash
 cd "$root"
+only_vmlinux=$only_vmlinux
+rounds=1; \$only_vmlinux && rounds=3
+for round in \$(seq \$rounds); do
 for f in testsuite/programs/*/*.c testsuite/core/*.c; do
     case \$f in */errors/*) continue;; esac
+    if \$only_vmlinux && ! grep -q '#include "vmlinux.h"' "\$f"; then continue; fi
     cf=\$(grep -h "^// @cflags" "\$f" | sed 's|// @cflags||')
     "$bin" -target bpf -O2 -g -mcpu=v3 -I testsuite/include -I "$work" -I /usr/include/x86_64-linux-gnu \$cf -c "\$f" -o "$work/out.o" 2>/dev/null
+done
 done
 SCRIPT
 chmod +x "$work/all.sh"
