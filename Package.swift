@@ -2,7 +2,15 @@
 import PackageDescription
 
 // libclang-22 headers live outside the default search path (Debian's libclang-22-dev).
-let clangInclude: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include", "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors", "-enforce-exclusivity=unchecked"])]
+// Release builds also reach generic types' metadata through accessor functions instead of
+// demangling their names at first use, and drop runtime exclusivity checks: a compile is
+// a short process, and both showed up in its profile (Docs/Benchmark.md). Debug builds,
+// which run the tests, keep the checks.
+let clangInclude: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include"]),
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors", "-enforce-exclusivity=unchecked"],
+                 .when(configuration: .release)),
+]
 
 let package = Package(
     name: "swift-bpfcc",
