@@ -264,27 +264,50 @@ extension Inst {
         func w(_ v: Width) -> UInt64 { UInt64(v.rawValue) }
         func k(_ v: Int) -> UInt64 { UInt64(bitPattern: Int64(v)) }
         func b(_ v: Bool) -> UInt64 { v ? 1 : 0 }
+        mix(UInt64(kindNumber))
         switch self {
-        case .mov(let d, let s, let wd): mix(1); mix(r(d)); mix(o(s)); mix(w(wd))
-        case .binary(let op, let d, let l, let rr, let wd):
-            mix(2); mix(UInt64(op.hashCode)); mix(r(d)); mix(r(l)); mix(o(rr)); mix(w(wd))
-        case .neg(let d, let s, let wd): mix(3); mix(r(d)); mix(r(s)); mix(w(wd))
-        case .ext(let d, let s, let from, let to, let signed): mix(4); mix(r(d)); mix(r(s)); mix(w(from) << 8 | w(to) << 1 | b(signed))
-        case .bswap(let d, let s, let wd): mix(5); mix(r(d)); mix(r(s)); mix(w(wd))
-        case .load(let d, let base, let off, let wd, let signed): mix(6); mix(r(d)); mix(a(base)); mix(k(off)); mix(w(wd) << 1 | b(signed))
-        case .store(let base, let off, let v, let wd): mix(7); mix(a(base)); mix(k(off)); mix(o(v)); mix(w(wd))
-        case .slotAddr(let d, let slot, let off): mix(8); mix(r(d)); mix(k(slot)); mix(k(off))
-        case .symbolAddr(let d, let sym): mix(9); mix(r(d)); mix(UInt64(bitPattern: sym.offset))
-        case .loadImm64(let d, let v): mix(10); mix(r(d)); mix(UInt64(bitPattern: v))
-        case .call(let d, _, let args): mix(11); mix(d.map(r) ?? ~0); mix(UInt64(args.count))
-        case .atomic(_, let base, let off, let v, let wd, _): mix(12); mix(a(base)); mix(k(off)); mix(r(v)); mix(w(wd))
-        case .cmpxchg(let d, let base, let off, _, _, _): mix(13); mix(r(d)); mix(a(base)); mix(k(off))
-        case .coreValue(let d, let v, _): mix(14); mix(r(d)); mix(UInt64(bitPattern: v))
-        case .coreLoad(let d, let base, let off, let wd, _): mix(15); mix(r(d)); mix(r(base)); mix(k(off)); mix(w(wd))
-        case .coreStore(let base, let off, let v, let wd, _): mix(16); mix(r(base)); mix(k(off)); mix(o(v)); mix(w(wd))
-        case .inlineAsm(_, let ins, let outs): mix(17); mix(UInt64(ins.count)); mix(UInt64(outs.count))
+        case .mov(let d, let s, let wd): mix(r(d)); mix(o(s)); mix(w(wd))
+        case .binary(let op, let d, let l, let rr, let wd): mix(UInt64(op.hashCode)); mix(r(d)); mix(r(l)); mix(o(rr)); mix(w(wd))
+        case .neg(let d, let s, let wd): mix(r(d)); mix(r(s)); mix(w(wd))
+        case .ext(let d, let s, let from, let to, let signed): mix(r(d)); mix(r(s)); mix(w(from) << 8 | w(to) << 1 | b(signed))
+        case .bswap(let d, let s, let wd): mix(r(d)); mix(r(s)); mix(w(wd))
+        case .load(let d, let base, let off, let wd, let signed): mix(r(d)); mix(a(base)); mix(k(off)); mix(w(wd) << 1 | b(signed))
+        case .store(let base, let off, let v, let wd): mix(a(base)); mix(k(off)); mix(o(v)); mix(w(wd))
+        case .slotAddr(let d, let slot, let off): mix(r(d)); mix(k(slot)); mix(k(off))
+        case .symbolAddr(let d, let sym): mix(r(d)); mix(UInt64(bitPattern: sym.offset))
+        case .loadImm64(let d, let v): mix(r(d)); mix(UInt64(bitPattern: v))
+        case .call(let d, _, let args): mix(d.map(r) ?? ~0); mix(UInt64(args.count))
+        case .atomic(_, let base, let off, let v, let wd, _): mix(a(base)); mix(k(off)); mix(r(v)); mix(w(wd))
+        case .cmpxchg(let d, let base, let off, _, _, _): mix(r(d)); mix(a(base)); mix(k(off))
+        case .coreValue(let d, let v, _): mix(r(d)); mix(UInt64(bitPattern: v))
+        case .coreLoad(let d, let base, let off, let wd, _): mix(r(d)); mix(r(base)); mix(k(off)); mix(w(wd))
+        case .coreStore(let base, let off, let v, let wd, _): mix(r(base)); mix(k(off)); mix(o(v)); mix(w(wd))
+        case .inlineAsm(_, let ins, let outs): mix(UInt64(ins.count)); mix(UInt64(outs.count))
         }
         h.combine(x)
+    }
+
+    /// A number per kind of instruction (its case), from 1.
+    public var kindNumber: Int {
+        switch self {
+        case .mov: return 1
+        case .binary: return 2
+        case .neg: return 3
+        case .ext: return 4
+        case .bswap: return 5
+        case .load: return 6
+        case .store: return 7
+        case .slotAddr: return 8
+        case .symbolAddr: return 9
+        case .loadImm64: return 10
+        case .call: return 11
+        case .atomic: return 12
+        case .cmpxchg: return 13
+        case .coreValue: return 14
+        case .coreLoad: return 15
+        case .coreStore: return 16
+        case .inlineAsm: return 17
+        }
     }
 }
 
@@ -409,13 +432,7 @@ public struct Function: Hashable, Sendable {
         var stack: [(block: Int, next: Int)] = []
         if !blocks.isEmpty { stack.append((0, 0)); state[0] = 1 }
         while let (b, k) = stack.last {
-            let target: BlockID?
-            switch blocks[b].terminator {
-            case .jump(let t): target = k == 0 ? t : nil
-            case .branch(_, _, _, _, let t, let e): target = k == 0 ? t : k == 1 ? e : nil
-            default: target = nil
-            }
-            if let t = target {
+            if let t = blocks[b].terminator.successor(at: k) {
                 stack[stack.count - 1].next += 1
                 guard let j = index[t] else { continue }
                 if state[j] == 1 { headers.insert(j) }
@@ -445,16 +462,10 @@ public struct Function: Hashable, Sendable {
         succs.reserveCapacity(blocks.count)
         var predecessorCount = [Int](repeating: 0, count: blocks.count)
         for i in blocks.indices {
+            let term = blocks[i].terminator
+            let first = term.successor(at: 0).flatMap { index[$0] }, second = term.successor(at: 1).flatMap { index[$0] }
             var out: [Int] = []
-            switch blocks[i].terminator {
-            case .jump(let t):
-                if let j = index[t] { out = [j] }
-            case .branch(_, _, _, _, let t, let e):
-                let jt = index[t], je = index[e]
-                if let a = jt, let b = je { out = [a, b] } else if let a = jt ?? je { out = [a] }
-            default:
-                break
-            }
+            if let a = first, let b = second { out = [a, b] } else if let a = first ?? second { out = [a] }
             for j in out { predecessorCount[j] += 1 }
             succs.append(out)
         }
@@ -627,6 +638,14 @@ extension Terminator {
         case .jump(let b): return [b]
         case .branch(_, _, _, _, let t, let e): return [t, e]
         default: return []
+        }
+    }
+    /// Successor `k` in `successors` order (then before else), without building the array.
+    public func successor(at k: Int) -> BlockID? {
+        switch self {
+        case .jump(let b): return k == 0 ? b : nil
+        case .branch(_, _, _, _, let t, let e): return k == 0 ? t : k == 1 ? e : nil
+        default: return nil
         }
     }
 }

@@ -32,7 +32,7 @@ public extension Function {
         var changed = true
         while changed {
             changed = false
-            forEachInstruction { inst in
+            forEachInstruction { _, inst in
                 var may = false
                 switch inst {
                 case .slotAddr: may = true
@@ -92,10 +92,8 @@ public extension Function {
     var slotAddresses: [VReg: (slot: Int, offset: Int)] {
         let (_, defs) = useDefCounts()
         var out: [VReg: (slot: Int, offset: Int)] = [:]
-        for b in blocks {
-            for i in b.instructions {
-                if case .slotAddr(let d, let s, let k) = i.inst, defs[d] == 1 { out[d] = (s, k) }
-            }
+        forEachInstruction { _, inst in
+            if case .slotAddr(let d, let s, let k) = inst, defs[d] == 1 { out[d] = (s, k) }
         }
         return out
     }
@@ -115,7 +113,7 @@ public extension Function {
         let capacity = nextVReg
         var uses = RegCounts(capacity: capacity), defs = RegCounts(capacity: capacity)
         for p in parameters { defs[p] += 1 }
-        forEachInstruction { inst in
+        forEachInstruction { _, inst in
             inst.forEachUse { uses[$0] += 1 }
             inst.forEachDef { defs[$0] += 1 }
         }
@@ -123,14 +121,15 @@ public extension Function {
         return (uses, defs)
     }
 
-    /// Calls `body` with every instruction, block by block, reading them in place (a loop
-    /// over `blocks` and their `instructions` copies each one out).
+    /// Calls `body` with every instruction and the position of its block, block by block,
+    /// reading them in place (a loop over `blocks` and their `instructions` copies each
+    /// one out).
     @inline(__always)
-    func forEachInstruction(_ body: (Inst) -> Void) {
+    func forEachInstruction(_ body: (_ block: Int, Inst) -> Void) {
         blocks.withUnsafeBufferPointer { bs in
             for b in bs.indices {
                 bs[b].instructions.withUnsafeBufferPointer { insts in
-                    for k in insts.indices { body(insts[k].inst) }
+                    for k in insts.indices { body(b, insts[k].inst) }
                 }
             }
         }

@@ -8,17 +8,11 @@ public struct Liveness: Sendable {
         let capacity = max(f.nextVReg, (f.parameters.map(\.id).max() ?? 0) + 1)
         var use = [RegSet](repeating: RegSet(capacity: capacity), count: n)
         var def = use
-        f.blocks.withUnsafeBufferPointer { blocks in
-            for i in blocks.indices {
-                blocks[i].instructions.withUnsafeBufferPointer { insts in
-                    for k in insts.indices {
-                        insts[k].inst.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
-                        insts[k].inst.forEachDef { def[i].insert($0) }
-                    }
-                }
-                blocks[i].terminator.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
-            }
+        f.forEachInstruction { i, inst in
+            inst.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
+            inst.forEachDef { def[i].insert($0) }
         }
+        for i in f.blocks.indices { f.blocks[i].terminator.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } } }
         let successors = f.flowGraph.successors
         liveIn = use
         liveOut = [RegSet](repeating: RegSet(capacity: capacity), count: n)

@@ -168,28 +168,10 @@ public enum TailMerging {
     /// The kinds of a block's instructions and of its terminator, as a number: equal for
     /// blocks of one shape (a symbol's address counts as the copy its shape makes of it).
     static func signature(of b: Block) -> Int {
+        let movKind = Inst.mov(dst: VReg(0), src: .imm(0), width: .w64).kindNumber
         var h = b.instructions.count
         for i in b.instructions {
-            let kind: Int
-            switch i.inst {
-            case .mov, .symbolAddr: kind = 1
-            case .binary: kind = 2
-            case .neg: kind = 3
-            case .ext: kind = 4
-            case .bswap: kind = 5
-            case .load: kind = 6
-            case .store: kind = 7
-            case .slotAddr: kind = 8
-            case .loadImm64: kind = 9
-            case .call: kind = 10
-            case .atomic: kind = 11
-            case .cmpxchg: kind = 12
-            case .coreValue: kind = 13
-            case .coreLoad: kind = 14
-            case .coreStore: kind = 15
-            case .inlineAsm: kind = 16
-            }
-            h = h &* 31 &+ kind
+            if case .symbolAddr = i.inst { h = h &* 31 &+ movKind } else { h = h &* 31 &+ i.inst.kindNumber }
         }
         switch b.terminator {
         case .jump: return h &* 31 &+ 1
