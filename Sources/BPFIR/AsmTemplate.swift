@@ -57,8 +57,10 @@ public struct AsmTemplate: Hashable, Sendable {
         /// Before a volatile load, its address as the input: the load is done again here
         /// (what is known of the memory that address reaches is forgotten).
         case volatileLoadStart
-        /// After a volatile load, its value as the input: the load is kept even unused.
-        case volatileLoadEnd
+        /// After a volatile access through a pointer, the loaded value or the store's
+        /// address as the input: it writes nothing, and keeps the access (a load even
+        /// unused, a store even overwritten; see `OverwrittenStores`).
+        case volatileAccessEnd
     }
 
     public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement) {
@@ -67,9 +69,10 @@ public struct AsmTemplate: Hashable, Sendable {
 
     /// A compiler barrier: nothing is emitted.
     public static let barrier = AsmTemplate(text: "")
-    /// The empty statements around a volatile load (nothing is emitted).
+    /// The empty statements around a volatile load, and after a volatile store (nothing is
+    /// emitted).
     public static let volatileLoadStart = AsmTemplate(text: "", role: .volatileLoadStart)
-    public static let volatileLoadEnd = AsmTemplate(text: "", role: .volatileLoadEnd)
+    public static let volatileAccessEnd = AsmTemplate(text: "", role: .volatileAccessEnd)
 
     public struct SubstitutionError: Error, Equatable {
         public var message: String

@@ -176,7 +176,7 @@ public enum DeadStoreElimination {
                 if frameAddressStored && (!given.isEmpty || !helper) { live.formUnion(escaped) }
                 for r in given { live.formUnion(reach(r)) }
             case .inlineAsm(let t, _, _):
-                if t.role != .volatileLoadStart && t.role != .volatileLoadEnd { live.formUnion(all) }
+                if t.role != .volatileLoadStart && t.role != .volatileAccessEnd { live.formUnion(all) }
             default:
                 break
             }

@@ -37,15 +37,20 @@ public extension Function {
                 switch inst {
                 case .slotAddr: may = true
                 // Pointers are 64 bits: a narrower load, or a 32-bit operation (which the
-                // verifier refuses on pointers), never gives a stack address.
+                // verifier refuses on pointers), never gives a stack address; nor does
+                // arithmetic other than adding and subtracting (the verifier refuses it on
+                // pointers, or makes the result a number).
                 case .load(_, _, _, let w, _): may = storedToMemory && w == .w64
-                case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32), .ext(_, _, _, .w32, _), .ext(_, _, _, _, true),
+                case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg, .ext(_, _, _, .w32, _), .ext(_, _, _, _, true),
                      .bswap:
+                    may = false
+                case .binary(let op, _, _, _, _) where op != .add && op != .sub:
                     may = false
                 // A helper or kfunc never returns a stack address (the verifier types
                 // their results: map values, kernel objects, scalars), whatever it was given.
                 case .call(_, .helper, _), .call(_, .kfunc, _): may = false
-                case .store(_, _, .reg(let v), _):
+                // Only a 64-bit store keeps a pointer (the halves of one are numbers).
+                case .store(_, _, .reg(let v), .w64):
                     if set.contains(v) && !storedToMemory { storedToMemory = true; changed = true }
                 default: inst.forEachUse { if set.contains($0) { may = true } }
                 }
@@ -56,12 +61,12 @@ public extension Function {
     }
 
     /// Whether a value held in one of `regs` is stored to memory (a frame address there
-    /// can be found by a callee).
+    /// can be found by a callee; a narrower store keeps only part of it, a number).
     func storesAnyOf(_ regs: RegSet) -> Bool {
         blocks.contains { b in
             b.instructions.contains { i in
                 switch i.inst {
-                case .store(_, _, .reg(let v), _), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return regs.contains(v)
+                case .store(_, _, .reg(let v), .w64), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return regs.contains(v)
                 default: return false
                 }
             }

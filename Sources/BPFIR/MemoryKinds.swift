@@ -18,7 +18,7 @@
 ///   — not other stores, and not calls, which are never given its address.
 ///
 /// The empty statement before a volatile load writes the kind its address reaches (the
-/// load is done again); the one after it writes nothing.
+/// load is done again); the one after a volatile load or store writes nothing.
 struct MemoryKinds {
     static let other = 0, context = 1, frame = 2
 
@@ -66,7 +66,7 @@ struct MemoryKinds {
         switch inst {
         case .inlineAsm(let t, let inputs, _) where t.role == .volatileLoadStart && inputs.count == 1:
             return kind == self.kind(of: inputs[0]) || (kind == Self.frame && frameRegisters.contains(inputs[0]))
-        case .inlineAsm(let t, _, _) where t.role == .volatileLoadEnd:
+        case .inlineAsm(let t, _, _) where t.role == .volatileAccessEnd:
             return false
         case .call(_, let callee, let args) where kind == Self.frame:
             // Only through a stack address it is given (helpers keep none), or, for a

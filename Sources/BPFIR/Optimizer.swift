@@ -40,6 +40,7 @@ public enum Optimizer {
                     step("ValueNumbering", ValueNumbering.run)
                     step("StackForwarding", StackForwarding.run)
                     step("DeadStoreElimination", DeadStoreElimination.run)
+                    step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly) }
                     step("ConstantFolding", ConstantFolding.run)
@@ -63,8 +64,10 @@ public enum Optimizer {
                 step("ValueNumbering", ValueNumbering.run)
                 step("ConstantFolding", ConstantFolding.run)
                 step("DeadStoreElimination", DeadStoreElimination.run)
+                step("OverwrittenStores", OverwrittenStores.run)
                 step("NarrowOperandFolding", NarrowOperandFolding.run)
                 step("RedundancyElimination", RedundancyElimination.run)
+                step("ByteSwapIdioms", ByteSwapIdioms.run)
                 step("MaskAlgebra", MaskAlgebra.run)
                 step("ConstantFolding", ConstantFolding.run)
                 step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)

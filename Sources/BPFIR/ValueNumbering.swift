@@ -117,6 +117,8 @@ public enum ValueNumbering {
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
         var chained = ChainedTable(blocks: f.blocks.count)
+        // Where addresses point relative to one another, computed when a store first asks.
+        var addresses: AddressRanges?
 
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
@@ -223,16 +225,24 @@ public enum ValueNumbering {
                 // After a store through a register, a load of the same bytes reads the value.
                 if case .store(.reg(let stored), let off, let value, let w) = inst, once(stored), !memory.frame.contains(stored) {
                     let base = sameAddress[stored] ?? stored
-                    if case .reg(let v) = value, !once(v) { continue }
                     let kind = memory.kind(of: base), now = memory.current[kind]
-                    // What is known of other bytes through the same pointer stays true.
+                    // What is known of other bytes through the same pointer, or through a
+                    // pointer whose bytes are surely apart from these, stays true.
                     var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
                     for (k, e) in loads where e.generation == before[kind] {
-                        guard case .load(_, .reg(base), let o, let lw, _) = k, o + lw.bytes <= off || off + w.bytes <= o else { continue }
+                        guard case .load(_, .reg(let kb), let o, let lw, _) = k else { continue }
+                        if kb == base {
+                            guard o + lw.bytes <= off || off + w.bytes <= o else { continue }
+                        } else {
+                            if addresses == nil { addresses = AddressRanges(f, defs: defs) }
+                            guard addresses!.disjoint(kb, o, lw.bytes, base, off, w.bytes) else { continue }
+                        }
                         loadUndo[b].append((k, e))
                         kept.append((k, (e.value, e.stored, now)))
                     }
                     for (k, e) in kept { loads[k] = e }
+                    // A value in a register written more than once may change before the load.
+                    if case .reg(let v) = value, !once(v) { continue }
                     let key = Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: false)
                     loadUndo[b].append((key, loads[key]))
                     loads[key] = (value, true, now)

@@ -238,7 +238,7 @@ extension FunctionLowering {
             if case .reg(let base) = m.base, lv.type.isVolatileQualified { volatileBase = base }
             if let base = volatileBase { b.emit(.inlineAsm(.volatileLoadStart, inputs: [base], outputs: [])) }
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
-            if volatileBase != nil { b.emit(.inlineAsm(.volatileLoadEnd, inputs: [r], outputs: [])) }
+            if volatileBase != nil { b.emit(.inlineAsm(.volatileAccessEnd, inputs: [r], outputs: [])) }
             return .scalar(.reg(r))
         }
     }
@@ -291,6 +291,13 @@ extension FunctionLowering {
             }
             b.emit(.coreStore(base: base, offset: offset, value: v, width: w, reloc: reloc))
         case .memory(let m):
+            // A volatile store through a pointer is followed by an empty statement: it is
+            // done here even if a later store writes the same bytes.
+            defer {
+                if case .reg(let base) = m.base, lv.type.isVolatileQualified {
+                    b.emit(.inlineAsm(.volatileAccessEnd, inputs: [base], outputs: []))
+                }
+            }
             if let bf = lv.bitfield { try storeBitfield(m, bf, value: value); return }
             var v = value
             let w = layout.width(lv.type)
