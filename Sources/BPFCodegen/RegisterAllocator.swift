@@ -7,7 +7,10 @@ import BPFIR
 /// return value) holds values that cross no call and no instruction using r0 as its
 /// scratch, preferably call results and returned values (those first, also when their
 /// span contains calls on a path where they are dead). When registers run out, a
-/// constant or address is computed again at its uses; otherwise the value read least
+/// constant or address is computed again at its uses, and so is a value loaded from a
+/// stack slot that no path from the load to a use writes (`SlotReloads`: it is loaded
+/// again from there, as clang reloads a local after a call, rather than copied to a spill
+/// slot); otherwise the value read least
 /// often for the positions it is live (ties: the one ending last) is spilled to an
 /// 8-byte slot and the function is rewritten with short reload/store temporaries, then
 /// allocated again.
@@ -32,6 +35,7 @@ enum RegisterAllocator {
             var hintedBy: [VReg: [(reg: VReg, at: Int)]] = [:]
             for (d, hs) in hints { for case .sameAs(let s, let p) in hs { hintedBy[s, default: []].append((d, p)) } }
             let forbidden = forbiddenSharing(f)
+            var reloads = SlotReloads(f)
             let (useCounts, _) = f.useDefCounts()
             /// Reads per position of the span: the value whose spill code runs least often
             /// for the registers it frees (live lengths of the ranges, holes left out).
@@ -104,8 +108,9 @@ enum RegisterAllocator {
                 // spill temporary), kept if it ends before the current one.
                 let rivals = candidates.flatMap { r in holders[Int(r)].filter { $0.conflicts(with: cur) } }
                     .filter { !spillTemps.contains($0.reg) }
-                // A value that is cheap to compute again (an address, a constant) is the
-                // first choice: it is rematerialized at its uses instead of going to the stack.
+                // A value that is cheap to compute again (an address, a constant, a load of a
+                // stack slot still holding it at every use) is the first choice: it is
+                // rematerialized at its uses instead of going to the stack.
                 let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
                 if let far = (remat.isEmpty ? rivals : remat).min(by: { (density($0), -$0.end) < (density($1), -$1.end) }),
                    far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {
@@ -123,6 +128,10 @@ enum RegisterAllocator {
             }
             if let def = rematerializable(f, v) {
                 f = rematerialize(f, v, def: def, temps: &spillTemps)
+                continue
+            }
+            if case .load(_, .slot(let s), let off, let w, let signed)? = reloads.definition(v) {
+                f = rewriteSpilled(f, v, slot: s, temps: &spillTemps, reloading: (off, w, signed))
                 continue
             }
             f.slots.append(StackSlot(size: 8, alignment: 8, name: "spill.\(v.id)"))
@@ -262,8 +271,12 @@ enum RegisterAllocator {
     }
 
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and
-    /// every use by a fresh temporary loaded from it.
-    static func rewriteSpilled(_ input: Function, _ v: VReg, slot: Int, temps: inout Set<VReg>) -> Function {
+    /// every use by a fresh temporary loaded from it. `reloading`: `v` is already the load
+    /// of those bytes of the slot (`SlotReloads`), which hold it at every use: the load
+    /// defines a temporary and nothing is stored.
+    static func rewriteSpilled(_ input: Function, _ v: VReg, slot: Int, temps: inout Set<VReg>,
+                               reloading: (offset: Int, width: Width, signed: Bool)? = nil) -> Function {
+        let (offset, width, signed) = reloading ?? (0, .w64, false)
         var f = input
         // Parameters arrive in registers: store them at entry.
         var entryPrefix: [Instruction] = []
@@ -284,7 +297,7 @@ enum RegisterAllocator {
             func temp(for location: IRLocation?, reuse: Bool = true) -> VReg {
                 if reuse, let c = current, out.count - c.at <= reuseWindow { current = (c.temp, out.count); return c.temp }
                 let t = f.newVReg(); temps.insert(t)
-                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: 0, width: .w64, signed: false), location: location))
+                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: offset, width: width, signed: signed), location: location))
                 current = (t, out.count)
                 return t
             }
@@ -303,7 +316,9 @@ enum RegisterAllocator {
                     let t = f.newVReg(); temps.insert(t)
                     inst = inst.replacingDefs(of: v, with: t)
                     out.append(Instruction(inst, location: ins.location))
-                    out.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
+                    if reloading == nil {
+                        out.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
+                    }
                     current = (t, out.count)
                 } else {
                     out.append(Instruction(inst, location: ins.location))

@@ -1,0 +1,98 @@
+import BPFIR
+
+/// Values the register allocator can load again from the stack slot they were loaded
+/// from, instead of spilling them: registers written once, by a load of a non-volatile
+/// slot, whose slot bytes nothing may write on any path from the load to a use. What may
+/// write them: stores and atomics on the slot's bytes, stores and atomics through a
+/// register that may point into the frame, calls given such a register unless it holds
+/// the exact address of another slot (a helper writes only what it is given), BPF-to-BPF
+/// calls and kfuncs when a frame address is in memory, inline assembly.
+///
+/// Asked about a few candidates per spill decision; each answer is one forward pass over
+/// the function, remembered until the function changes.
+struct SlotReloads {
+    private let f: Function
+    private let definition: [VReg: Inst]
+    private var answers: [VReg: Bool] = [:]
+    private lazy var frame: RegSet = f.framePointerRegisters()
+    private lazy var frameAddressStored: Bool = f.storesAnyOf(frame)
+    private lazy var exactSlot: [VReg: Int] = f.slotAddresses.mapValues(\.slot)
+    private lazy var flow = f.flowGraph
+
+    init(_ f: Function) {
+        self.f = f
+        let (_, defs) = f.useDefCounts()
+        var definition: [VReg: Inst] = [:]
+        f.forEachInstruction { _, inst in
+            if case .load(let d, .slot(let s), _, _, _) = inst, defs[d] == 1, !f.slots[s].isVolatile { definition[d] = inst }
+        }
+        self.definition = definition
+    }
+
+    /// The load defining `v`, when loading it again at each use reads the same value.
+    mutating func definition(_ v: VReg) -> Inst? { reloadable(v) ? definition[v] : nil }
+
+    mutating func reloadable(_ v: VReg) -> Bool {
+        guard let def = definition[v] else { return false }
+        if let known = answers[v] { return known }
+        let answer = unchanged(v, def)
+        answers[v] = answer
+        return answer
+    }
+
+    /// Whether instruction `inst` may write bytes `[lo, hi)` of slot `s`.
+    private mutating func writes(_ inst: Inst, slot s: Int, _ lo: Int, _ hi: Int) -> Bool {
+        switch inst {
+        case .store(.slot(let t), let off, _, let w), .atomic(_, .slot(let t), let off, _, let w, _),
+             .cmpxchg(_, .slot(let t), let off, _, _, let w):
+            return t == s && off < hi && lo < off + w.bytes
+        case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
+             .coreStore(let r, _, _, _, _):
+            return frame.contains(r)
+        case .call(_, let callee, let args):
+            if case .helper = callee {} else if frameAddressStored { return true }
+            for case .reg(let r) in args where frame.contains(r) {
+                guard let t = exactSlot[r], t != s else { return true }
+            }
+            return false
+        case .inlineAsm(let t, _, _):
+            return t.role != .volatileLoadStart && t.role != .volatileAccessEnd
+        default:
+            return false
+        }
+    }
+
+    /// A forward pass: is the slot unchanged since `v` was loaded, at every use of `v`?
+    private mutating func unchanged(_ v: VReg, _ def: Inst) -> Bool {
+        guard case .load(_, .slot(let s), let off, let w, _) = def else { return false }
+        let (lo, hi) = (off, off + w.bytes)
+        let blocks = f.blocks.count
+        let preds = flow.predecessors
+        // outValid[b]: at the end of b, v is defined and the bytes unchanged since.
+        var outValid = [Bool](repeating: true, count: blocks)
+        func run(_ b: Int, _ valid: Bool, check: Bool) -> Bool? {
+            var valid = valid
+            for i in f.blocks[b].instructions {
+                if check && !valid && i.inst.usedRegs.contains(v) { return nil }
+                if i.inst.definedRegs.contains(v) { valid = true; continue }
+                if valid && writes(i.inst, slot: s, lo, hi) { valid = false }
+            }
+            if check && !valid && f.blocks[b].terminator.usedRegs.contains(v) { return nil }
+            return valid
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for b in 0..<blocks {
+                let entry = b == 0 ? false : preds[b].allSatisfy { outValid[$0] } && !preds[b].isEmpty
+                let out = run(b, entry, check: false)!
+                if out != outValid[b] { outValid[b] = out; changed = true }
+            }
+        }
+        for b in 0..<blocks {
+            let entry = b == 0 ? false : preds[b].allSatisfy { outValid[$0] } && !preds[b].isEmpty
+            if run(b, entry, check: true) == nil { return false }
+        }
+        return true
+    }
+}
