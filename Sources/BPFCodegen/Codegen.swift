@@ -16,7 +16,7 @@ public enum Codegen {
         }
         // Placement comes after allocation: the allocator and the frame see the blocks in
         // lowering's order, which keeps live ranges short.
-        let placed = BlockPlacement.run(ra.function)
+        var placed = BlockPlacement.run(ra.function)
         var far: Set<Int> = []
         while true {
             var e = Emitter(function: placed, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
@@ -29,9 +29,40 @@ public enum Codegen {
                 far.insert(tooFar.block)
                 continue
             }
+            // A block left with nothing but a jump is jumped over: branches to it go where it
+            // goes, and it goes (the verifier refuses code nothing reaches).
+            if let threaded = bypassing(e.jumpOnlyBlocks, in: placed) {
+                placed = threaded
+                far = []
+                continue
+            }
             return CompiledFunction(name: function.name, section: function.section, linkage: function.linkage,
                                     instructions: e.code, relocations: e.relocations, lines: e.lines,
                                     coreRelocs: e.coreRelocs, stackSize: frame.size)
         }
+    }
+
+    /// `f` without the blocks of `jumpOnly` (each only jumps to its value), every branch
+    /// to one of them going to where a chain of them ends; nil when there is none to
+    /// remove (a chain that loops stays).
+    static func bypassing(_ jumpOnly: [BlockID: BlockID], in f: Function) -> Function? {
+        guard !jumpOnly.isEmpty else { return nil }
+        func end(_ b: BlockID) -> BlockID? {
+            var seen: Set<BlockID> = [b], cur = b
+            while let next = jumpOnly[cur] {
+                guard seen.insert(next).inserted else { return nil }
+                cur = next
+            }
+            return cur
+        }
+        var target: [BlockID: BlockID] = [:]
+        for b in jumpOnly.keys { if let e = end(b) { target[b] = e } }
+        guard !target.isEmpty else { return nil }
+        var g = f
+        g.blocks = f.blocks.filter { target[$0.id] == nil }
+        for i in g.blocks.indices {
+            g.blocks[i].terminator = g.blocks[i].terminator.mappingTargets { target[$0] ?? $0 }
+        }
+        return g
     }
 }

@@ -13,6 +13,9 @@ struct Emitter {
     var coreRelocs: [CoreRelocEntry] = []
     /// Blocks whose conditional branch needs the long form (inverted branch over a gotol).
     let farBranches: Set<Int>
+    /// Blocks (not the entry) whose code is one unconditional jump, by where it goes:
+    /// their instructions were copies that the registers made unnecessary.
+    var jumpOnlyBlocks: [BlockID: BlockID] = [:]
     private let blockIndex: BlockIndex
     private var blockStart: [Int] = []
     private var currentBlock = 0
@@ -80,6 +83,13 @@ struct Emitter {
             note(b.terminatorLocation)
             try terminator(b.terminator, next: bi + 1 < function.blocks.count ? function.blocks[bi + 1].id : nil,
                            location: b.terminatorLocation)
+        }
+        for bi in function.blocks.indices.dropFirst() {
+            let end = bi + 1 < blockStart.count ? blockStart[bi + 1] : code.count
+            if end - blockStart[bi] == 1, code[blockStart[bi]].opcode == BPFInstruction.ja(off: 0).opcode,
+               case .jump(let t) = function.blocks[bi].terminator {
+                jumpOnlyBlocks[function.blocks[bi].id] = t
+            }
         }
         for j in pendingJumps {
             guard let ti = blockIndex[j.target] else {
