@@ -146,7 +146,10 @@ extension FunctionLowering {
     /// addresses) goes through root + relocated offset.
     func coreStorage(_ a: CoreAccess, type: CType) -> Storage {
         let base = materializeAddress(a.root)
-        let alignment = min(8, layout.alignment(type))
+        // The alignment the address has in this machine's layout, as clang assumes for a
+        // relocated access too: an 8-aligned record's `char comm[16]` at offset 24 is copied
+        // eight bytes at a time.
+        let alignment = max(min(8, layout.alignment(type)), gcdAlignment(min(8, a.root.alignment), a.offset))
         if layout.isScalar(type), a.offset <= Int(Int16.max) {
             return .coreField(base: base, offset: a.offset, reloc: coreReloc(a, kind: .fieldByteOffset), alignment: alignment)
         }

@@ -140,6 +140,31 @@ import Foundation
         return try Driver.compile(file: src, options: o).irText
     }
 
+    /// A `char[16]` member of a `preserve_access_index` record, at offset 24 of an 8-aligned
+    /// object, is copied eight bytes at a time (its address is 8-aligned in this layout,
+    /// which clang assumes of the relocated access too); at offset 20 four bytes at a time.
+    @Test func relocatedArrayMembersKeepTheirLayoutAlignment() throws {
+        func copy(_ pad: String) throws -> String {
+            try optimizedIR(of: """
+            struct sv { unsigned long long a, b; \(pad) char task[16]; } __attribute__((preserve_access_index));
+            struct out { unsigned long long t; char comm[16]; };
+            SEC("raw_tp/x") int m(unsigned long long *ctx)
+            {
+                struct sv *s = (struct sv *)ctx[0];
+                struct out *o = (struct out *)ctx[1];
+                __builtin_memcpy(o->comm, s->task, sizeof(o->comm));
+                return 0;
+            }
+            """)
+        }
+        let aligned = try copy("unsigned long long c;")
+        #expect(aligned.components(separatedBy: "load.w64").count - 1 == 2 + 2, "\(aligned)")   // ctx[0], ctx[1], two halves
+        #expect(!aligned.contains("load.w8"), "\(aligned)")
+        let four = try copy("unsigned int c;")
+        #expect(four.components(separatedBy: "load.w32").count - 1 == 4, "\(four)")
+        #expect(!four.contains("load.w8"), "\(four)")
+    }
+
     /// Signed division and remainder by a constant: from cpu v4 one sdiv/smod instruction
     /// (the kernel has them); before, the magnitudes are divided unsigned and the sign
     /// restored. A remainder by a power of two masks the biased value (no shifts back).
