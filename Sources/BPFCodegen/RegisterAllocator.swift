@@ -11,7 +11,8 @@ import BPFIR
 /// stack slot that no path from the load to a use writes (`SlotReloads`: it is loaded
 /// again from there, as clang reloads a local after a call, rather than copied to a spill
 /// slot); otherwise the value read least
-/// often for the positions it is live (ties: the one ending last) is spilled to an
+/// often for the positions it is live (ties: the one ending last; the socket buffer of
+/// packet loads counts its reads four times, each needing a reload into r6) is spilled to an
 /// 8-byte slot and the function is rewritten with short reload/store temporaries, then
 /// allocated again.
 struct RegisterAllocation {
@@ -37,11 +38,18 @@ enum RegisterAllocator {
             let forbidden = forbiddenSharing(f)
             var reloads = SlotReloads(f)
             let (useCounts, _) = f.useDefCounts()
+            var packetSources = Set<VReg>()
+            f.forEachInstruction { _, inst in
+                if case .call(_, .packetLoad, let args) = inst, case .reg(let s)? = args.first { packetSources.insert(s) }
+            }
             /// Reads per position of the span: the value whose spill code runs least often
             /// for the registers it frees (live lengths of the ranges, holes left out).
             func density(_ iv: Interval) -> Double {
                 let length = iv.ranges.isEmpty ? iv.end - iv.start + 1 : iv.ranges.reduce(0) { $0 + $1.count }
-                return Double(useCounts[iv.reg] + 1) / Double(max(1, length))
+                // The socket buffer of packet loads, spilled, is reloaded into r6 for every
+                // packet load (no reload serves two): it weighs as if read four times as often.
+                let weight = packetSources.contains(iv.reg) ? 4.0 : 1.0
+                return weight * Double(useCounts[iv.reg] + 1) / Double(max(1, length))
             }
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             // The intervals given each physical register so far. A register is free for
