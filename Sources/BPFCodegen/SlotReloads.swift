@@ -3,10 +3,9 @@ import BPFIR
 /// Values the register allocator can load again from the stack slot they were loaded
 /// from, instead of spilling them: registers written once, by a load of a non-volatile
 /// slot, whose slot bytes nothing may write on any path from the load to a use. What may
-/// write them: stores and atomics on the slot's bytes, stores and atomics through a
-/// register that may point into the frame, calls given such a register unless it holds
-/// the exact address of another slot (a helper writes only what it is given), BPF-to-BPF
-/// calls and kfuncs when a frame address is in memory, inline assembly.
+/// write them: stores and atomics on the slot's bytes, and whatever `MemoryKinds` says
+/// writes the frame, unless it reaches only other slots (a store through an address in
+/// another slot, a helper given only other slots' addresses).
 ///
 /// Asked about a few candidates per spill decision; each answer is one forward pass over
 /// the function, remembered until the function changes.
@@ -14,9 +13,7 @@ struct SlotReloads {
     private let f: Function
     private let definition: [VReg: Inst]
     private var answers: [VReg: Bool] = [:]
-    private lazy var frame: RegSet = f.framePointerRegisters()
-    private lazy var frameAddressStored: Bool = f.storesAnyOf(frame)
-    private lazy var exactSlot: [VReg: Int] = f.slotAddresses.mapValues(\.slot)
+    private lazy var kinds = MemoryKinds(f)
     private lazy var flow = f.flowGraph
 
     init(_ f: Function) {
@@ -40,25 +37,16 @@ struct SlotReloads {
         return answer
     }
 
-    /// Whether instruction `inst` may write bytes `[lo, hi)` of slot `s`.
+    /// Whether instruction `inst` may write bytes `[lo, hi)` of slot `s` (`MemoryKinds`:
+    /// what writes the frame, and which slots when that is known).
     private mutating func writes(_ inst: Inst, slot s: Int, _ lo: Int, _ hi: Int) -> Bool {
         switch inst {
         case .store(.slot(let t), let off, _, let w), .atomic(_, .slot(let t), let off, _, let w, _),
              .cmpxchg(_, .slot(let t), let off, _, _, let w):
             return t == s && off < hi && lo < off + w.bytes
-        case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
-             .coreStore(let r, _, _, _, _):
-            return frame.contains(r)
-        case .call(_, let callee, let args):
-            if case .helper = callee {} else if frameAddressStored { return true }
-            for case .reg(let r) in args where frame.contains(r) {
-                guard let t = exactSlot[r], t != s else { return true }
-            }
-            return false
-        case .inlineAsm(let t, _, _):
-            return t.role != .volatileLoadStart && t.role != .volatileAccessEnd
         default:
-            return false
+            guard kinds.writes(inst, kind: MemoryKinds.frame) else { return false }
+            return kinds.slotsWritten(inst)?.contains(s) ?? true
         }
     }
 

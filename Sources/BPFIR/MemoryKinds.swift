@@ -19,10 +19,13 @@
 ///
 /// The empty statement before a volatile load writes the kind its address reaches (the
 /// load is done again); the one after a volatile load or store writes nothing.
-struct MemoryKinds {
-    static let other = 0, context = 1, frame = 2
+public struct MemoryKinds {
+    public static let other = 0, context = 1, frame = 2
 
     let frameRegisters: RegSet
+    /// Registers written once with an address inside a known slot (its address plus a
+    /// constant or an index: C keeps such arithmetic inside the object).
+    let slotOf: [VReg: Int]
     /// Some frame address is stored to memory (a BPF-to-BPF callee could then find it).
     let frameAddressStored: Bool
     let contextRegister: VReg?
@@ -44,11 +47,18 @@ struct MemoryKinds {
 
     var count: Int { 3 + exclusive.count }
 
-    init(_ f: Function) {
+    public init(_ f: Function) {
         let frame = f.framePointerRegisters()
         frameRegisters = frame
         frameAddressStored = f.storesAnyOf(frame)
         let (_, defs) = f.useDefCounts()
+        slotOf = f.singleDefinitionFacts(defs: defs) { inst, known in
+            switch inst {
+            case .slotAddr(_, let s, _): return s
+            case .mov(_, .reg(let x), .w64), .binary(.add, _, let x, _, .w64), .binary(.sub, _, let x, .imm, .w64): return known[x]
+            default: return nil
+            }
+        }
         contextRegister = f.section != ".text" && !f.parameters.isEmpty && defs[f.parameters[0]] == 1 ? f.parameters[0] : nil
         exclusive = f.exclusiveParameters.compactMap { Self.derivedAddresses(of: $0, in: f) }
     }
@@ -61,8 +71,30 @@ struct MemoryKinds {
         return Self.other
     }
 
+    /// The slots an instruction that writes the frame can reach, when they are known: a
+    /// slot store, a store through an address in a known slot, a call given only such
+    /// stack addresses (and, for a BPF-to-BPF call, no frame address in memory).
+    public func slotsWritten(_ inst: Inst) -> Set<Int>? {
+        switch inst {
+        case .store(.slot(let s), _, _, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
+            return [s]
+        case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+            return slotOf[r].map { [$0] }
+        case .call(_, let callee, let args):
+            if case .helper = callee {} else if frameAddressStored { return nil }
+            var out = Set<Int>()
+            for case .reg(let r) in args where frameRegisters.contains(r) {
+                guard let s = slotOf[r] else { return nil }
+                out.insert(s)
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
     /// Whether `inst` may change memory of `kind`.
-    func writes(_ inst: Inst, kind: Int) -> Bool {
+    public func writes(_ inst: Inst, kind: Int) -> Bool {
         switch inst {
         case .inlineAsm(let t, let inputs, _) where t.role == .volatileLoadStart && inputs.count == 1:
             return kind == self.kind(of: inputs[0]) || (kind == Self.frame && frameRegisters.contains(inputs[0]))

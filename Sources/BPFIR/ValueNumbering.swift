@@ -29,15 +29,6 @@ public enum ValueNumbering {
         var definition = RegMap<Inst>(capacity: f.nextVReg)   // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
-        // Registers written once with an address inside a known slot (its address plus a
-        // constant or an index: C keeps such arithmetic inside the object).
-        let slotOf: [VReg: Int] = f.singleDefinitionFacts(defs: defs) { inst, known in
-            switch inst {
-            case .slotAddr(_, let s, _): return s
-            case .mov(_, .reg(let x), .w64), .binary(.add, _, let x, _, .w64), .binary(.sub, _, let x, .imm, .w64): return known[x]
-            default: return nil
-            }
-        }
         /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
         /// constant covering them is still current (in the target's byte order).
         func storedConstant(in s: Int, at off: Int, width w: Width, generation: Int) -> Int64? {
@@ -51,27 +42,7 @@ public enum ValueNumbering {
             }
             return nil
         }
-        /// The slots an instruction that writes the frame can reach, when they are known: a
-        /// slot store, a store through an address in a known slot, a call given only such
-        /// stack addresses (and, for a BPF-to-BPF call, no frame address in memory).
-        func slotsWritten(_ inst: Inst) -> Set<Int>? {
-            switch inst {
-            case .store(.slot(let s), _, _, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
-                return [s]
-            case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
-                return slotOf[r].map { [$0] }
-            case .call(_, let callee, let args):
-                if case .helper = callee {} else if memory.kinds.frameAddressStored { return nil }
-                var out = Set<Int>()
-                for case .reg(let r) in args where memory.frame.contains(r) {
-                    guard let s = slotOf[r] else { return nil }
-                    out.insert(s)
-                }
-                return out
-            default:
-                return nil
-            }
-        }
+        func slotsWritten(_ inst: Inst) -> Set<Int>? { memory.kinds.slotsWritten(inst) }
         // Per block, the bytes of slots its writes to the frame reach (nil: some write
         // reaches an unknown part of it): a merge after such writes only forgets those.
         memory.frameSlotsWritten = f.blocks.map { blk in
