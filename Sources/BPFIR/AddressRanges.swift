@@ -12,9 +12,11 @@
 struct AddressRanges {
     struct Range: Equatable { var root: VReg; var lo: Int64; var hi: Int64 }
 
+    private let f: Function
     private let defs: RegCounts
     private let definition: RegMap<Inst>
-    private var bounds: ValueBounds
+    /// Made when an index first needs a bound.
+    private lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
     private var known = RegMap<Range?>(capacity: 0)
     /// Offsets beyond this are not tracked (so no sum below can overflow).
     private static let limit: Int64 = 1 << 40
@@ -26,7 +28,7 @@ struct AddressRanges {
             if let d = inst.singleDef, defs[d] == 1 { definition[d] = inst }
         }
         self.definition = definition
-        bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
+        self.f = f
     }
 
     /// The root and offset range of the address in `r`, nil unless `r` is written once.
