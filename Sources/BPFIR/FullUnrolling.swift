@@ -8,6 +8,10 @@
 /// This is what lets `while (p < end) acc += *p++` over a local array pass the
 /// verifier: it cannot bound a loop comparing two stack pointers, but each unrolled
 /// access is a constant stack offset, as after clang's full unroll.
+///
+/// When a branch inside the body is not decided but every iteration's exit test is, the
+/// body's blocks are copied once per iteration instead (`unrolledRegion`), if the copies,
+/// with the branches the iteration decides folded, are no larger than the loop.
 public enum FullUnrolling {
     static let maxTrips = 64
     static let maxInstructions = 300
@@ -37,13 +41,25 @@ public enum FullUnrolling {
         var g = f
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
         var changed = false
+        // Copies of loop bodies go where the loop is (block order is what live ranges and
+        // the frame's slot sharing follow), inserted once the edits by position are done.
+        var insertions: [(at: Int, blocks: [Block])] = []
         for h in headers {
             let loop = stronglyConnected(h, succs: succs, preds: preds)
             let hid = f.blocks[h].id
             for p in Set(preds[h]).sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = known.entry[p]
                 for i in f.blocks[p].instructions { known.step(i.inst, &state) }
-                guard let path = trace(f, from: h, loop: loop, state: state, known: known, index: index) else { continue }
+                guard let path = trace(f, from: h, loop: loop, state: state, known: known, index: index) else {
+                    // Branches the values leave open inside the body: the body's blocks,
+                    // once per iteration, when the iterations are still decided.
+                    guard let copies = unrolledRegion(f, header: h, loop: loop, state: state, known: known,
+                                                      index: index, succs: succs, nextID: &nextID) else { continue }
+                    retarget(&g.blocks[p], from: hid, to: copies[0].id)
+                    insertions.append((h, copies))
+                    changed = true
+                    continue
+                }
                 if liveness == nil { liveness = Liveness(f) }
                 var b = renamed(path, in: &g, liveAtExit: { r in
                     guard case .jump(let t) = path.terminator, let j = index[t] else { return false }
@@ -51,18 +67,114 @@ public enum FullUnrolling {
                 })
                 b.id = BlockID(nextID)
                 nextID += 1
-                switch g.blocks[p].terminator {
-                case .jump: g.blocks[p].terminator = .jump(b.id)
-                case .branch(let cc, let l, let r, let w, let t, let e):
-                    g.blocks[p].terminator = .branch(cc, lhs: l, rhs: r, width: w,
-                                                     then: t == hid ? b.id : t, else: e == hid ? b.id : e)
-                default: continue
-                }
+                guard retarget(&g.blocks[p], from: hid, to: b.id) else { continue }
                 g.blocks.append(b)
                 changed = true
             }
         }
+        for (at, blocks) in insertions.sorted(by: { $0.at > $1.at }) { g.blocks.insert(contentsOf: blocks, at: max(1, at)) }
         return changed ? g : nil
+    }
+
+    /// Points `b`'s edges to `from` at `to`; false when its terminator has no edges.
+    @discardableResult
+    static func retarget(_ b: inout Block, from: BlockID, to: BlockID) -> Bool {
+        switch b.terminator {
+        case .jump, .branch:
+            b.terminator = b.terminator.mappingTargets { $0 == from ? to : $0 }
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The loop's blocks copied once per iteration, the first copy of the header first,
+    /// when its iterations are decided although paths inside them are not
+    /// (`for (i = 0; i < n; i++) dst[i] = arg(regs, i)` where `arg` switches on `i` inside
+    /// `if (in_ia32_syscall())`). Each iteration's blocks are walked in order with the
+    /// values known on every path into them; a branch they decide becomes a jump and the
+    /// side not taken is not copied (the switch keeps one case per iteration); an edge
+    /// back to the header leads to the next iteration's copy, entered with what all such
+    /// edges agree on. Nil when the loop has an inner cycle, an iteration cannot tell
+    /// whether it goes round again, or the copies would be larger than the loop.
+    static func unrolledRegion(_ f: Function, header h: Int, loop: Set<Int>, state: [VReg: KnownValue],
+                               known: KnownValues, index: BlockIndex, succs: [[Int]],
+                               nextID: inout Int) -> [Block]? {
+        // The body without its back edges, in an order where each block follows its
+        // predecessors; an inner cycle leaves some block out.
+        var indegree: [Int: Int] = [:]
+        for b in loop { for s in succs[b] where loop.contains(s) && s != h { indegree[s, default: 0] += 1 } }
+        var order: [Int] = [], ready = [h]
+        while let b = ready.popLast() {
+            order.append(b)
+            for s in succs[b] where loop.contains(s) && s != h {
+                indegree[s]! -= 1
+                if indegree[s] == 0 { ready.append(s) }
+            }
+        }
+        guard order.count == loop.count else { return nil }
+        func meet(_ a: [VReg: KnownValue]?, _ b: [VReg: KnownValue]) -> [VReg: KnownValue] {
+            guard let a = a else { return b }
+            return a.filter { b[$0.key] == $0.value }
+        }
+        // Worth it only when the copies, with the branches the iterations decide folded,
+        // are no larger than the loop: a switch on the counter keeps one case a copy.
+        // (A loop that is only bounded, its exits decided by data, stays a loop, as
+        // clang keeps it.)
+        let budget = min(maxInstructions, loop.reduce(0) { $0 + f.blocks[$1].instructions.count })
+        var out: [Block] = []
+        var size = 0
+        var headerState: [VReg: KnownValue]? = state
+        var headerID = BlockID(nextID)
+        nextID += 1
+        var trips = 0
+        while let entryState = headerState {
+            trips += 1
+            guard trips <= maxTrips else { return nil }
+            var entry: [Int: [VReg: KnownValue]] = [h: entryState]
+            var ids: [Int: BlockID] = [h: headerID]
+            var backEdges: [VReg: KnownValue]? = nil
+            var nextHeader: BlockID? = nil
+            func id(of target: Int) -> BlockID {
+                if let i = ids[target] { return i }
+                let i = BlockID(nextID)
+                nextID += 1
+                ids[target] = i
+                return i
+            }
+            for b in order {
+                guard var st = entry[b] else { continue }     // not reached in this iteration
+                var copy = f.blocks[b]
+                copy.id = id(of: b)
+                for i in copy.instructions { known.step(i.inst, &st) }
+                size += copy.instructions.count
+                guard size <= budget else { return nil }
+                var taken: [BlockID] = copy.terminator.successors
+                if case .branch(_, _, _, _, let t, let e) = copy.terminator, t != e, let goes = known.decide(copy.terminator, in: st) {
+                    taken = [goes ? t : e]
+                    copy.terminator = .jump(taken[0])
+                }
+                for t in Set(taken) {
+                    guard let ti = index[t] else { return nil }
+                    if ti == h {
+                        backEdges = meet(backEdges, st)
+                        if nextHeader == nil { nextHeader = BlockID(nextID); nextID += 1 }
+                    } else if loop.contains(ti) {
+                        entry[ti] = meet(entry[ti], st)
+                        _ = id(of: ti)
+                    }
+                }
+                copy.terminator = copy.terminator.mappingTargets { t in
+                    guard let ti = index[t] else { return t }
+                    if ti == h { return nextHeader ?? t }
+                    return loop.contains(ti) ? (ids[ti] ?? t) : t
+                }
+                out.append(copy)
+            }
+            headerState = backEdges
+            if let n = nextHeader { headerID = n }
+        }
+        return out
     }
 
     /// The traced block with every definition given a register of its own (so each
