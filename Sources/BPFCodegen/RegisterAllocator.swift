@@ -116,9 +116,10 @@ enum RegisterAllocator {
                 // spill temporary), kept if it ends before the current one.
                 let rivals = candidates.flatMap { r in holders[Int(r)].filter { $0.conflicts(with: cur) } }
                     .filter { !spillTemps.contains($0.reg) }
-                // A value that is cheap to compute again (an address, a constant, a load of a
-                // stack slot still holding it at every use) is the first choice: it is
-                // rematerialized at its uses instead of going to the stack.
+                // A value that is cheap to compute again (an address, a constant) is the
+                // first choice: it is rematerialized at its uses instead of going to the stack.
+                // (A value its stack slot still holds is not preferred: the choice stays by
+                // reads; once chosen, it is loaded from that slot instead of spilled.)
                 let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
                 if let far = (remat.isEmpty ? rivals : remat).min(by: { (density($0), -$0.end) < (density($1), -$1.end) }),
                    far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {

@@ -7,8 +7,8 @@ import BPFIR
 /// writes the frame, unless it reaches only other slots (a store through an address in
 /// another slot, a helper given only other slots' addresses).
 ///
-/// Asked about a few candidates per spill decision; each answer is one forward pass over
-/// the function, remembered until the function changes.
+/// Asked about the value chosen to spill; each answer is one forward pass over the
+/// function.
 struct SlotReloads {
     private let f: Function
     private let definition: [VReg: Inst]

@@ -8,13 +8,20 @@
 ///
 /// The facts are about the values of registers written once, so they hold wherever those
 /// registers are read, and they survive rewrites that keep each register's value.
-/// Computed on demand and remembered.
+/// Computed on demand and remembered; making the value costs nothing.
 struct AddressRanges {
     struct Range: Equatable { var root: VReg; var lo: Int64; var hi: Int64 }
 
     private let f: Function
     private let defs: RegCounts
-    private let definition: RegMap<Inst>
+    /// Made when an address is first followed (creating the value costs nothing).
+    private lazy var definition: RegMap<Inst> = {
+        var definition = RegMap<Inst>(capacity: f.nextVReg)
+        f.forEachInstruction { [defs] _, inst in
+            if let d = inst.singleDef, defs[d] == 1 { definition[d] = inst }
+        }
+        return definition
+    }()
     /// Made when an index first needs a bound.
     private lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
     private var known = RegMap<Range?>(capacity: 0)
@@ -23,11 +30,6 @@ struct AddressRanges {
 
     init(_ f: Function, defs: RegCounts) {
         self.defs = defs
-        var definition = RegMap<Inst>(capacity: f.nextVReg)
-        f.forEachInstruction { _, inst in
-            if let d = inst.singleDef, defs[d] == 1 { definition[d] = inst }
-        }
-        self.definition = definition
         self.f = f
     }
 
@@ -68,8 +70,10 @@ struct AddressRanges {
     }
 
     /// Whether `width` bytes at `a + offset` and `otherWidth` bytes at `b + otherOffset`
-    /// surely do not overlap (same root, byte ranges apart).
+    /// surely do not overlap: through one register written once, the offsets apart;
+    /// otherwise the same root and the byte ranges apart.
     mutating func disjoint(_ a: VReg, _ offset: Int, _ width: Int, _ b: VReg, _ otherOffset: Int, _ otherWidth: Int) -> Bool {
+        if a == b && defs[a] == 1 { return offset + width <= otherOffset || otherOffset + otherWidth <= offset }
         guard let ra = range(of: a), let rb = range(of: b), ra.root == rb.root else { return false }
         // a covers [ra.lo + offset, ra.hi + offset + width), b likewise.
         let aStart = ra.lo + Int64(offset), aEnd = ra.hi + Int64(offset) + Int64(width)

@@ -113,10 +113,7 @@ public enum FullUnrolling {
             }
         }
         guard order.count == loop.count else { return nil }
-        func meet(_ a: [VReg: KnownValue]?, _ b: [VReg: KnownValue]) -> [VReg: KnownValue] {
-            guard let a = a else { return b }
-            return a.filter { b[$0.key] == $0.value }
-        }
+        func meet(_ a: [VReg: KnownValue]?, _ b: [VReg: KnownValue]) -> [VReg: KnownValue] { a?.agreeing(with: b) ?? b }
         // Worth it only when the copies, with the branches the iterations decide folded,
         // are no larger than the loop: a switch on the counter keeps one case a copy.
         // (A loop that is only bounded, its exits decided by data, stays a loop, as

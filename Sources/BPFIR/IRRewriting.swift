@@ -291,3 +291,9 @@ extension Array where Element == Instruction {
         self[(k + 1)...].contains { $0.inst.definedRegs.contains { regs.contains($0) } }
     }
 }
+
+extension Dictionary where Value: Equatable {
+    /// The entries `other` holds too, with the same value: what two paths into a block
+    /// agree on, in the forward data flows over known values.
+    func agreeing(with other: Self) -> Self { filter { other[$0.key] == $0.value } }
+}

@@ -86,7 +86,7 @@ public struct KnownValues {
                 var state: [VReg: KnownValue]? = nil
                 for p in preds[bi] {
                     guard let o = out[p] else { continue }
-                    state = state.map { s in s.filter { o[$0.key] == $0.value } } ?? o
+                    state = state.map { $0.agreeing(with: o) } ?? o
                 }
                 let into = bi == 0 ? [:] : (state ?? [:])
                 entry[bi] = into

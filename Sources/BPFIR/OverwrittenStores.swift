@@ -13,7 +13,7 @@ public enum OverwrittenStores {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
         var frame: RegSet?
-        var addresses: AddressRanges?
+        var addresses = AddressRanges(f, defs: defs)
         var g = f
         for b in f.blocks.indices {
             let insts = f.blocks[b].instructions
@@ -36,11 +36,7 @@ public enum OverwrittenStores {
                         pending.append((base, off, w.bytes))
                     }
                 case .load(_, .reg(let base), let off, let w, _):
-                    pending.removeAll { p in
-                        if p.base == base { return off < p.offset + p.bytes && p.offset < off + w.bytes }
-                        if addresses == nil { addresses = AddressRanges(f, defs: defs) }
-                        return !addresses!.disjoint(base, off, w.bytes, p.base, p.offset, p.bytes)
-                    }
+                    pending.removeAll { !addresses.disjoint(base, off, w.bytes, $0.base, $0.offset, $0.bytes) }
                 case .coreLoad, .atomic, .cmpxchg, .call, .inlineAsm:
                     pending.removeAll()
                 default:

@@ -117,7 +117,7 @@ public enum StoredValueThreading {
                 var state: [Location: UInt64]? = b == 0 ? [:] : nil
                 for p in preds[b] {
                     guard let o = out[p] else { continue }
-                    state = state.map { s in s.filter { o[$0.key] == $0.value } } ?? o
+                    state = state.map { $0.agreeing(with: o) } ?? o
                 }
                 guard var s = state else { continue }
                 for i in f.blocks[b].instructions { step(i.inst, &s, kinds, tracking: tracking) }

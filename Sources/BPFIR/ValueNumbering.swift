@@ -88,8 +88,8 @@ public enum ValueNumbering {
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
         var chained = ChainedTable(blocks: f.blocks.count)
-        // Where addresses point relative to one another, computed when a store first asks.
-        var addresses: AddressRanges?
+        // Where addresses point relative to one another, followed when a store asks.
+        var addresses = AddressRanges(f, defs: defs)
 
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
@@ -201,13 +201,8 @@ public enum ValueNumbering {
                     // pointer whose bytes are surely apart from these, stays true.
                     var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
                     for (k, e) in loads where e.generation == before[kind] {
-                        guard case .load(_, .reg(let kb), let o, let lw, _) = k else { continue }
-                        if kb == base {
-                            guard o + lw.bytes <= off || off + w.bytes <= o else { continue }
-                        } else {
-                            if addresses == nil { addresses = AddressRanges(f, defs: defs) }
-                            guard addresses!.disjoint(kb, o, lw.bytes, base, off, w.bytes) else { continue }
-                        }
+                        guard case .load(_, .reg(let kb), let o, let lw, _) = k,
+                              addresses.disjoint(kb, o, lw.bytes, base, off, w.bytes) else { continue }
                         loadUndo[b].append((k, e))
                         kept.append((k, (e.value, e.stored, now)))
                     }
