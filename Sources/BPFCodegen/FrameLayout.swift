@@ -4,6 +4,13 @@ import BPFIR
 /// instruction refers to any more (promoted to registers, or dead) take no space, and
 /// slots that are never in use at the same time share their bytes (stack colouring, as
 /// clang does): two map keys filled for two different helper calls use one place.
+///
+/// Slots a `bpf_probe_read`-family helper fills keep bytes of their own when the frame
+/// still fits: the verifier's stack liveness (Linux 6.18) does not count a helper's write
+/// as a write, so bytes a helper fills and the program then reads are live, for pruning,
+/// back to their last 8-byte store — sharing them would make what another slot left
+/// there part of every state comparison on the way (two inlined path walks in a row:
+/// the second walked once per way out of the first).
 struct FrameLayout {
     var offsets: [Int]       // negative offsets from r10, one per slot
     var size: Int
@@ -12,9 +19,15 @@ struct FrameLayout {
 
     init(_ f: Function) {
         let spans = SlotSpans(f)
+        self.init(f, spans, keepingHelperFilledApart: true)
+        if size > Self.limit { self.init(f, spans, keepingHelperFilledApart: false) }
+    }
+
+    private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool) {
         // Greedy colouring in order of first use: a slot joins the group (a place in the
         // frame) that became free before it starts and wastes the fewest bytes, else
-        // opens a new one. Volatile slots and slots whose address escapes keep their own.
+        // opens a new one. Volatile slots and slots whose address escapes keep their own,
+        // and so do helper-filled ones unless that overflows the frame.
         struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool }
         var groups: [Group] = []
         var groupOf = [Int](repeating: -1, count: f.slots.count)
@@ -22,7 +35,7 @@ struct FrameLayout {
             .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
         for k in order {
             let s = f.slots[k], span = spans.span[k]!
-            let shareable = !s.isVolatile && !spans.escapes[k]
+            let shareable = !s.isVolatile && !spans.escapes[k] && !(keepingHelperFilledApart && spans.helperFilled[k])
             let align = max(1, min(8, s.alignment))
             var best: Int? = nil
             if shareable {
@@ -64,10 +77,13 @@ struct SlotSpans {
     /// The slot's address is stored to memory or handed to inline assembly or returned:
     /// it may be used anywhere after it is taken.
     var escapes: [Bool]
+    /// A helper writes the slot (bpf_probe_read and its kin, given its address).
+    var helperFilled: [Bool]
 
     init(_ f: Function) {
         span = Array(repeating: nil, count: f.slots.count)
         escapes = Array(repeating: false, count: f.slots.count)
+        helperFilled = Array(repeating: false, count: f.slots.count)
         // Registers holding addresses inside slots: defined from a slot address, or by
         // arithmetic on such a register (every definition counts; a register may hold
         // addresses of several slots).
@@ -112,6 +128,8 @@ struct SlotSpans {
                     for s in derived[v] ?? [] { escapes[s] = true }
                 case .inlineAsm:
                     for r in i.inst.usedRegs { for s in derived[r] ?? [] { escapes[s] = true } }
+                case .call(_, .helper(let id), let args) where MemoryKinds.helpersWritingFirstArgument.contains(id):
+                    if let a = args.first, case .reg(let r) = a { for s in derived[r] ?? [] { helperFilled[s] = true } }
                 default: break
                 }
                 position += 1

@@ -41,14 +41,14 @@ public struct MemoryKinds {
     /// Helpers that write their first argument's memory and never read it: bpf_probe_read
     /// (4), bpf_probe_read_str (45), bpf_probe_read_user/_kernel (112, 113) and their
     /// _str forms (114, 115).
-    static let helpersWritingFirstArgument: Set<Int32> = [4, 45, 112, 113, 114, 115]
+    public static let helpersWritingFirstArgument: Set<Int32> = [4, 45, 112, 113, 114, 115]
     /// Of those, the ones that write all `size` bytes (the copy, or zeros on a fault).
     static let helpersFillingFirstArgument: Set<Int32> = [4, 112, 113]
 
     var count: Int { 3 + exclusive.count }
 
     public init(_ f: Function) {
-        let frame = f.framePointerRegisters()
+        let frame = f.framePointerRegisters(countingCoreLoads: true)
         frameRegisters = frame
         frameAddressStored = f.storesAnyOf(frame)
         let (_, defs) = f.useDefCounts()

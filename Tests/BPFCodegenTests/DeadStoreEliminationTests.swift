@@ -40,6 +40,36 @@ extension OptimizerPassTests {
         #expect(storeCount(DeadStoreElimination.run(program(lookupSlot: 1, storeAddress: true)), slot: 0) == 2)
     }
 
+    /// A pointer read by a CO-RE load out of a stack copy of a kernel object (the name of a
+    /// copied qstr) is a kernel address, not a frame address: bpf_probe_read_str given it
+    /// reads no slot, so a store to a slot whose address was taken, read by nothing after,
+    /// goes. Once a frame address was stored to memory, a loaded pointer may be one, and
+    /// the store stays.
+    @Test func pointersLoadedFromKernelObjectCopiesReadNoSlot() throws {
+        func program(storeAddress: Bool) -> Function {
+            var entry: [Instruction] = [
+                ins(.slotAddr(dst: VReg(1), slot: 0, offset: 0)),
+                ins(.call(dst: nil, callee: .helper(113), args: [.reg(VReg(1)), .imm(16), .reg(VReg(0))])),
+                ins(.slotAddr(dst: VReg(2), slot: 1, offset: 0)),
+                ins(.call(dst: nil, callee: .helper(113), args: [.reg(VReg(2)), .imm(8), .reg(VReg(0))])),
+                ins(.load(dst: VReg(3), base: .slot(1), offset: 0, width: .w64, signed: false)),
+                store(1, 0, 5),
+            ]
+            if storeAddress { entry.append(ins(.store(base: .slot(2), offset: 0, value: .reg(VReg(2)), width: .w64))) }
+            entry += [
+                ins(.coreLoad(dst: VReg(4), base: VReg(1), offset: 8, width: .w64,
+                              reloc: CoreReloc(typeName: "qstr", accessString: "0:1", kind: 0))),
+                ins(.call(dst: VReg(5), callee: .helper(45), args: [.reg(VReg(0)), .imm(16), .reg(VReg(4))])),
+            ]
+            return fn([Block(id: BlockID(0), instructions: entry, terminator: .ret(.reg(VReg(3))))],
+                      slots: [StackSlot(size: 16, alignment: 8, name: "name"), StackSlot(size: 8, alignment: 8, name: "x"),
+                              StackSlot(size: 8, alignment: 8, name: "p")])
+        }
+        let g = DeadStoreElimination.run(program(storeAddress: false))
+        #expect(storeCount(g, slot: 1) == 0, "\(show(g))")
+        #expect(storeCount(DeadStoreElimination.run(program(storeAddress: true)), slot: 1) == 1)
+    }
+
     /// bpf_probe_read_kernel fills its destination (with zeros on a fault), so stores to
     /// those bytes before it are dead; the _str form writes only up to the string's end,
     /// so they stay; a store to bytes beyond the size read stays.

@@ -64,6 +64,26 @@ import BPFIR
         #expect(FrameLayout(vol).size == 16)
     }
 
+    /// A slot a helper fills (bpf_probe_read's destination) keeps bytes of its own while
+    /// the frame fits: the verifier counts those bytes live back to their last 8-byte
+    /// store, whatever the helper wrote, and would compare what another slot left there
+    /// when pruning. When keeping them apart overflows the frame, they share as before.
+    @Test func helperFilledSlotsKeepTheirOwnBytesWhileTheFrameFits() {
+        func program(size: Int) -> Function {
+            var f = fn([Block(id: BlockID(0), instructions: [
+                store(0), load(1, 0),
+                addr(2, 1), Instruction(.call(dst: nil, callee: .helper(113), args: [.reg(VReg(2)), .imm(8), .reg(VReg(0))])),
+                load(3, 1),
+            ], terminator: .ret(.reg(VReg(3))))], slots: 2)
+            f.slots[0].size = size; f.slots[1].size = size
+            return f
+        }
+        let apart = FrameLayout(program(size: 8))
+        #expect(apart.offsets[0] != apart.offsets[1] && apart.size == 16)
+        let shared = FrameLayout(program(size: 300))
+        #expect(shared.offsets[0] == shared.offsets[1] && shared.size == 304)
+    }
+
     /// Different sizes share one place as large as the largest.
     @Test func sharedPlaceFitsTheLargest() {
         var f = fn([Block(id: BlockID(0), instructions: [store(0), load(1, 0), store(1), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
