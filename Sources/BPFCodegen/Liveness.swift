@@ -70,8 +70,15 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         let blockStart = pos
         for r in live.liveIn[bi] { touch(r, blockStart - 1) }
         for ins in b.instructions {
-            ins.inst.forEachUse { touch($0, pos) }
-            ins.inst.forEachDef { touch($0, pos) }
+            var used: [VReg] = []
+            ins.inst.forEachUse { touch($0, pos); used.append($0) }
+            ins.inst.forEachDef { d in
+                // Written again without being read here: dead since its last touch in the
+                // block, so its range there ends at that touch and a new one starts (a
+                // value computed from it in the gap may take its register).
+                if let l = local[d], !used.contains(d) { iv[d.id]!.ranges.append(l); local[d] = nil }
+                touch(d, pos)
+            }
             if case .call = ins.inst { calls.append(pos) }
             if ins.inst.clobbersR0 { r0Scratch.append(pos) }
             if case .inlineAsm(let t, _, _) = ins.inst, t.clobbers != 0 { asmClobbers.append((pos, t.clobbers)) }

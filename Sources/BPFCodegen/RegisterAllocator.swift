@@ -2,7 +2,8 @@ import BPFIR
 
 /// Linear-scan register allocation over r0–r9, in interval start order; a register is
 /// free for a value when no value given it is live at a common position (intervals have
-/// holes where a value is dead between blocks). Values live across a helper or
+/// holes where a value is dead: between blocks, and between its last read in a block and
+/// a write there). Values live across a helper or
 /// BPF-to-BPF call get r6–r9; r0 (where calls leave their result and `exit` takes the
 /// return value) holds values that cross no call and no instruction using r0 as its
 /// scratch, preferably call results and returned values (those first, also when their
@@ -89,7 +90,8 @@ enum RegisterAllocator {
                     switch h {
                     case .phys(let r): preferred.append(r)
                     case .sameAs(let v, let p):
-                        if let iv = intervals[v], iv.end == p, let r = assignment[v] { preferred.append(r) }
+                        if let iv = intervals[v], iv.ranges.contains(where: { $0.upperBound == p }) || iv.end == p,
+                           let r = assignment[v] { preferred.append(r) }
                     }
                 }
                 // A value dead at the calls its span contains that prefers r0 takes it
