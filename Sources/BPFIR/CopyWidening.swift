@@ -2,12 +2,8 @@
 /// alignment the C type does not tell, lowered byte by byte) becomes a copy in the
 /// widest pieces both ends are known to be aligned for.
 ///
-/// Known alignment: a stack slot's own, at an offset (a volatile local's accesses stay as
-/// written); and memory the kernel hands out
-/// 8-aligned — a map value from `bpf_map_lookup_elem` / `bpf_map_lookup_percpu_elem`, a
-/// ring buffer record from `bpf_ringbuf_reserve` — through copies and constant offsets
-/// of the helper's result. (clang infers the same from an earlier 8-byte access through
-/// the pointer; the helper's guarantee holds without one.)
+/// Known alignment: `KnownAlignment` (a slot's own, helper-returned memory, wider accesses
+/// through the same register in the block).
 ///
 /// The run of pairs `t = load [A + a + k]; store [B + b + k], t` (each `t` defined and
 /// read once, offsets consecutive) becomes loads and stores of the new widths in the
@@ -15,46 +11,21 @@
 /// the two ranges must be disjoint: two different slots, one range in a slot and the
 /// other in helper-returned memory (never on the stack), or one base with ranges apart.
 public enum CopyWidening {
-    /// Helpers whose non-null result points to 8-aligned memory outside the stack.
-    static let alignedResultHelpers: Set<Int32> = [1, 131, 195]   // map_lookup_elem, ringbuf_reserve, map_lookup_percpu_elem
-
     public static func run(_ f: Function) -> Function {
         let (uses, defs) = f.useDefCounts()
-        // Registers written once with a helper's aligned result plus a known offset.
-        let aligned: [VReg: Int] = f.singleDefinitionFacts(defs: defs) { inst, known in
-            switch inst {
-            case .call(_, .helper(let h), _) where alignedResultHelpers.contains(h): return 0
-            case .mov(_, .reg(let s), .w64): return known[s]
-            case .binary(.add, _, let s, .imm(let k), .w64): return abs(k) < 1 << 30 ? known[s].map { $0 + Int(k) } : nil
-            default: return nil
-            }
-        }
-        /// The largest power of two (at most 8) known to divide the address `base + off`.
-        func alignment(_ base: Address, _ off: Int) -> Int {
-            let start: Int
-            let baseAlign: Int
-            switch base {
-            case .slot(let s):
-                if f.slots[s].isVolatile { return 1 }      // accessed exactly as written
-                start = off; baseAlign = f.slots[s].alignment
-            case .reg(let r):
-                guard let o = aligned[r] else { return 1 }
-                start = o + off; baseAlign = 8
-            }
-            var a = min(8, baseAlign)
-            while a > 1 && start % a != 0 { a /= 2 }
-            return a
-        }
+        let known = KnownAlignment(f, defs: defs)
         func disjoint(_ a: Address, _ ao: Int, _ b: Address, _ bo: Int, _ n: Int) -> Bool {
             switch (a, b) {
             case (.slot(let x), .slot(let y)): return x != y || ao + n <= bo || bo + n <= ao
-            case (.slot, .reg(let r)), (.reg(let r), .slot): return aligned[r] != nil
+            case (.slot, .reg(let r)), (.reg(let r), .slot): return known.isHelperMemory(r)
             case (.reg(let x), .reg(let y)): return x == y && (ao + n <= bo || bo + n <= ao)
             }
         }
         var g = f
         for bi in f.blocks.indices {
             let insts = f.blocks[bi].instructions
+            let facts = known.accessFacts(f.blocks[bi])
+            func alignment(_ base: Address, _ off: Int) -> Int { known.alignment(base, off, facts: facts) }
             /// The pair starting at k: a load whose register only the next instruction, a
             /// store, reads.
             func pair(_ k: Int) -> (src: Address, so: Int, dst: Address, dOff: Int, w: Width)? {

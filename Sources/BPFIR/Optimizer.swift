@@ -72,6 +72,7 @@ public enum Optimizer {
                 step("ConstantFolding", ConstantFolding.run)
                 step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                 step("CopyWidening", CopyWidening.run)
+                step("StoreWidening", StoreWidening.run)
                 step("StackForwarding", StackForwarding.run)
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)

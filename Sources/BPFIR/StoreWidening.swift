@@ -1,0 +1,127 @@
+/// Narrow stores that write the consecutive pieces of one value, or constants, become the
+/// widest stores the address is known to be aligned for (`KnownAlignment`). A member of a
+/// packed struct (`#pragma pack(1)`, falco's event header) is written a byte at a time,
+/// `store.w8 [p + 16], v; t = lshr v, 8; store.w8 [p + 17], t; ...`; when `p` is a map
+/// value, or the block reads `*(u64 *)(p + 8)`, `p + 16` is 4-aligned and the four stores
+/// are one `store.w32 [p + 16], v` (clang writes the same).
+///
+/// A run: stores of one width below 64 bits through one base at consecutive offsets,
+/// with only instructions that touch no memory between them, none redefining the base
+/// or a stored register; the k-th stores either the constant of its bytes, or the
+/// value `v >> (8 * width * k)` (the first `v` itself, the others a `lshr` of `v` defined
+/// once). The run's stores are replaced, at the place of its last, by stores of the new
+/// widths, of `v` or of the piece registers that hold `v` shifted to them.
+public enum StoreWidening {
+    public static func run(_ f: Function) -> Function {
+        let (_, defs) = f.useDefCounts()
+        let known = KnownAlignment(f, defs: defs)
+        // Registers written once as `lshr v, s`: (v, s, width of the shift).
+        var shifts: [VReg: (value: VReg, by: Int, width: Width)] = [:]
+        f.forEachInstruction { _, inst in
+            if case .binary(.lshr, let d, let v, .imm(let s), let w) = inst, defs[d] == 1, s > 0, s < 64 {
+                shifts[d] = (v, Int(s), w)
+            }
+        }
+        var g = f
+        for bi in f.blocks.indices {
+            let insts = f.blocks[bi].instructions
+            guard insts.count > 1 else { continue }
+            var facts: [VReg: (modulus: Int, residue: Int)]? = nil
+            var out: [Instruction] = []
+            var changed = false
+            var k = 0
+            while k < insts.count {
+                guard let run = Self.run(at: k, insts, shifts: shifts) else { out.append(insts[k]); k += 1; continue }
+                if facts == nil { facts = known.accessFacts(f.blocks[bi]) }
+                let first = run.stores[0]
+                let alignment = known.alignment(first.base, first.offset, facts: facts!)
+                let pieces = Width.pieces(size: run.stores.count * run.width.bytes, alignment: alignment)
+                guard pieces.count < run.stores.count, let wide = widened(run, pieces, location: insts[run.last].location) else {
+                    out.append(insts[k]); k += 1; continue
+                }
+                // Everything between the run's stores stays in order; the stores go where
+                // the last one was.
+                for j in k...run.last where !run.stores.contains(where: { $0.index == j }) { out.append(insts[j]) }
+                out += wide
+                k = run.last + 1
+                changed = true
+            }
+            if changed { g.blocks[bi].instructions = out }
+        }
+        return g
+    }
+
+    struct Piece { var index: Int; var base: Address; var offset: Int; var value: Operand }
+    struct Run { var stores: [Piece]; var width: Width; var last: Int }
+
+    /// The run of piece stores starting with the store at `k`, if it has two or more.
+    static func run(at k: Int, _ insts: [Instruction], shifts: [VReg: (value: VReg, by: Int, width: Width)]) -> Run? {
+        guard case .store(let base, let off, let value, let w) = insts[k].inst, w != .w64 else { return nil }
+        var stores = [Piece(index: k, base: base, offset: off, value: value)]
+        // The stored value's pieces: the value itself first, then its shifts.
+        let whole: VReg?
+        if case .reg(let v) = value { whole = v } else { whole = nil }
+        var j = k + 1
+        var last = k
+        scan: while j < insts.count {
+            let inst = insts[j].inst
+            switch inst {
+            case .store(base, let o, let v, w) where o == off + stores.count * w.bytes:
+                let n = stores.count
+                switch (v, whole) {
+                case (.imm, nil): break
+                case (.reg(let r), let whole?):
+                    guard let s = shifts[r], s.value == whole, s.by == 8 * w.bytes * n,
+                          s.width == .w64 || (n + 1) * w.bytes <= 4 else { break scan }
+                default: break scan
+                }
+                stores.append(Piece(index: j, base: base, offset: o, value: v))
+                last = j
+            case .binary, .mov, .ext, .neg, .bswap, .loadImm64, .coreValue, .slotAddr, .symbolAddr:
+                // No memory touched; the base and the stored registers stay as they were.
+                var clobbers = false
+                inst.forEachDef { d in
+                    if case .reg(d) = base { clobbers = true }
+                    if d == whole { clobbers = true }
+                    if stores.contains(where: { $0.value == .reg(d) }) { clobbers = true }
+                }
+                if clobbers { break scan }
+            default: break scan
+            }
+            j += 1
+        }
+        return stores.count > 1 ? Run(stores: stores, width: w, last: last) : nil
+    }
+
+    /// The stores of the run at the widths `pieces` gives; nil when a constant piece does
+    /// not fit a store's immediate.
+    static func widened(_ run: Run, _ pieces: [(offset: Int, width: Width)], location: IRLocation?) -> [Instruction]? {
+        let first = run.stores[0]
+        var out: [Instruction] = []
+        for (o, w) in pieces {
+            let at = o / run.width.bytes       // the run's store holding this piece's first byte
+            let value: Operand
+            switch first.value {
+            case .reg:
+                value = run.stores[at].value
+            case .imm:
+                var bits: UInt64 = 0
+                for i in 0..<(w.bytes / run.width.bytes) {
+                    guard case .imm(let c) = run.stores[at + i].value else { return nil }
+                    let mask: UInt64 = run.width == .w8 ? 0xff : run.width == .w16 ? 0xffff : 0xffff_ffff
+                    bits |= (UInt64(bitPattern: c) & mask) << UInt64(8 * run.width.bytes * i)
+                }
+                let c: Int64
+                if w == .w64 {
+                    c = Int64(bitPattern: bits)
+                    guard c >= Int64(Int32.min) && c <= Int64(Int32.max) else { return nil }
+                } else {
+                    c = Int64(Int32(truncatingIfNeeded: Int64(bitPattern: bits)))
+                }
+                value = .imm(c)
+            }
+            out.append(Instruction(.store(base: first.base, offset: first.offset + o, value: value, width: w), location: location))
+        }
+        return out
+    }
+}
