@@ -1,12 +1,12 @@
 /// Folds `t = op ...; x = mov t` into `x = op ...` when `t` has no other use: the
 /// pattern lowering leaves behind for every assignment to a register variable.
 ///
-/// First, after `x = mov.w64 t` of a call's result `t`, the block's later reads of `t`
-/// read `x` (until `x` is written again) when they are all its other reads: `t` then dies
-/// at the copy, which folds (`t = call ...; x = t; if (t == 0)`, a map value looked up and
-/// merged with a second lookup's, becomes `x = call ...; if (x == 0)`). Not for other
-/// values: in a loop the register of the merged variable would only live longer
-/// (Inspektor Gadget's unrolled path walks took a move more an iteration).
+/// First, after `x = mov.w64 t` of a register `t` written once, the block's later reads
+/// of `t` read `x` (until `x` is written again) when they are all its other reads: `t`
+/// then dies at the copy, which folds (`t = call ...; x = t; if (t == 0)`, a map value
+/// looked up and merged with a second lookup's, becomes `x = call ...; if (x == 0)`;
+/// `t = buf_off - 1; buf_off = t; ... t & mask`, a path walk's cursor, becomes
+/// `buf_off -= 1; ... buf_off & mask`, one copy instead of two).
 public enum MoveFolding {
     public static func run(_ f: Function) -> Function {
         let f = readingCopies(f)
@@ -31,15 +31,13 @@ public enum MoveFolding {
             var open: [VReg: (x: VReg, reads: [Int])] = [:]
             var closed: [(t: VReg, x: VReg, reads: [Int])] = []
             let insts = f.blocks[b].instructions
-            var callResults: Set<VReg> = []
-            for i in insts { if case .call(let d?, _, _) = i.inst { callResults.insert(d) } }
             for i in insts.indices {
                 let inst = insts[i].inst
                 if !open.isEmpty { inst.forEachUse { t in if open[t] != nil { open[t]!.reads.append(i) } } }
                 inst.forEachDef { d in
                     for (t, c) in open where c.x == d { closed.append((t, c.x, c.reads)); open[t] = nil }
                 }
-                if case .mov(let x, .reg(let t), .w64) = inst, x != t, defs[t] == 1, open[t] == nil, callResults.contains(t) {
+                if case .mov(let x, .reg(let t), .w64) = inst, x != t, defs[t] == 1, open[t] == nil {
                     open[t] = (x, [])
                 }
             }
@@ -70,4 +68,3 @@ public enum MoveFolding {
         }
     }
 }
-
