@@ -16,7 +16,7 @@ public enum Codegen {
         }
         // Placement comes after allocation: the allocator and the frame see the blocks in
         // lowering's order, which keeps live ranges short.
-        var placed = BlockPlacement.run(ra.function)
+        var placed = BlockPlacement.run(EqualBlockMerging.run(ra.function, assignment: ra.assignment))
         var far: Set<Int> = []
         while true {
             var e = Emitter(function: placed, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
