@@ -31,7 +31,7 @@ public enum StoreWidening {
             var changed = false
             var k = 0
             while k < insts.count {
-                guard let run = Self.run(at: k, insts, shifts: shifts) else { out.append(insts[k]); k += 1; continue }
+                guard let run = Self.run(at: k, insts, shifts: shifts, defs: defs) else { out.append(insts[k]); k += 1; continue }
                 if facts == nil { facts = known.accessFacts(f.blocks[bi]) }
                 let first = run.stores[0]
                 let alignment = known.alignment(first.base, first.offset, facts: facts!)
@@ -54,8 +54,11 @@ public enum StoreWidening {
     struct Piece { var index: Int; var base: Address; var offset: Int; var value: Operand }
     struct Run { var stores: [Piece]; var width: Width; var last: Int }
 
-    /// The run of piece stores starting with the store at `k`, if it has two or more.
-    static func run(at k: Int, _ insts: [Instruction], shifts: [VReg: (value: VReg, by: Int, width: Width)]) -> Run? {
+    /// The run of piece stores starting with the store at `k`, if it has two or more. A
+    /// shift read by the run must have read the value the run's first store writes: the
+    /// value is written once, or the shift comes after that store.
+    static func run(at k: Int, _ insts: [Instruction], shifts: [VReg: (value: VReg, by: Int, width: Width)],
+                    defs: RegCounts) -> Run? {
         guard case .store(let base, let off, let value, let w) = insts[k].inst, w != .w64 else { return nil }
         var stores = [Piece(index: k, base: base, offset: off, value: value)]
         // The stored value's pieces: the value itself first, then its shifts.
@@ -63,6 +66,7 @@ public enum StoreWidening {
         if case .reg(let v) = value { whole = v } else { whole = nil }
         var j = k + 1
         var last = k
+        var definedInRun: Set<VReg> = []
         scan: while j < insts.count {
             let inst = insts[j].inst
             switch inst {
@@ -72,7 +76,8 @@ public enum StoreWidening {
                 case (.imm, nil): break
                 case (.reg(let r), let whole?):
                     guard let s = shifts[r], s.value == whole, s.by == 8 * w.bytes * n,
-                          s.width == .w64 || (n + 1) * w.bytes <= 4 else { break scan }
+                          s.width == .w64 || (n + 1) * w.bytes <= 4,
+                          defs[whole] == 1 || definedInRun.contains(r) else { break scan }
                 default: break scan
                 }
                 stores.append(Piece(index: j, base: base, offset: o, value: v))
@@ -86,6 +91,7 @@ public enum StoreWidening {
                     if stores.contains(where: { $0.value == .reg(d) }) { clobbers = true }
                 }
                 if clobbers { break scan }
+                inst.forEachDef { definedInRun.insert($0) }
             default: break scan
             }
             j += 1
