@@ -30,4 +30,31 @@ extension CodegenFeatureTests {
             #expect(try Interpreter.run(apart, args: [a]) == a + (a == 7 ? 5 : 6))
         }
     }
+
+    /// Two ways out that differ in their first instruction and end with the same three
+    /// (`r0 += 3; r0 *= 5; r0 ^= 1; exit`): the end is kept once, in a block both reach,
+    /// and each way computes what it did.
+    @Test func blocksEndingTheSameWayShareTheEnd() throws {
+        let x = VReg(0), y = VReg(1), z = VReg(2)
+        func tail(_ from: Int64) -> [Instruction] {
+            [Instruction(.binary(.add, dst: y, lhs: x, rhs: .imm(from), width: .w64)),
+             Instruction(.binary(.add, dst: z, lhs: y, rhs: .imm(3), width: .w64)),
+             Instruction(.binary(.mul, dst: z, lhs: z, rhs: .imm(5), width: .w64)),
+             Instruction(.binary(.xor, dst: z, lhs: z, rhs: .imm(1), width: .w64))]
+        }
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: x, rhs: .imm(7), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: tail(10), terminator: .ret(.reg(z))),
+            Block(id: BlockID(2), instructions: tail(20), terminator: .ret(.reg(z))),
+        ], params: 1)
+        let ra = try RegisterAllocator.allocate(f)
+        let merged = EqualBlockMerging.run(ra.function, assignment: ra.assignment)
+        #expect(merged.blocks.count == 4 && merged.blocks.filter { $0.instructions.count == 3 }.count == 1,
+                "\(IRPrinter.print(Module(functions: [merged])))")
+        let code = try Codegen.compile(f, options: CodegenOptions(cpu: 3)).instructions
+        #expect(code.count < 13, "\(code.map(\.description))")
+        for a: Int64 in [7, 1] {
+            #expect(try Interpreter.run(code, args: [a]) == ((a + (a == 7 ? 10 : 20) + 3) * 5) ^ 1)
+        }
+    }
 }
