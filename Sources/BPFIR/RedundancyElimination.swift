@@ -8,6 +8,7 @@
 ///   may have (a bitfield store's clearing mask over bits known to be zero), and an
 ///   arithmetic right shift of a value known non-negative is a logical one; a sign extension whose only input is constants
 ///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
+/// - the upper half of a 32-bit value shifted down (`lshr.w64 x, 32` or more) is 0;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
@@ -41,6 +42,15 @@ public enum RedundancyElimination {
                 default: return false
                 }
             }
+        }
+        /// Whether the upper 32 bits of `v` are zero: what `zeroExtended` says, and the
+        /// results of 32-bit divisions and remainders (zero-extended like every 32-bit
+        /// operation; only the verifier does not know it, which matters for dropping an
+        /// extension, not for a shift that reads nothing but those bits).
+        func upperHalfZero(_ v: VReg) -> Bool {
+            if zeroExtended(v, within: .w32) { return true }
+            guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return false }
+            return ds.allSatisfy { if case .binary(.udiv, _, _, _, .w32) = $0 { return true }; if case .binary(.urem, _, _, _, .w32) = $0 { return true }; return false }
         }
         var bounds = ValueBounds(definitions: definitions, parameters: parameters)
         func fits(_ s: VReg, _ from: Width, signed: Bool) -> Bool {
@@ -100,6 +110,10 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .binary(.and, let d, let s, .reg(let r), let w) where constant(r).map { keepsEveryBit(s, mask: $0, width: w) } == true:
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                // The upper half of a 32-bit value, shifted down: zero (`log2l(bytes / 1024)`
+                // of a u32 never takes its `hi` branch).
+                case .binary(.lshr, let d, let s, .imm(let k), .w64) where k >= 32 && k < 64 && upperHalfZero(s):
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(0), width: .w64)
                 // A non-negative value shifted right arithmetically is shifted logically (the
                 // sign of a signed division by a power of two, known zero, folds away).
                 case .binary(.ashr, let d, let s, .imm(let k), let w) where w != .w8 && w != .w16 && fits(s, w, signed: true):

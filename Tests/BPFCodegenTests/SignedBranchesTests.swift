@@ -237,3 +237,47 @@ extension OptimizerPassTests {
         }
     }
 }
+
+/// BoolTests and RedundancyElimination on values whose bits are known.
+extension OptimizerPassTests {
+    /// `v = p ? 1 : 0; return (_Bool)v;`: the conversion of a value that is only 0 or 1
+    /// is the value; of a value that may be 2, it stays.
+    @Test func boolConversionsOfZeroOrOneAreTheValue() throws {
+        func program(_ other: Int64) -> Function {
+            let v = VReg(2)
+            return fn([
+                Block(id: BlockID(0), instructions: [ins(.mov(dst: v, src: .imm(1), width: .w64))],
+                      terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), instructions: [ins(.mov(dst: v, src: .imm(other), width: .w64))], terminator: .jump(BlockID(2))),
+                Block(id: BlockID(2), instructions: [ins(.neg(dst: VReg(3), src: v, width: .w64)),
+                                                     ins(.binary(.or, dst: VReg(4), lhs: VReg(3), rhs: .reg(v), width: .w64)),
+                                                     ins(.binary(.lshr, dst: VReg(5), lhs: VReg(4), rhs: .imm(63), width: .w64))],
+                      terminator: .ret(.reg(VReg(5)))),
+            ], params: 1)
+        }
+        for (other, folds) in [(Int64(0), true), (2, false)] {
+            let f = program(other)
+            let g = BoolTests.run(f)
+            #expect((g.blocks[2].instructions[2].inst == .mov(dst: VReg(5), src: .reg(VReg(2)), width: .w64)) == folds, "\(show(g))")
+            for p: Int64 in [0, 5] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p])) }
+        }
+    }
+
+    /// The upper half of a 32-bit quotient, shifted down, is 0 (`log2l` of a u32 takes
+    /// its low branch); of a 64-bit value it stays a shift.
+    @Test func upperHalvesOf32BitValuesAreZero() throws {
+        func program(_ w: Width) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                ins(.binary(.udiv, dst: VReg(1), lhs: VReg(0), rhs: .imm(1024), width: w)),
+                ins(.binary(.lshr, dst: VReg(2), lhs: VReg(1), rhs: .imm(32), width: .w64)),
+            ], terminator: .ret(.reg(VReg(2))))])
+        }
+        let g = RedundancyElimination.run(program(.w32))
+        #expect(g.blocks[0].instructions[1].inst == .mov(dst: VReg(2), src: .imm(0), width: .w64), "\(show(g))")
+        let kept = RedundancyElimination.run(program(.w64))
+        #expect(kept.blocks[0].instructions[1].inst == .binary(.lshr, dst: VReg(2), lhs: VReg(1), rhs: .imm(32), width: .w64))
+        for a: Int64 in [0x1_0000_0000 * 3 + 77, -1] {
+            #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(program(.w32), args: [a]))
+        }
+    }
+}
