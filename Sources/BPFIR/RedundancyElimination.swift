@@ -6,7 +6,9 @@
 /// - an extension (sign or zero) of a value known to be small enough that it cannot change
 ///   it (`ValueBounds`) becomes a copy, as does a mask that keeps every bit such a value
 ///   may have (a bitfield store's clearing mask over bits known to be zero), and an
-///   arithmetic right shift of a value known non-negative is a logical one; a sign extension whose only input is constants
+///   arithmetic right shift of a value known non-negative (by its bound, or by a branch
+///   on the only edge into a block dominating it: `if (delta < 0) return;`, so that the
+///   sign of `delta / 1000` folds away) is a logical one; a sign extension whose only input is constants
 ///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
 /// - the upper half of a 32-bit value shifted down (`lshr.w64 x, 32` or more) is 0;
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
@@ -51,6 +53,34 @@ public enum RedundancyElimination {
             if zeroExtended(v, within: .w32) { return true }
             guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return false }
             return ds.allSatisfy { if case .binary(.udiv, _, _, _, .w32) = $0 { return true }; if case .binary(.urem, _, _, _, .w32) = $0 { return true }; return false }
+        }
+        // Registers a branch tests non-negative on the only edge into a block: there, and
+        // in every block it dominates, they are (written once, they cannot change).
+        var nonNegativeInto: [(block: Int, reg: VReg, width: Width)] = []
+        let preds = f.flowGraph.predecessors
+        for b in f.blocks {
+            guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = b.terminator, w == .w32 || w == .w64,
+                  defs[x] == 1 || (parameters.contains(x) && defs[x] == 0) else { continue }
+            let into: BlockID?
+            switch (cc, k) {
+            case (.slt, 0), (.sle, -1): into = e
+            case (.sge, 0), (.sgt, -1): into = t
+            default: into = nil
+            }
+            if let n = into, let i = f.blockIndexByID[n], preds[i].count == 1 { nonNegativeInto.append((i, x, w)) }
+        }
+        var dominators: Dominators? = nil
+        func testedNonNegative(_ x: VReg, _ w: Width, in b: Int) -> Bool {
+            let blocks = nonNegativeInto.filter { $0.reg == x && $0.width == w }.map(\.block)
+            guard !blocks.isEmpty else { return false }
+            if dominators == nil { dominators = Dominators(f, predecessors: preds) }
+            var cur = b
+            while true {
+                if blocks.contains(cur) { return true }
+                let up = dominators!.idom[cur]
+                if up < 0 || up == cur { return false }
+                cur = up
+            }
         }
         var bounds = ValueBounds(definitions: definitions, parameters: parameters)
         func fits(_ s: VReg, _ from: Width, signed: Bool) -> Bool {
@@ -116,7 +146,8 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(0), width: .w64)
                 // A non-negative value shifted right arithmetically is shifted logically (the
                 // sign of a signed division by a power of two, known zero, folds away).
-                case .binary(.ashr, let d, let s, .imm(let k), let w) where w != .w8 && w != .w16 && fits(s, w, signed: true):
+                case .binary(.ashr, let d, let s, .imm(let k), let w)
+                    where w != .w8 && w != .w16 && (fits(s, w, signed: true) || k == Int64(w.bits - 1) && testedNonNegative(s, w, in: bi)):
                     f.blocks[bi].instructions[ii].inst = k >= Int64(w.bits - 1)
                         ? .mov(dst: d, src: .imm(0), width: .w64) : .binary(.lshr, dst: d, lhs: s, rhs: .imm(k), width: w)
                 // `a - (a & -2^k)` (a remainder by 2^k of a non-negative value) keeps the

@@ -280,4 +280,34 @@ extension OptimizerPassTests {
             #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(program(.w32), args: [a]))
         }
     }
+
+    /// `if (d < 0) return 0; return d / 1000;` with `d` signed: past the test, the sign
+    /// `d s>> 63` of the magnitude division is 0; on the test's negative side (the
+    /// division made there too) it stays.
+    @Test func signsTestedNonNegativeAreZero() throws {
+        func program(guarded: Bool) -> Function {
+            let d = VReg(0), sign = VReg(1)
+            let division = [ins(.binary(.ashr, dst: sign, lhs: d, rhs: .imm(63), width: .w64)),
+                            ins(.binary(.xor, dst: VReg(2), lhs: d, rhs: .reg(sign), width: .w64)),
+                            ins(.binary(.sub, dst: VReg(3), lhs: VReg(2), rhs: .reg(sign), width: .w64)),
+                            ins(.binary(.udiv, dst: VReg(4), lhs: VReg(3), rhs: .imm(1000), width: .w64)),
+                            ins(.binary(.xor, dst: VReg(5), lhs: VReg(4), rhs: .reg(sign), width: .w64)),
+                            ins(.binary(.sub, dst: VReg(6), lhs: VReg(5), rhs: .reg(sign), width: .w64))]
+            return fn([
+                Block(id: BlockID(0), terminator: .branch(.slt, lhs: d, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), instructions: guarded ? [] : division, terminator: guarded ? .ret(.imm(0)) : .ret(.reg(VReg(6)))),
+                Block(id: BlockID(2), instructions: division, terminator: .ret(.reg(VReg(6)))),
+            ], params: 1)
+        }
+        let f = program(guarded: true)
+        let g = RedundancyElimination.run(f)
+        #expect(g.blocks[2].instructions[0].inst == .mov(dst: VReg(1), src: .imm(0), width: .w64), "\(show(g))")
+        for a: Int64 in [-5000, 0, 123_456] { #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(f, args: [a])) }
+        let unguarded = program(guarded: false)
+        let both = RedundancyElimination.run(unguarded)
+        #expect(both.blocks[1].instructions[0].inst == .binary(.ashr, dst: VReg(1), lhs: VReg(0), rhs: .imm(63), width: .w64),
+                "on the negative side the sign stays: \(show(both))")
+        #expect(both.blocks[2].instructions[0].inst == .mov(dst: VReg(1), src: .imm(0), width: .w64))
+        for a: Int64 in [-5000, 0, 123_456] { #expect(try IRInterpreter.run(both, args: [a]) == IRInterpreter.run(unguarded, args: [a])) }
+    }
 }
