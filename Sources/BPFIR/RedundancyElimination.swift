@@ -58,6 +58,7 @@ public enum RedundancyElimination {
         // in every block it dominates, they are (written once, they cannot change).
         var nonNegativeInto: [(block: Int, reg: VReg, width: Width)] = []
         let preds = f.flowGraph.predecessors
+        let index = f.blockIndexByID
         for b in f.blocks {
             guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = b.terminator, w == .w32 || w == .w64,
                   defs[x] == 1 || (parameters.contains(x) && defs[x] == 0) else { continue }
@@ -67,7 +68,7 @@ public enum RedundancyElimination {
             case (.sge, 0), (.sgt, -1): into = t
             default: into = nil
             }
-            if let n = into, let i = f.blockIndexByID[n], preds[i].count == 1 { nonNegativeInto.append((i, x, w)) }
+            if let n = into, let i = index[n], preds[i].count == 1 { nonNegativeInto.append((i, x, w)) }
         }
         var dominators: Dominators? = nil
         func testedNonNegative(_ x: VReg, _ w: Width, in b: Int) -> Bool {
