@@ -501,8 +501,11 @@ public struct Module: Hashable, Sendable {
     /// compiled (`static const` tables; not `const volatile` configuration the loader may
     /// rewrite), by symbol: loads from them at known offsets are constants.
     public var readOnlyData: [String: [UInt8]] = [:]
-    public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:]) {
-        self.functions = functions; self.readOnlyData = readOnlyData
+    /// Symbols whose address data or code takes (initializers, `&f` in an expression):
+    /// such a function may be called with any arguments, not only the ones its calls pass.
+    public var addressTaken: Set<String> = []
+    public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], addressTaken: Set<String> = []) {
+        self.functions = functions; self.readOnlyData = readOnlyData; self.addressTaken = addressTaken
     }
 }
 

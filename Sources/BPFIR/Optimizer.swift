@@ -95,6 +95,13 @@ public enum Optimizer {
             }
             m.functions[i] = f
         }
+        if level > 0 && !skipped.contains("DeadParameters") {
+            // Across functions, once each is optimized (a parameter only stored to its
+            // slot is unused only then); the callers' argument computations may die.
+            let (pruned, callers) = timer.timeModule("DeadParameters") { DeadParameters.run(m) }
+            m = pruned
+            for i in callers { m.functions[i] = timer.time("DeadCodeElimination") { DeadCodeElimination.run(m.functions[i]) } }
+        }
         timer.report()
         return m
     }
@@ -108,17 +115,23 @@ struct PassTimer {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    mutating func time(_ name: String, _ body: () -> Function) -> Function {
+    /// `body`'s result; its time counted under `name`.
+    mutating func timeModule<T>(_ name: String, _ body: () -> T) -> T {
         guard enabled else { return body() }
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let t0 = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-        let f = body()
+        let r = body()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        let ns = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) - t0
-        if let i = totals.firstIndex(where: { $0.name == name }) { totals[i].ns += ns } else { totals.append((name, ns)) }
-        return f
+        add(name, UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) - t0)
+        return r
     }
+
+    private mutating func add(_ name: String, _ ns: UInt64) {
+        if let i = totals.firstIndex(where: { $0.name == name }) { totals[i].ns += ns } else { totals.append((name, ns)) }
+    }
+
+    mutating func time(_ name: String, _ body: () -> Function) -> Function { timeModule(name, body) }
 
     func report() {
         guard enabled else { return }

@@ -93,7 +93,8 @@ final class ModuleLowering {
                 decls[name] = f
             }
         }
-        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data)), dataSections: data, externs: externs,
+        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data), addressTaken: referencedGlobals),
+                              dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }
 

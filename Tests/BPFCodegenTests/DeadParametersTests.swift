@@ -1,0 +1,32 @@
+import Testing
+@testable import BPFIR
+@testable import BPFCodegen
+
+/// DeadParameters: parameters a static sub-program never reads are not passed.
+extension OptimizerPassTests {
+    /// `static int h(a, b, c) { return a + 1; }` called as `h(x, x * 3, 7)`: `h` takes
+    /// only `a` and the call passes only `x`; the same function with its address taken
+    /// (a callback) keeps its parameters, and so does a program.
+    @Test func unreadParametersOfStaticFunctionsAreNotPassed() throws {
+        func module(addressTaken: Bool, section: String = ".text") -> Module {
+            var callee = Function(name: "h", section: section, linkage: .static, parameters: [VReg(0), VReg(1), VReg(2)],
+                                  blocks: [Block(id: BlockID(0), instructions: [ins(.binary(.add, dst: VReg(3), lhs: VReg(0), rhs: .imm(1), width: .w64))],
+                                                 terminator: .ret(.reg(VReg(3))))],
+                                  slots: [], nextVReg: 8)
+            callee.exclusiveParameters = [VReg(1)]
+            let caller = fn([Block(id: BlockID(0), instructions: [
+                ins(.binary(.mul, dst: VReg(1), lhs: VReg(0), rhs: .imm(3), width: .w64)),
+                ins(.call(dst: VReg(2), callee: .function("h"), args: [.reg(VReg(0)), .reg(VReg(1)), .imm(7)])),
+            ], terminator: .ret(.reg(VReg(2))))])
+            return Module(functions: [caller, callee], addressTaken: addressTaken ? ["h"] : [])
+        }
+        let (pruned, callers) = DeadParameters.run(module(addressTaken: false))
+        #expect(pruned.functions[1].parameters == [VReg(0)] && pruned.functions[1].exclusiveParameters.isEmpty)
+        #expect(pruned.functions[0].blocks[0].instructions[1].inst == .call(dst: VReg(2), callee: .function("h"), args: [.reg(VReg(0))]))
+        #expect(callers == [0])
+        let caller = DeadCodeElimination.run(pruned.functions[0])
+        #expect(caller.blocks[0].instructions.count == 1, "the multiplication feeding the dropped argument dies")
+        #expect(DeadParameters.run(module(addressTaken: true)).module == module(addressTaken: true))
+        #expect(DeadParameters.run(module(addressTaken: false, section: "xdp")).module == module(addressTaken: false, section: "xdp"))
+    }
+}
