@@ -2,7 +2,9 @@
 /// by what the predecessor knows (a flag set to 1 on one path and 0 on the other, as
 /// `a == x || a == y` assigned to a variable or returned by an inlined predicate, then
 /// tested) takes that block's instructions and jumps straight to the decided target.
-/// A conditional predecessor edge is redirected when the block is only the branch.
+/// A conditional predecessor edge is redirected when the block is only the branch. Blocks
+/// that jump to a predecessor which only copies on its way to the tested block are
+/// threaded through both.
 /// The tested block usually becomes unreachable (CFGSimplify removes it).
 public enum JumpThreading {
     /// Blocks with more instructions than this are not copied into predecessors.
@@ -36,6 +38,25 @@ public enum JumpThreading {
                                                          then: pt == block.id ? target : pt, else: pe == block.id ? target : pe)
                         changed = true
                     default: break
+                    }
+                }
+                // Two steps back: a predecessor that only copies (`r = t; jump b`), reached by
+                // blocks that jump to it, each setting `t` (a flag an inlined predicate's
+                // branches set, converted on the way out): each of those takes both blocks'
+                // instructions and jumps to the target it decides.
+                for p in Set(preds[b]) where p != b && p != 0 {
+                    guard case .jump(block.id) = f.blocks[p].terminator, f.blocks[p].instructions.count <= maxCopied,
+                          f.blocks[p].instructions.allSatisfy({ !$0.inst.hasSideEffects }) else { continue }
+                    let middle = f.blocks[p]
+                    for q in Set(preds[p]) where q != p && q != b {
+                        guard case .jump(middle.id) = f.blocks[q].terminator else { continue }
+                        var state = kv.entry[q]
+                        for i in f.blocks[q].instructions + middle.instructions + block.instructions { kv.step(i.inst, &state) }
+                        guard let taken = kv.decide(block.terminator, in: state) else { continue }
+                        f.blocks[q].instructions += middle.instructions + block.instructions
+                        f.blocks[q].terminator = .jump(taken ? t : e)
+                        f.blocks[q].terminatorLocation = block.terminatorLocation
+                        changed = true
                     }
                 }
             }

@@ -268,4 +268,28 @@ extension OptimizerPassTests {
         let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
         #expect(o.blocks.flatMap(\.instructions).isEmpty, "only the two compares and two returns stay\(show(o))")
     }
+
+    /// `static bool same_cpu() { return targ == cpu; }` inlined and tested in a block a
+    /// second path also reaches (`targ < 0` sets the flag to 1 directly): the 1 and 0 the
+    /// predicate's arms set reach the test through a block that only copies the result,
+    /// and each arm jumps straight to its side.
+    @Test func flagsSetTwoBlocksBeforeTheirTestAreThreaded() throws {
+        let c = VReg(0), t = VReg(1), r = VReg(2), flag = VReg(3)
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.slt, lhs: c, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [ins(.mov(dst: flag, src: .imm(1), width: .w64))], terminator: .jump(BlockID(6))),
+            Block(id: BlockID(2), terminator: .branch(.eq, lhs: c, rhs: .imm(7), width: .w64, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(BlockID(5))),
+            Block(id: BlockID(4), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(BlockID(5))),
+            Block(id: BlockID(5), instructions: [ins(.mov(dst: r, src: .reg(t), width: .w64)), ins(.mov(dst: flag, src: .reg(r), width: .w32))],
+                  terminator: .jump(BlockID(6))),
+            Block(id: BlockID(6), terminator: .branch(.ne, lhs: flag, rhs: .imm(0), width: .w64, then: BlockID(7), else: BlockID(8))),
+            Block(id: BlockID(7), terminator: .ret(.imm(10))),
+            Block(id: BlockID(8), terminator: .ret(.imm(20))),
+        ], params: 1)
+        let g = JumpThreading.run(f)
+        #expect(!g.blocks.contains { if case .branch(_, flag, _, _, _, _) = $0.terminator { return true }; return false },
+                "the flag's test is bypassed\(show(g))")
+        for x: Int64 in [-3, 7, 8] { #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x])) }
+    }
 }
