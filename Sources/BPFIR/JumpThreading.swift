@@ -10,6 +10,11 @@ public enum JumpThreading {
     /// Blocks with more instructions than this are not copied into predecessors.
     static let maxCopied = 3
 
+    /// Whether a block's instructions may be copied into its predecessors.
+    static func copyable(_ b: Block) -> Bool {
+        b.instructions.count <= maxCopied && b.instructions.allSatisfy { !$0.inst.hasSideEffects }
+    }
+
     public static func run(_ f: Function) -> Function {
         var f = f
         for _ in 0..<4 {
@@ -19,14 +24,15 @@ public enum JumpThreading {
             for b in f.blocks.indices where b != 0 {
                 let block = f.blocks[b]
                 guard case .branch(_, _, _, _, let t, let e) = block.terminator, t != block.id, e != block.id,
-                      block.instructions.count <= maxCopied,
-                      block.instructions.allSatisfy({ !$0.inst.hasSideEffects }) else { continue }
+                      copyable(block) else { continue }
+                /// Where `block`'s branch goes after block `q` and then `between`, if decided.
+                func decided(after q: Int, through between: [Instruction]) -> BlockID? {
+                    var state = kv.entry[q]
+                    for i in f.blocks[q].instructions + between { kv.step(i.inst, &state) }
+                    return kv.decide(block.terminator, in: state).map { $0 ? t : e }
+                }
                 for p in Set(preds[b]) where p != b {
-                    var state = kv.entry[p]
-                    for i in f.blocks[p].instructions { kv.step(i.inst, &state) }
-                    for i in block.instructions { kv.step(i.inst, &state) }
-                    guard let taken = kv.decide(block.terminator, in: state) else { continue }
-                    let target = taken ? t : e
+                    guard let target = decided(after: p, through: block.instructions) else { continue }
                     switch f.blocks[p].terminator {
                     case .jump(block.id):
                         f.blocks[p].instructions += block.instructions
@@ -45,16 +51,13 @@ public enum JumpThreading {
                 // branches set, converted on the way out): each of those takes both blocks'
                 // instructions and jumps to the target it decides.
                 for p in Set(preds[b]) where p != b && p != 0 {
-                    guard case .jump(block.id) = f.blocks[p].terminator, f.blocks[p].instructions.count <= maxCopied,
-                          f.blocks[p].instructions.allSatisfy({ !$0.inst.hasSideEffects }) else { continue }
+                    guard case .jump(block.id) = f.blocks[p].terminator, copyable(f.blocks[p]) else { continue }
                     let middle = f.blocks[p]
                     for q in Set(preds[p]) where q != p && q != b {
-                        guard case .jump(middle.id) = f.blocks[q].terminator else { continue }
-                        var state = kv.entry[q]
-                        for i in f.blocks[q].instructions + middle.instructions + block.instructions { kv.step(i.inst, &state) }
-                        guard let taken = kv.decide(block.terminator, in: state) else { continue }
+                        guard case .jump(middle.id) = f.blocks[q].terminator,
+                              let target = decided(after: q, through: middle.instructions + block.instructions) else { continue }
                         f.blocks[q].instructions += middle.instructions + block.instructions
-                        f.blocks[q].terminator = .jump(taken ? t : e)
+                        f.blocks[q].terminator = .jump(target)
                         f.blocks[q].terminatorLocation = block.terminatorLocation
                         changed = true
                     }

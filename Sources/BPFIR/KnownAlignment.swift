@@ -5,7 +5,7 @@
 /// - memory the kernel hands out 8-aligned — a map value from `bpf_map_lookup_elem` /
 ///   `bpf_map_lookup_percpu_elem`, a ring buffer record from `bpf_ringbuf_reserve` —
 ///   through copies and constant offsets of the helper's result;
-/// - a register written once (or a parameter) through which the same block makes an
+/// - a register written once (a parameter never written again counts) through which the same block makes an
 ///   access of a wider type: `*(u64 *)(p + 0x20000)` says `p + 0x20000` is 8-aligned, so
 ///   `p + 16` is too (clang infers the same). Only within the block, where every
 ///   instruction runs once any does (no tail call in it).
@@ -34,21 +34,20 @@ struct KnownAlignment {
     /// Whether the register points into helper-returned memory (never the stack).
     func isHelperMemory(_ r: VReg) -> Bool { helperOffsets[r] != nil }
 
-    /// Per register written once (or parameter), what the accesses of `block` through it
+    /// Per register written once, what the accesses of `block` through it
     /// tell: the widest access's width and the register's residue modulo that width.
     func accessFacts(_ block: Block) -> [VReg: (modulus: Int, residue: Int)] {
         var facts: [VReg: (modulus: Int, residue: Int)] = [:]
         for i in block.instructions {
             if case .call(_, .helper(12), _) = i.inst { return [:] }     // bpf_tail_call may not return
         }
-        let params = Set(function.parameters)
         for i in block.instructions {
             let access: (VReg, Int, Width)?
             switch i.inst {
             case .load(_, .reg(let r), let off, let w, _), .store(.reg(let r), let off, _, let w): access = (r, off, w)
             default: access = nil
             }
-            guard let (r, off, w) = access, defs[r] == 1 || (params.contains(r) && defs[r] == 0),
+            guard let (r, off, w) = access, defs[r] == 1,
                   w.bytes > (facts[r]?.modulus ?? 1) else { continue }
             let m = w.bytes
             facts[r] = (m, ((-off) % m + m) % m)

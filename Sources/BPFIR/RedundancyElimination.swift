@@ -61,7 +61,7 @@ public enum RedundancyElimination {
         let index = f.blockIndexByID
         for b in f.blocks {
             guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = b.terminator, w == .w32 || w == .w64,
-                  defs[x] == 1 || (parameters.contains(x) && defs[x] == 0) else { continue }
+                  defs[x] == 1 else { continue }
             let into: BlockID?
             switch (cc, k) {
             case (.slt, 0), (.sle, -1): into = e
