@@ -97,8 +97,14 @@ public enum System {
 
     /// Writes `bytes` to a temporary file beside `path` and renames it into place, so no
     /// reader (a parallel `make -j` job, the next compile) ever sees half a file; on a
-    /// failure the temporary is removed.
+    /// failure the temporary is removed. Something at `path` that is not a regular file
+    /// (`-o /dev/null`, a pipe) is written to, not replaced.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(WriteFailure) {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            guard writeFile(path, bytes) else { throw .write }
+            return
+        }
         let dir = directory(of: path)
         let tmp = (dir.isEmpty ? "." : dir) + "/.\(lastComponent(of: path)).tmp-\(getpid())"
         guard writeFile(tmp, bytes) else { unlink(tmp); throw .write }

@@ -91,6 +91,29 @@ import Foundation
         #expect(err.contains("^"), "no caret line")
     }
 
+    /// `-o /dev/null` or `-o` a pipe: the object is written into it, which stays what it
+    /// was (renaming a temporary over it, as for files, replaced /dev/null by a file). The
+    /// pipe's reading end is opened first, without waiting; the small object fits its buffer.
+    @Test func outputsThatAreNotFilesAreWrittenNotReplaced() throws {
+        let dir = NSTemporaryDirectory() + "fifo-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/p.c", fifo = dir + "/out"
+        try "int f(void) { return 1; }\n".write(toFile: src, atomically: true, encoding: .utf8)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let fd = open(fifo, O_RDONLY | O_NONBLOCK)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let code = Driver.run(arguments: ["-O2", "-target", "bpf", "-c", src, "-o", fifo, "--no-parse-cache"],
+                              stdout: { _ in }, stderr: { _ in })
+        #expect(code == 0)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = read(fd, &buffer, buffer.count)
+        #expect(n > 4 && Array(buffer[0..<4]) == [0x7f, 0x45, 0x4c, 0x46], "the object came through the pipe")
+        let kind = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
+        #expect(kind != .typeRegular, "still a pipe, not a file")
+    }
+
     @Test func dependencyFileListsEveryHeader() throws {
         let dir = NSTemporaryDirectory() + "dep-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
