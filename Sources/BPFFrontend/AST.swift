@@ -93,7 +93,6 @@ public struct RecordDecl: Hashable, Sendable {
     public var size: Int              // bytes
     public var alignment: Int         // bytes
     public var preserveAccessIndex: Bool
-    public var location: SourceLocation
     /// A defined record met only behind a pointer inside another record's member and
     /// never used itself: its members were not converted (`fields` is empty, and `size`
     /// and `alignment` are not known: 0 and 1; asking libclang for them would lay out
@@ -104,10 +103,10 @@ public struct RecordDecl: Hashable, Sendable {
     /// `btf_decl_tag`s of the struct/union itself.
     public var btfDeclTags: [String] = []
     public init(name: String?, isUnion: Bool, isComplete: Bool, fields: [FieldDecl], size: Int,
-                alignment: Int, preserveAccessIndex: Bool, location: SourceLocation) {
+                alignment: Int, preserveAccessIndex: Bool) {
         self.name = name; self.isUnion = isUnion; self.isComplete = isComplete; self.fields = fields
         self.size = size; self.alignment = alignment
-        self.preserveAccessIndex = preserveAccessIndex; self.location = location
+        self.preserveAccessIndex = preserveAccessIndex
     }
 }
 
@@ -116,10 +115,8 @@ public struct EnumDecl: Hashable, Sendable {
     public var values: [EnumValue]
     public var size: Int              // bytes of the underlying integer type
     public var isSigned: Bool
-    public var location: SourceLocation
-    public init(name: String?, values: [EnumValue], size: Int, isSigned: Bool, location: SourceLocation) {
+    public init(name: String?, values: [EnumValue], size: Int, isSigned: Bool) {
         self.name = name; self.values = values; self.size = size; self.isSigned = isSigned
-        self.location = location
     }
 }
 

@@ -63,19 +63,28 @@ func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocatio
 
 /// File offset of the start of a cursor's extent (for ordering children).
 func startOffset(_ c: CXCursor) -> UInt32 {
-    var file: CXFile? = nil
-    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &file, &line, &column, &offset)
-    return offset
+    expansionPosition(clang_getRangeStart(clang_getCursorExtent(c))).offset
 }
+
+// Positions as file and byte offset. libclang computes a line or column only when asked
+// for one, and the first line number asked of a file makes it read the whole file and
+// index its lines: vmlinux.h's megabytes, for a record declared there.
 
 /// Where a location is spelled (inside a macro definition for code a macro produced).
 func spellingPosition(_ l: CXSourceLocation) -> (file: CXFile, offset: UInt32)? {
     var file: CXFile? = nil
-    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-    clang_getSpellingLocation(l, &file, &line, &column, &offset)
+    var offset: UInt32 = 0
+    clang_getSpellingLocation(l, &file, nil, nil, &offset)
     guard let f = file else { return nil }
     return (f, offset)
+}
+
+/// Where a location's macro expansion (or the location itself) is.
+func expansionPosition(_ l: CXSourceLocation) -> (file: CXFile?, offset: UInt32) {
+    var file: CXFile? = nil
+    var offset: UInt32 = 0
+    clang_getExpansionLocation(l, &file, nil, nil, &offset)
+    return (file, offset)
 }
 
 /// The spelled tokens of a cursor's extent.
@@ -92,9 +101,7 @@ func tokens(_ tu: CXTranslationUnit, _ range: CXSourceRange) -> [(kind: CXTokenK
     defer { clang_disposeTokens(tu, t, n) }
     var out: [(CXTokenKind, String, UInt32)] = []
     for i in 0..<Int(n) {
-        var file: CXFile? = nil
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getSpellingLocation(clang_getTokenLocation(tu, t[i]), &file, &line, &column, &offset)
+        let offset = spellingPosition(clang_getTokenLocation(tu, t[i]))?.offset ?? 0
         out.append((clang_getTokenKind(t[i]), string(clang_getTokenSpelling(tu, t[i])), offset))
     }
     return out
@@ -111,11 +118,14 @@ func evaluateInteger(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
     return (UInt64(bitPattern: Int64(clang_EvalResult_getAsLongLong(r))), false)
 }
 
-/// The pretty-printed declaration with attributes resolved (terse: no bodies).
+/// The pretty-printed declaration with attributes resolved (terse: no bodies; an unnamed
+/// record's type printed without its position, which would make libclang read and index
+/// the whole header it is in: see `tagName`).
 func prettyPrinted(_ c: CXCursor) -> String {
     guard let policy = clang_getCursorPrintingPolicy(c) else { return "" }
     defer { clang_PrintingPolicy_dispose(policy) }
     clang_PrintingPolicy_setProperty(policy, CXPrintingPolicy_TerseOutput, 1)
+    clang_PrintingPolicy_setProperty(policy, CXPrintingPolicy_AnonymousTagLocations, 0)
     return string(clang_getCursorPrettyPrinted(c, policy))
 }
 

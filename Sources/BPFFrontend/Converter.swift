@@ -104,10 +104,7 @@ final class Converter {
 
     /// Whether a declaration is written in the main file, macro expansions included.
     func isInMainFile(_ c: CXCursor) -> Bool {
-        var file: CXFile? = nil
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getExpansionLocation(clang_getCursorLocation(c), &file, &line, &column, &offset)
-        guard let f = file else { return false }
+        guard let f = expansionPosition(clang_getCursorLocation(c)).file else { return false }
         if mainFileHandle == nil { mainFileHandle = clang_getFile(tu, unit.mainFile) }
         guard let m = mainFileHandle else { return false }
         return clang_File_isEqual(f, m) != 0

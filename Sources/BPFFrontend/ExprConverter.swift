@@ -435,17 +435,13 @@ extension Converter {
         let ctrlType = clang_getCursorType(exprs[0])
         let wanted: Set<String> = [squeezed(string(clang_getTypeSpelling(ctrlType))),
                                    squeezed(string(clang_getTypeSpelling(clang_getCanonicalType(ctrlType))))]
-        func spelled(_ e: CXCursor) -> (file: CXFile?, line: UInt32, column: UInt32) {
-            var file: CXFile? = nil
-            var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-            clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(e)), &file, &line, &column, &offset)
-            return (file, line, column)
+        func spelled(_ e: CXCursor) -> (file: CXFile, offset: UInt32)? {
+            spellingPosition(clang_getRangeStart(clang_getCursorExtent(e)))
         }
         var fallback: CXCursor? = nil
         for k in 1..<exprs.count {
-            let (f0, l0, c0) = spelled(exprs[k - 1]), (f1, l1, c1) = spelled(exprs[k])
-            guard let file = f0, let file1 = f1, clang_File_isEqual(file, file1) != 0 else { return nil }
-            let range = clang_getRange(clang_getLocation(tu, file, l0, c0), clang_getLocation(tu, file, l1, c1))
+            guard let p0 = spelled(exprs[k - 1]), let p1 = spelled(exprs[k]), clang_File_isEqual(p0.file, p1.file) != 0 else { return nil }
+            let range = clang_getRange(clang_getLocationForOffset(tu, p0.file, p0.offset), clang_getLocationForOffset(tu, p1.file, p1.offset))
             let words = tokens(tu, range).map(\.text).dropLast()      // up to the association's first token
             var depth = 0, comma: Int? = nil
             for (i, w) in words.enumerated() {

@@ -203,26 +203,26 @@ extension Converter {
         let canon = clang_getCanonicalCursor(decl)
         let u = usr(canon)
         guard clang_Cursor_isAnonymous(canon) != 0 || spelling(canon).isEmpty || spelling(canon).hasBytes("(") else { return u }
-        var file: CXFile? = nil
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         // Spelling and expansion positions: one macro can expand to anonymous records at many sites.
-        clang_getSpellingLocation(clang_getCursorLocation(canon), &file, &line, &column, &offset)
-        let name = file.map { string(clang_getFileName($0)) } ?? ""
-        let spelled = offset
-        clang_getExpansionLocation(clang_getCursorLocation(canon), &file, &line, &column, &offset)
-        let expName = file.map { string(clang_getFileName($0)) } ?? ""
-        return "\(u)@\(name):\(spelled)@\(expName):\(offset)"
+        let spelled = spellingPosition(clang_getCursorLocation(canon))
+        let name = spelled.map { string(clang_getFileName($0.file)) } ?? ""
+        let expanded = expansionPosition(clang_getCursorLocation(canon))
+        let expName = expanded.file.map { string(clang_getFileName($0)) } ?? ""
+        return "\(u)@\(name):\(spelled?.offset ?? 0)@\(expName):\(expanded.offset)"
     }
 
-    /// An unnamed struct/union/enum. libclang spells `typedef struct { ... } atomic_t;`'s
-    /// record as "atomic_t", but it has no tag (its USR says `@SA@`/`@UA@`/`@EA@`), and
-    /// BTF writes it anonymous, as clang does: the name belongs to the typedef.
-    func isAnonymousTag(_ decl: CXCursor, spelling name: String) -> Bool {
-        if clang_Cursor_isAnonymous(decl) != 0 || name.isEmpty || name.hasBytes("(unnamed") || name.hasBytes("(anonymous") {
-            return true
-        }
+    /// The tag of a struct/union/enum, nil for an unnamed one. libclang spells
+    /// `typedef struct { ... } atomic_t;`'s record as "atomic_t", but it has no tag (its
+    /// USR says `@SA@`/`@UA@`/`@EA@`), and BTF writes it anonymous, as clang does: the name
+    /// belongs to the typedef. A record with neither tag nor typedef name is not spelled
+    /// at all: its spelling names its position ("(unnamed struct at vmlinux.h:…)"), and a
+    /// line number makes libclang read and index the whole file the record is in.
+    func tagName(_ decl: CXCursor) -> String? {
+        if clang_Cursor_isAnonymous(decl) != 0 { return nil }
+        let name = spelling(decl)
+        if name.isEmpty || name.hasBytes("(unnamed") || name.hasBytes("(anonymous") { return nil }
         let u = usr(clang_getCanonicalCursor(decl))
-        return u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@")
+        return u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@") ? nil : name
     }
 
     /// The declaration a cursor stands for, canonical (the first of its redeclarations),
@@ -251,11 +251,9 @@ extension Converter {
         recordIDs[key] = id
         if let identity { recordIDsByDeclaration[identity] = id }
         let def = clang_getCursorDefinition(decl)
-        let name = spelling(decl)
-        let anonymous = isAnonymousTag(decl, spelling: name)
-        unit.records.append(RecordDecl(name: anonymous ? nil : name, isUnion: decl.kind == CXCursor_UnionDecl,
+        unit.records.append(RecordDecl(name: tagName(decl), isUnion: decl.kind == CXCursor_UnionDecl,
                                        isComplete: false, fields: [], size: 0, alignment: 1,
-                                       preserveAccessIndex: false, location: location(decl)))
+                                       preserveAccessIndex: false))
         guard !isNull(def) else { return id }
         unit.records[id].isComplete = true
         if typeContext.inMember && typeContext.behindPointer && unit.records[id].name != nil {
@@ -290,11 +288,11 @@ extension Converter {
         for f in fieldCursors_ {
             typeContext = (inMember: true, behindPointer: false)
             let ft = try convertType(clang_getCursorType(f), at: f)
-            let fname = spelling(f)
             let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
             let off = Int(clang_Cursor_getOffsetOfField(f))
-            let unnamed = fname.isEmpty || fname.hasBytes("(") && (fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
-                || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0)
+            // An anonymous struct/union member is not spelled (see `tagName`).
+            let fname = clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 ? "" : spelling(f)
+            let unnamed = fname.isEmpty || fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
             var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth)
             if clang_Cursor_hasAttrs(f) != 0 {
                 let pretty = prettyPrinted(f)
@@ -315,8 +313,6 @@ extension Converter {
         if let id = enumIDs[key] { return id }
         let id = unit.enums.count
         enumIDs[key] = id
-        let name = spelling(decl)
-        let anonymous = isAnonymousTag(decl, spelling: name)
         let intType = clang_getEnumDeclIntegerType(decl)
         let signed = [CXType_Int, CXType_Long, CXType_LongLong, CXType_Short, CXType_SChar, CXType_Char_S].contains(intType.kind)
         let def = clang_getCursorDefinition(decl)
@@ -327,8 +323,8 @@ extension Converter {
                 values.append(EnumValue(name: spelling(k), value: v))
             }
         }
-        unit.enums.append(EnumDecl(name: anonymous ? nil : name, values: values, size: max(1, Int(clang_Type_getSizeOf(t))),
-                                   isSigned: signed, location: location(decl)))
+        unit.enums.append(EnumDecl(name: tagName(decl), values: values, size: max(1, Int(clang_Type_getSizeOf(t))),
+                                   isSigned: signed))
         return id
     }
 }

@@ -184,7 +184,7 @@ typealias K = BTFKindNumber
         var unit = TranslationUnit(mainFile: "r.c")
         unit.records = [RecordDecl(name: "list", isUnion: false, isComplete: true, fields: [
             FieldDecl(name: "self", type: .pointer(.typedef("list_t", .record(0))), bitOffset: 0, bitWidth: nil),
-        ], size: 8, alignment: 8, preserveAccessIndex: false, location: .unknown)]
+        ], size: 8, alignment: 8, preserveAccessIndex: false)]
         var rb = BTFBuilder(unit: unit)
         let l = rb.typeID(of: .typedef("list_t", .record(0)))
         let d = DecodedBTF(rb.encode(bigEndian: false).btf)
@@ -200,7 +200,7 @@ typealias K = BTFKindNumber
         var unit = TranslationUnit(mainFile: "p.c")
         func rec(_ name: String, _ fields: [FieldDecl], size: Int) -> RecordDecl {
             RecordDecl(name: name, isUnion: false, isComplete: true, fields: fields, size: size, alignment: 8,
-                       preserveAccessIndex: false, location: .unknown)
+                       preserveAccessIndex: false)
         }
         let i32 = CType.int(bytes: 4, signed: true, name: "int")
         unit.records = [
@@ -252,12 +252,12 @@ typealias K = BTFKindNumber
                 FieldDecl(name: "x", type: Fixture.int, bitOffset: 0, bitWidth: nil),
                 FieldDecl(name: nil, type: .int(bytes: 8, signed: true, name: "long"), bitOffset: 64, bitWidth: 64),
                 FieldDecl(name: "y", type: Fixture.int, bitOffset: 128, bitWidth: nil),
-            ], size: 24, alignment: 8, preserveAccessIndex: false, location: .unknown),
+            ], size: 24, alignment: 8, preserveAccessIndex: false),
             RecordDecl(name: "mixed", isUnion: false, isComplete: true, fields: [
                 FieldDecl(name: "f", type: Fixture.uint, bitOffset: 0, bitWidth: 4),
                 FieldDecl(name: nil, type: Fixture.uint, bitOffset: 4, bitWidth: 4),
                 FieldDecl(name: "g", type: Fixture.uint, bitOffset: 8, bitWidth: 2),
-            ], size: 4, alignment: 4, preserveAccessIndex: false, location: .unknown),
+            ], size: 4, alignment: 4, preserveAccessIndex: false),
         ]
         var b = BTFBuilder(unit: unit)
         let p = b.typeID(of: .record(0)), m = b.typeID(of: .record(1))
