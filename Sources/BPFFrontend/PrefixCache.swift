@@ -6,7 +6,8 @@ import Glibc
 ///
 /// - Key: the include lines, every parsing argument, the main file's directory and
 ///   the libclang version; an entry also records the size and a hash of the bytes of
-///   every file the prefix included, checked before each use.
+///   every file the prefix included, checked before each use (by the file's status when
+///   that stands for its bytes: see `hashAndStatus`).
 /// - An entry also records whether the headers define anything the object must hold
 ///   (a non-static function or variable definition): only then does a compilation that
 ///   uses it have to visit every declaration of the PCH (see `Entry.headersDefine`).
@@ -24,7 +25,7 @@ struct PrefixCache {
         /// declarations and what they reference.
         let headersDefine: Bool
         /// The files the entry was built from (the program's inputs for dependency
-        /// output), without the cache's own prefix header.
+        /// output; the cache's own prefix header is not one).
         let inputs: [String]
     }
 
@@ -144,11 +145,31 @@ struct PrefixCache {
         System.withMappedFile(file) { bytes in (bytes.count, hash(bytes)) }
     }
 
+    /// How long before the hash a file must have last changed for its status to stand for
+    /// its bytes: time stamps are coarser than a write (a clock tick), so a file changed
+    /// twice within one tick, once before the hash and once after, keeps its status.
+    static let settledNanoseconds: Int64 = 2_000_000_000
+
+    /// A file's bytes hashed, and its status when the bytes can be recognised by it later
+    /// ("-" otherwise): device, inode, size, and modification and change times to the
+    /// nanosecond. The kernel sets the change time on every write and on every change of
+    /// the modification time (a program can set the modification time back, not the change
+    /// time), so a file whose status is the same has the same bytes, if it had settled
+    /// before they were hashed (the same rule as git's for its index: a change in the tick
+    /// the status was taken is invisible to it). A lookup compares the status, and hashes
+    /// only when it differs: vmlinux.h's megabytes are not read by every compile.
+    static func hashAndStatus(file: String) -> (size: Int, hash: String, status: String)? {
+        guard let before = System.fileStatus(file), let h = hash(file: file),
+              let after = System.fileStatus(file) else { return nil }
+        let settled = before.identity == after.identity && before.changed < System.realTimeNanoseconds() - settledNanoseconds
+        return (h.size, h.hash, settled ? after.identity : "-")
+    }
+
     func key(prefix: String, arguments: [String], mainDirectory: String) -> String {
         let version = string(clang_getClangVersion())
         // The parts separated by NUL bytes (none can hold one).
         var material: [UInt8] = []
-        for part in ["swift-bpfcc-pch-3", version, mainDirectory, prefix] + arguments {
+        for part in ["swift-bpfcc-pch-4", version, mainDirectory, prefix] + arguments {
             if !material.isEmpty { material.append(0) }
             material += part.utf8
         }
@@ -163,9 +184,15 @@ struct PrefixCache {
     func lookup(_ key: String) -> Entry? {
         let p = paths(key)
         guard System.fileExists(p.pch), let deps = System.readFile(p.deps) else { return nil }
+        var statusChecks = 0, hashChecks = 0
+        defer {
+            if System.timesStages {
+                System.writeError("swift-bpfcc: parse cache: \(statusChecks) inputs known by their status, \(hashChecks) hashed\n")
+            }
+        }
         var headersDefine = false
         var inputs: [String] = []
-        // Lines of "size\thash\tpath", or the marker.
+        // Lines of "size\thash\tstatus\tpath" (see `hashAndStatus`), or the marker.
         var start = 0
         while start < deps.count {
             var end = start
@@ -173,16 +200,22 @@ struct PrefixCache {
             defer { start = end + 1 }
             if end == start { continue }
             var tabs: [Int] = []
-            for i in start..<end where deps[i] == 9 && tabs.count < 2 { tabs.append(i) }
-            guard tabs.count == 2 else {
+            for i in start..<end where deps[i] == 9 && tabs.count < 3 { tabs.append(i) }
+            guard tabs.count == 3 else {
                 if String(decoding: deps[start..<end], as: UTF8.self) == PrefixCache.definesMarker { headersDefine = true; continue }
                 return nil
             }
             let field = { (r: Range<Int>) in String(decoding: deps[r], as: UTF8.self) }
-            let path = field(tabs[1] + 1..<end)
-            guard let size = Int(field(start..<tabs[0])),
-                  let now = PrefixCache.hash(file: path), now.size == size, now.hash == field(tabs[0] + 1..<tabs[1]) else { return nil }
-            if !path.hasSuffix(".h") || !path.hasPrefix(directory) { inputs.append(path) }
+            let path = field(tabs[2] + 1..<end)
+            let status = field(tabs[1] + 1..<tabs[2])
+            if status != "-" && System.fileStatus(path)?.identity == status {
+                statusChecks += 1
+            } else {
+                guard let size = Int(field(start..<tabs[0])), let now = PrefixCache.hash(file: path),
+                      now.size == size, now.hash == field(tabs[0] + 1..<tabs[1]) else { return nil }
+                hashChecks += 1
+            }
+            inputs.append(path)
         }
         return Entry(pch: p.pch, headersDefine: headersDefine, inputs: inputs)
     }
@@ -220,9 +253,10 @@ struct PrefixCache {
             }, ptr)
         }
         var deps = PrefixCache.definesExternalSymbols(tu) ? PrefixCache.definesMarker + "\n" : ""
-        for f in Set(files).sorted() {
-            guard let h = PrefixCache.hash(file: f) else { return nil }
-            deps += "\(h.size)\t\(h.hash)\t\(f)\n"
+        // The entry's own header is not listed: it is named by the hash of its bytes (the key).
+        for f in Set(files).sorted() where f != p.header {
+            guard let h = PrefixCache.hashAndStatus(file: f) else { return nil }
+            deps += "\(h.size)\t\(h.hash)\t\(h.status)\t\(f)\n"
         }
         guard clang_saveTranslationUnit(tu, p.pch + tmpSuffix, clang_defaultSaveOptions(tu)) == 0 else {
             unlink(p.pch + tmpSuffix)

@@ -121,6 +121,23 @@ public enum System {
         return String(cString: p)
     }()
 
+    /// A file's identity and the times of its last changes as one string (device, inode,
+    /// size, modification and status-change times in nanoseconds), and the status-change
+    /// time on the real-time clock; nil when it cannot be stat'ed.
+    public static func fileStatus(_ path: String) -> (identity: String, changed: Int64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        func ns(_ t: timespec) -> Int64 { Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec) }
+        return ("\(st.st_dev):\(st.st_ino):\(st.st_size):\(ns(st.st_mtim)):\(ns(st.st_ctim))", ns(st.st_ctim))
+    }
+
+    /// The real-time clock (the one file times are on) in nanoseconds.
+    public static func realTimeNanoseconds() -> Int64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
+    }
+
     /// A monotonic clock in nanoseconds, for stage timings.
     public static func nanoseconds() -> UInt64 {
         var t = timespec()

@@ -182,4 +182,45 @@ import Foundation
         #expect(bytes(s.work + "/fresh.o") != bytes(s.work + "/before.o"), "the header change must matter for this test")
         #expect(bytes(s.work + "/cached.o") == bytes(s.work + "/fresh.o"), "a stale entry changed the object")
     }
+
+    /// An entry recognises a header that had settled when it was built by its file status,
+    /// without hashing it; a header changed in place with its modification time set back
+    /// (same size and time: libclang's own check of a PCH's inputs passes) has a new
+    /// status-change time, so it is hashed, and the stale entry is not used.
+    @Test func headerChangedInPlaceWithItsTimeSetBackIsNotServedFromTheCache() throws {
+        guard let s = try setup() else { return }
+        defer { try? FileManager.default.removeItem(atPath: s.work) }
+        let cache = s.work + "/cache"
+        let header = s.include + "/vmlinux.h"
+        Thread.sleep(forTimeInterval: 2.5)      // the copied header settles (PrefixCache.settledNanoseconds)
+        #expect(buildEntry(s, cache: cache).status == 0)
+        #expect(compile(s, cache: nil, output: s.work + "/before.o").status == 0)
+        let hit = compile(s, cache: cache, output: s.work + "/hit.o")
+        #expect(usedCache(hit), "the entry was not used:\n\(hit.stderr)")
+        #expect(hit.stderr.contains(" inputs known by their status, 0 hashed"), "settled inputs were hashed:\n\(hit.stderr)")
+        #expect(bytes(s.work + "/hit.o") == bytes(s.work + "/before.o"), "a cache hit changed the object")
+
+        var old = stat()
+        try #require(stat(header, &old) == 0)
+        let text = try String(contentsOfFile: header, encoding: .utf8)
+        let swapped = text.replacingOccurrences(of: "\tpid_t pid;\n\tpid_t tgid;", with: "\tpid_t tgid;\n\tpid_t pid;")
+        try #require(swapped != text && swapped.utf8.count == text.utf8.count, "vmlinux.h has no adjacent pid/tgid fields to swap")
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: header))      // same file, same size
+        try handle.write(contentsOf: Data(swapped.utf8))
+        try handle.close()
+        var times = [old.st_atim, old.st_mtim]
+        try #require(utimensat(AT_FDCWD, header, &times, 0) == 0)
+        var now = stat()
+        try #require(stat(header, &now) == 0)
+        try #require(now.st_ino == old.st_ino && now.st_size == old.st_size
+                     && now.st_mtim.tv_sec == old.st_mtim.tv_sec && now.st_mtim.tv_nsec == old.st_mtim.tv_nsec,
+                     "the header's identity, size or modification time changed: the test would not test the status-change time")
+
+        let fresh = compile(s, cache: nil, output: s.work + "/fresh.o")
+        let cached = compile(s, cache: cache, output: s.work + "/cached.o")
+        #expect(fresh.status == 0 && cached.status == 0)
+        #expect(bytes(s.work + "/fresh.o") != bytes(s.work + "/before.o"), "the header change must matter for this test")
+        #expect(!usedCache(cached), "the stale entry was used:\n\(cached.stderr)")
+        #expect(bytes(s.work + "/cached.o") == bytes(s.work + "/fresh.o"), "a stale entry changed the object")
+    }
 }
