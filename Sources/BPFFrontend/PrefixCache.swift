@@ -165,6 +165,11 @@ struct PrefixCache {
         return (h.size, h.hash, settled ? after.identity : "-")
     }
 
+    /// An input's line in an entry's dependency file.
+    static func depsLine(_ h: (size: Int, hash: String, status: String), path: String) -> String {
+        "\(h.size)\t\(h.hash)\t\(h.status)\t\(path)"
+    }
+
     func key(prefix: String, arguments: [String], mainDirectory: String) -> String {
         let version = string(clang_getClangVersion())
         // The parts separated by NUL bytes (none can hold one).
@@ -192,6 +197,9 @@ struct PrefixCache {
         }
         var headersDefine = false
         var inputs: [String] = []
+        // An input hashed again that has settled since gets its status recorded (an entry
+        // built right after vmlinux.h was written would hash it on every use otherwise).
+        var lines: [String] = [], settled = false
         // Lines of "size\thash\tstatus\tpath" (see `hashAndStatus`), or the marker.
         var start = 0
         while start < deps.count {
@@ -199,10 +207,12 @@ struct PrefixCache {
             while end < deps.count && deps[end] != 10 { end += 1 }
             defer { start = end + 1 }
             if end == start { continue }
+            let line = String(decoding: deps[start..<end], as: UTF8.self)
+            lines.append(line)
             var tabs: [Int] = []
             for i in start..<end where deps[i] == 9 && tabs.count < 3 { tabs.append(i) }
             guard tabs.count == 3 else {
-                if String(decoding: deps[start..<end], as: UTF8.self) == PrefixCache.definesMarker { headersDefine = true; continue }
+                if line == PrefixCache.definesMarker { headersDefine = true; continue }
                 return nil
             }
             let field = { (r: Range<Int>) in String(decoding: deps[r], as: UTF8.self) }
@@ -211,12 +221,17 @@ struct PrefixCache {
             if status != "-" && System.fileStatus(path)?.identity == status {
                 statusChecks += 1
             } else {
-                guard let size = Int(field(start..<tabs[0])), let now = PrefixCache.hash(file: path),
+                guard let size = Int(field(start..<tabs[0])), let now = PrefixCache.hashAndStatus(file: path),
                       now.size == size, now.hash == field(tabs[0] + 1..<tabs[1]) else { return nil }
                 hashChecks += 1
+                if now.status != "-" {
+                    lines[lines.count - 1] = PrefixCache.depsLine(now, path: path)
+                    settled = true
+                }
             }
             inputs.append(path)
         }
+        if settled { try? System.writeAtomically(p.deps, Array(lines.map { $0 + "\n" }.joined().utf8)) }
         return Entry(pch: p.pch, headersDefine: headersDefine, inputs: inputs)
     }
 
@@ -256,7 +271,7 @@ struct PrefixCache {
         // The entry's own header is not listed: it is named by the hash of its bytes (the key).
         for f in Set(files).sorted() where f != p.header {
             guard let h = PrefixCache.hashAndStatus(file: f) else { return nil }
-            deps += "\(h.size)\t\(h.hash)\t\(h.status)\t\(f)\n"
+            deps += PrefixCache.depsLine(h, path: f) + "\n"
         }
         guard clang_saveTranslationUnit(tu, p.pch + tmpSuffix, clang_defaultSaveOptions(tu)) == 0 else {
             unlink(p.pch + tmpSuffix)

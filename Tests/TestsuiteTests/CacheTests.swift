@@ -183,18 +183,23 @@ import Foundation
         #expect(bytes(s.work + "/cached.o") == bytes(s.work + "/fresh.o"), "a stale entry changed the object")
     }
 
-    /// An entry recognises a header that had settled when it was built by its file status,
-    /// without hashing it; a header changed in place with its modification time set back
-    /// (same size and time: libclang's own check of a PCH's inputs passes) has a new
-    /// status-change time, so it is hashed, and the stale entry is not used.
+    /// An entry recognises a header that had settled (PrefixCache.settledNanoseconds) by its
+    /// file status, without hashing it: one just written is hashed until a use finds it
+    /// settled and records its status. A header changed in place with its modification
+    /// time set back (same size and time: libclang's own check of a PCH's inputs passes)
+    /// has a new status-change time, so it is hashed, and the stale entry is not used.
     @Test func headerChangedInPlaceWithItsTimeSetBackIsNotServedFromTheCache() throws {
         guard let s = try setup() else { return }
         defer { try? FileManager.default.removeItem(atPath: s.work) }
         let cache = s.work + "/cache"
         let header = s.include + "/vmlinux.h"
-        Thread.sleep(forTimeInterval: 2.5)      // the copied header settles (PrefixCache.settledNanoseconds)
-        #expect(buildEntry(s, cache: cache).status == 0)
+        #expect(buildEntry(s, cache: cache).status == 0)       // the header was copied just now
         #expect(compile(s, cache: nil, output: s.work + "/before.o").status == 0)
+        let fresh0 = compile(s, cache: cache, output: s.work + "/hit.o")
+        #expect(usedCache(fresh0) && fresh0.stderr.contains(", 1 hashed"), "the unsettled header was not hashed:\n\(fresh0.stderr)")
+        Thread.sleep(forTimeInterval: 2.5)
+        let settling = compile(s, cache: cache, output: s.work + "/hit.o")
+        #expect(usedCache(settling) && settling.stderr.contains(", 1 hashed"), "\(settling.stderr)")
         let hit = compile(s, cache: cache, output: s.work + "/hit.o")
         #expect(usedCache(hit), "the entry was not used:\n\(hit.stderr)")
         #expect(hit.stderr.contains(" inputs known by their status, 0 hashed"), "settled inputs were hashed:\n\(hit.stderr)")
