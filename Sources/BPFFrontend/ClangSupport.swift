@@ -21,6 +21,14 @@ func children(_ c: CXCursor) -> [CXCursor] {
     return result
 }
 
+/// The kinds of the attributes written on a declaration. `clang_Cursor_hasAttrs` counts
+/// implicit ones too: every member of a `preserve_access_index` record has one (all of
+/// vmlinux.h's), which libclang does not show as a child.
+func writtenAttributeKinds(_ c: CXCursor) -> [CXCursorKind] {
+    guard clang_Cursor_hasAttrs(c) != 0 else { return [] }
+    return children(c).map(\.kind).filter { clang_isAttribute($0) != 0 }
+}
+
 /// The field declarations of a struct/union type, in order.
 func fields(of t: CXType) -> [CXCursor] {
     var result: [CXCursor] = []

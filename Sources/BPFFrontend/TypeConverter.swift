@@ -284,17 +284,19 @@ extension Converter {
         }
         let pai = head.hasBytes("preserve_access_index")
         let fieldCursors_ = fields(of: clang_getCursorType(def))
+        // (A `randomize_layout` record may be shuffled.)
+        let offsets = FieldLayout.offsets(of: fieldCursors_, isUnion: unit.records[id].isUnion, recordSize: unit.records[id].size,
+                                          recordAlignment: unit.records[id].alignment, plainAllowed: !head.hasBytes("randomize_layout"))
         var fields: [FieldDecl] = []
-        for f in fieldCursors_ {
+        for (f, off) in zip(fieldCursors_, offsets) {
             typeContext = (inMember: true, behindPointer: false)
             let ft = try convertType(clang_getCursorType(f), at: f)
             let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
-            let off = Int(clang_Cursor_getOffsetOfField(f))
             // An anonymous struct/union member is not spelled (see `tagName`).
             let fname = clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 ? "" : spelling(f)
             let unnamed = fname.isEmpty || fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
-            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: max(0, off), bitWidth: bitWidth)
-            if clang_Cursor_hasAttrs(f) != 0 {
+            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: off, bitWidth: bitWidth)
+            if !writtenAttributeKinds(f).isEmpty {
                 let pretty = prettyPrinted(f)
                 if pretty.hasBytes("btf_decl_tag") { field.btfDeclTags = AttributeParser.parse(pretty).btfDeclTags }
             }
