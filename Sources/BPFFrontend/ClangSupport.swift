@@ -26,7 +26,14 @@ func children(_ c: CXCursor) -> [CXCursor] {
 /// vmlinux.h's), which libclang does not show as a child.
 func writtenAttributeKinds(_ c: CXCursor) -> [CXCursorKind] {
     guard clang_Cursor_hasAttrs(c) != 0 else { return [] }
-    return children(c).map(\.kind).filter { clang_isAttribute($0) != 0 }
+    var kinds: [CXCursorKind] = []
+    withUnsafeMutablePointer(to: &kinds) { ptr in
+        _ = clang_visitChildren(c, { child, _, data in
+            if clang_isAttribute(child.kind) != 0 { data!.assumingMemoryBound(to: [CXCursorKind].self).pointee.append(child.kind) }
+            return CXChildVisit_Continue
+        }, ptr)
+    }
+    return kinds
 }
 
 /// The field declarations of a struct/union type, in order.
