@@ -14,27 +14,41 @@ import CClang
 /// `packed` record or an `aligned` one always change the record's alignment from the
 /// largest of its fields', so they are caught by that check.
 enum FieldLayout {
-    static func offsets(of fields: [CXCursor], isUnion: Bool, recordSize: Int, recordAlignment: Int,
+    /// What the layout and the converter ask libclang of a field, asked once.
+    struct Field {
+        let cursor: CXCursor
+        let type: CXType
+        let bitWidth: Int?                 // nil: not a bit-field
+        let attributes: [CXCursorKind]     // written ones (`writtenAttributeKinds`)
+        init(_ c: CXCursor) {
+            cursor = c
+            type = clang_getCursorType(c)
+            bitWidth = clang_Cursor_isBitField(c) != 0 ? Int(clang_getFieldDeclBitWidth(c)) : nil
+            attributes = writtenAttributeKinds(c)
+        }
+    }
+
+    static func offsets(of fields: [Field], isUnion: Bool, recordSize: Int, recordAlignment: Int,
                         plainAllowed: Bool = true) -> [Int] {
         (plainAllowed ? plainOffsets(of: fields, isUnion: isUnion, recordSize: recordSize, recordAlignment: recordAlignment) : nil)
-            ?? fields.map { max(0, Int(clang_Cursor_getOffsetOfField($0))) }
+            ?? fields.map { max(0, Int(clang_Cursor_getOffsetOfField($0.cursor))) }
     }
 
     /// The plain layout's offsets, nil when it does not apply or does not match libclang's
     /// size and alignment of the record.
-    static func plainOffsets(of fields: [CXCursor], isUnion: Bool, recordSize: Int, recordAlignment: Int) -> [Int]? {
+    static func plainOffsets(of fields: [Field], isUnion: Bool, recordSize: Int, recordAlignment: Int) -> [Int]? {
         var offsets: [Int] = []
         offsets.reserveCapacity(fields.count)
         var endBits = 0, largest = 0, alignment = 1, afterBitField = false
-        for f in fields {
-            let attributes = writtenAttributeKinds(f)
-            guard !attributes.contains(CXCursor_AlignedAttr), !attributes.contains(CXCursor_PackedAttr),
-                  let (size, align) = sizeAndAlignment(clang_getCursorType(f)) else { return nil }
-            if clang_Cursor_isBitField(f) != 0 {
+        for field in fields {
+            let f = field.cursor
+            guard !field.attributes.contains(CXCursor_AlignedAttr), !field.attributes.contains(CXCursor_PackedAttr),
+                  let (size, align) = sizeAndAlignment(field.type) else { return nil }
+            if let width = field.bitWidth {
                 let offset = Int(clang_Cursor_getOffsetOfField(f))
                 guard offset >= 0 else { return nil }
                 offsets.append(offset)
-                endBits = max(endBits, offset + Int(clang_getFieldDeclBitWidth(f)))
+                endBits = max(endBits, offset + width)
                 afterBitField = true
                 // An unnamed bit-field's type does not align the record.
                 if !spelling(f).isEmpty { alignment = max(alignment, align) }

@@ -15,8 +15,9 @@ public enum Frontend {
     public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
         let timing = System.timesStages
-        // libclang's own work (its index, the parse, freeing the parsed unit), reported
-        // apart from ours; lazy reads of the PCH while the converter asks are not in it.
+        // libclang's own work (its index, the parse, freeing the parsed unit, laying out
+        // the records the program uses), reported apart from ours; other lazy reads of the
+        // PCH while the converter asks are not in it.
         libclangNanoseconds = 0
         defer {
             if timing { System.writeError("swift-bpfcc: time: libclang \(Double(libclangNanoseconds) / 1e6) ms\n") }
@@ -66,11 +67,12 @@ public enum Frontend {
         return unit
     }
 
-    /// Time spent in libclang's index creation, parse and disposal during `parse`.
+    /// Time spent in libclang's index creation, parse and disposal during `parse`, and in
+    /// the record layouts it computes when the converter first asks a record's size.
     nonisolated(unsafe) static var libclangNanoseconds: UInt64 = 0
 
     @discardableResult
-    private static func libclangCall<T>(_ body: () -> T) -> T {
+    static func libclangCall<T>(_ body: () -> T) -> T {
         let t0 = System.nanoseconds()
         defer { libclangNanoseconds += System.nanoseconds() - t0 }
         return body()

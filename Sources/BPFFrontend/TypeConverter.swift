@@ -269,7 +269,9 @@ extension Converter {
     func convertMembers(of id: RecordID, definition def: CXCursor) throws {
         omittedRecordDefinitions[id] = nil
         let rt = clang_getCursorType(def)
-        unit.records[id].size = max(0, Int(clang_Type_getSizeOf(rt)))
+        // Asked first, libclang lays the record out: it reads the record, and every record
+        // it holds, from the PCH. Timed as libclang's work (see `Frontend.parse`).
+        unit.records[id].size = max(0, Int(Frontend.libclangCall { clang_Type_getSizeOf(rt) }))
         unit.records[id].alignment = max(1, Int(clang_Type_getAlignOf(rt)))
         let saved = typeContext
         defer { typeContext = saved }
@@ -283,27 +285,27 @@ extension Converter {
             head = ""
         }
         let pai = head.hasBytes("preserve_access_index")
-        let fieldCursors_ = fields(of: clang_getCursorType(def))
+        let fieldInfo = fields(of: clang_getCursorType(def)).map(FieldLayout.Field.init)
         // (A `randomize_layout` record may be shuffled.)
-        let offsets = FieldLayout.offsets(of: fieldCursors_, isUnion: unit.records[id].isUnion, recordSize: unit.records[id].size,
+        let offsets = FieldLayout.offsets(of: fieldInfo, isUnion: unit.records[id].isUnion, recordSize: unit.records[id].size,
                                           recordAlignment: unit.records[id].alignment, plainAllowed: !head.hasBytes("randomize_layout"))
         var fields: [FieldDecl] = []
-        for (f, off) in zip(fieldCursors_, offsets) {
+        for (info, off) in zip(fieldInfo, offsets) {
+            let f = info.cursor
             typeContext = (inMember: true, behindPointer: false)
-            let ft = try convertType(clang_getCursorType(f), at: f)
-            let bitWidth = clang_Cursor_isBitField(f) != 0 ? Int(clang_getFieldDeclBitWidth(f)) : nil
+            let ft = try convertType(info.type, at: f)
             // An anonymous struct/union member is not spelled (see `tagName`).
-            let fname = clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(clang_getCursorType(f))) != 0 ? "" : spelling(f)
+            let fname = clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(info.type)) != 0 ? "" : spelling(f)
             let unnamed = fname.isEmpty || fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
-            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: off, bitWidth: bitWidth)
-            if !writtenAttributeKinds(f).isEmpty {
+            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: off, bitWidth: info.bitWidth)
+            if !info.attributes.isEmpty {
                 let pretty = prettyPrinted(f)
                 if pretty.hasBytes("btf_decl_tag") { field.btfDeclTags = AttributeParser.parse(pretty).btfDeclTags }
             }
             fields.append(field)
         }
         unit.records[id].fields = fields
-        fieldCursors[id] = fieldCursors_
+        fieldCursors[id] = fieldInfo.map(\.cursor)
         unit.records[id].membersOmitted = false
         unit.records[id].preserveAccessIndex = pai
         unit.records[id].btfDeclTags = head.hasBytes("btf_decl_tag") ? AttributeParser.parse(String(head)).btfDeclTags : []

@@ -231,7 +231,7 @@ if coreTot.n > 0 {
 for (name, t) in [("cold runs (first compile, full parse)", coldStages), ("warm runs (parse cache)", warmStages)]
     where t.frontEndMs + t.backendMs > 0 {
     let own = t.frontEndMs - t.libclangMs + t.backendMs
-    print("swift-bpfcc stage split, \(name): " + String(format: "compile wall time %.0f ms, of which libclang (index, parse, disposal) %.0f ms "
+    print("swift-bpfcc stage split, \(name): " + String(format: "compile wall time %.0f ms, of which libclang (index, parse, disposal, layouts of the records used) %.0f ms "
                  + "and own stages %.0f ms = %.1f%% of the wall time, %.1f%% of parse + own stages "
                  + "(cache lookup and AST conversion %.0f ms, lowering to ELF %.0f ms); the rest is process start "
                  + "(loading libclang and LLVM), reading files and writing the object",

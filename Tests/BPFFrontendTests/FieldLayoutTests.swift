@@ -33,10 +33,10 @@ import CClang
             let t = clang_getCursorType(r)
             let size = Int(clang_Type_getSizeOf(t)), align = Int(clang_Type_getAlignOf(t))
             guard size >= 0, align > 0 else { return nil }
-            let fs = fields(of: t)
+            let fs = fields(of: t).map(FieldLayout.Field.init)
             return Layout(name: string(clang_getTypeSpelling(t)),
                           plain: FieldLayout.plainOffsets(of: fs, isUnion: r.kind == CXCursor_UnionDecl, recordSize: size, recordAlignment: align),
-                          clang: fs.map { Int(clang_Cursor_getOffsetOfField($0)) })
+                          clang: fs.map { Int(clang_Cursor_getOffsetOfField($0.cursor)) })
         }
     }
 
