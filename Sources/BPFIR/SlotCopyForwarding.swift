@@ -95,14 +95,8 @@ public enum SlotCopyForwarding {
     /// equal widths whose stores cover every byte of `B` (the last store's position).
     static func copies(in b: Block, _ f: Function) -> [(target: Int, source: Int, last: Int)] {
         var loaded: [VReg: (slot: Int, offset: Int, width: Width)] = [:]
-        var runs: [Int: (source: Int, bytes: Set<Int>, last: Int)] = [:]
+        var runs: [Int: CopyRun] = [:]
         var out: [(target: Int, source: Int, last: Int)] = []
-        func finish(_ t: Int) {
-            if let r = runs.removeValue(forKey: t), r.bytes.count == f.slots[t].size,
-               r.bytes.allSatisfy({ $0 >= 0 && $0 < f.slots[t].size }) {
-                out.append((t, r.source, r.last))
-            }
-        }
         for (ii, i) in b.instructions.enumerated() {
             // A register written again no longer holds what it loaded.
             i.inst.forEachDef { loaded[$0] = nil }
@@ -120,25 +114,39 @@ public enum SlotCopyForwarding {
             case .load(let d, .slot(let s), let off, let w, _):
                 loaded[d] = (s, off, w)
             case .store(.slot(let t), let off, let value, let w):
+                let size = f.slots[t].size
                 guard case .reg(let v) = value, let l = loaded[v], l.width == w, l.offset == off, l.slot != t,
-                      runs[t] == nil || runs[t]!.source == l.slot else {
+                      runs[t] == nil || runs[t]!.source == l.slot, off >= 0, off + w.bytes <= size else {
                     runs[t] = nil
                     continue
                 }
-                var r = runs[t] ?? (l.slot, [], ii)
-                r.bytes.formUnion(off..<(off + w.bytes))
-                r.last = ii
-                runs[t] = r
-                if r.bytes.count == f.slots[t].size { finish(t) }
+                if runs[t] == nil { runs[t] = CopyRun(source: l.slot, size: size) }
+                // (Changed in place: a copy taken out of the table would copy its bytes.)
+                runs[t]!.cover(off..<(off + w.bytes))
+                if runs[t]!.covered == size {
+                    out.append((t, l.slot, ii))
+                    runs[t] = nil
+                }
             default:
                 break
             }
             // A write to a copy's source before the copy is complete spoils it.
-            if case .store(.slot(let s), _, _, _) = i.inst {
-                for (t, r) in runs where r.source == s { runs[t] = nil }
+            if case .store(.slot(let s), _, _, _) = i.inst, runs.values.contains(where: { $0.source == s }) {
+                runs = runs.filter { $0.value.source != s }
             }
         }
         return out
+    }
+
+    /// A copy into a slot in progress: the bytes its stores have covered so far.
+    struct CopyRun {
+        let source: Int
+        var bytes: [Bool]
+        var covered = 0
+        init(source: Int, size: Int) { self.source = source; bytes = Array(repeating: false, count: size) }
+        mutating func cover(_ r: Range<Int>) {
+            for k in r where !bytes[k] { bytes[k] = true; covered += 1 }
+        }
     }
 
     /// Whether an instruction may write slot `a` or `b`: a store or atomic on either, or

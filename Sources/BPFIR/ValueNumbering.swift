@@ -72,11 +72,11 @@ public enum ValueNumbering {
         var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
         // The keys of `loads` about each slot's bytes, so a write to a slot visits only the
         // facts about the bytes it writes.
-        var slotKeys = SlotKeyIndex(slots: f.slots.count)
+        var slotKeys = SlotKeyIndex(slots: f.slots)
         func setSlotFact(_ key: Inst, slot s: Int, offset: Int, _ e: (value: Operand, stored: Bool, generation: Int)?, in b: Int) {
-            loadUndo[b].append((key, loads[key]))
-            if loads[key] == nil, e != nil { slotKeys.insert(key, slot: s, offset: offset) }
-            loads[key] = e
+            let old = e.map { loads.updateValue($0, forKey: key) } ?? loads.removeValue(forKey: key)
+            loadUndo[b].append((key, old))
+            if old == nil, e != nil { slotKeys.insert(key, slot: s, offset: offset) }
         }
         /// The keys about slot `s` whose loads start in `[lo, hi)` and are still present.
         func presentSlotKeys(_ s: Int, from lo: Int, to hi: Int) -> [Inst] {
@@ -308,23 +308,30 @@ public enum ValueNumbering {
     }
 
     /// The keys of slot facts by slot and offset: every key ever entered (a superset of the
-    /// present ones, which undoing a block may bring back).
+    /// present ones, which undoing a block may bring back). Offsets inside the slot index an
+    /// array; others (code reading outside a slot) a table.
     struct SlotKeyIndex {
-        private var byOffset: [[Int: [Inst]]]
+        private var inside: [[[Inst]]]
+        private var outside: [[Int: [Inst]]]
 
-        init(slots: Int) { byOffset = Array(repeating: [:], count: slots) }
+        init(slots: [StackSlot]) {
+            inside = slots.map { Array(repeating: [], count: max(0, $0.size)) }
+            outside = Array(repeating: [:], count: slots.count)
+        }
 
-        mutating func insert(_ key: Inst, slot s: Int, offset: Int) { byOffset[s][offset, default: []].append(key) }
+        mutating func insert(_ key: Inst, slot s: Int, offset: Int) {
+            if offset >= 0 && offset < inside[s].count { inside[s][offset].append(key) }
+            else { outside[s][offset, default: []].append(key) }
+        }
 
         /// Calls `body` with the keys of slot `s` at offsets in `[lo, hi)`.
         func forEach(slot s: Int, from lo: Int, to hi: Int, _ body: (Inst) -> Void) {
-            let offsets = byOffset[s]
             guard lo < hi else { return }
-            if lo > -(1 << 40) && hi < 1 << 40 && hi - lo <= 16 {
-                for o in lo..<hi { offsets[o]?.forEach(body) }
-            } else {
-                for (o, keys) in offsets where o >= lo && o < hi { keys.forEach(body) }
+            inside[s].withUnsafeBufferPointer { keys in
+                let from = max(lo, 0), to = min(hi, keys.count)
+                if from < to { for o in from..<to { keys[o].forEach(body) } }
             }
+            for (o, keys) in outside[s] where o >= lo && o < hi { keys.forEach(body) }
         }
     }
 
