@@ -135,7 +135,7 @@ func evaluateInteger(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
 
 /// The pretty-printed declaration with attributes resolved (terse: no bodies; an unnamed
 /// record's type printed without its position, which would make libclang read and index
-/// the whole header it is in: see `tagName`).
+/// the whole header it is in: see `tagIdentity`).
 func prettyPrinted(_ c: CXCursor) -> String {
     guard let policy = clang_getCursorPrintingPolicy(c) else { return "" }
     defer { clang_PrintingPolicy_dispose(policy) }

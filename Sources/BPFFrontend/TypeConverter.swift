@@ -197,33 +197,33 @@ extension Converter {
         return String(rest[..<end])
     }
 
-    /// Deduplication key of a record/enum declaration: its USR, plus the position of the
-    /// declaration for anonymous ones (clang gives sibling anonymous unions the same USR).
-    func typeKey(_ decl: CXCursor) -> String {
+    /// Deduplication key of a record/enum declaration, and its tag (nil for an unnamed one).
+    ///
+    /// The key is the USR, plus the position of the declaration for anonymous ones (clang
+    /// gives sibling anonymous unions the same USR). libclang spells `typedef struct { ... }
+    /// atomic_t;`'s record as "atomic_t", but it has no tag (its USR says `@SA@`/`@UA@`/
+    /// `@EA@`), and BTF writes it anonymous, as clang does: the name belongs to the typedef.
+    /// A record with neither tag nor typedef name is not spelled at all: its spelling names
+    /// its position ("(unnamed struct at vmlinux.h:…)"), and a line number makes libclang
+    /// read and index the whole file the record is in.
+    func tagIdentity(_ decl: CXCursor) -> (key: String, name: String?) {
         let canon = clang_getCanonicalCursor(decl)
         let u = usr(canon)
-        guard clang_Cursor_isAnonymous(canon) != 0 || spelling(canon).isEmpty || spelling(canon).hasBytes("(") else { return u }
+        let spelled = clang_Cursor_isAnonymous(canon) != 0 ? "" : spelling(canon)
+        guard isUnnamed(spelled) else {
+            return (u, u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@") ? nil : spelled)
+        }
         // Spelling and expansion positions: one macro can expand to anonymous records at many sites.
-        let spelled = spellingPosition(clang_getCursorLocation(canon))
-        let name = spelled.map { string(clang_getFileName($0.file)) } ?? ""
+        let at = spellingPosition(clang_getCursorLocation(canon))
+        let name = at.map { string(clang_getFileName($0.file)) } ?? ""
         let expanded = expansionPosition(clang_getCursorLocation(canon))
         let expName = expanded.file.map { string(clang_getFileName($0)) } ?? ""
-        return "\(u)@\(name):\(spelled?.offset ?? 0)@\(expName):\(expanded.offset)"
+        return ("\(u)@\(name):\(at?.offset ?? 0)@\(expName):\(expanded.offset)", nil)
     }
 
-    /// The tag of a struct/union/enum, nil for an unnamed one. libclang spells
-    /// `typedef struct { ... } atomic_t;`'s record as "atomic_t", but it has no tag (its
-    /// USR says `@SA@`/`@UA@`/`@EA@`), and BTF writes it anonymous, as clang does: the name
-    /// belongs to the typedef. A record with neither tag nor typedef name is not spelled
-    /// at all: its spelling names its position ("(unnamed struct at vmlinux.h:…)"), and a
-    /// line number makes libclang read and index the whole file the record is in.
-    func tagName(_ decl: CXCursor) -> String? {
-        if clang_Cursor_isAnonymous(decl) != 0 { return nil }
-        let name = spelling(decl)
-        if name.isEmpty || name.hasBytes("(unnamed") || name.hasBytes("(anonymous") { return nil }
-        let u = usr(clang_getCanonicalCursor(decl))
-        return u.hasBytes("@SA@") || u.hasBytes("@UA@") || u.hasBytes("@EA@") ? nil : name
-    }
+    /// Whether libclang's spelling of a declaration is no name: empty, or a description
+    /// such as "(anonymous struct at …)" (a C name never starts with a parenthesis).
+    func isUnnamed(_ spelled: String) -> Bool { spelled.isEmpty || spelled.utf8.first == UInt8(ascii: "(") }
 
     /// The declaration a cursor stands for, canonical (the first of its redeclarations),
     /// as libclang's pointer to it; nil for a cursor with none.
@@ -235,10 +235,10 @@ extension Converter {
         let decl = clang_getTypeDeclaration(t)
         let identity = declarationIdentity(decl)
         var known = identity.flatMap { recordIDsByDeclaration[$0] }
-        var key = ""
+        var tag: (key: String, name: String?) = ("", nil)
         if known == nil {
-            key = typeKey(decl)
-            known = recordIDs[key]
+            tag = tagIdentity(decl)
+            known = recordIDs[tag.key]
             if let id = known, let identity { recordIDsByDeclaration[identity] = id }
         }
         if let id = known {
@@ -248,10 +248,10 @@ extension Converter {
             return id
         }
         let id = unit.records.count
-        recordIDs[key] = id
+        recordIDs[tag.key] = id
         if let identity { recordIDsByDeclaration[identity] = id }
         let def = clang_getCursorDefinition(decl)
-        unit.records.append(RecordDecl(name: tagName(decl), isUnion: decl.kind == CXCursor_UnionDecl,
+        unit.records.append(RecordDecl(name: tag.name, isUnion: decl.kind == CXCursor_UnionDecl,
                                        isComplete: false, fields: [], size: 0, alignment: 1,
                                        preserveAccessIndex: false))
         guard !isNull(def) else { return id }
@@ -294,10 +294,9 @@ extension Converter {
             let f = info.cursor
             typeContext = (inMember: true, behindPointer: false)
             let ft = try convertType(info.type, at: f)
-            // An anonymous struct/union member is not spelled (see `tagName`).
+            // An anonymous struct/union member is not spelled (see `tagIdentity`).
             let fname = clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(info.type)) != 0 ? "" : spelling(f)
-            let unnamed = fname.isEmpty || fname.hasBytes("(anonymous") || fname.hasBytes("(unnamed")
-            var field = FieldDecl(name: unnamed ? nil : fname, type: ft, bitOffset: off, bitWidth: info.bitWidth)
+            var field = FieldDecl(name: isUnnamed(fname) ? nil : fname, type: ft, bitOffset: off, bitWidth: info.bitWidth)
             if !info.attributes.isEmpty {
                 let pretty = prettyPrinted(f)
                 if pretty.hasBytes("btf_decl_tag") { field.btfDeclTags = AttributeParser.parse(pretty).btfDeclTags }
@@ -313,10 +312,10 @@ extension Converter {
 
     func enumID(_ t: CXType, at c: CXCursor) throws -> EnumID {
         let decl = clang_getTypeDeclaration(t)
-        let key = typeKey(decl)
-        if let id = enumIDs[key] { return id }
+        let tag = tagIdentity(decl)
+        if let id = enumIDs[tag.key] { return id }
         let id = unit.enums.count
-        enumIDs[key] = id
+        enumIDs[tag.key] = id
         let intType = clang_getEnumDeclIntegerType(decl)
         let signed = [CXType_Int, CXType_Long, CXType_LongLong, CXType_Short, CXType_SChar, CXType_Char_S].contains(intType.kind)
         let def = clang_getCursorDefinition(decl)
@@ -327,7 +326,7 @@ extension Converter {
                 values.append(EnumValue(name: spelling(k), value: v))
             }
         }
-        unit.enums.append(EnumDecl(name: tagName(decl), values: values, size: max(1, Int(clang_Type_getSizeOf(t))),
+        unit.enums.append(EnumDecl(name: tag.name, values: values, size: max(1, Int(clang_Type_getSizeOf(t))),
                                    isSigned: signed))
         return id
     }
