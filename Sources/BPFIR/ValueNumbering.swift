@@ -109,6 +109,9 @@ public enum ValueNumbering {
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
             chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
+            // Facts written while this block's instructions are walked carry generations
+            // from here on, and are already in its undo list.
+            let blockStart = memory.next
             for bytes in memory.enter(b) {
                 for k in presentSlotKeys(bytes.slot, from: bytes.lo == Int.min ? Int.min : bytes.lo - 7, to: bytes.hi) {
                     guard case .load(_, .slot, let o, let lw, _) = k, bytes.lo < o + lw.bytes && o < bytes.hi else { continue }
@@ -199,14 +202,16 @@ public enum ValueNumbering {
                     let kind = memory.kind(of: base), now = memory.current[kind]
                     // What is known of other bytes through the same pointer, or through a
                     // pointer whose bytes are surely apart from these, stays true.
-                    var kept: [(Inst, (value: Operand, stored: Bool, generation: Int))] = []
-                    for (k, e) in loads where e.generation == before[kind] {
-                        guard case .load(_, .reg(let kb), let o, let lw, _) = k,
+                    // (Restamped in place: no key is hashed again.)
+                    var i = loads.startIndex
+                    while i != loads.endIndex {
+                        defer { loads.formIndex(after: &i) }
+                        let (k, e) = loads[i]
+                        guard e.generation == before[kind], case .load(_, .reg(let kb), let o, let lw, _) = k,
                               addresses.disjoint(kb, o, lw.bytes, base, off, w.bytes) else { continue }
-                        loadUndo[b].append((k, e))
-                        kept.append((k, (e.value, e.stored, now)))
+                        if e.generation < blockStart { loadUndo[b].append((k, e)) }
+                        loads.values[i].generation = now
                     }
-                    for (k, e) in kept { loads[k] = e }
                     // A value in a register written more than once may change before the load.
                     if case .reg(let v) = value, !once(v) { continue }
                     let key = Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: false)
