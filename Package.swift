@@ -37,7 +37,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
         .executableTarget(name: "bpfcc-bench"),
-        .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend"], swiftSettings: clangInclude),
+        .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend", "TestSupport"], swiftSettings: clangInclude),
         .testTarget(name: "BPFCodegenTests", dependencies: ["BPFCodegen", "BPFIR", "TestSupport"], swiftSettings: clangInclude),
         // Tool runners shared by the unit-test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

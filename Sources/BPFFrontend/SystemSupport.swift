@@ -127,23 +127,23 @@ public enum System {
     public static func fileStatus(_ path: String) -> (identity: String, changed: Int64)? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        func ns(_ t: timespec) -> Int64 { Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec) }
-        return ("\(st.st_dev):\(st.st_ino):\(st.st_size):\(ns(st.st_mtim)):\(ns(st.st_ctim))", ns(st.st_ctim))
+        let modified = nanoseconds(st.st_mtim), changed = nanoseconds(st.st_ctim)
+        return ("\(st.st_dev):\(st.st_ino):\(st.st_size):\(modified):\(changed)", changed)
     }
 
     /// The real-time clock (the one file times are on) in nanoseconds.
-    public static func realTimeNanoseconds() -> Int64 {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
-    }
+    public static func realTimeNanoseconds() -> Int64 { nanoseconds(clock: CLOCK_REALTIME) }
 
     /// A monotonic clock in nanoseconds, for stage timings.
-    public static func nanoseconds() -> UInt64 {
+    public static func nanoseconds() -> UInt64 { UInt64(nanoseconds(clock: CLOCK_MONOTONIC)) }
+
+    private static func nanoseconds(clock: clockid_t) -> Int64 {
         var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+        clock_gettime(clock, &t)
+        return nanoseconds(t)
     }
+
+    private static func nanoseconds(_ t: timespec) -> Int64 { Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec) }
 
     /// The directory part of a path ("" when it has none), as NSString's
     /// `deletingLastPathComponent`: "a/b.c" → "a", "/b.c" → "/", "b.c" → "".

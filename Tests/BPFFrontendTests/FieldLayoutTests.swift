@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import CClang
+import TestSupport
 @testable import BPFFrontend
 
 /// `FieldLayout` lays plain records out itself: wherever it gives offsets, they must be
@@ -40,14 +41,8 @@ import CClang
         }
     }
 
-    func write(_ source: String) throws -> String {
-        let path = NSTemporaryDirectory() + "layout-\(UUID().uuidString).c"
-        try source.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     @Test func plainRecordsAreLaidOutAsClangDoesAndOthersAreDeclined() throws {
-        let path = try write("""
+        let path = Tool.tempFile(Array("""
             struct plain_mixed { char a; int b; char c; long d; short e; };
             struct plain_flexible { int n; char tail; long items[]; };
             struct plain_nested { char a; struct plain_mixed m; char b; union { int x; char y[3]; }; char z; };
@@ -67,7 +62,7 @@ import CClang
             struct ms_bits { int a : 1; char b; long c; } __attribute__((ms_struct));
             struct plain_bits_then_field { int a : 1; char b; long c; };
             struct wrapper { struct packed_record p; char x; struct pragma_packed q; };
-            """)
+            """.utf8), suffix: ".c")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let all = try layouts(path)
         let byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -87,22 +82,16 @@ import CClang
 
     /// Every record of the running kernel's vmlinux.h.
     @Test func vmlinuxRecordsAreLaidOutAsClangDoes() throws {
-        let bpftool = ["/usr/sbin/bpftool", "/usr/bin/bpftool", "/usr/local/sbin/bpftool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let bpftool = ["/usr/sbin/bpftool", "/usr/bin/bpftool", "/usr/local/sbin/bpftool"].first(where: Tool.exists)
         guard let bpftool, FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux") else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("bpftool or /sys/kernel/btf/vmlinux missing in CI") }
             else { print("SKIP: vmlinux.h layout test needs bpftool and /sys/kernel/btf/vmlinux") }
             return
         }
-        let path = NSTemporaryDirectory() + "layout-vmlinux-\(UUID().uuidString).h"
+        let dump = try Tool.run(bpftool, ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"])
+        try #require(dump.status == 0, "bpftool failed: \(dump.err)")
+        let path = Tool.tempFile(Array(dump.out.utf8), suffix: ".h")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let dump = Process()
-        dump.executableURL = URL(fileURLWithPath: bpftool)
-        dump.arguments = ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"]
-        FileManager.default.createFile(atPath: path, contents: nil)
-        dump.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try dump.run()
-        dump.waitUntilExit()
-        try #require(dump.terminationStatus == 0, "bpftool failed")
         let all = try layouts(path, ["-x", "c"])
         try #require(all.count > 1000, "only \(all.count) records in vmlinux.h")
         let plain = all.filter { $0.plain != nil }
