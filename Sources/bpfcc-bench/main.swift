@@ -98,7 +98,7 @@ func measure(compiler: [String], spec: ProgramSpec, outDir: String, isOurs: Bool
         if cold { coldTimes.append(t); if isOurs { waitForCacheBuilders() } }
         if !cold || !isOurs { times.append(t) }
         // SWIFT_BPFCC_TIME_STAGES lines: "libclang X ms" (libclang's own work: its index, the
-        // parse, freeing the parsed unit) and
+        // parse, freeing the parsed unit, laying out the records used) and
         // "parse X ms, lower+codegen+btf+elf Y ms" (X: the whole front end, cache lookup and
         // our AST conversion included).
         if isOurs && i >= coldRuns - 1 {
