@@ -54,14 +54,17 @@ func isExpression(_ c: CXCursor) -> Bool { clang_isExpression(c.kind) != 0 }
 func isStatement(_ c: CXCursor) -> Bool { clang_isStatement(c.kind) != 0 }
 func isNull(_ c: CXCursor) -> Bool { clang_Cursor_isNull(c) != 0 }
 
-/// The expansion location (the macro use site for code from macros), as clang reports it.
-func location(_ loc: CXSourceLocation) -> SourceLocation {
+/// The expansion location (the macro use site for code from macros), as clang reports it;
+/// `name` names its file (the converter keeps the names it made).
+func location(_ loc: CXSourceLocation, name: (CXFile) -> String = fileName) -> SourceLocation {
     var file: CXFile? = nil
-    var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-    clang_getExpansionLocation(loc, &file, &line, &column, &offset)
-    let name = file.map { relativeToWorkingDirectory(string(clang_getFileName($0))) } ?? "<built-in>"
-    return SourceLocation(file: name, line: Int(line), column: Int(column))
+    var line: UInt32 = 0, column: UInt32 = 0
+    clang_getExpansionLocation(loc, &file, &line, &column, nil)
+    return SourceLocation(file: file.map(name) ?? "<built-in>", line: Int(line), column: Int(column))
 }
+
+/// The name locations give a file: see `relativeToWorkingDirectory`.
+func fileName(_ file: CXFile) -> String { relativeToWorkingDirectory(string(clang_getFileName(file))) }
 
 private let workingDirectoryPrefix = System.currentDirectory + "/"
 
@@ -105,6 +108,17 @@ func expansionPosition(_ l: CXSourceLocation) -> (file: CXFile?, offset: UInt32)
 /// The spelled tokens of a cursor's extent.
 func tokens(_ tu: CXTranslationUnit, _ c: CXCursor) -> [(kind: CXTokenKind, text: String, offset: UInt32)] {
     tokens(tu, clang_getCursorExtent(c))
+}
+
+/// The spelling of the first token of a cursor's extent (the first of `tokens(tu, c)`),
+/// without decoding the others: nested expressions would decode theirs again and again.
+func firstToken(_ tu: CXTranslationUnit, _ c: CXCursor) -> String? {
+    var toks: UnsafeMutablePointer<CXToken>? = nil
+    var n: UInt32 = 0
+    clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n)
+    guard let t = toks else { return nil }
+    defer { clang_disposeTokens(tu, t, n) }
+    return n > 0 ? string(clang_getTokenSpelling(tu, t[0])) : nil
 }
 
 /// The tokens of a source range, with their spelling offsets.

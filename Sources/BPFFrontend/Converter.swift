@@ -24,16 +24,21 @@ final class Converter {
     var deferredErrors: [String: [Diagnostic]] = [:]
 
     // Per-function state.
-    var locals: [String: Int] = [:]          // USR of a local/param → id
+    /// A local or parameter's id, and a static local's hoisted global name, by the
+    /// declaration (`declarationIdentity`): no USR is made for them.
+    var locals: [UnsafeRawPointer?: Int] = [:]
     var nextLocal = 0
     var currentFunction = ""
-    var staticLocalNames: [String: String] = [:]   // USR → hoisted global name
+    var staticLocalNames: [UnsafeRawPointer?: String] = [:]
     var usedGlobalNames: Set<String> = []
     /// Functions declared outside the main file, converted only when referenced
     /// (headers such as bpf_helpers.h define many static inline functions).
     var pendingFunctions: [CXCursor] = []
     var requestedFunctions: Set<String> = []
     var mainFileHandle: CXFile? = nil
+    /// File names by libclang's handle: a location names its file without making the
+    /// name again.
+    var fileNames: [UnsafeMutableRawPointer: String] = [:]
 
     init(tu: CXTranslationUnit, mainFile: String) {
         self.tu = tu
@@ -52,6 +57,27 @@ final class Converter {
         case .function: return .pointer(type)
         default: return type
         }
+    }
+
+    /// The expansion location of a cursor (the macro use site for code from macros).
+    func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }
+
+    func location(_ loc: CXSourceLocation) -> SourceLocation {
+        BPFFrontend.location(loc) { f in
+            if let name = fileNames[f] { return name }
+            let name = fileName(f)
+            fileNames[f] = name
+            return name
+        }
+    }
+
+    /// The attributes written on a declaration (and whether it is `inline`). They are
+    /// read from its pretty-printed form, which is made only for a declaration with
+    /// attributes (implicit ones, which the printer leaves out, aside) or an inline function.
+    func declAttributes(_ c: CXCursor) -> DeclAttributes {
+        let inline = c.kind == CXCursor_FunctionDecl && clang_Cursor_isFunctionInlined(c) != 0
+        guard inline || clang_Cursor_hasAttrs(c) != 0 else { return DeclAttributes() }
+        return AttributeParser.parse(prettyPrinted(c))
     }
 
     func usr(_ c: CXCursor) -> String {
@@ -165,7 +191,7 @@ final class Converter {
         let isDefinition = clang_isCursorDefinition(c) != 0
         let existing = unit.functions.firstIndex { $0.name == name }
         if let i = existing, unit.functions[i].body != nil, !isDefinition { return }
-        let attrs = AttributeParser.parse(prettyPrinted(c))
+        let attrs = declAttributes(c)
         let storage = storageClass(c)
         locals = [:]; nextLocal = 0; currentFunction = name
         var params: [VarDecl] = []
@@ -174,8 +200,8 @@ final class Converter {
             for i in 0..<n {
                 let p = clang_Cursor_getArgument(c, UInt32(i))
                 let id = nextLocal; nextLocal += 1
-                locals[usr(p)] = id
-                let attrs = clang_Cursor_hasAttrs(p) != 0 ? AttributeParser.parse(prettyPrinted(p)) : DeclAttributes()
+                locals[declarationIdentity(p)] = id
+                let attrs = declAttributes(p)
                 params.append(VarDecl(id: id, name: spelling(p), type: Self.adjustedParameter(try convertType(clang_getCursorType(p), at: p)),
                                       initializer: nil, storage: .auto, attributes: attrs, location: location(p)))
             }
@@ -222,7 +248,7 @@ final class Converter {
         let name = spelling(c)
         let storage = storageClass(c)
         let type = try convertType(clang_getCursorType(c), at: c)
-        let attrs = AttributeParser.parse(prettyPrinted(c))
+        let attrs = declAttributes(c)
         if attrs.section == ".maps" { try convertMapPointees(clang_getCursorType(c), at: c) }
         let initCursor = clang_Cursor_getVarDeclInitializer(c)
         let initializer: Initializer? = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)

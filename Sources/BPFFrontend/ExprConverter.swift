@@ -223,7 +223,7 @@ extension Converter {
             requestFunction(ref)
             return make(.declRef(.function(spelling(ref))))
         case CXCursor_VarDecl, CXCursor_ParmDecl:
-            let key = usr(ref)
+            let key = declarationIdentity(ref)
             if let id = locals[key] {
                 if ref.kind == CXCursor_ParmDecl { return Expr(.declRef(.local(id)), type: Self.adjustedParameter(type), location: loc) }
                 return make(.declRef(.local(id)))
@@ -297,8 +297,7 @@ extension Converter {
     private func unexposed(_ c: CXCursor, type: CType, loc: SourceLocation) throws -> Expr {
         let kids = exprChildren(c)
         func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
-        let toks = tokens(tu, c)
-        let first = toks.first?.text ?? ""
+        let first = firstToken(tu, c) ?? ""
         if first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_"), kids.count >= 2 {
             let args = try kids.sorted { startOffset($0) < startOffset($1) }.map(convertExpr)
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
@@ -335,7 +334,7 @@ extension Converter {
             throw error(c, "unsupported expression")
         }
         // GNU `a ?: b` (BinaryConditionalOperator): children are a, (opaque a), b.
-        if toks.contains(where: { $0.text == "?" }), kids.count >= 2 {
+        if kids.count >= 2, tokens(tu, c).contains(where: { $0.text == "?" }) {
             let a = try convertExpr(kids[0]), b = try convertExpr(kids[kids.count - 1])
             return make(.conditional(a, a, b))
         }

@@ -32,8 +32,9 @@ extension Converter {
         let k = children(c)
         guard let first = k.first else { return false }
         if first.kind == CXCursor_MemberRef { return true }
-        let t = tokens(tu, c).first?.text
-        return (t == "[" || t == ".") && k.count >= 2
+        guard k.count >= 2 else { return false }
+        let t = firstToken(tu, c)
+        return t == "[" || t == "."
     }
 
     /// One designator: a member (by name) or an array index.

@@ -148,7 +148,7 @@ extension Converter {
         let type = try convertType(clang_getCursorType(d), at: d)
         let storage = storageClass(d)
         let initCursor = clang_Cursor_getVarDeclInitializer(d)
-        let attrs = AttributeParser.parse(prettyPrinted(d))
+        let attrs = declAttributes(d)
         if storage == .static || storage == .extern {
             if storage == .extern {
                 if unit.globals.first(where: { $0.name == name }) == nil { try convertGlobal(d) }
@@ -158,14 +158,14 @@ extension Converter {
             var k = 1
             while usedGlobalNames.contains(gname) { gname = "\(currentFunction).\(name).\(k)"; k += 1 }
             usedGlobalNames.insert(gname)
-            staticLocalNames[usr(d)] = gname
+            staticLocalNames[declarationIdentity(d)] = gname
             let initializer = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
             unit.globals.append(GlobalVar(name: gname, type: type, initializer: initializer, isStatic: true, isExtern: false,
                                           isDefinition: true, attributes: attrs, location: location(d)))
             return nil
         }
         let id = nextLocal; nextLocal += 1
-        locals[usr(d)] = id
+        locals[declarationIdentity(d)] = id
         let initializer = isNull(initCursor) ? nil : try buildInitializer(type, initCursor)
         return VarDecl(id: id, name: name, type: type, initializer: initializer, storage: storage, attributes: attrs,
                        location: location(d))
