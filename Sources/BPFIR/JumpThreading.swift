@@ -26,10 +26,12 @@ public enum JumpThreading {
                 guard case .branch(_, _, _, _, let t, let e) = block.terminator, t != block.id, e != block.id,
                       copyable(block) else { continue }
                 /// Where `block`'s branch goes after block `q` and then `between`, if decided.
+                /// (By the values known there, or by the ranges the instructions on the way give.)
                 func decided(after q: Int, through between: [Instruction]) -> BlockID? {
                     var state = kv.entry[q]
-                    for i in f.blocks[q].instructions + between { kv.step(i.inst, &state) }
-                    return kv.decide(block.terminator, in: state).map { $0 ? t : e }
+                    var ranges = LocalRanges()
+                    for i in f.blocks[q].instructions + between { kv.step(i.inst, &state); ranges.step(i.inst) }
+                    return (kv.decide(block.terminator, in: state) ?? ranges.decide(block.terminator)).map { $0 ? t : e }
                 }
                 for p in Set(preds[b]) where p != b {
                     guard let target = decided(after: p, through: block.instructions) else { continue }
