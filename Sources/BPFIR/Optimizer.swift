@@ -88,6 +88,7 @@ public enum Optimizer {
                 step("SelectFormation", SelectFormation.run)
                 step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
+                step("CommonCodeHoisting", CommonCodeHoisting.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)

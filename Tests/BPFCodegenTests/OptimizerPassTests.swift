@@ -27,7 +27,8 @@ import BPFIR
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("SelectFormation", SelectFormation.run),
-        ("CallArgumentSinking", CallArgumentSinking.run), ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
+        ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run),
+        ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
         ("BitTestBranches", BitTestBranches.run),
     ]
 

@@ -1,8 +1,9 @@
 // A latency histogram's slot: the base-2 logarithm of a 64-bit value, computed as the
 // logarithm of its upper half plus 32 when that half is not zero, then clamped to the
 // last of 20 slots. On the upper-half path the clamp always applies (the logarithm is at
-// least 32): the compiler may drop that path's shifts and tests. Values below, at and
-// above 2^32, zero, and a full 64-bit value.
+// least 32): the compiler may drop that path's shifts and tests. The slot is counted with
+// a plain or an atomic increment. Values below, at and above 2^32, zero, and a full
+// 64-bit value.
 // @ctx 0000000000000000
 // @ctx 0100000000000000
 // @ctx e803000000000000
@@ -70,7 +71,12 @@ int log2_histogram(__u64 *ctx)
 	slot = log2_64(ctx[0]);
 	if (slot >= SLOTS)
 		slot = SLOTS - 1;
-	h->slots[slot]++;
+	/* Odd values count with a plain increment, even ones atomically: both sides
+	 * compute the slot's address (which the compiler may compute once). */
+	if (ctx[0] & 1)
+		h->slots[slot]++;
+	else
+		__sync_fetch_and_add(&h->slots[slot], 1);
 	h->total += ctx[0];
 	ts_put(&results, 0, slot);
 	ts_put(&results, 1, h->slots[slot]);
