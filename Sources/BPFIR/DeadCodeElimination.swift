@@ -39,7 +39,8 @@ public enum DeadCodeElimination {
             if let j = armTarget(ti), j == ei { join = j; arms = [ti] }
             else if let j = armTarget(ei), j == ti { join = j; arms = [ei] }
             else if let j1 = armTarget(ti), let j2 = armTarget(ei), j1 == j2 { join = j1; arms = [ti, ei] }
-            guard let j = join else { continue }
+            // (A join that is the branch's own block would make a loop of it.)
+            guard let j = join, j != x else { continue }
             let deadAtJoin = arms.allSatisfy { a in
                 f.blocks[a].instructions.allSatisfy { i in
                     var used = false
