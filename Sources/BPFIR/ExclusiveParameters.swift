@@ -9,23 +9,9 @@
 public enum ExclusiveParameters {
     public static func mark(_ m: Module) -> Module {
         var m = m
-        var addressTaken = Set<String>()
-        var calls: [String: [(caller: Int, args: [Operand])]] = [:]
-        for (fi, f) in m.functions.enumerated() {
-            for b in f.blocks {
-                for i in b.instructions {
-                    switch i.inst {
-                    case .symbolAddr(_, let s): addressTaken.insert(s.name)
-                    case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
-                    default: break
-                    }
-                }
-            }
-        }
         let callerFacts = m.functions.map(CallerFacts.init)
-        for fi in m.functions.indices {
+        for (fi, sites) in m.callSitesOfStaticFunctions() {
             let f = m.functions[fi]
-            guard f.linkage == .static, !addressTaken.contains(f.name), let sites = calls[f.name], !sites.isEmpty else { continue }
             m.functions[fi].exclusiveParameters = f.parameters.indices.filter { k in
                 sites.allSatisfy { callerFacts[$0.caller].passesExclusively($0.args, at: k) }
             }.map { f.parameters[$0] }
@@ -66,5 +52,29 @@ public enum ExclusiveParameters {
                 return slotOfRegister[o].map { $0 != slot } ?? false
             }
         }
+    }
+}
+
+extension Module {
+    /// The calls of each static sub-program whose address is never taken (a callback's
+    /// callers are in the kernel), by the callee's position, with the caller's position
+    /// and the arguments; functions never called are left out.
+    func callSitesOfStaticFunctions() -> [Int: [(caller: Int, args: [Operand])]] {
+        var addressTaken = Set<String>()
+        var calls: [String: [(caller: Int, args: [Operand])]] = [:]
+        for (fi, f) in functions.enumerated() {
+            f.forEachInstruction { _, inst in
+                switch inst {
+                case .symbolAddr(_, let s): addressTaken.insert(s.name)
+                case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
+                default: break
+                }
+            }
+        }
+        var out: [Int: [(caller: Int, args: [Operand])]] = [:]
+        for (fi, f) in functions.enumerated() where f.linkage == .static && !addressTaken.contains(f.name) {
+            if let sites = calls[f.name], !sites.isEmpty { out[fi] = sites }
+        }
+        return out
     }
 }

@@ -1,6 +1,6 @@
 /// Unsigned ranges of registers read off a stretch of straight-line code alone: a constant
 /// is itself, a 32-bit result or a narrow unsigned load is below 2^32 (2^bits), a value
-/// masked with a constant is at most the mask, a copy
+/// masked with a constant is at most the mask, one shifted right by k below 2^(bits-k), a copy
 /// keeps its source's range, and adding a constant moves a range the addition cannot wrap.
 /// Registers the stretch does not define have no range. That is enough to decide a bound
 /// check on a value computed just before it: an inlined `log2l(v)` returns
@@ -15,8 +15,9 @@ struct LocalRanges {
         if let d = inst.singleDef, let r = r { ranges[d] = r }
     }
 
-    /// The range of the value `inst` defines, from the ranges before it.
-    private func range(of inst: Inst) -> (lo: UInt64, hi: UInt64)? {
+    /// The range of the value `inst` defines, from the ranges before it (on its own, with
+    /// no ranges known: `LocalRanges().range(of:)`).
+    func range(of inst: Inst) -> (lo: UInt64, hi: UInt64)? {
         switch inst {
         case .mov(_, .imm(let k), let w):
             let v = w.extend(UInt64(bitPattern: k), signed: false)
@@ -29,6 +30,8 @@ struct LocalRanges {
             return wrapped ? nil : (r.lo + UInt64(k), hi)
         case .binary(.and, _, _, .imm(let k), let w) where k >= 0:
             return (0, w.extend(UInt64(k), signed: false))
+        case .binary(.lshr, _, _, .imm(let k), let w) where k > 0 && k < Int64(w.bits):
+            return (0, w.extend(.max, signed: false) >> UInt64(k))
         case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32):
             return (0, 0xffff_ffff)
         case .load(_, _, _, let w, false) where w != .w64:

@@ -96,6 +96,20 @@ public enum Optimizer {
             }
             m.functions[i] = f
         }
+        if level > 0 && !skipped.contains("NarrowParameters") {
+            // Across functions, once each is optimized (the callers' arguments are then
+            // their loads and computations); the branches a folded shift decides go.
+            let (narrowed, changed) = timer.timeModule("NarrowParameters") { NarrowParameters.run(m) }
+            m = narrowed
+            for i in changed {
+                var f = m.functions[i]
+                for (name, pass) in [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
+                                     ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)] {
+                    f = timer.time(name) { pass(f) }
+                }
+                m.functions[i] = f
+            }
+        }
         if level > 0 && !skipped.contains("DeadParameters") {
             // Across functions, once each is optimized (a parameter only stored to its
             // slot is unused only then); the callers' argument computations may die.

@@ -72,3 +72,32 @@ extension OptimizerPassTests {
         for a: Int64 in [3, 300, 0x1234] { #expect(try IRInterpreter.run(h, args: [a]) == IRInterpreter.run(used, args: [a])) }
     }
 }
+
+extension OptimizerPassTests {
+    /// `static u64 f(u64 v) { return v >> 32; }` called with a 32-bit load (or a 64-bit one,
+    /// or with its address also taken): the shift is 0 only when every call gives it a
+    /// value without an upper half and nothing else can call it.
+    @Test func shiftOfAParameterEveryCallGivesA32BitValueIsZero() throws {
+        func module(width: Width, addressTaken: Bool = false) -> Module {
+            let ctx = VReg(0), loaded = VReg(1), result = VReg(2), address = VReg(3)
+            let caller = Function(name: "prog", section: "raw_tp/x", linkage: .global, parameters: [ctx], blocks: [
+                Block(id: BlockID(0), instructions: [
+                    ins(.load(dst: loaded, base: .reg(ctx), offset: 0, width: width, signed: false)),
+                    ins(.call(dst: result, callee: .function("f"), args: [.reg(loaded)]))]
+                    + (addressTaken ? [ins(.symbolAddr(dst: address, symbol: SymbolRef(name: "f")))] : []),
+                      terminator: .ret(.reg(result)))], slots: [], nextVReg: 8)
+            let v = VReg(0), shifted = VReg(1)
+            let callee = Function(name: "f", section: ".text", linkage: .static, parameters: [v], blocks: [
+                Block(id: BlockID(0), instructions: [ins(.binary(.lshr, dst: shifted, lhs: v, rhs: .imm(32), width: .w64))],
+                      terminator: .ret(.reg(shifted)))], slots: [], nextVReg: 8)
+            return Module(functions: [caller, callee])
+        }
+        let (narrowed, changed) = NarrowParameters.run(module(width: .w32))
+        #expect(changed == [1])
+        #expect(narrowed.functions[1].blocks[0].instructions[0].inst == .mov(dst: VReg(1), src: .imm(0), width: .w64))
+        for m in [module(width: .w64), module(width: .w32, addressTaken: true)] {
+            let (same, none) = NarrowParameters.run(m)
+            #expect(none.isEmpty && same == m)
+        }
+    }
+}

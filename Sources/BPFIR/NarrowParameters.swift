@@ -1,0 +1,55 @@
+/// Parameters of static sub-programs that every call gives a value without an upper half:
+/// a constant below 2^32, or a register the caller defines once with a 32-bit result, a
+/// narrow unsigned load or a zero extension (`LocalRanges`). In the callee a shift of such
+/// a parameter right by 32 or more is 0 (clang sees it after inlining): ebpf_exporter's
+/// `do_count(u64 backlog)`, called from two programs with a u32 field, tests
+/// `backlog >> 32` in its inlined `log2l`, and the upper-half path goes.
+///
+/// Only parameters the callee never assigns count, and only functions whose every caller
+/// is in the module (`callSitesOfStaticFunctions`).
+public enum NarrowParameters {
+    /// The module, and the positions of the functions it changed.
+    public static func run(_ m: Module) -> (Module, [Int]) {
+        var m = m
+        var changed: [Int] = []
+        // Per caller, the instruction defining each register it defines once.
+        var definitions: [Int: [VReg: Inst]] = [:]
+        func definition(of r: VReg, in caller: Int) -> Inst? {
+            if definitions[caller] == nil {
+                let f = m.functions[caller]
+                let (_, defs) = f.useDefCounts()
+                var table: [VReg: Inst] = [:]
+                f.forEachInstruction { _, inst in
+                    if let d = inst.singleDef, defs[d] == 1 { table[d] = inst }
+                }
+                definitions[caller] = table
+            }
+            return definitions[caller]![r]
+        }
+        func withoutUpperHalf(_ a: Operand, in caller: Int) -> Bool {
+            switch a {
+            case .imm(let k): return k >= 0 && k <= Int64(UInt32.max)
+            case .reg(let r):
+                guard let inst = definition(of: r, in: caller), let (_, hi) = LocalRanges().range(of: inst) else { return false }
+                return hi <= UInt64(UInt32.max)
+            }
+        }
+        for (fi, sites) in m.callSitesOfStaticFunctions() {
+            let f = m.functions[fi]
+            let (_, defs) = f.useDefCounts()
+            let narrow = Set(f.parameters.indices.filter { k in
+                defs[f.parameters[k]] == 1 && sites.allSatisfy { k < $0.args.count && withoutUpperHalf($0.args[k], in: $0.caller) }
+            }.map { f.parameters[$0] })
+            guard !narrow.isEmpty else { continue }
+            for b in f.blocks.indices {
+                for i in f.blocks[b].instructions.indices {
+                    guard case .binary(.lshr, let d, let p, .imm(let k), .w64) = f.blocks[b].instructions[i].inst,
+                          narrow.contains(p), k >= 32, k < 64 else { continue }
+                    m.functions[fi].blocks[b].instructions[i].inst = .mov(dst: d, src: .imm(0), width: .w64)
+                    if changed.last != fi { changed.append(fi) }
+                }
+            }
+        }
+        return (m, changed)
+    }
+}
