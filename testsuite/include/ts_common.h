@@ -57,4 +57,24 @@ static __always_inline __u16 ts_csum_fold(__u32 s)
 	return (__u16)~s;
 }
 
+/* Base-2 logarithm of a 32-bit value (0 for 0), by halving the search range. */
+static __always_inline __u64 ts_log2_32(__u32 v)
+{
+	__u32 shift, r;
+
+	r = (v > 0xffff) << 4;
+	v >>= r;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
 #endif

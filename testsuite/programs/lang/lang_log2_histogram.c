@@ -31,32 +31,13 @@ struct {
 	__type(value, struct histogram);
 } hist SEC(".maps");
 
-static __always_inline __u64 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xffff) << 4;
-	v >>= r;
-	shift = (v > 0xff) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xf) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline __u64 log2_64(__u64 v)
 {
 	__u32 hi = v >> 32;
 
 	if (hi)
-		return log2_32(hi) + 32;
-	return log2_32(v);
+		return ts_log2_32(hi) + 32;
+	return ts_log2_32(v);
 }
 
 SEC("raw_tp/sys_enter")

@@ -12,25 +12,6 @@
 
 TS_RESULTS(3);
 
-static __always_inline __u64 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xffff) << 4;
-	v >>= r;
-	shift = (v > 0xff) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xf) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __attribute__((noinline)) __u64 bucket(__u64 v)
 {
 	__u64 r;
@@ -38,9 +19,9 @@ static __attribute__((noinline)) __u64 bucket(__u64 v)
 	if (v == 0)
 		return 0;
 	if (v >> 32)
-		r = log2_32(v >> 32) + 32;
+		r = ts_log2_32(v >> 32) + 32;
 	else
-		r = log2_32(v);
+		r = ts_log2_32(v);
 	if (r > 17)
 		r = 17;
 	return r + 1;
