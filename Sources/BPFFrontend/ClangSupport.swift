@@ -113,27 +113,26 @@ func tokens(_ tu: CXTranslationUnit, _ c: CXCursor) -> [(kind: CXTokenKind, text
 /// The spelling of the first token of a cursor's extent (the first of `tokens(tu, c)`),
 /// without decoding the others: nested expressions would decode theirs again and again.
 func firstToken(_ tu: CXTranslationUnit, _ c: CXCursor) -> String? {
-    var toks: UnsafeMutablePointer<CXToken>? = nil
-    var n: UInt32 = 0
-    clang_tokenize(tu, clang_getCursorExtent(c), &toks, &n)
-    guard let t = toks else { return nil }
-    defer { clang_disposeTokens(tu, t, n) }
-    return n > 0 ? string(clang_getTokenSpelling(tu, t[0])) : nil
+    withTokens(tu, clang_getCursorExtent(c)) { t in t.first.map { string(clang_getTokenSpelling(tu, $0)) } }
 }
 
 /// The tokens of a source range, with their spelling offsets.
 func tokens(_ tu: CXTranslationUnit, _ range: CXSourceRange) -> [(kind: CXTokenKind, text: String, offset: UInt32)] {
+    withTokens(tu, range) { t in
+        t.map { tok in
+            let offset = spellingPosition(clang_getTokenLocation(tu, tok))?.offset ?? 0
+            return (clang_getTokenKind(tok), string(clang_getTokenSpelling(tu, tok)), offset)
+        }
+    }
+}
+
+/// `body` given libclang's tokens of a range (freed after it).
+private func withTokens<T>(_ tu: CXTranslationUnit, _ range: CXSourceRange, _ body: (UnsafeBufferPointer<CXToken>) -> T) -> T {
     var toks: UnsafeMutablePointer<CXToken>? = nil
     var n: UInt32 = 0
     clang_tokenize(tu, range, &toks, &n)
-    guard let t = toks else { return [] }
-    defer { clang_disposeTokens(tu, t, n) }
-    var out: [(CXTokenKind, String, UInt32)] = []
-    for i in 0..<Int(n) {
-        let offset = spellingPosition(clang_getTokenLocation(tu, t[i]))?.offset ?? 0
-        out.append((clang_getTokenKind(t[i]), string(clang_getTokenSpelling(tu, t[i])), offset))
-    }
-    return out
+    defer { if let t = toks { clang_disposeTokens(tu, t, n) } }
+    return body(UnsafeBufferPointer(start: toks, count: toks == nil ? 0 : Int(n)))
 }
 
 /// Integer value of a constant expression, if clang can evaluate it.

@@ -10,21 +10,11 @@ public enum DeadParameters {
     /// The module with dead parameters removed, and the positions of the functions
     /// whose calls changed (their argument computations may now be dead).
     public static func run(_ m: Module) -> (module: Module, callersChanged: Set<Int>) {
-        var referenced = m.addressTaken
-        var callArity: [String: Set<Int>] = [:]
-        for f in m.functions {
-            f.forEachInstruction { _, inst in
-                switch inst {
-                case .symbolAddr(_, let s): referenced.insert(s.name)
-                case .call(_, .function(let n), let args): callArity[n.string, default: []].insert(args.count)
-                default: break
-                }
-            }
-        }
         var kept: [String: [Int]] = [:]
         var g = m
-        for (i, f) in m.functions.enumerated() where f.linkage == .static && f.section == ".text" && !referenced.contains(f.name) {
-            guard let arity = callArity[f.name], arity == [f.parameters.count] else { continue }
+        for (i, sites) in m.callSitesOfStaticFunctions() {
+            let f = m.functions[i]
+            guard Set(sites.map(\.args.count)) == [f.parameters.count] else { continue }
             let (uses, _) = f.useDefCounts()
             let keep = f.parameters.indices.filter { uses[f.parameters[$0]] > 0 }
             guard keep.count < f.parameters.count else { continue }

@@ -54,27 +54,3 @@ public enum ExclusiveParameters {
         }
     }
 }
-
-extension Module {
-    /// The calls of each static sub-program whose address is never taken (a callback's
-    /// callers are in the kernel), by the callee's position, with the caller's position
-    /// and the arguments; functions never called are left out.
-    func callSitesOfStaticFunctions() -> [Int: [(caller: Int, args: [Operand])]] {
-        var addressTaken = Set<String>()
-        var calls: [String: [(caller: Int, args: [Operand])]] = [:]
-        for (fi, f) in functions.enumerated() {
-            f.forEachInstruction { _, inst in
-                switch inst {
-                case .symbolAddr(_, let s): addressTaken.insert(s.name)
-                case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
-                default: break
-                }
-            }
-        }
-        var out: [Int: [(caller: Int, args: [Operand])]] = [:]
-        for (fi, f) in functions.enumerated() where f.linkage == .static && !addressTaken.contains(f.name) {
-            if let sites = calls[f.name], !sites.isEmpty { out[fi] = sites }
-        }
-        return out
-    }
-}

@@ -15,9 +15,8 @@ struct LocalRanges {
         if let d = inst.singleDef, let r = r { ranges[d] = r }
     }
 
-    /// The range of the value `inst` defines, from the ranges before it (on its own, with
-    /// no ranges known: `LocalRanges().range(of:)`).
-    func range(of inst: Inst) -> (lo: UInt64, hi: UInt64)? {
+    /// The range of the value `inst` defines, from the ranges before it.
+    private func range(of inst: Inst) -> (lo: UInt64, hi: UInt64)? {
         switch inst {
         case .mov(_, .imm(let k), let w):
             let v = w.extend(UInt64(bitPattern: k), signed: false)

@@ -1,6 +1,6 @@
 /// Parameters of static sub-programs that every call gives a value without an upper half:
-/// a constant below 2^32, or a register the caller defines once with a 32-bit result, a
-/// narrow unsigned load or a zero extension (`LocalRanges`). In the callee a shift of such
+/// a constant below 2^32, or a register whose bound in the caller (`ValueBounds`: a
+/// 32-bit result, a narrow unsigned load, a zero extension, a shift right...) is. In the callee a shift of such
 /// a parameter right by 32 or more is 0 (clang sees it after inlining): ebpf_exporter's
 /// `do_count(u64 backlog)`, called from two programs with a u32 field, tests
 /// `backlog >> 32` in its inlined `log2l`, and the upper-half path goes.
@@ -12,26 +12,15 @@ public enum NarrowParameters {
     public static func run(_ m: Module) -> (Module, [Int]) {
         var m = m
         var changed: [Int] = []
-        // Per caller, the instruction defining each register it defines once.
-        var definitions: [Int: [VReg: Inst]] = [:]
-        func definition(of r: VReg, in caller: Int) -> Inst? {
-            if definitions[caller] == nil {
-                let f = m.functions[caller]
-                let (_, defs) = f.useDefCounts()
-                var table: [VReg: Inst] = [:]
-                f.forEachInstruction { _, inst in
-                    if let d = inst.singleDef, defs[d] == 1 { table[d] = inst }
-                }
-                definitions[caller] = table
-            }
-            return definitions[caller]![r]
-        }
+        // Per caller, the bounds of its registers.
+        var bounds: [Int: ValueBounds] = [:]
         func withoutUpperHalf(_ a: Operand, in caller: Int) -> Bool {
             switch a {
             case .imm(let k): return k >= 0 && k <= Int64(UInt32.max)
             case .reg(let r):
-                guard let inst = definition(of: r, in: caller), let (_, hi) = LocalRanges().range(of: inst) else { return false }
-                return hi <= UInt64(UInt32.max)
+                let f = m.functions[caller]
+                if bounds[caller] == nil { bounds[caller] = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
+                return bounds[caller]!.upperBound(r).map { $0 <= UInt64(UInt32.max) } ?? false
             }
         }
         for (fi, sites) in m.callSitesOfStaticFunctions() {
