@@ -20,7 +20,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CClang", path: "Sources/CClang"),
-        .target(name: "BPFFrontend", dependencies: ["CClang"], swiftSettings: clangInclude),
+        // malloc.h (mallopt), which the Glibc module does not offer.
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
+        .target(name: "BPFFrontend", dependencies: ["CClang", "CSystem"], swiftSettings: clangInclude),
         .target(name: "BPFIR", swiftSettings: clangInclude),
         .target(name: "BPFLower", dependencies: ["BPFFrontend", "BPFIR"], swiftSettings: clangInclude),
         .target(name: "BPFCodegen", dependencies: ["BPFIR"], swiftSettings: clangInclude),
@@ -33,7 +35,7 @@ let package = Package(
         // dynamic symbol binding of libswiftCore at every process start). The compiler
         // uses no Foundation (see System in BPFFrontend). Not in debug builds: the flags
         // would reach the test bundles, which need the dynamic Testing and XCTest libraries.
-        .executableTarget(name: "swift-bpfcc", dependencies: ["BPFDriver"], swiftSettings: clangInclude,
+        .executableTarget(name: "swift-bpfcc", dependencies: ["BPFDriver", "BPFFrontend"], swiftSettings: clangInclude,
                           linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
         .executableTarget(name: "bpfcc-bench"),

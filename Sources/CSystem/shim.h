@@ -1,0 +1,2 @@
+// C library declarations the Glibc module leaves out.
+#include <malloc.h>
