@@ -16,7 +16,7 @@ public enum Optimizer {
                 func step(_ name: String, _ pass: (Function) -> Function) {
                     if skipped.contains(name) { return }
                     let before = f
-                    f = timer.time(name) { pass(f) }
+                    f = timer.time(name, changing: before) { pass(f) }
                     if printsSteps && f != before { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
                 }
                 let readOnly = m.readOnlyData
@@ -105,7 +105,7 @@ public enum Optimizer {
                 var f = m.functions[i]
                 for (name, pass) in [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
                                      ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)] {
-                    f = timer.time(name) { pass(f) }
+                    f = timer.time(name, changing: f) { pass(f) }
                 }
                 m.functions[i] = f
             }
@@ -115,45 +115,70 @@ public enum Optimizer {
             // slot is unused only then); the callers' argument computations may die.
             let (pruned, callers) = timer.timeModule("DeadParameters") { DeadParameters.run(m) }
             m = pruned
-            for i in callers { m.functions[i] = timer.time("DeadCodeElimination") { DeadCodeElimination.run(m.functions[i]) } }
+            for i in callers { m.functions[i] = timer.time("DeadCodeElimination", changing: m.functions[i]) { DeadCodeElimination.run(m.functions[i]) } }
         }
         timer.report()
         return m
     }
 }
 
-/// Time spent in each pass, summed over functions and printed on stderr at the end of
-/// the pipeline (set SWIFT_BPFCC_TIME_PASSES to see it).
+/// Time spent in each pass, summed over functions, and how many of its runs changed the
+/// function, printed on stderr at the end of the pipeline (set SWIFT_BPFCC_TIME_PASSES
+/// to see it).
 struct PassTimer {
     let enabled: Bool
-    private var totals: [(name: String, ns: UInt64)] = []
+    private var totals: [(name: String, ns: UInt64, runs: Int, changed: Int)] = []
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    /// `body`'s result; its time counted under `name`.
+    private mutating func add(_ name: String, _ ns: UInt64, changed: Bool? = nil) {
+        let i = totals.firstIndex(where: { $0.name == name }) ?? {
+            totals.append((name, 0, 0, 0))
+            return totals.count - 1
+        }()
+        totals[i].ns += ns
+        if let changed = changed {
+            totals[i].runs += 1
+            if changed { totals[i].changed += 1 }
+        }
+    }
+
+    /// `body`'s result, a function pass's output for `input`: its time counted under
+    /// `name`, and whether it changed the function.
+    mutating func time(_ name: String, changing input: Function, _ body: () -> Function) -> Function {
+        guard enabled else { return body() }
+        let (f, ns) = timed(body)
+        add(name, ns, changed: f != input)
+        return f
+    }
+
+    /// `body`'s result, timed under `name`.
     mutating func timeModule<T>(_ name: String, _ body: () -> T) -> T {
         guard enabled else { return body() }
+        let (r, ns) = timed(body)
+        add(name, ns)
+        return r
+    }
+
+    private func timed<T>(_ body: () -> T) -> (T, UInt64) {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let t0 = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
         let r = body()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        add(name, UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) - t0)
-        return r
+        return (r, UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) - t0)
     }
 
-    private mutating func add(_ name: String, _ ns: UInt64) {
-        if let i = totals.firstIndex(where: { $0.name == name }) { totals[i].ns += ns } else { totals.append((name, ns)) }
+    /// The report's lines, the slowest pass first.
+    var lines: [String] {
+        totals.sorted(by: { $0.ns > $1.ns }).map { t in
+            let runs = t.runs > 0 ? " (\(t.runs) run\(t.runs == 1 ? "" : "s"), \(t.changed) changed the function)" : ""
+            return "swift-bpfcc: pass \(t.name) \(Double(t.ns) / 1e6) ms\(runs)"
+        }
     }
-
-    mutating func time(_ name: String, _ body: () -> Function) -> Function { timeModule(name, body) }
 
     func report() {
         guard enabled else { return }
-        var text = ""
-        for (name, ns) in totals.sorted(by: { $0.ns > $1.ns }) {
-            text += "swift-bpfcc: pass \(name) \(Double(ns) / 1e6) ms\n"
-        }
-        fputs(text, stderr)
+        fputs(lines.map { $0 + "\n" }.joined(), stderr)
     }
 }
