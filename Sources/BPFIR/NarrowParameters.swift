@@ -9,22 +9,23 @@
 /// is in the module (`callSitesOfStaticFunctions`).
 public enum NarrowParameters {
     /// The module, and the positions of the functions it changed.
-    public static func run(_ m: Module) -> (Module, [Int]) {
-        var m = m
+    public static func run(_ given: Module) -> (Module, [Int]) {
+        var m = given
         var changed: [Int] = []
-        // Per caller, the bounds of its registers.
+        // Per caller, the bounds of its registers, in the module as given (not as this
+        // step leaves the callers it also narrows: every decision reads the same code).
         var bounds: [Int: ValueBounds] = [:]
         func withoutUpperHalf(_ a: Operand, in caller: Int) -> Bool {
             switch a {
             case .imm(let k): return k >= 0 && k <= Int64(UInt32.max)
             case .reg(let r):
-                let f = m.functions[caller]
+                let f = given.functions[caller]
                 if bounds[caller] == nil { bounds[caller] = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
                 return bounds[caller]!.upperBound(r).map { $0 <= UInt64(UInt32.max) } ?? false
             }
         }
-        for (fi, sites) in m.callSitesOfStaticFunctions() {
-            let f = m.functions[fi]
+        for (fi, sites) in given.callSitesOfStaticFunctions() {
+            let f = given.functions[fi]
             let (_, defs) = f.useDefCounts()
             let narrow = Set(f.parameters.indices.filter { k in
                 defs[f.parameters[k]] == 1 && sites.allSatisfy { k < $0.args.count && withoutUpperHalf($0.args[k], in: $0.caller) }

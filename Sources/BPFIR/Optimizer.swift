@@ -132,10 +132,8 @@ struct PassTimer {
     init(enabled: Bool) { self.enabled = enabled }
 
     private mutating func add(_ name: String, _ ns: UInt64, changed: Bool? = nil) {
-        let i = totals.firstIndex(where: { $0.name == name }) ?? {
-            totals.append((name, 0, 0, 0))
-            return totals.count - 1
-        }()
+        let i: Int
+        if let k = totals.firstIndex(where: { $0.name == name }) { i = k } else { totals.append((name, 0, 0, 0)); i = totals.count - 1 }
         totals[i].ns += ns
         if let changed = changed {
             totals[i].runs += 1

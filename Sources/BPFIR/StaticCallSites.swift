@@ -3,8 +3,8 @@ extension Module {
     /// with the caller's position and the arguments: a static function of `.text` (not a
     /// program, which the kernel runs) whose address neither code (`symbolAddr`) nor data
     /// (`addressTaken`) takes, since a callback's callers are in the kernel. Functions
-    /// never called are left out.
-    func callSitesOfStaticFunctions() -> [Int: [(caller: Int, args: [Operand])]] {
+    /// never called are left out; the list is in the order of `functions`.
+    func callSitesOfStaticFunctions() -> [(callee: Int, sites: [(caller: Int, args: [Operand])])] {
         var referenced = addressTaken
         var calls: [String: [(caller: Int, args: [Operand])]] = [:]
         for (fi, f) in functions.enumerated() {
@@ -16,10 +16,11 @@ extension Module {
                 }
             }
         }
-        var out: [Int: [(caller: Int, args: [Operand])]] = [:]
-        for (fi, f) in functions.enumerated() where f.linkage == .static && f.section == ".text" && !referenced.contains(f.name) {
-            if let sites = calls[f.name], !sites.isEmpty { out[fi] = sites }
+        return functions.indices.compactMap { fi in
+            let f = functions[fi]
+            guard f.linkage == .static, f.section == ".text", !referenced.contains(f.name),
+                  let sites = calls[f.name], !sites.isEmpty else { return nil }
+            return (fi, sites)
         }
-        return out
     }
 }
