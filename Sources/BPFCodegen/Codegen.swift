@@ -16,10 +16,11 @@ public enum Codegen {
         }
         // Placement comes after allocation: the allocator and the frame see the blocks in
         // lowering's order, which keeps live ranges short.
-        var placed = BlockPlacement.run(EqualBlockMerging.run(ra.function, assignment: ra.assignment))
+        let (hoisted, assignment) = ReturnHoisting.run(ra.function, assignment: ra.assignment)
+        var placed = BlockPlacement.run(EqualBlockMerging.run(hoisted, assignment: assignment))
         var far: Set<Int> = []
         while true {
-            var e = Emitter(function: placed, assignment: ra.assignment, frame: frame, options: options, farBranches: far)
+            var e = Emitter(function: placed, assignment: assignment, frame: frame, options: options, farBranches: far)
             do {
                 try e.emitFunction()
             } catch let tooFar as Emitter.BranchTooFar {

@@ -17,6 +17,12 @@ public enum NarrowOperandFolding {
         let (_, defs) = f.useDefCounts()
         for bi in f.blocks.indices {
             var lowOf: [VReg: (value: VReg, width: Width)] = [:]     // t → the x whose low bits t is
+            /// The `w` low bits of `x`, followed through an extension `x` itself is (an inline
+            /// assembly statement's 32-bit output zero-extended, then copied at 32 bits).
+            func lowBits(of x: VReg, _ w: Width) -> (value: VReg, width: Width) {
+                if let y = lowOf[x], y.width.bits >= w.bits { return (y.value, w) }
+                return (x, w)
+            }
             for ii in f.blocks[bi].instructions.indices {
                 var inst = f.blocks[bi].instructions[ii].inst
                 switch inst {
@@ -38,9 +44,9 @@ public enum NarrowOperandFolding {
                 case .call, .inlineAsm:
                     lowOf.removeAll()
                 case .mov(let t, .reg(let x), .w32) where t != x && defs[t] == 1 && defs[x] == 1:
-                    lowOf[t] = (x, .w32)
+                    lowOf[t] = lowBits(of: x, .w32)
                 case .ext(let t, let x, let from, _, false) where t != x && defs[t] == 1 && defs[x] == 1 && from != .w64:
-                    lowOf[t] = (x, from)
+                    lowOf[t] = lowBits(of: x, from)
                 default: break
                 }
             }

@@ -127,17 +127,17 @@ public enum Optimizer {
 /// to see it).
 struct PassTimer {
     let enabled: Bool
-    private var totals: [(name: String, ns: UInt64, runs: Int, changed: Int)] = []
+    private var totals: [(name: String, ns: UInt64, runs: Int, changed: Int, unchangedNs: UInt64)] = []
 
     init(enabled: Bool) { self.enabled = enabled }
 
     private mutating func add(_ name: String, _ ns: UInt64, changed: Bool? = nil) {
         let i: Int
-        if let k = totals.firstIndex(where: { $0.name == name }) { i = k } else { totals.append((name, 0, 0, 0)); i = totals.count - 1 }
+        if let k = totals.firstIndex(where: { $0.name == name }) { i = k } else { totals.append((name, 0, 0, 0, 0)); i = totals.count - 1 }
         totals[i].ns += ns
         if let changed = changed {
             totals[i].runs += 1
-            if changed { totals[i].changed += 1 }
+            if changed { totals[i].changed += 1 } else { totals[i].unchangedNs += ns }
         }
     }
 
@@ -170,7 +170,8 @@ struct PassTimer {
     /// The report's lines, the slowest pass first.
     var lines: [String] {
         totals.sorted(by: { $0.ns > $1.ns }).map { t in
-            let runs = t.runs > 0 ? " (\(t.runs) run\(t.runs == 1 ? "" : "s"), \(t.changed) changed the function)" : ""
+            let runs = t.runs > 0 ? " (\(t.runs) run\(t.runs == 1 ? "" : "s"), \(t.changed) changed the function; "
+                + "\(Double(t.unchangedNs) / 1e6) ms in the others)" : ""
             return "swift-bpfcc: pass \(t.name) \(Double(t.ns) / 1e6) ms\(runs)"
         }
     }

@@ -4,7 +4,8 @@
 ///   extension, a copy of one of those; every definition of the register counts)
 ///   becomes a plain copy;
 /// - an extension (sign or zero) of a value known to be small enough that it cannot change
-///   it (`ValueBounds`) becomes a copy, as does a mask that keeps every bit such a value
+///   it (`ValueBounds`; for a sign extension from 32 bits also a counter that only counts
+///   up from zero without signed overflow) becomes a copy, as does a mask that keeps every bit such a value
 ///   may have (a bitfield store's clearing mask over bits known to be zero), and an
 ///   arithmetic right shift of a value known non-negative (by its bound, or by a branch
 ///   on the only edge into a block dominating it: `if (delta < 0) return;`, so that the
@@ -88,6 +89,33 @@ public enum RedundancyElimination {
             guard let b = bounds.upperBound(s) else { return false }
             return b < UInt64(1) << UInt64(signed ? from.bits - 1 : from.bits)
         }
+        /// Whether every value `s` takes is in [0, 2^31) with its upper half zero (so that
+        /// its sign extension from 32 bits is itself), by induction over its definitions:
+        /// such constants, copies of such values, and 32-bit adds of a non-negative
+        /// constant to one that C's signed arithmetic may not overflow (`noSignedWrap`) —
+        /// a loop's `int i = 0; ...; i++` indexing an array, whose 64-bit index is then
+        /// the counter itself.
+        var fullDefinitions: [VReg: [Instruction]]? = nil
+        var assumed: Set<VReg> = []
+        func countsUpFromZero(_ s: VReg) -> Bool {
+            if assumed.contains(s) { return true }
+            if fullDefinitions == nil {
+                var all: [VReg: [Instruction]] = [:]
+                for b in f.blocks { for i in b.instructions { i.inst.forEachDef { all[$0, default: []].append(i) } } }
+                fullDefinitions = all
+            }
+            guard !parameters.contains(s), let ds = fullDefinitions![s], !ds.isEmpty else { return false }
+            assumed.insert(s)
+            defer { assumed.remove(s) }
+            return ds.allSatisfy { d in
+                switch d.inst {
+                case .mov(_, .imm(let k), _): return k >= 0 && k < 1 << 31
+                case .mov(_, .reg(let x), .w64): return countsUpFromZero(x)
+                case .binary(.add, _, let x, .imm(let k), .w32): return d.noSignedWrap && k >= 0 && countsUpFromZero(x)
+                default: return false
+                }
+            }
+        }
         /// Whether `s & mask` (at width w) is `s`: every bit `s` may have set is in the mask
         /// (a bitfield's clearing mask over a word whose other bits are known zero).
         func keepsEveryBit(_ s: VReg, mask: Int64, width w: Width) -> Bool {
@@ -130,7 +158,7 @@ public enum RedundancyElimination {
                 switch inst {
                 case .ext(let d, let s, let from, _, false) where s != d && (zeroExtended(s, within: from) || fits(s, from, signed: false)):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
-                case .ext(let d, let s, let from, _, true) where s != d && fits(s, from, signed: true):
+                case .ext(let d, let s, let from, _, true) where s != d && (fits(s, from, signed: true) || from == .w32 && countsUpFromZero(s)):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .ext(let d, let s, let from, .w64, true) where s != d && uses[s] == 1 && definedByConstantsOnly(s):
                     constantsToExtend[s] = from

@@ -242,7 +242,10 @@ public enum ValueNumbering {
                 var rewritten: [VReg] = [], readsResult = false
                 inst.forEachUse { if $0 == d { readsResult = true } else if !once($0) { rewritten.append($0) } }
                 guard !readsResult else { continue }
-                let key = inst.replacingDefs(of: d, with: placeholder)
+                var key = inst.replacingDefs(of: d, with: placeholder)
+                // An address computed from a global's address is the same computation from
+                // any register holding that address (`&arr[i]` tested, then read again).
+                for u in key.usedRegs { if let r = sameAddress[u] { key = key.replacingUses(of: u, with: r) } }
                 if !rewritten.isEmpty {
                     if let e = chained.lookup(key, in: b) { rep[d] = e } else { chained.insert(key, d, reading: rewritten, in: b) }
                     continue

@@ -200,12 +200,14 @@ import BPFIR
     }
 
     @Test func branchOffsetsCountLdImm64AsTwoSlots() throws {
-        // if p0 == 0 goto b2; b1: r = 0x1_0000_0000; return r; b2: return 7
+        // if p0 == 0 goto b2; b1: r = 0x1_0000_0000; return r; b2: return p0 + 7
+        // (a computed return: a bare `return 7` would be put in r0 above the branch)
         let b0 = Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(2), else: BlockID(1)))
         let b1 = Block(id: BlockID(1), instructions: [Instruction(.loadImm64(dst: VReg(1), value: 0x1_0000_0000))], terminator: .ret(.reg(VReg(1))))
-        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(7)))
+        let b2 = Block(id: BlockID(2), instructions: [Instruction(.binary(.add, dst: VReg(2), lhs: VReg(0), rhs: .imm(7), width: .w64))],
+                       terminator: .ret(.reg(VReg(2))))
         let c = try Codegen.compile(fn([b0, b1, b2], params: 1), options: CodegenOptions())
-        // jeq, ld_imm64 r0 (2 slots), exit, mov r0 7, exit: the jump skips 3 slots.
+        // jeq, ld_imm64 r0 (2 slots), exit, r0 = r1 + 7, exit: the jump skips 3 slots.
         #expect(c.instructions.first?.opcode == 0x15)
         #expect(c.instructions[1].opcode == 0x18 && c.instructions[1].dst == 0, "the returned value is built in r0\n\(c.disassembly)")
         #expect(c.instructions.first?.offset == 3, "\n\(c.disassembly)")

@@ -37,6 +37,33 @@ extension OptimizerPassTests {
         #expect(o.blocks.count == 3, "\(show(o))")
     }
 
+    /// `if (!arr[i]) break; if (arr[i] == x) ...`: `&arr[i]` computed again from another
+    /// register holding `arr`'s address is the first computation, and the element read
+    /// through it is the first read (nothing writes memory between).
+    @Test func addressesFromOneGlobalInTwoRegistersAreOneComputation() throws {
+        let i = VReg(0), x = VReg(1), arr = SymbolRef(name: "arr")
+        let b0 = Block(id: BlockID(0), instructions: [
+            ins(.symbolAddr(dst: VReg(2), symbol: arr)),
+            ins(.binary(.add, dst: VReg(3), lhs: VReg(2), rhs: .reg(i), width: .w64)),
+            ins(.load(dst: VReg(4), base: .reg(VReg(3)), offset: 0, width: .w32, signed: false))],
+            terminator: .branch(.eq, lhs: VReg(4), rhs: .imm(0), width: .w32, then: BlockID(2), else: BlockID(1)))
+        let b1 = Block(id: BlockID(1), instructions: [
+            ins(.symbolAddr(dst: VReg(5), symbol: arr)),
+            ins(.binary(.add, dst: VReg(6), lhs: VReg(5), rhs: .reg(i), width: .w64)),
+            ins(.load(dst: VReg(7), base: .reg(VReg(6)), offset: 0, width: .w32, signed: false))],
+            terminator: .branch(.eq, lhs: VReg(7), rhs: .reg(x), width: .w32, then: BlockID(3), else: BlockID(2)))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(0)))
+        let b3 = Block(id: BlockID(3), terminator: .ret(.imm(1)))
+        let g = ValueNumbering.run(fn([b0, b1, b2, b3], params: 2))
+        #expect(g.blocks[1].terminator == .branch(.eq, lhs: VReg(4), rhs: .reg(x), width: .w32, then: BlockID(3), else: BlockID(2)),
+                "\(show(g))")
+        // Without the global's address in common, nothing is shared.
+        var other = b1
+        other.instructions[0] = ins(.symbolAddr(dst: VReg(5), symbol: SymbolRef(name: "other")))
+        let h = ValueNumbering.run(fn([b0, other, b2, b3], params: 2))
+        #expect(h.blocks[1].terminator == other.terminator, "\(show(h))")
+    }
+
     /// `x = i + 1; d = x + 1` at 32 bits (`++i` twice) is `d = i + 2`; `x = i - 3;
     /// d = x + 0x7fffffff` wraps in the immediate, taken modulo 2^32.
     @Test func constantOffsetsChainAt32Bits() throws {
