@@ -17,6 +17,11 @@ struct Emitter {
     /// their instructions were copies that the registers made unnecessary.
     var jumpOnlyBlocks: [BlockID: BlockID] = [:]
     private let blockIndex: BlockIndex
+    /// CO-RE values read only as the immediate of one ALU operation: the operation
+    /// carries the value and its relocation (libbpf patches an ALU instruction's
+    /// immediate as it does a move's), and no register is loaded with it. The bit shifts
+    /// of `BPF_CORE_READ_BITFIELD` are `r2 <<= 48` with the relocation, as clang's.
+    private let coreImmediates: [VReg: (value: Int64, reloc: CoreReloc)]
     private var blockStart: [Int] = []
     private var currentBlock = 0
     private var pendingJumps: [PendingJump] = []
@@ -33,6 +38,26 @@ struct Emitter {
         self.function = function; self.assignment = assignment; self.frame = frame; self.options = options
         self.farBranches = farBranches
         self.blockIndex = function.blockIndexByID
+        self.coreImmediates = Self.coreImmediates(of: function)
+    }
+
+    /// See `coreImmediates`: values of 32 bits written once and read once, as the
+    /// right operand of an operation an immediate can take.
+    static func coreImmediates(of f: Function) -> [VReg: (value: Int64, reloc: CoreReloc)] {
+        var values: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
+        f.forEachInstruction { _, inst in
+            if case .coreValue(let d, let v, let reloc) = inst, reloc.kind != 6, reloc.kind != 7,
+               v >= Int64(Int32.min), v <= Int64(Int32.max) { values[d] = (v, reloc) }
+        }
+        if values.isEmpty { return [:] }
+        let (uses, defs) = f.useDefCounts()
+        var folded: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
+        f.forEachInstruction { _, inst in
+            guard case .binary(let op, _, let l, .reg(let r), _) = inst, let v = values[r], l != r,
+                  uses[r] == 1, defs[r] == 1, [.add, .sub, .and, .or, .xor, .shl, .lshr, .ashr].contains(op) else { return }
+            folded[r] = v
+        }
+        return folded
     }
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
@@ -183,6 +208,10 @@ struct Emitter {
         switch inst {
         case .mov(let d, let s, let w):
             mov(reg(d), source(s), w64: w == .w64)
+        case .binary(let op, let d, let l, .reg(let r), let w) where coreImmediates[r] != nil:
+            let (value, reloc) = coreImmediates[r]!
+            try binary(op, reg(d), reg(l), .imm(value), w64: w == .w64, location: location)
+            coreRelocs.append(CoreRelocEntry(instructionIndex: code.count - 1, reloc: reloc))
         case .binary(let op, let d, let l, let r, let w):
             try binary(op, reg(d), reg(l), source(r), w64: w == .w64, location: location)
         case .neg(let d, let s, let w):
@@ -299,6 +328,8 @@ struct Emitter {
             mov(Reg.r0, .reg(reg(expected)))
             put(.atomic(w == .w64 ? .dw : .w, dst: b, src: reg(new), off: o, op: BPFAtomicOp.cmpxchg.rawValue | BPFAtomicOp.fetch))
             mov(reg(d), .reg(Reg.r0), w64: w == .w64)
+        case .coreValue(let d, _, _) where coreImmediates[d] != nil:
+            break
         case .coreValue(let d, let v, let reloc):
             coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
             if reloc.kind == 6 || reloc.kind == 7 || v < Int64(Int32.min) || v > Int64(Int32.max) {

@@ -30,6 +30,7 @@ public enum Optimizer {
                 // address to fold, a folded address makes a slot private): two rounds.
                 step("AddressFolding.foldSlots", AddressFolding.foldSlots)
                 step("SlotCopyForwarding", SlotCopyForwarding.run)
+                step("StoreSinking", StoreSinking.run)
                 for round in 0..<2 {
                     // Once dead address computations are gone, private slots become
                     // registers (one web each where their stores allow).

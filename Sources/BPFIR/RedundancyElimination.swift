@@ -110,7 +110,7 @@ public enum RedundancyElimination {
             return ds.allSatisfy { d in
                 switch d.inst {
                 case .mov(_, .imm(let k), _): return k >= 0 && k < 1 << 31
-                case .mov(_, .reg(let x), .w64): return countsUpFromZero(x)
+                case .mov(_, .reg(let x), _): return countsUpFromZero(x)      // a 32-bit copy of one too
                 case .binary(.add, _, let x, .imm(let k), .w32): return d.noSignedWrap && k >= 0 && countsUpFromZero(x)
                 default: return false
                 }

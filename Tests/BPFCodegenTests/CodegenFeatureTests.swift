@@ -321,6 +321,31 @@ import BPFIR
         }
     }
 
+    /// A CO-RE value read once, as the right operand of a shift, is the shift's immediate
+    /// and the relocation points at the shift (libbpf patches ALU immediates too); read
+    /// twice, it is loaded into a register once, the relocation on that move.
+    @Test func coreValuesReadOnceAreImmediatesOfTheirOperation() throws {
+        let lshift = CoreReloc(typeName: "sock", accessString: "0:59", kind: 4)
+        func program(readTwice: Bool) -> Function {
+            var insts = [Instruction(.coreValue(dst: VReg(1), value: 48, reloc: lshift)),
+                         Instruction(.binary(.shl, dst: VReg(2), lhs: VReg(0), rhs: .reg(VReg(1)), width: .w64))]
+            if readTwice { insts.append(Instruction(.binary(.add, dst: VReg(2), lhs: VReg(2), rhs: .reg(VReg(1)), width: .w64))) }
+            return fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(2))))], params: 1)
+        }
+        let once = try Codegen.compile(program(readTwice: false), options: CodegenOptions())
+        #expect(once.coreRelocs.map(\.reloc) == [lshift])
+        if let entry = once.coreRelocs.first {
+            let shift = once.instructions[entry.instructionIndex]
+            #expect(shift.opcode == 0x67 && shift.imm == 48, "\n\(once.disassembly)")
+        }
+        #expect(!once.instructions.contains { $0.opcode == 0xb7 && $0.imm == 48 }, "\n\(once.disassembly)")
+        #expect(try Interpreter.run(once.instructions, args: [3]) == 3 << 48)
+        let twice = try Codegen.compile(program(readTwice: true), options: CodegenOptions())
+        #expect(twice.coreRelocs.count == 1 && twice.coreRelocs.first.map { twice.instructions[$0.instructionIndex].opcode } == 0xb7,
+                "\n\(twice.disassembly)")
+        #expect(try Interpreter.run(twice.instructions, args: [3]) == (3 << 48) + 48)
+    }
+
     @Test func coreStoresCarryTheirRelocationOnTheStore() throws {
         // Context field writes: ST for a constant, STX for a register, offset = local field offset.
         let r1 = CoreReloc(typeName: "__sk_buff", accessString: "0:2", kind: 0)

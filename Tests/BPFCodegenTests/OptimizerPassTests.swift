@@ -15,7 +15,8 @@ import BPFIR
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
         ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
         ("WebSplitting", WebSplitting.run),
-        ("AddressFolding", AddressFolding.foldSlots), ("SlotCopyForwarding", SlotCopyForwarding.run), ("StackForwarding", StackForwarding.run),
+        ("AddressFolding", AddressFolding.foldSlots), ("SlotCopyForwarding", SlotCopyForwarding.run), ("StoreSinking", StoreSinking.run),
+        ("StackForwarding", StackForwarding.run),
         ("DeadStoreElimination", DeadStoreElimination.run), ("OverwrittenStores", OverwrittenStores.run),
         ("LoadElimination", LoadElimination.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("StoreWidening", StoreWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
@@ -579,6 +580,30 @@ import BPFIR
         }
     }
 
+    /// `cpu = (u32)helper(); if (...) ...; idx = key * n + cpu` (32-bit): the zero-extension
+    /// of the call's result, read only by 32-bit operations in other blocks, is read
+    /// through everywhere; read once by a 64-bit operation too, it stays everywhere.
+    @Test func lowHalfReadersReadThroughExtensionsInOtherBlocks() throws {
+        func program(wideReader: Bool) -> Function {
+            let x = VReg(1), t = VReg(2), key = VReg(0)
+            var tail = [Instruction(.binary(.mul, dst: VReg(3), lhs: key, rhs: .imm(4), width: .w32)),
+                        Instruction(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .reg(t), width: .w32))]
+            if wideReader { tail.append(Instruction(.binary(.add, dst: VReg(4), lhs: VReg(4), rhs: .reg(t), width: .w64))) }
+            return fn([
+                Block(id: BlockID(0), instructions: [Instruction(.call(dst: x, callee: .helper(8), args: [])),
+                                                     Instruction(.mov(dst: t, src: .reg(x), width: .w32))],
+                      terminator: .branch(.ugt, lhs: key, rhs: .imm(5), width: .w32, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(0))),
+                Block(id: BlockID(2), instructions: tail, terminator: .ret(.reg(VReg(4)))),
+            ])
+        }
+        for wide in [false, true] {
+            let g = NarrowOperandFolding.run(program(wideReader: wide))
+            let readsCall = g.blocks[2].instructions[1].inst == .binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .reg(VReg(1)), width: .w32)
+            #expect(readsCall == !wide, "\(IRPrinter.print(Module(functions: [g])))")
+        }
+    }
+
     /// `(u32)x & 0x1f` as a 64-bit mask reads x directly (the mask is within the low
     /// half); a mask reaching past the extension's width keeps it.
     @Test func lowMasksReadThroughZeroExtensions() throws {
@@ -748,5 +773,41 @@ import BPFIR
         let g = TailMerging.run(f)
         #expect(g.blocks.count == 4, "blocks 3/4, then 1/2 merge\n\(IRPrinter.print(Module(functions: [g])))")
         try check(f, g)
+    }
+}
+
+/// StoreSinking: stores ending both arms of an `if` into one slot are one store at the
+/// join, which the load there then reads.
+extension OptimizerPassTests {
+    /// `if (p) v = p >> 1; else v = p << 1; return v;` with `v` in a stack slot: one store
+    /// at the join of a register both arms set, and after forwarding no load is left; a
+    /// join that reads another slot first keeps the stores where they are.
+    @Test func storesEndingBothArmsSinkIntoTheJoin() throws {
+        func program(readingSlot read: Int) -> Function {
+            fn([
+                Block(id: BlockID(0), terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), instructions: [
+                    Instruction(.binary(.lshr, dst: VReg(1), lhs: VReg(0), rhs: .imm(1), width: .w64)),
+                    Instruction(.store(base: .slot(0), offset: 0, value: .reg(VReg(1)), width: .w64))], terminator: .jump(BlockID(3))),
+                Block(id: BlockID(2), instructions: [
+                    Instruction(.binary(.shl, dst: VReg(2), lhs: VReg(0), rhs: .imm(1), width: .w64)),
+                    Instruction(.store(base: .slot(0), offset: 0, value: .reg(VReg(2)), width: .w64))], terminator: .jump(BlockID(3))),
+                Block(id: BlockID(3), instructions: [
+                    Instruction(.store(base: .slot(1), offset: 0, value: .imm(5), width: .w64)),
+                    Instruction(.load(dst: VReg(3), base: .slot(read), offset: 0, width: .w64, signed: false))], terminator: .ret(.reg(VReg(3)))),
+            ], slots: [StackSlot(size: 8, alignment: 8, name: "v"), StackSlot(size: 8, alignment: 8, name: "w")])
+        }
+        // The join's first access is a store to another slot: nothing moves.
+        let other = program(readingSlot: 0)
+        #expect(StoreSinking.run(other) == other)
+        var direct = program(readingSlot: 0)
+        direct.blocks[3].instructions.removeFirst()
+        let g = StoreSinking.run(direct)
+        #expect(g.blocks[1].instructions.last?.inst == .mov(dst: VReg(64), src: .reg(VReg(1)), width: .w64), "\(IRPrinter.print(Module(functions: [g])))")
+        #expect(g.blocks[3].instructions.first?.inst == .store(base: .slot(0), offset: 0, value: .reg(VReg(64)), width: .w64))
+        for p: Int64 in [0, 6, -8] { #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(direct, args: [p])) }
+        let o = Optimizer.run(Module(functions: [direct]), level: 2).functions[0]
+        #expect(!o.blocks.flatMap(\.instructions).contains { if case .load = $0.inst { return true }; return false }, "\(IRPrinter.print(Module(functions: [o])))")
+        for p: Int64 in [0, 6, -8] { #expect(try IRInterpreter.run(o, args: [p]) == IRInterpreter.run(direct, args: [p])) }
     }
 }

@@ -472,9 +472,10 @@ import Foundation
     }
 
     /// `for (int i = 0; i < 40; i++) ... a[i], (long)i`: i never goes negative, so widening
-    /// it needs no sign extension (clang widens such counters once). A counter starting
-    /// below zero, or one the body writes, keeps it. (Expressions of the counter, `a[i + 4]`,
-    /// are still extended.)
+    /// it needs no sign extension (clang widens such counters once); nor when the body
+    /// only adds to it too (C's signed arithmetic may not overflow). A counter starting
+    /// below zero, or one the body decreases, keeps it. (Expressions of the counter,
+    /// `a[i + 4]`, are still extended.)
     @Test func nonNegativeLoopCountersWidenWithoutSignExtension() throws {
         func loop(_ header: String, _ extra: String = "") throws -> String {
             try optimizedIR(of: """
@@ -495,8 +496,10 @@ import Foundation
         #expect(!plain.contains("sext.w32.w64"), "\(plain)")
         let negativeStart = try loop("int i = -4; i < 40; i++")
         #expect(negativeStart.contains("sext.w32.w64"), "\(negativeStart)")
-        let written = try loop("int i = 0; i < 40; i++", " if (s > 100) i += 2;")
-        #expect(written.contains("sext.w32.w64"), "\(written)")
+        let increased = try loop("int i = 0; i < 40; i++", " if (s > 100) i += 2;")
+        #expect(!increased.contains("sext.w32.w64"), "\(increased)")
+        let decreased = try loop("int i = 0; i < 40; i++", " if (s > 100) i -= 2;")
+        #expect(decreased.contains("sext.w32.w64"), "\(decreased)")
     }
 
     @Test func helperCallsWeighInTheInliningDecision() throws {
