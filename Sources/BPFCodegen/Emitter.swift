@@ -41,23 +41,28 @@ struct Emitter {
         self.coreImmediates = Self.coreImmediates(of: function)
     }
 
-    /// See `coreImmediates`: values of 32 bits written once and read once, as the
-    /// right operand of an operation an immediate can take.
+    /// See `coreImmediates`: values of 32 bits written once and read once, below in the
+    /// same block, as the right operand of an operation an immediate can take. (After
+    /// allocation, `EqualBlockMerging` may keep one copy of the reading operation for two
+    /// blocks that put different CO-RE values in the same register: that copy, in a block
+    /// of its own, reads whichever was put there.)
     static func coreImmediates(of f: Function) -> [VReg: (value: Int64, reloc: CoreReloc)] {
-        var values: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
-        f.forEachInstruction { _, inst in
-            if case .coreValue(let d, let v, let reloc) = inst, reloc.kind != 6, reloc.kind != 7,
-               v >= Int64(Int32.min), v <= Int64(Int32.max) { values[d] = (v, reloc) }
+        var candidates: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
+        for b in f.blocks {
+            var written: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
+            for i in b.instructions {
+                switch i.inst {
+                case .coreValue(let d, let v, let reloc) where reloc.kind != 6 && reloc.kind != 7 && v >= Int64(Int32.min) && v <= Int64(Int32.max):
+                    written[d] = (v, reloc)
+                case .binary(let op, _, let l, .reg(let r), _) where l != r && [.add, .sub, .and, .or, .xor, .shl, .lshr, .ashr].contains(op):
+                    if let v = written[r] { candidates[r] = v }
+                default: break
+                }
+            }
         }
-        if values.isEmpty { return [:] }
+        if candidates.isEmpty { return [:] }
         let (uses, defs) = f.useDefCounts()
-        var folded: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
-        f.forEachInstruction { _, inst in
-            guard case .binary(let op, _, let l, .reg(let r), _) = inst, let v = values[r], l != r,
-                  uses[r] == 1, defs[r] == 1, [.add, .sub, .and, .or, .xor, .shl, .lshr, .ashr].contains(op) else { return }
-            folded[r] = v
-        }
-        return folded
+        return candidates.filter { uses[$0.key] == 1 && defs[$0.key] == 1 }
     }
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }

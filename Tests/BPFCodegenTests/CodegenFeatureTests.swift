@@ -346,6 +346,35 @@ import BPFIR
         #expect(try Interpreter.run(twice.instructions, args: [3]) == (3 << 48) + 48)
     }
 
+    /// Two arms that put different CO-RE values in one register, then end the same way
+    /// (`(p + off) * 3 ^ 1`, kept once for both after allocation): the shared operation
+    /// reads the register, so each arm keeps its move with its own relocation, and each
+    /// path adds its own value (falco's `rss_stat` reads for two kernel layouts).
+    @Test func coreValuesReadInASharedTailStayMoves() throws {
+        let old = CoreReloc(typeName: "mm_struct", accessString: "0:0:43:0:3:0", kind: 0)
+        let new = CoreReloc(typeName: "mm_struct___v6_2", accessString: "0:0:3:1", kind: 0)
+        func arm(_ id: Int, _ value: Int64, _ reloc: CoreReloc, _ base: Int) -> Block {
+            Block(id: BlockID(id), instructions: [
+                Instruction(.coreValue(dst: VReg(base), value: value, reloc: reloc)),
+                Instruction(.binary(.add, dst: VReg(base + 1), lhs: VReg(0), rhs: .reg(VReg(base)), width: .w64)),
+                Instruction(.binary(.mul, dst: VReg(base + 1), lhs: VReg(base + 1), rhs: .imm(3), width: .w64)),
+                Instruction(.binary(.xor, dst: VReg(base + 1), lhs: VReg(base + 1), rhs: .imm(1), width: .w64))],
+                  terminator: .ret(.reg(VReg(base + 1))))
+        }
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            arm(1, 744, old, 1), arm(2, 128, new, 3),
+        ], params: 1)
+        let c = try Codegen.compile(f, options: CodegenOptions())
+        #expect(Set(c.coreRelocs.map(\.reloc)) == [old, new], "\n\(c.disassembly)")
+        for entry in c.coreRelocs {
+            let insn = c.instructions[entry.instructionIndex]
+            let expected: Int32 = entry.reloc == old ? 744 : 128
+            #expect(insn.imm == expected, "\n\(c.disassembly)")
+        }
+        for p: Int64 in [0, 5] { #expect(try Interpreter.run(c.instructions, args: [p]) == (p + (p == 0 ? 744 : 128)) * 3 ^ 1) }
+    }
+
     @Test func coreStoresCarryTheirRelocationOnTheStore() throws {
         // Context field writes: ST for a constant, STX for a register, offset = local field offset.
         let r1 = CoreReloc(typeName: "__sk_buff", accessString: "0:2", kind: 0)
