@@ -58,16 +58,20 @@ enum ReturnHoisting {
         assignment[r0] = 0
         g.nextVReg += 1
         var exitBlock = Block(id: exit, terminator: .ret(.reg(r0)))
-        // The last return left (in block order) puts its value in r0 and falls into the exit.
+        // The last return left (in block order) puts its value in r0, unless it is there
+        // already (a helper's result), and falls into the exit.
         var last: Int? = nil
         for (i, b) in g.blocks.enumerated() where !removed.contains(i) {
-            if case .ret(let value?) = b.terminator, case .reg(let v) = value, inR0(v) { continue }
             if case .ret(let value?) = b.terminator, case .imm(let k) = value, k < Int64(Int32.min) || k > Int64(Int32.max) { continue }
             if case .ret(_?) = b.terminator { last = i }
         }
         if let i = last, case .ret(let value?) = g.blocks[i].terminator {
             exitBlock.terminatorLocation = g.blocks[i].terminatorLocation
-            g.blocks[i].instructions.append(Instruction(.mov(dst: r0, src: value, width: .w64), location: g.blocks[i].terminatorLocation))
+            if case .reg(let v) = value, inR0(v) {
+                // Already in r0 (the exit reads r0 on every path in, whichever value).
+            } else {
+                g.blocks[i].instructions.append(Instruction(.mov(dst: r0, src: value, width: .w64), location: g.blocks[i].terminatorLocation))
+            }
             g.blocks[i].terminator = .jump(exit)
         }
         var blocks: [Block] = []

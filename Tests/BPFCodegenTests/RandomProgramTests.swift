@@ -193,4 +193,28 @@ struct RandomProgram {
             }
         }
     }
+
+    /// The optimizer and then codegen (with the steps after allocation: return hoisting,
+    /// block merging, placement) on random programs: the code computes what the IR did.
+    @Test func optimizedAndCompiledProgramsComputeWhatTheIRComputes() throws {
+        var inputs = SplitMix(state: 99)
+        for seed in 0..<200 {
+            var g = RandomProgram(seed: UInt64(seed) &* 104723 &+ 11, cpu: 3)
+            let f = g.generate()
+            let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+            let c: CompiledFunction
+            do { c = try Codegen.compile(o, options: CodegenOptions(cpu: 3)) } catch {
+                Issue.record("seed \(seed): \(error)"); return
+            }
+            for _ in 0..<4 {
+                let args = (0..<f.parameters.count).map { _ in inputs.constant() }
+                let expected = try IRInterpreter.run(f, args: args)
+                let got = try Interpreter.run(c.instructions, args: args)
+                if got != expected {
+                    Issue.record("seed \(seed) args \(args): got \(got), expected \(expected)\n\(IRPrinter.print(Module(functions: [o])))\n\(c.disassembly)")
+                    return
+                }
+            }
+        }
+    }
 }
