@@ -36,9 +36,7 @@ import BPFIR
     @Test func optimizedRandomProgramsComputeTheSame() throws {
         var inputs = SplitMix(state: 7)
         for seed in 0..<300 {
-            var g = RandomProgram(seed: UInt64(seed) &* 104729 &+ 3, cpu: 4)
-            let f = g.generate()
-            let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+            let (f, o) = RandomProgram.optimized(seed: UInt64(seed) &* 104729 &+ 3, cpu: 4)
             for _ in 0..<6 {
                 let args = (0..<f.parameters.count).map { _ in inputs.constant() }
                 let expected = try IRInterpreter.run(f, args: args)

@@ -157,6 +157,15 @@ struct RandomProgram {
     }
 }
 
+extension RandomProgram {
+    /// The program generated from `seed`, and what the optimizer makes of it.
+    static func optimized(seed: UInt64, cpu: Int) -> (original: Function, optimized: Function) {
+        var g = RandomProgram(seed: seed, cpu: cpu)
+        let f = g.generate()
+        return (f, Optimizer.run(Module(functions: [f]), level: 2).functions[0])
+    }
+}
+
 @Suite struct RandomProgramTests {
     @Test(arguments: [1, 2, 3, 4])
     func compiledProgramsComputeWhatTheIRComputes(cpu: Int) throws {
@@ -199,9 +208,7 @@ struct RandomProgram {
     @Test func optimizedAndCompiledProgramsComputeWhatTheIRComputes() throws {
         var inputs = SplitMix(state: 99)
         for seed in 0..<200 {
-            var g = RandomProgram(seed: UInt64(seed) &* 104723 &+ 11, cpu: 3)
-            let f = g.generate()
-            let o = Optimizer.run(Module(functions: [f]), level: 2).functions[0]
+            let (f, o) = RandomProgram.optimized(seed: UInt64(seed) &* 104723 &+ 11, cpu: 3)
             let c: CompiledFunction
             do { c = try Codegen.compile(o, options: CodegenOptions(cpu: 3)) } catch {
                 Issue.record("seed \(seed): \(error)"); return
