@@ -27,8 +27,7 @@ enum ReturnHoisting {
             case .imm(let k): return k < Int64(Int32.min) || k > Int64(Int32.max) ? nil : value
             }
         }
-        var index: [BlockID: Int] = [:]
-        for (i, b) in f.blocks.enumerated() { index[b.id] = i }
+        let index = f.blockIndexByID
         let predecessors = f.flowGraph.predecessors
         let exit = BlockID((f.blocks.map(\.id.id).max() ?? 0) + 1)
         let r0 = VReg(f.nextVReg)

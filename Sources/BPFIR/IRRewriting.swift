@@ -114,10 +114,15 @@ public extension Function {
     }
 
     /// Every instruction defining each register.
-    var definitionsByRegister: [VReg: [Inst]] {
-        var definitions: [VReg: [Inst]] = [:]
+    var definitionsByRegister: [VReg: [Inst]] { definitionsByRegister { $0.inst } }
+
+    /// `part` of every instruction defining each register (the whole `Instruction` where
+    /// its flags matter).
+    @inline(__always)
+    func definitionsByRegister<T>(_ part: (Instruction) -> T) -> [VReg: [T]] {
+        var definitions: [VReg: [T]] = [:]
         for b in blocks {
-            for i in b.instructions { i.inst.forEachDef { definitions[$0, default: []].append(i.inst) } }
+            for i in b.instructions { i.inst.forEachDef { definitions[$0, default: []].append(part(i)) } }
         }
         return definitions
     }

@@ -99,11 +99,7 @@ public enum RedundancyElimination {
         var assumed: Set<VReg> = []
         func countsUpFromZero(_ s: VReg) -> Bool {
             if assumed.contains(s) { return true }
-            if fullDefinitions == nil {
-                var all: [VReg: [Instruction]] = [:]
-                for b in f.blocks { for i in b.instructions { i.inst.forEachDef { all[$0, default: []].append(i) } } }
-                fullDefinitions = all
-            }
+            if fullDefinitions == nil { fullDefinitions = f.definitionsByRegister { $0 } }
             guard !parameters.contains(s), let ds = fullDefinitions![s], !ds.isEmpty else { return false }
             assumed.insert(s)
             defer { assumed.remove(s) }

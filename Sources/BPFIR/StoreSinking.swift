@@ -15,38 +15,36 @@ public enum StoreSinking {
             let from = preds[j]
             guard !from.contains(j), Set(from).count == from.count,
                   from.allSatisfy({ f.blocks[$0].terminator == .jump(f.blocks[j].id) }) else { continue }
-            while true {
-                guard let first = f.blocks[from[0]].instructions.last,
-                      case .store(.slot(let s), let off, _, let w) = first.inst, !f.slots[s].isVolatile else { break }
-                var values: [Operand] = []
-                for p in from {
-                    guard let last = f.blocks[p].instructions.last, case .store(.slot(s), off, let v, w) = last.inst else { break }
-                    values.append(v)
-                }
-                // Only when the join reads those bytes back first thing, so that the load
-                // then reads the value (stores of different constants into a key a
-                // helper is given would each become a copy, and one more store).
-                let firstAccess = f.blocks[j].instructions.first { i in
-                    switch i.inst {
-                    case .mov, .binary, .neg, .ext, .bswap, .slotAddr, .symbolAddr, .loadImm64, .coreValue: return false
-                    default: return true
-                    }
-                }
-                guard values.count == from.count, case .load(_, .slot(s), off, w, _)? = firstAccess?.inst else { break }
-                var stored = values[0]
-                if values.contains(where: { $0 != stored }) {
-                    let t = VReg(f.nextVReg)
-                    f.nextVReg += 1
-                    for (p, v) in zip(from, values) {
-                        let location = f.blocks[p].instructions.last!.location
-                        f.blocks[p].instructions[f.blocks[p].instructions.count - 1] = Instruction(.mov(dst: t, src: v, width: .w64), location: location)
-                    }
-                    stored = .reg(t)
-                } else {
-                    for p in from { f.blocks[p].instructions.removeLast() }
-                }
-                f.blocks[j].instructions.insert(Instruction(.store(base: .slot(s), offset: off, value: stored, width: w), location: first.location), at: 0)
+            // One store per join: the store put at its start is then its first access.
+            guard let first = f.blocks[from[0]].instructions.last,
+                  case .store(.slot(let s), let off, _, let w) = first.inst, !f.slots[s].isVolatile else { continue }
+            let values = from.compactMap { p -> Operand? in
+                guard let last = f.blocks[p].instructions.last, case .store(.slot(s), off, let v, w) = last.inst else { return nil }
+                return v
             }
+            // Only when the join reads those bytes back first thing, so that the load then
+            // reads the value (stores of different constants into a key a helper is given
+            // would each become a copy, and one more store).
+            let firstAccess = f.blocks[j].instructions.first { i in
+                switch i.inst {
+                case .mov, .binary, .neg, .ext, .bswap, .slotAddr, .symbolAddr, .loadImm64, .coreValue: return false
+                default: return true
+                }
+            }
+            guard values.count == from.count, case .load(_, .slot(s), off, w, _)? = firstAccess?.inst else { continue }
+            var stored = values[0]
+            if values.contains(where: { $0 != stored }) {
+                let t = VReg(f.nextVReg)
+                f.nextVReg += 1
+                for (p, v) in zip(from, values) {
+                    let location = f.blocks[p].instructions.last!.location
+                    f.blocks[p].instructions[f.blocks[p].instructions.count - 1] = Instruction(.mov(dst: t, src: v, width: .w64), location: location)
+                }
+                stored = .reg(t)
+            } else {
+                for p in from { f.blocks[p].instructions.removeLast() }
+            }
+            f.blocks[j].instructions.insert(Instruction(.store(base: .slot(s), offset: off, value: stored, width: w), location: first.location), at: 0)
         }
         return f
     }
