@@ -198,7 +198,11 @@ public struct IRLocation: Hashable, Sendable {
     public var column: Int
     public var file: String { InternedStrings.string(fileID) }
     public init(file: String, line: Int, column: Int) {
-        fileID = InternedStrings.id(file); self.line = line; self.column = column
+        self.init(fileID: InternedStrings.id(file), line: line, column: column)
+    }
+    /// A position in a file already numbered (`InternedStrings.id`).
+    public init(fileID: Int32, line: Int, column: Int) {
+        self.fileID = fileID; self.line = line; self.column = column
     }
 }
 
@@ -251,7 +255,14 @@ extension Inst {
     /// (the synthesized hash fed every field to the hasher on its own, and the optimizer's
     /// value tables hash instructions all the time). Names and inline-assembly parts are
     /// left out: equality tells such instructions apart.
-    public func hash(into h: inout Hasher) {
+    public func hash(into h: inout Hasher) { h.combine(foldedHash) }
+    /// As `VReg`'s: value numbering keeps a table keyed by instructions, and their folded
+    /// words are mixed already, so no SipHash runs over them.
+    public func _rawHashValue(seed: Int) -> Int { denseHash(Int(bitPattern: UInt(foldedHash)), seed: seed) }
+
+    /// The instruction's kind and operands folded into one word, multiplied and shifted at
+    /// every step (a call or inline assembly by its result and operand counts only).
+    private var foldedHash: UInt64 {
         var x: UInt64 = 0
         func mix(_ v: UInt64) { x = (x ^ v) &* 0x9e37_79b9_7f4a_7c15; x ^= x >> 29 }
         func r(_ v: VReg) -> UInt64 { UInt64(bitPattern: Int64(v.id)) }
@@ -284,7 +295,7 @@ extension Inst {
         case .coreStore(let base, let off, let v, let wd, _): mix(r(base)); mix(k(off)); mix(o(v)); mix(w(wd))
         case .inlineAsm(_, let ins, let outs): mix(UInt64(ins.count)); mix(UInt64(outs.count))
         }
-        h.combine(x)
+        return x
     }
 
     /// A number per kind of instruction (its case), from 1.

@@ -60,7 +60,19 @@ final class FunctionLowering {
         IRLocation(file: l.file, line: l.line, column: l.column)
     }
 
-    func at(_ l: SourceLocation) { if l.line > 0 { b.location = FunctionLowering.irLocation(l) } }
+    /// The file of the last position `at` was given, and its number: statements and
+    /// expressions come one after another from a file, which is numbered once.
+    private var lastFile: (name: String, id: Int32)?
+
+    func at(_ l: SourceLocation) {
+        guard l.line > 0 else { return }
+        let id: Int32
+        if let last = lastFile, last.name == l.file { id = last.id } else {
+            id = InternedStrings.id(l.file)
+            lastFile = (l.file, id)
+        }
+        b.location = IRLocation(fileID: id, line: l.line, column: l.column)
+    }
 
     func lower() throws -> Function {
         guard let body = decl.body else { throw LoweringError(decl.location, "function '\(decl.name)' has no body") }
