@@ -23,9 +23,11 @@ struct RegisterAllocation {
 }
 
 enum RegisterAllocator {
-    /// A preference of a virtual register: a physical register, or the register of
-    /// another value that dies where this one is defined (a coalescable copy).
-    enum Hint { case phys(UInt8), sameAs(VReg, at: Int) }
+    /// A preference of a virtual register: a physical register; a physical register
+    /// wanted only if the value dies at a position (where a value wanting that register
+    /// is computed in place from it); or the register of another value that dies where
+    /// this one is defined (a coalescable copy).
+    enum Hint { case phys(UInt8), physIfDying(UInt8, at: Int), sameAs(VReg, at: Int) }
 
     static func allocate(_ input: Function) throws -> RegisterAllocation {
         var f = input
@@ -89,6 +91,8 @@ enum RegisterAllocator {
                 for h in hints[cur.reg] ?? [] {
                     switch h {
                     case .phys(let r): preferred.append(r)
+                    case .physIfDying(let r, let p):
+                        if cur.ranges.contains(where: { $0.upperBound == p }) || cur.end == p { preferred.append(r) }
                     case .sameAs(let v, let p):
                         if let iv = intervals[v], iv.ranges.contains(where: { $0.upperBound == p }) || iv.end == p,
                            let r = assignment[v] { preferred.append(r) }
@@ -186,16 +190,22 @@ enum RegisterAllocator {
             pos += 4
         }
         // A value computed in place from another (`d = bswap s`, `d = s + 1`) wants the
-        // register d wants: pass d's fixed-register wishes back to s, along chains.
+        // register d wants: pass d's fixed-register wishes back to s, along chains, for
+        // when s dies there (a value read again later would only keep d from that
+        // register: `k = p >> 4; q = p & 3; call(map, k)`).
         for _ in 0..<3 {
             var changed = false
             for d in h.keys.sorted() {      // in register order: the wishes' order must not depend on hashing
                 let hs = h[d]!
-                let phys = hs.compactMap { x -> UInt8? in if case .phys(let r) = x { return r }; return nil }
+                let phys = hs.compactMap { x -> UInt8? in
+                    switch x { case .phys(let r), .physIfDying(let r, _): return r; case .sameAs: return nil }
+                }
                 guard !phys.isEmpty else { continue }
-                for case .sameAs(let s, _) in hs {
-                    for r in phys where !(h[s] ?? []).contains(where: { if case .phys(r) = $0 { return true }; return false }) {
-                        h[s, default: []].append(.phys(r)); changed = true
+                for case .sameAs(let s, let p) in hs {
+                    for r in phys where !(h[s] ?? []).contains(where: {
+                        switch $0 { case .phys(r), .physIfDying(r, p): return true; default: return false }
+                    }) {
+                        h[s, default: []].append(.physIfDying(r, at: p)); changed = true
                     }
                 }
             }

@@ -17,6 +17,13 @@ final class Converter {
     /// through a pointer after it. Records met there are converted without their members
     /// until something uses them (the rule clang's BTF generator prunes types by).
     var typeContext = (inMember: false, behindPointer: false)
+    /// Types converted so far, by libclang's type and the context it was reached in: an
+    /// expression's or declaration's type is mostly one met before (`int`, `__u32`, a
+    /// pointer to a struct), and converting it again asks libclang for its qualifiers,
+    /// typedef declaration, name and underlying type every time. A type whose form
+    /// depends on the cursor it is met at (`typeof`) is not kept (`typeDependsOnCursor`).
+    var convertedTypes: [ConvertedTypeKey: CType] = [:]
+    var typeDependsOnCursor = false
     /// File-scope typedefs of the main file seen so far (for `typeof(name)`).
     var typedefsByName: [String: CXCursor] = [:]
     var errors: [Diagnostic] = []
@@ -39,6 +46,8 @@ final class Converter {
     /// File names by libclang's handle: a location names its file without making the
     /// name again.
     var fileNames: [UnsafeMutableRawPointer: String] = [:]
+    /// The file of the last location named, for locations one after another in a file.
+    var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
 
     init(tu: CXTranslationUnit, mainFile: String) {
         self.tu = tu
@@ -64,9 +73,13 @@ final class Converter {
 
     func location(_ loc: CXSourceLocation) -> SourceLocation {
         BPFFrontend.location(loc) { f in
-            if let name = fileNames[f] { return name }
-            let name = fileName(f)
-            fileNames[f] = name
+            if let last = lastFile, last.handle == f { return last.name }
+            let name: String
+            if let known = fileNames[f] { name = known } else {
+                name = fileName(f)
+                fileNames[f] = name
+            }
+            lastFile = (f, name)
             return name
         }
     }
@@ -272,4 +285,30 @@ final class Converter {
             usedGlobalNames.insert(name)
         }
     }
+}
+
+/// A libclang type (its kind and two words: the type and the translation unit) and the
+/// context a conversion reached it in (`Converter.typeContext`).
+struct ConvertedTypeKey: Hashable {
+    let kind: UInt32
+    let type: UnsafeMutableRawPointer?
+    let unit: UnsafeMutableRawPointer?
+    let context: UInt8
+
+    init(_ t: CXType, inMember: Bool, behindPointer: Bool) {
+        kind = t.kind.rawValue
+        type = t.data.0
+        unit = t.data.1
+        context = (inMember ? 1 : 0) | (behindPointer ? 2 : 0)
+    }
+
+    /// The words folded and multiplied (no SipHash: the table is looked up for every
+    /// expression's type).
+    func _rawHashValue(seed: Int) -> Int {
+        var x = UInt64(UInt(bitPattern: type)) &* 0x9e37_79b9_7f4a_7c15
+        x ^= (x >> 29) ^ UInt64(kind) << 3 ^ UInt64(context)
+        x = (x ^ UInt64(UInt(bitPattern: unit))) &* 0xbf58_476d_1ce4_e5b9
+        return Int(bitPattern: UInt(truncatingIfNeeded: x ^ (x >> 31))) &+ seed
+    }
+    func hash(into h: inout Hasher) { h.combine(_rawHashValue(seed: 0)) }
 }

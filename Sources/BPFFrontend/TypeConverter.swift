@@ -2,10 +2,16 @@ import CClang
 
 extension Converter {
     func convertType(_ t: CXType, at c: CXCursor) throws -> CType {
+        let key = ConvertedTypeKey(t, inMember: typeContext.inMember, behindPointer: typeContext.behindPointer)
+        if let known = convertedTypes[key] { return known }
+        let outer = typeDependsOnCursor
+        typeDependsOnCursor = false
+        defer { typeDependsOnCursor = typeDependsOnCursor || outer }
         var base = try convertUnqualified(t, at: c)
         if clang_isRestrictQualifiedType(t) != 0 { base = .restrict(base) }
         if clang_isVolatileQualifiedType(t) != 0 { base = .volatile(base) }
         if clang_isConstQualifiedType(t) != 0 { base = .const(base) }
+        if !typeDependsOnCursor { convertedTypes[key] = base }
         return base
     }
 
@@ -73,6 +79,7 @@ extension Converter {
         case CXType_Atomic:
             return try convertType(clang_Type_getValueType(t), at: c)
         default:
+            typeDependsOnCursor = true
             if let named = try typeofTypedef(t, at: c) { return named }
             let canon = clang_getCanonicalType(t)
             if canon.kind != t.kind && canon.kind != CXType_Invalid { return try convertType(canon, at: c) }

@@ -52,6 +52,28 @@ import BPFIR
         #expect(ra.spillSlots.isEmpty)
     }
 
+    /// A value computed in place from another wants the register its own use wants
+    /// (a call argument's), and passes that wish back to its source only if the source
+    /// dies there: `p` is read again after `k = p >> 4`, so giving `p` r2 would only push
+    /// `k` out of the argument register it is wanted in.
+    @Test func argumentWishesPassBackOnlyToSourcesThatDie() throws {
+        let p = VReg(1), k = VReg(2), q = VReg(3), r = VReg(4)
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                Instruction(.load(dst: p, base: .reg(VReg(0)), offset: 0, width: .w8, signed: false)),
+                Instruction(.mov(dst: k, src: .reg(p), width: .w32)),
+                Instruction(.binary(.lshr, dst: k, lhs: k, rhs: .imm(4), width: .w32)),
+                Instruction(.binary(.and, dst: q, lhs: p, rhs: .imm(3), width: .w32)),
+                Instruction(.call(dst: r, callee: .helper(51), args: [.reg(q), .reg(k), .imm(0)])),
+            ], terminator: .ret(.reg(r))),
+        ], params: 1)
+        let ra = try RegisterAllocator.allocate(f)
+        #expect(ra.assignment[k] == 2, "\(ra.assignment)")
+        #expect(ra.assignment[q] == 1, "\(ra.assignment)")
+        // `q = p & 3` is computed in place, in p's register: p dies there.
+        #expect(ra.assignment[p] == 1, "\(ra.assignment)")
+    }
+
     /// Lifetime holes: `v` (not a constant: it cannot be computed again), set in b0 and read in b2 on the path through b1, is dead in
     /// b3, which is laid out between; b3's ten values live at once (with `v` there too,
     /// eleven: more than r0-r9) may take v's register, so nothing is spilled.
