@@ -12,21 +12,12 @@ public enum Optimizer {
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
-                // How many steps have changed `f`, and that count when each pass last ran
-                // without changing it: a pass is deterministic, so it is not run again on
-                // a function no step has changed since.
-                // (Passes are told apart by their names' addresses: a name is a literal.)
-                var changes = 0
-                var unchangedAt: [Int: Int] = [:]
                 // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
                 func step(_ name: StaticString, _ pass: (Function) -> Function) {
-                    let key = Int(bitPattern: name.utf8Start)
-                    if unchangedAt[key] == changes || (!skipped.isEmpty && skipped.contains(name.description)) { return }
+                    if !skipped.isEmpty && skipped.contains(name.description) { return }
                     let before = f
                     f = timer.enabled ? timer.time(name.description, changing: before) { pass(f) } : pass(f)
-                    if f == before { unchangedAt[key] = changes; return }
-                    changes += 1
-                    if printsSteps { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
+                    if printsSteps && f != before { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
                 }
                 let readOnly = m.readOnlyData
                 step("CFGSimplify", CFGSimplify.run)

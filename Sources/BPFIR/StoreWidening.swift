@@ -3,7 +3,8 @@
 /// packed struct (`#pragma pack(1)`, falco's event header) is written a byte at a time,
 /// `store.w8 [p + 16], v; t = lshr v, 8; store.w8 [p + 17], t; ...`; when `p` is a map
 /// value, or the block reads `*(u64 *)(p + 8)`, `p + 16` is 4-aligned and the four stores
-/// are one `store.w32 [p + 16], v` (clang writes the same).
+/// are one `store.w32 [p + 16], v` (clang writes the same). In a stack slot the stores
+/// take the widths the offset allows, and the slot's alignment is raised to match.
 ///
 /// A run: stores of one width below 64 bits through one base at consecutive offsets,
 /// with only instructions that touch no memory between them, none redefining the base
@@ -34,10 +35,21 @@ public enum StoreWidening {
                 guard let run = Self.run(at: k, insts, shifts: shifts, defs: defs) else { out.append(insts[k]); k += 1; continue }
                 if facts == nil { facts = known.accessFacts(f.blocks[bi]) }
                 let first = run.stores[0]
-                let alignment = known.alignment(first.base, first.offset, facts: facts!)
+                var alignment = known.alignment(first.base, first.offset, facts: facts!)
+                if case .slot(let s) = first.base, !f.slots[s].isVolatile {
+                    // A stack slot is placed at its alignment (`FrameLayout`), which can be
+                    // raised: a packed struct's member at an even offset of a local is
+                    // stored whole, as clang does (LLVM raises an alloca's alignment).
+                    var a = 8
+                    while a > 1 && first.offset % a != 0 { a /= 2 }
+                    alignment = max(alignment, a)
+                }
                 let pieces = Width.pieces(size: run.stores.count * run.width.bytes, alignment: alignment)
                 guard pieces.count < run.stores.count, let wide = widened(run, pieces, location: insts[run.last].location) else {
                     out.append(insts[k]); k += 1; continue
+                }
+                if case .slot(let s) = first.base, let widest = pieces.map(\.width.bytes).max(), g.slots[s].alignment < widest {
+                    g.slots[s].alignment = widest
                 }
                 // Everything between the run's stores stays in order; the stores go where
                 // the last one was.

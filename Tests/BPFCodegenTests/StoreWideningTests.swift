@@ -37,6 +37,32 @@ extension OptimizerPassTests {
         for a: Int64 in [0x1234_5678, -1, 0xab] { #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(f, args: [a])) }
     }
 
+    /// A packed local (`struct { __u16 cookie, len; } __packed`, alignment 1) is written a
+    /// byte at a time; its slot's alignment can be raised, so each member is one 16-bit
+    /// store and the slot becomes 2-aligned. A volatile local's bytes stay as written.
+    @Test func packedLocalsAreStoredWholeAndTheirSlotAligned() throws {
+        let v = VReg(0)
+        func program(volatile: Bool) -> Function {
+            let insts: [Instruction] = [
+                ins(.store(base: .slot(0), offset: 0, value: .imm(0xad), width: .w8)),
+                ins(.store(base: .slot(0), offset: 1, value: .imm(0xde), width: .w8)),
+                ins(.store(base: .slot(0), offset: 2, value: .reg(v), width: .w8)),
+                ins(.binary(.lshr, dst: VReg(1), lhs: v, rhs: .imm(8), width: .w64)),
+                ins(.store(base: .slot(0), offset: 3, value: .reg(VReg(1)), width: .w8)),
+                ins(.load(dst: VReg(2), base: .slot(0), offset: 0, width: .w32, signed: false)),
+            ]
+            return fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(VReg(2))))],
+                      slots: [StackSlot(size: 4, alignment: 1, name: "meta", isVolatile: volatile)])
+        }
+        let f = program(volatile: false), g = StoreWidening.run(f)
+        #expect(widths(g) == [2, 2], "\(show(g))")
+        #expect(g.slots[0].alignment == 2)
+        for a: Int64 in [0x1234, 0x400, 0] { #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(f, args: [a])) }
+        let h = StoreWidening.run(program(volatile: true))
+        #expect(widths(h) == [1, 1, 1, 1])
+        #expect(h.slots[0].alignment == 1)
+    }
+
     /// Through a parameter the alignment is unknown: the bytes stay, unless the block
     /// reads 8 bytes through it (`p + 8` 8-aligned, so `p + 16` is 4-aligned); a store
     /// between the pieces, or a redefinition of the value, ends the run.
