@@ -65,7 +65,7 @@ extension FunctionLowering {
             b.emit(.bswap(dst: r, src: materialize(v, width: w == .w64 ? .w64 : .w32), width: w))
             return .scalar(.reg(r))
         case "__builtin_memcpy", "__builtin_memmove", "__builtin_memcpy_inline":
-            let size = try constArg(2)
+            let size = try inlineSize(try constArg(2), at: e.location, "'\(name)'")
             let dst = try pointerTarget(try arg(0))
             let src = try pointerTarget(try arg(1))
             let tmpNeeded = name == "__builtin_memmove"
@@ -79,7 +79,7 @@ extension FunctionLowering {
             }
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memset":
-            let size = try constArg(2)
+            let size = try inlineSize(try constArg(2), at: e.location, "'\(name)'")
             let dst = try pointerTarget(try arg(0))
             let c = try scalar(try arg(1))
             fill(dst, byte: c, size: size)
@@ -145,7 +145,7 @@ extension FunctionLowering {
         guard case .imm(let k) = try scalarPreferringConstant(args[2]) else {
             throw LoweringError(args[2].location, "'memcmp' needs a constant size")
         }
-        let size = Int(k)
+        let size = try inlineSize(Int(k), at: e.location, "'memcmp'")
         let (x, y) = (args[0], args[1])
         if let bytes = Self.literalBytes(y), bytes.count >= size { return (.memory(try pointerTarget(x)), .literal(bytes), size) }
         if let bytes = Self.literalBytes(x), bytes.count >= size { return (.literal(bytes), .memory(try pointerTarget(y)), size) }

@@ -61,7 +61,7 @@ extension FunctionLowering {
                 if case .aggregate(let m) = v {
                     // Copy out: the statement expression's locals end here.
                     let dst = newStackObject(size: layout.size(le.type), type: le.type, name: "stmtexpr")
-                    copy(to: dst, from: m, size: layout.size(le.type))
+                    copy(to: dst, from: m, size: try inlineSize(layout.size(le.type), at: le.location, "a copy"))
                     return .aggregate(dst)
                 }
                 return v
@@ -447,7 +447,9 @@ extension FunctionLowering {
         let size = max(1, layout.size(pointer.pointee ?? .void))
         if case .imm(let k) = i {
             let kk = layout.isSigned(indexType) ? TypeLayout.signExtend(k, layout.width(indexType)) : k
-            let delta = kk * Int64(size) * (subtract ? -1 : 1)
+            // Wrapping, as the target's address arithmetic does (an offset this large is
+            // undefined in C; the verifier refuses the access).
+            let delta = kk &* Int64(size) &* (subtract ? -1 : 1)
             if delta == 0 { return p }
             return try binop(.add, p, .imm(delta), width: .w64)
         }

@@ -133,7 +133,7 @@ extension FunctionLowering {
         switch op {
         case .imm(let k):
             let kk = signed ? TypeLayout.signExtend(k, layout.width(index.type)) : k
-            return base.adding(Int(kk) * elementSize)
+            return base.adding(Int(kk) &* elementSize)
         case .reg:
             let scaled = try scaleIndex(op, type: index.type, by: elementSize)
             let baseReg = materializeAddress(MemoryRef(base: base.base, offset: 0, alignment: base.alignment))
@@ -189,7 +189,7 @@ extension FunctionLowering {
                 let size = max(1, layout.size(l.type.pointee ?? .void))
                 let kk = layout.isSigned(r.type) ? TypeLayout.signExtend(k, layout.width(r.type)) : k
                 let m = try pointerTarget(l)
-                return m.adding((op == .add ? 1 : -1) * Int(kk) * size)
+                return m.adding((op == .add ? 1 : -1) &* Int(kk) &* size)
             }
         default: break
         }
@@ -347,7 +347,7 @@ extension FunctionLowering {
             try assign(lv, value: try convert(op, from: type, to: lv.type, at: loc))
         case .aggregate(let src):
             guard case .memory(let dst) = lv.storage else { throw LoweringError(loc, "aggregate assigned to a register") }
-            copy(to: dst, from: src, size: layout.size(lv.type))
+            copy(to: dst, from: src, size: try inlineSize(layout.size(lv.type), at: loc, "a copy"))
         case .none:
             throw LoweringError(loc, "void value assigned")
         }
@@ -414,6 +414,20 @@ extension FunctionLowering {
         return MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, b.function.slots[slot].alignment))
     }
 
+    /// Copies and fills are expanded inline (BPF has no memcpy or memset); a size beyond
+    /// this (a hundred times the stack, more than a copy the verifier's instruction limit
+    /// leaves room for) is refused instead of expanded (a mistyped `memcpy(d, s,
+    /// 4294967295)` took minutes and gigabytes before).
+    static let largestInlineCopy = 1 << 16
+
+    /// `size` when a copy or fill of that many bytes can be expanded inline.
+    func inlineSize(_ size: Int, at loc: SourceLocation, _ what: String) throws -> Int {
+        guard size >= 0 && size <= Self.largestInlineCopy else {
+            throw LoweringError(loc, "\(what) of \(size) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(Self.largestInlineCopy) bytes)")
+        }
+        return size
+    }
+
     func copy(to dst: MemoryRef, from src: MemoryRef, size: Int) {
         let align = min(dst.alignment, src.alignment)
         for (off, w) in Width.pieces(size: size, alignment: align) {
@@ -459,7 +473,7 @@ extension FunctionLowering {
         switch initializer {
         case .expr(let e):
             if case .memory(let m) = lv.storage, isArray(lv.type), case .stringLiteral(let bytes) = e.kind {
-                let size = layout.size(lv.type)
+                let size = try inlineSize(layout.size(lv.type), at: location, "an initialization")
                 fill(m, byte: .imm(0), size: size)
                 var padded = Array(bytes.prefix(size))
                 while padded.count % 8 != 0 && padded.count < size { padded.append(0) }
@@ -486,7 +500,7 @@ extension FunctionLowering {
                 return
             }
             // Zero the whole object, padding included, then store the listed elements.
-            fill(m, byte: .imm(0), size: layout.size(lv.type))
+            fill(m, byte: .imm(0), size: try inlineSize(layout.size(lv.type), at: location, "an initialization"))
             try initializeElements(m, type: lv.type, items: items, location: location)
         }
     }

@@ -30,8 +30,10 @@ struct MemoryRef {
     /// Known alignment of base + offset (for choosing chunk sizes of copies).
     var alignment: Int
 
+    /// The place `delta` bytes further (address arithmetic wraps, as the target's does:
+    /// C leaves an out-of-object offset undefined, and it is the verifier's to refuse).
     func adding(_ delta: Int) -> MemoryRef {
-        MemoryRef(base: base, offset: offset + delta, alignment: gcdAlignment(alignment, delta))
+        MemoryRef(base: base, offset: offset &+ delta, alignment: gcdAlignment(alignment, delta))
     }
 }
 

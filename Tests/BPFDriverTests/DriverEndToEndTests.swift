@@ -255,6 +255,24 @@ import Foundation
         #expect(ir.contains("symbol limit") && ir.contains("symbol ports"), "\(ir)")
     }
 
+    /// Constant offsets past any object (`ctx[INT64_MAX]`, `p + INT64_MAX` over 4-byte
+    /// elements) wrap as the target's address arithmetic does, as clang's do; they used to
+    /// stop the compiler on an arithmetic overflow (found by mutating testsuite programs).
+    @Test func hugeConstantOffsetsWrapInsteadOfTrapping() throws {
+        let ir = try optimizedIR(of: """
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            int *p = (int *)ctx[1];
+            long long x = ctx[9223372036854775807LL] + ((char *)ctx)[-9223372036854775807LL - 1];
+            if (p + 9223372036854775807LL > (int *)ctx) x += 1;
+            x += p[4611686018427387904LL];
+            return x & 3;
+        }
+        """)
+        // 8 * (2^63 - 1) wraps to -8; 4 * 2^62 wraps to 0.
+        #expect(ir.contains("- 8]") || ir.contains("-8]"), "\(ir)")
+    }
+
     /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang
     /// folds it: no load from .rodata.
     @Test func memcmpWithAStringLiteralComparesImmediates() throws {
