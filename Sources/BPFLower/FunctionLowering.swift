@@ -97,7 +97,7 @@ final class FunctionLowering {
             at(decl.location)
             if decl.type.returnType.isVoid { b.terminate(.ret(nil)) } else { b.terminate(.ret(.imm(0))) }
         }
-        return b.finish()
+        return LargeOffsets.split(b.finish())
     }
 
     // MARK: variables
@@ -124,6 +124,11 @@ final class FunctionLowering {
                     throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
                 }
                 size = 1
+            }
+            // Far beyond the 512-byte stack (the frame is checked once the optimizer has
+            // removed what it can): refused now, before passes track the object's bytes.
+            if size > Self.largestInlineCopy {
+                throw LoweringError(v.location, "variable '\(v.name)' of \(size) bytes does not fit the BPF stack (512 bytes)")
             }
             let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
             vars[key] = .memory(newStackObject(size: size, type: v.type, alignment: align, name: v.name,

@@ -263,14 +263,19 @@ import Foundation
         SEC("raw_tp/x") int m(unsigned long long *ctx)
         {
             int *p = (int *)ctx[1];
+            char *c = (char *)ctx[2];
             long long x = ctx[9223372036854775807LL] + ((char *)ctx)[-9223372036854775807LL - 1];
             if (p + 9223372036854775807LL > (int *)ctx) x += 1;
-            x += p[4611686018427387904LL];
+            x += p[4611686018427387904LL] + c[9223372036854775807LL];
+            __sync_fetch_and_add(&((long long *)c)[1152921504606846976LL + 3], 1);
             return x & 3;
         }
         """)
-        // 8 * (2^63 - 1) wraps to -8; 4 * 2^62 wraps to 0.
+        // 8 * (2^63 - 1) wraps to -8; 4 * 2^62 and 8 * 2^60 wrap to 0. An offset past
+        // ±2^31 (`c[2^63 - 1]`) is computed in a register, so that passes adding to offsets
+        // cannot overflow either.
         #expect(ir.contains("- 8]") || ir.contains("-8]"), "\(ir)")
+        #expect(ir.contains("9223372036854775807"), "\(ir)")
     }
 
     /// `memcmp(buf, "GET ", 4)` compares with the literal's bytes as immediates, as clang

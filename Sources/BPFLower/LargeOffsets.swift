@@ -1,0 +1,66 @@
+import BPFIR
+
+/// Memory offsets the passes can add to without overflowing: a constant offset past any
+/// object (`p[9223372036854775807]`, which wraps, as the target's address arithmetic
+/// does) becomes an address computed in a register, so every offset in the IR lowering
+/// hands on is within ±2^31 (passes fold further constants into offsets only while the
+/// sum stays small).
+enum LargeOffsets {
+    static let limit = 1 << 31
+
+    static func split(_ input: Function) -> Function {
+        var f = input
+        func fits(_ off: Int) -> Bool { off > -limit && off < limit }
+        for bi in f.blocks.indices {
+            guard f.blocks[bi].instructions.contains(where: { !fits($0.inst.memoryOffset ?? 0) }) else { continue }
+            var out: [Instruction] = []
+            for ins in f.blocks[bi].instructions {
+                guard let off = ins.inst.memoryOffset, !fits(off) else { out.append(ins); continue }
+                // The address as base + offset in a register, then the access at offset 0.
+                let k = f.newVReg(), address = f.newVReg()
+                out.append(Instruction(.loadImm64(dst: k, value: Int64(off)), location: ins.location))
+                if case .slotAddr(let d, let s, _) = ins.inst {
+                    let start = f.newVReg()
+                    out.append(Instruction(.slotAddr(dst: start, slot: s, offset: 0), location: ins.location))
+                    out.append(Instruction(.binary(.add, dst: d, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
+                    continue
+                }
+                func computeAddress(_ base: Address) {
+                    switch base {
+                    case .reg(let r):
+                        out.append(Instruction(.binary(.add, dst: address, lhs: r, rhs: .reg(k), width: .w64), location: ins.location))
+                    case .slot(let s):
+                        let start = f.newVReg()
+                        out.append(Instruction(.slotAddr(dst: start, slot: s, offset: 0), location: ins.location))
+                        out.append(Instruction(.binary(.add, dst: address, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
+                    }
+                }
+                var moved = ins
+                switch ins.inst {
+                case .atomic(let op, let base, _, let v, let w, let fetch):
+                    computeAddress(base)
+                    moved.inst = .atomic(op, base: .reg(address), offset: 0, value: v, width: w, fetch: fetch)
+                case .cmpxchg(let d, let base, _, let expected, let new, let w):
+                    computeAddress(base)
+                    moved.inst = .cmpxchg(dst: d, base: .reg(address), offset: 0, expected: expected, new: new, width: w)
+                default:
+                    moved.inst = ins.inst.rebasingMemory { base, _ in computeAddress(base); return (.reg(address), 0) }
+                }
+                out.append(moved)
+            }
+            f.blocks[bi].instructions = out
+        }
+        return f
+    }
+}
+
+extension Inst {
+    /// The constant offset of a memory access (from its base) or of a slot address.
+    var memoryOffset: Int? {
+        switch self {
+        case .load(_, _, let off, _, _), .store(_, let off, _, _), .slotAddr(_, _, let off),
+             .atomic(_, _, let off, _, _, _), .cmpxchg(_, _, let off, _, _, _): return off
+        default: return nil
+        }
+    }
+}
