@@ -17,7 +17,7 @@ enum LargeOffsets {
             for ins in f.blocks[bi].instructions {
                 guard let off = ins.inst.memoryOffset, !fits(off) else { out.append(ins); continue }
                 // The address as base + offset in a register, then the access at offset 0.
-                let k = f.newVReg(), address = f.newVReg()
+                let k = f.newVReg()
                 out.append(Instruction(.loadImm64(dst: k, value: Int64(off)), location: ins.location))
                 if case .slotAddr(let d, let s, _) = ins.inst {
                     let start = f.newVReg()
@@ -25,6 +25,7 @@ enum LargeOffsets {
                     out.append(Instruction(.binary(.add, dst: d, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
                     continue
                 }
+                let address = f.newVReg()
                 func computeAddress(_ base: Address) {
                     switch base {
                     case .reg(let r):
