@@ -41,7 +41,7 @@ public enum AddressFolding {
             for b in f.blocks {
                 for i in b.instructions {
                     guard case .binary(.add, let d, let a, .imm(let k), .w64) = i.inst, d != a, defs[d] == 1, defs[a] == 1,
-                          global[d] == nil, abs(k) < 1 << 15 else { continue }
+                          global[d] == nil, k.magnitude < 1 << 15 else { continue }
                     let inner = global[a] ?? (a, 0)
                     global[d] = (inner.base, inner.k + Int(k))
                     changed = true
@@ -53,14 +53,14 @@ public enum AddressFolding {
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 f.blocks[bi].instructions[ii].inst = inst.rebasingMemory { a, off in
-                    guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], abs(off + k) < 1 << 15 else { return (a, off) }
-                    return (.reg(base), off + k)
+                    guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], (off &+ k).magnitude < 1 << 15 else { return (a, off) }
+                    return (.reg(base), off &+ k)
                 }
                 for d in inst.definedRegs {
                     local[d] = nil
                     if local.values.contains(where: { $0.base == d }) { local = local.filter { $0.value.base != d } }
                 }
-                if case .binary(.add, let d, let a, .imm(let k), .w64) = inst, d != a, global[d] == nil, abs(k) < 1 << 15 {
+                if case .binary(.add, let d, let a, .imm(let k), .w64) = inst, d != a, global[d] == nil, k.magnitude < 1 << 15 {
                     let inner = global[a] ?? local[a] ?? (a, 0)
                     local[d] = (inner.base, inner.k + Int(k))
                 }

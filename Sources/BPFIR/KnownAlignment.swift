@@ -25,7 +25,7 @@ struct KnownAlignment {
             switch inst {
             case .call(_, .helper(let h), _) where Self.alignedResultHelpers.contains(h): return 0
             case .mov(_, .reg(let s), .w64): return known[s]
-            case .binary(.add, _, let s, .imm(let k), .w64): return abs(k) < 1 << 30 ? known[s].map { $0 + Int(k) } : nil
+            case .binary(.add, _, let s, .imm(let k), .w64): return k.magnitude < 1 << 30 ? known[s].map { $0 + Int(k) } : nil
             default: return nil
             }
         }

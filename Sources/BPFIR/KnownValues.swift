@@ -168,11 +168,11 @@ public struct KnownValues {
                 return .int(0)
             case (.slot(let s, let o)?, .int(let k)?) where w == .w64 && (op == .add || op == .sub):
                 let d = Int64(bitPattern: k)
-                guard abs(d) < 1 << 30 else { return nil }
+                guard d.magnitude < 1 << 30 else { return nil }
                 return .slot(s, offset: op == .add ? o + Int(d) : o - Int(d))
             case (.int(let k)?, .slot(let s, let o)?) where w == .w64 && op == .add:
                 let d = Int64(bitPattern: k)
-                guard abs(d) < 1 << 30 else { return nil }
+                guard d.magnitude < 1 << 30 else { return nil }
                 return .slot(s, offset: o + Int(d))
             case (.slot(let s1, let o1)?, .slot(let s2, let o2)?) where w == .w64 && op == .sub && s1 == s2:
                 return .int(UInt64(bitPattern: Int64(o1 - o2)))

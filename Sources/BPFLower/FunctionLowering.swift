@@ -127,7 +127,7 @@ final class FunctionLowering {
             }
             // Far beyond the 512-byte stack (the frame is checked once the optimizer has
             // removed what it can): refused now, before passes track the object's bytes.
-            if size > Self.largestInlineCopy {
+            if size > Self.largestLocal {
                 throw LoweringError(v.location, "variable '\(v.name)' of \(size) bytes does not fit the BPF stack (512 bytes)")
             }
             let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))

@@ -167,7 +167,7 @@ extension FunctionLowering {
             switch o {
             case .memory(let m):
                 let v = b.newVReg()
-                b.emit(.load(dst: v, base: m.base, offset: m.offset + off, width: .w8, signed: false))
+                b.emit(.load(dst: v, base: m.base, offset: m.offset &+ off, width: .w8, signed: false))
                 return .reg(v)
             case .literal(let bytes): return .imm(Int64(bytes[off]))
             }
@@ -188,7 +188,7 @@ extension FunctionLowering {
         func byte(_ o: CompareOperand, _ off: Int) -> VReg {
             let v = b.newVReg()
             switch o {
-            case .memory(let m): b.emit(.load(dst: v, base: m.base, offset: m.offset + off, width: .w8, signed: false))
+            case .memory(let m): b.emit(.load(dst: v, base: m.base, offset: m.offset &+ off, width: .w8, signed: false))
             case .literal(let bytes): b.emit(.mov(dst: v, src: .imm(Int64(bytes[off])), width: .w64))
             }
             return v

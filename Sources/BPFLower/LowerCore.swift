@@ -68,13 +68,13 @@ extension FunctionLowering {
                         return try finish(root: cur, indices: indices, offsetBits: offsetBits, lastField: lastField)
                     }
                     indices.insert(Int(k), at: 0)
-                    offsetBits += Int(k) * elemSize * 8
+                    offsetBits = offsetBits &+ Int(k) &* elemSize &* 8   // wraps, as the address does
                     cur = array
                 } else {
                     let root = try pointerTarget(base)
                     return CoreAccess(root: root, rootType: coreRootType(cur.type), indices: [Int(k)] + indices,
                                       offset: offsetBits / 8 + Int(k) * elemSize, field: lastField,
-                                      fieldRecordBitOffset: offsetBits + Int(k) * elemSize * 8)
+                                      fieldRecordBitOffset: offsetBits &+ Int(k) &* elemSize &* 8)
                 }
             case .unary(.deref, let p):
                 let root = try pointerTarget(p)

@@ -363,7 +363,7 @@ extension FunctionLowering {
         for k in 0..<n {
             let part = b.newVReg()
             let pos = (module.options.bigEndian ? n - 1 - k : k) * p.bytes
-            b.emit(.load(dst: part, base: m.base, offset: m.offset + pos, width: p, signed: false))
+            b.emit(.load(dst: part, base: m.base, offset: m.offset &+ pos, width: p, signed: false))
             var shiftedPart = part
             if k > 0 {
                 shiftedPart = b.newVReg()
@@ -388,14 +388,14 @@ extension FunctionLowering {
             let shift = UInt64(8 * p.bytes * k)
             switch value {
             case .imm(let c):
-                b.emit(.store(base: m.base, offset: m.offset + pos, value: .imm(Int64((UInt64(bitPattern: c) >> shift) & mask)), width: p))
+                b.emit(.store(base: m.base, offset: m.offset &+ pos, value: .imm(Int64((UInt64(bitPattern: c) >> shift) & mask)), width: p))
             case .reg(let r):
                 var part = r
                 if k > 0 {
                     part = b.newVReg()
                     b.emit(.binary(.lshr, dst: part, lhs: r, rhs: .imm(Int64(shift)), width: .w64))
                 }
-                b.emit(.store(base: m.base, offset: m.offset + pos, value: .reg(part), width: p))
+                b.emit(.store(base: m.base, offset: m.offset &+ pos, value: .reg(part), width: p))
             }
         }
     }
@@ -415,10 +415,13 @@ extension FunctionLowering {
     }
 
     /// Copies and fills are expanded inline (BPF has no memcpy or memset); a size beyond
-    /// this (a hundred times the stack, more than a copy the verifier's instruction limit
-    /// leaves room for) is refused instead of expanded (a mistyped `memcpy(d, s,
-    /// 4294967295)` took minutes and gigabytes before).
-    static let largestInlineCopy = 1 << 16
+    /// this is refused instead of expanded (a mistyped `memcpy(d, s, 4294967295)` took
+    /// minutes and gigabytes; 16384 bytes take 11 s, 4096 under one). clang-22 expands
+    /// at most 128 stores (1024 bytes) and refuses the rest (no `memcpy` in BPF).
+    static let largestInlineCopy = 4096
+    /// A local this large is refused where it is declared: the frame holds 512 bytes, and
+    /// the passes track a stack object's bytes.
+    static let largestLocal = 1 << 16
 
     /// `size` when a copy or fill of that many bytes can be expanded inline.
     func inlineSize(_ size: Int, at loc: SourceLocation, _ what: String) throws -> Int {
@@ -432,8 +435,8 @@ extension FunctionLowering {
         let align = min(dst.alignment, src.alignment)
         for (off, w) in Width.pieces(size: size, alignment: align) {
             let t = b.newVReg()
-            b.emit(.load(dst: t, base: src.base, offset: src.offset + off, width: w, signed: false))
-            b.emit(.store(base: dst.base, offset: dst.offset + off, value: .reg(t), width: w))
+            b.emit(.load(dst: t, base: src.base, offset: src.offset &+ off, width: w, signed: false))
+            b.emit(.store(base: dst.base, offset: dst.offset &+ off, value: .reg(t), width: w))
         }
     }
 
@@ -463,7 +466,7 @@ extension FunctionLowering {
                     v = .imm(w == .w64 ? narrowed : TypeLayout.signExtend(narrowed, w))
                 }
             }
-            b.emit(.store(base: dst.base, offset: dst.offset + off, value: v, width: w))
+            b.emit(.store(base: dst.base, offset: dst.offset &+ off, value: v, width: w))
         }
     }
 
@@ -486,7 +489,7 @@ extension FunctionLowering {
                     let val = Int64(bitPattern: v)
                     let op: Operand = (w == .w64 && (val > Int64(Int32.max) || val < Int64(Int32.min)))
                         ? .reg(materialize(.imm(val), width: .w64)) : .imm(w == .w64 ? val : TypeLayout.signExtend(val, w))
-                    b.emit(.store(base: m.base, offset: m.offset + off, value: op, width: w))
+                    b.emit(.store(base: m.base, offset: m.offset &+ off, value: op, width: w))
                 }
                 return
             }

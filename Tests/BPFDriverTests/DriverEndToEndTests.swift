@@ -268,6 +268,11 @@ import Foundation
             if (p + 9223372036854775807LL > (int *)ctx) x += 1;
             x += p[4611686018427387904LL] + c[9223372036854775807LL];
             __sync_fetch_and_add(&((long long *)c)[1152921504606846976LL + 3], 1);
+            long long v, w;
+            char buf[8] = {};
+            __builtin_memcpy(&v, c + 9223372036854775807LL, sizeof(v));
+            __builtin_memcpy(&w, buf + 9223372036854775807LL, sizeof(w));
+            x += v + w;
             return x & 3;
         }
         """)

@@ -1,7 +1,7 @@
 // Copies are expanded inline (BPF has no memcpy): a size no BPF object has is refused
 // with a diagnostic instead of expanded into billions of instructions (found by mutating
 // testsuite programs: the compiler ran for minutes and gigabytes).
-// @expect-error '__builtin_memcpy' of 4294967295 bytes: BPF has no memcpy or memset, and copies are expanded inline (at most 65536 bytes)
+// @expect-error '__builtin_memcpy' of 4294967295 bytes: BPF has no memcpy or memset, and copies are expanded inline (at most 4096 bytes)
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
