@@ -51,7 +51,9 @@ enum Assembler {
         for f in fixups {
             let dest: Int
             switch f.target {
-            case .relative(let k): dest = f.index + 1 + k
+            case .relative(let k):
+                let (d, overflow) = (f.index + 1).addingReportingOverflow(k)
+                dest = overflow ? -1 : d      // outside, reported below
             case .label(let name):
                 guard let d = labels[name] else { throw Error(message: "undefined label '\(name)'", line: f.line, statement: f.statement) }
                 dest = d

@@ -100,7 +100,7 @@ struct StatementParser {
             return .relative(Int(k))
         case .punct("-"):
             guard case .number(let k) = try next() else { throw Failure(message: "expected a jump offset") }
-            return .relative(-Int(k))
+            return .relative(0 &- Int(k))
         case .word(let w) where Self.register(.word(w)) == nil: return .label(w)
         case .localRef(let k, let f): return .local(k, forward: f)
         default: throw Failure(message: "expected a jump target (+N, -N or a label)")

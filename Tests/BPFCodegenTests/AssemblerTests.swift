@@ -78,6 +78,9 @@ import BPFIR
         #expect(failure("r1 += w2")?.message == "operands must have the same width")
         #expect(failure("r1 = 0x100000000")?.message == "immediate 4294967296 does not fit in 32 bits (a 64-bit constant is written '4294967296 ll')")
         #expect(failure("goto +5")?.message == "jump target is outside the inline assembly")
+        // Offsets at the ends of the 64-bit range are outside too (they used to overflow).
+        #expect(failure("goto +9223372036854775807")?.message == "jump target is outside the inline assembly")
+        #expect(failure("goto -9223372036854775808")?.message == "jump target is outside the inline assembly")
         #expect(failure("goto nowhere")?.message == "undefined label 'nowhere'")
         #expect(failure("call bpf_map_lookup_elem")?.message == "only helper calls by number ('call N') are supported in inline assembly")
         #expect(failure("r1 = *(u32 *)(w2 + 0)")?.message == "an address register must be a 64-bit register (rN)")
