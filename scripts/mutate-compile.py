@@ -36,6 +36,15 @@ inserts = [';', '{', '}', '(', ')', '*', '&', '[0]', ' volatile ', ' static ']
 pragmas = ['#pragma unroll', '#pragma clang loop unroll(full)', '#pragma unroll 1000000']
 
 
+def replace_one(line, pattern, choices):
+    """`line` with one match of `pattern`, picked at random, replaced by one of `choices`."""
+    found = list(re.finditer(pattern, line))
+    if not found:
+        return line
+    m = random.choice(found)
+    return line[:m.start()] + random.choice(choices) + line[m.end():]
+
+
 def mutate(src):
     lines = src.split('\n')
     for _ in range(random.randint(1, 3)):
@@ -47,40 +56,26 @@ def mutate(src):
         elif r < 0.3:
             lines.insert(k, random.choice(lines))
         elif r < 0.5:
-            found = list(re.finditer(r'\b\d+\b', line))
-            if found:
-                m = random.choice(found)
-                lines[k] = line[:m.start()] + random.choice(numbers) + line[m.end():]
+            lines[k] = replace_one(line, r'\b\d+\b', numbers)
         elif r < 0.7:
-            found = list(re.finditer(r'(<<|>>|<=|>=|==|!=|&&|\|\||[+\-*/%&|^<>])', line))
-            if found:
-                m = random.choice(found)
-                lines[k] = line[:m.start()] + random.choice(operators) + line[m.end():]
+            lines[k] = replace_one(line, r'(<<|>>|<=|>=|==|!=|&&|\|\||[+\-*/%&|^<>])', operators)
         elif r < 0.8:
             i = random.randrange(len(line) + 1)
             lines[k] = line[:i] + random.choice(inserts) + line[i:]
         elif r < 0.9:
-            found = list(re.finditer(r'\b(int|__u8|__u16|__u32|__u64|char|long|short|unsigned|__s32|__s64)\b', line))
-            if found:
-                m = random.choice(found)
-                lines[k] = line[:m.start()] + random.choice(types) + line[m.end():]
+            lines[k] = replace_one(line, r'\b(int|__u8|__u16|__u32|__u64|char|long|short|unsigned|__s32|__s64)\b', types)
         elif r < 0.93:
             j = random.randrange(len(lines))
             lines[k], lines[j] = lines[j], lines[k]
         elif r < 0.96:
             names = re.findall(r'\b[a-z_][a-z0-9_]*\b', src)
-            found = list(re.finditer(r'\b[a-z_][a-z0-9_]*\b', line))
-            if names and found:
-                m = random.choice(found)
-                lines[k] = line[:m.start()] + random.choice(names) + line[m.end():]
+            if names:
+                lines[k] = replace_one(line, r'\b[a-z_][a-z0-9_]*\b', names)
         elif r < 0.98:
             if 'for (' in line or 'while (' in line:
                 lines.insert(k, random.choice(pragmas))
         else:
-            found = list(re.finditer(r'\S+', line))
-            if found:
-                m = random.choice(found)
-                lines[k] = line[:m.start()] + line[m.end():]
+            lines[k] = replace_one(line, r'\S+', [''])
     return '\n'.join(lines)
 
 
