@@ -7,6 +7,8 @@ struct GlobalDataBuilder {
 
     init(module: ModuleLowering) { self.module = module }
 
+    static let largestGlobal = 1 << 26
+
     func build() throws -> [DataSection] {
         var sections: [DataSection] = []
         var index: [String: Int] = [:]
@@ -18,6 +20,12 @@ struct GlobalDataBuilder {
             if module.helperNumber(g.name) != nil { continue }
             if g.isStatic && !g.attributes.used && !module.referencedGlobals.contains(g.name) { continue }
             let size = initializedSize(g.type, g.initializer)
+            // A global data section becomes one array map value, which the kernel caps at
+            // a few MiB (KMALLOC_MAX_SIZE); one far larger is refused before its bytes are made.
+            guard size <= Self.largestGlobal else {
+                errors.append(Diagnostic(.error, g.location, "variable '\(g.name)' of \(size) bytes is larger than a BPF global data section can hold (at most \(Self.largestGlobal) bytes)"))
+                continue
+            }
             var bytes = [UInt8](repeating: 0, count: size)
             var relocs: [DataRelocation] = []
             if let i = g.initializer {
