@@ -52,7 +52,7 @@ struct Emitter {
             var written: [VReg: (value: Int64, reloc: CoreReloc)] = [:]
             for i in b.instructions {
                 switch i.inst {
-                case .coreValue(let d, let v, let reloc) where reloc.kind != 6 && reloc.kind != 7 && v >= Int64(Int32.min) && v <= Int64(Int32.max):
+                case .coreValue(let d, let v, let reloc) where isImmediate32(v, reloc):
                     written[d] = (v, reloc)
                 case .binary(let op, _, let l, .reg(let r), _) where l != r && [.add, .sub, .and, .or, .xor, .shl, .lshr, .ashr].contains(op):
                     if let v = written[r] { candidates[r] = v }
@@ -63,6 +63,12 @@ struct Emitter {
         if candidates.isEmpty { return [:] }
         let (uses, defs) = f.useDefCounts()
         return candidates.filter { uses[$0.key] == 1 && defs[$0.key] == 1 }
+    }
+
+    /// Whether a CO-RE value is a 32-bit immediate (`mov`, or an ALU operation's); the
+    /// type-id relocations (kinds 6 and 7) and wider values take an `ld_imm64`.
+    static func isImmediate32(_ v: Int64, _ reloc: CoreReloc) -> Bool {
+        reloc.kind != 6 && reloc.kind != 7 && Legalizer.fitsImm32(v)
     }
 
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
@@ -337,10 +343,10 @@ struct Emitter {
             break
         case .coreValue(let d, let v, let reloc):
             coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))
-            if reloc.kind == 6 || reloc.kind == 7 || v < Int64(Int32.min) || v > Int64(Int32.max) {
-                for i in BPFInstruction.ldImm64(dst: reg(d), value: v) { put(i) }
-            } else {
+            if Self.isImmediate32(v, reloc) {
                 put(.alu(.mov, true, dst: reg(d), imm: Int32(v)))
+            } else {
+                for i in BPFInstruction.ldImm64(dst: reg(d), value: v) { put(i) }
             }
         case .coreLoad(let d, let base, let off, let w, let reloc):
             coreRelocs.append(CoreRelocEntry(instructionIndex: code.count, reloc: reloc))

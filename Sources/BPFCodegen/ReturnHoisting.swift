@@ -24,7 +24,7 @@ enum ReturnHoisting {
             guard b.instructions.isEmpty, case .ret(let value?) = b.terminator else { return nil }
             switch value {
             case .reg(let v): return inR0(v) ? nil : value
-            case .imm(let k): return k < Int64(Int32.min) || k > Int64(Int32.max) ? nil : value
+            case .imm(let k): return Legalizer.fitsImm32(k) ? value : nil
             }
         }
         let index = f.blockIndexByID
@@ -61,7 +61,7 @@ enum ReturnHoisting {
         // already (a helper's result), and falls into the exit.
         var last: Int? = nil
         for (i, b) in g.blocks.enumerated() where !removed.contains(i) {
-            if case .ret(let value?) = b.terminator, case .imm(let k) = value, k < Int64(Int32.min) || k > Int64(Int32.max) { continue }
+            if case .ret(.imm(let k)?) = b.terminator, !Legalizer.fitsImm32(k) { continue }
             if case .ret(_?) = b.terminator { last = i }
         }
         if let i = last, case .ret(let value?) = g.blocks[i].terminator {

@@ -554,6 +554,25 @@ extension Inst {
         case .inlineAsm(_, let ins, _): return ins.array
         }
     }
+    /// Whether the instruction may read or write memory (or, as a call or inline
+    /// assembly, do anything): every kind but register arithmetic and address and
+    /// constant materialization.
+    public var touchesMemory: Bool {
+        switch self {
+        case .mov, .binary, .neg, .ext, .bswap, .slotAddr, .symbolAddr, .loadImm64, .coreValue: return false
+        case .load, .store, .call, .atomic, .cmpxchg, .coreLoad, .coreStore, .inlineAsm: return true
+        }
+    }
+
+    /// The constant offset of a memory access (from its base) or of a slot address.
+    public var memoryOffset: Int? {
+        switch self {
+        case .load(_, _, let off, _, _), .store(_, let off, _, _), .slotAddr(_, _, let off),
+             .atomic(_, _, let off, _, _, _), .cmpxchg(_, _, let off, _, _, _): return off
+        default: return nil
+        }
+    }
+
     /// The register the instruction writes when it writes exactly one.
     public var singleDef: VReg? {
         switch self {

@@ -25,12 +25,7 @@ public enum StoreSinking {
             // Only when the join reads those bytes back first thing, so that the load then
             // reads the value (stores of different constants into a key a helper is given
             // would each become a copy, and one more store).
-            let firstAccess = f.blocks[j].instructions.first { i in
-                switch i.inst {
-                case .mov, .binary, .neg, .ext, .bswap, .slotAddr, .symbolAddr, .loadImm64, .coreValue: return false
-                default: return true
-                }
-            }
+            let firstAccess = f.blocks[j].instructions.first { $0.inst.touchesMemory }
             guard values.count == from.count, case .load(_, .slot(s), off, w, _)? = firstAccess?.inst else { continue }
             var stored = values[0]
             if values.contains(where: { $0 != stored }) {

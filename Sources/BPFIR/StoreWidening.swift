@@ -94,7 +94,7 @@ public enum StoreWidening {
                 }
                 stores.append(Piece(index: j, base: base, offset: o, value: v))
                 last = j
-            case .binary, .mov, .ext, .neg, .bswap, .loadImm64, .coreValue, .slotAddr, .symbolAddr:
+            case _ where !inst.touchesMemory:
                 // No memory touched; the base and the stored registers stay as they were.
                 var clobbers = false
                 inst.forEachDef { d in

@@ -54,14 +54,3 @@ enum LargeOffsets {
         return f
     }
 }
-
-extension Inst {
-    /// The constant offset of a memory access (from its base) or of a slot address.
-    var memoryOffset: Int? {
-        switch self {
-        case .load(_, _, let off, _, _), .store(_, let off, _, _), .slotAddr(_, _, let off),
-             .atomic(_, _, let off, _, _, _), .cmpxchg(_, _, let off, _, _, _): return off
-        default: return nil
-        }
-    }
-}
