@@ -49,6 +49,30 @@ final class Converter {
     /// The file of the last location named, for locations one after another in a file.
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
 
+    /// How deeply the expressions and statements being converted nest.
+    var nesting = 0
+    /// The deepest nesting converted. Conversion and lowering recurse once per level (a
+    /// chain `a + a + ... + a` nests once per operator, an `else if` chain once per
+    /// `if`), on the main thread's stack; deeper input is an error, not a stack
+    /// overflow. clang's own limit on brackets (256) leaves operator, cast and `else if`
+    /// chains unbounded.
+    static let deepestNesting = 2000
+
+    /// Evaluations by clang that failed for the operators enclosing the one being
+    /// converted (see `operatorValue`), and how many are tried before giving up.
+    var failedEvaluations = 0
+    static let fruitlessEvaluations = 8
+
+    /// `body` one level deeper in the nesting of `c`; an error past `deepestNesting`.
+    func nested<T>(_ c: CXCursor, _ body: () throws -> T) throws -> T {
+        guard nesting < Self.deepestNesting else {
+            throw error(c, "expressions and statements nest more than \(Self.deepestNesting) levels deep")
+        }
+        nesting += 1
+        defer { nesting -= 1 }
+        return try body()
+    }
+
     init(tu: CXTranslationUnit, mainFile: String) {
         self.tu = tu
         unit = TranslationUnit(mainFile: mainFile)

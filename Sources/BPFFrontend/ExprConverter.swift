@@ -8,7 +8,9 @@ extension Converter {
         children(c).filter { isExpression($0) || $0.kind == CXCursor_CompoundStmt }
     }
 
-    func convertExpr(_ c: CXCursor) throws -> Expr {
+    func convertExpr(_ c: CXCursor) throws -> Expr { try nested(c) { try convertExprNode(c) } }
+
+    private func convertExprNode(_ c: CXCursor) throws -> Expr {
         let loc = location(c)
         let type: CType
         if c.kind == CXCursor_DeclRefExpr, clang_getCursorReferenced(c).kind == CXCursor_FunctionDecl {
@@ -58,7 +60,9 @@ extension Converter {
             case CXUnaryOperator_Extension: return try convertExpr(inner)
             default: throw error(c, "unsupported unary operator")
             }
-            if op == .minus || op == .bitNot || op == .logicalNot, let v = evaluateInteger(c), type.isInteger {
+            let failedBefore = failedEvaluations
+            defer { failedEvaluations = failedBefore }
+            if op == .minus || op == .bitNot || op == .logicalNot, type.isInteger, let v = operatorValue(c) {
                 return make(.intLiteral(v.value))
             }
             return make(.unary(op, try convertExpr(inner)))
@@ -66,8 +70,10 @@ extension Converter {
             let kids = exprChildren(c)
             guard kids.count == 2 else { throw error(c, "malformed binary operator") }
             let op = try binaryOp(c)
+            let failedBefore = failedEvaluations
+            defer { failedEvaluations = failedBefore }
             if ![.assign, .comma].contains(op) && !op.isAssignment, type.isInteger,
-               let v = evaluateInteger(c), isPure(kids[0]), isPure(kids[1]) {
+               let v = operatorValue(c), isPure(kids[0]), isPure(kids[1]) {
                 return make(.intLiteral(v.value))
             }
             return make(.binary(op, try convertExpr(kids[0]), try convertExpr(kids[1])))
@@ -164,6 +170,18 @@ extension Converter {
 
 
     /// An expression without side effects, safe to fold.
+    /// The value clang evaluates for the operator `c`, unless evaluations of the operators
+    /// above it failed `fruitlessEvaluations` times already. Each evaluation walks the
+    /// operator's whole operand tree: asked at every level of a chain `a + a + ... + a`,
+    /// it took seconds (quadratic); the constants left in such a chain are folded by the
+    /// optimizer. A failure counts for the operands (the caller restores the count).
+    func operatorValue(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
+        guard failedEvaluations < Self.fruitlessEvaluations else { return nil }
+        if let v = evaluateInteger(c) { return v }
+        failedEvaluations += 1
+        return nil
+    }
+
     func isPure(_ c: CXCursor) -> Bool {
         switch c.kind {
         case CXCursor_CallExpr, CXCursor_CompoundAssignOperator, CXCursor_StmtExpr: return false

@@ -1,7 +1,9 @@
 import CClang
 
 extension Converter {
-    func convertStmt(_ c: CXCursor) throws -> Stmt {
+    func convertStmt(_ c: CXCursor) throws -> Stmt { try nested(c) { try convertStmtNode(c) } }
+
+    private func convertStmtNode(_ c: CXCursor) throws -> Stmt {
         let loc = location(c)
         func make(_ k: StmtKind) -> Stmt { Stmt(k, location: loc) }
         let kids = children(c)

@@ -21,6 +21,35 @@ public enum System {
         _ = mallopt(M_TOP_PAD, 4 << 20)
     }
 
+    /// Makes libclang parse on the calling thread. By default it starts a thread for each
+    /// parse (a crash-recovery context with a fresh 8 MiB stack); once that thread has
+    /// run on the other core, every later page fault of the process that changes a
+    /// mapping (the first write to each page of the binary's data, of new heap) has
+    /// the kernel interrupt that core to flush its TLB, which in a virtual machine cost
+    /// a small compile's own stages a fifth of their time (Docs/Benchmark.md). clang's
+    /// limits on nesting keep its parse within the main thread's stack; libclang still
+    /// recovers from a crash on this thread. Call before any other thread starts.
+    public static func parseOnMainThread() {
+        _ = setenv("LIBCLANG_NOTHREADS", "1", 0)
+    }
+
+    /// Lets the main thread's stack grow to 32 MiB (or the hard limit, if lower): the
+    /// kernel checks the limit as the stack grows, and leaves at least 128 MiB free below
+    /// it. Our conversion and lowering recurse once per nesting level (at most
+    /// `Converter.deepestNesting`), libclang's parser once per level of a cast or
+    /// `else if` chain; with 8 MiB, 2,000 levels overflowed the stack (as they do
+    /// clang-22's, on casts). More would only let libclang go deeper, and slower, into
+    /// chains that end in an overflow all the same (30,000 `else if`s: 12 s at 32 MiB,
+    /// 33 s at 64 MiB; clang-22 overflows on them too).
+    public static func allowDeepRecursion() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_STACK.rawValue), &limit) == 0 else { return }
+        let wanted: rlim_t = 32 << 20
+        guard limit.rlim_cur != rlim_t.max, limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = limit.rlim_max == rlim_t.max ? wanted : min(wanted, limit.rlim_max)
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_STACK.rawValue), &limit)
+    }
+
     /// `SWIFT_BPFCC_TIME_STAGES` is set: the stages print their times on stderr.
     public static let timesStages = getenv("SWIFT_BPFCC_TIME_STAGES") != nil
 

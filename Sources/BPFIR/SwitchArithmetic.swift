@@ -17,7 +17,14 @@ public enum SwitchArithmetic {
         var added: [(after: Int, block: Block)] = []
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
         for h in f.blocks.indices where !consumed.contains(h) {
-            guard let s = chain(from: h, f, preds, index), let plan = linear(s) else { continue }
+            guard let s = chain(from: h, f, preds, index) else { continue }
+            guard let plan = linear(s) else {
+                // Each later link heads a shorter chain, tried in turn; a long chain's
+                // suffixes are not (a switch of 8,000 cases that are not linear took
+                // seconds per thousand links).
+                if s.links.count > longestRetried { consumed.formUnion(s.links) }
+                continue
+            }
             consumed.formUnion(s.links)
             let x = s.value, w = s.width
             var head = f.blocks[h]
@@ -73,6 +80,9 @@ public enum SwitchArithmetic {
         return CFGSimplify.run(f)
     }
 
+    /// The longest failed chain whose suffixes are tried as chains of their own.
+    static let longestRetried = 256
+
     /// Whether `x`'s bits above the low 32 are known to be zero (a masked or loaded
     /// value), so a 32-bit comparison of it needs no zero extension to be an index.
     static func fitsIn32Bits(_ x: VReg, _ f: Function, _ bounds: inout ValueBounds?) -> Bool {
@@ -109,12 +119,12 @@ public enum SwitchArithmetic {
             else { break }
             let key = w == .w32 ? UInt64(UInt32(truncatingIfNeeded: k)) : UInt64(bitPattern: k)
             let constant = mw == .w32 ? Int64(UInt32(truncatingIfNeeded: c)) : c
-            if var o = out {
+            if let o = out {
                 guard o.result == r, o.join == join else { break }
-                if seen.insert(key).inserted { o.cases.append((key, constant)) }
-                o.fallback = e
-                o.links.append(b)
-                out = o
+                // (In place: a copy of the chain at each link made the walk quadratic.)
+                if seen.insert(key).inserted { out!.cases.append((key, constant)) }
+                out!.fallback = e
+                out!.links.append(b)
             } else {
                 seen.insert(key)
                 out = Chain(value: x, width: w, cases: [(key, constant)], result: r, join: join, fallback: e, links: [b])

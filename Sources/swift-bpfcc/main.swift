@@ -5,4 +5,6 @@ import Glibc
 #endif
 
 System.keepFreedMemory()
+System.parseOnMainThread()
+System.allowDeepRecursion()
 exit(Driver.run(arguments: Array(CommandLine.arguments.dropFirst())))
