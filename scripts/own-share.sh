@@ -26,7 +26,7 @@ only_vmlinux=$only_vmlinux
 rounds=1; \$only_vmlinux && rounds=3
 for round in \$(seq \$rounds); do
 for f in testsuite/programs/*/*.c testsuite/core/*.c; do
-    case \$f in */errors/*) continue;; esac
+    case \$f in */errors/*|*/stress/*) continue;; esac     # as bpfcc-bench's default corpus
     if \$only_vmlinux && ! grep -q '#include "vmlinux.h"' "\$f"; then continue; fi
     cf=\$(grep -h "^// @cflags" "\$f" | sed 's|// @cflags||')
     "$bin" -target bpf -O2 -g -mcpu=v3 -I testsuite/include -I "$work" -I /usr/include/x86_64-linux-gnu \$cf -c "\$f" -o "$work/out.o" 2>/dev/null
