@@ -49,7 +49,7 @@ final class Converter {
     /// The file of the last location named, for locations one after another in a file.
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
 
-    /// How deeply the expressions and statements being converted nest.
+    /// How deeply the expressions, statements and types being converted nest.
     var nesting = 0
     /// The deepest nesting converted. Conversion and lowering recurse once per level (a
     /// chain `a + a + ... + a` nests once per operator, an `else if` chain once per
@@ -64,9 +64,10 @@ final class Converter {
     static let fruitlessEvaluations = 8
 
     /// `body` one level deeper in the nesting of `c`; an error past `deepestNesting`.
+    /// (Type nesting counts too: BTF's type table compares types whole, once per level.)
     func nested<T>(_ c: CXCursor, _ body: () throws -> T) throws -> T {
         guard nesting < Self.deepestNesting else {
-            throw error(c, "expressions and statements nest more than \(Self.deepestNesting) levels deep")
+            throw error(c, "expressions, statements and types nest more than \(Self.deepestNesting) levels deep")
         }
         nesting += 1
         defer { nesting -= 1 }

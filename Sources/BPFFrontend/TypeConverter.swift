@@ -7,7 +7,9 @@ extension Converter {
         let outer = typeDependsOnCursor
         typeDependsOnCursor = false
         defer { typeDependsOnCursor = typeDependsOnCursor || outer }
-        var base = try convertUnqualified(t, at: c)
+        // (Types nest too: a pointer to a pointer ... is converted, and written to BTF,
+        // one level per recursion.)
+        var base = try nested(c) { try convertUnqualified(t, at: c) }
         if clang_isRestrictQualifiedType(t) != 0 { base = .restrict(base) }
         if clang_isVolatileQualifiedType(t) != 0 { base = .volatile(base) }
         if clang_isConstQualifiedType(t) != 0 { base = .const(base) }

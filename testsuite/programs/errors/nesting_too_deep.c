@@ -2,7 +2,7 @@
 // clang limits brackets, not operators). Conversion and lowering recurse once per level,
 // so nesting past 2000 levels is refused with a diagnostic instead of overflowing the
 // stack (a chain of 6000 crashed the compiler, and clang-22 overflows on 2000 casts).
-// @expect-error expressions and statements nest more than 2000 levels deep
+// @expect-error expressions, statements and types nest more than 2000 levels deep
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
