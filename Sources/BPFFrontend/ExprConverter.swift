@@ -169,7 +169,6 @@ extension Converter {
     }
 
 
-    /// An expression without side effects, safe to fold.
     /// The value clang evaluates for the operator `c`, unless evaluations of the operators
     /// above it failed `fruitlessEvaluations` times already. Each evaluation walks the
     /// operator's whole operand tree: asked at every level of a chain `a + a + ... + a`,
@@ -182,6 +181,7 @@ extension Converter {
         return nil
     }
 
+    /// An expression without side effects, safe to fold.
     func isPure(_ c: CXCursor) -> Bool {
         switch c.kind {
         case CXCursor_CallExpr, CXCursor_CompoundAssignOperator, CXCursor_StmtExpr: return false

@@ -26,9 +26,9 @@ public enum System {
     /// run on the other core, every later page fault of the process that changes a
     /// mapping (the first write to each page of the binary's data, of new heap) has
     /// the kernel interrupt that core to flush its TLB, which in a virtual machine cost
-    /// a small compile's own stages a fifth of their time (Docs/Benchmark.md). clang's
-    /// limits on nesting keep its parse within the main thread's stack; libclang still
-    /// recovers from a crash on this thread. Call before any other thread starts.
+    /// a small compile's own stages a fifth of their time (Docs/Benchmark.md). The main
+    /// thread's stack is the larger one (`allowDeepRecursion`); libclang still recovers
+    /// from a crash on this thread. Call before any other thread starts.
     public static func parseOnMainThread() {
         _ = setenv("LIBCLANG_NOTHREADS", "1", 0)
     }
