@@ -25,7 +25,7 @@ public enum ValueNumbering {
         let dom = Dominators(f, predecessors: graph.predecessors)
         var rep = RegMap<VReg>(capacity: f.nextVReg)
         var table: [Inst: VReg] = [:]
-        var facts: [Fact] = []
+        var facts = FactStack(capacity: f.nextVReg)
         var definition = RegMap<Inst>(capacity: f.nextVReg)   // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
@@ -101,13 +101,13 @@ public enum ValueNumbering {
                 chained.leave(b)
                 for k in added[b] { table[k] = nil }
                 for (k, old) in loadUndo[b].reversed() { loads[k] = old }
-                facts.removeLast(facts.count - factMark[b])
+                facts.pop(to: factMark[b])
                 continue
             }
             factMark[b] = facts.count
             work.append((b, true))
             for c in dom.children[b].reversed() { work.append((c, false)) }
-            if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.append(fact) }
+            if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.push(fact) }
             chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
             // Facts written while this block's instructions are walked carry generations
             // from here on, and are already in its undo list.
@@ -260,7 +260,7 @@ public enum ValueNumbering {
             var term = f.blocks[b].terminator
             for u in term.usedRegs { if let r = rep[u] { term = term.replacingUses(of: u, with: r) } }
             if case .branch(let cc, let l, let r, let w, let t, let e) = term,
-               let taken = facts.lazy.compactMap({ $0.decides(cc, l, r, w) }).first {
+               let taken = facts.decide(cc, l, r, w) {
                 term = .jump(taken ? t : e)
             }
             f.blocks[b].terminator = term
@@ -468,6 +468,54 @@ public enum ValueNumbering {
                 if cc2 == cc.swapped.negated { return !holds }
             }
             return nil
+        }
+    }
+
+    /// The facts known below the edges from the entry to the block being walked, in that
+    /// order, each also listed under its left register: a branch asks only the facts about
+    /// its own registers (asking every fact on the path was quadratic in the depth of the
+    /// dominator tree: stress/deep_nesting.c's 1,920 `else if`s, optimizer 311 → 258 ms).
+    struct FactStack {
+        private var facts: [Fact] = []
+        private var byLeft: RegMap<[Int]>
+
+        init(capacity: Int) { byLeft = RegMap(capacity: capacity) }
+
+        var count: Int { facts.count }
+
+        mutating func push(_ fact: Fact) {
+            var list = byLeft[fact.lhs] ?? []
+            byLeft[fact.lhs] = nil              // (so that the append does not copy)
+            list.append(facts.count)
+            byLeft[fact.lhs] = list
+            facts.append(fact)
+        }
+
+        /// Forgets the facts pushed after the first `n`.
+        mutating func pop(to n: Int) {
+            while facts.count > n {
+                let fact = facts.removeLast()
+                var list = byLeft[fact.lhs] ?? []
+                byLeft[fact.lhs] = nil
+                list.removeLast()
+                byLeft[fact.lhs] = list.isEmpty ? nil : list
+            }
+        }
+
+        /// What the earliest fact deciding `cc l r` at width `w` says of it, if one does.
+        /// A deciding fact's left register is `l`, or `r` (the mirror image).
+        func decide(_ cc: CondCode, _ l: VReg, _ r: Operand, _ w: Width) -> Bool? {
+            var first: (index: Int, holds: Bool)? = nil
+            for i in byLeft[l] ?? [] {
+                if let holds = facts[i].decides(cc, l, r, w) { first = (i, holds); break }
+            }
+            if case .reg(let rr) = r {
+                for i in byLeft[rr] ?? [] {
+                    if let f = first, i >= f.index { break }
+                    if let holds = facts[i].decides(cc, l, r, w) { first = (i, holds); break }
+                }
+            }
+            return first?.holds
         }
     }
 
