@@ -37,6 +37,30 @@ extension OptimizerPassTests {
         #expect(o.blocks.count == 3, "\(show(o))")
     }
 
+    /// `if (a < b) { if (c == 0) { if (b > a) ... } } else { if (b > a) ... }`: the mirror
+    /// image of a dominating test is decided on both of its edges, past an unrelated test
+    /// between, and a fact below one edge is gone in the other edge's subtree.
+    @Test func mirroredTestsAreDecidedByTheFactOnTheirOwnPath() throws {
+        let a = VReg(0), b = VReg(1), c = VReg(2)
+        let mirror = Terminator.branch(.ugt, lhs: b, rhs: .reg(a), width: .w64, then: BlockID(5), else: BlockID(6))
+        let blocks = [
+            Block(id: BlockID(0), terminator: .branch(.ult, lhs: a, rhs: .reg(b), width: .w64, then: BlockID(1), else: BlockID(4))),
+            Block(id: BlockID(1), terminator: .branch(.eq, lhs: c, rhs: .imm(0), width: .w64, then: BlockID(2), else: BlockID(3))),
+            Block(id: BlockID(2), terminator: mirror),
+            Block(id: BlockID(3), terminator: .ret(.imm(3))),
+            Block(id: BlockID(4), terminator: mirror),
+            Block(id: BlockID(5), terminator: .ret(.imm(1))),
+            Block(id: BlockID(6), terminator: .ret(.imm(2))),
+        ]
+        let f = fn(blocks, params: 3)
+        let g = ValueNumbering.run(f)
+        #expect(g.blocks[2].terminator == .jump(BlockID(5)), "\(show(g))")
+        #expect(g.blocks[4].terminator == .jump(BlockID(6)), "\(show(g))")
+        for args: [Int64] in [[1, 2, 0], [1, 2, 7], [2, 1, 0], [5, 5, 0]] {
+            #expect(try IRInterpreter.run(g, args: args) == IRInterpreter.run(f, args: args))
+        }
+    }
+
     /// `if (!arr[i]) break; if (arr[i] == x) ...`: `&arr[i]` computed again from another
     /// register holding `arr`'s address is the first computation, and the element read
     /// through it is the first read (nothing writes memory between).
