@@ -113,9 +113,13 @@ public enum System {
         return body(UnsafeRawBufferPointer(start: base, count: size))
     }
 
-    /// A file's text, nil when it cannot be read or is not valid UTF-8.
+    /// A file's text, nil when it cannot be read or is not valid UTF-8. (Decoded, and
+    /// compared with the bytes: decoding replaces what is not UTF-8. `String(validating:as:)`
+    /// is generic, and looked its types up by name at run time: 1 % of a compile's own time.)
     public static func readTextFile(_ path: String) -> String? {
-        readFile(path).flatMap { String(validating: $0, as: UTF8.self) }
+        guard let bytes = readFile(path) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.utf8.elementsEqual(bytes) ? text : nil
     }
 
     /// Creates `path` and the directories above it that are missing (as `mkdir -p`);

@@ -12,6 +12,30 @@ import Foundation
         return try Frontend.parse(file: path, arguments: args)
     }
 
+    /// A file's text is its bytes exactly, or nil: bytes that are not UTF-8 (a Latin-1
+    /// comment, a lone surrogate's encoding) are not replaced (the text is given to
+    /// libclang in place of the file when the parse cache is used).
+    @Test func textFilesAreReadExactlyOrNotAtAll() throws {
+        let dir = NSTemporaryDirectory() + "fe-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cases: [(bytes: [UInt8], valid: Bool)] = [
+            (Array("int x; // é ✓\n".utf8), true),
+            ([0x69, 0x6e, 0x74, 0x20, 0x2f, 0x2f, 0x20, 0xe9, 0x0a], false),     // Latin-1 é
+            ([0x2f, 0x2f, 0xed, 0xa0, 0x80, 0x0a], false),                       // a surrogate
+            ([0x2f, 0x2f, 0xe2, 0x9c, 0x0a], false),                             // cut short
+            ([0x61, 0x00, 0x62, 0x0a], true),                                    // a NUL byte
+        ]
+        for (i, c) in cases.enumerated() {
+            let path = dir + "/f\(i).c"
+            FileManager.default.createFile(atPath: path, contents: Data(c.bytes))
+            let text = System.readTextFile(path)
+            #expect((text != nil) == c.valid, "case \(i)")
+            if let text { #expect(Array(text.utf8) == c.bytes, "case \(i)") }
+        }
+        #expect(System.readTextFile(dir + "/missing.c") == nil)
+    }
+
     @Test func attributesFromPrettyPrinting() throws {
         let tu = try parse("""
         #define SEC(n) __attribute__((section(n), used))
