@@ -48,6 +48,8 @@ final class Converter {
     var fileNames: [UnsafeMutableRawPointer: String] = [:]
     /// The file of the last location named, for locations one after another in a file.
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
+    /// The last location looked up, by libclang's encoding of it.
+    var lastLocation: (raw: CXSourceLocation, value: SourceLocation)?
 
     /// How deeply the expressions, statements and types being converted nest.
     var nesting = 0
@@ -97,7 +99,13 @@ final class Converter {
     func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }
 
     func location(_ loc: CXSourceLocation) -> SourceLocation {
-        BPFFrontend.location(loc) { f in
+        // An implicit conversion is where the expression it converts is: asked one after
+        // the other, the same place is looked up once.
+        if let last = lastLocation, last.raw.ptr_data.0 == loc.ptr_data.0, last.raw.ptr_data.1 == loc.ptr_data.1,
+           last.raw.int_data == loc.int_data {
+            return last.value
+        }
+        let value = BPFFrontend.location(loc) { f in
             if let last = lastFile, last.handle == f { return last.name }
             let name: String
             if let known = fileNames[f] { name = known } else {
@@ -107,6 +115,8 @@ final class Converter {
             lastFile = (f, name)
             return name
         }
+        lastLocation = (loc, value)
+        return value
     }
 
     /// The attributes written on a declaration (and whether it is `inline`). They are
