@@ -130,7 +130,8 @@ public enum Driver {
     /// Compiles one C file into the bytes of an ELF object (or throws diagnostics).
     public static func compile(file: String, options: Options) throws -> CompileResult {
         let t0 = System.nanoseconds()
-        let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache)
+        let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache,
+                                      listsIncludedFiles: options.writeDependencies)
         let t1 = System.nanoseconds()
         defer {
             if System.timesStages {

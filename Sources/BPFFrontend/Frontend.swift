@@ -12,7 +12,10 @@ public enum Frontend {
     /// Parses `file`. With `useCache`, the leading `#include` block is parsed once and
     /// kept as a precompiled header (see PrefixCache); any problem with a cache entry
     /// falls back to the ordinary parse.
-    public static func parse(file: String, arguments: [String], useCache: Bool = true) throws -> TranslationUnit {
+    /// `listsIncludedFiles`: fill the unit's `includedFiles` (for a dependency file); the
+    /// walk over every inclusion is skipped otherwise.
+    public static func parse(file: String, arguments: [String], useCache: Bool = true,
+                             listsIncludedFiles: Bool = true) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
         let timing = System.timesStages
         // libclang's own work (its index, the parse, freeing the parsed unit, laying out
@@ -40,9 +43,12 @@ public enum Frontend {
                 defer { libclangCall { clang_disposeIndex(pchIndex) } }
                 do {
                     var unit = try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
-                                             mainText: entry.rest)
+                                             mainText: entry.rest, listsIncludedFiles: listsIncludedFiles)
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
-                    for f in hit.inputs where !unit.includedFiles.contains(f) { unit.includedFiles.append(f) }
+                    if listsIncludedFiles {
+                        var listed = Set(unit.includedFiles)
+                        for f in hit.inputs where listed.insert(f).inserted { unit.includedFiles.append(f) }
+                    }
                     if timing { System.writeError("swift-bpfcc: parse cache: used \(hit.pch)\n") }
                     return unit
                 } catch {
@@ -62,7 +68,7 @@ public enum Frontend {
             throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
         }
         defer { libclangCall { clang_disposeIndex(index) } }
-        let unit = try parseOnce(file: file, arguments: args, index: index)
+        let unit = try parseOnce(file: file, arguments: args, index: index, listsIncludedFiles: listsIncludedFiles)
         if let r = rejectedEntry { r.cache.remove(r.key) }
         return unit
     }
@@ -129,7 +135,8 @@ public enum Frontend {
 
     /// Parses `file`, or `mainText` in its place when given (same name, so locations and
     /// diagnostics name the file on disk).
-    private static func parseOnce(file: String, arguments args: [String], index: CXIndex, mainText: String? = nil) throws -> TranslationUnit {
+    private static func parseOnce(file: String, arguments args: [String], index: CXIndex, mainText: String? = nil,
+                                  listsIncludedFiles: Bool) throws -> TranslationUnit {
         var tuOut: CXTranslationUnit? = nil
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
@@ -171,6 +178,7 @@ public enum Frontend {
         if !conv.errors.isEmpty { throw DiagnosticList(conv.errors) }
         var unit = conv.unit
         unit.warnings = warnings
+        guard listsIncludedFiles else { return unit }
         var files: [String] = []
         withUnsafeMutablePointer(to: &files) { ptr in
             clang_getInclusions(tu, { f, _, _, data in
