@@ -21,6 +21,19 @@ func children(_ c: CXCursor) -> [CXCursor] {
     return result
 }
 
+/// The names of the files a parsed unit included (as libclang spells them, in its order,
+/// repeated when included again).
+func includedFileNames(_ tu: CXTranslationUnit) -> [String] {
+    var files: [String] = []
+    withUnsafeMutablePointer(to: &files) { ptr in
+        clang_getInclusions(tu, { f, _, _, data in
+            guard let f = f else { return }
+            data!.assumingMemoryBound(to: [String].self).pointee.append(string(clang_getFileName(f)))
+        }, ptr)
+    }
+    return files
+}
+
 /// The kinds of the attributes written on a declaration. `clang_Cursor_hasAttrs` counts
 /// implicit ones too: every member of a `preserve_access_index` record has one (all of
 /// vmlinux.h's), which libclang does not show as a child.

@@ -8,7 +8,12 @@ extension Converter {
         children(c).filter { isExpression($0) || $0.kind == CXCursor_CompoundStmt }
     }
 
-    func convertExpr(_ c: CXCursor) throws -> Expr { try nested(c) { try convertExprNode(c) } }
+    func convertExpr(_ c: CXCursor) throws -> Expr {
+        // An operator's failed evaluation counts for its operands only (`operatorValue`).
+        let failedBefore = failedEvaluations
+        defer { failedEvaluations = failedBefore }
+        return try nested(c) { try convertExprNode(c) }
+    }
 
     private func convertExprNode(_ c: CXCursor) throws -> Expr {
         let loc = location(c)
@@ -60,8 +65,6 @@ extension Converter {
             case CXUnaryOperator_Extension: return try convertExpr(inner)
             default: throw error(c, "unsupported unary operator")
             }
-            let failedBefore = failedEvaluations
-            defer { failedEvaluations = failedBefore }
             if op == .minus || op == .bitNot || op == .logicalNot, type.isInteger, let v = operatorValue(c) {
                 return make(.intLiteral(v.value))
             }
@@ -70,8 +73,6 @@ extension Converter {
             let kids = exprChildren(c)
             guard kids.count == 2 else { throw error(c, "malformed binary operator") }
             let op = try binaryOp(c)
-            let failedBefore = failedEvaluations
-            defer { failedEvaluations = failedBefore }
             if ![.assign, .comma].contains(op) && !op.isAssignment, type.isInteger,
                let v = operatorValue(c), isPure(kids[0]), isPure(kids[1]) {
                 return make(.intLiteral(v.value))
@@ -173,7 +174,7 @@ extension Converter {
     /// above it failed `fruitlessEvaluations` times already. Each evaluation walks the
     /// operator's whole operand tree: asked at every level of a chain `a + a + ... + a`,
     /// it took seconds (quadratic); the constants left in such a chain are folded by the
-    /// optimizer. A failure counts for the operands (the caller restores the count).
+    /// optimizer. A failure counts for the operands (`convertExpr` restores the count).
     func operatorValue(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
         guard failedEvaluations < Self.fruitlessEvaluations else { return nil }
         if let v = evaluateInteger(c) { return v }

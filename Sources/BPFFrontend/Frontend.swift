@@ -179,15 +179,8 @@ public enum Frontend {
         var unit = conv.unit
         unit.warnings = warnings
         guard listsIncludedFiles else { return unit }
-        var files: [String] = []
-        withUnsafeMutablePointer(to: &files) { ptr in
-            clang_getInclusions(tu, { f, _, _, data in
-                guard let f = f else { return }
-                data!.assumingMemoryBound(to: [String].self).pointee.append(string(clang_getFileName(f)))
-            }, ptr)
-        }
         var seen: Set<String> = []
-        unit.includedFiles = ([file] + files).filter { !$0.hasSuffix(".pch") && seen.insert($0).inserted }
+        unit.includedFiles = ([file] + includedFileNames(tu)).filter { !$0.hasSuffix(".pch") && seen.insert($0).inserted }
         return unit
     }
 }

@@ -260,13 +260,7 @@ struct PrefixCache {
             if clang_getDiagnosticSeverity(d).rawValue >= CXDiagnostic_Error.rawValue { return nil }
         }
         // Every file the prefix pulled in, with its size and hash.
-        var files: [String] = []
-        withUnsafeMutablePointer(to: &files) { ptr in
-            clang_getInclusions(tu, { file, _, _, data in
-                guard let f = file else { return }
-                data!.assumingMemoryBound(to: [String].self).pointee.append(string(clang_getFileName(f)))
-            }, ptr)
-        }
+        let files = includedFileNames(tu)
         var deps = PrefixCache.definesExternalSymbols(tu) ? PrefixCache.definesMarker + "\n" : ""
         // The entry's own header is not listed: it is named by the hash of its bytes (the key).
         for f in Set(files).sorted() where f != p.header {

@@ -119,16 +119,14 @@ public enum SwitchArithmetic {
             else { break }
             let key = w == .w32 ? UInt64(UInt32(truncatingIfNeeded: k)) : UInt64(bitPattern: k)
             let constant = mw == .w32 ? Int64(UInt32(truncatingIfNeeded: c)) : c
-            if let o = out {
-                guard o.result == r, o.join == join else { break }
-                // (In place: a copy of the chain at each link made the walk quadratic.)
-                if seen.insert(key).inserted { out!.cases.append((key, constant)) }
-                out!.fallback = e
-                out!.links.append(b)
-            } else {
-                seen.insert(key)
-                out = Chain(value: x, width: w, cases: [(key, constant)], result: r, join: join, fallback: e, links: [b])
+            if out == nil {
+                out = Chain(value: x, width: w, cases: [], result: r, join: join, fallback: e, links: [])
             }
+            guard out!.result == r, out!.join == join else { break }
+            // (In place: a copy of the chain at each link made the walk quadratic.)
+            if seen.insert(key).inserted { out!.cases.append((key, constant)) }
+            out!.fallback = e
+            out!.links.append(b)
             guard let ei = index[e] else { break }
             b = ei
         }

@@ -484,22 +484,25 @@ public enum ValueNumbering {
         var count: Int { facts.count }
 
         mutating func push(_ fact: Fact) {
-            var list = byLeft[fact.lhs] ?? []
-            byLeft[fact.lhs] = nil              // (so that the append does not copy)
-            list.append(facts.count)
-            byLeft[fact.lhs] = list
+            let i = facts.count
             facts.append(fact)
+            updateList(of: fact.lhs) { $0.append(i) }
         }
 
         /// Forgets the facts pushed after the first `n`.
         mutating func pop(to n: Int) {
             while facts.count > n {
-                let fact = facts.removeLast()
-                var list = byLeft[fact.lhs] ?? []
-                byLeft[fact.lhs] = nil
-                list.removeLast()
-                byLeft[fact.lhs] = list.isEmpty ? nil : list
+                updateList(of: facts.removeLast().lhs) { $0.removeLast() }
             }
+        }
+
+        /// `change` applied to `r`'s list, taken out of the map first (so that it is not
+        /// copied).
+        private mutating func updateList(of r: VReg, _ change: (inout [Int]) -> Void) {
+            var list = byLeft[r] ?? []
+            byLeft[r] = nil
+            change(&list)
+            byLeft[r] = list.isEmpty ? nil : list
         }
 
         /// What the earliest fact deciding `cc l r` at width `w` says of it, if one does.

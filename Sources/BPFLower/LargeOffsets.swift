@@ -19,23 +19,23 @@ enum LargeOffsets {
                 // The address as base + offset in a register, then the access at offset 0.
                 let k = f.newVReg()
                 out.append(Instruction(.loadImm64(dst: k, value: Int64(off)), location: ins.location))
+                /// `dst = base + k`.
+                func computeAddress(_ base: Address, into dst: VReg) {
+                    let start: VReg
+                    switch base {
+                    case .reg(let r): start = r
+                    case .slot(let s):
+                        start = f.newVReg()
+                        out.append(Instruction(.slotAddr(dst: start, slot: s, offset: 0), location: ins.location))
+                    }
+                    out.append(Instruction(.binary(.add, dst: dst, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
+                }
                 if case .slotAddr(let d, let s, _) = ins.inst {
-                    let start = f.newVReg()
-                    out.append(Instruction(.slotAddr(dst: start, slot: s, offset: 0), location: ins.location))
-                    out.append(Instruction(.binary(.add, dst: d, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
+                    computeAddress(.slot(s), into: d)
                     continue
                 }
                 let address = f.newVReg()
-                func computeAddress(_ base: Address) {
-                    switch base {
-                    case .reg(let r):
-                        out.append(Instruction(.binary(.add, dst: address, lhs: r, rhs: .reg(k), width: .w64), location: ins.location))
-                    case .slot(let s):
-                        let start = f.newVReg()
-                        out.append(Instruction(.slotAddr(dst: start, slot: s, offset: 0), location: ins.location))
-                        out.append(Instruction(.binary(.add, dst: address, lhs: start, rhs: .reg(k), width: .w64), location: ins.location))
-                    }
-                }
+                func computeAddress(_ base: Address) { computeAddress(base, into: address) }
                 var moved = ins
                 switch ins.inst {
                 case .atomic(let op, let base, _, let v, let w, let fetch):
