@@ -50,6 +50,10 @@ final class Converter {
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
     /// The last location looked up, by libclang's encoding of it.
     var lastLocation: (raw: CXSourceLocation, value: SourceLocation)?
+    /// The main file's text (taken at the first word read there).
+    var mainText: SourceText?
+    /// Whether each file handle met in a location is the main file's.
+    var isMainFileHandle: [UnsafeMutableRawPointer: Bool] = [:]
 
     /// How deeply the expressions, statements and types being converted nest.
     var nesting = 0
@@ -119,6 +123,40 @@ final class Converter {
         return value
     }
 
+    /// The first token of a cursor's extent when it is a word (an identifier or keyword),
+    /// else empty: what names a builtin written as a call (`offsetof`, `__atomic_load_n`).
+    /// In the main file outside macros the word is read from the text; elsewhere libclang
+    /// tokenizes the extent (all of it, to hand out the first token).
+    func leadingWord(_ c: CXCursor) -> String {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        let (file, offset) = expansionPosition(start)
+        if let f = file, let spelled = spellingPosition(start), spelled.file == f, spelled.offset == offset,
+           isMainFile(f), let word = text(of: f)?.word(at: Int(offset)) {
+            return word
+        }
+        let token = firstToken(tu, c) ?? ""
+        return token.utf8.first.map(SourceText.startsWord) == true ? token : ""
+    }
+
+    /// Whether `f` is the main file.
+    private func isMainFile(_ f: CXFile) -> Bool {
+        if let known = isMainFileHandle[f] { return known }
+        if mainFileHandle == nil { mainFileHandle = clang_getFile(tu, unit.mainFile) }
+        let main = mainFileHandle.map { clang_File_isEqual(f, $0) != 0 } ?? false
+        isMainFileHandle[f] = main
+        return main
+    }
+
+    /// The text of the main file `f` (taken from libclang the first time).
+    private func text(of f: CXFile) -> SourceText? {
+        if mainText == nil {
+            var size = 0
+            guard let bytes = clang_getFileContents(tu, f, &size) else { return nil }
+            mainText = SourceText(bytes: UnsafeRawBufferPointer(start: bytes, count: size))
+        }
+        return mainText
+    }
+
     /// The attributes written on a declaration (and whether it is `inline`). They are
     /// read from its pretty-printed form, which is made only for a declaration with
     /// attributes (implicit ones, which the printer leaves out, aside) or an inline function.
@@ -179,9 +217,7 @@ final class Converter {
     /// Whether a declaration is written in the main file, macro expansions included.
     func isInMainFile(_ c: CXCursor) -> Bool {
         guard let f = expansionPosition(clang_getCursorLocation(c)).file else { return false }
-        if mainFileHandle == nil { mainFileHandle = clang_getFile(tu, unit.mainFile) }
-        guard let m = mainFileHandle else { return false }
-        return clang_File_isEqual(f, m) != 0
+        return isMainFile(f)
     }
 
     /// Converts header functions the program referenced (which may reference more).

@@ -316,17 +316,18 @@ extension Converter {
     private func unexposed(_ c: CXCursor, type: CType, loc: SourceLocation) throws -> Expr {
         let kids = exprChildren(c)
         func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
-        let first = firstToken(tu, c) ?? ""
-        if first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_"), kids.count >= 2 {
+        // The first word names the builtin: read only for the forms that may be one.
+        lazy var first = leadingWord(c)
+        if kids.count >= 2, first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_") {
             let args = try kids.sorted { startOffset($0) < startOffset($1) }.map(convertExpr)
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
             return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))
         }
-        if first == "__builtin_offsetof" || first == "offsetof", type.isInteger, let v = evaluateInteger(c) {
+        if type.isInteger, first == "__builtin_offsetof" || first == "offsetof", let v = evaluateInteger(c) {
             // OffsetOfExpr is unexposed; its only expression children are array indices.
             return make(.intLiteral(v.value))
         }
-        if first == "__builtin_choose_expr", kids.count == 3 {
+        if kids.count == 3, first == "__builtin_choose_expr" {
             // ChooseExpr: the condition is an integer constant expression.
             guard let cond = evaluateInteger(kids[0]) else { throw error(c, "__builtin_choose_expr needs a constant condition") }
             return try convertExpr(cond.value != 0 ? kids[1] : kids[2])
