@@ -52,10 +52,10 @@ public enum AddressFolding {
             var local: [VReg: (base: VReg, k: Int)] = [:]
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
-                f.blocks[bi].instructions[ii].inst = inst.rebasingMemory { a, off in
+                f.setInst(bi, ii, inst.rebasingMemory { a, off in
                     guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], (off &+ k).magnitude < 1 << 15 else { return (a, off) }
                     return (.reg(base), off &+ k)
-                }
+                })
                 for d in inst.definedRegs {
                     local[d] = nil
                     if local.values.contains(where: { $0.base == d }) { local = local.filter { $0.value.base != d } }

@@ -37,7 +37,7 @@ public enum CFGSimplify {
             }
             return cur
         }
-        for i in f.blocks.indices { f.blocks[i].terminator = f.blocks[i].terminator.mappingTargets(target) }
+        for i in f.blocks.indices { f.setTerminator(i, f.blocks[i].terminator.mappingTargets(target)) }
         return removeUnreachable(f)
     }
 

@@ -465,7 +465,9 @@ public struct Function: Hashable, Sendable {
 
     /// The control flow graph by block position: each block's successors and
     /// predecessors (an edge appears once per terminator target).
-    public var flowGraph: (successors: [[Int]], predecessors: [[Int]]) {
+    public var flowGraph: (successors: [[Int]], predecessors: [[Int]]) { flowGraphMemo.value(for: self) { $0.computingFlowGraph() } }
+
+    func computingFlowGraph() -> (successors: [[Int]], predecessors: [[Int]]) {
         let index = blockIndexByID
         // Each list is made once at its final size (appending one edge at a time would
         // grow every list through the standard library's unspecialized growth path).
@@ -489,6 +491,8 @@ public struct Function: Hashable, Sendable {
         return (succs, preds)
     }
 }
+
+private let flowGraphMemo = AnalysisMemo<(successors: [[Int]], predecessors: [[Int]])>()
 
 /// Block positions by block id: an array over the ids (which are small and mostly
 /// dense), the first block of an id winning.

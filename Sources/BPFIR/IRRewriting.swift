@@ -1,6 +1,20 @@
 /// Register renaming helpers shared by IR passes and register allocation.
 
 public extension Function {
+    /// Sets the operation of instruction `i` of block `b`, leaving the function's storage
+    /// (shared with the pass's input) alone when it is unchanged: a pass that rewrites
+    /// nothing returns its input's arrays, not copies of them.
+    @inline(__always)
+    mutating func setInst(_ b: Int, _ i: Int, _ inst: Inst) {
+        if blocks[b].instructions[i].inst != inst { blocks[b].instructions[i].inst = inst }
+    }
+
+    /// Sets the terminator of block `b`, as `setInst`.
+    @inline(__always)
+    mutating func setTerminator(_ b: Int, _ t: Terminator) {
+        if blocks[b].terminator != t { blocks[b].terminator = t }
+    }
+
     /// Applies a peephole rule to every pair of adjacent instructions of each block:
     /// the rule returns the instructions replacing the pair, or nil to leave it; a
     /// replacement is looked at again with the instruction after it.
@@ -16,7 +30,7 @@ public extension Function {
                 }
                 k += 1
             }
-            f.blocks[bi].instructions = insts
+            if insts != f.blocks[bi].instructions { f.blocks[bi].instructions = insts }
         }
         return f
     }
@@ -129,7 +143,9 @@ public extension Function {
 
     /// How many times each register is used and defined in the function (a parameter's
     /// arrival in its register counts as a definition).
-    func useDefCounts() -> (uses: RegCounts, defs: RegCounts) {
+    func useDefCounts() -> (uses: RegCounts, defs: RegCounts) { useDefMemo.value(for: self) { $0.countingUsesAndDefs() } }
+
+    func countingUsesAndDefs() -> (uses: RegCounts, defs: RegCounts) {
         let capacity = nextVReg
         var uses = RegCounts(capacity: capacity), defs = RegCounts(capacity: capacity)
         for p in parameters { defs[p] += 1 }
@@ -155,6 +171,8 @@ public extension Function {
         }
     }
 }
+
+private let useDefMemo = AnalysisMemo<(uses: RegCounts, defs: RegCounts)>()
 
 /// A count per virtual register, by id (0 for registers never counted).
 public struct RegCounts: Sendable {

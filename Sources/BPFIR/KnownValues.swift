@@ -117,11 +117,11 @@ public struct KnownValues {
             for ii in f.blocks[bi].instructions.indices {
                 let inst = f.blocks[bi].instructions[ii].inst
                 let result = inst.singleDef != nil ? evaluate(inst, in: state) : nil
-                f.blocks[bi].instructions[ii].inst = instruction(inst, result) { value(.reg($0), in: state) }
+                f.setInst(bi, ii, instruction(inst, result) { value(.reg($0), in: state) })
                 step(inst, &state)
             }
             let t = f.blocks[bi].terminator
-            f.blocks[bi].terminator = terminator(t, decide(t, in: state)) { value(.reg($0), in: state) }
+            f.setTerminator(bi, terminator(t, decide(t, in: state)) { value(.reg($0), in: state) })
         }
         return f
     }

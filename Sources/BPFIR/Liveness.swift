@@ -1,9 +1,13 @@
+private let livenessMemo = AnalysisMemo<Liveness>()
+
 /// Block-level liveness of virtual registers (indexed like `Function.blocks`).
 public struct Liveness: Sendable {
     public var liveIn: [RegSet]
     public var liveOut: [RegSet]
 
-    public init(_ f: Function) {
+    public init(_ f: Function) { self = livenessMemo.value(for: f) { Liveness(computing: $0) } }
+
+    init(computing f: Function) {
         let n = f.blocks.count
         let capacity = max(f.nextVReg, (f.parameters.map(\.id).max() ?? 0) + 1)
         var use = [RegSet](repeating: RegSet(capacity: capacity), count: n)

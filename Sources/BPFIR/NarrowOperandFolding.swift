@@ -41,7 +41,7 @@ public enum NarrowOperandFolding {
                     if let x = lowOf[t], x.width.bytes >= w.bytes { inst = .bswap(dst: d, src: x.value, width: w) }
                 default: break
                 }
-                f.blocks[bi].instructions[ii].inst = inst
+                f.setInst(bi, ii, inst)
                 switch inst {
                 case .call, .inlineAsm:
                     lowOf.removeAll()
@@ -110,11 +110,11 @@ public enum NarrowOperandFolding {
             for ii in g.blocks[bi].instructions.indices {
                 var inst = g.blocks[bi].instructions[ii].inst
                 for u in Set(inst.usedRegs) where source[u] != nil { inst = inst.replacingUses(of: u, with: through(u)) }
-                g.blocks[bi].instructions[ii].inst = inst
+                g.setInst(bi, ii, inst)
             }
             var term = g.blocks[bi].terminator
             for u in Set(term.usedRegs) where source[u] != nil { term = term.replacingUses(of: u, with: through(u)) }
-            g.blocks[bi].terminator = term
+            g.setTerminator(bi, term)
         }
         return g
     }

@@ -12,12 +12,25 @@ public enum Optimizer {
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
+                // How many steps changed `f`, and that count when each pass last ran: a pass
+                // is not run again on its own output (nothing changed since it ran). The
+                // passes are idempotent: run on their output, they change nothing.
+                var version = 0
+                var ranAt: [String: Int] = [:]
                 // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
                 func step(_ name: StaticString, _ pass: (Function) -> Function) {
-                    if !skipped.isEmpty && skipped.contains(name.description) { return }
+                    let key = name.description
+                    if !skipped.isEmpty && skipped.contains(key) { return }
+                    if ranAt[key] == version { return }
                     let before = f
-                    f = timer.enabled ? timer.time(name.description, changing: before) { pass(f) } : pass(f)
-                    if printsSteps && f != before { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
+                    f = timer.enabled ? timer.time(key, changing: before) { pass(f) } : pass(f)
+                    // (An unchanged function compares in a moment: a pass that changes
+                    // nothing hands back its input's arrays.)
+                    if f != before {
+                        version += 1
+                        if printsSteps { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
+                    }
+                    ranAt[key] = version
                 }
                 let readOnly = m.readOnlyData
                 step("CFGSimplify", CFGSimplify.run)

@@ -210,7 +210,7 @@ public enum RedundancyElimination {
             for ii in f.blocks[bi].instructions.indices {
                 var inst = f.blocks[bi].instructions[ii].inst
                 for u in inst.usedRegs { if let r = replace[u] { inst = inst.replacingUses(of: u, with: r) } }
-                f.blocks[bi].instructions[ii].inst = inst
+                f.setInst(bi, ii, inst)
             }
             for u in f.blocks[bi].terminator.usedRegs {
                 if let r = replace[u] { f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: u, with: r) }

@@ -32,16 +32,19 @@ public enum StackForwarding {
         let volatile = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         escaped.formUnion(volatile)
         let frame = f.framePointerRegisters()
-        for bi in f.blocks.indices {
-            forward(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame)
-            removeOverwritten(in: &f.blocks[bi], escaped: escaped, volatile: volatile, frame: frame)
-        }
         // Stores nobody can observe.
+        func unobserved(_ ins: Instruction) -> Bool {
+            if case .store(.slot(let s), _, _, _) = ins.inst { return !loaded.contains(s) && !escaped.contains(s) }
+            return false
+        }
         for bi in f.blocks.indices {
-            f.blocks[bi].instructions.removeAll { ins in
-                if case .store(.slot(let s), _, _, _) = ins.inst { return !loaded.contains(s) && !escaped.contains(s) }
-                return false
-            }
+            // A copy of the block, so that the function's storage is copied only for a
+            // block that changes.
+            var block = f.blocks[bi]
+            forward(in: &block, escaped: escaped, volatile: volatile, frame: frame)
+            removeOverwritten(in: &block, escaped: escaped, volatile: volatile, frame: frame)
+            if block.instructions.contains(where: unobserved) { block.instructions.removeAll(where: unobserved) }
+            if block != f.blocks[bi] { f.blocks[bi] = block }
         }
         return f
     }
@@ -66,8 +69,8 @@ public enum StackForwarding {
         func forgetSlot(_ s: Int) { known.removeAll { $0.slot == s }; zeros.removeAll { $0.slot == s } }
         func forgetEscaped() { known.removeAll { escaped.contains($0.slot) }; zeros.removeAll { escaped.contains($0.slot) } }
         var out: [Instruction] = []
-        out.reserveCapacity(block.instructions.count)
-        for ins in block.instructions {
+        var changed = false
+        for (i, ins) in block.instructions.enumerated() {
             var inst = ins.inst
             if case .load(let d, .slot(let s), let o, let w, let signed) = inst, !volatile.contains(s) {
                 if let k = known.last(where: { $0.slot == s && $0.offset == o && $0.width == w }) {
@@ -99,11 +102,18 @@ public enum StackForwarding {
             }
             // A redefined register no longer holds what was stored from it.
             for d in inst.definedRegs { known.removeAll { $0.value == .reg(d) } }
+            guard changed || inst != ins.inst else { continue }
+            if !changed {
+                // The first rewritten instruction: the ones before it are kept as they are.
+                changed = true
+                out.reserveCapacity(block.instructions.count)
+                out += block.instructions[..<i]
+            }
             var kept = ins
             kept.inst = inst
             out.append(kept)
         }
-        block.instructions = out
+        if changed { block.instructions = out }
     }
 
     /// Removes stores to a slot that a later store in the block overwrites whole before

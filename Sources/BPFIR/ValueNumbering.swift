@@ -124,7 +124,7 @@ public enum ValueNumbering {
                 var used: [VReg] = []
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
-                f.blocks[b].instructions[ii].inst = inst
+                if !used.isEmpty { f.setInst(b, ii, inst) }
                 if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
                 let before = memory.current
                 // A write to the frame that reaches only known slots leaves the frame's
@@ -263,7 +263,7 @@ public enum ValueNumbering {
                let taken = facts.decide(cc, l, r, w) {
                 term = .jump(taken ? t : e)
             }
-            f.blocks[b].terminator = term
+            f.setTerminator(b, term)
             memory.leave(b)
         }
         return f
