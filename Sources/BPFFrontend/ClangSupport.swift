@@ -81,13 +81,23 @@ func fileName(_ file: CXFile) -> String { relativeToWorkingDirectory(string(clan
 
 private let workingDirectoryPrefix = System.currentDirectory + "/"
 
-/// A header read from the parse cache's PCH has the absolute path it was built with;
-/// the same header parsed directly has the path as the -I option spelled it. Paths below
-/// the working directory are made relative, so diagnostics and line info (.BTF.ext file
-/// names) do not depend on whether the cache was used.
+/// A header read from the parse cache's PCH has the absolute path it was built with,
+/// without `.` and `..` steps; the same header parsed directly has the path as the -I
+/// option spelled it (`./x.h`, `inc/../x.h`). So that diagnostics and line info (.BTF.ext
+/// file names) do not depend on whether the cache was used, a path with such steps, or
+/// absolute, is made absolute and rid of them (by its spelling, as clang does), and a
+/// path below the working directory is then made relative to it. A plain relative path
+/// (`testsuite/include/x.h`) is already both.
 func relativeToWorkingDirectory(_ path: String) -> String {
-    guard path.hasPrefix(workingDirectoryPrefix) else { return path }
-    return String(path.dropFirst(workingDirectoryPrefix.count))
+    let steps = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard path.hasPrefix("/") || steps.contains(where: { $0 == "." || $0 == ".." || $0.isEmpty }) else { return path }
+    var kept: [Substring] = []
+    for step in ((path.hasPrefix("/") ? "" : workingDirectoryPrefix) + path).split(separator: "/") where step != "." {
+        if step == ".." { _ = kept.popLast() } else { kept.append(step) }
+    }
+    let normal = "/" + kept.joined(separator: "/")
+    guard normal.hasPrefix(workingDirectoryPrefix) else { return normal }
+    return String(normal.dropFirst(workingDirectoryPrefix.count))
 }
 
 func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }

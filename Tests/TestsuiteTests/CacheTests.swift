@@ -66,9 +66,11 @@ import Foundation
     }
 
     /// Headers found through a relative -I: a cache entry records them by absolute path,
-    /// a direct parse by the path as spelled. The object (its .BTF.ext line info names
-    /// the header of the inlined `ts_put`) must not depend on which was used.
-    @Test func relativeIncludePathsGiveTheSameObjectFromTheCache() throws {
+    /// a direct parse by the path as spelled (`./inc/ts_common.h`, `src/../inc/ts_common.h`).
+    /// The object (its .BTF.ext line info names the header of the inlined `ts_put`) must not
+    /// depend on which was used.
+    @Test(arguments: ["inc", "./inc", "src/../inc", "inc/"])
+    func relativeIncludePathsGiveTheSameObjectFromTheCache(_ includeDir: String) throws {
         guard let s = try setup() else { return }
         defer { try? FileManager.default.removeItem(atPath: s.work) }
         // A testsuite program and its header, in the same layout: src/x.c, inc/ts_common.h.
@@ -77,14 +79,14 @@ import Foundation
         try FileManager.default.copyItem(atPath: Environment.root + "/testsuite/programs/lang/lang_byteswap.c",
                                          toPath: s.work + "/src/rel.c")
         func run(_ env: [String], _ extra: [String], output: String) -> Shell.Result {
-            Shell.run(env + [s.compiler] + extra + ["-O2", "-g", "-target", "bpf", "-Iinc", "-I/usr/include/x86_64-linux-gnu",
+            Shell.run(env + [s.compiler] + extra + ["-O2", "-g", "-target", "bpf", "-I" + includeDir, "-I/usr/include/x86_64-linux-gnu",
                                                     "-c", "src/rel.c", "-o", output], cwd: s.work)
         }
         let cache = s.work + "/cache"
         let plain = run(["SWIFT_BPFCC_NO_CACHE=1"], [], output: "plain.o")
         #expect(plain.status == 0, "\(plain.stderr)")
         let build = Shell.run(["SWIFT_BPFCC_CACHE_DIR=\(cache)", s.compiler, "--build-parse-cache", "-O2", "-g", "-target", "bpf",
-                               "-Iinc", "-I/usr/include/x86_64-linux-gnu", "src/rel.c"], cwd: s.work)
+                               "-I" + includeDir, "-I/usr/include/x86_64-linux-gnu", "src/rel.c"], cwd: s.work)
         #expect(build.status == 0, "\(build.stderr)")
         #expect(files(cache, suffix: ".pch").count == 1, "no cache entry was written")
         let hit = run(["SWIFT_BPFCC_CACHE_DIR=\(cache)", "SWIFT_BPFCC_NO_CACHE_BUILD=1"], [], output: "hit.o")
