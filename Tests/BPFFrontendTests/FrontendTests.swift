@@ -28,7 +28,7 @@ import Foundation
         ]
         for (i, c) in cases.enumerated() {
             let path = dir + "/f\(i).c"
-            FileManager.default.createFile(atPath: path, contents: Data(c.bytes))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(c.bytes)))
             let text = System.readTextFile(path)
             #expect((text != nil) == c.valid, "case \(i)")
             if let text { #expect(Array(text.utf8) == c.bytes, "case \(i)") }
