@@ -4,11 +4,13 @@ import PackageDescription
 // libclang-22 headers live outside the default search path (Debian's libclang-22-dev).
 // Release builds also reach generic types' metadata through accessor functions instead of
 // demangling their names at first use, and drop runtime exclusivity checks: a compile is
-// a short process, and both showed up in its profile (Docs/Benchmark.md). Debug builds,
-// which run the tests, keep the checks.
+// a short process, and both showed up in its profile (Docs/Benchmark.md). They also let
+// the optimizer specialize and inline one module's generic code in another (the stages
+// are separate modules): the own stages run 6–7 % fewer instructions. Debug builds, which
+// run the tests, keep the checks.
 let clangInclude: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-I/usr/lib/llvm-22/include"]),
-    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors", "-enforce-exclusivity=unchecked"],
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors", "-enforce-exclusivity=unchecked", "-cross-module-optimization"],
                  .when(configuration: .release)),
 ]
 
