@@ -153,7 +153,9 @@ public extension Function {
             inst.forEachUse { uses[$0] += 1 }
             inst.forEachDef { defs[$0] += 1 }
         }
-        for b in blocks { b.terminator.forEachUse { uses[$0] += 1 } }
+        blocks.withUnsafeBufferPointer { bs in
+            for b in bs.indices { bs[b].terminator.forEachUse { uses[$0] += 1 } }
+        }
         return (uses, defs)
     }
 
@@ -163,8 +165,11 @@ public extension Function {
     @inline(__always)
     func forEachInstruction(_ body: (_ block: Int, Inst) -> Void) {
         blocks.withUnsafeBufferPointer { bs in
+            guard let first = bs.baseAddress else { return }
             for b in bs.indices {
-                bs[b].instructions.withUnsafeBufferPointer { insts in
+                // Through the element's address: only its instructions are read, not the
+                // whole block copied out.
+                (first + b).pointee.instructions.withUnsafeBufferPointer { insts in
                     for k in insts.indices { body(b, insts[k].inst) }
                 }
             }

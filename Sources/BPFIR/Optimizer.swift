@@ -26,7 +26,7 @@ public enum Optimizer {
                     f = timer.enabled ? timer.time(key, changing: before) { pass(f) } : pass(f)
                     // (An unchanged function compares in a moment: a pass that changes
                     // nothing hands back its input's arrays.)
-                    if f != before {
+                    if !f.isEqual(to: before) {
                         version += 1
                         if printsSteps { fputs("; after \(name)\n" + IRPrinter.print(f), stderr) }
                     }
@@ -160,7 +160,7 @@ struct PassTimer {
     mutating func time(_ name: String, changing input: Function, _ body: () -> Function) -> Function {
         guard enabled else { return body() }
         let (f, ns) = timed(body)
-        add(name, ns, changed: f != input)
+        add(name, ns, changed: !f.isEqual(to: input))
         return f
     }
 

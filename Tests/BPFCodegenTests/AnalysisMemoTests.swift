@@ -65,4 +65,39 @@ import Testing
         }
         #expect(unchanged > 100)
     }
+
+    /// The pipeline tells a changed function by `isEqual(to:)`, which compares blocks field
+    /// by field in place: it must agree with `==` on every pass's output, and see a change
+    /// in any one of a block's fields (all of which it must list).
+    @Test func inPlaceEqualityIsEquality() throws {
+        var differing = 0
+        for seed in 0..<40 {
+            var g = RandomProgram(seed: UInt64(seed) &* 4099 &+ 3, cpu: 3)
+            var f = g.generate()
+            for pass in Self.passes {
+                let out = pass(f)
+                #expect(out.isEqual(to: f) == (out == f), "seed \(seed)")
+                if out != f { differing += 1 }
+                f = out
+            }
+        }
+        #expect(differing > 40)
+        var g = RandomProgram(seed: 7, cpu: 3)
+        let f = g.generate()
+        let b = try #require(f.blocks.indices.last)
+        let edits: [(inout Block) -> Void] = [
+            { $0.id = BlockID(9999) },
+            { $0.instructions.append(Instruction(.mov(dst: VReg(0), src: .imm(1), width: .w64))) },
+            { $0.terminator = .jump(BlockID(9998)) },
+            { $0.terminatorLocation = IRLocation(file: "x.c", line: 99, column: 1) },
+            { $0.unlikely.toggle() },
+        ]
+        #expect(Mirror(reflecting: f.blocks[b]).children.count == edits.count, "a field of Block that isEqual(to:) does not compare")
+        for (k, edit) in edits.enumerated() {
+            var changed = f
+            edit(&changed.blocks[b])
+            #expect(changed != f && !changed.isEqual(to: f), "edit \(k)")
+        }
+        #expect(f.isEqual(to: f))
+    }
 }
