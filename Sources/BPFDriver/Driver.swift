@@ -10,7 +10,12 @@ public enum Driver {
     public static let version = "swift-bpfcc 0.1.0 (eBPF target; C front end: libclang 22)"
 
     /// Runs the compiler; returns the process exit code. Diagnostics go to `stderr`.
-    public static func run(arguments: [String], stdout: (String) -> Void = { print($0, terminator: "") },
+    /// `cacheBuilder` is the swift-bpfcc executable to start, detached, when a compile
+    /// found no parse-cache entry (it builds the entry for the next compile; the
+    /// executable passes itself). A program that embeds the driver has no such executable
+    /// of its own: without one, nothing is started (`--build-parse-cache` builds an entry).
+    public static func run(arguments: [String], cacheBuilder: String? = nil,
+                           stdout: (String) -> Void = { print($0, terminator: "") },
                            stderr: (String) -> Void = { System.writeError($0) }) -> Int32 {
         let options: Options
         do { options = try OptionParser.parse(arguments) } catch {
@@ -59,16 +64,17 @@ public enum Driver {
                 failed = true
             }
         }
-        if Frontend.cacheMiss && !failed && System.environment("SWIFT_BPFCC_NO_CACHE_BUILD") == nil {
-            startCacheBuilder(arguments)
+        if let builder = cacheBuilder, Frontend.cacheMiss && !failed && System.environment("SWIFT_BPFCC_NO_CACHE_BUILD") == nil {
+            System.spawnDetached([builder] + cacheBuilderArguments(arguments))
         }
         return failed ? 1 : 0
     }
 
-    /// Builds the missing parse-cache entries in a detached child process, so that this
-    /// compilation does not wait for them (the next one uses them).
-    static func startCacheBuilder(_ arguments: [String]) {
-        var argv = ["/proc/self/exe", "--build-parse-cache"]
+    /// The arguments of the detached process that builds the missing parse-cache entries,
+    /// so that this compilation does not wait for them (the next one uses them): the
+    /// compile's, without its outputs.
+    static func cacheBuilderArguments(_ arguments: [String]) -> [String] {
+        var argv = ["--build-parse-cache"]
         var skip = false
         for a in arguments {
             if skip { skip = false; continue }
@@ -76,7 +82,7 @@ public enum Driver {
             if a.hasPrefix("-o") || a == "-c" || a == "-MD" || a == "-MMD" || a == "-emit-ir" { continue }
             argv.append(a)
         }
-        System.spawnDetached(argv)
+        return argv
     }
 
     /// What `-v` prints, in clang's layout: BPF Makefiles read the system include

@@ -7,4 +7,4 @@ import Glibc
 System.keepFreedMemory()
 System.parseOnMainThread()
 System.allowDeepRecursion()
-exit(Driver.run(arguments: Array(CommandLine.arguments.dropFirst())))
+exit(Driver.run(arguments: Array(CommandLine.arguments.dropFirst()), cacheBuilder: "/proc/self/exe"))

@@ -114,6 +114,15 @@ import Foundation
         #expect(kind != .typeRegular, "still a pipe, not a file")
     }
 
+    /// The detached parse-cache builder gets the compile's parsing options and inputs,
+    /// none of its outputs (it must not write the object or the dependency file).
+    @Test func cacheBuilderGetsTheParseOptionsOnly() {
+        let compile = ["-O2", "-g", "-target", "bpf", "-I", "inc", "-DX=1", "-c", "x.c", "-o", "x.o", "-MD", "-MF", "x.d",
+                       "-MT", "t.o", "-MQ", "q.o", "-ox2.o", "-MMD", "-emit-ir", "-idirafter", "/opt/inc"]
+        #expect(Driver.cacheBuilderArguments(compile)
+                == ["--build-parse-cache", "-O2", "-g", "-target", "bpf", "-I", "inc", "-DX=1", "x.c", "-idirafter", "/opt/inc"])
+    }
+
     /// The same headers with and without the parse cache (whose PCH holds them: its
     /// inputs are added to what libclang reports). The cached case builds the entry first,
     /// so that the compile reads the headers from it.
