@@ -48,28 +48,4 @@ extension Function {
         }
         return nextVReg == g.nextVReg && same(blocks, g.blocks) && same(slots, g.slots) && otherFieldsEqual(g)
     }
-
-    /// `self == g`, with the blocks compared in place (the synthesized `==` copies each
-    /// block out of its array to compare it: a pass that rebuilt an equal function paid
-    /// a copy and a release of every block).
-    func isEqual(to g: Function) -> Bool {
-        let equalBlocks = blocks.withUnsafeBufferPointer { x in
-            g.blocks.withUnsafeBufferPointer { y in
-                guard x.count == y.count else { return false }
-                if x.baseAddress == y.baseAddress { return true }
-                // Field by field, each read in place (every stored property of `Block`).
-                for i in x.indices {
-                    guard x[i].id == y[i].id, x[i].instructions == y[i].instructions, x[i].terminator == y[i].terminator,
-                          x[i].terminatorLocation == y[i].terminatorLocation, x[i].unlikely == y[i].unlikely else { return false }
-                }
-                return true
-            }
-        }
-        return equalBlocks && nextVReg == g.nextVReg && slots == g.slots && otherFieldsEqual(g)
-    }
-
-    fileprivate func otherFieldsEqual(_ g: Function) -> Bool {
-        parameters == g.parameters && exclusiveParameters == g.exclusiveParameters && bigEndian == g.bigEndian
-            && linkage == g.linkage && section == g.section && name == g.name && location == g.location
-    }
 }
