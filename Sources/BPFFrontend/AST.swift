@@ -11,15 +11,50 @@
 //   offsetof, enum constants, __builtin_offsetof) arrive as `.intLiteral`.
 // - Initializer lists are fully braced and designator-resolved (`InitList`).
 
+/// A place in a source file: its line and column, or its byte offset in a `SourceFile`,
+/// whose line and column are counted when first asked (the converter's places in
+/// headers). Two locations are equal when they name the same file, line and column,
+/// however each was given.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
-    public var line: Int
-    public var column: Int
-    public init(file: String, line: Int, column: Int) {
-        self.file = file; self.line = line; self.column = column
+    private var place: Place
+
+    private enum Place: Sendable {
+        case lineAndColumn(Int, Int)
+        case offset(Int, SourceFile)
     }
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file; place = .lineAndColumn(line, column)
+    }
+
+    public init(file: String, offset: Int, in source: SourceFile) {
+        self.file = file; place = .offset(offset, source)
+    }
+
     public static let unknown = SourceLocation(file: "<unknown>", line: 0, column: 0)
-    public var description: String { "\(file):\(line):\(column)" }
+
+    /// The line and column (0 for an unknown place).
+    public var position: (line: Int, column: Int) {
+        switch place {
+        case .lineAndColumn(let l, let c): return (l, c)
+        case .offset(let o, let source): return source.lineAndColumn(of: o)
+        }
+    }
+    public var line: Int { position.line }
+    public var column: Int { position.column }
+    public var description: String { let p = position; return "\(file):\(p.line):\(p.column)" }
+
+    public static func == (a: SourceLocation, b: SourceLocation) -> Bool {
+        guard a.file == b.file else { return false }
+        if case .offset(let x, let fx) = a.place, case .offset(let y, let fy) = b.place, fx === fy { return x == y }
+        return a.position == b.position
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let p = position
+        hasher.combine(file); hasher.combine(p.line); hasher.combine(p.column)
+    }
 }
 
 /// A compile error (or warning) with its location, printed clang-style.

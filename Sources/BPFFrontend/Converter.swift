@@ -46,10 +46,14 @@ final class Converter {
     /// File names by libclang's handle: a location names its file without making the
     /// name again.
     var fileNames: [UnsafeMutableRawPointer: String] = [:]
+    /// Each header met in a location: its name and the file its locations point into.
+    var headerFiles: [UnsafeMutableRawPointer: (name: String, source: SourceFile)] = [:]
     /// The file of the last location named, for locations one after another in a file.
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
     /// The last location looked up, by libclang's encoding of it.
     var lastLocation: (raw: CXSourceLocation, value: SourceLocation)?
+    /// The main file's lines (counted at the first location there).
+    var mainLineTable: LineTable?
     /// The main file's text (taken at the first word read there).
     var mainText: SourceText?
     /// Whether each file handle met in a location is the main file's.
@@ -109,18 +113,49 @@ final class Converter {
            last.raw.int_data == loc.int_data {
             return last.value
         }
-        let value = BPFFrontend.location(loc) { f in
-            if let last = lastFile, last.handle == f { return last.name }
-            let name: String
-            if let known = fileNames[f] { name = known } else {
-                name = fileName(f)
-                fileNames[f] = name
-            }
-            lastFile = (f, name)
-            return name
+        let value: SourceLocation
+        let (file, offset) = expansionPosition(loc)
+        if let f = file, isMainFile(f), let lines = mainLines(f) {
+            // Counted from libclang's text of the file, as libclang counts them.
+            let (line, column) = lines.lineAndColumn(of: Int(offset))
+            value = SourceLocation(file: name(of: f), line: line, column: column)
+        } else if let f = file, !isMainFile(f) {
+            // A header: its line is counted only if asked (see `SourceFile`).
+            let header = headerFile(f)
+            value = SourceLocation(file: header.name, offset: Int(offset), in: header.source)
+        } else {
+            value = BPFFrontend.location(loc, name: name(of:))
         }
         lastLocation = (loc, value)
         return value
+    }
+
+    /// The name locations give a file (see `fileName`), made once per file.
+    func name(of f: CXFile) -> String {
+        if let last = lastFile, last.handle == f { return last.name }
+        let name: String
+        if let known = fileNames[f] { name = known } else {
+            name = fileName(f)
+            fileNames[f] = name
+        }
+        lastFile = (f, name)
+        return name
+    }
+
+    /// The lines of the main file `f` (counted the first time).
+    func mainLines(_ f: CXFile) -> LineTable? {
+        if mainLineTable == nil, let text = text(of: f) { mainLineTable = LineTable(text.bytes) }
+        return mainLineTable
+    }
+
+    /// A header's name (as locations name files) and the `SourceFile` its locations point
+    /// into, one per header.
+    func headerFile(_ f: CXFile) -> (name: String, source: SourceFile) {
+        if let known = headerFiles[f] { return known }
+        let path = string(clang_getFileName(f))
+        let header = (relativeToWorkingDirectory(path), SourceFile(path: path))
+        headerFiles[f] = header
+        return header
     }
 
     /// The first token of a cursor's extent when it is a word (an identifier or keyword),
