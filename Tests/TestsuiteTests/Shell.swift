@@ -42,13 +42,14 @@ enum Shell {
         do { try p.run() } catch { launchLock.unlock(); return Result(status: 127, stdout: "", stderr: "\(error)") }
         launchLock.unlock()
 
-        let killer = TimeoutFlag()
+        // The timer holds the child's pid and a flag, not the Process: a Process keeps its
+        // pipes' descriptors open, and a timer holding it for the whole time limit kept
+        // two descriptors of every tool run in the last five minutes open (some
+        // thousands in a full run, past what Foundation's launching copes with).
+        let watch = Watch()
         let pid = p.processIdentifier
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            if p.isRunning {
-                killer.set()
-                kill(pid, SIGKILL)
-            }
+            watch.killIfRunning(pid)
         }
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         let errBox = DataBox()
@@ -58,10 +59,13 @@ enum Shell {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
+        watch.finish()
+        try? out.fileHandleForReading.close()
+        try? err.fileHandleForReading.close()
         var r = Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errBox.data, as: UTF8.self))
         r.crashed = p.terminationReason == .uncaughtSignal
-        r.timedOut = killer.isSet
+        r.timedOut = watch.timedOut
         return r
     }
 
@@ -77,9 +81,21 @@ enum Shell {
 
 private final class DataBox: @unchecked Sendable { var data = Data() }
 
-private final class TimeoutFlag: @unchecked Sendable {
+/// A tool run's time limit: the child is killed when it is still running at the limit
+/// (never after it was reaped, when its pid may name another process).
+private final class Watch: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    private var finished = false
+    private var killed = false
+
+    func killIfRunning(_ pid: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        guard !finished else { return }
+        killed = true
+        kill(pid, SIGKILL)
+    }
+
+    func finish() { lock.lock(); finished = true; lock.unlock() }
+
+    var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return killed }
 }
