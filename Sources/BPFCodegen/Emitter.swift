@@ -106,7 +106,7 @@ struct Emitter {
             if let r = assignment[p] { moves.append((r, .reg(UInt8(i + 1)))) }
         }
         parallelMove(moves)
-        blockStart = [Int](repeating: 0, count: function.blocks.count)
+        blockStart = [Int](filled: 0, count: function.blocks.count)
         let entryIsTarget = function.blocks.contains { $0.terminator.successors.contains(function.blocks[0].id) }
         for (bi, b) in function.blocks.enumerated() {
             currentBlock = bi

@@ -30,7 +30,7 @@ struct FrameLayout {
         // and so do helper-filled ones unless that overflows the frame.
         struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool }
         var groups: [Group] = []
-        var groupOf = [Int](repeating: -1, count: f.slots.count)
+        var groupOf = [Int](filled: -1, count: f.slots.count)
         let order = f.slots.indices.filter { spans.span[$0] != nil }
             .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
         for k in order {
@@ -81,9 +81,9 @@ struct SlotSpans {
     var helperFilled: [Bool]
 
     init(_ f: Function) {
-        span = Array(repeating: nil, count: f.slots.count)
-        escapes = Array(repeating: false, count: f.slots.count)
-        helperFilled = Array(repeating: false, count: f.slots.count)
+        span = Array(filled: nil, count: f.slots.count)
+        escapes = Array(filled: false, count: f.slots.count)
+        helperFilled = Array(filled: false, count: f.slots.count)
         // Registers holding addresses inside slots: defined from a slot address, or by
         // arithmetic on such a register (every definition counts; a register may hold
         // addresses of several slots).

@@ -43,7 +43,7 @@ extension Inst {
 /// so boundary positions never coincide with an instruction's.
 func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int]) {
     let live = Liveness(f)
-    var iv = [Interval?](repeating: nil, count: f.nextVReg)
+    var iv = [Interval?](filled: nil, count: f.nextVReg)
     var calls: [Int] = []
     var r0Scratch: [Int] = []
     var asmClobbers: [(position: Int, registers: UInt16)] = []
@@ -52,7 +52,7 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     // The block being scanned: where each register touched in it is first and last touched.
     var local: [VReg: ClosedRange<Int>] = [:]
     func touch(_ r: VReg, _ p: Int) {
-        if r.id >= iv.count { iv += [Interval?](repeating: nil, count: r.id + 1 - iv.count) }
+        if r.id >= iv.count { iv += [Interval?](filled: nil, count: r.id + 1 - iv.count) }
         if iv[r.id] != nil { iv[r.id]!.start = min(iv[r.id]!.start, p); iv[r.id]!.end = max(iv[r.id]!.end, p) }
         else { iv[r.id] = Interval(reg: r, start: p, end: p) }
         if let l = local[r] { local[r] = min(l.lowerBound, p)...max(l.upperBound, p) } else { local[r] = p...p }

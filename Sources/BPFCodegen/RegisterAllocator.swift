@@ -57,7 +57,7 @@ enum RegisterAllocator {
             let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
             // The intervals given each physical register so far. A register is free for
             // `cur` when none of them is live where `cur` is (their holes count).
-            var holders = [[Interval]](repeating: [], count: 10)
+            var holders = [[Interval]](filled: [], count: 10)
             var assignment: [VReg: UInt8] = [:]
             var toSpill: VReg? = nil
             for cur in order {

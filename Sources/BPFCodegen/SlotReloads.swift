@@ -57,7 +57,7 @@ struct SlotReloads {
         let blocks = f.blocks.count
         let preds = flow.predecessors
         // outValid[b]: at the end of b, v is defined and the bytes unchanged since.
-        var outValid = [Bool](repeating: true, count: blocks)
+        var outValid = [Bool](filled: true, count: blocks)
         func run(_ b: Int, _ valid: Bool, check: Bool) -> Bool? {
             var valid = valid
             for i in f.blocks[b].instructions {

@@ -34,7 +34,7 @@ public enum AddressReuse {
             return !back.contains { $0 != c && blockCalls[$0] }
         }
         var available: [SymbolRef: (reg: VReg, block: Int, index: Int)] = [:]
-        var undo: [[(SymbolRef, (reg: VReg, block: Int, index: Int)?)]] = Array(repeating: [], count: f.blocks.count)
+        var undo: [[(SymbolRef, (reg: VReg, block: Int, index: Int)?)]] = Array(filled: [], count: f.blocks.count)
         var work: [(Int, Bool)] = [(0, false)]
         while let (b, exit) = work.popLast() {
             if exit { for (s, old) in undo[b].reversed() { available[s] = old }; continue }

@@ -46,7 +46,7 @@ public enum ByteSwapIdioms {
         func bytes(of v: VReg, depth: Int) -> Bytes {
             if let known = memo[v] { return known }
             // A register written more than once may hold another value where the swap reads it.
-            guard defs[v] == 1 else { return Bytes(source: nil, bytes: Array(repeating: Bytes.unknown, count: 8)) }
+            guard defs[v] == 1 else { return Bytes(source: nil, bytes: Array(filled: Bytes.unknown, count: 8)) }
             guard depth < 12, let inst = definition[v] else { return .itself(v) }
             let result = derive(inst, v, depth: depth + 1) ?? .itself(v, keeping: resultBytes(inst))
             memo[v] = result
@@ -112,7 +112,7 @@ public enum ByteSwapIdioms {
 
         /// `x | y`, when every byte has at most one side not zero and they share a source.
         func merged(_ x: Bytes, _ y: Bytes) -> Bytes? {
-            var out = Bytes(source: nil, bytes: Array(repeating: Bytes.zero, count: 8))
+            var out = Bytes(source: nil, bytes: Array(filled: Bytes.zero, count: 8))
             for (side, other) in [(x, y), (y, x)] {
                 for i in 0..<8 where side.bytes[i] != Bytes.zero {
                     guard other.bytes[i] == Bytes.zero, side.bytes[i] != Bytes.unknown else { return nil }

@@ -46,7 +46,7 @@ public enum CFGSimplify {
     public static func removeUnreachable(_ f: Function) -> Function {
         guard !f.blocks.isEmpty else { return f }
         let index = f.blockIndexByID
-        var seen = Array(repeating: false, count: f.blocks.count)
+        var seen = Array(filled: false, count: f.blocks.count)
         seen[0] = true
         var work = [0]
         while let i = work.popLast() {
@@ -55,7 +55,7 @@ public enum CFGSimplify {
             }
         }
         if !seen.contains(false) && f.blocks.indices.allSatisfy({ f.blocks[$0].id.id == $0 }) { return f }
-        var newID = Array(repeating: -1, count: f.blocks.count)
+        var newID = Array(filled: -1, count: f.blocks.count)
         var n = 0
         for i in f.blocks.indices where seen[i] { newID[i] = n; n += 1 }
         func map(_ t: BlockID) -> BlockID { BlockID(newID[index[t]!]) }

@@ -51,7 +51,7 @@ public enum CommonCodeHoisting {
             for k in f.blocks[b].instructions.indices {
                 f.blocks[b].instructions[k].inst = f.blocks[b].instructions[k].inst.renaming { renamed[$0] ?? $0 }
             }
-            for u in Set(f.blocks[b].terminator.usedRegs) {
+            for u in f.blocks[b].terminator.usedRegs.distinct {
                 if let to = renamed[u] { f.blocks[b].terminator = f.blocks[b].terminator.replacingUses(of: u, with: to) }
             }
         }

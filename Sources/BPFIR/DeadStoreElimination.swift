@@ -26,7 +26,7 @@ public enum DeadStoreElimination {
         let (succs, _) = f.flowGraph
         let post = f.depthFirst.postOrder
         let empty = ByteSet(count: facts.totalBytes)
-        var liveIn = Array(repeating: empty, count: f.blocks.count)
+        var liveIn = Array(filled: empty, count: f.blocks.count)
         var changed = true
         while changed {
             changed = false
@@ -41,7 +41,7 @@ public enum DeadStoreElimination {
         for b in post {
             var live = empty
             for s in succs[b] { live.formUnion(liveIn[s]) }
-            var keep = Array(repeating: true, count: f.blocks[b].instructions.count)
+            var keep = Array(filled: true, count: f.blocks[b].instructions.count)
             for (i, ins) in f.blocks[b].instructions.enumerated().reversed() {
                 keep[i] = facts.step(ins.inst, &live)
             }
@@ -188,7 +188,7 @@ public enum DeadStoreElimination {
 /// A set of byte positions as a bit vector.
 struct ByteSet: Equatable {
     var words: [UInt64]
-    init(count: Int) { words = Array(repeating: 0, count: (count + 63) >> 6) }
+    init(count: Int) { words = Array(filled: 0, count: (count + 63) >> 6) }
 
     mutating func insert(_ r: Range<Int>) { for i in r { words[i >> 6] |= 1 << UInt64(i & 63) } }
     mutating func remove(_ r: Range<Int>) { for i in r { words[i >> 6] &= ~(1 << UInt64(i & 63)) } }

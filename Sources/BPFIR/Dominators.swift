@@ -9,10 +9,10 @@ public struct Dominators: Sendable {
 
     public init(_ f: Function, predecessors: [[Int]]) {
         let post = f.depthFirst.postOrder
-        var order = [Int](repeating: -1, count: f.blocks.count)     // post-order number
+        var order = [Int](filled: -1, count: f.blocks.count)     // post-order number
         for (k, b) in post.enumerated() { order[b] = k }
-        idom = [Int](repeating: -1, count: f.blocks.count)
-        children = Array(repeating: [], count: f.blocks.count)
+        idom = [Int](filled: -1, count: f.blocks.count)
+        children = Array(filled: [], count: f.blocks.count)
         guard !f.blocks.isEmpty else { return }
         idom[0] = 0
         var changed = true

@@ -47,7 +47,7 @@ public enum FullUnrolling {
         for h in headers {
             let loop = stronglyConnected(h, succs: succs, preds: preds)
             let hid = f.blocks[h].id
-            for p in Set(preds[h]).sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
+            for p in preds[h].distinct.sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = known.entry[p]
                 for i in f.blocks[p].instructions { known.step(i.inst, &state) }
                 guard let path = trace(f, from: h, loop: loop, state: state, known: known, index: index) else {
@@ -151,7 +151,7 @@ public enum FullUnrolling {
                     taken = [goes ? t : e]
                     copy.terminator = .jump(taken[0])
                 }
-                for t in Set(taken) {
+                for t in taken.distinct {
                     guard let ti = index[t] else { return nil }
                     if ti == h {
                         backEdges = meet(backEdges, st)
@@ -182,15 +182,15 @@ public enum FullUnrolling {
         var current: [VReg: VReg] = [:]
         for k in b.instructions.indices {
             var inst = b.instructions[k].inst
-            for u in Set(inst.usedRegs) { if let n = current[u] { inst = inst.replacingUses(of: u, with: n) } }
-            for d in Set(inst.definedRegs) {
+            for u in inst.usedRegs.distinct { if let n = current[u] { inst = inst.replacingUses(of: u, with: n) } }
+            for d in inst.definedRegs.distinct {
                 let n = f.newVReg()
                 inst = inst.replacingDefs(of: d, with: n)
                 current[d] = n
             }
             b.instructions[k].inst = inst
         }
-        for u in Set(b.terminator.usedRegs) { if let n = current[u] { b.terminator = b.terminator.replacingUses(of: u, with: n) } }
+        for u in b.terminator.usedRegs.distinct { if let n = current[u] { b.terminator = b.terminator.replacingUses(of: u, with: n) } }
         for (old, new) in current.sorted(by: { $0.key < $1.key }) where liveAtExit(old) {
             b.instructions.append(Instruction(.mov(dst: old, src: .reg(new), width: .w64), location: b.instructions.last?.location))
         }

@@ -436,7 +436,7 @@ public struct Function: Hashable, Sendable {
     public var depthFirst: (postOrder: [Int], loopHeaders: Set<Int>) {
         let index = blockIndexByID
         // A block's state: 0 not reached, 1 on the walk's stack, 2 finished.
-        var state = [UInt8](repeating: 0, count: blocks.count)
+        var state = [UInt8](filled: 0, count: blocks.count)
         var headers = Set<Int>(), post: [Int] = []
         post.reserveCapacity(blocks.count)
         // Each stack entry: a block and how many of its (at most two) successors were taken.
@@ -458,7 +458,7 @@ public struct Function: Hashable, Sendable {
     /// Block positions in reverse post-order from the entry (unreachable blocks last).
     func reversePostOrder() -> [Int] {
         let post = depthFirst.postOrder
-        var reached = [Bool](repeating: false, count: blocks.count)
+        var reached = [Bool](filled: false, count: blocks.count)
         for b in post { reached[b] = true }
         return post.reversed() + blocks.indices.filter { !reached[$0] }
     }
@@ -473,7 +473,7 @@ public struct Function: Hashable, Sendable {
         // grow every list through the standard library's unspecialized growth path).
         var succs: [[Int]] = []
         succs.reserveCapacity(blocks.count)
-        var predecessorCount = [Int](repeating: 0, count: blocks.count)
+        var predecessorCount = [Int](filled: 0, count: blocks.count)
         for i in blocks.indices {
             let term = blocks[i].terminator
             let first = term.successor(at: 0).flatMap { index[$0] }, second = term.successor(at: 1).flatMap { index[$0] }
@@ -528,7 +528,7 @@ public struct BlockIndex: Sendable {
     init(_ blocks: [Block]) {
         var top = -1
         for b in blocks where b.id.id > top { top = b.id.id }
-        position = Array(repeating: -1, count: top + 1)
+        position = Array(filled: -1, count: top + 1)
         for (i, b) in blocks.enumerated() where b.id.id >= 0 && position[b.id.id] < 0 { position[b.id.id] = i }
     }
     public subscript(id: BlockID) -> Int? {

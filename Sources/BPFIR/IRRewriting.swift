@@ -182,11 +182,11 @@ private let useDefMemo = AnalysisMemo<(uses: RegCounts, defs: RegCounts)>()
 /// A count per virtual register, by id (0 for registers never counted).
 public struct RegCounts: Sendable {
     var counts: [Int]
-    public init(capacity: Int) { counts = Array(repeating: 0, count: capacity) }
+    public init(capacity: Int) { counts = Array(filled: 0, count: capacity) }
     public subscript(r: VReg) -> Int {
         get { r.id < counts.count ? counts[r.id] : 0 }
         set {
-            if r.id >= counts.count { counts += Array(repeating: 0, count: r.id + 1 - counts.count) }
+            if r.id >= counts.count { counts += Array(filled: 0, count: r.id + 1 - counts.count) }
             counts[r.id] = newValue
         }
     }

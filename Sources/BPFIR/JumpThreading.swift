@@ -33,7 +33,7 @@ public enum JumpThreading {
                     for i in f.blocks[q].instructions + between { kv.step(i.inst, &state); ranges.step(i.inst) }
                     return (kv.decide(block.terminator, in: state) ?? ranges.decide(block.terminator)).map { $0 ? t : e }
                 }
-                for p in Set(preds[b]) where p != b {
+                for p in preds[b].distinct where p != b {
                     guard let target = decided(after: p, through: block.instructions) else { continue }
                     switch f.blocks[p].terminator {
                     case .jump(block.id):
@@ -52,10 +52,10 @@ public enum JumpThreading {
                 // blocks that jump to it, each setting `t` (a flag an inlined predicate's
                 // branches set, converted on the way out): each of those takes both blocks'
                 // instructions and jumps to the target it decides.
-                for p in Set(preds[b]) where p != b && p != 0 {
+                for p in preds[b].distinct where p != b && p != 0 {
                     guard case .jump(block.id) = f.blocks[p].terminator, copyable(f.blocks[p]) else { continue }
                     let middle = f.blocks[p]
-                    for q in Set(preds[p]) where q != p && q != b {
+                    for q in preds[p].distinct where q != p && q != b {
                         guard case .jump(middle.id) = f.blocks[q].terminator,
                               let target = decided(after: q, through: middle.instructions + block.instructions) else { continue }
                         f.blocks[q].instructions += middle.instructions + block.instructions

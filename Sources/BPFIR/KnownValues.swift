@@ -22,8 +22,8 @@ public struct KnownValues {
 
     public init(_ f: Function) {
         let (_, defs) = f.useDefCounts()
-        global = Array(repeating: nil, count: defs.counts.count)
-        entry = Array(repeating: [:], count: f.blocks.count)
+        global = Array(filled: nil, count: defs.counts.count)
+        entry = Array(filled: [:], count: f.blocks.count)
         // Single-definition registers, to a fixpoint (definitions need not come in order).
         var pending: [(VReg, Inst)] = []
         var multiDef = false
@@ -74,9 +74,9 @@ public struct KnownValues {
     /// Forward data flow to a fixpoint: blocks are visited in reverse post-order, again
     /// only when what flows into them changed.
     private mutating func flow(_ f: Function, order: [Int], preds: [[Int]], succs: [[Int]]) {
-        var out: [[VReg: KnownValue]?] = Array(repeating: nil, count: f.blocks.count)
-        var dirty = Array(repeating: true, count: f.blocks.count)
-        var position = Array(repeating: 0, count: f.blocks.count)
+        var out: [[VReg: KnownValue]?] = Array(filled: nil, count: f.blocks.count)
+        var dirty = Array(filled: true, count: f.blocks.count)
+        var position = Array(filled: 0, count: f.blocks.count)
         for (k, b) in order.enumerated() { position[b] = k }
         var again = true
         while again {

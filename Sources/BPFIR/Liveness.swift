@@ -10,7 +10,7 @@ public struct Liveness: Sendable {
     init(computing f: Function) {
         let n = f.blocks.count
         let capacity = max(f.nextVReg, (f.parameters.map(\.id).max() ?? 0) + 1)
-        var use = [RegSet](repeating: RegSet(capacity: capacity), count: n)
+        var use = [RegSet](filled: RegSet(capacity: capacity), count: n)
         var def = use
         f.forEachInstruction { i, inst in
             inst.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } }
@@ -19,7 +19,7 @@ public struct Liveness: Sendable {
         for i in f.blocks.indices { f.blocks[i].terminator.forEachUse { u in if !def[i].contains(u) { use[i].insert(u) } } }
         let successors = f.flowGraph.successors
         liveIn = use
-        liveOut = [RegSet](repeating: RegSet(capacity: capacity), count: n)
+        liveOut = [RegSet](filled: RegSet(capacity: capacity), count: n)
         var changed = true
         // Reused for every block: most visits of the last rounds find nothing new.
         var out = RegSet(capacity: capacity)

@@ -15,7 +15,7 @@ public enum LoadElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
         let frame = f.framePointerRegisters()
-        let predecessors = f.flowGraph.predecessors.map { Array(Set($0)) }
+        let predecessors = f.flowGraph.predecessors.map { $0.distinct }
         var atEnd: [Int: [Key: VReg]] = [:]
         for bi in f.blocks.indices {
             var available: [Key: VReg] = [:]

@@ -29,7 +29,7 @@ public enum NarrowOperandFolding {
                 var inst = f.blocks[bi].instructions[ii].inst
                 switch inst {
                 case .binary(_, _, _, _, .w32):
-                    for u in Set(inst.usedRegs) {
+                    for u in inst.usedRegs.distinct {
                         if let x = lowOf[u], x.width == .w32 { inst = inst.replacingUses(of: u, with: x.value) }
                     }
                 // A 64-bit mask confined to the extension's low bits reads only those.
@@ -109,11 +109,11 @@ public enum NarrowOperandFolding {
         for bi in g.blocks.indices {
             for ii in g.blocks[bi].instructions.indices {
                 var inst = g.blocks[bi].instructions[ii].inst
-                for u in Set(inst.usedRegs) where source[u] != nil { inst = inst.replacingUses(of: u, with: through(u)) }
+                for u in inst.usedRegs.distinct where source[u] != nil { inst = inst.replacingUses(of: u, with: through(u)) }
                 g.setInst(bi, ii, inst)
             }
             var term = g.blocks[bi].terminator
-            for u in Set(term.usedRegs) where source[u] != nil { term = term.replacingUses(of: u, with: through(u)) }
+            for u in term.usedRegs.distinct where source[u] != nil { term = term.replacingUses(of: u, with: through(u)) }
             g.setTerminator(bi, term)
         }
         return g

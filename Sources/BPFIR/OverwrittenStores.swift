@@ -25,7 +25,7 @@ public enum OverwrittenStores {
             if frame == nil { frame = f.framePointerRegisters() }
             // Stores met later in the block (walking back) whose bytes nothing read since.
             var pending: [(base: VReg, offset: Int, bytes: Int)] = []
-            var keep = [Bool](repeating: true, count: insts.count)
+            var keep = [Bool](filled: true, count: insts.count)
             for k in insts.indices.reversed() {
                 switch insts[k].inst {
                 case .store(.reg(let base), let off, _, let w):

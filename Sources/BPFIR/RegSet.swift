@@ -3,7 +3,7 @@
 public struct RegSet: Sequence, Sendable {
     var words: [UInt64]
 
-    public init(capacity: Int = 0) { words = Array(repeating: 0, count: (capacity + 63) >> 6) }
+    public init(capacity: Int = 0) { words = Array(filled: 0, count: (capacity + 63) >> 6) }
     public init<S: Sequence>(_ regs: S, capacity: Int = 0) where S.Element == VReg {
         self.init(capacity: capacity)
         for r in regs { insert(r) }
@@ -15,7 +15,7 @@ public struct RegSet: Sequence, Sendable {
     }
     public mutating func insert(_ r: VReg) {
         let w = r.id >> 6
-        if w >= words.count { words += Array(repeating: 0, count: w + 1 - words.count) }
+        if w >= words.count { words += Array(filled: 0, count: w + 1 - words.count) }
         words[w] |= 1 << UInt64(r.id & 63)
     }
     public mutating func remove(_ r: VReg) {
@@ -23,7 +23,7 @@ public struct RegSet: Sequence, Sendable {
         if w < words.count { words[w] &= ~(1 << UInt64(r.id & 63)) }
     }
     public mutating func formUnion(_ o: RegSet) {
-        if o.words.count > words.count { words += Array(repeating: 0, count: o.words.count - words.count) }
+        if o.words.count > words.count { words += Array(filled: 0, count: o.words.count - words.count) }
         for i in o.words.indices { words[i] |= o.words[i] }
     }
     public mutating func subtract(_ o: RegSet) {
@@ -77,13 +77,13 @@ extension RegSet: Equatable {
 public struct RegMap<Value> {
     private var values: [Value?]
 
-    public init(capacity: Int) { values = Array(repeating: nil, count: max(0, capacity)) }
+    public init(capacity: Int) { values = Array(filled: nil, count: max(0, capacity)) }
 
     public subscript(r: VReg) -> Value? {
         get { r.id >= 0 && r.id < values.count ? values[r.id] : nil }
         set {
             guard r.id >= 0 else { return }
-            if r.id >= values.count { values += Array(repeating: nil, count: r.id + 1 - values.count) }
+            if r.id >= values.count { values += Array(filled: nil, count: r.id + 1 - values.count) }
             values[r.id] = newValue
         }
     }

@@ -19,7 +19,7 @@ public enum SignedBranches {
         }) else { return f }
         let index = f.blockIndexByID
         let order = f.reversePostOrder()
-        var entry: [Set<VReg>?] = Array(repeating: nil, count: f.blocks.count)
+        var entry: [Set<VReg>?] = Array(filled: nil, count: f.blocks.count)
         entry[0] = []
         var changed = true
         while changed {
@@ -28,7 +28,7 @@ public enum SignedBranches {
                 guard var s = entry[bi] else { continue }
                 for i in f.blocks[bi].instructions { step(i, &s) }
                 let t = f.blocks[bi].terminator
-                for succ in Set(t.successors) {
+                for succ in t.successors.distinct {
                     guard let j = index[succ] else { continue }
                     let edge = s.union(facts(t, to: succ))
                     let merged = entry[j].map { $0.intersection(edge) } ?? edge

@@ -143,7 +143,7 @@ public enum SlotCopyForwarding {
         let source: Int
         var bytes: [Bool]
         var covered = 0
-        init(source: Int, size: Int) { self.source = source; bytes = Array(repeating: false, count: size) }
+        init(source: Int, size: Int) { self.source = source; bytes = Array(filled: false, count: size) }
         mutating func cover(_ r: Range<Int>) {
             for k in r where !bytes[k] { bytes[k] = true; covered += 1 }
         }

@@ -61,7 +61,7 @@ public enum SlotPromotion {
 
     /// For each block, the pieces (by register) some store reaches its entry with.
     static func storesReaching(_ f: Function, _ register: [Int: [Piece: VReg]]) -> [Set<VReg>] {
-        var gen = [Set<VReg>](repeating: [], count: f.blocks.count)
+        var gen = [Set<VReg>](filled: [], count: f.blocks.count)
         for (bi, b) in f.blocks.enumerated() {
             for i in b.instructions {
                 if case .store(.slot(let s), let o, _, let w) = i.inst, let v = register[s]?[Piece(offset: o, width: w)] { gen[bi].insert(v) }
@@ -69,7 +69,7 @@ public enum SlotPromotion {
         }
         let preds = f.flowGraph.predecessors
         let order = f.reversePostOrder()
-        var into = [Set<VReg>](repeating: [], count: f.blocks.count)
+        var into = [Set<VReg>](filled: [], count: f.blocks.count)
         var changed = true
         while changed {
             changed = false

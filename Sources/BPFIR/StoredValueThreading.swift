@@ -37,7 +37,7 @@ public enum StoredValueThreading {
         let (_, defs) = f.useDefCounts()
         let kinds = MemoryKinds(f)
         let (succs, preds) = f.flowGraph
-        let distinctPreds = preds.map { Array(Set($0)).sorted() }
+        let distinctPreds = preds.map { $0.distinct.sorted() }
         let loopHeaders = f.depthFirst.loopHeaders
         var candidates: [Candidate] = []
         for (b, block) in f.blocks.enumerated() {
@@ -109,7 +109,7 @@ public enum StoredValueThreading {
     /// predecessors agree on.
     static func knownAtEnd(_ f: Function, tracking: Set<Location>, kinds: MemoryKinds, preds: [[Int]]) -> [[Location: UInt64]?] {
         let order = f.reversePostOrder()
-        var out: [[Location: UInt64]?] = Array(repeating: nil, count: f.blocks.count)
+        var out: [[Location: UInt64]?] = Array(filled: nil, count: f.blocks.count)
         var changed = true
         while changed {
             changed = false

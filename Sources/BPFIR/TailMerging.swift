@@ -69,7 +69,7 @@ public enum TailMerging {
         // blocks have none such, and then nothing needs liveness or shapes.
         var bySignature: [Int: Int] = [:]
         var candidates: [Int] = []
-        var signatures = [Int](repeating: 0, count: f.blocks.count)
+        var signatures = [Int](filled: 0, count: f.blocks.count)
         for i in f.blocks.indices where i != 0 {
             // Blocks that only jump are CFGSimplify's.
             if f.blocks[i].instructions.isEmpty, case .jump = f.blocks[i].terminator { continue }
@@ -122,7 +122,7 @@ public enum TailMerging {
                 for m in members {
                     let values = parameters[m]!.values
                     let copies = differing.map { Instruction(values[$0].definition(of: fresh[$0]!)) }
-                    for p in Set(preds[m]).sorted() {
+                    for p in preds[m].distinct.sorted() {
                         if feeds[p]! == 1 {
                             f.blocks[p].instructions += copies
                             continue
@@ -207,7 +207,7 @@ public enum TailMerging {
         var terminator = b.terminator
         let names = local.merging(readOnly, uniquingKeysWith: { a, _ in a })
         for k in instructions.indices { instructions[k] = instructions[k].renaming { names[$0] ?? $0 } }
-        for u in Set(terminator.usedRegs) { if let name = names[u] { terminator = terminator.replacingUses(of: u, with: name) } }
+        for u in terminator.usedRegs.distinct { if let name = names[u] { terminator = terminator.replacingUses(of: u, with: name) } }
         for k in instructions.indices {
             instructions[k] = replacingParameter(instructions[k]) { v in
                 params.inline.append(v)

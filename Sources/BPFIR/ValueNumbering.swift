@@ -69,7 +69,7 @@ public enum ValueNumbering {
         // What a load of the key would read: the register of an earlier load, or what a
         // store wrote (`stored`: the load's width and extension still apply).
         var loads: [Inst: (value: Operand, stored: Bool, generation: Int)] = [:]
-        var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(repeating: [], count: f.blocks.count)
+        var loadUndo: [[(Inst, (value: Operand, stored: Bool, generation: Int)?)]] = Array(filled: [], count: f.blocks.count)
         // The keys of `loads` about each slot's bytes, so a write to a slot visits only the
         // facts about the bytes it writes.
         var slotKeys = SlotKeyIndex(slots: f.slots)
@@ -94,8 +94,8 @@ public enum ValueNumbering {
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
         var work: [(block: Int, exit: Bool)] = f.blocks.isEmpty ? [] : [(0, false)]
-        var added: [[Inst]] = Array(repeating: [], count: f.blocks.count)
-        var factMark = [Int](repeating: 0, count: f.blocks.count)
+        var added: [[Inst]] = Array(filled: [], count: f.blocks.count)
+        var factMark = [Int](filled: 0, count: f.blocks.count)
         while let (b, exit) = work.popLast() {
             if exit {
                 chained.leave(b)
@@ -282,8 +282,8 @@ public enum ValueNumbering {
         private var nextChain = 0
 
         init(blocks: Int) {
-            undo = Array(repeating: [], count: blocks)
-            chain = Array(repeating: 0, count: blocks)
+            undo = Array(filled: [], count: blocks)
+            chain = Array(filled: 0, count: blocks)
         }
 
         var isTracking: Bool { !table.isEmpty }
@@ -323,8 +323,8 @@ public enum ValueNumbering {
         private var outside: [[Int: [Inst]]]
 
         init(slots: [StackSlot]) {
-            inside = slots.map { Array(repeating: [], count: max(0, $0.size)) }
-            outside = Array(repeating: [:], count: slots.count)
+            inside = slots.map { Array(filled: [], count: max(0, $0.size)) }
+            outside = Array(filled: [:], count: slots.count)
         }
 
         mutating func insert(_ key: Inst, slot s: Int, offset: Int) {
@@ -367,8 +367,8 @@ public enum ValueNumbering {
             self.kinds = kinds
             self.predecessors = predecessors
             idom = dom.idom
-            current = Array(repeating: 0, count: kinds.count)
-            end = Array(repeating: [Int](repeating: 0, count: f.blocks.count), count: kinds.count)
+            current = Array(filled: 0, count: kinds.count)
+            end = Array(filled: [Int](filled: 0, count: f.blocks.count), count: kinds.count)
             writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { kinds.writes($0.inst, kind: k) } } }
         }
 
@@ -415,7 +415,7 @@ public enum ValueNumbering {
             if preds.count == 1 { return .predecessor(preds[0]) }
             let d = idom[b]
             guard d >= 0 else { return nil }
-            var seen = [Bool](repeating: false, count: predecessors.count)
+            var seen = [Bool](filled: false, count: predecessors.count)
             seen[d] = true
             var stack = preds, between: [Int] = []
             while let p = stack.popLast() {

@@ -15,7 +15,7 @@ public enum WebSplitting {
         // counts, at the entry).
         var siteReg: [VReg] = []
         var sitesOf: [Int: [Int]] = [:]
-        var sitesAt: [[[Int]]] = f.blocks.map { b in Array(repeating: [], count: b.instructions.count) }
+        var sitesAt: [[[Int]]] = f.blocks.map { b in Array(filled: [], count: b.instructions.count) }
         func newSite(_ r: VReg) -> Int {
             siteReg.append(r)
             sitesOf[r.id, default: []].append(siteReg.count - 1)
@@ -37,7 +37,7 @@ public enum WebSplitting {
             for o in sitesOf[siteReg[s].id]! { set.remove(site(o)) }
             set.insert(site(s))
         }
-        var gen = [RegSet](repeating: RegSet(capacity: n), count: f.blocks.count)
+        var gen = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
         var kill = gen
         for bi in f.blocks.indices {
             for sites in sitesAt[bi] {
@@ -51,7 +51,7 @@ public enum WebSplitting {
         let order = f.reversePostOrder()
         var entryIn = RegSet(capacity: n)
         for s in entrySites { entryIn.insert(site(s)) }
-        var inSet = [RegSet](repeating: RegSet(capacity: n), count: f.blocks.count)
+        var inSet = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
         var outSet = gen
         var changed = true
         while changed {
@@ -75,7 +75,7 @@ public enum WebSplitting {
             return x
         }
         // A use that only a copy of a register written once reaches reads that register.
-        var copiedFrom = [VReg?](repeating: nil, count: n)
+        var copiedFrom = [VReg?](filled: nil, count: n)
         for (bi, b) in f.blocks.enumerated() {
             for (ii, sites) in sitesAt[bi].enumerated() {
                 if case .mov(let d, .reg(let x), .w64) = b.instructions[ii].inst, x != d, defs[x] == 1 {
