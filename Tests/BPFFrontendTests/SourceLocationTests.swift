@@ -1,6 +1,5 @@
 import Testing
 import Foundation
-import CClang
 import TestSupport
 @testable import BPFFrontend
 
@@ -15,9 +14,11 @@ import TestSupport
 
     @Test func mainFileLinesAreLibclangs() throws {
         let path = Tool.tempFile(Array(Self.mixedEndings.utf8), suffix: ".c")
-        try eachToken(of: path, in: path) { tu, file, bytes, offset, line, column in
-            let table = LineTable(bytes)
-            #expect(table.lineAndColumn(of: offset) == (line, column), "offset \(offset)")
+        let (text, tokens) = try libclangTokens(of: path, in: path)
+        #expect(tokens.count > 20)
+        let table = text.withUnsafeBytes(LineTable.init)
+        for t in tokens {
+            #expect(table.lineAndColumn(of: t.offset) == (t.line, t.column), "offset \(t.offset)")
         }
     }
 
@@ -25,12 +26,11 @@ import TestSupport
         let header = Tool.tempFile(Array(Self.mixedEndings.utf8), suffix: ".h")
         let main = Tool.tempFile(Array("#include \"\(header)\"\nint z;\n".utf8), suffix: ".c")
         let source = SourceFile(path: header)
-        var tokens = 0
-        try eachToken(of: header, in: main) { _, _, _, offset, line, column in
-            tokens += 1
-            #expect(source.lineAndColumn(of: offset) == (line, column), "offset \(offset)")
+        let (_, tokens) = try libclangTokens(of: header, in: main)
+        #expect(tokens.count > 20)
+        for t in tokens {
+            #expect(source.lineAndColumn(of: t.offset) == (t.line, t.column), "offset \(t.offset)")
         }
-        #expect(tokens > 20)
     }
 
     @Test func aPlaceByOffsetEqualsThePlaceByLineAndColumn() throws {
@@ -51,7 +51,7 @@ import TestSupport
     }
 
     /// A diagnostic in a header names the header's line and column (the converter's
-    /// places there are counted only when read), as does one in the main file.
+    /// places there are counted only when read).
     @Test func diagnosticsInAHeaderHaveTheirLines() throws {
         let dir = NSTemporaryDirectory() + "loc-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -65,30 +65,5 @@ import TestSupport
         let d = try #require(diagnostics.first { $0.message.contains("floating point") })
         #expect(d.location.file.hasSuffix("h.h"))
         #expect(d.location.line == 4 && d.location.column == 17)
-    }
-
-    /// Calls `body` with libclang's expansion line and column of every token of `file`
-    /// (parsed as part of `main`), its offset, and libclang's text of the file.
-    private func eachToken(of file: String, in main: String,
-                           _ body: (CXTranslationUnit, CXFile, UnsafeRawBufferPointer, Int, Int, Int) -> Void) throws {
-        let index = try #require(clang_createIndex(0, 0))
-        defer { clang_disposeIndex(index) }
-        var tuOut: CXTranslationUnit? = nil
-        let err = clang_parseTranslationUnit2(index, main, nil, 0, nil, 0, 0, &tuOut)
-        let tu = try #require(err == CXError_Success ? tuOut : nil)
-        defer { clang_disposeTranslationUnit(tu) }
-        let f = try #require(clang_getFile(tu, file))
-        var size = 0
-        let bytes = UnsafeRawBufferPointer(start: try #require(clang_getFileContents(tu, f, &size)), count: size)
-        var tokens: UnsafeMutablePointer<CXToken>? = nil
-        var count: UInt32 = 0
-        clang_tokenize(tu, clang_getRange(clang_getLocationForOffset(tu, f, 0), clang_getLocationForOffset(tu, f, UInt32(size))), &tokens, &count)
-        defer { clang_disposeTokens(tu, tokens, count) }
-        #expect(count > 20)
-        for t in UnsafeBufferPointer(start: tokens, count: Int(count)) {
-            var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-            clang_getExpansionLocation(clang_getTokenLocation(tu, t), nil, &line, &column, &offset)
-            body(tu, f, bytes, Int(offset), Int(line), Int(column))
-        }
     }
 }

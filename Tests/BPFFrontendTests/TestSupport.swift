@@ -1,4 +1,5 @@
 import Foundation
+import CClang
 @testable import BPFFrontend
 
 /// Parses a C snippet written to a fresh temporary file.
@@ -37,4 +38,41 @@ func returnedExpr(_ tu: TranslationUnit, _ fn: String) -> Expr? {
     guard let f = tu.function(fn), case .compound(let ss)? = f.body?.kind else { return nil }
     for s in ss { if case .returnStmt(let e?) = s.kind { return e } }
     return nil
+}
+
+/// A token libclang found: its kind, spelling, byte offset, and expansion line and column.
+struct LibclangToken {
+    var kind: CXTokenKind
+    var spelling: String
+    var offset: Int
+    var line: Int
+    var column: Int
+}
+
+/// libclang's text of `file` and every token it finds there, `file` parsed as part of
+/// `main` (the same path for a main file).
+func libclangTokens(of file: String, in main: String) throws -> (text: [UInt8], tokens: [LibclangToken]) {
+    struct Failed: Error { var what: String }
+    guard let index = clang_createIndex(0, 0) else { throw Failed(what: "no index") }
+    defer { clang_disposeIndex(index) }
+    var tuOut: CXTranslationUnit? = nil
+    guard clang_parseTranslationUnit2(index, main, nil, 0, nil, 0, 0, &tuOut) == CXError_Success, let tu = tuOut else {
+        throw Failed(what: "\(main) does not parse")
+    }
+    defer { clang_disposeTranslationUnit(tu) }
+    guard let f = clang_getFile(tu, file) else { throw Failed(what: "\(file) is not in the unit") }
+    var size = 0
+    guard let bytes = clang_getFileContents(tu, f, &size) else { throw Failed(what: "no text of \(file)") }
+    let text = Array(UnsafeRawBufferPointer(start: bytes, count: size))
+    var tokens: UnsafeMutablePointer<CXToken>? = nil
+    var count: UInt32 = 0
+    clang_tokenize(tu, clang_getRange(clang_getLocationForOffset(tu, f, 0), clang_getLocationForOffset(tu, f, UInt32(size))), &tokens, &count)
+    defer { clang_disposeTokens(tu, tokens, count) }
+    let found = UnsafeBufferPointer(start: tokens, count: Int(count)).map { t -> LibclangToken in
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getExpansionLocation(clang_getTokenLocation(tu, t), nil, &line, &column, &offset)
+        return LibclangToken(kind: clang_getTokenKind(t), spelling: string(clang_getTokenSpelling(tu, t)),
+                             offset: Int(offset), line: Int(line), column: Int(column))
+    }
+    return (text, found)
 }
