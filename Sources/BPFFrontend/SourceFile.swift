@@ -7,11 +7,11 @@ import Glibc
 /// one of them.
 ///
 /// The converter gives places in headers this way. libclang reads a header and indexes
-/// its lines at the first line asked of it (a third of a millisecond for libbpf's
-/// bpf_helper_defs.h), and most places in headers are never printed: a helper's
-/// declaration and its `(void *) N`, the records a program uses. Places in headers are
-/// read when a diagnostic is printed there or a line of a header's function goes into
-/// the line info.
+/// its lines at the first line asked of it (all 170 KB of libbpf's bpf_helper_defs.h,
+/// in every program that calls a helper), and most places in headers are never printed:
+/// a helper's declaration and its `(void *) N`, the records a program uses. Places in
+/// headers are read when a diagnostic is printed there or a line of a header's function
+/// goes into the line info.
 public final class SourceFile: @unchecked Sendable {
     /// The path the file is read from (libclang's name of it).
     public let path: String
