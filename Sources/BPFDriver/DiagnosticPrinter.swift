@@ -4,7 +4,8 @@ import BPFFrontend
 /// Prints diagnostics the way clang does: `file:line:col: error: message`, the
 /// source line, and a caret under the column.
 struct DiagnosticPrinter {
-    private var fileCache: [String: [Substring]] = [:]
+    /// Each file read for a source line, with its lines as clang numbers them.
+    private var files: [String: (bytes: [UInt8], lines: LineTable)?] = [:]
 
     mutating func render(_ d: Diagnostic) -> String {
         var out = d.location.line > 0 ? "\(d.location): \(d.severity.rawValue): \(d.message)\n"
@@ -20,13 +21,10 @@ struct DiagnosticPrinter {
     }
 
     private mutating func sourceLine(_ file: String, _ n: Int) -> String? {
-        if fileCache[file] == nil {
-            guard let data = System.readFile(file) else { return nil }
-            // Not UTF-8: each byte is one Latin-1 character.
-            let text = String(validating: data, as: UTF8.self) ?? String(String.UnicodeScalarView(data.map { Unicode.Scalar($0) }))
-            fileCache[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
-        }
-        guard let lines = fileCache[file], n >= 1, n <= lines.count else { return nil }
-        return String(lines[n - 1])
+        if files[file] == nil { files[file] = .some(System.readFile(file).map { ($0, LineTable($0)) }) }
+        guard let text = files[file] ?? nil, let r = text.lines.range(ofLine: n) else { return nil }
+        let bytes = text.bytes[r]
+        // Not UTF-8: each byte is one Latin-1 character.
+        return String(validating: bytes, as: UTF8.self) ?? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
     }
 }

@@ -2,7 +2,10 @@ import Glibc
 import BPFFrontend
 
 /// Source text by line, for .BTF.ext line_info records. Each file is read once and
-/// indexed by line starts; only the lines asked for become strings.
+/// indexed by line starts; only the lines asked for become strings. Lines end at "\n"
+/// (a "\r" before it dropped), as clang's BTF writer splits a file for these records: a
+/// lone "\r" does not end a line here, unlike in clang's line numbers and diagnostics
+/// (`LineTable`), and clang's objects carry the text split this way.
 struct SourceLines {
     private struct Text { var bytes: [UInt8]; var starts: [Int] }
     private var cache: [String: Text] = [:]

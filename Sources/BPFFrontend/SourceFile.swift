@@ -38,36 +38,42 @@ public final class SourceFile: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if !counted {
-            lines = System.readFile(path).map { bytes in bytes.withUnsafeBytes(LineTable.init) }
+            lines = System.readFile(path).map(LineTable.init)
             counted = true
         }
         return lines?.lineAndColumn(of: offset) ?? (0, 0)
     }
 }
 
-/// Where each line of a file's text starts, by clang's rule: a line ends at a line feed,
-/// at a carriage return, or at the pair "\r\n".
-struct LineTable {
+/// Where each line of a file's text starts and ends, by clang's rule: a line ends at a
+/// line feed, at a carriage return, or at the pair "\r\n". The converter counts lines and
+/// columns with it; the driver takes lines' text by it (diagnostics, line info), so that
+/// the text of line N is the line clang numbers N.
+public struct LineTable: Sendable {
     private var starts: [Int] = [0]
+    /// Where each line's end (its line feed or carriage return, or the end of the text) is.
+    private var ends: [Int] = []
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         var i = 0
         let n = bytes.count
         while i < n {
             let b = bytes[i]
-            if b == 10 {
-                starts.append(i + 1)
-            } else if b == 13 {
-                if i + 1 < n && bytes[i + 1] == 10 { i += 1 }
+            if b == 10 || b == 13 {
+                ends.append(i)
+                if b == 13 && i + 1 < n && bytes[i + 1] == 10 { i += 1 }
                 starts.append(i + 1)
             }
             i += 1
         }
+        ends.append(n)
     }
+
+    public init(_ bytes: [UInt8]) { self = bytes.withUnsafeBytes(LineTable.init) }
 
     /// The line and column, both from 1, of a byte offset: the column counts bytes from
     /// the line's start, as clang's do.
-    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+    public func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         // The last line starting at or before `offset`.
         var lo = 0, hi = starts.count
         while hi - lo > 1 {
@@ -75,5 +81,11 @@ struct LineTable {
             if starts[mid] <= offset { lo = mid } else { hi = mid }
         }
         return (lo + 1, offset - starts[lo] + 1)
+    }
+
+    /// The bytes of line `n` (from 1), without its line end; nil when there is no line `n`.
+    public func range(ofLine n: Int) -> Range<Int>? {
+        guard n >= 1, n <= starts.count else { return nil }
+        return starts[n - 1]..<ends[n - 1]
     }
 }

@@ -91,6 +91,23 @@ import Foundation
         #expect(err.contains("^"), "no caret line")
     }
 
+    /// The source line under a diagnostic is the line clang numbers: "\r\n" and a lone "\r"
+    /// end lines as "\n" does (a "\r\n" file once printed no line past its first, and its
+    /// whole text for an error on line 1).
+    @Test func diagnosticsShowTheirLineWhateverTheLineEnds() throws {
+        let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (ends, name) in [("\r\n", "crlf.c"), ("\r", "cr.c"), ("\n", "lf.c")] {
+            let src = dir + "/" + name
+            try ["int f(void)", "{", "  return 1 +;", "}", "int g;"].joined(separator: ends).write(toFile: src, atomically: true, encoding: .utf8)
+            var err = ""
+            let code = Driver.run(arguments: ["-c", src, "-o", dir + "/x.o", "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 })
+            #expect(code != 0)
+            #expect(err.contains("\(src):3:13: error: expected expression\n  return 1 +;\n            ^\n"), "\(name): \(err)")
+        }
+    }
+
     /// `-o /dev/null` or `-o` a pipe: the object is written into it, which stays what it
     /// was (renaming a temporary over it, as for files, replaced /dev/null by a file). The
     /// pipe's reading end is opened first, without waiting; the small object fits its buffer.
