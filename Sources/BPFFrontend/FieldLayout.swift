@@ -31,7 +31,7 @@ enum FieldLayout {
     static func offsets(of fields: [Field], isUnion: Bool, recordSize: Int, recordAlignment: Int,
                         plainAllowed: Bool = true) -> [Int] {
         (plainAllowed ? plainOffsets(of: fields, isUnion: isUnion, recordSize: recordSize, recordAlignment: recordAlignment) : nil)
-            ?? fields.map { max(0, Int(clang_Cursor_getOffsetOfField($0.cursor))) }
+            ?? fields.map { max(0, offsetOfField($0.cursor)) }
     }
 
     /// The plain layout's offsets, nil when it does not apply or does not match libclang's
@@ -45,7 +45,7 @@ enum FieldLayout {
             guard !field.attributes.contains(CXCursor_AlignedAttr), !field.attributes.contains(CXCursor_PackedAttr),
                   let (size, align) = sizeAndAlignment(field.type) else { return nil }
             if let width = field.bitWidth {
-                let offset = Int(clang_Cursor_getOffsetOfField(f))
+                let offset = offsetOfField(f)
                 guard offset >= 0 else { return nil }
                 offsets.append(offset)
                 endBits = max(endBits, offset + width)
@@ -58,7 +58,7 @@ enum FieldLayout {
             // Where bit-fields end, layouts differ (`ms_struct` starts the next field after
             // the bit-fields' whole storage unit): the first field after them is checked.
             if afterBitField {
-                guard offset == Int(clang_Cursor_getOffsetOfField(f)) else { return nil }
+                guard offset == offsetOfField(f) else { return nil }
                 afterBitField = false
             }
             offsets.append(offset)
@@ -70,6 +70,13 @@ enum FieldLayout {
         return size == recordSize && alignment == recordAlignment ? offsets : nil
     }
 
+    /// libclang's offset of a field, in bits (negative: none). The query lays out (and
+    /// first checks) the field's record: timed as libclang's work, as the record's size is
+    /// (`Converter.convertMembers`).
+    private static func offsetOfField(_ f: CXCursor) -> Int {
+        Int(Frontend.libclangCall { clang_Cursor_getOffsetOfField(f) })
+    }
+
     /// Bytes and alignment of a field's type; a flexible array member counts as its
     /// element's alignment and no bytes.
     private static func sizeAndAlignment(_ t: CXType) -> (Int, Int)? {
@@ -78,7 +85,9 @@ enum FieldLayout {
             let align = Int(clang_Type_getAlignOf(clang_getArrayElementType(canonical)))
             return align > 0 ? (0, align) : nil
         }
-        let size = Int(clang_Type_getSizeOf(t)), align = Int(clang_Type_getAlignOf(t))
+        // An embedded record's size lays it out, timed as libclang's work (as above).
+        let size = canonical.kind == CXType_Record ? Int(Frontend.libclangCall { clang_Type_getSizeOf(t) }) : Int(clang_Type_getSizeOf(t))
+        let align = Int(clang_Type_getAlignOf(t))
         return size >= 0 && align > 0 ? (size, align) : nil
     }
 

@@ -74,7 +74,8 @@ public enum Frontend {
     }
 
     /// Time spent in libclang's index creation, parse and disposal during `parse`, and in
-    /// the record layouts it computes when the converter first asks a record's size.
+    /// the record layouts it computes when the converter first asks a record's size or a
+    /// field's offset.
     nonisolated(unsafe) static var libclangNanoseconds: UInt64 = 0
 
     @discardableResult
