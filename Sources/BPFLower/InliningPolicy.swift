@@ -2,7 +2,9 @@ import BPFFrontend
 
 /// Which functions' calls stay BPF-to-BPF calls at -O1 and above, as clang's inliner
 /// leaves them. Static functions: big bodies (counting the bodies of what they inline in
-/// turn) called from more than one place, and huge ones called once; one called once,
+/// turn) called from more than one place (counted once the `__always_inline` functions
+/// around the calls are inlined: a helper called once from an always-inline wrapper that
+/// two programs use is called twice), and huge ones called once; one called once,
 /// marked `__always_inline`, or small, is inlined. A static function is only outlined when a call can carry it: at
 /// most five scalar or pointer parameters, a scalar or void result, no variable
 /// arguments, and no tail call inside. Global functions (not `__noinline`, not weak,
@@ -25,11 +27,9 @@ enum InliningPolicy {
     static func outlined(_ unit: TranslationUnit, layout: TypeLayout) -> Set<String> {
         var bodies: [String: Stmt] = [:]
         for f in unit.functions { if let b = f.body { bodies[f.name] = b } }
-        var calls: [String: Int] = [:]
         var own: [String: (size: Int, callees: [String], tailCall: Bool, unrolled: Int, unrolledCallees: [String])] = [:]
         for (name, body) in bodies {
             let m = measure(body)
-            for c in m.callees { calls[c, default: 0] += 1 }
             // What full unrolling of counted loops adds (clang sizes a callee after its loops
             // are unrolled): the body again for every further trip.
             var unrolledExtra = 0, unrolledCallees: [String] = []
@@ -45,6 +45,7 @@ enum InliningPolicy {
             own[name] = (m.size, m.callees, m.tailCall, m.size + unrolledExtra, m.callees + unrolledCallees)
         }
         let byName = Dictionary(unit.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, b in a.body != nil ? a : b })
+        let calls = callCounts(own.mapValues(\.callees), byName)
         var out: Set<String> = []
         var inclusive: [String: (plain: Int, unrolled: Int)] = [:]
         var visiting: Set<String> = []
@@ -74,6 +75,33 @@ enum InliningPolicy {
         }
         for f in unit.functions where f.body != nil { _ = size(f.name) }
         return out
+    }
+
+    /// How many calls of each function the program makes once the `__always_inline`
+    /// functions are inlined (clang inlines them first, before it weighs the other calls):
+    /// a call inside an always-inline function counts once per call of that function (and
+    /// once more for a global one, whose body is emitted as well). `callees`: each body's
+    /// calls, once per call.
+    static func callCounts(_ callees: [String: [String]], _ byName: [String: FunctionDecl]) -> [String: Int] {
+        var callers: [String: [String]] = [:]
+        for (caller, list) in callees { for c in list { callers[c, default: []].append(caller) } }
+        var counts: [String: Int] = [:]
+        var visiting: Set<String> = []
+        func count(_ name: String) -> Int {
+            if let n = counts[name] { return n }
+            guard visiting.insert(name).inserted else { return 1 }     // recursion: a real call
+            defer { visiting.remove(name) }
+            var n = 0
+            for caller in callers[name] ?? [] {
+                guard let g = byName[caller], g.attributes.alwaysInline, mayInline(g) else { n += 1; continue }
+                n += count(caller) + (g.isStatic ? 0 : 1)
+            }
+            counts[name] = n
+            return n
+        }
+        for name in callees.keys { _ = count(name) }
+        for list in callees.values { for c in list { _ = count(c) } }
+        return counts
     }
 
     /// A statement's size (nodes, helper calls weighted), the functions it calls (once per

@@ -507,6 +507,36 @@ import Foundation
         #expect(!ir.contains("function small") && !ir.contains("function once"))
     }
 
+    /// clang inlines `__always_inline` functions before it weighs the other calls: a big
+    /// static function called once, from an always-inline wrapper that two programs use
+    /// (libbpf-tools' filetop: kretprobes calling `probe_entry` through `finish`), is
+    /// called twice and stays a sub-program; called through a wrapper only one program
+    /// uses, it is inlined.
+    @Test func callsThroughAlwaysInlineWrappersCountPerUse() throws {
+        let step = (0..<40).map { "    x = x * 3 + (x >> \($0 % 7 + 1));" }.joined(separator: "\n")
+        func ir(programsUsingWrapper: Int) throws -> String {
+            let programs = (0..<2).map { i in
+                i < programsUsingWrapper
+                    ? "SEC(\"raw_tp/p\(i)\") int p\(i)(unsigned long long *ctx) { return wrapper(ctx[\(i)]); }"
+                    : "SEC(\"raw_tp/p\(i)\") int p\(i)(unsigned long long *ctx) { return ctx[\(i)] + 1; }"
+            }.joined(separator: "\n")
+            return try optimizedIR(of: """
+            static unsigned long big(unsigned long x)
+            {
+            \(step)
+                return x;
+            }
+            static inline __attribute__((always_inline)) unsigned long wrapper(unsigned long x) { return x ? big(x) : 0; }
+            \(programs)
+            """)
+        }
+        let shared = try ir(programsUsingWrapper: 2)
+        #expect(shared.contains("function big section \".text\""), "\(shared.prefix(300))")
+        #expect(shared.components(separatedBy: "call func big(").count - 1 == 2)
+        let single = try ir(programsUsingWrapper: 1)
+        #expect(!single.contains("function big"), "\(single.prefix(300))")
+    }
+
     /// Helper calls weigh as clang's inliner weighs calls: a short body that is mostly
     /// kernel reads (ebpf_exporter's pci.bpf.c shape: three BPF_CORE_READs and a map
     /// update) called from two programs stays one sub-program; a body of the same shape
