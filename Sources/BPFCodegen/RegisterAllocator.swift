@@ -15,7 +15,9 @@ import BPFIR
 /// often for the positions it is live (ties: the one ending last; the socket buffer of
 /// packet loads counts its reads four times, each needing a reload into r6) is spilled to an
 /// 8-byte slot and the function is rewritten with short reload/store temporaries, then
-/// allocated again.
+/// allocated again. A value that must survive calls and finds r6–r9 held only by values
+/// dying before its first call is split instead (`LiveRangeSplitting`): a copy made where
+/// one of them frees takes that register.
 struct RegisterAllocation {
     var assignment: [VReg: UInt8]
     var function: Function           // possibly rewritten with spill code
@@ -33,6 +35,8 @@ enum RegisterAllocator {
         var f = input
         var spillSlots: [Int] = []
         var spillTemps: Set<VReg> = []
+        var splitValues: Set<VReg> = []     // values split once, and their copies (split no further)
+        var precolored: [VReg: UInt8] = [:] // the copies, in the register that freed for them
         for _ in 0..<4096 {
             let (intervals, _) = liveIntervals(f)
             let hints = allocationHints(f)
@@ -59,8 +63,16 @@ enum RegisterAllocator {
             // `cur` when none of them is live where `cur` is (their holes count).
             var holders = [[Interval]](filled: [], count: 10)
             var assignment: [VReg: UInt8] = [:]
+            // A split's copy holds its register from the start (a value computed where the
+            // register frees, from one dying there, would otherwise take it first).
+            for (v, r) in precolored.sorted(by: { $0.key < $1.key }) {
+                guard let iv = intervals[v] else { continue }
+                assignment[v] = r
+                holders[Int(r)].append(iv)
+            }
             var toSpill: VReg? = nil
-            for cur in order {
+            var splitFunction: Function? = nil
+            for cur in order where assignment[cur.reg] == nil {
                 // Intervals that ended before this one starts no longer matter.
                 for r in holders.indices where holders[r].contains(where: { $0.end < cur.start }) {
                     holders[r].removeAll { $0.end < cur.start }
@@ -131,6 +143,16 @@ enum RegisterAllocator {
                    far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {
                     toSpill = far.reg
                 } else if !spillTemps.contains(cur.reg) {
+                    // Split rather than spill where a callee-saved register frees before
+                    // the value's first call (see LiveRangeSplitting).
+                    if cur.crossesCall, !splitValues.contains(cur.reg),
+                       let (p, r) = calleeSavedFreeing(cur, holders, forbiddenRegisters: (forbidden[cur.reg] ?? []).compactMap { assignment[$0] }),
+                       let (g, copy) = LiveRangeSplitting.split(f, cur.reg, after: p) {
+                        splitValues.formUnion([cur.reg, copy])
+                        precolored[copy] = r
+                        splitFunction = g
+                        break
+                    }
                     toSpill = cur.reg
                 } else {
                     throw CodegenError("register allocation failed: too many values live at once in function '\(f.name)'",
@@ -138,6 +160,7 @@ enum RegisterAllocator {
                 }
                 break
             }
+            if let g = splitFunction { f = g; continue }
             guard let v = toSpill else {
                 return RegisterAllocation(assignment: assignment, function: f, spillSlots: spillSlots)
             }
@@ -155,6 +178,21 @@ enum RegisterAllocator {
             f = rewriteSpilled(f, v, slot: slot, temps: &spillTemps)
         }
         throw CodegenError("register allocation did not converge in function '\(f.name)'", location: f.location)
+    }
+
+    /// The position of the last instruction that reads a value holding a callee-saved
+    /// register where `cur` is live, and that register, for the one where that comes
+    /// first: after it, the register is free for the rest of `cur`. Nil when each is held
+    /// by a value that lives as long as `cur`, or past a terminator, or that `cur` may not
+    /// share a register with.
+    static func calleeSavedFreeing(_ cur: Interval, _ holders: [[Interval]], forbiddenRegisters: [UInt8]) -> (position: Int, register: UInt8)? {
+        var best: (position: Int, register: UInt8)? = nil
+        for r in Reg.calleeSaved where cur.avoid & (1 << UInt16(r)) == 0 && !forbiddenRegisters.contains(r) {
+            let rivals = holders[Int(r)].filter { $0.conflicts(with: cur) }
+            guard let end = rivals.map(\.end).max(), end % 4 == 0, end < cur.end else { continue }
+            if best.map({ end < $0.position }) ?? true { best = (end, r) }
+        }
+        return best
     }
 
     /// Register preferences that save moves: parameters stay where they arrive,
