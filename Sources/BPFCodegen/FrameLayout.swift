@@ -5,6 +5,13 @@ import BPFIR
 /// slots that are never in use at the same time share their bytes (stack colouring, as
 /// clang does): two map keys filled for two different helper calls use one place.
 ///
+/// A slot the program loads from starts at an 8-byte boundary: the verifier remembers
+/// what a store put in the stack, to give it back on the load, only for stores at an
+/// offset from r10 that is a multiple of 8 (Linux 6.18, `check_stack_write_fixed_off`);
+/// a loop counter kept at r10-4 (its address a map key) came back unbounded, and the
+/// loop was rejected ("the sequence of 8193 jumps is too complex") where clang's build,
+/// with the counter at r10-8, loads.
+///
 /// Slots a `bpf_probe_read`-family helper fills keep bytes of their own when the frame
 /// still fits: the verifier's stack liveness (Linux 6.18) does not count a helper's write
 /// as a write, so bytes a helper fills and the program then reads are live, for pruning,
@@ -31,12 +38,14 @@ struct FrameLayout {
         struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool }
         var groups: [Group] = []
         var groupOf = [Int](filled: -1, count: f.slots.count)
+        var loaded = [Bool](filled: false, count: f.slots.count)
+        f.forEachInstruction { _, inst in if case .load(_, .slot(let k), _, _, _) = inst, k < loaded.count { loaded[k] = true } }
         let order = f.slots.indices.filter { spans.span[$0] != nil }
             .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
         for k in order {
             let s = f.slots[k], span = spans.span[k]!
             let shareable = !s.isVolatile && !spans.escapes[k] && !(keepingHelperFilledApart && spans.helperFilled[k])
-            let align = max(1, min(8, s.alignment))
+            let align = loaded[k] ? 8 : max(1, min(8, s.alignment))
             var best: Int? = nil
             if shareable {
                 for (g, group) in groups.enumerated() where group.shared && group.end < span.lowerBound {

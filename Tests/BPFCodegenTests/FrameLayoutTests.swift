@@ -25,6 +25,27 @@ import BPFIR
         #expect(l.offsets[0] != l.offsets[1] && l.size == 16)
     }
 
+    /// The verifier remembers a store to the stack only at offsets from r10 that are
+    /// multiples of 8: a 4-byte slot read back starts on such a boundary; one only written
+    /// (a map key handed to a helper) packs at its own alignment.
+    @Test func slotsReadBackStartOnEightByteBoundaries() {
+        func small(_ n: Int) -> [StackSlot] { (0..<n).map { StackSlot(size: 4, alignment: 4, name: "s\($0)") } }
+        func store32(_ s: Int) -> Instruction { Instruction(.store(base: .slot(s), offset: 0, value: .reg(VReg(0)), width: .w32)) }
+        // s1 and s0 both in use (s1 first: it would take r10-4); only s1 is loaded.
+        var f = Function(name: "f", section: "xdp", linkage: .global, parameters: [VReg(0)], blocks: [
+            Block(id: BlockID(0), instructions: [store32(1), store32(0), addr(1, 0),
+                                                 Instruction(.load(dst: VReg(2), base: .slot(1), offset: 0, width: .w32, signed: false)),
+                                                 Instruction(.call(dst: nil, callee: .helper(1), args: OperandList([.reg(VReg(1)), .reg(VReg(2))])))],
+                  terminator: .ret(.imm(0)))], slots: small(2), nextVReg: 64)
+        var l = FrameLayout(f)
+        #expect(l.offsets[1] % 8 == 0 && l.offsets[0] != l.offsets[1], "\(l.offsets)")
+        // Neither loaded (both handed to a helper): packed into 8 bytes.
+        f.blocks[0].instructions = [store32(1), store32(0), addr(1, 0), addr(2, 1),
+                                    Instruction(.call(dst: nil, callee: .helper(1), args: OperandList([.reg(VReg(1)), .reg(VReg(2))])))]
+        l = FrameLayout(f)
+        #expect(l.size == 8 && l.offsets[0] != l.offsets[1], "\(l.offsets)")
+    }
+
     /// An address in a register keeps its slot in use until the register's last use (a map
     /// key's address handed to a helper after the slot's own last store).
     @Test func addressesInRegistersExtendTheSpan() {
