@@ -1,4 +1,5 @@
 import BPFFrontend
+import BPFIR
 
 /// A value known at compile time: an integer, or a symbol's address plus offset.
 enum ConstantValue: Hashable {
@@ -88,6 +89,21 @@ enum ConstantEvaluator {
         case .conditional(let c, let a, let b):
             guard case .integer(let x)? = evaluate(c, layout: layout) else { return nil }
             return evaluate(x != 0 ? a : b, layout: layout)
+        case .call(let callee, let args):
+            // The builtins clang folds in a constant initializer (`bpf_htonl(0x0a00000a)`
+            // in a global's initializer is `__builtin_constant_p(x) ? __builtin_bswap32(x) : ...`).
+            guard case .declRef(.function(let name)) = callee.withoutCasts.kind, let first = args.first else { return nil }
+            switch name {
+            case "__builtin_constant_p":
+                return .integer(evaluate(first, layout: layout) == nil ? 0 : 1)
+            case "__builtin_expect", "__builtin_expect_with_probability":
+                return evaluate(first, layout: layout)
+            case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
+                guard case .integer(let x)? = evaluate(first, layout: layout) else { return nil }
+                return .integer(byteSwap(x, name.hasSuffix("16") ? .w16 : name.hasSuffix("32") ? .w32 : .w64))
+            default:
+                return nil
+            }
         case .declRef(.function(let name)):
             return .address(symbol: name, offset: 0)
         case .declRef(.global(let name)):
@@ -97,6 +113,14 @@ enum ConstantEvaluator {
         default:
             return nil
         }
+    }
+
+    /// The low `w` bytes of `k` in the opposite order.
+    static func byteSwap(_ k: Int64, _ w: Width) -> Int64 {
+        var u = UInt64(bitPattern: k) & TypeLayout.mask(w)
+        var out: UInt64 = 0
+        for _ in 0..<w.bytes { out = (out << 8) | (u & 0xff); u >>= 8 }
+        return Int64(bitPattern: out)
     }
 
     private static func address(of e: Expr, layout: TypeLayout?) -> ConstantValue? {

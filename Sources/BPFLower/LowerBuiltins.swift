@@ -60,7 +60,7 @@ extension FunctionLowering {
         case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
             let w: Width = name.hasSuffix("16") ? .w16 : (name.hasSuffix("32") ? .w32 : .w64)
             let v = try scalar(try arg(0))
-            if case .imm(let k) = v { return .scalar(.imm(byteSwap(k, w))) }
+            if case .imm(let k) = v { return .scalar(.imm(ConstantEvaluator.byteSwap(k, w))) }
             let r = b.newVReg()
             b.emit(.bswap(dst: r, src: materialize(v, width: w == .w64 ? .w64 : .w32), width: w))
             return .scalar(.reg(r))
@@ -120,13 +120,6 @@ extension FunctionLowering {
         x = try binop(.and, try binop(.add, x, try binop(.lshr, x, .imm(4), width: w), width: w), k(m4), width: w)
         x = try binop(.lshr, try binop(.mul, x, k(h01), width: w), .imm(Int64(w.bits - 8)), width: w)
         return w == .w64 ? try binop(.and, x, .imm(0xff), width: .w32) : x
-    }
-
-    private func byteSwap(_ k: Int64, _ w: Width) -> Int64 {
-        var u = UInt64(bitPattern: k) & TypeLayout.mask(w)
-        var out: UInt64 = 0
-        for _ in 0..<w.bytes { out = (out << 8) | (u & 0xff); u >>= 8 }
-        return Int64(bitPattern: out)
     }
 
     /// One side of a memcmp: memory, or the known bytes of a string literal.
