@@ -64,6 +64,12 @@ public enum ConstantFolding {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
             let rhs = operand(r, w)
+            // Unsigned division and remainder by a power of two are a shift and a mask,
+            // which the verifier bounds (it knows nothing of a quotient or remainder).
+            if op == .udiv || op == .urem, case .imm(let k) = rhs, let shift = powerOfTwo(k, width: w) {
+                return op == .udiv ? .binary(.lshr, dst: d, lhs: l, rhs: .imm(Int64(shift)), width: w)
+                                   : .binary(.and, dst: d, lhs: l, rhs: .imm((Int64(1) << shift) - 1), width: w)
+            }
             // An identity operand leaves a copy (at the operation's width).
             if w == .w32 || w == .w64, case .imm(let k) = rhs, k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && op == .mul {
                 return .mov(dst: d, src: .reg(l), width: w)
@@ -76,6 +82,13 @@ public enum ConstantFolding {
         default:
             return inst
         }
+    }
+
+    /// log2 of the immediate `k` read as an unsigned value of `width`, when it is a power
+    /// of two below 2^31 (its mask is then an immediate too).
+    public static func powerOfTwo(_ k: Int64, width: Width) -> Int? {
+        guard width == .w32 || width == .w64, k > 0, k <= Int64(Int32.max), k & (k - 1) == 0 else { return nil }
+        return k.trailingZeroBitCount
     }
 
     static func rewrite(_ t: Terminator, decided: Bool?, _ known: (VReg) -> UInt64?) -> Terminator {

@@ -507,6 +507,27 @@ import Foundation
         #expect(!ir.contains("function small") && !ir.contains("function once"))
     }
 
+    /// Unsigned division and remainder by a power of two are a shift and a mask (which
+    /// the verifier bounds; it knows nothing of a remainder), also when the divisor is a
+    /// constant only after inlining; signed ones keep C's rounding toward zero.
+    @Test func unsignedDivisionByPowersOfTwoShiftsAndMasks() throws {
+        let ir = try optimizedIR(of: """
+        static unsigned long by(unsigned long x, unsigned long n) { return x / n + x % n; }
+        SEC("raw_tp/a") int a(unsigned long long *ctx)
+        {
+            unsigned long x = ctx[0];
+            unsigned int y = ctx[1];
+            return (x % 64 == 1) + y / 16 + (y % 8) + by(x, 32);
+        }
+        SEC("raw_tp/b") int b(unsigned long long *ctx) { int s = ctx[0]; return s / 8 + s % 4; }
+        """)
+        let a = ir.components(separatedBy: "function b")[0]
+        #expect(!a.contains("udiv") && !a.contains("urem"), "\(a)")
+        for piece in [", 63", ", 4", ", 7", ", 5", ", 31"] { #expect(a.contains(piece), "\(piece)\n\(a)") }
+        let b = ir.components(separatedBy: "function b")[1]
+        #expect(b.contains("ashr"), "\(b)")     // signed: rounding toward zero kept
+    }
+
     /// clang inlines `__always_inline` functions before it weighs the other calls: a big
     /// static function called once, from an always-inline wrapper that two programs use
     /// (libbpf-tools' filetop: kretprobes calling `probe_entry` through `finish`), is
