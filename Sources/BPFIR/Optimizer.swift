@@ -99,6 +99,7 @@ public enum Optimizer {
                 step("WrapChecks", WrapChecks.run)
                 step("SignedBranches", SignedBranches.run)
                 step("SwitchArithmetic", SwitchArithmetic.run)
+                step("RangeChecks", RangeChecks.run)
                 step("SelectFormation", SelectFormation.run)
                 step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
