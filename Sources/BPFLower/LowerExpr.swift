@@ -341,10 +341,9 @@ extension FunctionLowering {
         case .shr: return try binop(signed ? .ashr : .lshr, a, try shiftAmount(c, ct), width: w)
         case .div, .rem:
             if signed { return try signedDivision(op == .div, a, c, width: w, at: loc) }
-            if case .imm(let k) = c, let shift = ConstantFolding.powerOfTwo(k, width: w) {
-                // A shift and a mask (bounded for the verifier, unlike a remainder).
-                return op == .div ? try binop(.lshr, a, .imm(Int64(shift)), width: w)
-                                  : try binop(.and, a, .imm(k - 1), width: w)
+            if op == .rem, case .imm(let k) = c, ConstantFolding.powerOfTwo(k, width: w) != nil {
+                // A mask (bounded for the verifier, unlike a remainder; see ConstantFolding).
+                return try binop(.and, a, .imm(k - 1), width: w)
             }
             let result = try binop(op == .div ? .udiv : .urem, a, c, width: w)
             if op == .rem, case .imm(let k) = c, k > 0, case .reg(let r) = result {
