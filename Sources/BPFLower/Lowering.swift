@@ -93,19 +93,26 @@ final class ModuleLowering {
                 decls[name] = f
             }
         }
-        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data), addressTaken: referencedGlobals),
+        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data, records: unit.records), addressTaken: referencedGlobals),
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }
 
     /// The contents of read-only objects of integer (or array of integer) type that are
     /// not volatile and hold no address the loader fills in: what clang folds loads from.
-    static func fixedContents(_ sections: [DataSection]) -> [String: [UInt8]] {
+    static func fixedContents(_ sections: [DataSection], records: [RecordDecl]) -> [String: [UInt8]] {
+        // Integers, and arrays and records of them (a `static const` table of backends
+        // or port rules, as clang folds it); nothing volatile, no pointer (relocated).
+        var visiting: Set<RecordID> = []
         func fixed(_ t: CType) -> Bool {
             switch t {
             case .int, .bool, .enumeration: return true
             case .array(let e, let n): return n != nil && fixed(e)
             case .typedef(_, let u), .const(let u), .typeTag(_, let u): return fixed(u)
+            case .record(let id):
+                guard id < records.count, records[id].isComplete, visiting.insert(id).inserted else { return false }
+                defer { visiting.remove(id) }
+                return records[id].fields.allSatisfy { fixed($0.type) }
             default: return false
             }
         }

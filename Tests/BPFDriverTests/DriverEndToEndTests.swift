@@ -507,6 +507,30 @@ import Foundation
         #expect(!ir.contains("function small") && !ir.contains("function once"))
     }
 
+    /// A `static const` table of structs of integers is fixed at compile time: its loads
+    /// at known offsets are the constants they read, as clang folds them; a member that
+    /// is volatile keeps the table in memory.
+    @Test func constantTablesOfStructsAreFolded() throws {
+        func ir(_ member: String) throws -> String {
+            try optimizedIR(of: """
+            struct rule { unsigned int addr; unsigned short port; \(member) weight; };
+            static const struct rule rules[] = { { 0x0a00000a, 80, 3 }, { 0x0b00000a, 443, 5 } };
+            SEC("raw_tp/a") int a(unsigned long long *ctx)
+            {
+                int w = 0;
+                for (int i = 0; i < 2; i++)
+                    if (rules[i].addr == ctx[0] && rules[i].port == ctx[1]) w = rules[i].weight;
+                return w;
+            }
+            """)
+        }
+        let folded = try ir("unsigned short")
+        #expect(!folded.contains("symbol rules"), "\(folded)")
+        #expect(folded.contains("167772170") && folded.contains("443"), "\(folded)")
+        let kept = try ir("volatile unsigned short")
+        #expect(kept.contains("symbol rules"), "\(kept)")
+    }
+
     /// An unsigned remainder by a power of two is a mask (which the verifier bounds; it
     /// knows nothing of a remainder), also when the divisor is a constant only after
     /// inlining; a division stays a division (see ConstantFolding); signed ones keep C's
