@@ -51,3 +51,46 @@ extension OptimizerPassTests {
         for f in forms { #expect(!isBitTest(BitTestBranches.run(f)), "\(show(f))") }
     }
 }
+
+/// The sign test of a signed bit-field read (`(x << a) s>> k`, then `< 0` or `>= 0`)
+/// becomes a test of the bit that lands in the sign, computing the same.
+extension OptimizerPassTests {
+    func signTest(_ cc: CondCode, shl a: Int64?, ashr k: Int64, _ w: Width, branch bw: Width, setNext: Bool) -> Function {
+        let x = VReg(0), s = VReg(2), t = VReg(3)
+        let set = BlockID(1), clear = BlockID(2)
+        var body: [Instruction] = []
+        if let a { body.append(ins(.binary(.shl, dst: s, lhs: x, rhs: .imm(a), width: w))) }
+        body.append(ins(.binary(.ashr, dst: t, lhs: a == nil ? x : s, rhs: .imm(k), width: w)))
+        let b0 = Block(id: BlockID(0), instructions: body,
+                       terminator: .branch(cc, lhs: t, rhs: .imm(0), width: bw,
+                                           then: cc == .slt ? set : clear, else: cc == .slt ? clear : set))
+        let bs = Block(id: set, terminator: .ret(.imm(7)))
+        let bc = Block(id: clear, instructions: [ins(.binary(.add, dst: VReg(4), lhs: x, rhs: .imm(1), width: .w64))],
+                       terminator: .ret(.reg(VReg(4))))
+        return fn(setNext ? [b0, bs, bc] : [b0, bc, bs], params: 1)
+    }
+
+    @Test func signTestsOfShiftedFieldsTestOneBit() throws {
+        let cases: [(CondCode, Int64?, Int64, Width, Width)] = [
+            (.slt, 48, 59, .w64, .w32),     // bitfields.c: bit 15
+            (.sge, 48, 59, .w64, .w32),
+            (.slt, 40, 60, .w64, .w64),     // bit 23
+            (.slt, 28, 29, .w32, .w32),     // a 32-bit field: bit 3
+            (.sge, nil, 20, .w64, .w32),    // no shift left: bit 51 — too high, stays
+            (.slt, nil, 5, .w32, .w32),     // bit 31 of a 32-bit value — too high, stays
+        ]
+        for (cc, a, k, w, bw) in cases {
+            for setNext in [true, false] {
+                let f = signTest(cc, shl: a, ashr: k, w, branch: bw, setNext: setNext)
+                let g = BitTestBranches.run(f)
+                let shifts = g.blocks[0].instructions.filter {
+                    if case .binary(let op, _, _, _, _) = $0.inst { return op == .shl || op == .ashr }; return false
+                }.count
+                #expect((shifts == 0) == (a != nil), "\(cc) \(String(describing: a)) \(k)\(show(g))")
+                for x: Int64 in [0, 1, 8, 0x8000, 0x7fff, -1, 0x80_0000, 0x7f_ffff, 0x1234_5678, Int64.min, Int64.max, 0xffff_0000] {
+                    #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(cc) \(k) \(x)\(show(g))")
+                }
+            }
+        }
+    }
+}
