@@ -342,7 +342,9 @@ extension FunctionLowering {
         case .div, .rem:
             if signed { return try signedDivision(op == .div, a, c, width: w, at: loc) }
             if op == .rem, case .imm(let k) = c, ConstantFolding.powerOfTwo(k, width: w) != nil {
-                // A mask (bounded for the verifier, unlike a remainder; see ConstantFolding).
+                // A mask (bounded for the verifier, unlike a remainder); a division by a
+                // power of two becomes a shift in ConstantFolding, where it is known
+                // whether the quotient is a loop's variable.
                 return try binop(.and, a, .imm(k - 1), width: w)
             }
             let result = try binop(op == .div ? .udiv : .urem, a, c, width: w)

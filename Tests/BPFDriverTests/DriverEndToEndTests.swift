@@ -531,11 +531,11 @@ import Foundation
         #expect(kept.contains("symbol rules"), "\(kept)")
     }
 
-    /// An unsigned remainder by a power of two is a mask (which the verifier bounds; it
-    /// knows nothing of a remainder), also when the divisor is a constant only after
-    /// inlining; a division stays a division (see ConstantFolding); signed ones keep C's
-    /// rounding toward zero.
-    @Test func unsignedRemaindersByPowersOfTwoAreMasks() throws {
+    /// Unsigned division and remainder by a power of two are a shift and a mask (which
+    /// the verifier bounds; it knows nothing of a quotient or remainder), also when the
+    /// divisor is a constant only after inlining; a division of a loop's variable stays a
+    /// division (see ConstantFolding); signed ones keep C's rounding toward zero.
+    @Test func unsignedDivisionByPowersOfTwoShiftsAndMasks() throws {
         let ir = try optimizedIR(of: """
         static unsigned long by(unsigned long x, unsigned long n) { return x / n + x % n; }
         SEC("raw_tp/a") int a(unsigned long long *ctx)
@@ -545,12 +545,20 @@ import Foundation
             return (x % 64 == 1) + y / 16 + (y % 8) + by(x, 32);
         }
         SEC("raw_tp/b") int b(unsigned long long *ctx) { int s = ctx[0]; return s / 8 + s % 4; }
+        SEC("raw_tp/c") int c(unsigned long long *ctx)
+        {
+            unsigned int n = ctx[0] & 0xff, k = 0;
+            while (n > 1 && k < 50) { n = n / 2; k++; }
+            return k;
+        }
         """)
         let a = ir.components(separatedBy: "function b")[0]
-        #expect(!a.contains("urem"), "\(a)")
-        for piece in ["and.w64 %", ", 63", ", 7", ", 31", "udiv.w32", "udiv.w64"] { #expect(a.contains(piece), "\(piece)\n\(a)") }
-        let b = ir.components(separatedBy: "function b")[1]
+        #expect(!a.contains("udiv") && !a.contains("urem"), "\(a)")
+        for piece in [", 63", ", 4", ", 7", ", 5", ", 31"] { #expect(a.contains(piece), "\(piece)\n\(a)") }
+        let b = ir.components(separatedBy: "function b")[1].components(separatedBy: "function c")[0]
         #expect(b.contains("ashr"), "\(b)")     // signed: rounding toward zero kept
+        let c = ir.components(separatedBy: "function c")[1]
+        #expect(c.contains("udiv"), "\(c)")     // a loop's variable
     }
 
     /// clang inlines `__always_inline` functions before it weighs the other calls: a big
