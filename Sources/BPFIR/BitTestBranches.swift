@@ -46,26 +46,20 @@ public enum BitTestBranches {
               let k = f.blocks[bi].instructions.lastDefinition(of: t),
               case .binary(.ashr, _, let s, .imm(let shift), let aw) = f.blocks[bi].instructions[k].inst,
               aw == .w64 || aw == bw, shift >= 0, shift < Int64(aw.bits) else { return }
-        // The bit of `s` that the branch reads as the sign of `t`.
-        var bit = min(bw.bits - 1 + Int(shift), aw.bits - 1)
-        var x = s
-        var removeShl: Int? = nil
-        if uses[s] == 1, defs[s] == 1, let j = f.blocks[bi].instructions.lastDefinition(of: s, before: k),
-           case .binary(.shl, _, let src, .imm(let a), aw) = f.blocks[bi].instructions[j].inst,
-           a >= 0, Int(a) <= bit, !f.blocks[bi].instructions.redefines([src], after: j) {
-            bit -= Int(a)
-            x = src
-            removeShl = j
-        } else if f.blocks[bi].instructions.redefines([s], after: k) {
-            return
-        }
+        // The bit of `s` that the branch reads as the sign of `t` (31 or above: without the
+        // left shift no bit an immediate can test alone).
+        let signBit = min(bw.bits - 1 + Int(shift), aw.bits - 1)
+        guard uses[s] == 1, defs[s] == 1, let j = f.blocks[bi].instructions.lastDefinition(of: s, before: k),
+              case .binary(.shl, _, let x, .imm(let a), aw) = f.blocks[bi].instructions[j].inst,
+              a >= 0, Int(a) <= signBit, !f.blocks[bi].instructions.redefines([x], after: j) else { return }
+        let bit = signBit - Int(a)
         guard bit < 31 else { return }
         // Taken when the bit is set: `then` of slt, `else` of sge.
         let someBits = cc == .slt ? thenB : elseB, noBits = cc == .slt ? elseB : thenB
         let next = bi + 1 < f.blocks.count ? f.blocks[bi + 1].id : nil
         let location = f.blocks[bi].instructions[k].location
         f.blocks[bi].instructions.remove(at: k)
-        if let j = removeShl { f.blocks[bi].instructions.remove(at: j) }
+        f.blocks[bi].instructions.remove(at: j)
         if next != someBits {
             f.blocks[bi].terminator = .branch(.set, lhs: x, rhs: .imm(Int64(1) << Int64(bit)), width: .w64, then: someBits, else: noBits)
         } else {

@@ -78,11 +78,13 @@ public enum BinOp: String, Hashable, Sendable {
 }
 
 public extension Width {
+    /// The low `bits` set.
+    var mask: UInt64 { self == .w64 ? ~0 : (1 << UInt64(bits)) - 1 }
+
     /// The low `bits` of `v`, zero- or sign-extended to 64 bits.
     func extend(_ v: UInt64, signed: Bool) -> UInt64 {
         guard self != .w64 else { return v }
         let bits = UInt64(self.bits)
-        let mask: UInt64 = (1 << bits) - 1
         let low = v & mask
         return signed && low & (1 << (bits - 1)) != 0 ? low | ~mask : low
     }

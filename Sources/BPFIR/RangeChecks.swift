@@ -31,7 +31,7 @@ public enum RangeChecks {
                 // A signed low end with an unsigned high end, both non-negative: every
                 // negative value goes out at the low end, the others compare alike. (The
                 // other mix keeps the negative values in.)
-                let signedMax: UInt64 = w == .w32 ? 0x7fff_ffff : UInt64(Int64.max)
+                let signedMax = w.mask >> 1
                 guard low.signed == high.signed || (low.signed && lo <= signedMax && hi <= signedMax) else { continue }
                 let inside = t2 == out ? e2 : t2
                 // Only for a register the test is the last use of: a value read again below
@@ -63,7 +63,7 @@ public enum RangeChecks {
         init?(_ cc: CondCode, _ k: Int64, outOnThen: Bool, width w: Width) {
             // The condition under which the way out is taken.
             guard let outCC = outOnThen ? cc : cc.negated else { return nil }
-            let mask: UInt64 = w == .w32 ? 0xffff_ffff : ~0
+            let mask = w.mask
             let bits = UInt64(bitPattern: k) & mask
             let signed: Bool
             switch outCC {
@@ -73,8 +73,8 @@ public enum RangeChecks {
             }
             // The range's end, one step inside the test's constant for the strict/non-strict
             // forms, refused where the step would wrap.
-            let minimum: UInt64 = signed ? (w == .w32 ? 0x8000_0000 : 1 << 63) : 0
-            let maximum: UInt64 = signed ? (w == .w32 ? 0x7fff_ffff : ~(1 << 63)) : mask
+            let minimum: UInt64 = signed ? (mask >> 1) + 1 : 0
+            let maximum: UInt64 = signed ? mask >> 1 : mask
             switch outCC {
             case .ult, .slt: value = bits; isLow = true                  // out below k: from k
             case .ule, .sle:                                               // out at or below k: from k + 1
@@ -99,8 +99,7 @@ public enum RangeChecks {
             ordered = lo <= hi
         }
         guard ordered else { return nil }
-        let mask: UInt64 = w == .w32 ? 0xffff_ffff : ~0
-        let d = (hi &- lo) & mask
+        let d = (hi &- lo) & w.mask
         // The unsigned test against an immediate: a 32-bit one compares its 32 bits; a
         // 64-bit one sign-extends it, so it must stay below 2^31.
         if w == .w32 { return Int64(Int32(truncatingIfNeeded: d)) }

@@ -35,7 +35,7 @@ struct ValueBounds {
     /// Every bit a value at most `bound` may have set.
     static func possibleBits(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : UInt64.max >> UInt64(bound.leadingZeroBitCount) }
 
-    private static func mask(_ w: Width) -> UInt64 { w == .w64 ? .max : (1 << UInt64(w.bits)) - 1 }
+    private static func mask(_ w: Width) -> UInt64 { w.mask }
 
     /// The bound of an operand as an operation of width `w` reads it.
     private mutating func bound(_ o: Operand, _ w: Width) -> UInt64? {

@@ -100,7 +100,6 @@ enum InliningPolicy {
             return n
         }
         for name in callees.keys { _ = count(name) }
-        for list in callees.values { for c in list { _ = count(c) } }
         return counts
     }
 

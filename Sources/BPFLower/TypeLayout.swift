@@ -38,7 +38,7 @@ struct TypeLayout {
     }
 
     /// Mask of the low `width` bits.
-    static func mask(_ w: Width) -> UInt64 { w == .w64 ? ~0 : (UInt64(1) << UInt64(w.bits)) - 1 }
+    static func mask(_ w: Width) -> UInt64 { w.mask }
 
     /// Normalises a constant to the register representation of a value of width `w`:
     /// the low bits zero-extended.
