@@ -11,12 +11,24 @@
 /// not, the run of blocks starting at the likely successor (each falling through into the
 /// next) moves up to follow the branch. Blocks only move forward in the order of the
 /// branch that asked for them, so the walk ends; the entry block stays first.
+///
+/// The same move puts a loop's early exit on its counter on the fall-through side
+/// (`if (off + 64 > len) break;` with `off` stepped by constants). The verifier walks a
+/// bounded loop with the counter exact, iteration by iteration; when each iteration's exit
+/// is pushed for later, the exits are popped deepest first, and a packet pointer the loop
+/// checked is then known to be longest in the first state the code after the loop sees:
+/// the shorter ranges arriving later are no subset of it, and that code is walked once
+/// per iteration (an ICMP checksum loop: 347,066 verified instructions where clang's build
+/// takes 45,578). Walked exit first, each later state's longer range is pruned against
+/// the earlier one (47,702). Loops whose values grow vaguer from one iteration to the
+/// next (an option parser's `off += len`) keep the other order: there the deepest state
+/// is the widest.
 public enum BlockPlacement {
     public static func run(_ f: Function) -> Function {
-        guard f.blocks.contains(where: { $0.unlikely }) else { return f }
         var g = f
         var blocks = f.blocks
         let unlikely = Set(blocks.filter { $0.unlikely }.map { $0.id })
+        let exits = counterExits(f)
         var i = 0
         while i + 1 < blocks.count {
             defer { i += 1 }
@@ -25,6 +37,7 @@ public enum BlockPlacement {
             let likely: BlockID
             if next == t, unlikely.contains(t), !unlikely.contains(e) { likely = e }
             else if next == e, unlikely.contains(e), !unlikely.contains(t) { likely = t }
+            else if let exit = exits[blocks[i].id], exit != next, next == t || next == e, !unlikely.contains(exit) { likely = exit }
             else { continue }
             guard let j = blocks.firstIndex(where: { $0.id == likely }), j > i + 1 else { continue }
             var k = j
@@ -35,6 +48,56 @@ public enum BlockPlacement {
         }
         g.blocks = blocks
         return g
+    }
+
+    /// For each block ending in a branch that leaves its innermost loop when a counter of
+    /// the loop passes a bound the loop does not change, the branch's target outside the loop.
+    /// A counter is a register the loop only steps by constants (`off += 64`, or `t = off + 64`
+    /// then `off = t`); the branch may test it or the counter plus a constant.
+    static func counterExits(_ f: Function) -> [BlockID: BlockID] {
+        let headers = FullUnrolling.loopHeaders(f)
+        guard !headers.isEmpty else { return [:] }
+        let (succs, preds) = f.flowGraph
+        let loops = headers.map { FullUnrolling.stronglyConnected($0, succs: succs, preds: preds) }.sorted { $0.count < $1.count }
+        var exits: [BlockID: BlockID] = [:]
+        for (p, b) in f.blocks.enumerated() {
+            guard case .branch(_, let lhs, let rhs, _, _, _) = b.terminator, succs[p].count == 2,
+                  let loop = loops.first(where: { $0.contains(p) }) else { continue }
+            let outside = succs[p].filter { !loop.contains($0) }
+            guard outside.count == 1, succs[p].contains(where: { loop.contains($0) }) else { continue }
+            // Definitions inside the loop, by register.
+            var defs: [VReg: [Inst]] = [:], storedSlots: Set<Int> = []
+            for q in loop {
+                for i in f.blocks[q].instructions {
+                    i.inst.forEachDef { defs[$0, default: []].append(i.inst) }
+                    if case .store(.slot(let k), _, _, _) = i.inst { storedSlots.insert(k) }
+                }
+            }
+            func stepOf(_ v: VReg) -> VReg? {         // v = c + imm, defined once in the loop
+                guard let d = defs[v], d.count == 1, case .binary(.add, _, let c, .imm, _) = d[0] else { return nil }
+                return c
+            }
+            func isCounter(_ c: VReg) -> Bool {
+                guard let d = defs[c] else { return false }
+                return d.allSatisfy { inst in
+                    switch inst {
+                    case .binary(.add, _, let l, .imm, _): return l == c
+                    case .mov(_, .reg(let t), _): return stepOf(t) == c
+                    default: return false
+                    }
+                }
+            }
+            // Not changed by the loop: defined outside it, or reloaded from a slot it does not store.
+            func invariant(_ o: Operand) -> Bool {
+                guard case .reg(let r) = o, let d = defs[r] else { return true }
+                return d.allSatisfy { if case .load(_, .slot(let k), _, _, _) = $0 { return !storedSlots.contains(k) } else { return false } }
+            }
+            func counting(_ v: VReg) -> Bool { isCounter(v) || stepOf(v).map(isCounter) == true }
+            if (counting(lhs) && invariant(rhs)) || (invariant(.reg(lhs)) && { if case .reg(let r) = rhs { return counting(r) } else { return false } }()) {
+                exits[b.id] = f.blocks[outside[0]].id
+            }
+        }
+        return exits
     }
 
     /// True when `b`'s code continues into `next` without a jump of its own.
