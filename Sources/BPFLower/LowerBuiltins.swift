@@ -95,6 +95,26 @@ extension FunctionLowering {
                                                                             : .int(bytes: 4, signed: false, name: "unsigned int"), at: a.location)
             let count = try popcount(v, width: w)
             return .scalar(name.contains("parity") ? try binop(.and, count, .imm(1), width: .w32) : count)
+        case "__builtin_clz", "__builtin_clzl", "__builtin_clzll", "__builtin_clzs",
+             "__builtin_ctz", "__builtin_ctzl", "__builtin_ctzll", "__builtin_ctzs",
+             "__builtin_ffs", "__builtin_ffsl", "__builtin_ffsll":
+            let (v, w) = try unsignedArgument(try arg(0))
+            if name.hasPrefix("__builtin_clz") {
+                let n = try leadingZeros(v, width: w)
+                return .scalar(name == "__builtin_clzs" ? try binop(.sub, n, .imm(16), width: .w32) : n)
+            }
+            if name.hasPrefix("__builtin_ctz") { return .scalar(try trailingZeros(v, width: w)) }
+            return .scalar(try firstSet(v, width: w))
+        case "__builtin_rotateleft8", "__builtin_rotateleft16", "__builtin_rotateleft32", "__builtin_rotateleft64",
+             "__builtin_rotateright8", "__builtin_rotateright16", "__builtin_rotateright32", "__builtin_rotateright64":
+            let bits = Int(name.drop(while: { !$0.isNumber }))!
+            let (v, w) = try unsignedArgument(try arg(0))
+            let (n, _) = try unsignedArgument(try arg(1))
+            return .scalar(try rotate(v, by: n, bits: bits, width: w, left: name.contains("left")))
+        case "__builtin_bitreverse8", "__builtin_bitreverse16", "__builtin_bitreverse32", "__builtin_bitreverse64":
+            let bits = Int(name.drop(while: { !$0.isNumber }))!
+            let (v, w) = try unsignedArgument(try arg(0))
+            return .scalar(try bitReverse(v, bits: bits, width: w))
         case "__builtin_offsetof", "__builtin_object_size":
             if let v = ConstantEvaluator.integer(e) { return .scalar(.imm(v)) }
             return .scalar(.imm(-1))
@@ -106,6 +126,78 @@ extension FunctionLowering {
         }
     }
 
+    /// A builtin's integer argument converted to its unsigned type: 64 or 32 bits wide
+    /// (narrower ones are zero-extended into 32).
+    private func unsignedArgument(_ a: Expr) throws -> (Operand, Width) {
+        let w: Width = layout.size(a.type) == 8 ? .w64 : .w32
+        let t: CType = w == .w64 ? .int(bytes: 8, signed: false, name: "unsigned long long")
+                                 : .int(bytes: 4, signed: false, name: "unsigned int")
+        return (try convert(try scalar(a), from: a.type, to: t, at: a.location), w)
+    }
+
+    /// Count of leading zero bits: the bits below the highest set one are smeared into
+    /// ones and the zeros left above them counted (`width` for zero; C leaves that open).
+    private func leadingZeros(_ v: Operand, width w: Width) throws -> Operand {
+        var x = v
+        var shift = 1
+        while shift < w.bits {
+            x = try binop(.or, x, try binop(.lshr, x, .imm(Int64(shift)), width: w), width: w)
+            shift *= 2
+        }
+        return try popcount(try binop(.xor, x, .imm(-1), width: w), width: w)
+    }
+
+    /// Count of trailing zero bits: the ones below the lowest set bit, counted.
+    private func trailingZeros(_ v: Operand, width w: Width) throws -> Operand {
+        let lowest = try binop(.and, v, try binop(.sub, .imm(0), v, width: w), width: w)
+        return try popcount(try binop(.sub, lowest, .imm(1), width: w), width: w)
+    }
+
+    /// One plus the index of the lowest set bit, 0 for zero: the bits up to and including
+    /// the lowest set one counted, under a mask that is all ones unless the value is zero.
+    private func firstSet(_ v: Operand, width w: Width) throws -> Operand {
+        let upTo = try binop(.xor, v, try binop(.sub, v, .imm(1), width: w), width: w)
+        let nonzero = try binop(.lshr, try binop(.or, v, try binop(.sub, .imm(0), v, width: w), width: w), .imm(Int64(w.bits - 1)), width: w)
+        return try popcount(try binop(.and, upTo, try binop(.sub, .imm(0), nonzero, width: w), width: w), width: w)
+    }
+
+    /// `v` rotated by `n` (modulo `bits`) within its low `bits` bits.
+    private func rotate(_ v: Operand, by n: Operand, bits: Int, width w: Width, left: Bool) throws -> Operand {
+        let mask = Int64(bits - 1)
+        let x = bits < w.bits ? try binop(.and, v, .imm(Int64((1 << bits) - 1)), width: w) : v
+        let k = try binop(.and, n, .imm(mask), width: w)
+        let back = try binop(.and, try binop(.sub, .imm(0), k, width: w), .imm(mask), width: w)
+        let (l, r) = left ? (k, back) : (back, k)
+        var out = try binop(.or, try binop(.shl, x, l, width: w), try binop(.lshr, x, r, width: w), width: w)
+        if bits < w.bits { out = try binop(.and, out, .imm(Int64((1 << bits) - 1)), width: w) }
+        return out
+    }
+
+    /// The low `bits` bits of `v` in reverse order: the bytes swapped (one instruction),
+    /// then the nibbles, bit pairs and bits inside each byte.
+    private func bitReverse(_ v: Operand, bits: Int, width w: Width) throws -> Operand {
+        var x = v
+        if bits >= 16 {
+            let r = b.newVReg()
+            b.emit(.bswap(dst: r, src: materialize(v, width: w), width: Width(bytes: bits / 8)!))
+            x = .reg(r)
+        }
+        for (span, pattern) in [(4, 0x0f0f_0f0f_0f0f_0f0f), (2, 0x3333_3333_3333_3333), (1, 0x5555_5555_5555_5555)] as [(Int64, UInt64)] {
+            let m = constant(Int64(bitPattern: pattern & (bits == 64 ? ~0 : (1 << UInt64(bits)) - 1)), width: w)
+            let low = try binop(.shl, try binop(.and, x, m, width: w), .imm(span), width: w)
+            let high = try binop(.and, try binop(.lshr, x, .imm(span), width: w), m, width: w)
+            x = try binop(.or, low, high, width: w)
+        }
+        return x
+    }
+
+    /// An operand holding `k` for `width`-wide operations: an immediate, or a register
+    /// loaded once where a 64-bit operation needs more than the signed 32 bits an
+    /// immediate holds.
+    private func constant(_ k: Int64, width w: Width) -> Operand {
+        w == .w64 && Int64(Int32(truncatingIfNeeded: k)) != k ? .reg(materialize(.imm(k), width: .w64)) : .imm(k)
+    }
+
     /// Population count without loops (SWAR), folded for constants.
     private func popcount(_ v: Operand, width w: Width) throws -> Operand {
         if case .imm(let k) = v { return .imm(Int64((UInt64(bitPattern: k) & TypeLayout.mask(w)).nonzeroBitCount)) }
@@ -113,12 +205,12 @@ extension FunctionLowering {
         let m2: Int64 = w == .w64 ? 0x3333_3333_3333_3333 : 0x3333_3333
         let m4: Int64 = w == .w64 ? 0x0f0f_0f0f_0f0f_0f0f : 0x0f0f_0f0f
         let h01: Int64 = w == .w64 ? 0x0101_0101_0101_0101 : 0x0101_0101
-        func k(_ x: Int64) -> Operand { w == .w64 ? .reg(materialize(.imm(x), width: .w64)) : .imm(x) }
         var x = v
-        x = try binop(.sub, x, try binop(.and, try binop(.lshr, x, .imm(1), width: w), k(m1), width: w), width: w)
-        x = try binop(.add, try binop(.and, x, k(m2), width: w), try binop(.and, try binop(.lshr, x, .imm(2), width: w), k(m2), width: w), width: w)
-        x = try binop(.and, try binop(.add, x, try binop(.lshr, x, .imm(4), width: w), width: w), k(m4), width: w)
-        x = try binop(.lshr, try binop(.mul, x, k(h01), width: w), .imm(Int64(w.bits - 8)), width: w)
+        x = try binop(.sub, x, try binop(.and, try binop(.lshr, x, .imm(1), width: w), constant(m1, width: w), width: w), width: w)
+        let k2 = constant(m2, width: w)
+        x = try binop(.add, try binop(.and, x, k2, width: w), try binop(.and, try binop(.lshr, x, .imm(2), width: w), k2, width: w), width: w)
+        x = try binop(.and, try binop(.add, x, try binop(.lshr, x, .imm(4), width: w), width: w), constant(m4, width: w), width: w)
+        x = try binop(.lshr, try binop(.mul, x, constant(h01, width: w), width: w), .imm(Int64(w.bits - 8)), width: w)
         return w == .w64 ? try binop(.and, x, .imm(0xff), width: .w32) : x
     }
 

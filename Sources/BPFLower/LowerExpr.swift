@@ -4,6 +4,12 @@ import BPFFrontend
 extension FunctionLowering {
     /// Evaluates an expression. With `discard`, the value is not needed.
     func rvalue(_ e: Expr, discard: Bool = false) throws -> RValue {
+        // eBPF registers are 64 bits wide and values of 16-byte integer types are not split
+        // over two of them: such a value is refused rather than silently truncated. Records
+        // holding such fields still copy as bytes (vmlinux.h has them).
+        if case .int(bytes: 16, _, let name) = e.type.canonical {
+            throw LoweringError(e.location, "128-bit integer values ('\(name)') are not supported")
+        }
         switch e.kind {
         case .intLiteral(let v):
             if e.type.isVoid { return .none }
