@@ -523,8 +523,27 @@ import BPFIR
         #expect(c.instructions.filter { $0.opcode == 0x05 }.isEmpty, "no unconditional jump left\n\(c.disassembly)")
         let onItself = diamond(.mov(dst: VReg(1), src: .imm(8), width: .w64), cond: VReg(1))
         #expect(SelectFormation.run(onItself) == onItself)
+        // An arm doing arithmetic stays behind the branch; the constant arm's copy moves up.
         let arithmetic = diamond(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(8), width: .w64))
-        #expect(SelectFormation.run(arithmetic) == arithmetic)
+        let h = SelectFormation.run(arithmetic)
+        #expect(h.blocks[0].instructions.map(\.inst) == [.mov(dst: VReg(1), src: .imm(3), width: .w64)], "\n\(IRPrinter.print(Module(functions: [h])))")
+        #expect(h.blocks.contains { $0.instructions.map(\.inst) == [.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(8), width: .w64)] })
+        for p: Int64 in [0, 5, 6, 100] { #expect(try IRInterpreter.run(h, args: [p]) == IRInterpreter.run(arithmetic, args: [p])) }
+    }
+
+    /// `x = a ? a : 27`: the constant is a value `a` may have on its side, so the constant
+    /// goes first and the branch skips the copy of `a` (the verifier then meets a's range
+    /// first and prunes 27 against it).
+    @Test func constantThatTheRegisterSideMayHoldGoesFirst() throws {
+        let a = VReg(0), x = VReg(1)
+        let b0 = Block(id: BlockID(0), terminator: .branch(.ne, lhs: a, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+        let b1 = Block(id: BlockID(1), instructions: [Instruction(.mov(dst: x, src: .reg(a), width: .w64))], terminator: .jump(BlockID(3)))
+        let b2 = Block(id: BlockID(2), instructions: [Instruction(.mov(dst: x, src: .imm(27), width: .w64))], terminator: .jump(BlockID(3)))
+        let b3 = Block(id: BlockID(3), terminator: .ret(.reg(x)))
+        let f = fn([b0, b1, b2, b3])
+        let g = SelectFormation.run(f)
+        #expect(g.blocks[0].instructions.map(\.inst) == [.mov(dst: x, src: .imm(27), width: .w64)], "\n\(IRPrinter.print(Module(functions: [g])))")
+        for v: Int64 in [0, 1, 27, -5] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
     }
 
     /// `x = a < 64 ? a : 64`: after select formation the branch tests the copy, so `a`
