@@ -38,6 +38,28 @@ extension CodegenFeatureTests {
         }
     }
 
+    /// `if (x & 1) return -1; if (x & 2) return -2; return 7;` from a function returning
+    /// int: the early returns' constants (0xffffffff, 0xfffffffe: no signed 32-bit
+    /// immediate) go above their branches as 32-bit moves, and the function has one exit
+    /// (a subprogram with an exit per return had its caller walked once per return).
+    @Test func earlyReturnsOfNegativeIntsGoAboveTheirBranches() throws {
+        let x = VReg(0), b1 = VReg(1), b2 = VReg(2)
+        let f = fn([
+            Block(id: BlockID(0), instructions: [Instruction(.binary(.and, dst: b1, lhs: x, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.ne, lhs: b1, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(0xffff_ffff))),
+            Block(id: BlockID(2), instructions: [Instruction(.binary(.and, dst: b2, lhs: x, rhs: .imm(2), width: .w64))],
+                  terminator: .branch(.ne, lhs: b2, rhs: .imm(0), width: .w64, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), terminator: .ret(.imm(0xffff_fffe))),
+            Block(id: BlockID(4), terminator: .ret(.imm(7))),
+        ], params: 1)
+        let code = try Codegen.compile(f, options: CodegenOptions(cpu: 3)).instructions
+        #expect(code.filter { $0.opcode == 0x95 }.count == 1, "\(code.map(\.description))")
+        for a: Int64 in [0, 1, 2, 3, 4] {
+            #expect(try Interpreter.run(code, args: [a]) == (a & 1 != 0 ? 0xffff_ffff : a & 2 != 0 ? 0xffff_fffe : 7))
+        }
+    }
+
     /// A branch that compares the value in r0 (a helper's result) keeps its return where
     /// it is: r0 written above the compare would change what it compares.
     @Test func returnsStayBelowACompareOfR0() throws {
