@@ -13,8 +13,8 @@ struct Emitter {
     var coreRelocs: [CoreRelocEntry] = []
     /// Blocks whose conditional branch needs the long form (inverted branch over a gotol).
     let farBranches: Set<Int>
-    /// Blocks (not the entry) whose code is one unconditional jump, by where it goes:
-    /// their instructions were copies that the registers made unnecessary.
+    /// Blocks (not the entry) whose code is one unconditional jump, or nothing, by where
+    /// they go: their instructions were copies that the registers made unnecessary.
     var jumpOnlyBlocks: [BlockID: BlockID] = [:]
     private let blockIndex: BlockIndex
     /// CO-RE values read only as the immediate of one ALU operation: the operation
@@ -122,7 +122,10 @@ struct Emitter {
         }
         for bi in function.blocks.indices.dropFirst() {
             let end = bi + 1 < blockStart.count ? blockStart[bi + 1] : code.count
-            if end - blockStart[bi] == 1, code[blockStart[bi]].opcode == BPFInstruction.ja(off: 0).opcode,
+            // Also a block left with no code at all that falls into where it goes: a jump
+            // to it from further up is a jump over nothing (`goto +0`).
+            let size = end - blockStart[bi]
+            if size == 0 || (size == 1 && code[blockStart[bi]].opcode == BPFInstruction.ja(off: 0).opcode),
                case .jump(let t) = function.blocks[bi].terminator {
                 jumpOnlyBlocks[function.blocks[bi].id] = t
             }

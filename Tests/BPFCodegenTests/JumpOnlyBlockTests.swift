@@ -31,3 +31,22 @@ extension CodegenFeatureTests {
         #expect(Codegen.bypassing([BlockID(1): BlockID(1)], in: f) == nil)
     }
 }
+
+/// Emitter: a block whose code vanished (its copies were coalesced) is jumped over, so
+/// the jump of the block before it is not left as a jump over nothing.
+extension CodegenFeatureTests {
+    /// `if (x == 53) f(); return 2;` with the empty else arm laid out between the call
+    /// and the return: no `goto +0` after the call.
+    @Test func noJumpOverABlockWithoutCode() throws {
+        let x = VReg(0), y = VReg(1)
+        let f = fn([
+            Block(id: BlockID(0), terminator: .branch(.eq, lhs: x, rhs: .imm(53), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [Instruction(.call(dst: nil, callee: .helper(7), args: []))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(2), instructions: [Instruction(.mov(dst: y, src: .reg(x), width: .w64))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(3), terminator: .ret(.imm(2))),
+        ], params: 1)
+        let code = try Codegen.compile(f, options: CodegenOptions(cpu: 3)).instructions
+        #expect(!code.contains { $0.opcode == 0x05 && $0.offset == 0 }, "\(code.map(\.description))")
+        for a: Int64 in [53, 0] { #expect(try Interpreter.run(code, args: [a]) == 2) }
+    }
+}
