@@ -6,7 +6,11 @@
 /// cases may leave gaps in `lo ..< lo + n` when `n` is at most 64: a bit mask of the
 /// present keys then sends the others to the default, as clang's lookup tables with
 /// holes do (falco maps some forty socket families to themselves this way). Three cases
-/// at least without gaps, six with; the default (the chain's last `else`) stays as it was.
+/// at least without gaps, six with; the default (the chain's last `else`) stays as it was,
+/// unless the value's upper bound shows that the cases cover every value it can hold, or
+/// every one but the next point of the line, which the default then returns (then no
+/// range check is left: clang's `(b >> 4 & 3) + 6`). The cases may also each return their
+/// constant (`case 0: return 6;`), the computed value then returned.
 public enum SwitchArithmetic {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -17,8 +21,8 @@ public enum SwitchArithmetic {
         var added: [(after: Int, block: Block)] = []
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
         for h in f.blocks.indices where !consumed.contains(h) {
-            guard let s = chain(from: h, f, preds, index) else { continue }
-            guard let plan = linear(s) else {
+            guard var s = chain(from: h, f, preds, index) else { continue }
+            guard var plan = linear(s) else {
                 // Each later link heads a shorter chain, tried in turn; a long chain's
                 // suffixes are not (a switch of 8,000 cases that are not linear took
                 // seconds per thousand links).
@@ -26,7 +30,21 @@ public enum SwitchArithmetic {
                 continue
             }
             consumed.formUnion(s.links)
+            if s.returns { s.result = f.newVReg() }
             let x = s.value, w = s.width
+            // Every value x can hold is a case (`switch ((b >> 4) & 3)` with cases 0, 1, 2 and
+            // a default that is the line's next point, 3): no range check is left.
+            var covered = false
+            if plan.present == nil, plan.low == 0, fitsIn32Bits(x, f, &bounds), let top = bounds!.upperBound(x) {
+                if top < UInt64(plan.count) {
+                    covered = true
+                } else if top == UInt64(plan.count), let fi = index[s.fallback], let arm = caseArm(f.blocks[fi]),
+                          (arm.result == nil) == s.returns, arm.result == nil || (arm.result == s.result && arm.join == s.join),
+                          arm.constant == plan.first &+ plan.slope &* Int64(plan.count) {
+                    plan.count += 1
+                    covered = true
+                }
+            }
             var head = f.blocks[h]
             var indexReg = x
             if plan.low != 0 {
@@ -68,9 +86,10 @@ public enum SwitchArithmetic {
                 ], terminator: .branch(.ne, lhs: bit, rhs: .imm(0), width: .w64, then: id, else: s.fallback)))
                 target = check
             }
-            head.terminator = .branch(.ult, lhs: indexReg, rhs: .imm(Int64(plan.count)), width: w, then: target, else: s.fallback)
+            head.terminator = covered ? .jump(target)
+                : .branch(.ult, lhs: indexReg, rhs: .imm(Int64(plan.count)), width: w, then: target, else: s.fallback)
             f.blocks[h] = head
-            blocks.append(Block(id: id, instructions: body, terminator: .jump(s.join)))
+            blocks.append(Block(id: id, instructions: body, terminator: s.returns ? .ret(.reg(s.result)) : .jump(s.join)))
             for b in blocks.reversed() { added.append((h, b)) }
         }
         guard !added.isEmpty else { return f }
@@ -100,11 +119,14 @@ public enum SwitchArithmetic {
         var join: BlockID
         var fallback: BlockID
         var links: [Int] = []                 // the blocks branching on x, head first
+        /// The cases return their constants (`case 0: return 6;`) instead of setting
+        /// `result` and jumping to `join`.
+        var returns = false
     }
 
     /// The chain starting at block `h`: `branch eq x, k ? case : next`, every `next`
     /// empty, reached only from the previous link and branching on the same `x`; each
-    /// case block only `result = constant; jump join`.
+    /// case block only `result = constant; jump join`, or each only `return constant`.
     static func chain(from h: Int, _ f: Function, _ preds: [[Int]], _ index: BlockIndex) -> Chain? {
         guard case .branch(.eq, let x, .imm, let w, _, _) = f.blocks[h].terminator, w == .w32 || w == .w64 else { return nil }
         var out: Chain? = nil
@@ -113,25 +135,31 @@ public enum SwitchArithmetic {
         var b = h
         while case .branch(.eq, x, .imm(let k), w, let t, let e) = f.blocks[b].terminator,
               b == h || (f.blocks[b].instructions.isEmpty && preds[b].count == 1), visited.insert(b).inserted {
-            guard let ti = index[t], f.blocks[ti].instructions.count == 1,
-                  case .jump(let join) = f.blocks[ti].terminator,
-                  case .mov(let r, .imm(let c), let mw) = f.blocks[ti].instructions[0].inst, mw == .w64 || mw == .w32
-            else { break }
+            guard let ti = index[t], let arm = caseArm(f.blocks[ti]) else { break }
             let key = w == .w32 ? UInt64(UInt32(truncatingIfNeeded: k)) : UInt64(bitPattern: k)
-            let constant = mw == .w32 ? Int64(UInt32(truncatingIfNeeded: c)) : c
             if out == nil {
-                out = Chain(value: x, width: w, cases: [], result: r, join: join, fallback: e, links: [])
+                out = Chain(value: x, width: w, cases: [], result: arm.result ?? x, join: arm.join ?? f.blocks[ti].id,
+                            fallback: e, links: [], returns: arm.result == nil)
             }
-            guard out!.result == r, out!.join == join else { break }
+            guard out!.returns == (arm.result == nil), arm.result == nil || (out!.result == arm.result && out!.join == arm.join) else { break }
             // (In place: a copy of the chain at each link made the walk quadratic.)
-            if seen.insert(key).inserted { out!.cases.append((key, constant)) }
+            if seen.insert(key).inserted { out!.cases.append((key, arm.constant)) }
             out!.fallback = e
             out!.links.append(b)
             guard let ei = index[e] else { break }
             b = ei
         }
-        guard let c = out, c.cases.count >= 3, c.result != x else { return nil }
+        guard let c = out, c.cases.count >= 3, c.returns || c.result != x else { return nil }
         return c
+    }
+
+    /// What a case block does: `result = constant; jump join`, or `return constant`
+    /// (result and join nil).
+    static func caseArm(_ b: Block) -> (result: VReg?, join: BlockID?, constant: Int64)? {
+        if b.instructions.isEmpty, case .ret(.imm(let c)?) = b.terminator { return (nil, nil, c) }
+        guard b.instructions.count == 1, case .jump(let join) = b.terminator,
+              case .mov(let r, .imm(let c), let mw) = b.instructions[0].inst, mw == .w64 || mw == .w32 else { return nil }
+        return (r, join, mw == .w32 ? Int64(UInt32(truncatingIfNeeded: c)) : c)
     }
 
     /// `count` keys from `low` on (the index range); `present`: the bit mask of the keys

@@ -30,6 +30,36 @@ extension OptimizerPassTests {
         f.blocks.filter { if case .branch(.eq, _, _, _, _, _) = $0.terminator { return true }; return false }.count
     }
 
+    /// `switch ((x >> 4) & 3) { case 0: return 6; case 1: return 7; case 2: return 8;
+    /// default: return 9; }`: the cases return, and the masked value's bound (3) leaves the
+    /// default only the line's next point, so it is `((x >> 4) & 3) + 6` with no branch.
+    @Test func returningSwitchCoveringItsValueBecomesArithmeticWithoutACheck() throws {
+        let x = VReg(0), t = VReg(1), m = VReg(2)
+        func returning(defaultValue: Int64) -> Function {
+            fn([
+                Block(id: BlockID(0), instructions: [ins(.binary(.lshr, dst: t, lhs: x, rhs: .imm(4), width: .w32)),
+                                                     ins(.binary(.and, dst: m, lhs: t, rhs: .imm(3), width: .w32))],
+                      terminator: .branch(.eq, lhs: m, rhs: .imm(0), width: .w32, then: BlockID(10), else: BlockID(1))),
+                Block(id: BlockID(1), terminator: .branch(.eq, lhs: m, rhs: .imm(1), width: .w32, then: BlockID(11), else: BlockID(2))),
+                Block(id: BlockID(2), terminator: .branch(.eq, lhs: m, rhs: .imm(2), width: .w32, then: BlockID(12), else: BlockID(13))),
+                Block(id: BlockID(10), terminator: .ret(.imm(6))),
+                Block(id: BlockID(11), terminator: .ret(.imm(7))),
+                Block(id: BlockID(12), terminator: .ret(.imm(8))),
+                Block(id: BlockID(13), terminator: .ret(.imm(defaultValue))),
+            ], params: 1)
+        }
+        let inputs: [Int64] = [0, 0x10, 0x20, 0x30, 0x3f, 0x45, 0xff, -1]
+        let f = returning(defaultValue: 9)
+        let g = SwitchArithmetic.run(f)
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        for v in inputs { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        // A default off the line keeps its range check (and its own return).
+        let h = returning(defaultValue: 42)
+        let k = SwitchArithmetic.run(h)
+        #expect(equalityBranches(k) == 0 && k.blocks.contains { if case .branch(.ult, _, _, _, _, _) = $0.terminator { return true }; return false }, "\(show(k))")
+        for v in inputs { #expect(try IRInterpreter.run(k, args: [v]) == IRInterpreter.run(h, args: [v])) }
+    }
+
     @Test func switchesSettingALinearFunctionBecomeArithmetic() throws {
         let inputs: [Int64] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 30, 40, 41, 63, 64, -1, -3,
                                0x1_0000_0004, 0x1_0000_0010, 0xffff_ffff, Int64.min + 5, 0x7fff_ffff]
