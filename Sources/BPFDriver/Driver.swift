@@ -36,9 +36,13 @@ public enum Driver {
             return 1
         }
         var printer = DiagnosticPrinter()
-        var failed = false
+        var failures = 0
         for input in options.inputs {
             let output = options.output ?? defaultOutput(for: input)
+            // A failed compile leaves no object behind, not even an older one from an
+            // earlier run (clang removes it too): make must not take it for up to date.
+            let failuresBefore = failures
+            defer { if failures > failuresBefore && !options.emitIR { System.removeRegularFile(output) } }
             do {
                 let result = try compile(file: input, options: options)
                 for w in result.warnings { stderr(printer.render(w)) }
@@ -54,20 +58,20 @@ public enum Driver {
                 for d in list.diagnostics { stderr(printer.render(d)) }
                 let errors = list.diagnostics.filter { $0.severity == .error }.count
                 stderr("\(errors) error\(errors == 1 ? "" : "s") generated.\n")
-                failed = true
+                failures += 1
             } catch let e as Diagnostic {
                 stderr(printer.render(e))
                 stderr("1 error generated.\n")
-                failed = true
+                failures += 1
             } catch {
                 stderr("swift-bpfcc: error: \(error)\n")
-                failed = true
+                failures += 1
             }
         }
-        if let builder = cacheBuilder, Frontend.cacheMiss && !failed && System.environment("SWIFT_BPFCC_NO_CACHE_BUILD") == nil {
+        if let builder = cacheBuilder, Frontend.cacheMiss && failures == 0 && System.environment("SWIFT_BPFCC_NO_CACHE_BUILD") == nil {
             System.spawnDetached([builder] + cacheBuilderArguments(arguments))
         }
-        return failed ? 1 : 0
+        return failures > 0 ? 1 : 0
     }
 
     /// The arguments of the detached process that builds the missing parse-cache entries,

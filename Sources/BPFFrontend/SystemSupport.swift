@@ -168,6 +168,12 @@ public enum System {
         guard rename(tmp, path) == 0 else { unlink(tmp); throw .rename }
     }
 
+    /// Removes the regular file at `path`, if there is one (a pipe or device stays).
+    public static func removeRegularFile(_ path: String) {
+        var st = stat()
+        if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+    }
+
     /// Whether something exists at `path`.
     public static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 

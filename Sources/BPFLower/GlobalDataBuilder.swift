@@ -13,52 +13,60 @@ struct GlobalDataBuilder {
         var sections: [DataSection] = []
         var index: [String: Int] = [:]
         var errors: [Diagnostic] = []
-        for g in module.unit.globals {
-            guard g.isDefinition || !g.isExtern else { continue }
-            if g.isExtern { continue }
-            if module.globalsByName[g.name].map({ $0.location != g.location }) ?? false { continue }
-            if module.helperNumber(g.name) != nil { continue }
-            if g.isStatic && !g.attributes.used && !module.referencedGlobals.contains(g.name) { continue }
-            let size = initializedSize(g.type, g.initializer)
-            // A global data section becomes one array map value, which the kernel caps at
-            // a few MiB (KMALLOC_MAX_SIZE); one far larger is refused before its bytes are made.
-            guard size <= Self.largestGlobal else {
-                errors.append(Diagnostic(.error, g.location, "variable '\(g.name)' of \(size) bytes is larger than a BPF global data section can hold (at most \(Self.largestGlobal) bytes)"))
-                continue
+        // Statics nothing references are left out; one that a later global's initializer
+        // turns out to reference (`static int a; int *p = &a;`) is laid out in another round.
+        var placed: Set<String> = [], skipped: [String] = [], firstRound = true
+        while firstRound || skipped.contains(where: module.referencedGlobals.contains) {
+            firstRound = false
+            skipped = []
+            for g in module.unit.globals where !placed.contains(g.name) {
+                guard g.isDefinition || !g.isExtern else { continue }
+                if g.isExtern { continue }
+                if module.globalsByName[g.name].map({ $0.location != g.location }) ?? false { continue }
+                if module.helperNumber(g.name) != nil { continue }
+                if g.isStatic && !g.attributes.used && !module.referencedGlobals.contains(g.name) { skipped.append(g.name); continue }
+                placed.insert(g.name)
+                let size = initializedSize(g.type, g.initializer)
+                // A global data section becomes one array map value, which the kernel caps at
+                // a few MiB (KMALLOC_MAX_SIZE); one far larger is refused before its bytes are made.
+                guard size <= Self.largestGlobal else {
+                    errors.append(Diagnostic(.error, g.location, "variable '\(g.name)' of \(size) bytes is larger than a BPF global data section can hold (at most \(Self.largestGlobal) bytes)"))
+                    continue
+                }
+                var bytes = [UInt8](repeating: 0, count: size)
+                var relocs: [DataRelocation] = []
+                if let i = g.initializer {
+                    do { try write(i, type: g.type, into: &bytes, at: 0, relocations: &relocs, location: g.location) }
+                    catch let e as LoweringError { errors.append(e.diagnostic); continue }
+                }
+                let allZero = relocs.isEmpty && bytes.allSatisfy { $0 == 0 }
+                let name: String
+                if let s = g.attributes.section { name = s }
+                else if g.type.isConstQualified || isConstArray(g.type) { name = ".rodata" }
+                else if allZero { name = ".bss" }
+                else { name = ".data" }
+                let kind: DataSectionKind = name == ".bss" || name.hasPrefix(".bss.") ? .bss
+                    : (name == ".rodata" || name.hasPrefix(".rodata.") ? .readOnly : .data)
+                if index[name] == nil {
+                    index[name] = sections.count
+                    sections.append(DataSection(name: name, kind: kind, alignment: 1, bytes: [], size: 0,
+                                                symbols: [], relocations: []))
+                }
+                var sec = sections[index[name]!]
+                let align = max(g.attributes.alignment ?? 1, layout.alignment(g.type))
+                let offset = (sec.size + align - 1) / align * align
+                sec.alignment = max(sec.alignment, align)
+                if kind != .bss {
+                    sec.bytes += [UInt8](repeating: 0, count: offset - sec.bytes.count)
+                    sec.bytes += bytes
+                }
+                sec.size = offset + size
+                sec.symbols.append(DataSymbol(name: g.name, offset: offset, size: size, type: g.type,
+                                              isStatic: g.isStatic, isWeak: g.attributes.weak,
+                                              isHidden: g.attributes.hidden, btfDeclTags: g.attributes.btfDeclTags))
+                sec.relocations += relocs.map { DataRelocation(offset: $0.offset + offset, symbol: $0.symbol, bytes: $0.bytes) }
+                sections[index[name]!] = sec
             }
-            var bytes = [UInt8](repeating: 0, count: size)
-            var relocs: [DataRelocation] = []
-            if let i = g.initializer {
-                do { try write(i, type: g.type, into: &bytes, at: 0, relocations: &relocs, location: g.location) }
-                catch let e as LoweringError { errors.append(e.diagnostic); continue }
-            }
-            let allZero = relocs.isEmpty && bytes.allSatisfy { $0 == 0 }
-            let name: String
-            if let s = g.attributes.section { name = s }
-            else if g.type.isConstQualified || isConstArray(g.type) { name = ".rodata" }
-            else if allZero { name = ".bss" }
-            else { name = ".data" }
-            let kind: DataSectionKind = name == ".bss" || name.hasPrefix(".bss.") ? .bss
-                : (name == ".rodata" || name.hasPrefix(".rodata.") ? .readOnly : .data)
-            if index[name] == nil {
-                index[name] = sections.count
-                sections.append(DataSection(name: name, kind: kind, alignment: 1, bytes: [], size: 0,
-                                            symbols: [], relocations: []))
-            }
-            var sec = sections[index[name]!]
-            let align = max(g.attributes.alignment ?? 1, layout.alignment(g.type))
-            let offset = (sec.size + align - 1) / align * align
-            sec.alignment = max(sec.alignment, align)
-            if kind != .bss {
-                sec.bytes += [UInt8](repeating: 0, count: offset - sec.bytes.count)
-                sec.bytes += bytes
-            }
-            sec.size = offset + size
-            sec.symbols.append(DataSymbol(name: g.name, offset: offset, size: size, type: g.type,
-                                          isStatic: g.isStatic, isWeak: g.attributes.weak,
-                                          isHidden: g.attributes.hidden, btfDeclTags: g.attributes.btfDeclTags))
-            sec.relocations += relocs.map { DataRelocation(offset: $0.offset + offset, symbol: $0.symbol, bytes: $0.bytes) }
-            sections[index[name]!] = sec
         }
         if !errors.isEmpty { throw DiagnosticList(errors) }
         if !module.stringPool.isEmpty {
@@ -114,7 +122,18 @@ struct GlobalDataBuilder {
             case .address(let sym, let off):
                 store(UInt64(bitPattern: off), size: size, into: &bytes, at: offset)
                 relocations.append(DataRelocation(offset: offset, symbol: sym, bytes: size))
-                if let f = module.functionsByName[sym], f.body != nil { module.request(sym) }
+                if let f = module.functionsByName[sym] {
+                    guard f.body != nil else {
+                        throw LoweringError(e.location, "function '\(sym)' is declared but not defined in this file; an initializer cannot take its address")
+                    }
+                    module.request(sym)
+                } else if let g = module.globalsByName[sym] {
+                    if g.isExtern {
+                        throw LoweringError(e.location, "'\(sym)' is an extern variable; an initializer cannot take its address (the loader does not resolve it)")
+                    }
+                } else {
+                    throw LoweringError(e.location, "'\(sym)' is declared but not defined in this file; an initializer cannot take its address")
+                }
                 module.referencedGlobals.insert(sym)
             case .string(let s):
                 let o = module.internString(s)

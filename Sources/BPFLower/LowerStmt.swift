@@ -158,7 +158,7 @@ extension FunctionLowering {
         let reg = materialize(raw, width: w)
         var cases: [(Int64, Int64?)] = []
         var hasDefault = false
-        SwitchScanner.collect(body, cases: &cases, hasDefault: &hasDefault)
+        try SwitchScanner.collect(body, cases: &cases, hasDefault: &hasDefault)
         let exit = b.newBlock()
         var ctx = SwitchContext(caseBlocks: cases.map { _ in b.newBlock() })
         ctx.defaultBlock = hasDefault ? b.newBlock() : nil
@@ -193,20 +193,26 @@ extension FunctionLowering {
 }
 
 /// Collects the case labels of one switch body (not of nested switches), in source order.
+/// A label inside a loop of the body (Duff's device: the switch jumps into the loop) is
+/// refused: loops may be lowered more than once (unrolled), and each copy would take the
+/// label.
 enum SwitchScanner {
-    static func collect(_ s: Stmt, cases: inout [(Int64, Int64?)], hasDefault: inout Bool) {
+    static func collect(_ s: Stmt, inLoop: Bool = false, cases: inout [(Int64, Int64?)], hasDefault: inout Bool) throws {
         switch s.kind {
-        case .compound(let l): l.forEach { collect($0, cases: &cases, hasDefault: &hasDefault) }
+        case .compound(let l): for x in l { try collect(x, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault) }
         case .caseStmt(let v, let hi, let body):
-            cases.append((v, hi)); collect(body, cases: &cases, hasDefault: &hasDefault)
+            if inLoop { throw LoweringError(s.location, "a 'case' label inside a loop within its switch is not supported") }
+            cases.append((v, hi)); try collect(body, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault)
         case .defaultStmt(let body):
-            hasDefault = true; collect(body, cases: &cases, hasDefault: &hasDefault)
+            if inLoop { throw LoweringError(s.location, "a 'default' label inside a loop within its switch is not supported") }
+            hasDefault = true; try collect(body, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault)
         case .ifStmt(_, let t, let e):
-            collect(t, cases: &cases, hasDefault: &hasDefault)
-            if let e = e { collect(e, cases: &cases, hasDefault: &hasDefault) }
-        case .whileStmt(_, let body), .doWhile(let body, _), .label(_, let body):
-            collect(body, cases: &cases, hasDefault: &hasDefault)
-        case .forStmt(_, _, _, let body): collect(body, cases: &cases, hasDefault: &hasDefault)
+            try collect(t, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault)
+            if let e = e { try collect(e, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault) }
+        case .label(_, let body):
+            try collect(body, inLoop: inLoop, cases: &cases, hasDefault: &hasDefault)
+        case .whileStmt(_, let body), .doWhile(let body, _), .forStmt(_, _, _, let body):
+            try collect(body, inLoop: true, cases: &cases, hasDefault: &hasDefault)
         default: break
         }
     }

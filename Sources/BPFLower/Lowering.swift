@@ -64,19 +64,25 @@ final class ModuleLowering {
             }
         }
         var i = 0
-        while i < requestedFunctions.count {
-            let name = requestedFunctions[i]; i += 1
-            guard let decl = functionsByName[name], decl.body != nil else { continue }
-            do {
-                let fl = FunctionLowering(module: self, decl: decl)
-                functions.append(try fl.lower())
-                decls[name] = decl
-            } catch let e as LoweringError {
-                errors.append(e)
+        var data: [DataSection] = []
+        // The data's initializers may take the address of a static function nothing else
+        // calls (`int (*fp)(int) = h;`): it is lowered then, and the data laid out again
+        // (what it references may add statics).
+        repeat {
+            while i < requestedFunctions.count {
+                let name = requestedFunctions[i]; i += 1
+                guard let decl = functionsByName[name], decl.body != nil else { continue }
+                do {
+                    let fl = FunctionLowering(module: self, decl: decl)
+                    functions.append(try fl.lower())
+                    decls[name] = decl
+                } catch let e as LoweringError {
+                    errors.append(e)
+                }
             }
-        }
-        if !errors.isEmpty { throw DiagnosticList(errors.map(\.diagnostic)) }
-        let data = try GlobalDataBuilder(module: self).build()
+            if !errors.isEmpty { throw DiagnosticList(errors.map(\.diagnostic)) }
+            data = try GlobalDataBuilder(module: self).build()
+        } while i < requestedFunctions.count
         // Order: keep source order of functions for stable output.
         var order: [String: Int] = [:]
         for (i, f) in unit.functions.enumerated() where order[f.name] == nil { order[f.name] = i }

@@ -82,6 +82,8 @@ import Foundation
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let src = dir + "/bad.c", out = dir + "/bad.o"
         try "int f(void)\n{\n  return 1 +;\n}\n".write(toFile: src, atomically: true, encoding: .utf8)
+        // An object from an earlier, successful compile goes too (clang removes it).
+        try "stale".write(toFile: out, atomically: true, encoding: .utf8)
         var err = ""
         let code = Driver.run(arguments: ["-c", src, "-o", out, "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 })
         #expect(code != 0)
@@ -267,6 +269,36 @@ import Foundation
         SEC("raw_tp/x") int m(void *ctx) { return bpf_get_prandom_u32() & 1 ? walk() : 0; }
         """)
         #expect(unrolled.contains("call func walk("), "\(unrolled.prefix(800))")
+    }
+
+    /// Globals whose initializers take the address of a static variable or a static
+    /// function that nothing else uses: both are laid out / compiled, and the data's
+    /// relocations name them (they used to fail with "relocation against unknown symbol"
+    /// and no location). A declared-only function's address is refused where it is taken.
+    @Test func initializersTakeTheAddressesOfUnusedStatics() throws {
+        let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/s.c", out = dir + "/s.o"
+        try """
+        static int a;
+        int *p = &a;
+        static char buf[10]; char *q = buf + 3;
+        static int h(int x) { return x + 1; }
+        int (*fp)(int) = h;
+        """.write(toFile: src, atomically: true, encoding: .utf8)
+        var err = ""
+        #expect(Driver.run(arguments: ["-target", "bpf", "-c", src, "-o", out, "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 }) == 0, "\(err)")
+        let (_, symbols) = try Self.tool("/usr/bin/llvm-readelf-22", ["-s", "-r", out])
+        let lines = symbols.split(separator: "\n")
+        for name in [" a", " buf", " h", " p", " q", " fp"] {
+            #expect(lines.contains { $0.hasSuffix(name) && !$0.contains("UND") }, "\(name): \(symbols)")
+        }
+        try "static int g(int);\nint (*fp)(int) = g;\n".write(toFile: src, atomically: true, encoding: .utf8)
+        err = ""
+        #expect(Driver.run(arguments: ["-target", "bpf", "-c", src, "-o", out, "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 }) != 0)
+        #expect(err.contains("\(src):2:18: error: function 'g' is declared but not defined"), "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     /// Loads from `static const` tables at known offsets are their constants (a MAC
