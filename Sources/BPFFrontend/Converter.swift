@@ -61,6 +61,8 @@ final class Converter {
 
     /// How deeply the expressions, statements and types being converted nest.
     var nesting = 0
+    /// Globals whose declarations are being converted (their initializers may name them).
+    var globalsInConversion: Set<String> = []
     /// The deepest nesting converted. Conversion and lowering recurse once per level (a
     /// chain `a + a + ... + a` nests once per operator, an `else if` chain once per
     /// `if`), on the main thread's stack; deeper input is an error, not a stack
@@ -365,6 +367,10 @@ final class Converter {
 
     func convertGlobal(_ c: CXCursor) throws {
         let name = spelling(c)
+        // A global whose initializer names it (`struct N head = { &head, 1 };`) is converted
+        // once: the reference inside refers to the global being converted.
+        guard globalsInConversion.insert(name).inserted else { return }
+        defer { globalsInConversion.remove(name) }
         let storage = storageClass(c)
         let type = try convertType(clang_getCursorType(c), at: c)
         let attrs = declAttributes(c)

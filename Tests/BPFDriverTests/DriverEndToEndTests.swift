@@ -274,7 +274,9 @@ import Foundation
     /// Globals whose initializers take the address of a static variable or a static
     /// function that nothing else uses: both are laid out / compiled, and the data's
     /// relocations name them (they used to fail with "relocation against unknown symbol"
-    /// and no location). A declared-only function's address is refused where it is taken.
+    /// and no location); a global whose initializer names itself (a list head pointing at
+    /// itself; "nest more than 2000 levels" before). A declared-only function's address is
+    /// refused where it is taken.
     @Test func initializersTakeTheAddressesOfUnusedStatics() throws {
         let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -286,12 +288,14 @@ import Foundation
         static char buf[10]; char *q = buf + 3;
         static int h(int x) { return x + 1; }
         int (*fp)(int) = h;
+        struct N { struct N *next; int v; };
+        struct N head = { &head, 1 };
         """.write(toFile: src, atomically: true, encoding: .utf8)
         var err = ""
         #expect(Driver.run(arguments: ["-target", "bpf", "-c", src, "-o", out, "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 }) == 0, "\(err)")
         let (_, symbols) = try Self.tool("/usr/bin/llvm-readelf-22", ["-s", "-r", out])
         let lines = symbols.split(separator: "\n")
-        for name in [" a", " buf", " h", " p", " q", " fp"] {
+        for name in [" a", " buf", " h", " p", " q", " fp", " head"] {
             #expect(lines.contains { $0.hasSuffix(name) && !$0.contains("UND") }, "\(name): \(symbols)")
         }
         try "static int g(int);\nint (*fp)(int) = g;\n".write(toFile: src, atomically: true, encoding: .utf8)
