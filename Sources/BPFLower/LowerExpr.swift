@@ -59,8 +59,15 @@ extension FunctionLowering {
         case .call(let callee, let args):
             return try lowerCall(callee, args, e, discard: discard)
         case .statementExpr(let stmts):
-            guard let last = stmts.last else { return .none }
+            guard var last = stmts.last else { return .none }
             for s in stmts.dropLast() { try lowerStmt(s) }
+            // The value is the last statement's, through the labels in front of it
+            // (`({ ...; done: v; })`).
+            while case .label(let name, let body) = last.kind {
+                let blk = labelBlock(name)
+                b.jump(to: blk); b.switchTo(blk)
+                last = body
+            }
             if case .expression(let le) = last.kind {
                 at(last.location)
                 let v = try rvalue(le, discard: discard)

@@ -1,5 +1,6 @@
 // GNU C: statement expressions ({ }), typeof, __auto_type, type-generic min/max/swap
-// macros evaluating their arguments once, nested statement expressions with locals.
+// macros evaluating their arguments once, nested statement expressions with locals, and
+// one whose value comes after a label that a goto inside it jumps to.
 // @ctx 03000000000000000700000000000000
 // @ctx ecffffffffffffff0500000000000000
 // @ctx 0403020100000000ffffffff00000000
@@ -7,7 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include "ts_common.h"
 
-TS_RESULTS(7);
+TS_RESULTS(8);
 
 #define MIN(a, b) ({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })
 #define MAX(a, b) ({ __auto_type _x = (a); __auto_type _y = (b); _x > _y ? _x : _y; })
@@ -38,6 +39,15 @@ int stmt_expr_typeof(__u64 *ctx)
 		acc;
 	});
 	ts_put(&results, 6, r);
+	__u64 early = ({
+		__u64 v = ctx[1] & 0xff;
+		if (v > 6)
+			goto done;
+		v = v * 3 + 1;
+	done:
+		v;
+	});
+	ts_put(&results, 7, early);
 	return m;
 }
 
