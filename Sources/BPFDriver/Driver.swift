@@ -42,7 +42,7 @@ public enum Driver {
             // A failed compile leaves no object behind, not even an older one from an
             // earlier run (clang removes it too): make must not take it for up to date.
             let failuresBefore = failures
-            defer { if failures > failuresBefore && !options.emitIR { System.removeRegularFile(output) } }
+            defer { if failures > failuresBefore && !options.emitIR && output != "-" { System.removeRegularFile(output) } }
             do {
                 let result = try compile(file: input, options: options)
                 for w in result.warnings { stderr(printer.render(w)) }
@@ -181,6 +181,11 @@ public enum Driver {
 
     /// Writes through a temporary file and a rename, so no half object is ever left behind.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        // `-o -`: the object goes to standard output, as clang's does.
+        if path == "-" {
+            guard System.writeStandardOutput(bytes) else { throw Diagnostic(.error, .unknown, "unable to write the object to standard output") }
+            return
+        }
         do { try System.writeAtomically(path, bytes) } catch {
             throw Diagnostic(.error, .unknown, error == .write ? "unable to open output file '\(path)'" : "unable to write output file '\(path)'")
         }

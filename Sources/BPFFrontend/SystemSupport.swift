@@ -136,8 +136,16 @@ public enum System {
     public static func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
+        let ok = writeAll(fd, bytes)
+        return close(fd) == 0 && ok
+    }
+
+    /// Writes `bytes` to standard output (`-o -`).
+    public static func writeStandardOutput(_ bytes: [UInt8]) -> Bool { writeAll(1, bytes) }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
+        return bytes.withUnsafeBytes { raw -> Bool in
             while done < raw.count {
                 let n = write(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 && errno == EINTR { continue }
@@ -146,7 +154,6 @@ public enum System {
             }
             return true
         }
-        return close(fd) == 0 && ok
     }
 
     /// The step of `writeAtomically` that failed.

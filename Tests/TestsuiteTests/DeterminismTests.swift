@@ -26,3 +26,27 @@ import Foundation
         #expect(Set(objects).count == 1, "\(program): \(Set(objects).count) different objects from 5 compiles")
     }
 }
+
+/// `-o -` writes the object to standard output, as clang's does (it used to create a
+/// file named `-`): the bytes are those of the same compile written to a file.
+@Suite struct StandardOutputTests {
+    @Test func objectGoesToStandardOutput() throws {
+        guard let compiler = Environment.compiler else {
+            if Environment.isCI { Issue.record("swift-bpfcc is missing in CI") } else { print("SKIP: -o -: swift-bpfcc not built") }
+            return
+        }
+        let work = NSTemporaryDirectory() + "stdout-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let common = [compiler, "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                      "-I\(Environment.root)/testsuite/include", "-c", "\(Environment.root)/testsuite/programs/lang/lang_byteswap.c"]
+        let file = Shell.run(["SWIFT_BPFCC_NO_CACHE=1"] + common + ["-o", "\(work)/a.o"])
+        #expect(file.status == 0, "\(file.stderr)")
+        let command = "SWIFT_BPFCC_NO_CACHE=1 " + common.map { "'\($0)'" }.joined(separator: " ") + " -o - > '\(work)/b.o'"
+        let piped = Shell.run(["sh", "-c", command], cwd: work)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/-"))
+        let a = FileManager.default.contents(atPath: "\(work)/a.o"), b = FileManager.default.contents(atPath: "\(work)/b.o")
+        #expect(a != nil && a == b, "\(a?.count ?? -1) vs \(b?.count ?? -1) bytes")
+    }
+}
