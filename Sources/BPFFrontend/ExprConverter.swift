@@ -153,6 +153,8 @@ extension Converter {
             return make(.intLiteral(0))
         case CXCursor_UnexposedExpr:
             return try unexposed(c, type: type, loc: loc)
+        case CXCursor_AddrLabelExpr:
+            throw error(c, "the address of a label ('&&label', for a computed goto) is not supported: eBPF has no indirect jumps")
         default:
             if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
             throw error(c, "unsupported expression (\(string(clang_getCursorKindSpelling(c.kind))))")
