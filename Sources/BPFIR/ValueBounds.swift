@@ -13,9 +13,11 @@ struct ValueBounds {
     private var visiting: Set<VReg> = []
 
     /// `definitions`: every instruction defining each register.
-    init(definitions: [VReg: [Inst]], parameters: Set<VReg>) {
+    /// `known`: bounds found otherwise (`LoopCounters`), taken as they are.
+    init(definitions: [VReg: [Inst]], parameters: Set<VReg>, known: [VReg: UInt64] = [:]) {
         self.definitions = definitions
         self.parameters = parameters
+        for (v, b) in known { cache[v] = b }
     }
 
     /// The largest value `v` can hold (as an unsigned 64-bit number), if known.

@@ -6,7 +6,7 @@
 /// constant the branch compares with (`buf_off` still at its start value).
 ///
 /// Then an unsigned comparison with a constant that a value's upper bound (`ValueBounds`:
-/// `len & 0xfff`) decides becomes a jump.
+/// `len & 0xfff`; `LoopCounters` for counters) decides becomes a jump.
 public enum WrapChecks {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -44,7 +44,7 @@ public enum WrapChecks {
 
     /// Unsigned comparisons with a constant that the value's upper bound decides.
     static func decidingByBounds(_ f: Function) -> Function {
-        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
+        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), known: LoopCounters.bounds(f))
         var f = f, changed = false
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = f.blocks[bi].terminator,

@@ -54,3 +54,39 @@ extension OptimizerPassTests {
         #expect(RangeChecks.run(readAgain) == readAgain)
     }
 }
+
+/// LoopCounters with WrapChecks: counters a loop steps once per iteration are bounded by
+/// its trip count, and a test those bounds decide becomes a jump.
+extension OptimizerPassTests {
+    /// `s = 0; i = 0; do { if (v < 2) break; v >>= 1; s++; i++; } while (i < 31);
+    /// return s + 64 < 96 ? s : 1000` (the loop in its rotated form, `s` and `i` stepped in
+    /// the latch, `i` tested there). With `step` 2, `s` is no unit counter: no bound.
+    func countedLoop(step: Int64) -> Function {
+        let v = VReg(0), s = VReg(1), i = VReg(2), t = VReg(3)
+        return fn([
+            Block(id: BlockID(0), instructions: [ins(.mov(dst: s, src: .imm(0), width: .w64)), ins(.mov(dst: i, src: .imm(0), width: .w64))],
+                  terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), terminator: .branch(.ult, lhs: v, rhs: .imm(2), width: .w64, then: BlockID(3), else: BlockID(2))),
+            Block(id: BlockID(2), instructions: [ins(.binary(.lshr, dst: v, lhs: v, rhs: .imm(1), width: .w64)),
+                                                 ins(.binary(.add, dst: s, lhs: s, rhs: .imm(step), width: .w32)),
+                                                 ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w32))],
+                  terminator: .branch(.slt, lhs: i, rhs: .imm(31), width: .w32, then: BlockID(1), else: BlockID(3))),
+            Block(id: BlockID(3), instructions: [ins(.binary(.add, dst: t, lhs: s, rhs: .imm(64), width: .w32))],
+                  terminator: .branch(.ult, lhs: t, rhs: .imm(96), width: .w32, then: BlockID(4), else: BlockID(5))),
+            Block(id: BlockID(4), terminator: .ret(.reg(s))),
+            Block(id: BlockID(5), terminator: .ret(.imm(1000))),
+        ], params: 1)
+    }
+
+    @Test func testsThatLoopCountersDecideBecomeJumps() throws {
+        let f = countedLoop(step: 1)
+        #expect(LoopCounters.bounds(f)[VReg(1)] == 31 && LoopCounters.bounds(f)[VReg(2)] == 31)
+        let g = WrapChecks.run(f)
+        #expect(!g.blocks.contains { if case .branch(.ult, _, .imm(96), _, _, _) = $0.terminator { return true }; return false }, "\(show(g))")
+        for v: Int64 in [0, 1, 5, 1 << 20, Int64.max, -1] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        // Stepped by two, `s` reaches 62: the test stays.
+        let h = countedLoop(step: 2)
+        #expect(LoopCounters.bounds(h)[VReg(1)] == nil)
+        #expect(WrapChecks.run(h).blocks.contains { if case .branch(.ult, _, .imm(96), _, _, _) = $0.terminator { return true }; return false })
+    }
+}

@@ -1,0 +1,91 @@
+/// Upper bounds of loop counters. A loop runs its latch (its only way back to the
+/// header) at most `K - t0` times when a counter `t`, entering with the constant `t0`,
+/// is stepped by one in the latch and the loop goes on only while `t < K` (signed or not:
+/// `t` counts up from a non-negative constant to at most `K`, below 2^31): tested in
+/// the latch after the step (`t += 1; if (t <u K) continue;`) or in the header before the
+/// body (`while (t < K) { ...; t++; }`). Every counter stepped by one once per iteration
+/// (in a block of no inner loop, and nowhere else in the loop) is then at most its entry
+/// constant plus that count. In
+/// `for (i = 0; i < 31; i++) { if (v < 2) break; v >>= 1; s++; }` both `i` and `s` are at
+/// most 31, so a later `if (s + cls * 32 < 96)` with `cls <= 2` is known to hold
+/// (`ValueBounds` gives such values none: they depend on themselves). Outermost loops
+/// only, each counter's definitions outside the loop all the same constant.
+enum LoopCounters {
+    static func bounds(_ f: Function) -> [VReg: UInt64] {
+        let headers = f.depthFirst.loopHeaders
+        guard !headers.isEmpty else { return [:] }
+        let (succs, preds) = f.flowGraph
+        let index = f.blockIndexByID
+        var out: [VReg: UInt64] = [:]
+        let loops = headers.map { ($0, FullUnrolling.stronglyConnected($0, succs: succs, preds: preds)) }
+        for (h, loop) in loops {
+            // Only an outermost loop: one entered again from an enclosing loop may find its
+            // counters where the last round left them, not at their constants.
+            guard !loops.contains(where: { $0.0 != h && $0.1.contains(h) }) else { continue }
+            let latches = preds[h].filter { loop.contains($0) }
+            guard latches.count == 1, let latch = latches.first else { continue }
+            var insideDefs: [VReg: Int] = [:]
+            for b in loop { for i in f.blocks[b].instructions { i.inst.forEachDef { insideDefs[$0, default: 0] += 1 } } }
+            // The test that keeps the loop going, on a counter of the latch.
+            func leaves(_ target: BlockID) -> Bool { index[target].map { !loop.contains($0) } ?? false }
+            var test: (t: VReg, k: Int64)? = nil, testedAtTheTop = false
+            if case .branch(let cc, let t, .imm(let k), _, let thenB, let elseB) = f.blocks[latch].terminator,
+               cc == .ult || cc == .slt, thenB == f.blocks[h].id, leaves(elseB) {
+                test = (t, k)
+            } else if case .branch(let cc, let t, .imm(let k), _, let thenB, let elseB) = f.blocks[h].terminator,
+                      cc == .ult || cc == .slt, index[thenB].map({ loop.contains($0) }) ?? false, leaves(elseB) {
+                test = (t, k)
+                testedAtTheTop = true
+            }
+            // Blocks run at most `K - t0` times: those of no loop inside this one, but for a
+            // header that tests at the top (it runs once more, to leave).
+            let inner = Set(loops.filter { $0.0 != h && loop.contains($0.0) }.flatMap { $0.1 })
+            var steps: Set<VReg> = []
+            for b in loop where !inner.contains(b) && !(testedAtTheTop && b == h) {
+                steps.formUnion(unitSteps(in: f.blocks[b], insideDefs: insideDefs))
+            }
+            guard let (t, k) = test, k > 0, k <= Int64(Int32.max), steps.contains(t),
+                  let t0 = entryConstant(t, f, loop), t0 < k else { continue }
+            let iterations = UInt64(k - t0)
+            for c in steps {
+                guard let c0 = entryConstant(c, f, loop) else { continue }
+                let (b, overflow) = UInt64(c0).addingReportingOverflow(iterations)
+                if !overflow && b <= UInt64(UInt32.max) { out[c] = max(out[c] ?? 0, b) }
+            }
+        }
+        return out
+    }
+
+    /// Registers the block steps by one and the loop defines nowhere else: `c = c + 1`, or
+    /// `n = c + 1; c = n` through a register defined only there.
+    static func unitSteps(in b: Block, insideDefs: [VReg: Int]) -> Set<VReg> {
+        var steps: Set<VReg> = []
+        var increments: [VReg: VReg] = [:]            // n -> c for `n = c + 1`
+        for i in b.instructions {
+            switch i.inst {
+            case .binary(.add, let d, let l, .imm(1), _) where d == l && insideDefs[d] == 1:
+                steps.insert(d)
+            case .binary(.add, let d, let l, .imm(1), _) where d != l && insideDefs[d] == 1:
+                increments[d] = l
+            case .mov(let d, .reg(let n), _) where increments[n] == d && insideDefs[d] == 1:
+                steps.insert(d)
+            default:
+                break
+            }
+        }
+        return steps
+    }
+
+    /// The constant every definition of `c` outside `loop` gives it (nil when one is not a
+    /// non-negative constant, or when it has none).
+    static func entryConstant(_ c: VReg, _ f: Function, _ loop: Set<Int>) -> Int64? {
+        var value: Int64? = nil
+        for (p, b) in f.blocks.enumerated() where !loop.contains(p) {
+            for i in b.instructions where i.inst.definedRegs.contains(c) {
+                guard case .mov(_, .imm(let k), _) = i.inst, k >= 0, value == nil || value == k else { return nil }
+                value = k
+            }
+        }
+        return value
+    }
+}
