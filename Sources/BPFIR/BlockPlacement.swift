@@ -55,24 +55,18 @@ public enum BlockPlacement {
     /// A counter is a register the loop only steps by constants (`off += 64`, or `t = off + 64`
     /// then `off = t`); the branch may test it or the counter plus a constant.
     static func counterExits(_ f: Function) -> [BlockID: BlockID] {
-        let headers = FullUnrolling.loopHeaders(f)
-        guard !headers.isEmpty else { return [:] }
-        let (succs, preds) = f.flowGraph
-        let loops = headers.map { FullUnrolling.stronglyConnected($0, succs: succs, preds: preds) }.sorted { $0.count < $1.count }
+        let loops = Loops(f)
+        guard !loops.all.isEmpty else { return [:] }
+        let succs = f.flowGraph.successors
+        var definitions: [Int: (defs: [VReg: [Inst]], storedSlots: Set<Int>)] = [:]     // by header
         var exits: [BlockID: BlockID] = [:]
         for (p, b) in f.blocks.enumerated() {
             guard case .branch(_, let lhs, let rhs, _, _, _) = b.terminator, succs[p].count == 2,
-                  let loop = loops.first(where: { $0.contains(p) }) else { continue }
-            let outside = succs[p].filter { !loop.contains($0) }
-            guard outside.count == 1, succs[p].contains(where: { loop.contains($0) }) else { continue }
-            // Definitions inside the loop, by register.
-            var defs: [VReg: [Inst]] = [:], storedSlots: Set<Int> = []
-            for q in loop {
-                for i in f.blocks[q].instructions {
-                    i.inst.forEachDef { defs[$0, default: []].append(i.inst) }
-                    if case .store(.slot(let k), _, _, _) = i.inst { storedSlots.insert(k) }
-                }
-            }
+                  let loop = loops.innermost(containing: p) else { continue }
+            let outside = succs[p].filter { !loop.blocks.contains($0) }
+            guard outside.count == 1, succs[p].contains(where: { loop.blocks.contains($0) }) else { continue }
+            if definitions[loop.header] == nil { definitions[loop.header] = Loops.definitions(in: loop, of: f) }
+            let (defs, storedSlots) = definitions[loop.header]!
             func stepOf(_ v: VReg) -> VReg? {         // v = c + imm, defined once in the loop
                 guard let d = defs[v], d.count == 1, case .binary(.add, _, let c, .imm, _) = d[0] else { return nil }
                 return c

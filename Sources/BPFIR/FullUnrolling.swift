@@ -45,7 +45,7 @@ public enum FullUnrolling {
         // the frame's slot sharing follow), inserted once the edits by position are done.
         var insertions: [(at: Int, blocks: [Block])] = []
         for h in headers {
-            let loop = stronglyConnected(h, succs: succs, preds: preds)
+            let loop = Loops.cycle(through: h, succs: succs, preds: preds)
             let hid = f.blocks[h].id
             for p in preds[h].distinct.sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = known.entry[p]
@@ -228,18 +228,4 @@ public enum FullUnrolling {
 
     /// Blocks that are targets of a retreating edge of a depth-first walk from the entry.
     public static func loopHeaders(_ f: Function) -> [Int] { f.depthFirst.loopHeaders.sorted() }
-
-    /// The blocks on a cycle through `h`: reachable from it and reaching it.
-    static func stronglyConnected(_ h: Int, succs: [[Int]], preds: [[Int]]) -> Set<Int> {
-        var forward: Set<Int> = [h], work = [h]
-        while let b = work.popLast() {
-            for j in succs[b] where forward.insert(j).inserted { work.append(j) }
-        }
-        var backward: Set<Int> = [h]
-        work = [h]
-        while let b = work.popLast() {
-            for p in preds[b] where forward.contains(p) && backward.insert(p).inserted { work.append(p) }
-        }
-        return backward
-    }
 }

@@ -12,20 +12,19 @@
 /// only, each counter's definitions outside the loop all the same constant.
 enum LoopCounters {
     static func bounds(_ f: Function) -> [VReg: UInt64] {
-        let headers = f.depthFirst.loopHeaders
-        guard !headers.isEmpty else { return [:] }
-        let (succs, preds) = f.flowGraph
+        let loops = Loops(f)
+        guard !loops.all.isEmpty else { return [:] }
+        let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
         var out: [VReg: UInt64] = [:]
-        let loops = headers.map { ($0, FullUnrolling.stronglyConnected($0, succs: succs, preds: preds)) }
-        for (h, loop) in loops {
+        for l in loops.all {
             // Only an outermost loop: one entered again from an enclosing loop may find its
             // counters where the last round left them, not at their constants.
-            guard !loops.contains(where: { $0.0 != h && $0.1.contains(h) }) else { continue }
+            guard loops.isOutermost(l) else { continue }
+            let h = l.header, loop = l.blocks
             let latches = preds[h].filter { loop.contains($0) }
             guard latches.count == 1, let latch = latches.first else { continue }
-            var insideDefs: [VReg: Int] = [:]
-            for b in loop { for i in f.blocks[b].instructions { i.inst.forEachDef { insideDefs[$0, default: 0] += 1 } } }
+            let insideDefs = Loops.definitions(in: l, of: f).defs.mapValues(\.count)
             // The test that keeps the loop going, on a counter of the latch.
             func leaves(_ target: BlockID) -> Bool { index[target].map { !loop.contains($0) } ?? false }
             var test: (t: VReg, k: Int64)? = nil, testedAtTheTop = false
@@ -39,7 +38,7 @@ enum LoopCounters {
             }
             // Blocks run at most `K - t0` times: those of no loop inside this one, but for a
             // header that tests at the top (it runs once more, to leave).
-            let inner = Set(loops.filter { $0.0 != h && loop.contains($0.0) }.flatMap { $0.1 })
+            let inner = loops.nestedBlocks(l)
             var steps: Set<VReg> = []
             for b in loop where !inner.contains(b) && !(testedAtTheTop && b == h) {
                 steps.formUnion(unitSteps(in: f.blocks[b], insideDefs: insideDefs))

@@ -1,0 +1,58 @@
+/// The loops of a function: each header (a block a retreating edge of a depth-first walk
+/// from the entry goes to) with the blocks on a cycle through it, innermost first, and
+/// what each loop's blocks define. `BlockPlacement` and `LoopCounters` read loops this way;
+/// `FullUnrolling` takes the cycle through a header.
+struct Loops {
+    struct Loop {
+        /// Block positions.
+        let header: Int
+        let blocks: Set<Int>
+    }
+
+    /// Smallest first, so the first one holding a block is its innermost loop.
+    let all: [Loop]
+
+    init(_ f: Function) {
+        let headers = f.depthFirst.loopHeaders
+        guard !headers.isEmpty else { all = []; return }
+        let (succs, preds) = f.flowGraph
+        all = headers.map { Loop(header: $0, blocks: Self.cycle(through: $0, succs: succs, preds: preds)) }
+            .sorted { $0.blocks.count < $1.blocks.count }
+    }
+
+    func innermost(containing block: Int) -> Loop? { all.first { $0.blocks.contains(block) } }
+
+    /// Whether no other loop holds `l`'s header.
+    func isOutermost(_ l: Loop) -> Bool { !all.contains { $0.header != l.header && $0.blocks.contains(l.header) } }
+
+    /// The blocks of the loops nested in `l`.
+    func nestedBlocks(_ l: Loop) -> Set<Int> {
+        Set(all.filter { $0.header != l.header && l.blocks.contains($0.header) }.flatMap { $0.blocks })
+    }
+
+    /// Every instruction `l`'s blocks define each register with, and the stack slots they store to.
+    static func definitions(in l: Loop, of f: Function) -> (defs: [VReg: [Inst]], storedSlots: Set<Int>) {
+        var defs: [VReg: [Inst]] = [:], slots: Set<Int> = []
+        for b in l.blocks {
+            for i in f.blocks[b].instructions {
+                i.inst.forEachDef { defs[$0, default: []].append(i.inst) }
+                if case .store(.slot(let k), _, _, _) = i.inst { slots.insert(k) }
+            }
+        }
+        return (defs, slots)
+    }
+
+    /// The blocks on a cycle through `h`: reachable from it and reaching it.
+    static func cycle(through h: Int, succs: [[Int]], preds: [[Int]]) -> Set<Int> {
+        var forward: Set<Int> = [h], work = [h]
+        while let b = work.popLast() {
+            for j in succs[b] where forward.insert(j).inserted { work.append(j) }
+        }
+        var backward: Set<Int> = [h]
+        work = [h]
+        while let b = work.popLast() {
+            for p in preds[b] where forward.contains(p) && backward.insert(p).inserted { work.append(p) }
+        }
+        return backward
+    }
+}
