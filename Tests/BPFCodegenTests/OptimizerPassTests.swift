@@ -531,16 +531,23 @@ import BPFIR
         for p: Int64 in [0, 5, 6, 100] { #expect(try IRInterpreter.run(h, args: [p]) == IRInterpreter.run(arithmetic, args: [p])) }
     }
 
+    /// `x = a cc k ? a : constant; return x`, lowered as a diamond of two copies.
+    func registerOrConstant(_ cc: CondCode, _ k: Int64, width: Width, constant: Int64) -> Function {
+        let a = VReg(0), x = VReg(1)
+        return fn([
+            Block(id: BlockID(0), terminator: .branch(cc, lhs: a, rhs: .imm(k), width: width, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: [Instruction(.mov(dst: x, src: .reg(a), width: .w64))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(2), instructions: [Instruction(.mov(dst: x, src: .imm(constant), width: .w64))], terminator: .jump(BlockID(3))),
+            Block(id: BlockID(3), terminator: .ret(.reg(x))),
+        ])
+    }
+
     /// `x = a ? a : 27`: the constant is a value `a` may have on its side, so the constant
     /// goes first and the branch skips the copy of `a` (the verifier then meets a's range
     /// first and prunes 27 against it).
     @Test func constantThatTheRegisterSideMayHoldGoesFirst() throws {
         let a = VReg(0), x = VReg(1)
-        let b0 = Block(id: BlockID(0), terminator: .branch(.ne, lhs: a, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
-        let b1 = Block(id: BlockID(1), instructions: [Instruction(.mov(dst: x, src: .reg(a), width: .w64))], terminator: .jump(BlockID(3)))
-        let b2 = Block(id: BlockID(2), instructions: [Instruction(.mov(dst: x, src: .imm(27), width: .w64))], terminator: .jump(BlockID(3)))
-        let b3 = Block(id: BlockID(3), terminator: .ret(.reg(x)))
-        let f = fn([b0, b1, b2, b3])
+        let f = registerOrConstant(.ne, 0, width: .w64, constant: 27)
         let g = SelectFormation.run(f)
         #expect(g.blocks[0].instructions.map(\.inst) == [.mov(dst: x, src: .imm(27), width: .w64)], "\n\(IRPrinter.print(Module(functions: [g])))")
         for v: Int64 in [0, 1, 27, -5] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
@@ -549,12 +556,8 @@ import BPFIR
     /// `x = a < 64 ? a : 64`: after select formation the branch tests the copy, so `a`
     /// ends at the copy and both share a register (`r0 = a; if w0 < 64 ...; r0 = 64`).
     @Test func minimumsBranchOnTheCopy() throws {
-        let a = VReg(0), x = VReg(1)
-        let b0 = Block(id: BlockID(0), terminator: .branch(.ult, lhs: a, rhs: .imm(64), width: .w32, then: BlockID(1), else: BlockID(2)))
-        let b1 = Block(id: BlockID(1), instructions: [Instruction(.mov(dst: x, src: .reg(a), width: .w64))], terminator: .jump(BlockID(3)))
-        let b2 = Block(id: BlockID(2), instructions: [Instruction(.mov(dst: x, src: .imm(64), width: .w64))], terminator: .jump(BlockID(3)))
-        let b3 = Block(id: BlockID(3), terminator: .ret(.reg(x)))
-        let f = fn([b0, b1, b2, b3])
+        let x = VReg(1)
+        let f = registerOrConstant(.ult, 64, width: .w32, constant: 64)
         let g = SelectFormation.run(f)
         guard case .branch(_, let tested, _, _, _, _) = g.blocks[0].terminator else { Issue.record("no branch"); return }
         #expect(tested == x, "\n\(IRPrinter.print(Module(functions: [g])))")
