@@ -51,13 +51,12 @@ public enum SelectFormation {
     }
 
     /// `x = c ? K : <computation>` where the computing arm is not a lone copy (those are the
-    /// diamonds above): `x = K` moves
-    /// above the branch and the branch skips the computation, as clang's select does. The
-    /// computation is then the fall-through, walked first by the verifier, and the
-    /// constant's state arrives second at the join, where it is pruned when the computed
-    /// range holds it (`now = short packet ? 0 : load`: everything after the join was
-    /// verified twice, the constant's state first). Only the constant moves, so nothing
-    /// runs early that the branch guards.
+    /// diamonds above): `x = K` moves above the branch and the branch skips the computation,
+    /// as clang's select does. The computation is then the fall-through, walked first by the
+    /// verifier, and the constant's state arrives second at the join, where it is pruned
+    /// when the computed range holds it (`now = short packet ? 0 : load`: everything after
+    /// the join was verified twice, the constant's state first). Only the constant moves,
+    /// so nothing runs early that the branch guards.
     static func hoistConstantArms(_ f: inout Function, index: BlockIndex, preds: [[Int]]) -> Bool {
         var changed = false
         for bi in f.blocks.indices {
