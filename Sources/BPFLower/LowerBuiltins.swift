@@ -148,9 +148,26 @@ extension FunctionLowering {
     }
 
     /// Count of trailing zero bits: the ones below the lowest set bit, counted.
+    /// Count of trailing zero bits, as clang expands it: the lowest set bit alone, times a
+    /// de Bruijn constant, has a distinct top 5 (6) bits for each position, which index a
+    /// byte table in the read-only string section (0 for zero; C leaves that open).
     private func trailingZeros(_ v: Operand, width w: Width) throws -> Operand {
+        if case .imm(let k) = v {
+            let x = UInt64(bitPattern: k) & w.mask
+            return .imm(x == 0 ? Int64(w.bits) : Int64(x.trailingZeroBitCount))
+        }
+        let bits = w.bits, shift = w == .w64 ? 58 : 27
+        let multiplier: UInt64 = w == .w64 ? 0x03f7_9d71_b4ca_8b09 : 0x077c_b531
+        var table = [UInt8](repeating: 0, count: bits)
+        for i in 0..<bits { table[Int(((multiplier << UInt64(i)) & w.mask) >> UInt64(shift))] = UInt8(i) }
         let lowest = try binop(.and, v, try binop(.sub, .imm(0), v, width: w), width: w)
-        return try popcount(try binop(.sub, lowest, .imm(1), width: w), width: w)
+        let product = try binop(.mul, lowest, constant(Int64(bitPattern: multiplier), width: w), width: w)
+        let index = try binop(.lshr, product, .imm(Int64(shift)), width: w)
+        let base = symbolAddress(ModuleLowering.stringSection, offset: Int64(module.internString(table)))
+        let address = try binop(.add, .reg(base), index, width: .w64)
+        let r = b.newVReg()
+        b.emit(.load(dst: r, base: .reg(materialize(address, width: .w64)), offset: 0, width: .w8, signed: false))
+        return .reg(r)
     }
 
     /// One plus the index of the lowest set bit, 0 for zero: the bits up to and including
