@@ -132,7 +132,7 @@ public enum RedundancyElimination {
             func single(_ r: VReg) -> Inst? { defs[r] == 1 ? definitions[r]?.first : nil }
             guard case .binary(.and, _, let z, .imm(let m), w)? = single(x) else { return nil }
             let low = ~w.extend(UInt64(bitPattern: m), signed: false) & (w == .w64 ? .max : 0xffff_ffff)
-            guard low != 0, low & (low + 1) == 0, low < 1 << 31 else { return nil }
+            guard low != 0, low & (low &+ 1) == 0, low < 1 << 31 else { return nil }
             if z == a { return Int64(low) }
             guard fits(a, w, signed: true), case .binary(.add, _, a, .reg(let bias), w)? = single(z),
                   case .binary(.lshr, _, let sign, .imm(_), w)? = single(bias),

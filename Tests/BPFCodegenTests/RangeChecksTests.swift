@@ -90,3 +90,16 @@ extension OptimizerPassTests {
         #expect(WrapChecks.run(h).blocks.contains { if case .branch(.ult, _, .imm(96), _, _, _) = $0.terminator { return true }; return false })
     }
 }
+
+/// RedundancyElimination: `a - (a & 0)` at 64 bits, a mask that keeps no bit, once
+/// overflowed computing which low bits the subtraction keeps (a random C program found it).
+extension OptimizerPassTests {
+    @Test func subtractingAnEmptyMaskDoesNotTrap() throws {
+        let a = VReg(0), x = VReg(1), d = VReg(2)
+        let f = fn([Block(id: BlockID(0), instructions: [ins(.binary(.and, dst: x, lhs: a, rhs: .imm(0), width: .w64)),
+                                                          ins(.binary(.sub, dst: d, lhs: a, rhs: .reg(x), width: .w64))],
+                          terminator: .ret(.reg(d)))], params: 1)
+        let g = RedundancyElimination.run(f)
+        for v: Int64 in [0, 7, -1, Int64.min] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+    }
+}
