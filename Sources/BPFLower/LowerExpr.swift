@@ -288,7 +288,10 @@ extension FunctionLowering {
             if !layout.isSigned(inner.type) { return layout.size(inner.type) < layout.size(e.type) }
             return layout.size(inner.type) <= layout.size(e.type) && isNonNegative(inner)
         case .declRef(.local(let id)):
-            if case .constant(let v, _)? = vars[VarKey(frame: frame, id: id)] { return v >= 0 }
+            // Constants are kept as their low bits, zero-extended: the sign is the type's.
+            if case .constant(let v, _)? = vars[VarKey(frame: frame, id: id)] {
+                return TypeLayout.signExtend(v, layout.width(e.type)) >= 0
+            }
             return false
         case .binary(let op, let a, let b):
             switch op {
