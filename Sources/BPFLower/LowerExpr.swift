@@ -494,7 +494,12 @@ extension FunctionLowering {
     /// `__builtin_constant_p(...)` (so `bpf_htons(CONST)` selects its constant arm).
     func staticCondition(_ e: Expr) -> Bool? {
         switch e.kind {
-        case .cast(let inner, _), .unary(.extension, let inner): return staticCondition(inner)
+        // A cast that keeps every bit of its operand (or makes a bool) keeps its truth; a
+        // narrowing one may not: `(__s32)0x8000000000000000ull` is 0.
+        case .cast(let inner, _) where e.type.canonical == .bool || !(e.type.isInteger && inner.type.isInteger)
+                                         || layout.size(e.type) >= layout.size(inner.type):
+            return staticCondition(inner)
+        case .unary(.extension, let inner): return staticCondition(inner)
         case .unary(.logicalNot, let inner): return staticCondition(inner).map { !$0 }
         case .call(let callee, let args):
             guard case .declRef(.function("__builtin_constant_p")) = callee.withoutCasts.kind, let x = args.first else { return nil }
@@ -502,7 +507,7 @@ extension FunctionLowering {
             if let id = LoopUnroller.localID(x), case .constant? = vars[VarKey(frame: frame, id: id)] { return true }
             return false
         default:
-            if let v = ConstantEvaluator.integer(e) { return v != 0 }
+            if case .integer(let v)? = ConstantEvaluator.evaluate(e, layout: layout) { return v != 0 }
             return nil
         }
     }
@@ -659,7 +664,8 @@ extension FunctionLowering {
         case .cast(let inner, _) where e.type.canonical == .bool || (e.type.isInteger && layout.size(e.type) >= layout.size(inner.type) && (inner.type.isInteger || inner.type.isPointer)):
             try lowerCondition(inner, then: t, else: f)
         case .intLiteral(let v):
-            b.jump(to: v != 0 ? t : f)
+            // The literal's bits at its type's width: `(__s32)0x8000000000000000ull` is 0.
+            b.jump(to: TypeLayout.normalize(Int64(bitPattern: v), layout.width(e.type)) != 0 ? t : f)
         default:
             let v = try rvalue(e)
             guard case .scalar(let op) = v else { throw LoweringError(e.location, "condition is not a scalar") }
