@@ -43,7 +43,10 @@ enum LoopCounters {
             for b in loop where !inner.contains(b) && !(testedAtTheTop && b == h) {
                 steps.formUnion(unitSteps(in: f.blocks[b], insideDefs: insideDefs))
             }
-            guard let (t, k) = test, k > 0, k <= Int64(Int32.max), steps.contains(t),
+            // The tested counter must step on every way round, so in the latch: a step some
+            // iterations skip would not bound their number.
+            guard let (t, k) = test, k > 0, k <= Int64(Int32.max),
+                  unitSteps(in: f.blocks[latch], insideDefs: insideDefs).contains(t), steps.contains(t),
                   let t0 = entryConstant(t, f, loop), t0 < k else { continue }
             let iterations = UInt64(k - t0)
             for c in steps {

@@ -84,6 +84,16 @@ extension OptimizerPassTests {
         let g = WrapChecks.run(f)
         #expect(!g.blocks.contains { if case .branch(.ult, _, .imm(96), _, _, _) = $0.terminator { return true }; return false }, "\(show(g))")
         for v: Int64 in [0, 1, 5, 1 << 20, Int64.max, -1] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        // The tested counter stepped only on some iterations (not in the latch) bounds
+        // nothing: `s` may count past 31.
+        let v = VReg(0), i = VReg(2)
+        var skipped = f
+        skipped.blocks[2].instructions.removeLast()
+        skipped.blocks[2].terminator = .branch(.ult, lhs: v, rhs: .imm(9), width: .w64, then: BlockID(6), else: BlockID(7))
+        skipped.blocks.append(Block(id: BlockID(6), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w32))],
+                                    terminator: .jump(BlockID(7))))
+        skipped.blocks.append(Block(id: BlockID(7), terminator: .branch(.slt, lhs: i, rhs: .imm(31), width: .w32, then: BlockID(1), else: BlockID(3))))
+        #expect(LoopCounters.bounds(skipped)[VReg(1)] == nil, "\(show(skipped))")
         // Stepped by two, `s` reaches 62: the test stays.
         let h = countedLoop(step: 2)
         #expect(LoopCounters.bounds(h)[VReg(1)] == nil)
