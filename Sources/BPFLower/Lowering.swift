@@ -99,14 +99,24 @@ final class ModuleLowering {
                 decls[name] = f
             }
         }
-        return LoweredProgram(module: Module(functions: functions, readOnlyData: Self.fixedContents(data, records: unit.records), addressTaken: referencedGlobals),
+        // `static` variables of the default data sections that no function writes read as
+        // their initializers, as `static const` ones do (neither `used` nor placed in a
+        // section of their own: those are the loader's or another tool's to change).
+        let statics = Set(unit.globals.filter { $0.isStatic && !$0.isExtern && !$0.attributes.used && $0.attributes.section == nil }
+            .map(\.name))
+        let unwritten = UnwrittenGlobals.onlyLoaded(statics, in: functions)
+        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: unwritten)
+        return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed, addressTaken: referencedGlobals),
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }
 
     /// The contents of read-only objects of integer (or array of integer) type that are
-    /// not volatile and hold no address the loader fills in: what clang folds loads from.
-    static func fixedContents(_ sections: [DataSection], records: [RecordDecl]) -> [String: [UInt8]] {
+    /// not volatile and hold no address the loader fills in, and of the writable ones
+    /// named in `unwrittenStatics` (no function writes them) whose address no data
+    /// section holds: what clang folds loads from.
+    static func fixedContents(_ sections: [DataSection], records: [RecordDecl],
+                              unwrittenStatics: Set<String> = []) -> [String: [UInt8]] {
         // Integers, and arrays and records of them (a `static const` table of backends
         // or port rules, as clang folds it); nothing volatile, no pointer (relocated).
         var visiting: Set<RecordID> = []
@@ -126,6 +136,16 @@ final class ModuleLowering {
         for s in sections where s.kind == .readOnly && !s.bytes.isEmpty {
             for sym in s.symbols where fixed(sym.type) && sym.offset + sym.size <= s.bytes.count {
                 guard !s.relocations.contains(where: { $0.offset < sym.offset + sym.size && sym.offset < $0.offset + $0.bytes }) else { continue }
+                out[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
+            }
+        }
+        guard !unwrittenStatics.isEmpty else { return out }
+        let addressed = Set(sections.flatMap { $0.relocations.map(\.symbol) })
+        for s in sections where s.kind != .readOnly && (s.name == ".data" || s.name == ".bss") {
+            for sym in s.symbols where unwrittenStatics.contains(sym.name) && !addressed.contains(sym.name) && fixed(sym.type) {
+                if s.kind == .bss { out[sym.name] = [UInt8](repeating: 0, count: sym.size); continue }
+                guard sym.offset + sym.size <= s.bytes.count,
+                      !s.relocations.contains(where: { $0.offset < sym.offset + sym.size && sym.offset < $0.offset + $0.bytes }) else { continue }
                 out[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
             }
         }

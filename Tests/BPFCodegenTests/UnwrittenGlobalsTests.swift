@@ -1,0 +1,42 @@
+import Testing
+import BPFIR
+
+/// UnwrittenGlobals: which globals every function only loads from.
+extension OptimizerPassTests {
+    /// `g`'s address, and an address computed from it in a later block (a loop's), end in
+    /// loads only: `g` stays a candidate. Each other use of an address computed from it
+    /// (stored through, stored as a value, passed to a call, an atomic operation's base,
+    /// returned) writes it or lets it escape, and removes it; the other candidate, only
+    /// loaded, stays.
+    @Test func onlyLoadedGlobalsAreThoseWhoseAddressesEndInLoads() throws {
+        let sym = { (name: String) in Instruction(.symbolAddr(dst: VReg(1), symbol: SymbolRef(name: name, offset: 0))) }
+        func program(_ use: Inst?, returnsAddress: Bool = false) -> Function {
+            var entry: [Instruction] = [
+                sym("g"),
+                ins(.load(dst: VReg(2), base: .reg(VReg(1)), offset: 4, width: .w32, signed: false)),
+                ins(.symbolAddr(dst: VReg(9), symbol: SymbolRef(name: "h", offset: 0))),
+                ins(.load(dst: VReg(10), base: .reg(VReg(9)), offset: 0, width: .w64, signed: false)),
+            ]
+            if let u = use { entry.append(ins(u)) }
+            let b0 = Block(id: BlockID(0), instructions: entry, terminator: .jump(BlockID(1)))
+            // The address arithmetic comes after its use in block order (a loop's back edge).
+            let b1 = Block(id: BlockID(1), instructions: [
+                ins(.load(dst: VReg(4), base: .reg(VReg(3)), offset: 0, width: .w8, signed: false)),
+                ins(.binary(.add, dst: VReg(3), lhs: VReg(1), rhs: .reg(VReg(2)), width: .w64)),
+            ], terminator: .ret(returnsAddress ? .reg(VReg(3)) : .imm(0)))
+            return fn([b0, b1])
+        }
+        let both: Set<String> = ["g", "h"]
+        #expect(UnwrittenGlobals.onlyLoaded(both, in: [program(nil)]) == both)
+        let escapes: [(String, Inst)] = [
+            ("store through", .store(base: .reg(VReg(3)), offset: 0, value: .imm(1), width: .w8)),
+            ("stored", .store(base: .slot(0), offset: 0, value: .reg(VReg(3)), width: .w64)),
+            ("passed", .call(dst: nil, callee: .helper(113), args: [.reg(VReg(3)), .imm(4), .reg(VReg(0))])),
+            ("atomic", .atomic(.add, base: .reg(VReg(3)), offset: 0, value: VReg(2), width: .w32, fetch: nil)),
+        ]
+        for (what, use) in escapes {
+            #expect(UnwrittenGlobals.onlyLoaded(both, in: [program(nil), program(use)]) == ["h"], "\(what)")
+        }
+        #expect(UnwrittenGlobals.onlyLoaded(both, in: [program(nil, returnsAddress: true)]) == ["h"])
+    }
+}
