@@ -163,6 +163,9 @@ func evaluateInteger(_ c: CXCursor) -> (value: UInt64, isUnsigned: Bool)? {
     guard let r = clang_Cursor_Evaluate(c) else { return nil }
     defer { clang_EvalResult_dispose(r) }
     guard clang_EvalResult_getKind(r) == CXEval_Int else { return nil }
+    // libclang hands out 64 bits: a 128-bit constant stays an expression (LowerWide
+    // computes its halves).
+    if clang_Type_getSizeOf(clang_getCursorType(c)) > 8 { return nil }
     if clang_EvalResult_isUnsignedInt(r) != 0 {
         return (UInt64(clang_EvalResult_getAsUnsigned(r)), true)
     }

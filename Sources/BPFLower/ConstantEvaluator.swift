@@ -19,12 +19,67 @@ enum ConstantValue: Hashable {
 
 /// Folds the constant expressions global initializers and helper pointers use.
 enum ConstantEvaluator {
+    static func isWide(_ t: CType) -> Bool {
+        if case .int(bytes: 16, _, _) = t.canonical { return true }
+        return false
+    }
+
+    /// The value of a constant integer expression as 128 bits (a 128-bit global's
+    /// initializer): narrower operands extended as C converts them, then the 128-bit
+    /// operations.
+    static func wideInteger(_ e: Expr) -> UInt128? {
+        func signed(_ t: CType) -> Bool { if case .int(_, let s, _) = t.canonical { return s }; return false }
+        guard isWide(e.type) else {
+            guard case .integer(let x)? = evaluate(e, layout: nil) else { return nil }
+            // The value at its type's width, then extended by the type's signedness.
+            let bytes: Int
+            switch e.type.canonical {
+            case .int(let n, _, _): bytes = n
+            case .bool: bytes = 1
+            default: bytes = 8
+            }
+            let w = Width(bytes: bytes) ?? .w64
+            let v = TypeLayout.normalize(x, w)
+            return signed(e.type) ? UInt128(truncatingIfNeeded: Int128(TypeLayout.signExtend(v, w))) : UInt128(UInt64(bitPattern: v))
+        }
+        switch e.kind {
+        case .intLiteral(let v): return UInt128(v)
+        case .cast(let inner, _): return wideInteger(inner)
+        case .unary(.plus, let inner), .unary(.extension, let inner): return wideInteger(inner)
+        case .unary(.minus, let inner): return wideInteger(inner).map { 0 &- $0 }
+        case .unary(.bitNot, let inner): return wideInteger(inner).map { ~$0 }
+        case .binary(.shl, let l, let r), .binary(.shr, let l, let r):
+            guard let a = wideInteger(l), let n = integer(r), n >= 0, n < 128 else { return nil }
+            if case .binary(.shl, _, _) = e.kind { return a << n }
+            return signed(e.type) ? UInt128(truncatingIfNeeded: Int128(truncatingIfNeeded: a) >> n) : a >> n
+        case .binary(let op, let l, let r):
+            guard let a = wideInteger(l), let b = wideInteger(r) else { return nil }
+            switch op {
+            case .add: return a &+ b
+            case .sub: return a &- b
+            case .mul: return a &* b
+            case .bitAnd: return a & b
+            case .bitOr: return a | b
+            case .bitXor: return a ^ b
+            case .comma: return b
+            default: return nil
+            }
+        case .conditional(let c, let a, let b):
+            guard let x = integer(c) else { return nil }
+            return wideInteger(x != 0 ? a : b)
+        default: return nil
+        }
+    }
+
     static func integer(_ e: Expr) -> Int64? {
         if case .integer(let v)? = evaluate(e, layout: nil) { return v }
         return nil
     }
 
     static func evaluate(_ e: Expr, layout: TypeLayout?) -> ConstantValue? {
+        // A 128-bit value: computed in 128 bits, its low half kept (what a conversion to a
+        // narrower type keeps).
+        if isWide(e.type) { return wideInteger(e).map { .integer(Int64(truncatingIfNeeded: $0)) } }
         switch e.kind {
         case .intLiteral(let v):
             return .integer(Int64(bitPattern: v))

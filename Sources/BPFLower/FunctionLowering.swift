@@ -87,6 +87,9 @@ final class FunctionLowering {
             if layout.isAggregate(p.type) {
                 throw LoweringError(p.location, "passing aggregates by value is not supported in BPF functions")
             }
+            if isWide(p.type) {
+                throw LoweringError(p.location, "a 128-bit integer parameter ('\(wideName(p.type))') is not supported in BPF functions: an argument is one 64-bit register")
+            }
             try declareVariable(p, addressTaken: taken.contains(p.id))
             try assign(LValue(storage: vars[VarKey(frame: frame, id: p.id)]!, type: p.type, bitfield: nil),
                        value: .reg(r))
@@ -115,7 +118,7 @@ final class FunctionLowering {
         let key = VarKey(frame: frame, id: v.id)
         if case .function = v.type.canonical { return }
         if let existing = vars[key], case .constant = existing {} else if vars[key] != nil { return }
-        if layout.isAggregate(v.type) || addressTaken || v.type.isVolatileQualified {
+        if layout.isAggregate(v.type) || isWide(v.type) || addressTaken || v.type.isVolatileQualified {
             var size = layout.size(v.type)
             if size <= 0 && layout.isAggregate(v.type) {
                 // A zero-length array still has an address (`BPF_SEQ_PRINTF` without

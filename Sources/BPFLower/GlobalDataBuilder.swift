@@ -112,6 +112,15 @@ struct GlobalDataBuilder {
             if layout.record(type) != nil {
                 throw LoweringError(e.location, "initializer element is not a compile-time constant")
             }
+            if ConstantEvaluator.isWide(type) {
+                guard let v = ConstantEvaluator.wideInteger(e) else {
+                    throw LoweringError(e.location, "initializer element is not a compile-time constant")
+                }
+                let (lo, hi) = module.options.bigEndian ? (8, 0) : (0, 8)
+                store(UInt64(truncatingIfNeeded: v), size: 8, into: &bytes, at: offset + lo)
+                store(UInt64(truncatingIfNeeded: v >> 64), size: 8, into: &bytes, at: offset + hi)
+                return
+            }
             guard let v = ConstantEvaluator.evaluate(e, layout: layout) else {
                 throw LoweringError(e.location, "initializer element is not a compile-time constant")
             }

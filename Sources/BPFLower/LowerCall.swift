@@ -131,7 +131,7 @@ extension FunctionLowering {
         let ret = f.type.returnType
         var result: Storage? = nil
         if !ret.isVoid {
-            if layout.isAggregate(ret) {
+            if layout.isAggregate(ret) || isWide(ret) {
                 // Its own alignment: a returned struct is read back field by field, which
                 // forwarding follows through field-sized copies, not through words.
                 result = .memory(newStackObject(size: layout.size(ret), type: ret, wordAligned: false, name: "\(f.name).ret"))

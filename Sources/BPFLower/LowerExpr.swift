@@ -4,11 +4,16 @@ import BPFFrontend
 extension FunctionLowering {
     /// Evaluates an expression. With `discard`, the value is not needed.
     func rvalue(_ e: Expr, discard: Bool = false) throws -> RValue {
-        // eBPF registers are 64 bits wide and values of 16-byte integer types are not split
-        // over two of them: such a value is refused rather than silently truncated. Records
-        // holding such fields still copy as bytes (vmlinux.h has them).
-        if case .int(bytes: 16, _, let name) = e.type.canonical {
-            throw LoweringError(e.location, "128-bit integer values ('\(name)') are not supported")
+        // A 128-bit integer value is held in memory (LowerWide): computed there, or read
+        // in place from its variable; the calls and statement expressions that make one
+        // are lowered below. One narrowed to a scalar type is its low half, converted.
+        if isWide(e.type) {
+            switch e.kind {
+            case .call, .statementExpr: break
+            default: return .aggregate(try wideInMemory(e))
+            }
+        } else if case .cast(let inner, _) = e.kind, isWide(inner.type), !e.type.isVoid {
+            return .scalar(try narrowWide(try wide(inner), to: e.type, at: e.location))
         }
         switch e.kind {
         case .intLiteral(let v):
@@ -86,6 +91,9 @@ extension FunctionLowering {
 
     /// Forces a scalar value into a register-or-immediate operand.
     func scalar(_ e: Expr) throws -> Operand {
+        if isWide(e.type) {
+            throw LoweringError(e.location, "a 128-bit integer value ('\(wideName(e.type))') cannot be used here: it does not fit a 64-bit BPF register")
+        }
         let v = try rvalue(e)
         guard case .scalar(let op) = v else { throw LoweringError(e.location, "expected a scalar value") }
         return op
@@ -245,6 +253,11 @@ extension FunctionLowering {
         case .andAssign: base = .bitAnd
         case .xorAssign: base = .bitXor
         default: base = .bitOr
+        }
+        if isWide(r.type) && !isWide(l.type) && !l.type.isPointer {
+            // Computed in 128 bits (the usual conversions), stored narrowed.
+            let result = try narrowCompoundAssign(base, l, r, e)
+            return discard ? .none : .scalar(result)
         }
         let rv = try scalar(r)
         let lv = try lvalue(l)
@@ -610,6 +623,7 @@ extension FunctionLowering {
             b.jump(to: taken ? t : f)
             return
         }
+        if isWide(e.type) { try lowerWideTest(e, then: t, else: f); return }
         switch e.kind {
         case .binary(.logicalAnd, let l, let r):
             let mid = b.newBlock()
@@ -640,6 +654,8 @@ extension FunctionLowering {
             let m = b.newVReg()
             b.emit(.binary(.and, dst: m, lhs: materialize(try scalar(l), width: w), rhs: .imm(powerOfTwoRemainder(e)! - 1), width: w))
             try branch(.ne, .reg(m), .imm(0), width: w, signed: false, then: t, else: f)
+        case .binary(let op, let l, let r) where [.lt, .gt, .le, .ge, .eq, .ne].contains(op) && (isWide(l.type) || isWide(r.type)):
+            try lowerWideComparison(op, l, r, then: t, else: f)
         case .binary(let op, let l, let r) where [.lt, .gt, .le, .ge, .eq, .ne].contains(op):
             let a = try scalar(l), c = try scalar(r)
             let operandType = l.type.isPointer || r.type.isPointer ? CType.pointer(.void) : l.type

@@ -143,8 +143,15 @@ extension FunctionLowering {
             b.terminate(.ret(ret.isVoid ? nil : .imm(0)))
             return
         }
+        if isWide(e.type) && !isWide(ret) {
+            b.terminate(.ret(try narrowWide(try wide(e), to: ret, at: loc)))
+            return
+        }
         let v = try rvalue(e)
         guard case .scalar(let op) = v else {
+            if isWide(ret) {
+                throw LoweringError(loc, "a 128-bit integer value ('\(wideName(ret))') cannot be returned by a BPF function: it does not fit r0")
+            }
             throw LoweringError(loc, "returning aggregates is not supported in BPF functions")
         }
         let conv = try convert(op, from: e.type, to: ret, at: loc)
