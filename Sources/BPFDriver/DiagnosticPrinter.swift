@@ -21,7 +21,7 @@ struct DiagnosticPrinter {
     }
 
     private mutating func sourceLine(_ file: String, _ n: Int) -> String? {
-        if files[file] == nil { files[file] = .some(System.readFile(file).map { ($0, LineTable($0)) }) }
+        if files[file] == nil { files[file] = .some(Driver.sourceBytes(file).map { ($0, LineTable($0)) }) }
         guard let text = files[file] ?? nil, let r = text.lines.range(ofLine: n) else { return nil }
         let bytes = text.bytes[r]
         // Not UTF-8: each byte is one Latin-1 character.

@@ -140,8 +140,13 @@ public enum Driver {
     /// Compiles one C file into the bytes of an ELF object (or throws diagnostics).
     public static func compile(file: String, options: Options) throws -> CompileResult {
         let t0 = System.nanoseconds()
-        let unit = try Frontend.parse(file: file, arguments: frontendArguments(options), useCache: options.parseCache,
-                                      listsIncludedFiles: options.writeDependencies)
+        // `-` (with `-x c`): the program on standard input, named `<stdin>` as clang names it.
+        let fromStandardInput = file == "-"
+        if fromStandardInput && standardInputBytes == nil { standardInputBytes = System.readStandardInput() }
+        let text = fromStandardInput ? String(decoding: standardInputBytes ?? [], as: UTF8.self) : nil
+        let unit = try Frontend.parse(file: fromStandardInput ? "<stdin>" : file,
+                                      arguments: frontendArguments(options) + (fromStandardInput ? ["-x", "c"] : []),
+                                      useCache: options.parseCache, listsIncludedFiles: options.writeDependencies, text: text)
         let t1 = System.nanoseconds()
         defer {
             if System.timesStages {
@@ -177,6 +182,15 @@ public enum Driver {
         let object = try ObjectAssembler(unit: unit, program: prog, functions: compiled, options: options).assemble()
         let bytes = try ELFWriter.write(object)
         return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: unit.includedFiles)
+    }
+
+    /// The program read from standard input (`-`), kept for the line texts of .BTF.ext
+    /// and of diagnostics, which name it `<stdin>`.
+    nonisolated(unsafe) static var standardInputBytes: [UInt8]? = nil
+
+    /// A source file's bytes: `<stdin>` is what standard input held.
+    static func sourceBytes(_ file: String) -> [UInt8]? {
+        file == "<stdin>" && standardInputBytes != nil ? standardInputBytes : System.readFile(file)
     }
 
     /// Writes through a temporary file and a rename, so no half object is ever left behind.

@@ -123,7 +123,9 @@ struct ObjectAssembler {
                 BTFVariable(name: $0.name, type: $0.type, offset: $0.offset, size: $0.size,
                             linkage: $0.isStatic ? .static : .global, declTags: $0.btfDeclTags)
             }
-            btf.addDataSection(name: d.name, size: d.size, variables: vars)
+            // An empty section (only empty structs in it) has no map and no DATASEC, as in
+            // clang's objects: libbpf refuses to open an object whose DATASEC has size 0.
+            if d.size > 0 { btf.addDataSection(name: d.name, size: d.size, variables: vars) }
         }
 
         // 3. Externs: .kconfig/.ksyms variables and kfuncs (undefined symbols).

@@ -12,7 +12,7 @@ struct SourceLines {
 
     mutating func line(_ file: String, _ n: Int) -> String {
         if cache[file] == nil {
-            let bytes = System.readFile(file) ?? []
+            let bytes = Driver.sourceBytes(file) ?? []
             var starts = [0]
             for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
             cache[file] = Text(bytes: bytes, starts: starts)

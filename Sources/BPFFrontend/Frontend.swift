@@ -14,8 +14,10 @@ public enum Frontend {
     /// falls back to the ordinary parse.
     /// `listsIncludedFiles`: fill the unit's `includedFiles` (for a dependency file); the
     /// walk over every inclusion is skipped otherwise.
+    /// `text`: the file's contents when they are not on disk (standard input, named
+    /// `<stdin>` as clang names it); such a parse uses no cache.
     public static func parse(file: String, arguments: [String], useCache: Bool = true,
-                             listsIncludedFiles: Bool = true) throws -> TranslationUnit {
+                             listsIncludedFiles: Bool = true, text: String? = nil) throws -> TranslationUnit {
         let args = fullArguments(file: file, arguments)
         let timing = System.timesStages
         // libclang's own work (its index, the parse, freeing the parsed unit, laying out
@@ -26,7 +28,7 @@ public enum Frontend {
             if timing { System.writeError("swift-bpfcc: time: libclang \(Double(libclangNanoseconds) / 1e6) ms\n") }
         }
         var rejectedEntry: (cache: PrefixCache, key: String)? = nil
-        if useCache, let entry = cacheEntry(file: file, arguments: args) {
+        if useCache && text == nil, let entry = cacheEntry(file: file, arguments: args) {
             let t0 = System.nanoseconds()
             let hit = entry.cache.lookup(entry.key)
             if timing {
@@ -68,7 +70,7 @@ public enum Frontend {
             throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
         }
         defer { libclangCall { clang_disposeIndex(index) } }
-        let unit = try parseOnce(file: file, arguments: args, index: index, listsIncludedFiles: listsIncludedFiles)
+        let unit = try parseOnce(file: file, arguments: args, index: index, mainText: text, listsIncludedFiles: listsIncludedFiles)
         if let r = rejectedEntry { r.cache.remove(r.key) }
         return unit
     }

@@ -122,8 +122,10 @@ final class FunctionLowering {
             var size = layout.size(v.type)
             if size <= 0 && layout.isAggregate(v.type) {
                 // A zero-length array still has an address (`BPF_SEQ_PRINTF` without
-                // arguments passes one with size 0): one byte of stack.
-                guard case .array(_, count: 0?) = v.type.canonical else {
+                // arguments passes one with size 0), so does an empty struct (GNU C): one
+                // byte of stack.
+                let isEmptyRecord = layout.record(v.type)?.isComplete == true
+                if case .array(_, count: 0?) = v.type.canonical {} else if !isEmptyRecord {
                     throw LoweringError(v.location, "variable '\(v.name)' has incomplete type")
                 }
                 size = 1
