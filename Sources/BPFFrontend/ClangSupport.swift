@@ -76,6 +76,17 @@ func location(_ loc: CXSourceLocation, name: (CXFile) -> String = fileName) -> S
     return SourceLocation(file: file.map(name) ?? "<built-in>", line: Int(line), column: Int(column))
 }
 
+/// The presumed location, as clang reports it in diagnostics and debug information: the
+/// expansion location renamed and renumbered by `#line` directives (and GNU line markers)
+/// before it.
+func presumedLocation(_ loc: CXSourceLocation) -> SourceLocation {
+    var name = CXString()
+    var line: UInt32 = 0, column: UInt32 = 0
+    clang_getPresumedLocation(loc, &name, &line, &column)
+    let file = string(name)
+    return SourceLocation(file: file.isEmpty ? "<built-in>" : relativeToWorkingDirectory(file), line: Int(line), column: Int(column))
+}
+
 /// The name locations give a file: see `relativeToWorkingDirectory`.
 func fileName(_ file: CXFile) -> String { relativeToWorkingDirectory(string(clang_getFileName(file))) }
 

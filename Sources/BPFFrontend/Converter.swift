@@ -43,6 +43,8 @@ final class Converter {
     var pendingFunctions: [CXCursor] = []
     var requestedFunctions: Set<String> = []
     var mainFileHandle: CXFile? = nil
+    /// The main file has `#line` directives: its locations are the presumed ones.
+    var mainHasLineDirectives = false
     /// File names by libclang's handle: a location names its file without making the
     /// name again.
     var fileNames: [UnsafeMutableRawPointer: String] = [:]
@@ -117,7 +119,11 @@ final class Converter {
         }
         let value: SourceLocation
         let (file, offset) = expansionPosition(loc)
-        if let f = file, isMainFile(f), let lines = mainLines(f) {
+        if let f = file, isMainFile(f), mainLines(f) != nil, mainHasLineDirectives {
+            // `#line` renames and renumbers what follows it, for clang's diagnostics and
+            // line info alike.
+            value = presumedLocation(loc)
+        } else if let f = file, isMainFile(f), let lines = mainLines(f) {
             // Counted from libclang's text of the file, as libclang counts them.
             let (line, column) = lines.lineAndColumn(of: Int(offset))
             value = SourceLocation(file: name(of: f), line: line, column: column)
@@ -146,8 +152,33 @@ final class Converter {
 
     /// The lines of the main file `f` (counted the first time).
     func mainLines(_ f: CXFile) -> LineTable? {
-        if mainLineTable == nil, let text = text(of: f) { mainLineTable = LineTable(text.bytes) }
+        if mainLineTable == nil, let text = text(of: f) {
+            mainLineTable = LineTable(text.bytes)
+            mainHasLineDirectives = Self.hasLineDirectives(text.bytes)
+        }
         return mainLineTable
+    }
+
+    /// Whether a line of `bytes` starts (after blanks) with `#line` or a GNU line marker
+    /// (`# 12 "file"`).
+    static func hasLineDirectives(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let hash = UInt8(ascii: "#"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n")
+        var atLineStart = true
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == newline { atLineStart = true; i += 1; continue }
+            if atLineStart && (c == space || c == tab) { i += 1; continue }
+            if atLineStart && c == hash {
+                var j = i + 1
+                while j < bytes.count && (bytes[j] == space || bytes[j] == tab) { j += 1 }
+                if j < bytes.count && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9") { return true }
+                if j + 4 <= bytes.count && bytes[j..<(j + 4)].elementsEqual("line".utf8) { return true }
+            }
+            atLineStart = false
+            i += 1
+        }
+        return false
     }
 
     /// A header's name (as locations name files) and the `SourceFile` its locations point
