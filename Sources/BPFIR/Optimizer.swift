@@ -9,6 +9,7 @@ public enum Optimizer {
         var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
+        let pure = level > 0 ? PureFunctions.find(m) : []
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
@@ -59,7 +60,10 @@ public enum Optimizer {
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly) }
                     step("ConstantFolding", ConstantFolding.run)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
-                    if round == 0 { step("DeadCodeElimination", DeadCodeElimination.run) }
+                    if round == 0 {
+                        step("DeadCodeElimination", DeadCodeElimination.run)
+                        step("DeadControlFlow") { DeadControlFlow.run($0, pureFunctions: pure) }
+                    }
                 }
                 // Tests of converted values test the values; the conversions die, so that
                 // threading sees the small blocks that only branch on a flag.
@@ -94,6 +98,7 @@ public enum Optimizer {
                 step("MoveFolding", MoveFolding.run)
                 step("NarrowStoreFolding", NarrowStoreFolding.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)
+                step("DeadControlFlow") { DeadControlFlow.run($0, pureFunctions: pure) }
                 step("CFGSimplify", CFGSimplify.run)      // blocks emptied by DCE
                 step("ConditionalBits", ConditionalBits.run)
                 step("WrapChecks", WrapChecks.run)
@@ -132,6 +137,7 @@ public enum Optimizer {
             m = pruned
             for i in callers { m.functions[i] = timer.time("DeadCodeElimination", changing: m.functions[i]) { DeadCodeElimination.run(m.functions[i]) } }
         }
+        if level > 0 { m = m.droppingUncalledStaticFunctions() }
         timer.report()
         return m
     }

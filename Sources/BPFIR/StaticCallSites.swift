@@ -24,3 +24,28 @@ extension Module {
         }
     }
 }
+
+extension Module {
+    /// Without the static functions of `.text` that no call, code (`symbolAddr`) or data
+    /// (`addressTaken`) reaches any more, as clang drops them: once the calls of a pure
+    /// function whose results were unused went (`DeadControlFlow`), its body would be
+    /// dead weight in the object. Repeated: a dropped function's own calls go with it.
+    public func droppingUncalledStaticFunctions() -> Module {
+        var m = self
+        while true {
+            var reached = m.addressTaken
+            for f in m.functions {
+                f.forEachInstruction { _, inst in
+                    switch inst {
+                    case .symbolAddr(_, let s): reached.insert(s.name)
+                    case .call(_, .function(let name), _): reached.insert(name.string)
+                    default: break
+                    }
+                }
+            }
+            let kept = m.functions.filter { $0.linkage != .static || $0.section != ".text" || reached.contains($0.name) }
+            if kept.count == m.functions.count { return m }
+            m.functions = kept
+        }
+    }
+}

@@ -26,7 +26,7 @@ import BPFIR
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run), ("ByteSwapIdioms", ByteSwapIdioms.run), ("MaskAlgebra", MaskAlgebra.run), ("LinearForms", LinearForms.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
-        ("DeadCodeElimination", DeadCodeElimination.run), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
+        ("DeadCodeElimination", DeadCodeElimination.run), ("DeadControlFlow", { CFGSimplify.run(DeadControlFlow.run($0)) }), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("SelectFormation", SelectFormation.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run),
         ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),

@@ -1,0 +1,205 @@
+/// Aggressive dead code elimination (control dependence): code is live only if it has an
+/// effect (a store other than to a stack slot whose address is never taken, a call other
+/// than of a pure function, an atomic operation, inline assembly, a return), computes a
+/// value or stores to a slot that live code reads, or decides whether live code runs. Everything else goes, branches
+/// included: a branch that decides nothing live becomes a jump to the block after it
+/// that every path reaches (its immediate post-dominator). So a loop whose results
+/// nothing reads goes whole, as clang's loop deletion removes it — the verifier would
+/// otherwise walk it, iteration by iteration. (`DeadCodeElimination` removes dead values
+/// and the dead arms of single branches; a loop's test reads the values the loop
+/// computes, which keeps them alive there.)
+///
+/// A function with a block from which no return is reachable (an endless loop) is left
+/// as it is: such a loop has no post-dominator to jump to.
+public enum DeadControlFlow {
+    /// `pureFunctions`: calls to these are live only when their result is (`PureFunctions`).
+    public static func run(_ f: Function, pureFunctions: Set<SymbolName> = []) -> Function {
+        let n = f.blocks.count
+        guard n > 0, hasLoopOrPureCall(f, pureFunctions) else { return f }
+        let (succ, _) = f.flowGraph
+        guard let ipdom = postDominators(f, succ) else { return f }
+
+        // Control dependence: block b depends on branch block a when a successor of a
+        // is post-dominated by b and a itself is not (strictly).
+        var dependsOn = [[Int]](filled: [], count: n)
+        for a in 0..<n where succ[a].count > 1 && ipdom[a] >= 0 {
+            for s in Set(succ[a]) {
+                var b = s
+                while b >= 0 && b != ipdom[a] && b != n {
+                    dependsOn[b].append(a)
+                    b = ipdom[b]
+                }
+            }
+        }
+
+        // Definitions of each register (a register defined in several places: all of
+        // them are live when one use is).
+        var defs: [VReg: [(block: Int, index: Int)]] = [:]
+        // A stack slot whose address is never taken is a variable too: its stores are
+        // live only when a live instruction reads it.
+        var addressTaken = Set<Int>()
+        var slotStores: [Int: [(block: Int, index: Int)]] = [:]
+        for (bi, b) in f.blocks.enumerated() {
+            for (ii, i) in b.instructions.enumerated() {
+                i.inst.forEachDef { defs[$0, default: []].append((bi, ii)) }
+                switch i.inst {
+                case .slotAddr(_, let k, _): addressTaken.insert(k)
+                case .store(.slot(let k), _, _, _): slotStores[k, default: []].append((bi, ii))
+                default: break
+                }
+            }
+        }
+        var liveInst = f.blocks.map { [Bool](filled: false, count: $0.instructions.count) }
+        var liveBranch = [Bool](filled: false, count: n)
+        var liveBlock = [Bool](filled: false, count: n)
+        var liveRegs: Set<VReg> = []
+        var regWork: [VReg] = []
+        var blockWork: [Int] = []
+
+        func use(_ r: VReg) { if liveRegs.insert(r).inserted { regWork.append(r) } }
+        func enliven(_ b: Int) { if !liveBlock[b] { liveBlock[b] = true; blockWork.append(b) } }
+        var liveSlots = Set<Int>()
+        var slotWork: [Int] = []
+        func markInstruction(_ b: Int, _ i: Int) {
+            guard !liveInst[b][i] else { return }
+            liveInst[b][i] = true
+            let inst = f.blocks[b].instructions[i].inst
+            inst.forEachUse(use)
+            switch inst {
+            case .load(_, .slot(let k), _, _, _), .atomic(_, .slot(let k), _, _, _, _), .cmpxchg(_, .slot(let k), _, _, _, _):
+                if liveSlots.insert(k).inserted { slotWork.append(k) }
+            default: break
+            }
+            enliven(b)
+        }
+        /// A store to a slot whose address is never taken (live when the slot is read),
+        /// or a call of a pure function (live when its result is).
+        func isEffectFree(_ inst: Inst) -> Bool {
+            switch inst {
+            case .store(.slot(let k), _, _, _): return !addressTaken.contains(k)
+            case .call(_, .function(let n), _): return pureFunctions.contains(n)
+            default: return false
+            }
+        }
+        func markBranch(_ b: Int) {
+            guard !liveBranch[b] else { return }
+            liveBranch[b] = true
+            f.blocks[b].terminator.forEachUse(use)
+            enliven(b)
+        }
+
+        for (bi, b) in f.blocks.enumerated() {
+            for (ii, i) in b.instructions.enumerated() where i.inst.hasSideEffects && !isEffectFree(i.inst) { markInstruction(bi, ii) }
+            switch b.terminator {
+            case .ret, .unreachable: markBranch(bi)
+            default: break
+            }
+        }
+        while !regWork.isEmpty || !blockWork.isEmpty || !slotWork.isEmpty {
+            if let r = regWork.popLast() {
+                for d in defs[r] ?? [] { markInstruction(d.block, d.index) }
+            } else if let k = slotWork.popLast() {
+                for st in slotStores[k] ?? [] { markInstruction(st.block, st.index) }
+            } else if let b = blockWork.popLast() {
+                for a in dependsOn[b] { markBranch(a) }
+            }
+        }
+
+        var g = f
+        var changed = false
+        for bi in 0..<n {
+            if liveInst[bi].contains(false) {
+                g.blocks[bi].instructions = f.blocks[bi].instructions.indices.filter { liveInst[bi][$0] }.map { f.blocks[bi].instructions[$0] }
+                changed = true
+            }
+            if case .branch = f.blocks[bi].terminator, !liveBranch[bi], ipdom[bi] < n {
+                g.blocks[bi].terminator = .jump(f.blocks[ipdom[bi]].id)
+                changed = true
+            }
+        }
+        return changed ? g : f
+    }
+
+    /// What `DeadCodeElimination` leaves to this pass: a loop (a jump back in block
+    /// order, which every loop has) or a call of a pure function. Without either the
+    /// pass finds nothing more, and its analyses are not made.
+    static func hasLoopOrPureCall(_ f: Function, _ pure: Set<SymbolName>) -> Bool {
+        let index = f.blockIndexByID
+        for (bi, b) in f.blocks.enumerated() {
+            var k = 0
+            while let t = b.terminator.successor(at: k) {
+                if let j = index[t], j <= bi { return true }
+                k += 1
+            }
+            if !pure.isEmpty {
+                for i in b.instructions {
+                    if case .call(_, .function(let name), _) = i.inst, pure.contains(name) { return true }
+                }
+            }
+        }
+        return false
+    }
+
+    /// The immediate post-dominator of each block position, `n` (the number of blocks)
+    /// standing for the exit every return reaches; nil when a reachable block reaches no
+    /// return (the iterative dominator algorithm on the reversed graph, from the exit).
+    static func postDominators(_ f: Function, _ succ: [[Int]]) -> [Int]? {
+        let n = f.blocks.count
+        let exit = n
+        // Reversed graph: the exit leads to every returning block, each block to its
+        // predecessors. Its post-order, from the exit.
+        var reversedSucc = [[Int]](filled: [], count: n + 1)
+        for b in 0..<n {
+            for s in succ[b] { reversedSucc[s].append(b) }
+            switch f.blocks[b].terminator {
+            case .ret, .unreachable: reversedSucc[exit].append(b)
+            default: break
+            }
+        }
+        var order = [Int](filled: -1, count: n + 1)
+        var post: [Int] = []
+        var visited = [Bool](filled: false, count: n + 1)
+        var stack: [(node: Int, next: Int)] = [(exit, 0)]
+        visited[exit] = true
+        while !stack.isEmpty {
+            let (v, k) = stack[stack.count - 1]
+            if k < reversedSucc[v].count {
+                stack[stack.count - 1].next += 1
+                let w = reversedSucc[v][k]
+                if !visited[w] { visited[w] = true; stack.append((w, 0)) }
+            } else {
+                order[v] = post.count
+                post.append(v)
+                stack.removeLast()
+            }
+        }
+        // Every block reachable from the entry must reach the exit.
+        for b in f.depthFirst.postOrder where !visited[b] { return nil }
+        var ipdom = [Int](filled: -1, count: n + 1)
+        ipdom[exit] = exit
+        var changed = true
+        while changed {
+            changed = false
+            for b in post.reversed() where b != exit {
+                var new = -1
+                // The reversed graph's predecessors of b: its successors, and the exit.
+                var candidates = succ[b]
+                switch f.blocks[b].terminator {
+                case .ret, .unreachable: candidates.append(exit)
+                default: break
+                }
+                for p in candidates where ipdom[p] >= 0 {
+                    if new < 0 { new = p; continue }
+                    var x = p, y = new
+                    while x != y {
+                        while order[x] < order[y] { x = ipdom[x] }
+                        while order[y] < order[x] { y = ipdom[y] }
+                    }
+                    new = x
+                }
+                if new >= 0 && ipdom[b] != new { ipdom[b] = new; changed = true }
+            }
+        }
+        return Array(ipdom.prefix(n))
+    }
+}

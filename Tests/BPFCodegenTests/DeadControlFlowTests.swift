@@ -1,0 +1,95 @@
+import Testing
+import BPFIR
+
+/// DeadControlFlow: loops and branches that decide nothing live go.
+extension OptimizerPassTests {
+    /// A counted loop (r2 from 0 to 10) summing into r3, and storing it into slot 0. What
+    /// the loop leaves is returned, read back from the slot, or read by nothing (then the
+    /// loop goes, and the stores into the slot nothing reads with it).
+    func countedLoop(returnsSum: Bool, storesToSlot: Bool, readsSlot: Bool) -> Function {
+        let r = { VReg($0) }
+        var body: [Instruction] = [ins(.binary(.add, dst: r(3), lhs: r(3), rhs: .reg(r(2)), width: .w64))]
+        if storesToSlot { body.append(ins(.store(base: .slot(0), offset: 0, value: .reg(r(3)), width: .w64))) }
+        body.append(ins(.binary(.add, dst: r(2), lhs: r(2), rhs: .imm(1), width: .w64)))
+        var exit: [Instruction] = [ins(.store(base: .slot(1), offset: 0, value: .reg(r(0)), width: .w64))]
+        if readsSlot { exit.append(ins(.load(dst: r(4), base: .slot(0), offset: 0, width: .w64, signed: false))) }
+        let blocks = [
+            Block(id: BlockID(0), instructions: [ins(.mov(dst: r(2), src: .imm(0), width: .w64)),
+                                                  ins(.mov(dst: r(3), src: .imm(5), width: .w64)),
+                                                  ins(.store(base: .slot(0), offset: 0, value: .imm(0), width: .w64))],
+                  terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), instructions: body,
+                  terminator: .branch(.ult, lhs: r(2), rhs: .imm(10), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(2), instructions: exit,
+                  terminator: .ret(returnsSum ? .reg(r(3)) : readsSlot ? .reg(r(4)) : .imm(7))),
+        ]
+        return fn(blocks, slots: [StackSlot(size: 8, alignment: 8, name: "acc"), StackSlot(size: 8, alignment: 8, name: "out")])
+    }
+
+    func hasLoop(_ f: Function) -> Bool {
+        f.blocks.contains { b in
+            switch b.terminator {
+            case .branch(_, _, _, _, let t, let e): return t == b.id || e == b.id
+            case .jump(let t): return t == b.id
+            default: return false
+            }
+        }
+    }
+
+    @Test func loopsWhoseResultsNothingReadsGo() throws {
+        for (sum, store, read) in [(false, false, false), (false, true, false), (true, false, false), (false, true, true)] {
+            let f = countedLoop(returnsSum: sum, storesToSlot: store, readsSlot: read)
+            let g = CFGSimplify.run(DeadControlFlow.run(f))
+            #expect(hasLoop(g) == (sum || read), "returns \(sum), stores \(store), reads \(read)\(show(g))")
+            #expect(try IRInterpreter.run(g, args: [3]) == IRInterpreter.run(f, args: [3]))
+        }
+    }
+
+    /// A loop with no way out leaves nothing to jump to: the function stays as it is.
+    @Test func endlessLoopsStay() throws {
+        let r = { VReg($0) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [ins(.mov(dst: r(2), src: .imm(0), width: .w64))], terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), instructions: [ins(.binary(.add, dst: r(2), lhs: r(2), rhs: .imm(1), width: .w64))],
+                  terminator: .jump(BlockID(1))),
+        ])
+        #expect(DeadControlFlow.run(f).blocks == f.blocks)
+    }
+}
+
+/// PureFunctions, and DeadControlFlow dropping the calls of pure functions whose results
+/// nothing reads.
+extension OptimizerPassTests {
+    @Test func callsOfPureFunctionsWithUnusedResultsGo() throws {
+        let r = { VReg($0) }
+        func sub(_ name: String, _ body: [Inst]) -> Function {
+            Function(name: name, section: ".text", linkage: .static, parameters: [r(0)],
+                     blocks: [Block(id: BlockID(0), instructions: body.map(ins), terminator: .ret(.reg(r(0))))],
+                     slots: [StackSlot(size: 8, alignment: 8, name: "t")], nextVReg: 16)
+        }
+        let loads = sub("loads", [.load(dst: r(1), base: .reg(r(0)), offset: 0, width: .w32, signed: false),
+                                  .store(base: .slot(0), offset: 0, value: .reg(r(1)), width: .w64),
+                                  .binary(.add, dst: r(0), lhs: r(1), rhs: .imm(3), width: .w64)])
+        let writes = sub("writes", [.store(base: .reg(r(0)), offset: 0, value: .imm(1), width: .w32)])
+        let callsWrites = sub("callsWrites", [.call(dst: r(0), callee: .function("writes"), args: [.reg(r(0))])])
+        let callsLoads = sub("callsLoads", [.call(dst: r(0), callee: .function("loads"), args: [.reg(r(0))])])
+        let helper = sub("helper", [.call(dst: r(0), callee: .helper(5), args: [])])
+        let caller = fn([Block(id: BlockID(0), instructions: [
+            ins(.call(dst: r(1), callee: .function("callsLoads"), args: [.reg(r(0))])),
+            ins(.call(dst: r(2), callee: .function("callsWrites"), args: [.reg(r(0))])),
+            ins(.call(dst: r(3), callee: .function("loads"), args: [.reg(r(0))])),
+            ins(.call(dst: r(4), callee: .function("helper"), args: [])),
+        ], terminator: .ret(.reg(r(3))))])
+        let m = Module(functions: [loads, writes, callsWrites, callsLoads, helper, caller])
+        let pure = PureFunctions.find(m)
+        #expect(pure == [SymbolName("loads"), SymbolName("callsLoads")])
+        let g = DeadControlFlow.run(caller, pureFunctions: pure)
+        let called = g.blocks[0].instructions.compactMap { i -> String? in
+            if case .call(_, .function(let n), _) = i.inst { return n.string }
+            return nil
+        }
+        #expect(called == ["callsWrites", "loads", "helper"], "\(show(g))")
+        // Without the set every call is an effect.
+        #expect(DeadControlFlow.run(caller).blocks == caller.blocks)
+    }
+}
