@@ -15,7 +15,9 @@ import BPFIR
 /// often for the positions it is live (ties: the one ending last; the socket buffer of
 /// packet loads counts its reads four times, each needing a reload into r6) is spilled to an
 /// 8-byte slot and the function is rewritten with short reload/store temporaries, then
-/// allocated again. A value that must survive calls and finds r6–r9 held only by values
+/// allocated again (in a function of thousands of instructions, or after 16 rounds, each
+/// round spills every value it cannot place, and splits none: one spill a round made such
+/// a function take 20 s). A value that must survive calls and finds r6–r9 held only by values
 /// dying before its first call is split instead (`LiveRangeSplitting`): a copy made where
 /// one of them frees takes that register.
 struct RegisterAllocation {
@@ -37,7 +39,15 @@ enum RegisterAllocator {
         var spillTemps: Set<VReg> = []
         var splitValues: Set<VReg> = []     // values split once, and their copies (split no further)
         var precolored: [VReg: UInt8] = [:] // the copies, in the register that freed for them
-        for _ in 0..<4096 {
+        let size = input.blocks.reduce(0) { $0 + $1.instructions.count }
+        for round in 0..<4096 {
+            // After many rounds, or a few in a function far larger than programs are
+            // (thousands of instructions from nested inlining), each round spills every
+            // value it cannot place instead of the first one only: a round costs the
+            // function's analyses, and one spill a round made such a function take 20 s.
+            // The values chosen then are good enough; ordinary functions never get there.
+            let batch = round >= 16 || (round >= 2 && size > 3000)
+            var pending: [VReg] = []
             let (intervals, _) = liveIntervals(f)
             let hints = allocationHints(f)
             var hintedBy: [VReg: [(reg: VReg, at: Int)]] = [:]
@@ -72,6 +82,13 @@ enum RegisterAllocator {
             }
             var toSpill: VReg? = nil
             var splitFunction: Function? = nil
+            // Which values are cheap to compute again: found for all in one walk, the
+            // first time a spill is considered in the round.
+            var recomputable: [VReg: Inst]? = nil
+            func cheapToRecompute(_ v: VReg) -> Bool {
+                if recomputable == nil { recomputable = rematerializable(f, Set(intervals.keys)) }
+                return recomputable![v] != nil
+            }
             for cur in order where assignment[cur.reg] == nil {
                 // Intervals that ended before this one starts no longer matter.
                 for r in holders.indices where holders[r].contains(where: { $0.end < cur.start }) {
@@ -133,19 +150,19 @@ enum RegisterAllocator {
                 // Spill: the conflicting value with the fewest reads for its length (never a
                 // spill temporary), kept if it ends before the current one.
                 let rivals = candidates.flatMap { r in holders[Int(r)].filter { $0.conflicts(with: cur) } }
-                    .filter { !spillTemps.contains($0.reg) }
+                    .filter { !spillTemps.contains($0.reg) && !pending.contains($0.reg) }
                 // A value that is cheap to compute again (an address, a constant) is the
                 // first choice: it is rematerialized at its uses instead of going to the stack.
                 // (A value its stack slot still holds is not preferred: the choice stays by
                 // reads; once chosen, it is loaded from that slot instead of spilled.)
-                let remat = rivals.filter { rematerializable(f, $0.reg) != nil }
+                let remat = rivals.filter { cheapToRecompute($0.reg) }
                 if let far = (remat.isEmpty ? rivals : remat).min(by: { (density($0), -$0.end) < (density($1), -$1.end) }),
-                   far.end > cur.end || spillTemps.contains(cur.reg) || rematerializable(f, far.reg) != nil {
+                   far.end > cur.end || spillTemps.contains(cur.reg) || cheapToRecompute(far.reg) {
                     toSpill = far.reg
                 } else if !spillTemps.contains(cur.reg) {
                     // Split rather than spill where a callee-saved register frees before
                     // the value's first call (see LiveRangeSplitting).
-                    if cur.crossesCall, !splitValues.contains(cur.reg),
+                    if cur.crossesCall, !batch, !splitValues.contains(cur.reg),
                        let (p, r) = calleeSavedFreeing(cur, holders, forbiddenRegisters: (forbidden[cur.reg] ?? []).compactMap { assignment[$0] }),
                        let (g, copy) = LiveRangeSplitting.split(f, cur.reg, after: p) {
                         splitValues.formUnion([cur.reg, copy])
@@ -154,13 +171,44 @@ enum RegisterAllocator {
                         break
                     }
                     toSpill = cur.reg
+                } else if batch && !pending.isEmpty {
+                    break      // (a spill temporary: placed once this round's spills are made)
                 } else {
                     throw CodegenError("register allocation failed: too many values live at once in function '\(f.name)'",
                                        location: f.location)
                 }
+                if batch, let v = toSpill {
+                    // Spilled after this round with the others. A value spilled for `cur`
+                    // leaves its register to it (when nothing else there is live with it);
+                    // an unplaced `cur` is placed in the next round.
+                    pending.append(v)
+                    toSpill = nil
+                    if v != cur.reg, let r = assignment[v] {
+                        holders[Int(r)].removeAll { $0.reg == v }
+                        assignment[v] = nil
+                        if !holders[Int(r)].contains(where: { $0.conflicts(with: cur) }),
+                           !(forbidden[cur.reg] ?? []).contains(where: { assignment[$0] == r }) {
+                            assignment[cur.reg] = r
+                            holders[Int(r)].append(cur)
+                        }
+                    }
+                    continue
+                }
                 break
             }
             if let g = splitFunction { f = g; continue }
+            if !pending.isEmpty {
+                let remat = rematerializable(f, Set(pending))
+                f = rematerialize(f, remat, temps: &spillTemps)
+                var spills: [VReg: Spill] = [:]
+                for v in pending where remat[v] == nil {
+                    f.slots.append(StackSlot(size: 8, alignment: 8, name: "spill.\(v.id)"))
+                    spillSlots.append(f.slots.count - 1)
+                    spills[v] = Spill(slot: f.slots.count - 1, reloading: nil)
+                }
+                f = rewriteSpilled(f, spills, temps: &spillTemps)
+                continue
+            }
             guard let v = toSpill else {
                 return RegisterAllocation(assignment: assignment, function: f, spillSlots: spillSlots)
             }
@@ -282,44 +330,58 @@ enum RegisterAllocator {
     /// instructions than spilling it: a constant `mov` (one instruction per use against a
     /// store and a load per use), a stack or symbol address or 64-bit constant (two per
     /// use against the definition, a store and a load per use) used at most three times.
-    static func rematerializable(_ f: Function, _ v: VReg) -> Inst? {
-        guard !f.parameters.contains(v) else { return nil }
-        var found: Inst? = nil
-        var uses = 0
+    static func rematerializable(_ f: Function, _ v: VReg) -> Inst? { rematerializable(f, [v])[v] }
+
+    /// `rematerializable` for each of `values`, in one walk over the function.
+    static func rematerializable(_ f: Function, _ values: Set<VReg>) -> [VReg: Inst] {
+        var found: [VReg: Inst] = [:], disqualified = Set(f.parameters.filter(values.contains))
+        var uses: [VReg: Int] = [:]
         for b in f.blocks {
             for i in b.instructions {
-                uses += i.inst.usedRegs.filter { $0 == v }.count
-                guard i.inst.definedRegs.contains(v) else { continue }
-                if found != nil { return nil }
-                switch i.inst {
-                case .slotAddr, .symbolAddr, .loadImm64, .mov(_, .imm, _): found = i.inst
-                default: return nil
+                for u in i.inst.usedRegs where values.contains(u) { uses[u, default: 0] += 1 }
+                for d in i.inst.definedRegs where values.contains(d) && !disqualified.contains(d) {
+                    switch i.inst {
+                    case .slotAddr, .symbolAddr, .loadImm64, .mov(_, .imm, _):
+                        if found[d] == nil { found[d] = i.inst; continue }
+                    default: break
+                    }
+                    // Defined twice, or by something else.
+                    disqualified.insert(d)
+                    found[d] = nil
                 }
             }
-            uses += b.terminator.usedRegs.filter { $0 == v }.count
+            for u in b.terminator.usedRegs where values.contains(u) { uses[u, default: 0] += 1 }
         }
-        guard let def = found else { return nil }
-        if case .mov = def { return def }
-        return uses <= 3 ? def : nil
+        return found.filter { v, def in
+            if case .mov = def { return true }
+            return (uses[v] ?? 0) <= 3
+        }
     }
 
     /// Computes `v` again (from its single definition `def`) right before each use, into a
     /// fresh temporary; the original definition goes.
     static func rematerialize(_ input: Function, _ v: VReg, def: Inst, temps: inout Set<VReg>) -> Function {
+        rematerialize(input, [v: def], temps: &temps)
+    }
+
+    /// `rematerialize` for each value of `defs` (with its definition), in one walk.
+    static func rematerialize(_ input: Function, _ defs: [VReg: Inst], temps: inout Set<VReg>) -> Function {
         var f = input
         for bi in f.blocks.indices {
             var out: [Instruction] = []
             for ins in f.blocks[bi].instructions {
-                if ins.inst.definedRegs.contains(v) { continue }
+                if ins.inst.definedRegs.contains(where: { defs[$0] != nil }) { continue }
                 var inst = ins.inst
-                if inst.usedRegs.contains(v) {
+                for v in distinct(inst.usedRegs) {
+                    guard let def = defs[v] else { continue }
                     let t = f.newVReg(); temps.insert(t)
                     out.append(Instruction(def.replacingDefs(of: v, with: t), location: ins.location))
                     inst = inst.replacingUses(of: v, with: t)
                 }
                 out.append(Instruction(inst, location: ins.location))
             }
-            if f.blocks[bi].terminator.usedRegs.contains(v) {
+            for v in distinct(f.blocks[bi].terminator.usedRegs) {
+                guard let def = defs[v] else { continue }
                 let t = f.newVReg(); temps.insert(t)
                 out.append(Instruction(def.replacingDefs(of: v, with: t), location: f.blocks[bi].terminatorLocation))
                 f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: v, with: t)
@@ -329,22 +391,41 @@ enum RegisterAllocator {
         return f
     }
 
+    /// Registers in first-appearance order, each once.
+    private static func distinct(_ regs: [VReg]) -> [VReg] {
+        var out: [VReg] = []
+        for r in regs where !out.contains(r) { out.append(r) }
+        return out
+    }
+
+    /// Where a spilled value lives: its slot, and for a value `SlotReloads` found there
+    /// already, the bytes it is loaded from (nothing is stored then).
+    struct Spill {
+        var slot: Int
+        var reloading: (offset: Int, width: Width, signed: Bool)?
+    }
+
     /// Replaces every def of `v` by a def of a fresh temporary stored to the slot, and
     /// every use by a fresh temporary loaded from it. `reloading`: `v` is already the load
     /// of those bytes of the slot (`SlotReloads`), which hold it at every use: the load
     /// defines a temporary and nothing is stored.
     static func rewriteSpilled(_ input: Function, _ v: VReg, slot: Int, temps: inout Set<VReg>,
                                reloading: (offset: Int, width: Width, signed: Bool)? = nil) -> Function {
-        let (offset, width, signed) = reloading ?? (0, .w64, false)
+        rewriteSpilled(input, [v: Spill(slot: slot, reloading: reloading)], temps: &temps)
+    }
+
+    /// `rewriteSpilled` for each value of `spills`, in one walk.
+    static func rewriteSpilled(_ input: Function, _ spills: [VReg: Spill], temps: inout Set<VReg>) -> Function {
         var f = input
         // Parameters arrive in registers: store them at entry.
         var entryPrefix: [Instruction] = []
-        var arrived: VReg? = nil
-        if let pi = f.parameters.firstIndex(of: v) {
+        var arrived: [(value: VReg, temp: VReg)] = []
+        for pi in f.parameters.indices {
+            guard let s = spills[f.parameters[pi]] else { continue }
             let t = f.newVReg(); temps.insert(t)
+            arrived.append((f.parameters[pi], t))
             f.parameters[pi] = t
-            entryPrefix.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: f.location))
-            arrived = t
+            entryPrefix.append(Instruction(.store(base: .slot(s.slot), offset: 0, value: .reg(t), width: .w64), location: f.location))
         }
         // Within a block, a reloaded (or just stored) value serves the next few uses too,
         // unless a call comes between (the temporary would then need a callee-saved register).
@@ -352,39 +433,50 @@ enum RegisterAllocator {
         for bi in f.blocks.indices {
             var out: [Instruction] = bi == 0 ? entryPrefix : []
             // The entry block's first uses read the parameter where it arrived.
-            var current: (temp: VReg, at: Int)? = bi == 0 ? arrived.map { ($0, out.count) } : nil
-            func temp(for location: IRLocation?, reuse: Bool = true) -> VReg {
-                if reuse, let c = current, out.count - c.at <= reuseWindow { current = (c.temp, out.count); return c.temp }
+            var current: [VReg: (temp: VReg, at: Int)] = [:]
+            if bi == 0 { for a in arrived { current[a.value] = (a.temp, out.count) } }
+            func temp(_ v: VReg, for location: IRLocation?, reuse: Bool = true) -> VReg {
+                if reuse, let c = current[v], out.count - c.at <= reuseWindow { current[v] = (c.temp, out.count); return c.temp }
+                let s = spills[v]!
+                let (offset, width, signed) = s.reloading ?? (0, .w64, false)
                 let t = f.newVReg(); temps.insert(t)
-                out.append(Instruction(.load(dst: t, base: .slot(slot), offset: offset, width: width, signed: signed), location: location))
-                current = (t, out.count)
+                out.append(Instruction(.load(dst: t, base: .slot(s.slot), offset: offset, width: width, signed: signed), location: location))
+                current[v] = (t, out.count)
                 return t
             }
             for ins in f.blocks[bi].instructions {
                 var inst = ins.inst
-                if inst.usedRegs.contains(v) {
+                for v in distinct(inst.usedRegs) where spills[v] != nil {
                     // A packet load reads the socket buffer from r6: a reload of its own can go there.
                     var packetLoad = false
                     if case .call(_, .packetLoad, _) = inst { packetLoad = true }
-                    inst = inst.replacingUses(of: v, with: temp(for: ins.location, reuse: !packetLoad))
+                    inst = inst.replacingUses(of: v, with: temp(v, for: ins.location, reuse: !packetLoad))
                 }
                 // A temporary read before a call does not serve after it; a call's result
                 // (defined by it) does.
-                if case .call = inst { current = nil }
-                if inst.definedRegs.contains(v) {
+                if case .call = inst { current.removeAll() }
+                let defined = distinct(inst.definedRegs).filter { spills[$0] != nil }
+                if defined.isEmpty {
+                    out.append(Instruction(inst, location: ins.location))
+                    continue
+                }
+                var stored: [(value: VReg, temp: VReg)] = []
+                for v in defined {
                     let t = f.newVReg(); temps.insert(t)
                     inst = inst.replacingDefs(of: v, with: t)
-                    out.append(Instruction(inst, location: ins.location))
-                    if reloading == nil {
-                        out.append(Instruction(.store(base: .slot(slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
+                    stored.append((v, t))
+                }
+                out.append(Instruction(inst, location: ins.location))
+                for (v, t) in stored {
+                    let s = spills[v]!
+                    if s.reloading == nil {
+                        out.append(Instruction(.store(base: .slot(s.slot), offset: 0, value: .reg(t), width: .w64), location: ins.location))
                     }
-                    current = (t, out.count)
-                } else {
-                    out.append(Instruction(inst, location: ins.location))
+                    current[v] = (t, out.count)
                 }
             }
-            if f.blocks[bi].terminator.usedRegs.contains(v) {
-                let t = temp(for: f.blocks[bi].terminatorLocation)
+            for v in distinct(f.blocks[bi].terminator.usedRegs) where spills[v] != nil {
+                let t = temp(v, for: f.blocks[bi].terminatorLocation)
                 f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: v, with: t)
             }
             f.blocks[bi].instructions = out
