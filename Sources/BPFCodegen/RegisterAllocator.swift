@@ -82,10 +82,11 @@ enum RegisterAllocator {
             }
             var toSpill: VReg? = nil
             var splitFunction: Function? = nil
-            // Which values are cheap to compute again: found for all in one walk, the
-            // first time a spill is considered in the round.
+            // Which values are cheap to compute again: in a batch round, found for all in
+            // one walk the first time a spill is considered (it considers hundreds).
             var recomputable: [VReg: Inst]? = nil
             func cheapToRecompute(_ v: VReg) -> Bool {
+                guard batch else { return rematerializable(f, v) != nil }
                 if recomputable == nil { recomputable = rematerializable(f, Set(intervals.keys)) }
                 return recomputable![v] != nil
             }
@@ -338,7 +339,10 @@ enum RegisterAllocator {
         var uses: [VReg: Int] = [:]
         for b in f.blocks {
             for i in b.instructions {
-                for u in i.inst.usedRegs where values.contains(u) { uses[u, default: 0] += 1 }
+                i.inst.forEachUse { u in if values.contains(u) { uses[u, default: 0] += 1 } }
+                var defines = false
+                i.inst.forEachDef { d in if values.contains(d) { defines = true } }
+                guard defines else { continue }
                 for d in i.inst.definedRegs where values.contains(d) && !disqualified.contains(d) {
                     switch i.inst {
                     case .slotAddr, .symbolAddr, .loadImm64, .mov(_, .imm, _):
@@ -350,7 +354,7 @@ enum RegisterAllocator {
                     found[d] = nil
                 }
             }
-            for u in b.terminator.usedRegs where values.contains(u) { uses[u, default: 0] += 1 }
+            b.terminator.forEachUse { u in if values.contains(u) { uses[u, default: 0] += 1 } }
         }
         return found.filter { v, def in
             if case .mov = def { return true }
@@ -370,7 +374,11 @@ enum RegisterAllocator {
         for bi in f.blocks.indices {
             var out: [Instruction] = []
             for ins in f.blocks[bi].instructions {
-                if ins.inst.definedRegs.contains(where: { defs[$0] != nil }) { continue }
+                var defines = false, uses = false
+                ins.inst.forEachDef { if defs[$0] != nil { defines = true } }
+                if defines { continue }
+                ins.inst.forEachUse { if defs[$0] != nil { uses = true } }
+                guard uses else { out.append(Instruction(ins.inst, location: ins.location)); continue }
                 var inst = ins.inst
                 for v in distinct(inst.usedRegs) {
                     guard let def = defs[v] else { continue }
@@ -445,6 +453,14 @@ enum RegisterAllocator {
                 return t
             }
             for ins in f.blocks[bi].instructions {
+                var touches = false
+                ins.inst.forEachUse { if spills[$0] != nil { touches = true } }
+                ins.inst.forEachDef { if spills[$0] != nil { touches = true } }
+                if !touches {
+                    if case .call = ins.inst { current.removeAll() }
+                    out.append(Instruction(ins.inst, location: ins.location))
+                    continue
+                }
                 var inst = ins.inst
                 for v in distinct(inst.usedRegs) where spills[v] != nil {
                     // A packet load reads the socket buffer from r6: a reload of its own can go there.

@@ -156,7 +156,6 @@ public enum DeadControlFlow {
             default: break
             }
         }
-        var order = [Int](filled: -1, count: n + 1)
         var post: [Int] = []
         var visited = [Bool](filled: false, count: n + 1)
         var stack: [(node: Int, next: Int)] = [(exit, 0)]
@@ -168,36 +167,19 @@ public enum DeadControlFlow {
                 let w = reversedSucc[v][k]
                 if !visited[w] { visited[w] = true; stack.append((w, 0)) }
             } else {
-                order[v] = post.count
                 post.append(v)
                 stack.removeLast()
             }
         }
         // Every block reachable from the entry must reach the exit.
         for b in f.depthFirst.postOrder where !visited[b] { return nil }
-        var ipdom = [Int](filled: -1, count: n + 1)
-        ipdom[exit] = exit
-        var changed = true
-        while changed {
-            changed = false
-            for b in post.reversed() where b != exit {
-                var new = -1
-                // The reversed graph's predecessors of b: its successors, and the exit.
-                var candidates = succ[b]
-                switch f.blocks[b].terminator {
-                case .ret, .unreachable: candidates.append(exit)
-                default: break
-                }
-                for p in candidates where ipdom[p] >= 0 {
-                    if new < 0 { new = p; continue }
-                    var x = p, y = new
-                    while x != y {
-                        while order[x] < order[y] { x = ipdom[x] }
-                        while order[y] < order[x] { y = ipdom[y] }
-                    }
-                    new = x
-                }
-                if new >= 0 && ipdom[b] != new { ipdom[b] = new; changed = true }
+        // The reversed graph's predecessors of a block: its successors, and the exit for
+        // a returning block.
+        let ipdom = Dominators.immediateDominators(count: n + 1, root: exit, postOrder: post) { b in
+            guard b < n else { return [] }
+            switch f.blocks[b].terminator {
+            case .ret, .unreachable: return succ[b] + [exit]
+            default: return succ[b]
             }
         }
         return Array(ipdom.prefix(n))

@@ -8,19 +8,27 @@ public struct Dominators: Sendable {
     public var children: [[Int]]
 
     public init(_ f: Function, predecessors: [[Int]]) {
-        let post = f.depthFirst.postOrder
-        var order = [Int](filled: -1, count: f.blocks.count)     // post-order number
-        for (k, b) in post.enumerated() { order[b] = k }
-        idom = [Int](filled: -1, count: f.blocks.count)
+        idom = Self.immediateDominators(count: f.blocks.count, root: 0, postOrder: f.depthFirst.postOrder) { predecessors[$0] }
         children = Array(filled: [], count: f.blocks.count)
-        guard !f.blocks.isEmpty else { return }
-        idom[0] = 0
+        for b in f.blocks.indices where b != 0 && idom[b] >= 0 { children[idom[b]].append(b) }
+    }
+
+    /// Immediate dominators in a graph of `count` nodes: `postOrder` lists the nodes
+    /// reachable from `root` in a depth-first post-order (the root last), `predecessors`
+    /// gives a node's predecessors. The root's is itself; -1 for nodes not reached.
+    /// (`DeadControlFlow` runs it on the reversed control flow graph: post-dominators.)
+    static func immediateDominators(count: Int, root: Int, postOrder post: [Int], predecessors: (Int) -> [Int]) -> [Int] {
+        var order = [Int](filled: -1, count: count)     // post-order number
+        for (k, b) in post.enumerated() { order[b] = k }
+        var idom = [Int](filled: -1, count: count)
+        guard count > 0 else { return idom }
+        idom[root] = root
         var changed = true
         while changed {
             changed = false
-            for b in post.reversed() where b != 0 {
+            for b in post.reversed() where b != root {
                 var new = -1
-                for p in predecessors[b] where idom[p] >= 0 {
+                for p in predecessors(b) where idom[p] >= 0 {
                     if new < 0 { new = p; continue }
                     var x = p, y = new
                     while x != y {
@@ -32,7 +40,7 @@ public struct Dominators: Sendable {
                 if new >= 0 && idom[b] != new { idom[b] = new; changed = true }
             }
         }
-        for b in f.blocks.indices where b != 0 && idom[b] >= 0 { children[idom[b]].append(b) }
+        return idom
     }
 
     /// Block positions in dominator-tree pre-order from the entry.

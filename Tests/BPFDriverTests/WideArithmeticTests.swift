@@ -7,16 +7,7 @@ import Testing
 /// and its results are compared with Swift's own `UInt128` arithmetic.
 extension DriverEndToEndTests {
     @Test func wideProductsComputeWhatUInt128Computes() throws {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/bpftool"),
-              FileManager.default.fileExists(atPath: "/sys/fs/bpf") else {
-            print("SKIP: needs root, bpftool and /sys/fs/bpf"); return
-        }
-        let dir = NSTemporaryDirectory() + "wide-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let pin = "/sys/fs/bpf/swiftbpfcc_wide_\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: dir); unlink(pin) }
-        let src = dir + "/wide.c"
-        try """
+        try withLoadableObject("wide", source: """
         #include <linux/bpf.h>
         #include <bpf/bpf_helpers.h>
         typedef unsigned __int128 u128;
@@ -33,30 +24,27 @@ extension DriverEndToEndTests {
         \treturn (__u32)x ^ (__u32)(x >> 32);
         }
         char LICENSE[] SEC("license") = "GPL";
-        """.write(toFile: src, atomically: true, encoding: .utf8)
-        var o = try OptionParser.parse(["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", src])
-        o.parseCache = false
-        let object = try Driver.compile(file: src, options: o).object
-        #expect(FileManager.default.createFile(atPath: dir + "/wide.o", contents: Data(object)))
-        let (loaded, _) = try Self.tool("/usr/sbin/bpftool", ["prog", "load", dir + "/wide.o", pin])
-        #expect(loaded == 0)
-        guard loaded == 0 else { return }
+        """) { dir, object, pin in
+            let (loaded, _) = try Self.tool("/usr/sbin/bpftool", ["prog", "load", object, pin])
+            #expect(loaded == 0)
+            guard loaded == 0 else { return }
 
-        var seed: UInt64 = 0x9e37_79b9_7f4a_7c15
-        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed ^ (seed >> 29) }
-        var inputs: [[UInt64]] = [[0, 0, 0, 0], [~0, ~0, ~0, ~0], [1, 0, 0, 1], [0, ~0, 0, ~0], [0xffff_ffff, 0x1_0000_0000, 3, 0xffff_ffff_0000_0001]]
-        for _ in 0..<8 { inputs.append([next(), next(), next(), next()]) }
-        for v in inputs {
-            let p = UInt128(v[0]) << 64 | UInt128(v[1]), q = UInt128(v[2]) << 64 | UInt128(v[3])
-            let r = p &* q &- UInt128(v[0]) &* UInt128(v[2]) &* 7
-            let x = UInt64(truncatingIfNeeded: r) ^ (UInt64(truncatingIfNeeded: r >> 64) &* 3)
-            let expected = UInt32(truncatingIfNeeded: x) ^ UInt32(truncatingIfNeeded: x >> 32)
-            let data = v.flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
-            let input = dir + "/in.bin"
-            #expect(FileManager.default.createFile(atPath: input, contents: Data(data)))
-            let (status, out) = try Self.tool("/usr/sbin/bpftool", ["prog", "run", "pinned", pin, "data_in", input])
-            #expect(status == 0)
-            #expect(out.contains("Return value: \(expected),"), "inputs \(v): \(out)")
+            var seed: UInt64 = 0x9e37_79b9_7f4a_7c15
+            func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed ^ (seed >> 29) }
+            var inputs: [[UInt64]] = [[0, 0, 0, 0], [~0, ~0, ~0, ~0], [1, 0, 0, 1], [0, ~0, 0, ~0], [0xffff_ffff, 0x1_0000_0000, 3, 0xffff_ffff_0000_0001]]
+            for _ in 0..<8 { inputs.append([next(), next(), next(), next()]) }
+            for v in inputs {
+                let p = UInt128(v[0]) << 64 | UInt128(v[1]), q = UInt128(v[2]) << 64 | UInt128(v[3])
+                let r = p &* q &- UInt128(v[0]) &* UInt128(v[2]) &* 7
+                let x = UInt64(truncatingIfNeeded: r) ^ (UInt64(truncatingIfNeeded: r >> 64) &* 3)
+                let expected = UInt32(truncatingIfNeeded: x) ^ UInt32(truncatingIfNeeded: x >> 32)
+                let data = v.flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+                let input = dir + "/in.bin"
+                #expect(FileManager.default.createFile(atPath: input, contents: Data(data)))
+                let (status, out) = try Self.tool("/usr/sbin/bpftool", ["prog", "run", "pinned", pin, "data_in", input])
+                #expect(status == 0)
+                #expect(out.contains("Return value: \(expected),"), "inputs \(v): \(out)")
+            }
         }
     }
 }
