@@ -24,6 +24,33 @@ enum ConstantEvaluator {
         return false
     }
 
+    /// The 0/1 value of a comparison, logical operation or `?:` condition whose operands
+    /// are 128-bit constants (their low halves alone would decide it wrongly); nil for
+    /// any other expression.
+    static func wideTruth(_ e: Expr) -> Bool? {
+        func signed(_ t: CType) -> Bool { if case .int(_, let s, _) = t.canonical { return s }; return false }
+        switch e.kind {
+        case .unary(.logicalNot, let inner) where isWide(inner.type):
+            return wideInteger(inner).map { $0 == 0 }
+        case .binary(let op, let l, let r) where isWide(l.type) || isWide(r.type):
+            guard let a = wideInteger(l), let b = wideInteger(r) else { return nil }
+            let s = signed(isWide(l.type) ? l.type : r.type)
+            let (x, y) = (Int128(truncatingIfNeeded: a), Int128(truncatingIfNeeded: b))
+            switch op {
+            case .eq: return a == b
+            case .ne: return a != b
+            case .lt: return s ? x < y : a < b
+            case .gt: return s ? x > y : a > b
+            case .le: return s ? x <= y : a <= b
+            case .ge: return s ? x >= y : a >= b
+            case .logicalAnd: return a != 0 && b != 0
+            case .logicalOr: return a != 0 || b != 0
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
     /// The value of a constant integer expression as 128 bits (a 128-bit global's
     /// initializer): narrower operands extended as C converts them, then the 128-bit
     /// operations.
@@ -65,8 +92,9 @@ enum ConstantEvaluator {
             default: return nil
             }
         case .conditional(let c, let a, let b):
-            guard let x = integer(c) else { return nil }
-            return wideInteger(x != 0 ? a : b)
+            let taken: Bool? = isWide(c.type) ? wideInteger(c).map { $0 != 0 } : integer(c).map { $0 != 0 }
+            guard let t = taken else { return nil }
+            return wideInteger(t ? a : b)
         default: return nil
         }
     }
@@ -80,6 +108,7 @@ enum ConstantEvaluator {
         // A 128-bit value: computed in 128 bits, its low half kept (what a conversion to a
         // narrower type keeps).
         if isWide(e.type) { return wideInteger(e).map { .integer(Int64(truncatingIfNeeded: $0)) } }
+        if let truth = wideTruth(e) { return .integer(truth ? 1 : 0) }
         switch e.kind {
         case .intLiteral(let v):
             return .integer(Int64(bitPattern: v))
@@ -142,6 +171,10 @@ enum ConstantEvaluator {
             default: return nil
             }
         case .conditional(let c, let a, let b):
+            if isWide(c.type) {
+                guard let x = wideInteger(c) else { return nil }
+                return evaluate(x != 0 ? a : b, layout: layout)
+            }
             guard case .integer(let x)? = evaluate(c, layout: layout) else { return nil }
             return evaluate(x != 0 ? a : b, layout: layout)
         case .call(let callee, let args):

@@ -520,6 +520,8 @@ extension FunctionLowering {
             if let id = LoopUnroller.localID(x), case .constant? = vars[VarKey(frame: frame, id: id)] { return true }
             return false
         default:
+            // A 128-bit constant is true when either half is non-zero.
+            if isWide(e.type) { return ConstantEvaluator.wideInteger(e).map { $0 != 0 } }
             if case .integer(let v)? = ConstantEvaluator.evaluate(e, layout: layout) { return v != 0 }
             return nil
         }

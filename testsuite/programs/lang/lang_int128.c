@@ -27,6 +27,8 @@ struct pair {
 struct pair global_pair;
 u128 seed = ((u128)0x0123456789abcdefull << 64) | 0xfedcba9876543210ull;
 s128 negative_seed = -((s128)3 << 80);
+/* Constant conditions on 128-bit values whose low halves are zero. */
+int wide_truths = (((u128)1 << 100) > 5) + (!((u128)1 << 64)) * 2 + (((s128)-1 << 70) < 0) * 4;
 s128 global_signed;
 
 static __always_inline u128 mix(u128 x, __u64 k)
@@ -92,6 +94,11 @@ int int128_ops(__u64 *ctx)
 		taken |= 4;
 	if (s)
 		taken |= 8;
+	if ((u128)1 << 100)
+		taken |= 16;
+	if (((u128)3 << 64) == 0)
+		taken |= 32;
+	taken |= wide_truths << 8;
 	ts_put(&results, 13, taken);
 	s128 m = -(s128)p;
 	put128(14, (u128)m);
