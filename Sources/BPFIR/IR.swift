@@ -545,11 +545,18 @@ public struct Module: Hashable, Sendable {
     /// compiled (`static const` tables; not `const volatile` configuration the loader may
     /// rewrite), by symbol: loads from them at known offsets are constants.
     public var readOnlyData: [String: [UInt8]] = [:]
+    /// The addresses such objects hold (`static const char *const name = "x";`): by
+    /// symbol, the offset of each 8-byte word the loader would fill, and the address it
+    /// holds. A load of that word is that address, as clang folds it (the loader does not
+    /// relocate data, so the word itself reads as its addend).
+    public var readOnlyAddresses: [String: [Int: SymbolRef]] = [:]
     /// Symbols whose address data or code takes (initializers, `&f` in an expression):
     /// such a function may be called with any arguments, not only the ones its calls pass.
     public var addressTaken: Set<String> = []
-    public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], addressTaken: Set<String> = []) {
-        self.functions = functions; self.readOnlyData = readOnlyData; self.addressTaken = addressTaken
+    public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], readOnlyAddresses: [String: [Int: SymbolRef]] = [:],
+                addressTaken: Set<String> = []) {
+        self.functions = functions; self.readOnlyData = readOnlyData; self.readOnlyAddresses = readOnlyAddresses
+        self.addressTaken = addressTaken
     }
 }
 

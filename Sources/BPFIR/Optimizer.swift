@@ -33,7 +33,7 @@ public enum Optimizer {
                     }
                     ranAt[key] = version
                 }
-                let readOnly = m.readOnlyData
+                let readOnly = m.readOnlyData, readOnlyAddresses = m.readOnlyAddresses
                 step("CFGSimplify", CFGSimplify.run)
                 step("ReturnMerging", ReturnMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
@@ -57,7 +57,7 @@ public enum Optimizer {
                     step("DeadStoreElimination", DeadStoreElimination.run)
                     step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
-                    step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly) }
+                    step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly, addresses: readOnlyAddresses) }
                     step("ConstantFolding", ConstantFolding.run)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                     if round == 0 {

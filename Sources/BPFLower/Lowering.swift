@@ -105,24 +105,27 @@ final class ModuleLowering {
         let statics = Set(unit.globals.filter { $0.isStatic && !$0.isExtern && !$0.attributes.used && $0.attributes.section == nil }
             .map(\.name))
         let unwritten = UnwrittenGlobals.onlyLoaded(statics, in: functions)
-        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: unwritten)
-        return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed, addressTaken: referencedGlobals),
+        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: unwritten, bigEndian: options.bigEndian)
+        return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
+                                             addressTaken: referencedGlobals),
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }
 
-    /// The contents of read-only objects of integer (or array of integer) type that are
-    /// not volatile and hold no address the loader fills in, and of the writable ones
-    /// named in `unwrittenStatics` (no function writes them) whose address no data
-    /// section holds: what clang folds loads from.
-    static func fixedContents(_ sections: [DataSection], records: [RecordDecl],
-                              unwrittenStatics: Set<String> = []) -> [String: [UInt8]] {
-        // Integers, and arrays and records of them (a `static const` table of backends
-        // or port rules, as clang folds it); nothing volatile, no pointer (relocated).
+    /// The contents of read-only objects of integers and pointers (and arrays and records
+    /// of them) that are not volatile, and of the writable ones named in
+    /// `unwrittenStatics` (no function writes them) whose address no data section holds:
+    /// what clang folds loads from. The pointers the loader would fill are listed apart,
+    /// by offset in their object, with the address they hold (data objects and strings
+    /// only; an object holding a 4-byte address or a function's is left out).
+    static func fixedContents(_ sections: [DataSection], records: [RecordDecl], unwrittenStatics: Set<String> = [],
+                              bigEndian: Bool = false) -> (bytes: [String: [UInt8]], addresses: [String: [Int: SymbolRef]]) {
+        // Integers and pointers, and arrays and records of them (a `static const` table
+        // of backends or port rules, as clang folds it); nothing volatile.
         var visiting: Set<RecordID> = []
         func fixed(_ t: CType) -> Bool {
             switch t {
-            case .int, .bool, .enumeration: return true
+            case .int, .bool, .enumeration, .pointer: return true
             case .array(let e, let n): return n != nil && fixed(e)
             case .typedef(_, let u), .const(let u), .typeTag(_, let u): return fixed(u)
             case .record(let id):
@@ -132,24 +135,35 @@ final class ModuleLowering {
             default: return false
             }
         }
-        var out: [String: [UInt8]] = [:]
-        for s in sections where s.kind == .readOnly && !s.bytes.isEmpty {
-            for sym in s.symbols where fixed(sym.type) && sym.offset + sym.size <= s.bytes.count {
-                guard !s.relocations.contains(where: { $0.offset < sym.offset + sym.size && sym.offset < $0.offset + $0.bytes }) else { continue }
-                out[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
+        let dataSymbols = Set(sections.flatMap { $0.symbols.map(\.name) } + [ModuleLowering.stringSection])
+        var bytes: [String: [UInt8]] = [:]
+        var addresses: [String: [Int: SymbolRef]] = [:]
+        /// Records `sym`'s bytes and the addresses in them (nothing when one cannot be read).
+        func record(_ sym: DataSymbol, of s: DataSection) {
+            var words: [Int: SymbolRef] = [:]
+            for r in s.relocations where r.offset < sym.offset + sym.size && sym.offset < r.offset + r.bytes {
+                guard r.bytes == 8, dataSymbols.contains(r.symbol), r.offset >= sym.offset,
+                      r.offset + 8 <= sym.offset + sym.size, r.offset + 8 <= s.bytes.count else { return }
+                var addend: UInt64 = 0
+                for j in 0..<8 { addend |= UInt64(s.bytes[r.offset + j]) << UInt64(bigEndian ? (7 - j) * 8 : j * 8) }
+                words[r.offset - sym.offset] = SymbolRef(name: r.symbol, offset: Int64(bitPattern: addend))
             }
+            bytes[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
+            if !words.isEmpty { addresses[sym.name] = words }
         }
-        guard !unwrittenStatics.isEmpty else { return out }
+        for s in sections where s.kind == .readOnly && !s.bytes.isEmpty {
+            for sym in s.symbols where fixed(sym.type) && sym.offset + sym.size <= s.bytes.count { record(sym, of: s) }
+        }
+        guard !unwrittenStatics.isEmpty else { return (bytes, addresses) }
         let addressed = Set(sections.flatMap { $0.relocations.map(\.symbol) })
         for s in sections where s.kind != .readOnly && (s.name == ".data" || s.name == ".bss") {
             for sym in s.symbols where unwrittenStatics.contains(sym.name) && !addressed.contains(sym.name) && fixed(sym.type) {
-                if s.kind == .bss { out[sym.name] = [UInt8](repeating: 0, count: sym.size); continue }
-                guard sym.offset + sym.size <= s.bytes.count,
-                      !s.relocations.contains(where: { $0.offset < sym.offset + sym.size && sym.offset < $0.offset + $0.bytes }) else { continue }
-                out[sym.name] = Array(s.bytes[sym.offset..<(sym.offset + sym.size)])
+                if s.kind == .bss { bytes[sym.name] = [UInt8](repeating: 0, count: sym.size); continue }
+                guard sym.offset + sym.size <= s.bytes.count else { continue }
+                record(sym, of: s)
             }
         }
-        return out
+        return (bytes, addresses)
     }
 
     func request(_ name: String) {
