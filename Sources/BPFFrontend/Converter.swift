@@ -153,30 +153,25 @@ final class Converter {
     /// The lines of the main file `f` (counted the first time).
     func mainLines(_ f: CXFile) -> LineTable? {
         if mainLineTable == nil, let text = text(of: f) {
-            mainLineTable = LineTable(text.bytes)
-            mainHasLineDirectives = Self.hasLineDirectives(text.bytes)
+            let lines = LineTable(text.bytes)
+            mainLineTable = lines
+            mainHasLineDirectives = Self.hasLineDirectives(text.bytes, lines)
         }
         return mainLineTable
     }
 
-    /// Whether a line of `bytes` starts (after blanks) with `#line` or a GNU line marker
-    /// (`# 12 "file"`).
-    static func hasLineDirectives(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let hash = UInt8(ascii: "#"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n")
-        var atLineStart = true
-        var i = 0
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == newline { atLineStart = true; i += 1; continue }
-            if atLineStart && (c == space || c == tab) { i += 1; continue }
-            if atLineStart && c == hash {
-                var j = i + 1
-                while j < bytes.count && (bytes[j] == space || bytes[j] == tab) { j += 1 }
-                if j < bytes.count && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9") { return true }
-                if j + 4 <= bytes.count && bytes[j..<(j + 4)].elementsEqual("line".utf8) { return true }
-            }
-            atLineStart = false
-            i += 1
+    /// Whether a line (`lines` over `bytes`) starts, after blanks, with `#line` or a GNU
+    /// line marker (`# 12 "file"`).
+    static func hasLineDirectives(_ bytes: UnsafeRawBufferPointer, _ lines: LineTable) -> Bool {
+        func blank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
+        for start in lines.starts {
+            var j = start
+            while j < bytes.count && blank(bytes[j]) { j += 1 }
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "#") else { continue }
+            j += 1
+            while j < bytes.count && blank(bytes[j]) { j += 1 }
+            if j < bytes.count && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9") { return true }
+            if j + 4 <= bytes.count && bytes[j..<(j + 4)].elementsEqual("line".utf8) { return true }
         }
         return false
     }

@@ -50,7 +50,8 @@ public final class SourceFile: @unchecked Sendable {
 /// columns with it; the driver takes lines' text by it (diagnostics, line info), so that
 /// the text of line N is the line clang numbers N.
 public struct LineTable: Sendable {
-    private var starts: [Int] = [0]
+    /// Where each line starts.
+    public private(set) var starts: [Int] = [0]
     /// Where each line's end (its line feed or carriage return, or the end of the text) is.
     private var ends: [Int] = []
 

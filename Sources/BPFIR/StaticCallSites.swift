@@ -5,23 +5,30 @@ extension Module {
     /// (`addressTaken`) takes, since a callback's callers are in the kernel. Functions
     /// never called are left out; the list is in the order of `functions`.
     func callSitesOfStaticFunctions() -> [(callee: Int, sites: [(caller: Int, args: [Operand])])] {
-        var referenced = addressTaken
-        var calls: [String: [(caller: Int, args: [Operand])]] = [:]
-        for (fi, f) in functions.enumerated() {
-            f.forEachInstruction { _, inst in
-                switch inst {
-                case .symbolAddr(_, let s): referenced.insert(s.name)
-                case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
-                default: break
-                }
-            }
-        }
+        let (referenced, calls) = references()
         return functions.indices.compactMap { fi in
             let f = functions[fi]
             guard f.linkage == .static, f.section == ".text", !referenced.contains(f.name),
                   let sites = calls[f.name], !sites.isEmpty else { return nil }
             return (fi, sites)
         }
+    }
+
+    /// The symbols whose address data (`addressTaken`) or code (`symbolAddr`) takes, and
+    /// the calls of each function by name, with the caller's position and the arguments.
+    private func references() -> (addressed: Set<String>, calls: [String: [(caller: Int, args: [Operand])]]) {
+        var addressed = addressTaken
+        var calls: [String: [(caller: Int, args: [Operand])]] = [:]
+        for (fi, f) in functions.enumerated() {
+            f.forEachInstruction { _, inst in
+                switch inst {
+                case .symbolAddr(_, let s): addressed.insert(s.name)
+                case .call(_, .function(let name), let args): calls[name.string, default: []].append((fi, Array(args)))
+                default: break
+                }
+            }
+        }
+        return (addressed, calls)
     }
 }
 
@@ -33,17 +40,10 @@ extension Module {
     public func droppingUncalledStaticFunctions() -> Module {
         var m = self
         while true {
-            var reached = m.addressTaken
-            for f in m.functions {
-                f.forEachInstruction { _, inst in
-                    switch inst {
-                    case .symbolAddr(_, let s): reached.insert(s.name)
-                    case .call(_, .function(let name), _): reached.insert(name.string)
-                    default: break
-                    }
-                }
+            let (addressed, calls) = m.references()
+            let kept = m.functions.filter { f in
+                f.linkage != .static || f.section != ".text" || addressed.contains(f.name) || calls[f.name] != nil
             }
-            let kept = m.functions.filter { $0.linkage != .static || $0.section != ".text" || reached.contains($0.name) }
             if kept.count == m.functions.count { return m }
             m.functions = kept
         }

@@ -19,8 +19,11 @@ enum ConstantValue: Hashable {
 
 /// Folds the constant expressions global initializers and helper pointers use.
 enum ConstantEvaluator {
-    static func isWide(_ t: CType) -> Bool {
-        if case .int(bytes: 16, _, _) = t.canonical { return true }
+    static func isWide(_ t: CType) -> Bool { t.isWideInteger }
+
+    /// Whether an integer type is signed (false for anything else).
+    private static func isSigned(_ t: CType) -> Bool {
+        if case .int(_, let s, _) = t.canonical { return s }
         return false
     }
 
@@ -28,13 +31,12 @@ enum ConstantEvaluator {
     /// are 128-bit constants (their low halves alone would decide it wrongly); nil for
     /// any other expression.
     static func wideTruth(_ e: Expr) -> Bool? {
-        func signed(_ t: CType) -> Bool { if case .int(_, let s, _) = t.canonical { return s }; return false }
         switch e.kind {
         case .unary(.logicalNot, let inner) where isWide(inner.type):
             return wideInteger(inner).map { $0 == 0 }
         case .binary(let op, let l, let r) where isWide(l.type) || isWide(r.type):
             guard let a = wideInteger(l), let b = wideInteger(r) else { return nil }
-            let s = signed(isWide(l.type) ? l.type : r.type)
+            let s = isSigned(isWide(l.type) ? l.type : r.type)
             let (x, y) = (Int128(truncatingIfNeeded: a), Int128(truncatingIfNeeded: b))
             switch op {
             case .eq: return a == b
@@ -55,7 +57,6 @@ enum ConstantEvaluator {
     /// initializer): narrower operands extended as C converts them, then the 128-bit
     /// operations.
     static func wideInteger(_ e: Expr) -> UInt128? {
-        func signed(_ t: CType) -> Bool { if case .int(_, let s, _) = t.canonical { return s }; return false }
         guard isWide(e.type) else {
             guard case .integer(let x)? = evaluate(e, layout: nil) else { return nil }
             // The value at its type's width, then extended by the type's signedness.
@@ -67,7 +68,7 @@ enum ConstantEvaluator {
             }
             let w = Width(bytes: bytes) ?? .w64
             let v = TypeLayout.normalize(x, w)
-            return signed(e.type) ? UInt128(truncatingIfNeeded: Int128(TypeLayout.signExtend(v, w))) : UInt128(UInt64(bitPattern: v))
+            return isSigned(e.type) ? UInt128(truncatingIfNeeded: Int128(TypeLayout.signExtend(v, w))) : UInt128(UInt64(bitPattern: v))
         }
         switch e.kind {
         case .intLiteral(let v): return UInt128(v)
@@ -78,7 +79,7 @@ enum ConstantEvaluator {
         case .binary(.shl, let l, let r), .binary(.shr, let l, let r):
             guard let a = wideInteger(l), let n = integer(r), n >= 0, n < 128 else { return nil }
             if case .binary(.shl, _, _) = e.kind { return a << n }
-            return signed(e.type) ? UInt128(truncatingIfNeeded: Int128(truncatingIfNeeded: a) >> n) : a >> n
+            return isSigned(e.type) ? UInt128(truncatingIfNeeded: Int128(truncatingIfNeeded: a) >> n) : a >> n
         case .binary(let op, let l, let r):
             guard let a = wideInteger(l), let b = wideInteger(r) else { return nil }
             switch op {

@@ -16,11 +16,16 @@ struct WideValue {
 /// and shifts by a variable amount are refused, as clang's BPF target refuses them (it
 /// would call `__udivti3`, `__ashlti3`, ..., which BPF programs cannot); clang refuses
 /// more multiplications than we do (all but those it narrows to 64 bits).
-extension FunctionLowering {
-    func isWide(_ t: CType) -> Bool {
-        if case .int(bytes: 16, _, _) = t.canonical { return true }
+extension CType {
+    /// A 16-byte integer type (`__int128`, `unsigned __int128`).
+    var isWideInteger: Bool {
+        if case .int(bytes: 16, _, _) = canonical { return true }
         return false
     }
+}
+
+extension FunctionLowering {
+    func isWide(_ t: CType) -> Bool { t.isWideInteger }
 
     private static let u64 = CType.int(bytes: 8, signed: false, name: "unsigned long long")
     private static let s64 = CType.int(bytes: 8, signed: true, name: "long long")

@@ -31,23 +31,18 @@ import Foundation
 /// file named `-`): the bytes are those of the same compile written to a file.
 @Suite struct StandardOutputTests {
     @Test func objectGoesToStandardOutput() throws {
-        guard let compiler = Environment.compiler else {
-            if Environment.isCI { Issue.record("swift-bpfcc is missing in CI") } else { print("SKIP: -o -: swift-bpfcc not built") }
-            return
+        try withCompiler("-o -", scratch: "stdout") { compiler, work in
+            let common = [compiler, "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                          "-I\(Environment.root)/testsuite/include", "-c", "\(Environment.root)/testsuite/programs/lang/lang_byteswap.c"]
+            let file = Shell.run(["SWIFT_BPFCC_NO_CACHE=1"] + common + ["-o", "\(work)/a.o"])
+            #expect(file.status == 0, "\(file.stderr)")
+            let command = "SWIFT_BPFCC_NO_CACHE=1 " + common.map { "'\($0)'" }.joined(separator: " ") + " -o - > '\(work)/b.o'"
+            let piped = Shell.run(["sh", "-c", command], cwd: work)
+            #expect(piped.status == 0, "\(piped.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(work)/-"))
+            let a = FileManager.default.contents(atPath: "\(work)/a.o"), b = FileManager.default.contents(atPath: "\(work)/b.o")
+            #expect(a != nil && a == b, "\(a?.count ?? -1) vs \(b?.count ?? -1) bytes")
         }
-        let work = NSTemporaryDirectory() + "stdout-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let common = [compiler, "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
-                      "-I\(Environment.root)/testsuite/include", "-c", "\(Environment.root)/testsuite/programs/lang/lang_byteswap.c"]
-        let file = Shell.run(["SWIFT_BPFCC_NO_CACHE=1"] + common + ["-o", "\(work)/a.o"])
-        #expect(file.status == 0, "\(file.stderr)")
-        let command = "SWIFT_BPFCC_NO_CACHE=1 " + common.map { "'\($0)'" }.joined(separator: " ") + " -o - > '\(work)/b.o'"
-        let piped = Shell.run(["sh", "-c", command], cwd: work)
-        #expect(piped.status == 0, "\(piped.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(work)/-"))
-        let a = FileManager.default.contents(atPath: "\(work)/a.o"), b = FileManager.default.contents(atPath: "\(work)/b.o")
-        #expect(a != nil && a == b, "\(a?.count ?? -1) vs \(b?.count ?? -1) bytes")
     }
 }
 
@@ -56,30 +51,38 @@ import Foundation
 /// file compiled from disk, and an error leaves no object.
 @Suite struct StandardInputTests {
     @Test func programComesFromStandardInput() throws {
-        guard let compiler = Environment.compiler else {
-            if Environment.isCI { Issue.record("swift-bpfcc is missing in CI") } else { print("SKIP: -x c -: swift-bpfcc not built") }
-            return
-        }
-        let work = NSTemporaryDirectory() + "stdin-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let source = "\(Environment.root)/testsuite/programs/lang/lang_byteswap.c"
-        let flags = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-I\(Environment.root)/testsuite/include", "-c"]
-        let file = Shell.run([compiler] + flags + [source, "-o", "\(work)/a.o"])
-        #expect(file.status == 0, "\(file.stderr)")
-        let quoted = ([compiler] + flags).map { "'\($0)'" }.joined(separator: " ")
-        let piped = Shell.run(["sh", "-c", "\(quoted) -x c - -o '\(work)/b.o' < '\(source)'"], cwd: work)
-        #expect(piped.status == 0, "\(piped.stderr)")
-        func code(_ o: String) -> String {
-            Shell.run(["llvm-objdump-22", "-d", "--no-show-raw-insn", o]).stdout.split(separator: "\n").dropFirst(2).joined(separator: "\n")
-        }
-        #expect(!code("\(work)/a.o").isEmpty && code("\(work)/a.o") == code("\(work)/b.o"))
-        let lines = Shell.run(["llvm-objdump-22", "-d", "-l", "\(work)/b.o"]).stdout
-        #expect(lines.contains("<stdin>"), "\(lines.prefix(400))")
+        try withCompiler("-x c -", scratch: "stdin") { compiler, work in
+            let source = "\(Environment.root)/testsuite/programs/lang/lang_byteswap.c"
+            let flags = ["-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-I\(Environment.root)/testsuite/include", "-c"]
+            let file = Shell.run([compiler] + flags + [source, "-o", "\(work)/a.o"])
+            #expect(file.status == 0, "\(file.stderr)")
+            let quoted = ([compiler] + flags).map { "'\($0)'" }.joined(separator: " ")
+            let piped = Shell.run(["sh", "-c", "\(quoted) -x c - -o '\(work)/b.o' < '\(source)'"], cwd: work)
+            #expect(piped.status == 0, "\(piped.stderr)")
+            func code(_ o: String) -> String {
+                Shell.run(["llvm-objdump-22", "-d", "--no-show-raw-insn", o]).stdout.split(separator: "\n").dropFirst(2).joined(separator: "\n")
+            }
+            #expect(!code("\(work)/a.o").isEmpty && code("\(work)/a.o") == code("\(work)/b.o"))
+            let lines = Shell.run(["llvm-objdump-22", "-d", "-l", "\(work)/b.o"]).stdout
+            #expect(lines.contains("<stdin>"), "\(lines.prefix(400))")
 
-        let bad = Shell.run(["sh", "-c", "echo 'int f(void) { return nope; }' | \(quoted) -x c - -o '\(work)/c.o'"], cwd: work)
-        #expect(bad.status != 0)
-        #expect(bad.stderr.contains("<stdin>:1:22: error: use of undeclared identifier 'nope'"), "\(bad.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(work)/c.o"))
+            let bad = Shell.run(["sh", "-c", "echo 'int f(void) { return nope; }' | \(quoted) -x c - -o '\(work)/c.o'"], cwd: work)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("<stdin>:1:22: error: use of undeclared identifier 'nope'"), "\(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(work)/c.o"))
+        }
     }
+}
+
+/// Runs `body` with the built swift-bpfcc and a scratch directory, removed afterwards.
+/// Without the compiler: an issue in CI, a visible SKIP line elsewhere.
+func withCompiler(_ what: String, scratch prefix: String, _ body: (_ compiler: String, _ work: String) throws -> Void) throws {
+    guard let compiler = Environment.compiler else {
+        if Environment.isCI { Issue.record("swift-bpfcc is missing in CI") } else { print("SKIP: \(what): swift-bpfcc not built") }
+        return
+    }
+    let work = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: work) }
+    try body(compiler, work)
 }
