@@ -1,6 +1,8 @@
 /// A global's address computed again where an earlier computation of it dominates, with
 /// no call on any path between them, reads the earlier register (`r2 = lim ll` once for
-/// `lim.lo` and `lim.hi`, as clang keeps it). Each ld_imm64 is two instruction slots.
+/// `lim.lo` and `lim.hi`, as clang keeps it): the later computation goes and its reads
+/// read the earlier register (a copy would be a second register holding the same
+/// address while both live, which the allocator cannot share). Each ld_imm64 is two instruction slots.
 /// Across a call the address would need one of r6-r9 and a copy: there it is computed
 /// again, as clang does.
 public enum AddressReuse {
@@ -34,6 +36,8 @@ public enum AddressReuse {
             return !back.contains { $0 != c && blockCalls[$0] }
         }
         var available: [SymbolRef: (reg: VReg, block: Int, index: Int)] = [:]
+        var reused = RegMap<VReg>(capacity: f.nextVReg)
+        var anyReused = false
         var undo: [[(SymbolRef, (reg: VReg, block: Int, index: Int)?)]] = Array(filled: [], count: f.blocks.count)
         var work: [(Int, Bool)] = [(0, false)]
         while let (b, exit) = work.popLast() {
@@ -44,12 +48,23 @@ public enum AddressReuse {
                 guard case .symbolAddr(let d, let s) = g.blocks[b].instructions[k].inst, defs[d] == 1,
                       count[s, default: 0] > 1 else { continue }
                 if let a = available[s], callFree(from: a.block, a.index, to: b, k) {
-                    g.blocks[b].instructions[k].inst = .mov(dst: d, src: .reg(a.reg), width: .w64)
+                    reused[d] = a.reg
+                    anyReused = true
                 } else {
                     undo[b].append((s, available[s]))
                     available[s] = (d, b, k)
                 }
             }
+        }
+        guard anyReused else { return f }
+        // Written once by the address computation that goes, read only where the earlier
+        // register (dominating) holds the same address.
+        for b in g.blocks.indices {
+            g.blocks[b].instructions.removeAll { i in i.inst.singleDef.map { reused[$0] != nil } ?? false }
+            for k in g.blocks[b].instructions.indices {
+                g.blocks[b].instructions[k].inst = g.blocks[b].instructions[k].inst.renaming { reused[$0] ?? $0 }
+            }
+            for r in g.blocks[b].terminator.usedRegs { if let t = reused[r] { g.blocks[b].terminator = g.blocks[b].terminator.replacingUses(of: r, with: t) } }
         }
         return g
     }

@@ -169,6 +169,8 @@ public struct SymbolRef: Hashable, Sendable {
         set { nameID = InternedStrings.id(newValue) }
     }
     public init(name: String, offset: Int64 = 0) { nameID = InternedStrings.id(name); self.offset = offset }
+    /// The symbol's name as its interned number (equal names, equal numbers).
+    var nameNumber: Int32 { nameID }
 }
 
 /// A CO-RE relocation attached to the instruction that produces the patched value.

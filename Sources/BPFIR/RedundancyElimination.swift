@@ -139,6 +139,23 @@ public enum RedundancyElimination {
                   case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
             return Int64(low)
         }
+        /// The register whose low `from` bits `s` holds, when `s` is written once by an
+        /// extension from `from` bits or more, or a 32-bit copy (`from` at most 32), of a
+        /// register that holds its value everywhere (written once, or a parameter never
+        /// written). Unless `s` is read only here, that register must be read elsewhere
+        /// too (live on anyway): a call's result read only by its 32-bit copy would
+        /// otherwise stay live beside the copy.
+        func lowBitsSource(_ s: VReg, _ from: Width) -> VReg? {
+            guard defs[s] == 1, let inst = definitions[s]?.first else { return nil }
+            let x: VReg
+            switch inst {
+            case .ext(_, let src, let inner, let to, _) where inner.bytes >= from.bytes && to.bytes >= from.bytes: x = src
+            case .mov(_, .reg(let src), .w32) where from.bytes <= 4: x = src
+            default: return nil
+            }
+            guard x != s, defs[x] == 1 || defs[x] == 0 && parameters.contains(x), uses[s] == 1 || uses[x] > 1 else { return nil }
+            return x
+        }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]
         func definedByConstantsOnly(_ s: VReg) -> Bool {
@@ -156,6 +173,10 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .ext(let d, let s, let from, _, true) where s != d && (fits(s, from, signed: true) || from == .w32 && countsUpFromZero(s)):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                // An extension reads only the low `from` bits: through an extension or 32-bit
+                // copy that keeps them, it reads its source (`(long)(int)b` of a 64-bit `b`).
+                case .ext(let d, let s, let from, let to, let signed) where s != d && lowBitsSource(s, from) != nil:
+                    f.blocks[bi].instructions[ii].inst = .ext(dst: d, src: lowBitsSource(s, from)!, from: from, to: to, signed: signed)
                 case .ext(let d, let s, let from, .w64, true) where s != d && uses[s] == 1 && definedByConstantsOnly(s):
                     constantsToExtend[s] = from
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)

@@ -72,6 +72,47 @@ extension OptimizerPassTests {
         #expect(storesThroughRegisters(OverwrittenStores.run(f), width: .w64) == 2)
     }
 
+    /// `g = a; if (x) <between>; g = b;` with `g` a global whose address each statement
+    /// computes again (an `ld_imm64` each): the first store is overwritten on both paths.
+    func globalStoredAroundBranch(between: [Inst]) -> Function {
+        let g = SymbolRef(name: "g")
+        return fn([
+            Block(id: BlockID(0), instructions: [ins(.symbolAddr(dst: VReg(2), symbol: g)),
+                                                 ins(.store(base: .reg(VReg(2)), offset: 8, value: .reg(VReg(0)), width: .w32))],
+                  terminator: .branch(.ne, lhs: VReg(1), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), instructions: between.map(ins), terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [ins(.symbolAddr(dst: VReg(3), symbol: g)),
+                                                 ins(.store(base: .reg(VReg(3)), offset: 8, value: .reg(VReg(1)), width: .w32))],
+                  terminator: .ret(.imm(0))),
+        ], params: 2)
+    }
+
+    func storeCount(_ f: Function) -> Int {
+        f.blocks.reduce(0) { n, b in n + b.instructions.filter { if case .store = $0.inst { return true }; return false }.count }
+    }
+
+    @Test func storeOverwrittenOnEveryPathGoesAcrossBlocks() {
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: []))) == 1)
+        // A load of another global on the way reads other bytes; a load of g's, or through
+        // a pointer that may point anywhere, or a call, may read the stored bytes.
+        let other = Inst.symbolAddr(dst: VReg(4), symbol: SymbolRef(name: "h"))
+        let otherLoad = Inst.load(dst: VReg(5), base: .reg(VReg(4)), offset: 8, width: .w32, signed: false)
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: [other, otherLoad]))) == 1)
+        let same = Inst.symbolAddr(dst: VReg(4), symbol: SymbolRef(name: "g", offset: 8))
+        let sameLoad = Inst.load(dst: VReg(5), base: .reg(VReg(4)), offset: 2, width: .w8, signed: false)
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: [same, sameLoad]))) == 2)
+        let sameApart = Inst.load(dst: VReg(5), base: .reg(VReg(4)), offset: 4, width: .w8, signed: false)
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: [same, sameApart]))) == 1)
+        let anywhere = Inst.load(dst: VReg(5), base: .reg(VReg(0)), offset: 0, width: .w8, signed: false)
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: [anywhere]))) == 2)
+        let call = Inst.call(dst: nil, callee: .helper(5), args: [])
+        #expect(storeCount(OverwrittenStores.run(globalStoredAroundBranch(between: [call]))) == 2)
+        // The later store on one path only (the other returns first): both stay.
+        var f = globalStoredAroundBranch(between: [])
+        f.blocks[1].terminator = .ret(.imm(1))
+        #expect(storeCount(OverwrittenStores.run(f)) == 2)
+    }
+
     @Test func addressRangesFollowOffsetsAndBoundedIndices() {
         // %1 = %0 + 16; %2 = load.w8; %3 = %0 + %2; %4 = %3 - 4; %5 = %6 + 1 (%6 written twice)
         // and %6 itself
@@ -88,9 +129,9 @@ extension OptimizerPassTests {
         var r = AddressRanges(f, defs: f.useDefCounts().defs)
         let r1 = r.range(of: VReg(1)), r4 = r.range(of: VReg(4)), r5 = r.range(of: VReg(5)), r6 = r.range(of: VReg(6))
         #expect(r6 == nil)
-        #expect(r1 == AddressRanges.Range(root: VReg(0), lo: 16, hi: 16))
-        #expect(r4 == AddressRanges.Range(root: VReg(0), lo: -4, hi: 251))
-        #expect(r5 == AddressRanges.Range(root: VReg(5), lo: 0, hi: 0))   // from a register written twice: its own root
+        #expect(r1 == AddressRanges.Range(root: .register(VReg(0)), lo: 16, hi: 16))
+        #expect(r4 == AddressRanges.Range(root: .register(VReg(0)), lo: -4, hi: 251))
+        #expect(r5 == AddressRanges.Range(root: .register(VReg(5)), lo: 0, hi: 0))   // from a register written twice: its own root
         let apart = r.disjoint(VReg(4), 0, 4, VReg(1), 256, 8)      // [-4, 255) and [272, 280)
         let meeting = r.disjoint(VReg(4), 0, 4, VReg(1), 230, 8)    // [246, 254) meets it
         let otherRoot = r.disjoint(VReg(4), 0, 4, VReg(2), 300, 8)

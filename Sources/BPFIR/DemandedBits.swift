@@ -1,0 +1,101 @@
+/// A mask applied to an operand whose result is masked again keeps bits nobody reads:
+/// `((w & M) + a) & M` is `(w + a) & M` when `M` keeps only low bits (the low bits of a
+/// sum, difference, product or left shift depend only on the operands' low bits), and
+/// `((w & M') ^ a) & M` is `(w ^ a) & M` when `M'` keeps every bit of `M` (bitwise
+/// operations read each bit alone). A bitfield incremented in place (`s.lo += a`: the field
+/// masked out of its word, added to, masked back) then reads the word itself, as clang's
+/// demanded-bits analysis makes it.
+///
+/// The same holds through an extension or a 32-bit copy whose upper bits nobody reads:
+/// `((long)(int)b >> 12) & 0xfffff` is `(b >> 12) & 0xfffff` (a signed field stored from
+/// a narrower value).
+///
+/// The operation must be 64-bit and read only by the outer mask (its other readers would
+/// see the other bits), the inner mask's or extension's result only by the operation (it
+/// then dies, and the register pressure stays what it was). Masks are immediates or registers written once with a constant.
+public enum DemandedBits {
+    public static func run(_ f: Function) -> Function {
+        let (uses, defs) = f.useDefCounts()
+        var definition = RegMap<Inst>(capacity: f.nextVReg)
+        var definedIn = RegMap<Int>(capacity: f.nextVReg)
+        var candidates = false
+        f.forEachInstruction { b, inst in
+            guard let d = inst.singleDef, defs[d] == 1 else { return }
+            definition[d] = inst
+            definedIn[d] = b
+            if case .binary(.and, _, _, _, .w64) = inst { candidates = true }
+        }
+        guard candidates else { return f }
+        func constant(_ o: Operand) -> UInt64? {
+            switch o {
+            case .imm(let k): return UInt64(bitPattern: k)
+            case .reg(let r):
+                switch definition[r] {
+                case .mov(_, .imm(let k), .w64)?, .loadImm64(_, let k)?: return UInt64(bitPattern: k)
+                default: return nil
+                }
+            }
+        }
+        /// What `o` is read for when only its `demanded` bits count: `w` when `o` is
+        /// `w & M'` (64-bit) with `M'` keeping every demanded bit, or an extension or
+        /// 32-bit copy of `w` that keeps them as they are — `o` written once, `w` holding
+        /// the same value everywhere (written once, or a parameter never written), `o` read
+        /// only here (else both would be live).
+        func unmasked(_ o: VReg, demanded: UInt64) -> VReg? {
+            guard uses[o] == 1 else { return nil }
+            let w: VReg
+            switch definition[o] {
+            case .binary(.and, _, let src, let m, .w64)?:
+                guard let keep = constant(m), keep & demanded == demanded else { return nil }
+                w = src
+            case .ext(_, let src, let from, let to, _)? where min(from.bits, to.bits) < 64:
+                guard demanded >> UInt64(min(from.bits, to.bits)) == 0 else { return nil }
+                w = src
+            case .mov(_, .reg(let src), .w32)?:
+                guard demanded >> 32 == 0 else { return nil }
+                w = src
+            default:
+                return nil
+            }
+            guard w != o, defs[w] == 1 || defs[w] == 0 && f.parameters.contains(w) else { return nil }
+            return w
+        }
+        var g = f
+        var changed = false
+        for b in f.blocks.indices {
+            for i in f.blocks[b].instructions.indices {
+                guard case .binary(.and, _, let x, let outer, .w64) = f.blocks[b].instructions[i].inst,
+                      let mask = constant(outer), mask != 0, uses[x] == 1,
+                      case .binary(let op, let xd, let l, let r, .w64)? = definition[x] else { continue }
+                let lowOnly = mask & (mask &+ 1) == 0      // 2^k - 1: only low bits demanded
+                var left = l, right = r
+                switch op {
+                case .add, .sub, .mul:
+                    guard lowOnly else { continue }
+                    left = unmasked(l, demanded: mask) ?? l
+                    if case .reg(let rr) = r, let w = unmasked(rr, demanded: mask) { right = .reg(w) }
+                case .shl:
+                    guard lowOnly, case .imm(let k) = r, (0..<64).contains(k) else { continue }
+                    left = unmasked(l, demanded: mask >> UInt64(k)) ?? l
+                case .lshr, .ashr:
+                    // The result's bits come from the operand's `k` places up, none from
+                    // what a shift brings in (the sign, or zeros) when they all fit.
+                    guard case .imm(let k) = r, (0..<64).contains(k), (mask << UInt64(k)) >> UInt64(k) == mask else { continue }
+                    left = unmasked(l, demanded: mask << UInt64(k)) ?? l
+                case .and, .or, .xor:
+                    left = unmasked(l, demanded: mask) ?? l
+                    if case .reg(let rr) = r, let w = unmasked(rr, demanded: mask) { right = .reg(w) }
+                default:
+                    continue
+                }
+                guard left != l || right != r else { continue }
+                // Rewrite the operation where it is defined (read only here, written once).
+                guard let c = definedIn[xd],
+                      let j = g.blocks[c].instructions.firstIndex(where: { $0.inst.singleDef == xd }) else { continue }
+                g.blocks[c].instructions[j].inst = .binary(op, dst: xd, lhs: left, rhs: right, width: .w64)
+                changed = true
+            }
+        }
+        return changed ? DeadCodeElimination.run(g) : f
+    }
+}
