@@ -104,6 +104,11 @@ public enum ConstantFolding {
             if case .reg(let x) = r, let b = known(x), let imm = immediate(b, width: w) {
                 return .branch(cc, lhs: l, rhs: imm, width: w, then: thenB, else: elseB)
             }
+            // A constant on the left (`services[i].vip == daddr` of a folded table): the
+            // operands swap, the comparison mirrored, so the constant is an immediate.
+            if case .reg(let x) = r, cc != .set, let a = known(l), let imm = immediate(a, width: w) {
+                return .branch(cc.swapped, lhs: x, rhs: imm, width: w, then: thenB, else: elseB)
+            }
             return t
         case .ret(.reg(let x)?):
             if let v = known(x), let imm = immediate(v, width: .w64) { return .ret(imm) }

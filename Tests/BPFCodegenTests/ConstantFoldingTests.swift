@@ -1,0 +1,29 @@
+import Testing
+@testable import BPFIR
+@testable import BPFCodegen
+
+/// ConstantFolding: a branch comparing a constant (left) with a register (right) swaps
+/// its operands, the comparison mirrored, so the constant becomes an immediate.
+extension OptimizerPassTests {
+    func constantOnTheLeft(_ cc: CondCode, _ k: Int64, width: Width) -> Function {
+        fn([Block(id: BlockID(0), instructions: [ins(.mov(dst: VReg(2), src: .imm(k), width: .w64))],
+                  terminator: .branch(cc, lhs: VReg(2), rhs: .reg(VReg(0)), width: width, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(1))),
+            Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1)
+    }
+
+    @Test func constantOnTheLeftOfABranchBecomesItsImmediate() throws {
+        for cc: CondCode in [.eq, .ne, .ugt, .uge, .ult, .ule, .sgt, .sge, .slt, .sle] {
+            for (k, w): (Int64, Width) in [(5, .w64), (-3, .w64), (0x6400000a, .w32), (-1, .w32)] {
+                let f = constantOnTheLeft(cc, k, width: w)
+                let g = ConstantFolding.run(f)
+                guard case .branch(_, VReg(0), .imm, w, _, _) = g.blocks[0].terminator else {
+                    Issue.record("not swapped: \(show(g))"); continue
+                }
+                for x: Int64 in [0, 4, 5, 6, -3, -4, -2, 0x6400000a, -1, Int64.min, 0xffff_ffff] {
+                    #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(cc) \(k) \(w) \(x)\(show(g))")
+                }
+            }
+        }
+    }
+}
