@@ -56,6 +56,22 @@ public enum OverwrittenStores {
             return false
         }
 
+        // Another quick look: some store's bytes must be covered by another store's (the
+        // same root), or nothing can go.
+        var byRoot: [AddressRanges.Root: [Written]] = [:]
+        var covered = false
+        f.forEachInstruction { _, inst in
+            guard !covered, case .store(.reg(let base), let off, _, let w) = inst, let bytes = written(base, off, w) else { return }
+            let others = byRoot[bytes.root, default: []]
+            if others.contains(where: { o in
+                (o.offset <= bytes.offset && bytes.offset + Int64(bytes.bytes) <= o.offset + Int64(o.bytes))
+                    || (bytes.offset <= o.offset && o.offset + Int64(o.bytes) <= bytes.offset + Int64(bytes.bytes)) }) {
+                covered = true
+            }
+            byRoot[bytes.root, default: []].append(bytes)
+        }
+        guard covered else { return f }
+
         // Per block, what is surely overwritten at its start (nil: not yet known — the
         // top of the meet). Blocks that return, or end unreachable, start from nothing.
         let (succs, _) = f.flowGraph
@@ -75,7 +91,8 @@ public enum OverwrittenStores {
             for b in post {   // successors first
                 var surely = atEnd(b)
                 for i in f.blocks[b].instructions.reversed() { _ = step(i.inst, &surely) }
-                if atStart[b].map({ Set($0) != Set(surely) }) ?? true {
+                // (Sets only shrink from the first value: equal counts, equal sets.)
+                if atStart[b].map({ $0.count != surely.count }) ?? true {
                     atStart[b] = surely
                     changed = true
                 }
