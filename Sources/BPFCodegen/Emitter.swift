@@ -395,6 +395,13 @@ struct Emitter {
     }
 
     private mutating func binary(_ op: BinOp, _ d: UInt8, _ l: UInt8, _ r: Source, w64: Bool, location: IRLocation?) throws {
+        // A multiplication by a power of two is a left shift (the same bits at either
+        // width), as clang emits it: cheaper where it runs. Only here, after the passes,
+        // which read bounds and address forms off multiplications.
+        if op == .mul, case .imm(let k) = r, k > 1, k <= Int64(Int32.max), k & (k - 1) == 0 {
+            try binary(.shl, d, l, .imm(Int64(k.trailingZeroBitCount)), w64: w64, location: location)
+            return
+        }
         let aluOp: BPFALUOp
         var signedDiv = false
         switch op {

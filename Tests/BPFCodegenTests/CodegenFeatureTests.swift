@@ -25,6 +25,23 @@ import BPFIR
         } catch { Issue.record("\(error)") }
     }
 
+    /// A multiplication by a power of two is emitted as a left shift, computing the same at
+    /// both widths; by other constants it stays a multiplication.
+    @Test func multiplicationByAPowerOfTwoIsAShift() throws {
+        for (k, w): (Int64, Width) in [(2, .w32), (64, .w32), (8, .w64), (1 << 30, .w64), (6, .w64)] {
+            let b = Block(id: BlockID(0), instructions: [Instruction(.binary(.mul, dst: VReg(2), lhs: VReg(0), rhs: .imm(k), width: w))],
+                          terminator: .ret(.reg(VReg(2))))
+            let c = try Codegen.compile(fn([b], params: 1), options: CodegenOptions(cpu: 3))
+            let ops = c.instructions.map { $0.opcode & 0xf0 }
+            #expect(ops.contains(BPFALUOp.lsh.rawValue) == (k != 6), "\(k)")
+            #expect(ops.contains(BPFALUOp.mul.rawValue) == (k == 6), "\(k)")
+            for x: Int64 in [0, 1, -1, 0x1234_5678_9abc, Int64.min, 0x7fff_ffff] {
+                let expected = w == .w64 ? x &* k : Int64(UInt32(truncatingIfNeeded: x &* k))
+                #expect(try Interpreter.run(c.instructions, args: [x]) == expected, "\(k) \(w) \(x)")
+            }
+        }
+    }
+
     /// A value whose interval spans a call made only on another path is not live across
     /// it (it may keep a caller-saved register); one read after the call is.
     @Test func onlyValuesLiveAfterACallCrossIt() throws {
