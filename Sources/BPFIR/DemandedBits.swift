@@ -10,6 +10,9 @@
 /// `((long)(int)b >> 12) & 0xfffff` is `(b >> 12) & 0xfffff` (a signed field stored from
 /// a narrower value).
 ///
+/// A 64-bit operation read only by its truncation to 32 bits is the 32-bit operation
+/// (`truncatedOperations`).
+///
 /// The operation must be 64-bit and read only by the outer mask (its other readers would
 /// see the other bits), the inner mask's or extension's result only by the operation (it
 /// then dies, and the register pressure stays what it was). Masks are immediates or registers written once with a constant.
@@ -93,6 +96,64 @@ public enum DemandedBits {
                 guard let c = definedIn[xd],
                       let j = g.blocks[c].instructions.firstIndex(where: { $0.inst.singleDef == xd }) else { continue }
                 g.blocks[c].instructions[j].inst = .binary(op, dst: xd, lhs: left, rhs: right, width: .w64)
+                changed = true
+            }
+        }
+        return changed ? DeadCodeElimination.run(g) : f
+    }
+
+    /// `d = (u32)(a op b)` of a 64-bit `+ - * & | ^` or left shift by less than 32, read
+    /// only by that truncation, is the 32-bit operation: its low half depends only on the
+    /// operands' low halves, and a 32-bit operation zero-extends as the truncation does. An
+    /// operand that is a sign or zero extension from 32 bits or more of `x`, made in the
+    /// block and read only there, reads `x` (not written in between): `c += v & 1` of an
+    /// `int` counter, `(long)c + (v & 1)` then truncated, is `w0 += w2`.
+    public static func truncatedOperations(_ f: Function) -> Function {
+        let (uses, defs) = f.useDefCounts()
+        var g = f
+        var changed = false
+        for b in f.blocks.indices {
+            let insts = f.blocks[b].instructions
+            var position: [VReg: Int] = [:]   // the block's last definition of each register so far
+            for (k, i) in insts.enumerated() {
+                defer { for d in i.inst.definedRegs { position[d] = k } }
+                let truncation: (d: VReg, s: VReg)?
+                switch i.inst {
+                case .mov(let d, .reg(let s), .w32), .ext(let d, let s, .w32, _, false): truncation = (d, s)
+                default: truncation = nil
+                }
+                guard let (d, s) = truncation, defs[s] == 1, uses[s] == 1, let j = position[s],
+                      case .binary(let op, s, let l, let r, .w64) = insts[j].inst else { continue }
+                switch op {
+                case .add, .sub, .mul, .and, .or, .xor: break
+                case .shl: guard case .imm(let n) = r, (0..<32).contains(n) else { continue }
+                default: continue
+                }
+                /// `x` for an operand made in the block as an extension of `x` from 32 bits
+                /// or more (or a 32-bit copy), read only by the operation, `x` unchanged
+                /// from the extension to the truncation.
+                func source(_ o: VReg) -> VReg? {
+                    guard uses[o] == 1, defs[o] == 1, let e = position[o], e < j else { return nil }
+                    let x: VReg
+                    switch insts[e].inst {
+                    case .ext(_, let src, let from, .w64, _) where from.bits >= 32: x = src
+                    case .mov(_, .reg(let src), .w32): x = src
+                    default: return nil
+                    }
+                    guard x != o, !insts[(e + 1)..<k].contains(where: { $0.inst.definedRegs.contains(x) }) else { return nil }
+                    return x
+                }
+                /// An operand read at `k` instead of `j`: unchanged in between.
+                func steady(_ o: VReg) -> Bool { !insts[(j + 1)..<k].contains(where: { $0.inst.definedRegs.contains(o) }) }
+                let left = source(l) ?? l
+                guard left != l || steady(l) else { continue }
+                var right = r
+                if case .reg(let rr) = r {
+                    let x = source(rr) ?? rr
+                    guard x != rr || steady(rr) else { continue }
+                    right = .reg(x)
+                }
+                g.blocks[b].instructions[k].inst = .binary(op, dst: d, lhs: left, rhs: right, width: .w32)
                 changed = true
             }
         }

@@ -97,6 +97,7 @@ public enum Optimizer {
                 step("StackForwarding", StackForwarding.run)
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)
+                step("DemandedBits.truncatedOperations", DemandedBits.truncatedOperations)
                 step("LinearForms", LinearForms.run)
                 step("MoveFolding", MoveFolding.run)
                 step("NarrowStoreFolding", NarrowStoreFolding.run)

@@ -126,3 +126,40 @@ extension OptimizerPassTests {
         #expect(DeadCodeElimination.run(FieldInserts.run(f)).blocks[0].instructions.count > 1)
     }
 }
+
+/// DemandedBits.truncatedOperations: a 64-bit operation read only by its truncation to 32
+/// bits is the 32-bit operation, reading through a sign extension of its operand.
+extension OptimizerPassTests {
+    /// `c = (u32)((long)(int)c + (v & 1))` in a loop body's shape: %0 = v, %1 = c.
+    func truncatedSum(_ op: BinOp, rhs: Operand = .reg(VReg(2)), between: [Inst] = []) -> Function {
+        fn([Block(id: BlockID(0), instructions: ([
+            .binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(1), width: .w64),
+            .ext(dst: VReg(3), src: VReg(1), from: .w32, to: .w64, signed: true),
+            .binary(op, dst: VReg(4), lhs: VReg(3), rhs: rhs, width: .w64),
+        ] + between + [.mov(dst: VReg(1), src: .reg(VReg(4)), width: .w32)]).map(ins),
+                   terminator: .ret(.reg(VReg(1))))], params: 2)
+    }
+
+    @Test func operationsReadOnlyByTheirTruncationAre32Bit() throws {
+        for (op, rhs): (BinOp, Operand) in [(.add, .reg(VReg(2))), (.sub, .reg(VReg(2))), (.mul, .imm(3)), (.xor, .reg(VReg(0))), (.shl, .imm(5))] {
+            let f = truncatedSum(op, rhs: rhs)
+            let g = DemandedBits.truncatedOperations(f)
+            #expect(g.blocks[0].instructions.contains { if case .binary(op, VReg(1), VReg(1), _, .w32) = $0.inst { return true }; return false }, "\(show(g))")
+            #expect(!g.blocks[0].instructions.contains { if case .ext = $0.inst { return true }; return false })
+            for v in Self.samples { for c in Self.samples {
+                #expect(try IRInterpreter.run(g, args: [v, c]) == IRInterpreter.run(f, args: [v, c]), "\(op) \(v) \(c)\(show(g))")
+            } }
+        }
+        // Kept: a right shift (its low half reads the high half), a shift by 32 or more.
+        for f in [truncatedSum(.lshr, rhs: .imm(3)), truncatedSum(.shl, rhs: .imm(32))] {
+            #expect(!DemandedBits.truncatedOperations(f).blocks[0].instructions.contains {
+                if case .binary(_, VReg(1), _, _, .w32) = $0.inst { return true }; return false }, "\(show(f))")
+        }
+        // The extended register written between the extension and the truncation: the
+        // 32-bit operation reads the extension, not the register.
+        let f = truncatedSum(.add, between: [.mov(dst: VReg(1), src: .imm(9), width: .w64)])
+        let g = DemandedBits.truncatedOperations(f)
+        #expect(g.blocks[0].instructions.last?.inst == .binary(.add, dst: VReg(1), lhs: VReg(3), rhs: .reg(VReg(2)), width: .w32), "\(show(g))")
+        for v in Self.samples { #expect(try IRInterpreter.run(g, args: [v, 7]) == IRInterpreter.run(f, args: [v, 7])) }
+    }
+}
