@@ -16,12 +16,7 @@ public enum BitValues {
     public static func run(_ f: Function) -> Function {
         // Again while it changes something: a choice's constant set before an earlier
         // choice reaches it once that choice's branch has gone and the blocks joined.
-        var f = f
-        for _ in 0..<4 {
-            guard let g = once(f) else { break }
-            f = g
-        }
-        return f
+        f.repeating(4, once)
     }
 
     /// One round over the blocks; nil when nothing changed.
@@ -34,13 +29,7 @@ public enum BitValues {
         lazy var definitions = f.definitionsByRegister
         let parameters = Set(f.parameters)
         /// A register's value where it is written once by a constant.
-        func constant(_ r: VReg) -> Int64? {
-            guard defs[r] == 1 else { return nil }
-            switch definitions[r]?.first {
-            case .mov(_, .imm(let k), .w64)?, .loadImm64(_, let k)?: return k
-            default: return nil
-            }
-        }
+        func constant(_ r: VReg) -> Int64? { defs[r] == 1 ? definitions[r]?.first?.movedConstant : nil }
         for bi in f.blocks.indices {
             guard case .branch(let cc, let t, .imm(0), _, let thenB, let elseB) = f.blocks[bi].terminator,
                   cc == .eq || cc == .ne, thenB != elseB,

@@ -29,14 +29,11 @@ public enum DemandedBits {
             if case .binary(.and, _, _, _, .w64) = inst { candidates = true }
         }
         guard candidates else { return f }
+        /// An immediate, or a register written once with a constant.
         func constant(_ o: Operand) -> UInt64? {
             switch o {
             case .imm(let k): return UInt64(bitPattern: k)
-            case .reg(let r):
-                switch definition[r] {
-                case .mov(_, .imm(let k), .w64)?, .loadImm64(_, let k)?: return UInt64(bitPattern: k)
-                default: return nil
-                }
+            case .reg(let r): return definition[r]?.movedConstant.map { UInt64(bitPattern: $0) }
             }
         }
         /// What `o` is read for when only its `demanded` bits count: `w` when `o` is

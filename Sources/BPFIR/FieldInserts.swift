@@ -28,14 +28,11 @@ public enum FieldInserts {
             if case .binary(.and, _, _, _, .w64) = inst { masks += 1 }
         }
         guard masks > 1 else { return f }
+        /// An immediate, or a register written once with a constant.
         func constant(_ o: Operand) -> UInt64? {
             switch o {
             case .imm(let k): return UInt64(bitPattern: k)
-            case .reg(let r):
-                switch definition[r] {
-                case .mov(_, .imm(let k), .w64)?, .loadImm64(_, let k)?: return UInt64(bitPattern: k)
-                default: return nil
-                }
+            case .reg(let r): return definition[r]?.movedConstant.map { UInt64(bitPattern: $0) }
             }
         }
         var possibleMemo = RegMap<UInt64>(capacity: f.nextVReg)

@@ -255,6 +255,14 @@ public enum Inst: Hashable, Sendable {
 }
 
 extension Inst {
+    /// The 64-bit constant a `mov` of an immediate or an `ld_imm64` puts in its register.
+    var movedConstant: Int64? {
+        switch self {
+        case .mov(_, .imm(let k), .w64), .loadImm64(_, let k): return k
+        default: return nil
+        }
+    }
+
     /// The operation, its registers and its constants folded into one word, then hashed
     /// (the synthesized hash fed every field to the hasher on its own, and the optimizer's
     /// value tables hash instructions all the time). Names and inline-assembly parts are

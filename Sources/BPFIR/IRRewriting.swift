@@ -18,6 +18,17 @@ public extension Function {
     /// Applies a peephole rule to every pair of adjacent instructions of each block:
     /// the rule returns the instructions replacing the pair, or nil to leave it; a
     /// replacement is looked at again with the instruction after it.
+    /// `step` applied again while it changes something (it returns nil when nothing
+    /// changed), at most `times` times.
+    func repeating(_ times: Int, _ step: (Function) -> Function?) -> Function {
+        var f = self
+        for _ in 0..<times {
+            guard let g = step(f) else { break }
+            f = g
+        }
+        return f
+    }
+
     func foldingAdjacentPairs(_ rule: (Instruction, Instruction) -> [Instruction]?) -> Function {
         var f = self
         for bi in f.blocks.indices {

@@ -13,14 +13,7 @@
 public enum LoadSinking {
     static let regionLimit = 64
 
-    public static func run(_ f: Function) -> Function {
-        var f = f
-        for _ in 0..<3 {
-            guard let g = sinkOnce(f) else { break }
-            f = g
-        }
-        return f
-    }
+    public static func run(_ f: Function) -> Function { f.repeating(3, sinkOnce) }
 
     static func sinkOnce(_ f: Function) -> Function? {
         let (_, defs) = f.useDefCounts()

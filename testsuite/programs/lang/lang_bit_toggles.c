@@ -1,8 +1,9 @@
-// raw_tp: one-bit tests turned into 0/1 values, and a global word rewritten several times.
-// `!(a & 1)`, `(a & 8) != 0`, `!bitfield`, `r = 0; if (x & bit) r = 1;` are the bit
-// shifted down (flipped where negated), with no branch, as clang builds them; a bitfield
-// word assigned field by field (a branch between the assignments) is stored once at the
-// end, as clang stores it. Each run's values land in globals the harness compares.
+// raw_tp: one-bit tests turned into 0/1 values, and a bitfield word rewritten field by
+// field. `!(a & 1)`, `(a & 8) != 0`, `r = 0; if (x & bit) r = 1;` are the bit shifted down
+// (flipped where negated), with no branch, as clang builds them. The word's fields are
+// cleared with one mask, its one-bit field negated with an xor and its top field added to
+// with an add on the word, and the word stored once at the end although a branch comes
+// between the assignments. Each run's values land in globals the harness compares.
 // @ctx 0100000000000000 ffffffffffffffff
 // @ctx 0800000000000000 0000000000000010
 // @ctx 0900000000000080 1234567800000000
