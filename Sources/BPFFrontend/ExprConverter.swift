@@ -65,7 +65,9 @@ extension Converter {
             case CXUnaryOperator_Extension: return try convertExpr(inner)
             default: throw error(c, "unsupported unary operator")
             }
-            if op == .minus || op == .bitNot || op == .logicalNot, type.isInteger, let v = operatorValue(c) {
+            // (libclang may give a value for an operand with side effects — `~(c ? 7 :
+            // -(a2++)) != g)` —, which folding would drop: only pure operands fold.)
+            if op == .minus || op == .bitNot || op == .logicalNot, type.isInteger, let v = operatorValue(c), isPure(inner) {
                 return make(.intLiteral(v.value))
             }
             return make(.unary(op, try convertExpr(inner)))
