@@ -154,6 +154,12 @@ final class ModuleLowering {
         for s in sections where s.kind == .readOnly && !s.bytes.isEmpty {
             for sym in s.symbols where fixed(sym.type) && sym.offset + sym.size <= s.bytes.count { record(sym, of: s) }
         }
+        // String literals (the pooled section, addressed by offset): C leaves writing
+        // them undefined, and clang folds reads of their bytes (`names[1][1]`).
+        if let pool = sections.first(where: { $0.name == ModuleLowering.stringSection && $0.kind == .readOnly }),
+           pool.relocations.isEmpty, bytes[pool.name] == nil {
+            bytes[pool.name] = pool.bytes
+        }
         guard !unwrittenStatics.isEmpty else { return (bytes, addresses) }
         let addressed = Set(sections.flatMap { $0.relocations.map(\.symbol) })
         for s in sections where s.kind != .readOnly && (s.name == ".data" || s.name == ".bss") {

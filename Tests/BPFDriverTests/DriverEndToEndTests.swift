@@ -199,6 +199,21 @@ import Foundation
         return try Driver.compile(file: src, options: o).irText
     }
 
+    /// Bytes of string literals read at known offsets fold to their values, as clang folds
+    /// them (`names[1][1]` through a static table of pointers); a literal's address passed
+    /// on stays an address.
+    @Test func stringLiteralBytesFold() throws {
+        let ir = try optimizedIR(of: """
+        static const char *const names[] = { "tcp", "udp" };
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            return names[1][1] + names[0][2] * (int)ctx[0];
+        }
+        """)
+        #expect(ir.contains("mov.w64 100") || ir.contains(", 100"), "\(ir)")   // 'd'
+        #expect(!ir.contains("load.w8"), "\(ir)")
+    }
+
     /// A `char[16]` member of a `preserve_access_index` record, at offset 24 of an 8-aligned
     /// object, is copied eight bytes at a time (its address is 8-aligned in this layout,
     /// which clang assumes of the relocated access too); at offset 20 four bytes at a time.
