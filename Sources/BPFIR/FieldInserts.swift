@@ -59,40 +59,6 @@ public enum FieldInserts {
             possibleMemo[r] = bits
             return bits
         }
-        var formMemo = RegMap<Form?>(capacity: f.nextVReg)
-        var absorbed = RegSet()
-        /// `r` as a chain of masking steps and or-ed parts, when it is one.
-        func form(_ r: VReg, depth: Int = 0) -> Form? {
-            if let known = formMemo[r] { return known }
-            guard depth < 64, let inst = definition[r] else { return nil }
-            var result: Form?
-            switch inst {
-            case .binary(.and, _, let x, let m, .w64):
-                guard let keep = constant(m) else { break }
-                if uses[x] == 1, var inner = form(x, depth: depth + 1), inner.parts.allSatisfy({ possible($0) & ~keep == 0 }) {
-                    absorbed.insert(x)
-                    inner.keep &= keep
-                    inner.steps.append(r)
-                    result = inner
-                } else {
-                    result = Form(keep: keep, parts: [], steps: [r])
-                }
-            case .binary(.or, _, let x, .reg(let y), .w64):
-                if uses[x] == 1, var inner = form(x, depth: depth + 1) {
-                    absorbed.insert(x)
-                    inner.parts.append(y)
-                    result = inner
-                } else if uses[y] == 1, var inner = form(y, depth: depth + 1) {
-                    absorbed.insert(y)
-                    inner.parts.append(x)
-                    result = inner
-                }
-            default:
-                break
-            }
-            formMemo[r] = .some(result)
-            return result
-        }
         // A one-bit field set to its own negation, `w = (w & ~B) | (!((w >> k) & 1) << k)`
         // (`s.flag = !s.flag`), is `w ^ B`.
         var toggles = RegMap<Inst>(capacity: f.nextVReg)
@@ -129,9 +95,44 @@ public enum FieldInserts {
                 toggles[d] = .binary(.add, dst: d, lhs: w, rhs: .imm(Int64(bitPattern: UInt64(bitPattern: c) << UInt64(k))), width: .w64)
             }
         }
+        var formMemo = RegMap<Form?>(capacity: f.nextVReg)
+        var absorbed = RegSet()
+        /// `r` as a chain of masking steps and or-ed parts, when it is one (not a rewritten
+        /// toggle or top-field sum: it no longer reads the steps before it).
+        func form(_ r: VReg, depth: Int = 0) -> Form? {
+            if let known = formMemo[r] { return known }
+            guard depth < 64, toggles[r] == nil, let inst = definition[r] else { return nil }
+            var result: Form?
+            switch inst {
+            case .binary(.and, _, let x, let m, .w64):
+                guard let keep = constant(m) else { break }
+                if uses[x] == 1, var inner = form(x, depth: depth + 1), inner.parts.allSatisfy({ possible($0) & ~keep == 0 }) {
+                    absorbed.insert(x)
+                    inner.keep &= keep
+                    inner.steps.append(r)
+                    result = inner
+                } else {
+                    result = Form(keep: keep, parts: [], steps: [r])
+                }
+            case .binary(.or, _, let x, .reg(let y), .w64):
+                if uses[x] == 1, var inner = form(x, depth: depth + 1) {
+                    absorbed.insert(x)
+                    inner.parts.append(y)
+                    result = inner
+                } else if uses[y] == 1, var inner = form(y, depth: depth + 1) {
+                    absorbed.insert(y)
+                    inner.parts.append(x)
+                    result = inner
+                }
+            default:
+                break
+            }
+            formMemo[r] = .some(result)
+            return result
+        }
         var chains: [(end: VReg, shape: Form)] = []
         f.forEachInstruction { _, inst in
-            guard let d = inst.singleDef, defs[d] == 1, toggles[d] == nil, case .binary(let op, _, _, _, .w64) = inst,
+            guard let d = inst.singleDef, defs[d] == 1, case .binary(let op, _, _, _, .w64) = inst,
                   op == .and || op == .or, let shape = form(d), shape.steps.count > 1 else { return }
             chains.append((d, shape))
         }

@@ -119,6 +119,18 @@ extension OptimizerPassTests {
                 #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(toggle) \(k) \(x)\(show(g))")
             }
         }
+        // A toggle, then another field set from a value outside the word: that step's
+        // mask stays (the toggle no longer reads the chain before it).
+        var g = ownFieldRewritten(toggle: true, k: 40)
+        g.blocks[0].instructions += [ins(.binary(.and, dst: VReg(8), lhs: VReg(7), rhs: .imm(~0xff), width: .w64)),
+                                     ins(.binary(.and, dst: VReg(9), lhs: VReg(1), rhs: .imm(0xff), width: .w64)),
+                                     ins(.binary(.or, dst: VReg(10), lhs: VReg(8), rhs: .reg(VReg(9)), width: .w64))]
+        g.blocks[0].terminator = .ret(.reg(VReg(10)))
+        g.parameters = [VReg(0), VReg(1)]
+        let h = DeadCodeElimination.run(FieldInserts.run(g))
+        for x in Self.samples { for y in Self.samples.prefix(4) {
+            #expect(try IRInterpreter.run(h, args: [x, y]) == IRInterpreter.run(g, args: [x, y]), "\(x) \(y)\(show(h))")
+        } }
         // A field not at the top: its carry would reach the next field; left alone.
         var f = ownFieldRewritten(toggle: false, k: 40)
         f.blocks[0].instructions[3] = ins(.binary(.and, dst: VReg(5), lhs: VReg(4), rhs: .imm(0xff), width: .w64))

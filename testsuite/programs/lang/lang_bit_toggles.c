@@ -3,7 +3,8 @@
 // (flipped where negated), with no branch, as clang builds them. The word's fields are
 // cleared with one mask, its one-bit field negated with an xor and its top field added to
 // with an add on the word, and the word stored once at the end although a branch comes
-// between the assignments. Each run's values land in globals the harness compares.
+// between the assignments; a toggled field followed by a field set from outside the word
+// keeps its clearing mask. Each run's values land in globals the harness compares.
 // @ctx 0100000000000000 ffffffffffffffff
 // @ctx 0800000000000000 0000000000000010
 // @ctx 0900000000000080 1234567800000000
@@ -19,7 +20,7 @@ struct flags {
 };
 
 __u64 bits[8];
-struct flags word;
+struct flags word, word2 = { .lo = 0xabcdef, .mid = -3, .top = 6 };
 __u64 before, after;
 __u32 runs;
 
@@ -48,6 +49,10 @@ int bit_toggles(struct bpf_raw_tracepoint_args *ctx)
 	if (a & 2)
 		after = before + 1;
 	after = before ^ a;
+	/* A toggled field, then another field set from outside the word: the toggle's
+	 * xor must not stand in for the word the second assignment clears. */
+	word2.flag = !word2.flag;
+	word2.lo = b;
 	runs++;
 	return bits[0] + bits[3] * 2 + bits[4] * 4;
 }
