@@ -27,7 +27,6 @@ public enum BitValues {
         var changed = false
         let (uses, defs) = f.useDefCounts()
         lazy var definitions = f.definitionsByRegister
-        let parameters = Set(f.parameters)
         /// A register's value where it is written once by a constant.
         func constant(_ r: VReg) -> Int64? { defs[r] == 1 ? definitions[r]?.first?.movedConstant : nil }
         for bi in f.blocks.indices {
@@ -54,8 +53,7 @@ public enum BitValues {
                       case .mov(let d, .imm(let v), _) = f.blocks[a].instructions[0].inst else { return nil }
                 return (d, v, next)
             }
-            /// The constant the branch block leaves in `d` (its last definition, after the
-            /// test's `and`, which it must not read).
+            /// The constant the branch block leaves in `d` (its last definition there).
             func before(_ d: VReg) -> Int64? {
                 guard let j = f.blocks[bi].instructions.lastDefinition(of: d),
                       case .mov(d, .imm(let v), _) = f.blocks[bi].instructions[j].inst else { return nil }
@@ -81,7 +79,7 @@ public enum BitValues {
             // gives 0.
             let location = f.blocks[bi].instructions.last?.location
             let sourceHolds = k.map { !f.blocks[bi].instructions.redefines([x], after: $0) }
-                ?? (defs[x] == 1 || defs[x] == 0 && parameters.contains(x))
+                ?? f.holdsOneValue(x, defs: defs)
             var made: [Inst] = []
             var value: VReg
             if sourceHolds && (uses[t] == 1 || mask != .imm(m)) {

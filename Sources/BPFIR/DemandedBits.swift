@@ -15,7 +15,8 @@
 ///
 /// The operation must be 64-bit and read only by the outer mask (its other readers would
 /// see the other bits), the inner mask's or extension's result only by the operation (it
-/// then dies, and the register pressure stays what it was). Masks are immediates or registers written once with a constant.
+/// then dies, and the register pressure stays what it was). Masks are immediates or
+/// registers written once with a constant.
 public enum DemandedBits {
     public static func run(_ f: Function) -> Function {
         let (uses, defs) = f.useDefCounts()
@@ -57,7 +58,7 @@ public enum DemandedBits {
             default:
                 return nil
             }
-            guard w != o, defs[w] == 1 || defs[w] == 0 && f.parameters.contains(w) else { return nil }
+            guard w != o, f.holdsOneValue(w, defs: defs) else { return nil }
             return w
         }
         var g = f

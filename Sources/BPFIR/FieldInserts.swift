@@ -72,7 +72,7 @@ public enum FieldInserts {
             guard case .binary(.or, let d, let x, .reg(let y), .w64) = inst, defs[d] == 1 else { return }
             for (cleared, bit) in [(x, y), (y, x)] {
                 guard case .binary(.and, _, let w, let m, .w64)? = definition[cleared], let keep = constant(m),
-                      (~keep).nonzeroBitCount == 1, defs[w] == 1 || defs[w] == 0 && f.parameters.contains(w) else { continue }
+                      (~keep).nonzeroBitCount == 1, f.holdsOneValue(w, defs: defs) else { continue }
                 let k = Int64((~keep).trailingZeroBitCount)
                 guard case .binary(.shl, _, let c, .imm(k), .w64)? = single(bit),
                       case .binary(.xor, _, let one, .imm(1), .w64)? = single(c),
@@ -86,7 +86,7 @@ public enum FieldInserts {
             for (cleared, field) in [(x, y), (y, x)] where toggles[d] == nil {
                 guard case .binary(.and, _, let w, let m, .w64)? = definition[cleared], let keep = constant(m),
                       keep & (keep &+ 1) == 0, keep != 0, keep != ~0,
-                      defs[w] == 1 || defs[w] == 0 && f.parameters.contains(w) else { continue }
+                      f.holdsOneValue(w, defs: defs) else { continue }
                 let k = Int64(keep.trailingZeroBitCount == 0 ? (~keep).trailingZeroBitCount : 0)
                 guard k >= 32, case .binary(.shl, _, let masked, .imm(k), .w64)? = single(field),
                       case .binary(.and, _, let sum, .imm(let fm), .w64)? = single(masked), UInt64(bitPattern: fm) == ~keep >> UInt64(k),

@@ -18,6 +18,12 @@ public extension Function {
     /// Applies a peephole rule to every pair of adjacent instructions of each block:
     /// the rule returns the instructions replacing the pair, or nil to leave it; a
     /// replacement is looked at again with the instruction after it.
+    /// Whether `r` holds one value wherever it is read: written once, or a parameter
+    /// never written (`defs` from `useDefCounts`).
+    func holdsOneValue(_ r: VReg, defs: RegCounts) -> Bool {
+        defs[r] == 1 || defs[r] == 0 && parameters.contains(r)
+    }
+
     /// `step` applied again while it changes something (it returns nil when nothing
     /// changed), at most `times` times.
     func repeating(_ times: Int, _ step: (Function) -> Function?) -> Function {

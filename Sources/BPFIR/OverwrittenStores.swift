@@ -72,15 +72,17 @@ public enum OverwrittenStores {
         }
         guard covered else { return f }
 
-        // Per block, what is surely overwritten at its start (nil: not yet known — the
-        // top of the meet). Blocks that return, or end unreachable, start from nothing.
+        // Per block, what is surely overwritten at its start. The least solution, grown
+        // from nothing: a block not yet reached holds nothing, so the sets only grow and
+        // the walk ends (a store in a loop overwritten only by the next iteration stays).
+        // Blocks that return, or end unreachable, start from nothing.
         let (succs, _) = f.flowGraph
         let post = f.depthFirst.postOrder
         var atStart = [[Written]?](filled: nil, count: f.blocks.count)
         func atEnd(_ b: Int) -> [Written] {
             var out: [Written]?
             for s in succs[b] {
-                guard let there = atStart[s] else { continue }   // top: meets as anything
+                let there = atStart[s] ?? []
                 out = out.map { mine in mine.filter { there.contains($0) } } ?? there
             }
             return out ?? []
@@ -91,7 +93,7 @@ public enum OverwrittenStores {
             for b in post {   // successors first
                 var surely = atEnd(b)
                 for i in f.blocks[b].instructions.reversed() { _ = step(i.inst, &surely) }
-                // (Sets only shrink from the first value: equal counts, equal sets.)
+                // (Sets only grow: a different count is a different set.)
                 if atStart[b].map({ $0.count != surely.count }) ?? true {
                     atStart[b] = surely
                     changed = true

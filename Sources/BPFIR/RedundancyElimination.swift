@@ -153,7 +153,7 @@ public enum RedundancyElimination {
             case .mov(_, .reg(let src), .w32) where from.bytes <= 4: x = src
             default: return nil
             }
-            guard x != s, defs[x] == 1 || defs[x] == 0 && parameters.contains(x), uses[s] == 1 || uses[x] > 1 else { return nil }
+            guard x != s, f.holdsOneValue(x, defs: defs), uses[s] == 1 || uses[x] > 1 else { return nil }
             return x
         }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
