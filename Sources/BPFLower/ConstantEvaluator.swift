@@ -117,6 +117,14 @@ enum ConstantEvaluator {
             return .string(b)
         case .cast(let inner, _):
             guard let v = evaluate(inner, layout: layout) else { return nil }
+            if case .bool = e.type.canonical {
+                // A conversion to _Bool tests against zero (`(_Bool)0x100` is 1); an
+                // object's address is never null.
+                switch v {
+                case .integer(let x): return .integer(x != 0 ? 1 : 0)
+                case .address, .string: return .integer(1)
+                }
+            }
             if case .integer(let x) = v, let layout = layout, e.type.isInteger {
                 let w = layout.width(e.type)
                 let norm = TypeLayout.normalize(x, w)
