@@ -97,7 +97,12 @@ public enum DeadCodeElimination {
             }
             if !drop.isEmpty {
                 changed = true
-                for k in drop { f.blocks[bi].instructions.remove(at: k) }   // descending order
+                // One pass over the block: removing one by one is quadratic in a block
+                // that full unrolling made long.
+                let dropped = Set(drop)
+                f.blocks[bi].instructions = instructions.indices.compactMap { k in
+                    dropped.contains(k) ? nil : f.blocks[bi].instructions[k]
+                }
             }
         }
         return (f, changed, live)

@@ -15,13 +15,16 @@
 public enum FullUnrolling {
     static let maxTrips = 64
     static let maxInstructions = 300
+    /// The size (instructions copied) to which a loop whose iterations are decided is
+    /// unrolled even when the copies are larger than the loop.
+    static let regionBudget = 150
 
-    public static func run(_ f: Function) -> Function {
+    public static func run(_ f: Function, memory: ReadOnlyMemory = ReadOnlyMemory()) -> Function {
         var f = f
         var changed = false
         // A second round unrolls an outer loop whose inner loops the first one unrolled.
         for _ in 0..<2 {
-            guard let g = unrollAll(f) else { break }
+            guard let g = unrollAll(f, memory: memory) else { break }
             f = g
             changed = true
         }
@@ -31,10 +34,11 @@ public enum FullUnrolling {
     /// Replaces each loop entry whose path is decided by its trace; nil when none is.
     /// What is known about the function (values, liveness) is computed once: a trace
     /// computes what the loop did, so it stays true of the blocks that were there.
-    static func unrollAll(_ f: Function) -> Function? {
+    static func unrollAll(_ f: Function, memory: ReadOnlyMemory) -> Function? {
         let headers = loopHeaders(f)
         guard !headers.isEmpty else { return nil }
-        let known = KnownValues(f)
+        let walk = Walk(known: KnownValues(f), memory: memory, bigEndian: f.bigEndian)
+        let addresses = ReadOnlyMemory.Addresses(definedOnceIn: f, memory: memory)
         let index = f.blockIndexByID
         let (succs, preds) = f.flowGraph
         var liveness: Liveness? = nil
@@ -48,12 +52,12 @@ public enum FullUnrolling {
             let loop = Loops.cycle(through: h, succs: succs, preds: preds)
             let hid = f.blocks[h].id
             for p in preds[h].distinct.sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
-                var state = known.entry[p]
-                for i in f.blocks[p].instructions { known.step(i.inst, &state) }
-                guard let path = trace(f, from: h, loop: loop, state: state, known: known, index: index) else {
+                var state = Walk.State(values: walk.known.entry[p], addresses: addresses)
+                for i in f.blocks[p].instructions { walk.step(i.inst, &state) }
+                guard let path = trace(f, from: h, loop: loop, state: state, walk: walk, index: index) else {
                     // Branches the values leave open inside the body: the body's blocks,
                     // once per iteration, when the iterations are still decided.
-                    guard let copies = unrolledRegion(f, header: h, loop: loop, state: state, known: known,
+                    guard let copies = unrolledRegion(f, header: h, loop: loop, state: state, walk: walk,
                                                       index: index, succs: succs, nextID: &nextID) else { continue }
                     retarget(&g.blocks[p], from: hid, to: copies[0].id)
                     insertions.append((h, copies))
@@ -97,8 +101,8 @@ public enum FullUnrolling {
     /// back to the header leads to the next iteration's copy, entered with what all such
     /// edges agree on. Nil when the loop has an inner cycle, an iteration cannot tell
     /// whether it goes round again, or the copies would be larger than the loop.
-    static func unrolledRegion(_ f: Function, header h: Int, loop: Set<Int>, state: [VReg: KnownValue],
-                               known: KnownValues, index: BlockIndex, succs: [[Int]],
+    static func unrolledRegion(_ f: Function, header h: Int, loop: Set<Int>, state: Walk.State,
+                               walk: Walk, index: BlockIndex, succs: [[Int]],
                                nextID: inout Int) -> [Block]? {
         // The body without its back edges, in an order where each block follows its
         // predecessors; an inner cycle leaves some block out.
@@ -113,24 +117,35 @@ public enum FullUnrolling {
             }
         }
         guard order.count == loop.count else { return nil }
-        func meet(_ a: [VReg: KnownValue]?, _ b: [VReg: KnownValue]) -> [VReg: KnownValue] { a?.agreeing(with: b) ?? b }
-        // Worth it only when the copies, with the branches the iterations decide folded,
-        // are no larger than the loop: a switch on the counter keeps one case a copy.
-        // (A loop that is only bounded, its exits decided by data, stays a loop, as
-        // clang keeps it.)
-        let budget = min(maxInstructions, loop.reduce(0) { $0 + f.blocks[$1].instructions.count })
+        func meet(_ a: Walk.State?, _ b: Walk.State) -> Walk.State { a?.agreeing(with: b) ?? b }
+        // Worth it when the copies, with the branches the iterations decide folded, are
+        // no larger than the loop (a switch on the counter keeps one case a copy), or
+        // small: `for (i = 0; i < 6; i++) { if (p + i + 1 > end) break; ... }` becomes
+        // straight-line code with constant offsets, as clang unrolls a loop whose latch
+        // runs a known count of times, so that the verifier walks no loop. (A loop whose
+        // latch test reads data stays a loop, as clang keeps it.)
+        let loopSize = loop.reduce(0) { $0 + f.blocks[$1].instructions.count }
+        let budget = min(maxInstructions, max(regionBudget, loopSize))
+        // Whether data decides if an iteration goes round again: a branch left open in
+        // the header (`while (v && b < 8)`) or on an edge back to it.
+        var roundsReadData = false
+        // Where the iterations' decided tests leave the loop, and where tests of a known
+        // register against an unknown one do: when they leave to the same place, the
+        // second test is a variable bound (`for (i = 0; i < 8; i++) { if (i >= n) break;`),
+        // which clang folds into the loop's own test (`i < min(8, n)`) and keeps rolled.
+        var countedExits: Set<BlockID> = [], boundExits: Set<BlockID> = []
         var out: [Block] = []
         var size = 0
-        var headerState: [VReg: KnownValue]? = state
+        var headerState: Walk.State? = state
         var headerID = BlockID(nextID)
         nextID += 1
         var trips = 0
         while let entryState = headerState {
             trips += 1
             guard trips <= maxTrips else { return nil }
-            var entry: [Int: [VReg: KnownValue]] = [h: entryState]
+            var entry: [Int: Walk.State] = [h: entryState]
             var ids: [Int: BlockID] = [h: headerID]
-            var backEdges: [VReg: KnownValue]? = nil
+            var backEdges: Walk.State? = nil
             var nextHeader: BlockID? = nil
             func id(of target: Int) -> BlockID {
                 if let i = ids[target] { return i }
@@ -143,13 +158,22 @@ public enum FullUnrolling {
                 guard var st = entry[b] else { continue }     // not reached in this iteration
                 var copy = f.blocks[b]
                 copy.id = id(of: b)
-                for i in copy.instructions { known.step(i.inst, &st) }
+                for i in copy.instructions { walk.step(i.inst, &st) }
                 size += copy.instructions.count
                 guard size <= budget else { return nil }
                 var taken: [BlockID] = copy.terminator.successors
-                if case .branch(_, _, _, _, let t, let e) = copy.terminator, t != e, let goes = known.decide(copy.terminator, in: st) {
-                    taken = [goes ? t : e]
-                    copy.terminator = .jump(taken[0])
+                if case .branch(_, let l, let r, _, let t, let e) = copy.terminator, t != e {
+                    if let goes = walk.known.decide(copy.terminator, in: st.values) {
+                        taken = [goes ? t : e]
+                        copy.terminator = .jump(taken[0])
+                        if let x = index[taken[0]], !loop.contains(x) { countedExits.insert(taken[0]) }
+                    } else if b == h || index[t] == h || index[e] == h {
+                        roundsReadData = true
+                    } else if case .reg = r,
+                              (walk.known.value(.reg(l), in: st.values) == nil) != (walk.known.value(r, in: st.values) == nil) {
+                        // A known register (the counter) against an unknown one.
+                        for x in [t, e] where !(index[x].map(loop.contains) ?? true) { boundExits.insert(x) }
+                    }
                 }
                 for t in taken.distinct {
                     guard let ti = index[t] else { return nil }
@@ -171,7 +195,8 @@ public enum FullUnrolling {
             headerState = backEdges
             if let n = nextHeader { headerID = n }
         }
-        return out
+        if !countedExits.isDisjoint(with: boundExits) { roundsReadData = true }
+        return roundsReadData && size > loopSize ? nil : out
     }
 
     /// The traced block with every definition given a register of its own (so each
@@ -199,22 +224,22 @@ public enum FullUnrolling {
 
     /// Runs the loop from `h` under `state`; the straight-line block of what it executed
     /// until it left the loop, or nil when a branch is undecided or the budget runs out.
-    static func trace(_ f: Function, from h: Int, loop: Set<Int>, state: [VReg: KnownValue],
-                      known: KnownValues, index: BlockIndex) -> Block? {
+    static func trace(_ f: Function, from h: Int, loop: Set<Int>, state: Walk.State,
+                      walk: Walk, index: BlockIndex) -> Block? {
         var state = state
         var out = Block(id: BlockID(0))
         var cur = h, trips = 0
         while true {
             if cur == h { trips += 1; if trips > maxTrips { return nil } }
             let b = f.blocks[cur]
-            for i in b.instructions { out.instructions.append(i); known.step(i.inst, &state) }
+            for i in b.instructions { out.instructions.append(i); walk.step(i.inst, &state) }
             if out.instructions.count > maxInstructions { return nil }
             out.terminatorLocation = b.terminatorLocation
             let next: BlockID
             switch b.terminator {
             case .jump(let t): next = t
             case .branch(_, _, _, _, let t, let e):
-                guard let taken = known.decide(b.terminator, in: state) else { return nil }
+                guard let taken = walk.known.decide(b.terminator, in: state.values) else { return nil }
                 next = taken ? t : e
             case .ret, .unreachable:
                 out.terminator = b.terminator
@@ -223,6 +248,31 @@ public enum FullUnrolling {
             guard let n = index[next] else { return nil }
             if !loop.contains(n) { out.terminator = .jump(next); return out }
             cur = n
+        }
+    }
+
+    /// How a walk through a loop learns values: `KnownValues`' steps, and the bytes a load
+    /// of read-only data at a known address reads (`prefix[i]` of a string literal once `i`
+    /// is known, which decides `if (!prefix[i]) return 1;`).
+    struct Walk {
+        let known: KnownValues
+        let memory: ReadOnlyMemory
+        let bigEndian: Bool
+
+        struct State: Equatable {
+            var values: [VReg: KnownValue]
+            var addresses: ReadOnlyMemory.Addresses
+
+            func agreeing(with other: State) -> State {
+                State(values: values.agreeing(with: other.values), addresses: addresses.agreeing(with: other.addresses))
+            }
+        }
+
+        func step(_ inst: Inst, _ s: inout State) {
+            let before = s.values
+            let loaded = memory.isEmpty ? nil : s.addresses.step(inst, in: memory, bigEndian: bigEndian) { known.value($0, in: before) }
+            known.step(inst, &s.values)
+            if let v = loaded, let d = inst.singleDef { s.values[d] = .int(v) }
         }
     }
 

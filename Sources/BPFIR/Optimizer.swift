@@ -10,6 +10,7 @@ public enum Optimizer {
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
+        let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses)
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
@@ -33,12 +34,11 @@ public enum Optimizer {
                     }
                     ranAt[key] = version
                 }
-                let readOnly = m.readOnlyData, readOnlyAddresses = m.readOnlyAddresses
                 step("CFGSimplify", CFGSimplify.run)
                 step("ReturnMerging", ReturnMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
-                step("FullUnrolling", FullUnrolling.run)
+                step("FullUnrolling") { FullUnrolling.run($0, memory: readOnly) }
                 step("WebSplitting", WebSplitting.run)
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
@@ -57,7 +57,7 @@ public enum Optimizer {
                     step("DeadStoreElimination", DeadStoreElimination.run)
                     step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
-                    step("ReadOnlyLoads") { ReadOnlyLoads.run($0, data: readOnly, addresses: readOnlyAddresses) }
+                    step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
                     step("ConstantFolding", ConstantFolding.run)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                     if round == 0 {

@@ -5,38 +5,24 @@
 /// is the address it holds. The address must be the symbol's (plus a constant),
 /// computed once; `const volatile` data is never in the table.
 public enum ReadOnlyLoads {
-    public static func run(_ f: Function, data: [String: [UInt8]], addresses: [String: [Int: SymbolRef]] = [:]) -> Function {
-        guard !data.isEmpty else { return f }
-        let (_, defs) = f.useDefCounts()
-        var base: [VReg: (name: String, offset: Int)] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                if case .symbolAddr(let d, let s) = i.inst, defs[d] == 1, data[s.name] != nil { base[d] = (s.name, Int(s.offset)) }
-            }
-        }
+    public static func run(_ f: Function, memory: ReadOnlyMemory) -> Function {
+        guard !memory.isEmpty else { return f }
+        let base = ReadOnlyMemory.Addresses(definedOnceIn: f, memory: memory).of
         guard !base.isEmpty else { return f }
         var g = f
         for bi in g.blocks.indices {
             for ii in g.blocks[bi].instructions.indices {
                 guard case .load(let d, .reg(let r), let off, let w, let signed) = g.blocks[bi].instructions[ii].inst,
-                      let (name, k) = base[r], let bytes = data[name] else { continue }
-                let start = k + off
-                guard start >= 0, start + w.bytes <= bytes.count else { continue }
-                if let words = addresses[name] {
-                    // A word the loader would fill: read whole, it is the address it holds;
-                    // read in part, it is left as a load.
-                    if w == .w64, let target = words[start] {
-                        g.blocks[bi].instructions[ii].inst = .symbolAddr(dst: d, symbol: target)
-                        continue
-                    }
-                    if words.keys.contains(where: { $0 < start + w.bytes && start < $0 + 8 }) { continue }
+                      let s = base[r], let k = Int(exactly: s.offset) else { continue }
+                // A part of a pointer word the loader fills is left as a load.
+                switch memory.read(s.name, at: k + off, width: w, signed: signed, bigEndian: f.bigEndian) {
+                case .address(let target)?:
+                    g.blocks[bi].instructions[ii].inst = .symbolAddr(dst: d, symbol: target)
+                case .value(let v)?:
+                    g.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(Int64(bitPattern: v)), width: .w64)
+                case nil:
+                    break
                 }
-                var v: UInt64 = 0
-                for j in 0..<w.bytes {
-                    let shift = f.bigEndian ? (w.bytes - 1 - j) * 8 : j * 8
-                    v |= UInt64(bytes[start + j]) << UInt64(shift)
-                }
-                g.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .imm(Int64(bitPattern: w.extend(v, signed: signed))), width: .w64)
             }
         }
         return g

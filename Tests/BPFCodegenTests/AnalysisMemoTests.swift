@@ -7,7 +7,7 @@ import Testing
 /// storage, which is how the memo and the pipeline's skipping recognize it.
 @Suite struct AnalysisMemoTests {
     static let passes: [(Function) -> Function] = [
-        CFGSimplify.run, FullUnrolling.run, WebSplitting.run, ValueNumbering.run, StackForwarding.run,
+        CFGSimplify.run, { FullUnrolling.run($0) }, WebSplitting.run, ValueNumbering.run, StackForwarding.run,
         DeadStoreElimination.run, ConstantFolding.run, AddressFolding.foldOffsets, DeadCodeElimination.run,
         NarrowOperandFolding.run, RedundancyElimination.run, DeadCodeElimination.run, CFGSimplify.run,
     ]

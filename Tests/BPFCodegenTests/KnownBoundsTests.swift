@@ -128,7 +128,7 @@ extension OptimizerPassTests {
         }
         let data: [String: [UInt8]] = ["t": [0x10, 0x80, 0x12, 0x34, 0x56]]
         for (big, word) in [(false, Int64(0x3412)), (true, 0x1234)] {
-            let g = ReadOnlyLoads.run(program(bigEndian: big), data: data)
+            let g = ReadOnlyLoads.run(program(bigEndian: big), memory: ReadOnlyMemory(data: data))
             let insts = g.blocks[0].instructions.map(\.inst)
             #expect(insts.contains(.mov(dst: VReg(2), src: .imm(word), width: .w64)), "\(show(g))")
             #expect(insts.contains(.mov(dst: VReg(3), src: .imm(-128), width: .w64)), "\(show(g))")

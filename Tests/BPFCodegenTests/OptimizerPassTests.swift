@@ -13,7 +13,7 @@ import BPFIR
     /// The pipeline of Optimizer.run, pass by pass, to name the pass that breaks a program.
     static let passes: [(String, (Function) -> Function)] = [
         ("CFGSimplify", CFGSimplify.run), ("ReturnMerging", { CFGSimplify.run(ReturnMerging.run($0)) }),
-        ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", FullUnrolling.run),
+        ("JoinStraightLines", CFGSimplify.joinStraightLines), ("FullUnrolling", { FullUnrolling.run($0) }),
         ("WebSplitting", WebSplitting.run),
         ("AddressFolding", AddressFolding.foldSlots), ("SlotCopyForwarding", SlotCopyForwarding.run), ("StoreSinking", StoreSinking.run),
         ("StackForwarding", StackForwarding.run),

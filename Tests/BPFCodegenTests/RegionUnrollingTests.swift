@@ -50,3 +50,81 @@ extension OptimizerPassTests {
         #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(long)).isEmpty)
     }
 }
+
+/// FullUnrolling of loops that a count bounds while data may leave them early, and of
+/// loops whose exit reads constant data.
+extension OptimizerPassTests {
+    enum EarlyExit { case data, dataInHeader, variableBound }
+
+    /// `for (i = 0; i < 6; i++) { if ((p >> i) == 0) break; acc = acc * 3 + i; }`;
+    /// `.dataInHeader`: `while ((p >> i) != 0 && i < 6)`, the data test in the header;
+    /// `.variableBound`: `if (p <u i) break;`, a second bound that clang folds into the
+    /// loop's test. Clang keeps the last two rolled.
+    func earlyExitLoop(_ kind: EarlyExit) -> Function {
+        let p = VReg(0), i = VReg(1), acc = VReg(2), t = VReg(3)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        let counted: Terminator = .branch(.ult, lhs: i, rhs: .imm(6), width: .w64, then: id(2), else: id(99))
+        let shifted = [ins(.binary(.lshr, dst: t, lhs: p, rhs: .reg(i), width: .w64))]
+        let dataTest: Terminator = .branch(.eq, lhs: t, rhs: .imm(0), width: .w64, then: id(99), else: id(3))
+        var blocks = [Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(1), width: .w64))],
+                            terminator: .jump(id(1)))]
+        switch kind {
+        case .data:
+            blocks += [Block(id: id(1), terminator: counted), Block(id: id(2), instructions: shifted, terminator: dataTest)]
+        case .dataInHeader:
+            blocks += [Block(id: id(1), instructions: shifted, terminator: .branch(.eq, lhs: t, rhs: .imm(0), width: .w64, then: id(99), else: id(2))),
+                       Block(id: id(2), terminator: .branch(.ult, lhs: i, rhs: .imm(6), width: .w64, then: id(3), else: id(99)))]
+        case .variableBound:
+            blocks += [Block(id: id(1), terminator: counted),
+                       Block(id: id(2), terminator: .branch(.ult, lhs: p, rhs: .reg(i), width: .w64, then: id(99), else: id(3)))]
+        }
+        blocks += [
+            Block(id: id(3), instructions: [ins(.binary(.mul, dst: acc, lhs: acc, rhs: .imm(3), width: .w64)),
+                                            ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(i), width: .w64)),
+                                            ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .jump(id(1))),
+            Block(id: id(99), terminator: .ret(.reg(acc))),
+        ]
+        return fn(blocks, params: 1)
+    }
+
+    @Test func countedLoopsWithEarlyExitsUnrollWithinTheBudget() throws {
+        let f = earlyExitLoop(.data)
+        let g = FullUnrolling.run(f)
+        #expect(FullUnrolling.loopHeaders(g).isEmpty, "\(show(g))")
+        for p: Int64 in [0, 1, 5, 40, 63, 64, -1] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]))
+        }
+        // The copies are larger than the loop, which stays.
+        for kind in [EarlyExit.dataInHeader, .variableBound] {
+            #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(earlyExitLoop(kind))).isEmpty, "\(kind)")
+        }
+    }
+
+    /// `for (i = 0; i < 64; i++) { c = s[i]; if (!c) return 1; if (c != p) return 0; }`
+    /// over the string "ab": the bytes decide the third iteration's exit.
+    @Test func loopsLeftByAConstantStringsBytesUnroll() throws {
+        let p = VReg(0), i = VReg(1), s = VReg(2), a = VReg(3), c = VReg(4)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)),
+                                            ins(.symbolAddr(dst: s, symbol: SymbolRef(name: ".rodata.str1.1", offset: 2)))],
+                  terminator: .jump(id(1))),
+            Block(id: id(1), terminator: .branch(.ult, lhs: i, rhs: .imm(64), width: .w64, then: id(2), else: id(97))),
+            Block(id: id(2), instructions: [ins(.binary(.add, dst: a, lhs: s, rhs: .reg(i), width: .w64)),
+                                            ins(.load(dst: c, base: .reg(a), offset: 0, width: .w8, signed: false))],
+                  terminator: .branch(.eq, lhs: c, rhs: .imm(0), width: .w64, then: id(98), else: id(3))),
+            Block(id: id(3), terminator: .branch(.ne, lhs: c, rhs: .reg(p), width: .w64, then: id(97), else: id(4))),
+            Block(id: id(4), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))], terminator: .jump(id(1))),
+            Block(id: id(97), terminator: .ret(.imm(0))),
+            Block(id: id(98), terminator: .ret(.imm(1))),
+        ], params: 1)
+        // Unknown bytes: 64 iterations would be larger than the budget.
+        #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(f)).isEmpty)
+        let memory = ReadOnlyMemory(data: [".rodata.str1.1": Array("x\0ab\0".utf8)])
+        let g = FullUnrolling.run(f, memory: memory)
+        #expect(FullUnrolling.loopHeaders(g).isEmpty, "\(show(g))")
+        let loads = g.blocks.flatMap(\.instructions).filter { if case .load = $0.inst { return true }; return false }
+        #expect(loads.count == 3, "s[0], s[1] and the NUL:\(show(g))")
+    }
+}

@@ -1,0 +1,104 @@
+/// Read-only data whose contents are fixed at compile time (`Module.readOnlyData`:
+/// `static const` tables, string literal bytes; never `const volatile`), with the pointer
+/// words among them (`Module.readOnlyAddresses`), as the passes that fold loads read it.
+public struct ReadOnlyMemory: Sendable {
+    public let data: [String: [UInt8]]
+    public let addresses: [String: [Int: SymbolRef]]
+
+    public init(data: [String: [UInt8]] = [:], addresses: [String: [Int: SymbolRef]] = [:]) {
+        self.data = data
+        self.addresses = addresses
+    }
+
+    public var isEmpty: Bool { data.isEmpty }
+
+    /// What a load reads.
+    public enum Content: Equatable {
+        /// The bytes, in the target's byte order, extended as the load extends them.
+        case value(UInt64)
+        /// A whole pointer word the loader fills: the address it holds.
+        case address(SymbolRef)
+    }
+
+    /// What a load of `width` bytes at `start` of `name` reads; nil outside the data, or
+    /// for a part of a pointer word (its bytes are the loader's).
+    public func read(_ name: String, at start: Int, width: Width, signed: Bool, bigEndian: Bool) -> Content? {
+        guard let bytes = data[name], start >= 0, start + width.bytes <= bytes.count else { return nil }
+        if let words = addresses[name] {
+            if width == .w64, let target = words[start] { return .address(target) }
+            if words.keys.contains(where: { $0 < start + width.bytes && start < $0 + 8 }) { return nil }
+        }
+        var v: UInt64 = 0
+        for j in 0..<width.bytes {
+            let shift = bigEndian ? (width.bytes - 1 - j) * 8 : j * 8
+            v |= UInt64(bytes[start + j]) << UInt64(shift)
+        }
+        return .value(width.extend(v, signed: signed))
+    }
+
+    /// Addresses into the data, followed through a walk of straight-line code (a loop
+    /// being unrolled): a symbol's address, copied, plus a known constant. With
+    /// `KnownValues`, which does not follow symbols, a walk learns the bytes a load of
+    /// constant data reads (`prefix[i]` of a string literal, `i` known).
+    struct Addresses: Equatable {
+        private(set) var of: [VReg: SymbolRef] = [:]
+
+        /// The registers `f` defines once, with a symbol's address in the data: known
+        /// wherever the walk starts.
+        init(definedOnceIn f: Function, memory: ReadOnlyMemory) {
+            guard !memory.isEmpty else { return }
+            let (_, defs) = f.useDefCounts()
+            for b in f.blocks {
+                for i in b.instructions {
+                    if case .symbolAddr(let d, let s) = i.inst, defs[d] == 1, memory.data[s.name] != nil { of[d] = s }
+                }
+            }
+        }
+
+        /// Carries the addresses past `inst`, whose operands have `value` before it;
+        /// the constant `inst` loads from the data, if it loads from it.
+        mutating func step(_ inst: Inst, in memory: ReadOnlyMemory, bigEndian: Bool,
+                           value: (Operand) -> KnownValue?) -> UInt64? {
+            var loaded: UInt64? = nil
+            var address: SymbolRef? = nil
+            switch inst {
+            case .symbolAddr(_, let s) where memory.data[s.name] != nil:
+                address = s
+            case .mov(_, .reg(let r), .w64):
+                address = of[r]
+            case .binary(.add, _, let l, let r, .w64):
+                if let s = of[l], case .int(let k)? = value(r) { address = s.adding(k) }
+                else if case .reg(let rr) = r, let s = of[rr], case .int(let k)? = value(.reg(l)) { address = s.adding(k) }
+            case .binary(.sub, _, let l, let r, .w64):
+                if let s = of[l], case .int(let k)? = value(r) { address = s.adding(0 &- k) }
+            case .load(_, .reg(let r), let off, let w, let signed):
+                if let s = of[r], let offset = Int(exactly: s.offset),
+                   case .value(let v)? = memory.read(s.name, at: offset + off, width: w, signed: signed, bigEndian: bigEndian) {
+                    loaded = v
+                }
+            default:
+                break
+            }
+            inst.forEachDef { of[$0] = nil }
+            if let d = inst.singleDef, let a = address { of[d] = a }
+            return loaded
+        }
+
+        func agreeing(with other: Addresses) -> Addresses {
+            var a = self
+            a.of = of.agreeing(with: other.of)
+            return a
+        }
+    }
+}
+
+extension SymbolRef {
+    /// The address `k` bytes on (wrapping as the machine does); nil past what an offset holds.
+    func adding(_ k: UInt64) -> SymbolRef? {
+        let d = Int64(bitPattern: k)
+        guard d.magnitude < 1 << 30 else { return nil }
+        var s = self
+        s.offset += d
+        return s
+    }
+}
