@@ -60,6 +60,14 @@ public enum ConstantFolding {
             return o
         }
         switch inst {
+        case .binary(let op, let d, let l, .reg(let same), let w) where same == l:
+            // One register on both sides: `x ^ x`, `x - x` and `x % x` are 0 (eBPF's
+            // remainder by zero is the dividend, 0 too); `x & x` and `x | x` are `x`.
+            switch op {
+            case .xor, .sub, .urem, .srem: return .mov(dst: d, src: .imm(0), width: .w64)
+            case .and, .or where w == .w32 || w == .w64: return .mov(dst: d, src: .reg(l), width: w)
+            default: return inst
+            }
         case .binary(let op, let d, let l, let r, let w):
             if case .reg(let rr) = r, known(rr) == nil, let a = known(l), op.isCommutative,
                let imm = immediate(a, width: w) {

@@ -26,4 +26,22 @@ extension OptimizerPassTests {
             }
         }
     }
+
+    /// `x op x`: xor, sub and the remainders are 0, and and or are x (at the width), as
+    /// the interpreter computes them; other operations stay.
+    @Test func operationsOfARegisterWithItselfFold() throws {
+        for op: BinOp in [.xor, .sub, .urem, .srem, .and, .or, .add, .mul, .udiv] {
+            for w: Width in [.w32, .w64] {
+                let x = VReg(0), d = VReg(1)
+                let f = fn([Block(id: BlockID(0), instructions: [ins(.binary(op, dst: d, lhs: x, rhs: .reg(x), width: w))],
+                                  terminator: .ret(.reg(d)))], params: 1)
+                let g = ConstantFolding.run(f)
+                let folded = { if case .mov = g.blocks[0].instructions[0].inst { return true }; return false }()
+                #expect(folded == [.xor, .sub, .urem, .srem, .and, .or].contains(op), "\(op) \(w)\(show(g))")
+                for v: Int64 in [0, 1, 7, -1, Int64.min, 0x1_0000_0005] {
+                    #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(op) \(w) \(v)\(show(g))")
+                }
+            }
+        }
+    }
 }
