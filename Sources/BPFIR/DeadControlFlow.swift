@@ -37,14 +37,20 @@ public enum DeadControlFlow {
         var defs: [VReg: [(block: Int, index: Int)]] = [:]
         // A stack slot whose address is never taken is a variable too: its stores are
         // live only when a live instruction reads it.
+        // So is one whose address only indexes its own loads and stores (`a[i] += 5` on a
+        // local array nothing reads afterwards): `into` holds the registers with an
+        // address into such a slot.
         var addressTaken = Set<Int>()
         var slotStores: [Int: [(block: Int, index: Int)]] = [:]
+        let into = privateSlotAddresses(f)
         for (bi, b) in f.blocks.enumerated() {
             for (ii, i) in b.instructions.enumerated() {
                 i.inst.forEachDef { defs[$0, default: []].append((bi, ii)) }
                 switch i.inst {
-                case .slotAddr(_, let k, _): addressTaken.insert(k)
+                case .slotAddr(_, let k, _) where !into.slots.contains(k): addressTaken.insert(k)
                 case .store(.slot(let k), _, _, _): slotStores[k, default: []].append((bi, ii))
+                case .store(.reg(let a), _, _, _):
+                    if let k = into.registers[a] { slotStores[k, default: []].append((bi, ii)) }
                 default: break
                 }
             }
@@ -68,6 +74,8 @@ public enum DeadControlFlow {
             switch inst {
             case .load(_, .slot(let k), _, _, _), .atomic(_, .slot(let k), _, _, _, _), .cmpxchg(_, .slot(let k), _, _, _, _):
                 if liveSlots.insert(k).inserted { slotWork.append(k) }
+            case .load(_, .reg(let a), _, _, _):
+                if let k = into.registers[a], liveSlots.insert(k).inserted { slotWork.append(k) }
             default: break
             }
             enliven(b)
@@ -77,6 +85,7 @@ public enum DeadControlFlow {
         func isEffectFree(_ inst: Inst) -> Bool {
             switch inst {
             case .store(.slot(let k), _, _, _): return !addressTaken.contains(k)
+            case .store(.reg(let a), _, _, _): return into.registers[a] != nil
             case .call(_, .function(let n), _): return pureFunctions.contains(n)
             default: return false
             }
@@ -123,6 +132,69 @@ public enum DeadControlFlow {
     /// What `DeadCodeElimination` leaves to this pass: a loop (a jump back in block
     /// order, which every loop has) or a call of a pure function. Without either the
     /// pass finds nothing more, and its analyses are not made.
+    /// Stack slots whose address is used only to load from and store to the slot itself,
+    /// and the registers holding addresses into them: the slot's address, copies of one,
+    /// one plus or minus a value. A slot escapes when such a register is used any other
+    /// way (stored, passed, compared, returned, a CO-RE or atomic access) or also holds
+    /// anything else.
+    static func privateSlotAddresses(_ f: Function) -> (slots: Set<Int>, registers: [VReg: Int]) {
+        /// The slot whose address `inst` derives, given what is known; nil when none.
+        func derivation(_ inst: Inst, _ into: [VReg: Int]) -> Int? {
+            switch inst {
+            case .slotAddr(_, let k, _): return k
+            case .mov(_, .reg(let s), .w64): return into[s]
+            case .binary(.add, _, let l, .reg(let r), .w64):
+                if let k = into[l], into[r] == nil { return k }
+                if let k = into[r], into[l] == nil { return k }
+                return nil
+            case .binary(.add, _, let l, .imm, .w64), .binary(.sub, _, let l, _, .w64):
+                if case .binary(_, _, _, .reg(let r), _) = inst, into[r] != nil { return nil }
+                return into[l]
+            default: return nil
+            }
+        }
+        var into: [VReg: Int] = [:]
+        var escaped = Set<Int>()
+        var changed = true
+        while changed {
+            changed = false
+            f.forEachInstruction { _, inst in
+                guard let d = inst.singleDef, let k = derivation(inst, into) else { return }
+                if let old = into[d] {
+                    if old != k { escaped.formUnion([old, k]) }
+                } else {
+                    into[d] = k
+                    changed = true
+                }
+            }
+        }
+        guard !into.isEmpty else { return ([], [:]) }
+        f.forEachInstruction { _, inst in
+            // Every definition of such a register derives an address into its slot.
+            inst.forEachDef { d in
+                if let k = into[d], derivation(inst, into) != k { escaped.insert(k) }
+            }
+            // Its uses: as the base of a load or store, or in a derivation.
+            var allowed: VReg? = nil
+            switch inst {
+            case .load(_, .reg(let a), _, _, _): allowed = a
+            case .store(.reg(let a), _, let v, _):
+                if case .reg(let x) = v, x == a { break }
+                allowed = a
+            default:
+                if let d = inst.singleDef, into[d] != nil, derivation(inst, into) == into[d] {
+                    inst.forEachUse { u in if into[u] != nil { allowed = u } }
+                }
+            }
+            inst.forEachUse { u in
+                if let k = into[u], u != allowed { escaped.insert(k) }
+            }
+        }
+        for b in f.blocks { b.terminator.forEachUse { if let k = into[$0] { escaped.insert(k) } } }
+        let slots = Set(into.values).subtracting(escaped)
+        return (slots, into.filter { slots.contains($0.value) })
+    }
+
     static func hasLoopOrPureCall(_ f: Function, _ pure: Set<SymbolName>) -> Bool {
         let index = f.blockIndexByID
         for (bi, b) in f.blocks.enumerated() {
