@@ -110,6 +110,21 @@ public enum SlotCopyForwarding {
             default:
                 break
             }
+            // A write to a slot: registers loaded from the bytes it writes no longer hold
+            // them (`t = in3; in3 = t + 1; w = t` copies the old value, not `in3`), and a
+            // copy in progress from it is spoiled.
+            var written: (slot: Int, bytes: Range<Int>)? = nil
+            switch i.inst {
+            case .store(.slot(let s), let off, _, let w), .atomic(_, .slot(let s), let off, _, let w, _),
+                 .cmpxchg(_, .slot(let s), let off, _, _, let w):
+                written = (s, off..<(off + w.bytes))
+            default:
+                break
+            }
+            if let (s, bytes) = written {
+                loaded = loaded.filter { $0.value.slot != s || !bytes.overlaps($0.value.offset..<($0.value.offset + $0.value.width.bytes)) }
+                if runs.values.contains(where: { $0.source == s }) { runs = runs.filter { $0.value.source != s } }
+            }
             switch i.inst {
             case .load(let d, .slot(let s), let off, let w, _):
                 loaded[d] = (s, off, w)
@@ -129,10 +144,6 @@ public enum SlotCopyForwarding {
                 }
             default:
                 break
-            }
-            // A write to a copy's source before the copy is complete spoils it.
-            if case .store(.slot(let s), _, _, _) = i.inst, runs.values.contains(where: { $0.source == s }) {
-                runs = runs.filter { $0.value.source != s }
             }
         }
         return out
