@@ -4,12 +4,13 @@
     python3 reduce.py IN.c OUT.c CLASS [--inputs FILE | --seed N] [--any-reason]
                       [--max-seconds S] [--hang-timeout S]
 
-Cuts IN.c down while run.py's judge() keeps putting it in CLASS (DIFF, OURS_LOAD_FAIL,
-OURS_COMPILE_FAIL, OURS_CRASH, OURS_HANG, or VBIG: ok but ours verifies > 2x clang's
-and > 5000 instructions), and writes the smallest version found to OUT.c (also after
-each improvement, so it can be stopped at any time). Same-class is strict by default:
-  DIFF               also DIFF, and the host build (UBSan+MSan) still runs clean and
-                     agrees with the same side as before (e.g. host=clang), so the
+Cuts IN.c down while run.py's judge() keeps putting it in CLASS (DIFF, CLANG_DIFF,
+OURS_LOAD_FAIL, OURS_COMPILE_FAIL, OURS_CRASH, OURS_HANG, or VBIG: ok but ours
+verifies > 2x clang's and > 5000 instructions), and writes the smallest version found
+to OUT.c (also after each improvement, so it can be stopped at any time). Same-class
+is strict by default:
+  DIFF, CLANG_DIFF   the same class, and the host build (UBSan+MSan) still runs clean
+                     and agrees with the same side as before (e.g. host=clang), so the
                      reduction does not drift into undefined behaviour;
   OURS_LOAD_FAIL     same kind: TOO_LARGE, or the same last verifier message with
                      numbers and register names blurred (--any-reason: any refusal);
