@@ -134,6 +134,7 @@ public enum FullUnrolling {
         // second test is a variable bound (`for (i = 0; i < 8; i++) { if (i >= n) break;`),
         // which clang folds into the loop's own test (`i < min(8, n)`) and keeps rolled.
         var countedExits: Set<BlockID> = [], boundExits: Set<BlockID> = []
+        func leavesLoop(_ target: BlockID) -> Bool { !(index[target].map(loop.contains) ?? true) }
         var out: [Block] = []
         var size = 0
         var headerState: Walk.State? = state
@@ -166,13 +167,13 @@ public enum FullUnrolling {
                     if let goes = walk.known.decide(copy.terminator, in: st.values) {
                         taken = [goes ? t : e]
                         copy.terminator = .jump(taken[0])
-                        if let x = index[taken[0]], !loop.contains(x) { countedExits.insert(taken[0]) }
+                        if leavesLoop(taken[0]) { countedExits.insert(taken[0]) }
                     } else if b == h || index[t] == h || index[e] == h {
                         roundsReadData = true
                     } else if case .reg = r,
                               (walk.known.value(.reg(l), in: st.values) == nil) != (walk.known.value(r, in: st.values) == nil) {
                         // A known register (the counter) against an unknown one.
-                        for x in [t, e] where !(index[x].map(loop.contains) ?? true) { boundExits.insert(x) }
+                        for x in [t, e] where leavesLoop(x) { boundExits.insert(x) }
                     }
                 }
                 for t in taken.distinct {

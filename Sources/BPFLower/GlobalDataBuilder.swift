@@ -127,9 +127,7 @@ struct GlobalDataBuilder {
             let size = layout.size(type)
             switch v {
             case .integer(let x):
-                // A _Bool object holds 0 or 1, whatever the initializer's value.
-                let stored = type.canonical == .bool ? (x != 0 ? 1 : 0) : x
-                store(UInt64(bitPattern: stored), size: size, into: &bytes, at: offset)
+                store(UInt64(bitPattern: x), size: size, into: &bytes, at: offset)
             case .address(let sym, let off):
                 store(UInt64(bitPattern: off), size: size, into: &bytes, at: offset)
                 relocations.append(DataRelocation(offset: offset, symbol: sym, bytes: size))
