@@ -26,16 +26,34 @@ public enum CFGSimplify {
     public static func run(_ f: Function) -> Function {
         var f = f
         let index = f.blockIndexByID
-        // Resolve chains of empty blocks that only jump elsewhere.
+        // Resolve chains of empty blocks that only jump elsewhere: each block's final
+        // target once (a nested if-else chain's joins make chains as long as the nesting).
+        // A cycle of empty blocks (an empty infinite loop) resolves to the block where the
+        // walk meets itself; blocks on the cycle keep their own jumps.
+        var final = [BlockID?](filled: nil, count: f.blocks.count)
+        var onPath = [Bool](filled: false, count: f.blocks.count)
         func target(_ b: BlockID) -> BlockID {
+            var path: [Int] = []
             var cur = b
-            var seen: Set<BlockID> = []
-            while seen.insert(cur).inserted, let i = index[cur] {
+            var result: BlockID? = nil
+            while let i = index[cur] {
+                if let r = final[i] { result = r; break }
+                if onPath[i] {
+                    // The path's blocks from here on are the cycle: each resolves to itself.
+                    let start = path.firstIndex(of: i)!
+                    for k in path[start...] { final[k] = f.blocks[k].id }
+                    path.removeSubrange(start...)
+                    break
+                }
                 let blk = f.blocks[i]
                 guard blk.instructions.isEmpty, case .jump(let next) = blk.terminator, next != cur else { break }
+                onPath[i] = true
+                path.append(i)
                 cur = next
             }
-            return cur
+            let r = result ?? cur
+            for k in path { final[k] = r; onPath[k] = false }
+            return r
         }
         for i in f.blocks.indices { f.setTerminator(i, f.blocks[i].terminator.mappingTargets(target)) }
         return removeUnreachable(f)

@@ -29,6 +29,22 @@ public struct RegSet: Sequence, Sendable {
     public mutating func subtract(_ o: RegSet) {
         for i in 0..<Swift.min(words.count, o.words.count) { words[i] &= ~o.words[i] }
     }
+    /// Inserts (`value` true) or removes every id of `ids`, a word at a time.
+    public mutating func set(_ ids: Range<Int>, to value: Bool) {
+        guard !ids.isEmpty else { return }
+        if value && (ids.upperBound - 1) >> 6 >= words.count {
+            words += Array(filled: 0, count: ((ids.upperBound - 1) >> 6) + 1 - words.count)
+        }
+        var i = ids.lowerBound
+        while i < ids.upperBound {
+            let w = i >> 6
+            guard w < words.count else { return }
+            let low = i & 63, high = Swift.min(64, ids.upperBound - (w << 6))
+            let mask: UInt64 = (high == 64 ? ~0 : (1 << UInt64(high)) - 1) & ~((1 << UInt64(low)) - 1)
+            if value { words[w] |= mask } else { words[w] &= ~mask }
+            i = (w + 1) << 6
+        }
+    }
     public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
     /// Empties the set, keeping its storage.
     public mutating func removeAll() {

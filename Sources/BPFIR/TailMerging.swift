@@ -23,10 +23,12 @@ public enum TailMerging {
         var instructions: [Inst]
         var terminator: Terminator
         /// `signature(of:)` of the block: equal shapes have equal signatures, so hashing
-        /// it alone buckets shapes (and costs a fraction of hashing every instruction).
+        /// it and the terminator buckets shapes (and costs a fraction of hashing every
+        /// instruction). The terminator tells apart the tests of an `else if` chain, which
+        /// differ only in the constant compared with.
         var signature: Int
 
-        func hash(into h: inout Hasher) { h.combine(signature) }
+        func hash(into h: inout Hasher) { h.combine(signature); h.combine(terminator) }
     }
 
     /// What a predecessor passes for a parameter.

@@ -12,14 +12,31 @@ public enum WebSplitting {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
         // Definition sites of registers defined more than once (a parameter's arrival
-        // counts, at the entry).
-        var siteReg: [VReg] = []
-        var sitesOf: [Int: [Int]] = [:]
+        // counts, at the entry). A register's sites have consecutive ids (a definition
+        // clears its register's range from a set of reaching sites at once); `siteOrder`
+        // lists them in program order.
+        var siteCount: [Int: Int] = [:]
+        var registersInOrder: [VReg] = []
+        func countSite(_ r: VReg) {
+            if siteCount[r.id] == nil { registersInOrder.append(r) }
+            siteCount[r.id, default: 0] += 1
+        }
+        for p in f.parameters where defs[p] > 1 { countSite(p) }
+        for b in f.blocks { for i in b.instructions { i.inst.forEachDef { d in if defs[d] > 1 { countSite(d) } } } }
+        guard !registersInOrder.isEmpty else { return f }
+        var sitesOf: [Int: Range<Int>] = [:]
+        var n = 0
+        for r in registersInOrder { sitesOf[r.id] = n..<(n + siteCount[r.id]!); n += siteCount[r.id]! }
+        var siteReg = [VReg](filled: VReg(0), count: n)
+        var siteOrder: [Int] = []
+        var filled: [Int: Int] = [:]
         var sitesAt: [[[Int]]] = f.blocks.map { b in Array(filled: [], count: b.instructions.count) }
         func newSite(_ r: VReg) -> Int {
-            siteReg.append(r)
-            sitesOf[r.id, default: []].append(siteReg.count - 1)
-            return siteReg.count - 1
+            let s = sitesOf[r.id]!.lowerBound + filled[r.id, default: 0]
+            filled[r.id, default: 0] += 1
+            siteReg[s] = r
+            siteOrder.append(s)
+            return s
         }
         var entrySites: [Int] = []
         for p in f.parameters where defs[p] > 1 { entrySites.append(newSite(p)) }
@@ -28,13 +45,11 @@ public enum WebSplitting {
                 i.inst.forEachDef { d in if defs[d] > 1 { sitesAt[bi][ii].append(newSite(d)) } }
             }
         }
-        guard !siteReg.isEmpty else { return f }
-        let n = siteReg.count
 
         // Reaching definitions (site ids as bit positions).
         func site(_ s: Int) -> VReg { VReg(s) }
         func define(_ s: Int, in set: inout RegSet) {
-            for o in sitesOf[siteReg[s].id]! { set.remove(site(o)) }
+            set.set(sitesOf[siteReg[s].id]!, to: false)
             set.insert(site(s))
         }
         var gen = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
@@ -42,7 +57,7 @@ public enum WebSplitting {
         for bi in f.blocks.indices {
             for sites in sitesAt[bi] {
                 for s in sites {
-                    for o in sitesOf[siteReg[s].id]! { kill[bi].insert(site(o)) }
+                    kill[bi].set(sitesOf[siteReg[s].id]!, to: true)
                     define(s, in: &gen[bi])
                 }
             }
@@ -110,7 +125,7 @@ public enum WebSplitting {
         var name: [Int: VReg] = [:]                 // web root -> register
         var kept: Set<VReg> = []
         for s in entrySites { name[find(s)] = siteReg[s]; kept.insert(siteReg[s]) }
-        for s in 0..<n {
+        for s in siteOrder {
             let root = find(s)
             guard name[root] == nil else { continue }
             let r = siteReg[s]
