@@ -72,9 +72,14 @@ public struct ReadOnlyMemory: Sendable {
             case .binary(.sub, _, let l, let r, .w64):
                 if let s = of[l], case .int(let k)? = value(r) { address = s.adding(0 &- k) }
             case .load(_, .reg(let r), let off, let w, let signed):
-                if let s = of[r], let offset = Int(exactly: s.offset),
-                   case .value(let v)? = memory.read(s.name, at: offset + off, width: w, signed: signed, bigEndian: bigEndian) {
-                    loaded = v
+                // A number, or a pointer word of a table of pointers (`prefixes[p]` of
+                // `static const char *const prefixes[]`): an address into the data in turn.
+                if let s = of[r], let offset = Int(exactly: s.offset) {
+                    switch memory.read(s.name, at: offset + off, width: w, signed: signed, bigEndian: bigEndian) {
+                    case .value(let v)?: loaded = v
+                    case .address(let target)? where memory.data[target.name] != nil: address = target
+                    default: break
+                    }
                 }
             default:
                 break

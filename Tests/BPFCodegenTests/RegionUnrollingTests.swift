@@ -127,4 +127,35 @@ extension OptimizerPassTests {
         let loads = g.blocks.flatMap(\.instructions).filter { if case .load = $0.inst { return true }; return false }
         #expect(loads.count == 3, "s[0], s[1] and the NUL:\(show(g))")
     }
+
+    /// The same loop over `table[1]` of `static const char *const table[]`: the pointer
+    /// word the load reads is the string's address, whose bytes then decide the exits.
+    @Test func loopsOverAStringFromAPointerTableUnroll() throws {
+        let p = VReg(0), i = VReg(1), s = VReg(2), a = VReg(3), c = VReg(4), t = VReg(5)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)),
+                                            ins(.symbolAddr(dst: t, symbol: SymbolRef(name: "table", offset: 0))),
+                                            ins(.load(dst: s, base: .reg(t), offset: 8, width: .w64, signed: false))],
+                  terminator: .jump(id(1))),
+            Block(id: id(1), terminator: .branch(.ult, lhs: i, rhs: .imm(64), width: .w64, then: id(2), else: id(97))),
+            Block(id: id(2), instructions: [ins(.binary(.add, dst: a, lhs: s, rhs: .reg(i), width: .w64)),
+                                            ins(.load(dst: c, base: .reg(a), offset: 0, width: .w8, signed: false))],
+                  terminator: .branch(.eq, lhs: c, rhs: .imm(0), width: .w64, then: id(98), else: id(3))),
+            Block(id: id(3), terminator: .branch(.ne, lhs: c, rhs: .reg(p), width: .w64, then: id(97), else: id(4))),
+            Block(id: id(4), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))], terminator: .jump(id(1))),
+            Block(id: id(97), terminator: .ret(.imm(0))),
+            Block(id: id(98), terminator: .ret(.imm(1))),
+        ], params: 1)
+        let strings = ".rodata.str1.1"
+        var memory = ReadOnlyMemory(data: [strings: Array("x\0abc\0".utf8), "table": Array(repeating: 0, count: 16)],
+                                    addresses: ["table": [0: SymbolRef(name: strings, offset: 0), 8: SymbolRef(name: strings, offset: 2)]])
+        let g = FullUnrolling.run(f, memory: memory)
+        #expect(FullUnrolling.loopHeaders(g).isEmpty, "\(show(g))")
+        let loads = g.blocks.flatMap(\.instructions).filter { if case .load(_, .reg(let b), _, .w8, _) = $0.inst { return b != t }; return false }
+        #expect(loads.count == 4, "s[0], s[1], s[2] and the NUL:\(show(g))")
+        // A pointer word whose target is not constant data tells nothing.
+        memory = ReadOnlyMemory(data: memory.data, addresses: ["table": [8: SymbolRef(name: "elsewhere", offset: 0)]])
+        #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(f, memory: memory)).isEmpty)
+    }
 }
