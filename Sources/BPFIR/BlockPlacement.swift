@@ -28,7 +28,8 @@ public enum BlockPlacement {
         var g = f
         var blocks = f.blocks
         let unlikely = Set(blocks.filter { $0.unlikely }.map { $0.id })
-        let exits = counterExits(f)
+        var exits = counterExits(f)
+        for (b, exit) in unrolledExits(f) where exits[b] == nil { exits[b] = exit }
         var i = 0
         while i + 1 < blocks.count {
             defer { i += 1 }
@@ -92,6 +93,58 @@ public enum BlockPlacement {
             }
         }
         return exits
+    }
+
+    /// The same for a loop FullUnrolling copied per iteration: a run of blocks falling
+    /// through from one copy to the next, each copy leaving for one common block further
+    /// on (`if (i >= max || s[i] != lit[i]) return 0;` per byte of a literal). The first
+    /// exit becomes the fall-through: its state comes first, and the later copies' exits,
+    /// which checked more, are pruned against it. A copy is told by its code: the
+    /// instructions between consecutive exits repeat (with a period of up to three
+    /// exits), at least three exits. Not a switch's chain of compares (no code between
+    /// them), nor a bit test (no inverse to fall through on).
+    static func unrolledExits(_ f: Function) -> [BlockID: BlockID] {
+        let position = f.blockIndexByID
+        var exitsTo: [Int: [Int]] = [:]                 // exit position -> exiting blocks, in order
+        for (p, b) in f.blocks.enumerated() where p + 1 < f.blocks.count {
+            guard case .branch(_, _, _, _, let t, let e) = b.terminator, t != e else { continue }
+            let next = f.blocks[p + 1].id
+            guard t == next || e == next, let x = position[t == next ? e : t], x > p + 1 else { continue }
+            exitsTo[x, default: []].append(p)
+        }
+        var result: [BlockID: BlockID] = [:]
+        var inLoop: Set<Int>? = nil
+        for (x, from) in exitsTo where from.count >= 3 {
+            let first = from[0], last = from[from.count - 1], exitID = f.blocks[x].id
+            if case .branch(.set, _, _, _, _, _) = f.blocks[first].terminator { continue }
+            // One run: every block from the first exit to the last goes on or leaves.
+            guard (first...last).allSatisfy({ k in
+                f.blocks[k].terminator.successors.allSatisfy { $0 == f.blocks[k + 1].id || $0 == exitID }
+            }) else { continue }
+            // The code of each copy: instruction kinds after one exit up to the next.
+            let segments: [[Int]] = zip(from, from.dropFirst()).map { a, b in
+                ((a + 1)...b).flatMap { f.blocks[$0].instructions.map(\.inst.kindNumber) }
+            }
+            guard let period = (1...3).first(where: { d in
+                segments.count >= d + 1 && (0..<segments.count - d).allSatisfy { segments[$0] == segments[$0 + d] }
+                    && segments.prefix(d).contains { !$0.isEmpty }
+            }), period <= segments.count else { continue }
+            // Tests that accumulate: one value is tested by several exits (a bound the
+            // counter is compared with, a packet end), so a later exit knows more of it
+            // than an earlier one. A chain of bytes each compared with a constant (an
+            // unrolled memcmp) knows nothing more at a later exit, and keeps its order.
+            var tested: [VReg: Int] = [:]
+            for k in from {
+                guard case .branch(_, let lhs, let rhs, _, _, _) = f.blocks[k].terminator else { continue }
+                tested[lhs, default: 0] += 1
+                if case .reg(let r) = rhs { tested[r, default: 0] += 1 }
+            }
+            guard tested.values.contains(where: { $0 >= 2 }) else { continue }
+            if inLoop == nil { inLoop = Set(Loops(f).all.flatMap(\.blocks)) }
+            guard !inLoop!.contains(first) else { continue }
+            result[f.blocks[first].id] = exitID
+        }
+        return result
     }
 
     /// True when `b`'s code continues into `next` without a jump of its own.

@@ -138,3 +138,48 @@ extension OptimizerPassTests {
         #expect(LoadSinking.run(h) == h)
     }
 }
+
+/// BlockPlacement: the first exit of a loop FullUnrolling copied falls through.
+extension OptimizerPassTests {
+    /// `for (i = 0; i < 4; i++) { if (i >= n) break; acc += s[i]; if (s[i] == 0) break; } return acc`
+    /// copied per iteration (each copy tests the same `n`), or with `sharedBound` false,
+    /// an unrolled memcmp: a fresh byte against a constant in each copy.
+    func unrolledChain(sharedBound: Bool) -> Function {
+        let n = VReg(0), s = VReg(1), acc = VReg(2)
+        var blocks = [Block(id: BlockID(0), instructions: [ins(.mov(dst: acc, src: .imm(0), width: .w64))], terminator: .jump(BlockID(1)))]
+        for k in 0..<4 {
+            let c = VReg(10 + k), test = BlockID(1 + 2 * k), body = BlockID(2 + 2 * k), next = BlockID(3 + 2 * k)
+            let bound: Terminator = sharedBound
+                ? .branch(.ule, lhs: n, rhs: .imm(Int64(k)), width: .w64, then: BlockID(99), else: body)
+                : .branch(.ne, lhs: VReg(20 + k), rhs: .imm(Int64(0x61 + k)), width: .w64, then: BlockID(99), else: body)
+            blocks.append(Block(id: test, instructions: sharedBound ? [] : [ins(.load(dst: VReg(20 + k), base: .reg(s), offset: 8 + k, width: .w8, signed: false))],
+                                terminator: bound))
+            blocks.append(Block(id: body, instructions: [ins(.load(dst: c, base: .reg(s), offset: k, width: .w8, signed: false)),
+                                                         ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(c), width: .w64))],
+                                terminator: .branch(.eq, lhs: c, rhs: .imm(0), width: .w64, then: BlockID(99), else: next)))
+        }
+        blocks.append(Block(id: BlockID(9), terminator: .jump(BlockID(99))))
+        blocks.append(Block(id: BlockID(99), instructions: [ins(.binary(.add, dst: acc, lhs: acc, rhs: .imm(1), width: .w64))], terminator: .ret(.reg(acc))))
+        return fn(blocks, params: 2)
+    }
+
+    @Test func firstExitOfAnUnrolledLoopFallsThrough() throws {
+        let f = unrolledChain(sharedBound: true)
+        let g = BlockPlacement.run(f)
+        // The exit block follows the first copy's test; the copies follow it, in order.
+        #expect(g.blocks.map(\.id.id) == [0, 1, 99, 2, 3, 4, 5, 6, 7, 8, 9], "\(show(g))")
+        #expect(BlockPlacement.unrolledExits(f) == [BlockID(1): BlockID(99)])
+        // An unrolled memcmp's exits know no more than the first: lowering's order stays.
+        let memcmp = unrolledChain(sharedBound: false)
+        #expect(BlockPlacement.unrolledExits(memcmp).isEmpty)
+        #expect(BlockPlacement.run(memcmp) == memcmp)
+        // A switch's chain of compares has no code between its exits.
+        let x = VReg(0)
+        var chain: [Block] = (0..<4).map { k in
+            Block(id: BlockID(k), terminator: .branch(.eq, lhs: x, rhs: .imm(Int64(k)), width: .w64, then: BlockID(99), else: BlockID(k + 1)))
+        }
+        chain.append(Block(id: BlockID(4), terminator: .ret(.imm(0))))
+        chain.append(Block(id: BlockID(99), terminator: .ret(.imm(1))))
+        #expect(BlockPlacement.unrolledExits(fn(chain, params: 1)).isEmpty)
+    }
+}
