@@ -49,6 +49,9 @@ public enum Optimizer {
                     // Once dead address computations are gone, private slots become
                     // registers (one web each where their stores allow).
                     if round == 1 {
+                        // A copy between slots that a dead store to its source spoiled
+                        // (`w = x++` with x read no more) forwards once the store is gone.
+                        step("SlotCopyForwarding", SlotCopyForwarding.run)
                         step("SlotPromotion", SlotPromotion.run)
                         step("WebSplitting", WebSplitting.run)
                     }

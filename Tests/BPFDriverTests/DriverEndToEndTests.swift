@@ -199,6 +199,25 @@ import Foundation
         return try Driver.compile(file: src, options: o).irText
     }
 
+    /// `w = x++` with both locals' bytes copied by memcpy: the store of x's new value is
+    /// dead, and once it is gone the copy of x into w forwards, so the packet bytes go
+    /// straight to the packet (no stack slot left), as in clang's build.
+    @Test func copyOfALocalSpoiledByADeadStoreForwards() throws {
+        let ir = try optimizedIR(of: """
+        typedef unsigned long long u64;
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            char *data = (char *)(long)ctx[0], *end = (char *)(long)ctx[1];
+            if (data + 64 > end) return 0;
+            u64 x;
+            __builtin_memcpy(&x, data + 1, sizeof(x));
+            { u64 w = x++; __builtin_memcpy(data + 40, &w, sizeof(w)); }
+            return 2;
+        }
+        """)
+        #expect(!ir.contains("[$") && !ir.contains("addr $"), "a stack slot is still used:\n\(ir)")
+    }
+
     /// Bytes of string literals read at known offsets fold to their values, as clang folds
     /// them (`names[1][1]` through a static table of pointers); a literal's address passed
     /// on stays an address.
