@@ -101,15 +101,13 @@ extension OptimizerPassTests {
         }
     }
 
-    /// `for (i = 0; i < 64; i++) { c = s[i]; if (!c) return 1; if (c != p) return 0; }`
-    /// over the string "ab": the bytes decide the third iteration's exit.
-    @Test func loopsLeftByAConstantStringsBytesUnroll() throws {
+    /// `for (i = 0; i < 64; i++) { c = s[i]; if (!c) return 1; if (c != p) return 0; }`,
+    /// `s` (register 2) set by `pointer` before the loop.
+    func stringCompareLoop(_ pointer: [Instruction]) -> Function {
         let p = VReg(0), i = VReg(1), s = VReg(2), a = VReg(3), c = VReg(4)
         func id(_ n: Int) -> BlockID { BlockID(n) }
-        let f = fn([
-            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)),
-                                            ins(.symbolAddr(dst: s, symbol: SymbolRef(name: ".rodata.str1.1", offset: 2)))],
-                  terminator: .jump(id(1))),
+        return fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64))] + pointer, terminator: .jump(id(1))),
             Block(id: id(1), terminator: .branch(.ult, lhs: i, rhs: .imm(64), width: .w64, then: id(2), else: id(97))),
             Block(id: id(2), instructions: [ins(.binary(.add, dst: a, lhs: s, rhs: .reg(i), width: .w64)),
                                             ins(.load(dst: c, base: .reg(a), offset: 0, width: .w8, signed: false))],
@@ -119,6 +117,11 @@ extension OptimizerPassTests {
             Block(id: id(97), terminator: .ret(.imm(0))),
             Block(id: id(98), terminator: .ret(.imm(1))),
         ], params: 1)
+    }
+
+    /// The loop over the string "ab": the bytes decide the third iteration's exit.
+    @Test func loopsLeftByAConstantStringsBytesUnroll() throws {
+        let f = stringCompareLoop([ins(.symbolAddr(dst: VReg(2), symbol: SymbolRef(name: ".rodata.str1.1", offset: 2)))])
         // Unknown bytes: 64 iterations would be larger than the budget.
         #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(f)).isEmpty)
         let memory = ReadOnlyMemory(data: [".rodata.str1.1": Array("x\0ab\0".utf8)])
@@ -131,22 +134,9 @@ extension OptimizerPassTests {
     /// The same loop over `table[1]` of `static const char *const table[]`: the pointer
     /// word the load reads is the string's address, whose bytes then decide the exits.
     @Test func loopsOverAStringFromAPointerTableUnroll() throws {
-        let p = VReg(0), i = VReg(1), s = VReg(2), a = VReg(3), c = VReg(4), t = VReg(5)
-        func id(_ n: Int) -> BlockID { BlockID(n) }
-        let f = fn([
-            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)),
-                                            ins(.symbolAddr(dst: t, symbol: SymbolRef(name: "table", offset: 0))),
-                                            ins(.load(dst: s, base: .reg(t), offset: 8, width: .w64, signed: false))],
-                  terminator: .jump(id(1))),
-            Block(id: id(1), terminator: .branch(.ult, lhs: i, rhs: .imm(64), width: .w64, then: id(2), else: id(97))),
-            Block(id: id(2), instructions: [ins(.binary(.add, dst: a, lhs: s, rhs: .reg(i), width: .w64)),
-                                            ins(.load(dst: c, base: .reg(a), offset: 0, width: .w8, signed: false))],
-                  terminator: .branch(.eq, lhs: c, rhs: .imm(0), width: .w64, then: id(98), else: id(3))),
-            Block(id: id(3), terminator: .branch(.ne, lhs: c, rhs: .reg(p), width: .w64, then: id(97), else: id(4))),
-            Block(id: id(4), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))], terminator: .jump(id(1))),
-            Block(id: id(97), terminator: .ret(.imm(0))),
-            Block(id: id(98), terminator: .ret(.imm(1))),
-        ], params: 1)
+        let t = VReg(5)
+        let f = stringCompareLoop([ins(.symbolAddr(dst: t, symbol: SymbolRef(name: "table", offset: 0))),
+                                   ins(.load(dst: VReg(2), base: .reg(t), offset: 8, width: .w64, signed: false))])
         let strings = ".rodata.str1.1"
         var memory = ReadOnlyMemory(data: [strings: Array("x\0abc\0".utf8), "table": Array(repeating: 0, count: 16)],
                                     addresses: ["table": [0: SymbolRef(name: strings, offset: 0), 8: SymbolRef(name: strings, offset: 2)]])
