@@ -125,10 +125,10 @@ public enum BlockPlacement {
             let segments: [[Int]] = zip(from, from.dropFirst()).map { a, b in
                 ((a + 1)...b).flatMap { f.blocks[$0].instructions.map(\.inst.kindNumber) }
             }
-            guard let period = (1...3).first(where: { d in
-                segments.count >= d + 1 && (0..<segments.count - d).allSatisfy { segments[$0] == segments[$0 + d] }
+            guard (1...3).contains(where: { d in
+                segments.count > d && (0..<segments.count - d).allSatisfy { segments[$0] == segments[$0 + d] }
                     && segments.prefix(d).contains { !$0.isEmpty }
-            }), period <= segments.count else { continue }
+            }) else { continue }
             // Tests that accumulate: one value is tested by several exits (a bound the
             // counter is compared with, a packet end), so a later exit knows more of it
             // than an earlier one. A chain of bytes each compared with a constant (an
