@@ -24,7 +24,15 @@ enum InliningPolicy {
     /// argument set-up, the call and its clobbers).
     static let helperCallWeight = 25
 
-    static func outlined(_ unit: TranslationUnit, layout: TypeLayout) -> Set<String> {
+    /// What inlining does: the static functions called as sub-programs, and the size
+    /// (its counted loops unrolled, what it inlines included) of each function inlined
+    /// where it is called, which a loop calling it is unrolled by (`LoopUnroller`).
+    struct Decisions {
+        var outlined: Set<String> = []
+        var inlinedSizes: [String: Int] = [:]
+    }
+
+    static func decisions(_ unit: TranslationUnit, layout: TypeLayout) -> Decisions {
         var bodies: [String: Stmt] = [:]
         for f in unit.functions { if let b = f.body { bodies[f.name] = b } }
         var own: [String: (size: Int, callees: [String], tailCall: Bool, unrolled: Int, unrolledCallees: [String])] = [:]
@@ -73,8 +81,11 @@ enum InliningPolicy {
             }
             return (s, u)
         }
+        var decided = Decisions()
         for f in unit.functions where f.body != nil { _ = size(f.name) }
-        return out
+        decided.outlined = out
+        for f in unit.functions where mayInline(f) && !out.contains(f.name) { decided.inlinedSizes[f.name] = size(f.name).unrolled }
+        return decided
     }
 
     /// How many calls of each function the program makes once the `__always_inline`

@@ -61,8 +61,10 @@ enum LoopUnroller {
         return Counter(id: id, declared: declared, start: start, op: op, limit: limit, signed: layout.isSigned(l.type), step: step, variable: l)
     }
 
+    /// `calleeSize`: the size a called function adds once inlined (clang weighs a loop
+    /// after inlining), 0 for one called as a sub-program.
     static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
-                     requested: Bool = false) -> UnrollPlan? {
+                     requested: Bool = false, calleeSize: (String) -> Int = { _ in 0 }) -> UnrollPlan? {
         // An address-taken induction variable is fine when its only address-taking is a
         // pointer-to-const call argument (a map key): the scan below rejects any other.
         guard let c = counter(initial: initial, condition: condition, increment: increment, layout: layout) else { return nil }
@@ -86,7 +88,7 @@ enum LoopUnroller {
             v &+= c.step
         }
         guard !values.isEmpty else { return nil }
-        let (size, unsafe) = Scan.body(body, id: c.id)
+        let (size, unsafe) = Scan.body(body, id: c.id, calleeSize: calleeSize)
         guard !unsafe, size * values.count <= (requested ? requestedMaxWork : maxWork) else { return nil }
         guard requested || !hasVariableBound(body, id: c.id) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
@@ -156,9 +158,13 @@ enum LoopUnroller {
 
     /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
     enum Scan {
-        static func body(_ s: Stmt, id: Int) -> (size: Int, unsafe: Bool) {
+        static func body(_ s: Stmt, id: Int, calleeSize: (String) -> Int = { _ in 0 }) -> (size: Int, unsafe: Bool) {
             var size = 0, unsafe = false
             stmt(s, id: id, size: &size, unsafe: &unsafe)
+            // Calls of functions inlined here weigh their bodies.
+            ASTWalk.visit(s, stmt: { _ in }, expr: { e in
+                if case .call(let f, _) = e.kind, case .declRef(.function(let n)) = f.withoutCasts.kind { size += calleeSize(n) }
+            })
             return (size, unsafe)
         }
 

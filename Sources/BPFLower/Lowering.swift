@@ -23,8 +23,10 @@ final class ModuleLowering {
     /// Globals referenced by emitted code.
     var referencedGlobals: Set<String> = []
     var externFunctionsUsed: Set<String> = []
-    /// Static functions called as sub-programs rather than inlined (`InliningPolicy`).
-    lazy var outlinedFunctions: Set<String> = options.optimize ? InliningPolicy.outlined(unit, layout: layout) : []
+    /// Static functions called as sub-programs rather than inlined, and the sizes of the
+    /// inlined ones (`InliningPolicy`).
+    lazy var inlining: InliningPolicy.Decisions = options.optimize ? InliningPolicy.decisions(unit, layout: layout) : InliningPolicy.Decisions()
+    var outlinedFunctions: Set<String> { inlining.outlined }
     /// String literals pooled into .rodata.str1.1.
     var stringPool: [UInt8] = []
     var stringOffsets: [[UInt8]: Int] = [:]

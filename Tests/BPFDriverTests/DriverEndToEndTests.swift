@@ -199,6 +199,46 @@ import Foundation
         return try Driver.compile(file: src, options: o).irText
     }
 
+    /// A counted loop is unrolled by the size of its body with what it inlines (clang
+    /// weighs a loop after inlining): twelve signatures, each checked by an inlined
+    /// eight-byte compare loop, stay a loop over the signatures (the compares unrolled);
+    /// without the inlined compare loop's weight the twelve copies were made.
+    @Test func loopsAreUnrolledByTheirSizeWithInlinedCalls() throws {
+        let ir = try optimizedIR(of: """
+        static const char sigs[12][8] = { "/etc/pas", "cmd.exe ", "SELECT *", "abcdefgh", "ijklmnop", "qrstuvwx",
+                                          "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "01234567", "89abcdef", "zyxwvuts" };
+        static inline __attribute__((always_inline)) int same(const char *b, int s)
+        {
+            for (int k = 0; k < 8; k++)
+                if (b[k] != sigs[s][k])
+                    return 0;
+            return 1;
+        }
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            char *d = (char *)(long)ctx[0], *e = (char *)(long)ctx[1];
+            if (d + 8 > e) return 0;
+            int hits = 0;
+            for (int s = 0; s < 12; s++)
+                if (same(d, s)) hits += s + 1;
+            return hits;
+        }
+        """)
+        // A jump or branch to a block laid out earlier: the loop over the signatures.
+        var position: [String: Int] = [:]
+        var backEdge = false
+        for line in ir.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("@b"), text.hasSuffix(":") { position[String(text.dropLast())] = position.count; continue }
+            if text.hasPrefix("jump") || text.hasPrefix("branch") {
+                for word in text.split(separator: " ") where word.hasPrefix("@b") {
+                    if let p = position[String(word)], p < position.count { backEdge = true }
+                }
+            }
+        }
+        #expect(backEdge, "the loop over the signatures was unrolled:\n\(ir)")
+    }
+
     /// `w = x++` with both locals' bytes copied by memcpy: the store of x's new value is
     /// dead, and once it is gone the copy of x into w forwards, so the packet bytes go
     /// straight to the packet (no stack slot left), as in clang's build.
