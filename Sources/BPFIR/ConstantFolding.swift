@@ -65,7 +65,9 @@ public enum ConstantFolding {
             // remainder by zero is the dividend, 0 too); `x & x` and `x | x` are `x`.
             switch op {
             case .xor, .sub, .urem, .srem: return .mov(dst: d, src: .imm(0), width: .w64)
-            case .and, .or where w == .w32 || w == .w64: return .mov(dst: d, src: .reg(l), width: w)
+            case .and, .or:
+                // (A copy at the operation's width: 32 or 64 bits, as every binary operation.)
+                return w == .w32 || w == .w64 ? .mov(dst: d, src: .reg(l), width: w) : inst
             default: return inst
             }
         case .binary(let op, let d, let l, let r, let w):

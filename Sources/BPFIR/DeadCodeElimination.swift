@@ -28,8 +28,7 @@ public enum DeadCodeElimination {
         // there still. Rounds go on without computing it again: each removal can make the
         // branch before it a branch over arms (an `if` chain goes in one call, not one
         // liveness per link).
-        var positions: [BlockID: Int] = [:]
-        for (k, b) in f.blocks.enumerated() { positions[b.id] = k }
+        let positions = f.blockIndexByID
         var f = f
         var changed = false
         while true {

@@ -129,9 +129,6 @@ public enum DeadControlFlow {
         return changed ? g : f
     }
 
-    /// What `DeadCodeElimination` leaves to this pass: a loop (a jump back in block
-    /// order, which every loop has) or a call of a pure function. Without either the
-    /// pass finds nothing more, and its analyses are not made.
     /// Stack slots whose address is used only to load from and store to the slot itself,
     /// and the registers holding addresses into them: the slot's address, copies of one,
     /// one plus or minus a value. A slot escapes when such a register is used any other
@@ -195,6 +192,9 @@ public enum DeadControlFlow {
         return (slots, into.filter { slots.contains($0.value) })
     }
 
+    /// What `DeadCodeElimination` leaves to this pass: a loop (a jump back in block
+    /// order, which every loop has) or a call of a pure function. Without either the
+    /// pass finds nothing more, and its analyses are not made.
     static func hasLoopOrPureCall(_ f: Function, _ pure: Set<SymbolName>) -> Bool {
         let index = f.blockIndexByID
         for (bi, b) in f.blocks.enumerated() {

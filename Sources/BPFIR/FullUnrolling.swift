@@ -11,7 +11,8 @@
 ///
 /// When a branch inside the body is not decided but every iteration's exit test is, the
 /// body's blocks are copied once per iteration instead (`unrolledRegion`), if the copies,
-/// with the branches the iteration decides folded, are no larger than the loop.
+/// with the branches the iteration decides folded, are no larger than the loop or within
+/// `regionBudget`.
 public enum FullUnrolling {
     static let maxTrips = 64
     static let maxInstructions = 300
@@ -100,7 +101,8 @@ public enum FullUnrolling {
     /// side not taken is not copied (the switch keeps one case per iteration); an edge
     /// back to the header leads to the next iteration's copy, entered with what all such
     /// edges agree on. Nil when the loop has an inner cycle, an iteration cannot tell
-    /// whether it goes round again, or the copies would be larger than the loop.
+    /// whether it goes round again, or the copies would be larger than the budget; and,
+    /// when they are larger than the loop, when data decides whether it goes round.
     static func unrolledRegion(_ f: Function, header h: Int, loop: Set<Int>, state: Walk.State,
                                walk: Walk, index: BlockIndex, succs: [[Int]],
                                nextID: inout Int) -> [Block]? {

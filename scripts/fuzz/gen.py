@@ -55,6 +55,7 @@ PKT_MIN = 64                # bytes the program checks for (inputs are 64..128 b
 FEATURE_PROB = 0.75         # each optional feature is enabled with this probability
 
 
+
 class Ty:
     def __init__(self, name, bits, signed):
         self.name, self.bits, self.signed = name, bits, signed
@@ -182,6 +183,19 @@ class Ctx:
         v.level = len(self.scopes) - 1
         self.scopes[-1].append(v)
 
+
+
+# One-operand builtins e_builtin picks from (the operand in place of %s) and their types.
+UNARY_BUILTINS = [
+    ('__builtin_bswap16(%s)', U16),
+    ('__builtin_bswap32(%s)', U32),
+    ('__builtin_bswap64(%s)', U64),
+    ('__builtin_popcount(%s)', INT),
+    ('__builtin_popcountll(%s)', INT),
+    ('__builtin_clz((%s) | 1u)', INT),
+    ('__builtin_ctzll((%s) | 0x8000000000000000ull)', INT),
+    ('__builtin_parity(%s)', INT),
+]
 
 class Gen:
     def __init__(self, seed):
@@ -592,22 +606,9 @@ class Gen:
         r = self.r
         a, ta = self.expr(ctx, depth - 1)
         k = r.randrange(11)
-        if k == 0:
-            return '__builtin_bswap16(%s)' % a, U16
-        if k == 1:
-            return '__builtin_bswap32(%s)' % a, U32
-        if k == 2:
-            return '__builtin_bswap64(%s)' % a, U64
-        if k == 3:
-            return '__builtin_popcount(%s)' % a, INT
-        if k == 4:
-            return '__builtin_popcountll(%s)' % a, INT
-        if k == 5:
-            return '__builtin_clz((%s) | 1u)' % a, INT
-        if k == 6:
-            return '__builtin_ctzll((%s) | 0x8000000000000000ull)' % a, INT
-        if k == 7:
-            return '__builtin_parity(%s)' % a, INT
+        if k < len(UNARY_BUILTINS):
+            form, t = UNARY_BUILTINS[k]
+            return form % a, t
         if k == 8:
             b, _ = self.expr(ctx, depth - 1)
             return '__builtin_rotateleft32(%s, %s)' % (a, b), U32
