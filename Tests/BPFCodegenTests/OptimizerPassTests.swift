@@ -546,7 +546,7 @@ import BPFIR
     /// goes first and the branch skips the copy of `a` (the verifier then meets a's range
     /// first and prunes 27 against it).
     @Test func constantThatTheRegisterSideMayHoldGoesFirst() throws {
-        let a = VReg(0), x = VReg(1)
+        let x = VReg(1)
         let f = registerOrConstant(.ne, 0, width: .w64, constant: 27)
         let g = SelectFormation.run(f)
         #expect(g.blocks[0].instructions.map(\.inst) == [.mov(dst: x, src: .imm(27), width: .w64)], "\n\(IRPrinter.print(Module(functions: [g])))")
