@@ -15,7 +15,13 @@
 /// `regionBudget`.
 public enum FullUnrolling {
     static let maxTrips = 64
+    /// The size of a traced loop's straight line: a loop that compares stack addresses
+    /// (which the verifier cannot bound) may grow to `maxInstructions`; one counted by a
+    /// number, which the verifier walks as a loop, to `countedBudget`, about clang's
+    /// threshold for a loop that unrolling only copies (`for (i = 0; i < 32; i++)
+    /// h = h * 33 ^ s[i];` stays a loop in both builds).
     static let maxInstructions = 300
+    static let countedBudget = 150
     /// The size (instructions copied) to which a loop whose iterations are decided is
     /// unrolled even when the copies are larger than the loop.
     static let regionBudget = 150
@@ -232,6 +238,8 @@ public enum FullUnrolling {
         var state = state
         var out = Block(id: BlockID(0))
         var cur = h, trips = 0
+        var comparesAddresses = false
+        func fits() -> Bool { out.instructions.count <= (comparesAddresses ? maxInstructions : countedBudget) }
         while true {
             if cur == h { trips += 1; if trips > maxTrips { return nil } }
             let b = f.blocks[cur]
@@ -241,15 +249,18 @@ public enum FullUnrolling {
             let next: BlockID
             switch b.terminator {
             case .jump(let t): next = t
-            case .branch(_, _, _, _, let t, let e):
+            case .branch(_, let l, let r, _, let t, let e):
                 guard let taken = walk.known.decide(b.terminator, in: state.values) else { return nil }
+                if case .slot? = walk.known.value(.reg(l), in: state.values), case .slot? = walk.known.value(r, in: state.values) {
+                    comparesAddresses = true
+                }
                 next = taken ? t : e
             case .ret, .unreachable:
                 out.terminator = b.terminator
-                return out
+                return fits() ? out : nil
             }
             guard let n = index[next] else { return nil }
-            if !loop.contains(n) { out.terminator = .jump(next); return out }
+            if !loop.contains(n) { out.terminator = .jump(next); return fits() ? out : nil }
             cur = n
         }
     }

@@ -15,7 +15,13 @@ struct UnrollPlan {
 
 enum LoopUnroller {
     static let maxTrips = 32
-    static let maxWork = 300          // trips × body size (AST nodes), about clang's full-unroll budget
+    /// trips × body size (AST nodes): about clang's full-unroll budget, and for a body
+    /// that unrolling only copies, a scan or a computation on scalars that it does not
+    /// simplify (see `Scan.onlyComputes`, `Scan.folds`), where the node count is closest
+    /// to clang's instruction count: clang keeps `for (i = 0; i < 32; i++) if (s[i] == 0)
+    /// break;` rolled and unrolls it up to 28 trips.
+    static let maxWork = 300
+    static let maxCopyWork = 240
     /// Under `#pragma unroll` (clang's pragma threshold is far above its default one).
     static let requestedMaxTrips = 1024
     static let requestedMaxWork = 32768
@@ -89,7 +95,8 @@ enum LoopUnroller {
         }
         guard !values.isEmpty else { return nil }
         let (size, unsafe) = Scan.body(body, id: c.id, calleeSize: calleeSize)
-        guard !unsafe, size * values.count <= (requested ? requestedMaxWork : maxWork) else { return nil }
+        let budget = requested ? requestedMaxWork : Scan.onlyComputes(body) && !Scan.folds(body, id: c.id) ? maxCopyWork : maxWork
+        guard !unsafe, size * values.count <= budget else { return nil }
         guard requested || !hasVariableBound(body, id: c.id) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
     }
@@ -158,6 +165,57 @@ enum LoopUnroller {
 
     /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
     enum Scan {
+        /// Whether a constant counter folds more of the body than the address of what it
+        /// reads, as clang's unroll analysis credits: an element of a constant table picked
+        /// by the counter (a table of prefixes) becomes an immediate.
+        static func folds(_ body: Stmt, id: Int) -> Bool {
+            func mentions(_ e: Expr) -> Bool {
+                var found = false
+                ASTWalk.visit(e, expr: { x in if case .declRef(.local(id)) = x.kind { found = true } })
+                return found
+            }
+            var found = false
+            ASTWalk.visit(body, expr: { e in
+                guard case .arraySubscript(let table, let index) = e.kind, case .declRef(.global) = table.withoutCasts.kind,
+                      e.type.isConstQualified, !e.type.isVolatileQualified, mentions(index) else { return }
+                found = true
+            })
+            return found
+        }
+
+        /// Whether the body only reads memory and computes scalar locals (a search, a hash):
+        /// no call, no store, no inner loop. Other bodies keep the larger budget: they hold
+        /// what clang's cost leaves out (a dead local's initializer and memset, a builtin's
+        /// many argument nodes), or what unrolling simplifies (an inner loop's bound; a
+        /// local array's element stored at a constant stack offset, which the verifier
+        /// tracks and later passes turn into a register, where rolled the offset varies:
+        /// a generated program's verification then exceeded the kernel's limit).
+        static func onlyComputes(_ body: Stmt) -> Bool {
+            var computes = true
+            func aggregate(_ t: CType) -> Bool {
+                switch t.canonical { case .record, .array: return true; default: return false }
+            }
+            func scalarLocal(_ e: Expr) -> Bool {
+                guard case .declRef(.local) = e.withoutCasts.kind else { return false }
+                return !aggregate(e.withoutCasts.type)
+            }
+            ASTWalk.visit(body, stmt: { s in
+                switch s.kind {
+                case .forStmt, .whileStmt, .doWhile, .asm: computes = false
+                case .declaration(let ds): if ds.contains(where: { aggregate($0.type) }) { computes = false }
+                default: break
+                }
+            }, expr: { e in
+                switch e.kind {
+                case .call, .statementExpr: computes = false
+                case .binary(let op, let l, _) where op.writesLHS: if !scalarLocal(l) { computes = false }
+                case .unary(let op, let x) where [.preInc, .preDec, .postInc, .postDec].contains(op): if !scalarLocal(x) { computes = false }
+                default: break
+                }
+            })
+            return computes
+        }
+
         static func body(_ s: Stmt, id: Int, calleeSize: (String) -> Int = { _ in 0 }) -> (size: Int, unsafe: Bool) {
             var size = 0, unsafe = false
             stmt(s, id: id, size: &size, unsafe: &unsafe)

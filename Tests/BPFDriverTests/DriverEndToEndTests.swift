@@ -224,19 +224,106 @@ import Foundation
             return hits;
         }
         """)
-        // A jump or branch to a block laid out earlier: the loop over the signatures.
+        #expect(hasBackEdge(ir), "the loop over the signatures was unrolled:\n\(ir)")
+    }
+
+    /// Whether the printed IR jumps or branches to a block laid out earlier (a loop).
+    func hasBackEdge(_ ir: String) -> Bool {
         var position: [String: Int] = [:]
-        var backEdge = false
         for line in ir.split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.hasPrefix("@b"), text.hasSuffix(":") { position[String(text.dropLast())] = position.count; continue }
             if text.hasPrefix("jump") || text.hasPrefix("branch") {
                 for word in text.split(separator: " ") where word.hasPrefix("@b") {
-                    if let p = position[String(word)], p < position.count { backEdge = true }
+                    if position[String(word)] != nil { return true }
                 }
             }
         }
-        #expect(backEdge, "the loop over the signatures was unrolled:\n\(ir)")
+        return false
+    }
+
+    /// Full unrolling follows clang's budget for a loop that unrolling only copies: a
+    /// search for a NUL over 32 bytes stays a loop (clang keeps it; unrolled it was 100
+    /// instructions against clang's 13), over 28 bytes it is unrolled (as clang unrolls
+    /// it), and over 32 bytes compared with a constant table it is unrolled too (each
+    /// table byte becomes an immediate, which clang's unroll analysis credits).
+    @Test func searchLoopsAreUnrolledAsClangWeighsThem() throws {
+        func search(_ n: Int, table: Bool) -> String {
+            """
+            \(table ? "static const unsigned char want[32] = \"0123456789abcdef0123456789abcdef\";" : "")
+            struct name { unsigned char c[32]; };
+            __attribute__((noinline)) int scan(const struct name *n)
+            {
+                const unsigned char *s;
+                int i;
+                if (!n) return 0;
+                s = n->c;
+                for (i = 0; i < \(n); i++)
+                    if (s[i] == \(table ? "want[i]" : "0"))
+                        break;
+                return i;
+            }
+            SEC("raw_tp/x") int m(unsigned long long *ctx) { struct name n = {}; n.c[3] = ctx[0]; return scan(&n); }
+            """
+        }
+        let whole = try optimizedIR(of: search(32, table: false))
+        #expect(hasBackEdge(whole), "the 32-byte search was unrolled:\n\(whole)")
+        let part = try optimizedIR(of: search(28, table: false))
+        #expect(!hasBackEdge(part), "the 28-byte search stayed a loop:\n\(part)")
+        let table = try optimizedIR(of: search(24, table: true))
+        #expect(!hasBackEdge(table), "the search against a constant table stayed a loop:\n\(table)")
+    }
+
+    /// A loop storing to the elements of a local array keeps the larger unrolling budget
+    /// (not the one for a body that only computes scalars): each store gets a constant
+    /// stack offset (a rolled store at a variable offset made a generated program's
+    /// verification exceed the kernel's limit where clang's build, which unrolls the
+    /// loop, passed).
+    @Test func storesToALocalArrayAreUnrolled() throws {
+        let ir = try optimizedIR(of: """
+        unsigned long long g[2];
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            short a[16];
+            long v = ctx[0];
+            for (int i = 0; i < 16; i++)
+                a[i] = (g[(unsigned long)(v) % 2] >= 3);
+            return a[ctx[1] & 15];
+        }
+        """)
+        #expect(!hasBackEdge(ir), "the stores to the local array stayed a loop:\n\(ir)")
+    }
+
+    /// A loop whose every branch the counter decides is traced into straight-line code
+    /// within clang's budget for a loop it only copies (a 32-byte hash stays a loop, as in
+    /// clang's build), and within a larger one when it compares stack addresses, which
+    /// the verifier cannot bound (`while (p < end)` over a local array).
+    @Test func tracedLoopsAreUnrolledByWhatTheyCompare() throws {
+        let counted = try optimizedIR(of: """
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned char b[32];
+            __builtin_memcpy(b, ctx, 32);
+            unsigned int h = 0;
+            for (int i = 0; i < 32; i++)
+                h = h * 33 ^ b[i];
+            return h;
+        }
+        """)
+        #expect(hasBackEdge(counted), "the counted hash loop was unrolled:\n\(counted)")
+        let pointers = try optimizedIR(of: """
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned char b[32];
+            __builtin_memcpy(b, ctx, 32);
+            unsigned int h = 0;
+            unsigned char *p = b, *end = b + 32;
+            while (p < end)
+                h = h * 33 ^ *p++;
+            return h;
+        }
+        """)
+        #expect(!hasBackEdge(pointers), "the loop comparing stack addresses stayed a loop:\n\(pointers)")
     }
 
     /// `w = x++` with both locals' bytes copied by memcpy: the store of x's new value is
