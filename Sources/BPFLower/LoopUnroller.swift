@@ -22,6 +22,8 @@ enum LoopUnroller {
     /// break;` rolled and unrolls it up to 28 trips.
     static let maxWork = 300
     static let maxCopyWork = 240
+    /// trips × operations (`LoopOperations`): clang's full-unroll threshold.
+    static let maxOperations = 150
     /// Under `#pragma unroll` (clang's pragma threshold is far above its default one).
     static let requestedMaxTrips = 1024
     static let requestedMaxWork = 32768
@@ -96,7 +98,10 @@ enum LoopUnroller {
         guard !values.isEmpty else { return nil }
         let (size, unsafe) = Scan.body(body, id: c.id, calleeSize: calleeSize)
         let budget = requested ? requestedMaxWork : Scan.onlyComputes(body) && !Scan.folds(body, id: c.id) ? maxCopyWork : maxWork
-        guard !unsafe, size * values.count <= budget else { return nil }
+        // Or within clang's budget counted in operations (a body of casts and constants).
+        let small = size * values.count <= budget
+            || (!requested && (LoopOperations.count(body, counter: c.id, calleeSize: calleeSize).map { $0 * values.count <= maxOperations } ?? false))
+        guard !unsafe, small else { return nil }
         guard requested || !hasVariableBound(body, id: c.id) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)
     }
@@ -122,7 +127,7 @@ enum LoopUnroller {
     }
 
     /// Whether the body leaves the loop on a second, variable bound of the counter
-    /// (`if (i >= n) break;` as one of its statements): the trip count is then
+    /// (`if (i >= n) break;` or `return`, as one of its statements): the trip count is then
     /// min(n, limit), not a constant, and clang keeps such a loop rolled, as it keeps
     /// `i < limit && i < n`. Unrolling it would cost the body once per trip for
     /// iterations most runs never reach; `#pragma unroll` still unrolls it.
@@ -138,10 +143,10 @@ enum LoopUnroller {
         }
     }
 
-    /// `break;` or `{ break; }`.
+    /// `break;`, `return ...;` or either in braces.
     private static func leaves(_ s: Stmt) -> Bool {
         switch s.kind {
-        case .breakStmt: return true
+        case .breakStmt, .returnStmt: return true
         case .compound(let l): return l.count == 1 && leaves(l[0])
         default: return false
         }

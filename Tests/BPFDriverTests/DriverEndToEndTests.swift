@@ -274,6 +274,68 @@ import Foundation
         #expect(!hasBackEdge(table), "the search against a constant table stayed a loop:\n\(table)")
     }
 
+    /// A packet parser's digit loop is small in operations, as clang counts them, though
+    /// large in AST nodes (casts, names, constants): it is unrolled, as clang unrolls it. A loop whose counter is a map key passed by
+    /// address (clang cannot tell the helper leaves it alone) or that returns on a
+    /// variable bound of the counter (`if (i >= n) return 0;`, a trip count of
+    /// min(n, limit)) stays a loop, as clang keeps them.
+    @Test func loopsAreUnrolledByTheirOperations() throws {
+        let digits = try optimizedIR(of: """
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            unsigned char *p = (unsigned char *)(long)ctx[0];
+            void *end = (void *)(long)ctx[1];
+            unsigned long dec = 0;
+            int i;
+            for (i = 0; i < 10; i++) {
+                if ((void *)(p + i + 1) > end)
+                    break;
+                char c = p[i];
+                if (c < '0' || c > '9')
+                    break;
+                dec = dec * 10 + (unsigned long)(unsigned char)(c - '0');
+            }
+            return dec + i;
+        }
+        """)
+        #expect(!hasBackEdge(digits), "the digit loop stayed a loop:\n\(digits)")
+        let key = try optimizedIR(of: """
+        struct { int (*type)[1]; int (*max_entries)[8]; unsigned int *key; unsigned long long *value; } table SEC(".maps");
+        static void *(*lookup)(void *map, const void *key) = (void *)1;
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned long long sum = 0;
+            for (unsigned int i = 1; i < 8; i++) {
+                unsigned long long *t = lookup(&table, &i);
+                if (!t)
+                    break;
+                sum += (unsigned long long)((unsigned int)(*t) * (unsigned int)(i))
+                       + (unsigned long long)((unsigned short)(sum >> (unsigned int)(3)) ^ (unsigned short)(0x7));
+            }
+            return sum;
+        }
+        """)
+        #expect(hasBackEdge(key), "the loop over map keys was unrolled:\n\(key)")
+        let bound = try optimizedIR(of: """
+        __attribute__((noinline)) int same(const unsigned char *a, const unsigned char *b, int n)
+        {
+            if (!a || !b) return -1;
+            for (int i = 0; i < 12; i++) {
+                if (i >= n) return 0;
+                if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+            }
+            return 0;
+        }
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned char x[12] = {}, y[12] = {};
+            x[1] = ctx[0];
+            return same(x, y, ctx[1]);
+        }
+        """)
+        #expect(hasBackEdge(bound), "the loop with a variable bound was unrolled:\n\(bound)")
+    }
+
     /// A loop storing to the elements of a local array keeps the larger unrolling budget
     /// (not the one for a body that only computes scalars): each store gets a constant
     /// stack offset (a rolled store at a variable offset made a generated program's
