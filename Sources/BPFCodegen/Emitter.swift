@@ -74,17 +74,44 @@ struct Emitter {
     private func reg(_ v: VReg) -> UInt8 { assignment[v] ?? Reg.scratch }
 
     private mutating func put(_ i: BPFInstruction) {
+        let frameLoad = i.opcode == Self.loadDoubleWord && i.src == Reg.fp
+        if frameLoad && slotCopies.contains(where: { $0 == (i.dst, i.offset) }) { return }
         code.append(i)
         for r in i.writtenRegisters { forgetCopies(of: r) }
         if i.opcode == BPFInstruction.alu(.mov, true, dst: 0, src: 0).opcode, i.offset == 0, i.dst != i.src {
             copies.append((i.dst, i.src))
         }
+        let cls = i.opcode & 0x07
+        if cls == BPFClass.stx.rawValue || cls == BPFClass.st.rawValue {
+            if i.dst == Reg.fp && i.opcode & 0xe0 == BPFMode.mem.rawValue {
+                let bytes = Int16(BPFInstruction.bytes(ofSize: i.opcode))
+                slotCopies.removeAll { $0.off < i.offset + bytes && i.offset < $0.off + 8 }
+                if i.opcode == Self.storeDoubleWord { slotCopies.append((i.src, i.offset)) }
+            } else {
+                slotCopies = []         // through a pointer that may be into the frame, or atomic
+            }
+        } else if i.isCall {
+            slotCopies = []             // a callee may write the frame through a pointer
+        }
+        if frameLoad { slotCopies.append((i.dst, i.offset)) }
     }
 
-    /// Pairs of registers holding the same 64-bit value in the block being emitted
-    /// (after `rA = rB`, until either is written): a copy between them is left out.
+    private static let loadDoubleWord = BPFInstruction.ldx(.dw, dst: 0, src: 0, off: 0).opcode
+    private static let storeDoubleWord = BPFInstruction.stx(.dw, dst: 0, src: 0, off: 0).opcode
+
+    /// Pairs of registers holding the same 64-bit value (after `rA = rB`, until either is
+    /// written): a copy between them is left out.
     private var copies: [(UInt8, UInt8)] = []
-    private mutating func forgetCopies(of r: UInt8) { copies.removeAll { $0.0 == r || $0.1 == r } }
+    /// Registers holding the 8 bytes of the frame at an offset (after `rA = *(u64 *)(r10 +
+    /// off)` or `*(u64 *)(r10 + off) = rA`, until the register or those bytes are written,
+    /// or anything is stored through another pointer or called): loading them again into
+    /// the register is left out (a spilled value reloaded in each block of a chain).
+    /// Both are kept into a block whose only predecessor is the block laid out before it.
+    private var slotCopies: [(reg: UInt8, off: Int16)] = []
+    private mutating func forgetCopies(of r: UInt8) {
+        copies.removeAll { $0.0 == r || $0.1 == r }
+        slotCopies.removeAll { $0.reg == r }
+    }
     private func sameValue(_ a: UInt8, _ b: UInt8) -> Bool { copies.contains { $0 == (a, b) || $0 == (b, a) } }
 
     private mutating func note(_ loc: IRLocation?) {
@@ -108,10 +135,14 @@ struct Emitter {
         parallelMove(moves)
         blockStart = [Int](filled: 0, count: function.blocks.count)
         let entryIsTarget = function.blocks.contains { $0.terminator.successors.contains(function.blocks[0].id) }
+        let predecessors = function.flowGraph.predecessors
         for (bi, b) in function.blocks.enumerated() {
             currentBlock = bi
             blockStart[bi] = code.count
-            if bi > 0 || entryIsTarget { copies = [] }
+            if bi == 0 ? entryIsTarget : predecessors[bi].isEmpty || predecessors[bi].contains(where: { $0 != bi - 1 }) {
+                copies = []
+                slotCopies = []
+            }
             for ins in b.instructions {
                 note(ins.location)
                 try select(ins.inst, location: ins.location)

@@ -107,6 +107,14 @@ extension BPFInstruction {
         BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.call.rawValue, src: src, imm: imm)
     }
 
+    /// The bytes a load or store with this opcode's size bits moves.
+    static func bytes(ofSize opcode: UInt8) -> Int {
+        switch opcode & 0x18 { case BPFSize.w.rawValue: return 4; case BPFSize.h.rawValue: return 2; case BPFSize.b.rawValue: return 1; default: return 8 }
+    }
+
+    /// A helper, kfunc or BPF-to-BPF call.
+    var isCall: Bool { opcode & 0x07 == BPFClass.jmp.rawValue && opcode & 0xf0 == BPFJumpOp.call.rawValue }
+
     /// The registers this instruction may change (a call: r0-r5; a fetching atomic: its
     /// source register; cmpxchg: r0; a legacy packet load: r0-r5).
     var writtenRegisters: [UInt8] {

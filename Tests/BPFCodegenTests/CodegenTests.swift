@@ -87,3 +87,44 @@ import BPFIR
     }
 }
 
+
+/// The emitter leaves out a load of a frame slot into a register that already holds it
+/// (a spilled value reloaded in each block of a chain of tests), within a block and into
+/// a block whose only predecessor is laid out before it; not after a store through
+/// another pointer, nor into a block reached from elsewhere too.
+@Suite struct FrameReloadTests {
+    let slot = [StackSlot(size: 8, alignment: 8, name: "x")]
+
+    /// `v0 = x; if (v0 > 5) { [between] v1 = x; if (v1 < 100) return 1; } return 0;`, v0 and v1
+    /// both in r1; `joined`: the second test's block is also reached from the entry.
+    func frameLoads(between: [Instruction] = [], joined: Bool = false) throws -> Int {
+        let load0 = Instruction(.load(dst: VReg(0), base: .slot(0), offset: 0, width: .w64, signed: false))
+        let load1 = Instruction(.load(dst: VReg(1), base: .slot(0), offset: 0, width: .w64, signed: false))
+        let b0 = Block(id: BlockID(0), instructions: [load0],
+                       terminator: .branch(.ugt, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(joined ? 1 : 3)))
+        let b1 = Block(id: BlockID(1), instructions: between + [load1],
+                       terminator: .branch(.ult, lhs: VReg(1), rhs: .imm(100), width: .w64, then: BlockID(2), else: BlockID(3)))
+        let b2 = Block(id: BlockID(2), terminator: .ret(.imm(1)))
+        let b3 = Block(id: BlockID(3), terminator: .ret(.imm(0)))
+        var blocks = [b0, b1, b2, b3]
+        if joined {
+            // A second way into b1: from a block after the entry's test.
+            blocks[0].terminator = .branch(.ugt, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(4))
+            blocks.append(Block(id: BlockID(4), terminator: .jump(BlockID(1))))
+        }
+        let f = Function(name: "f", section: ".text", linkage: .global, parameters: [], blocks: blocks, slots: slot, nextVReg: 10)
+        var e = Emitter(function: f, assignment: [VReg(0): 1, VReg(1): 1, VReg(9): 2], frame: FrameLayout(f), options: CodegenOptions(), farBranches: [])
+        try e.emitFunction()
+        return e.code.filter { $0.opcode == BPFInstruction.ldx(.dw, dst: 0, src: 0, off: 0).opcode && $0.src == Reg.fp }.count
+    }
+
+    @Test func aReloadIntoTheSameRegisterIsLeftOut() throws {
+        #expect(try frameLoads() == 1)
+    }
+
+    @Test func aStoreThroughAPointerOrASecondPredecessorKeepsTheReload() throws {
+        let store = Instruction(.store(base: .reg(VReg(9)), offset: 0, value: .imm(7), width: .w64))
+        #expect(try frameLoads(between: [store]) == 2)
+        #expect(try frameLoads(joined: true) == 2)
+    }
+}
