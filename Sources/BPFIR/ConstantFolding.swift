@@ -6,7 +6,9 @@
 /// 32-bit operations zero-extend, division by zero gives 0, remainder by zero the
 /// dividend, shift amounts are masked. A branch comparing a register with itself, or
 /// with a copy of itself made in its block, is decided too (a `memcmp` of bytes that a
-/// `memcpy` just wrote compares forwarded values with their copies).
+/// `memcpy` just wrote compares forwarded values with their copies). An absorbing operand
+/// folds the operation (`x | ~0`, `x & 0`, `x * 0`), and a comparison with the bound of
+/// its range is decided (`x <= UINT_MAX`, `x < 0u`).
 public enum ConstantFolding {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
@@ -90,6 +92,14 @@ public enum ConstantFolding {
             if w == .w32 || w == .w64, case .imm(let k) = rhs, k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && op == .mul {
                 return .mov(dst: d, src: .reg(l), width: w)
             }
+            // An absorbing operand leaves a constant: `x | ~0` is all ones, `x & 0` and
+            // `x * 0` are 0; and `x & ~0` is a copy.
+            if w == .w32 || w == .w64, case .imm(let k) = rhs {
+                let allOnes = UInt64(bitPattern: k) & w.mask == w.mask
+                if op == .or && allOnes { return .mov(dst: d, src: .imm(-1), width: w) }
+                if op == .and && allOnes { return .mov(dst: d, src: .reg(l), width: w) }
+                if k == 0 && (op == .and || op == .mul) { return .mov(dst: d, src: .imm(0), width: .w64) }
+            }
             return .binary(op, dst: d, lhs: l, rhs: rhs, width: w)
         case .store(let base, let off, let v, let w):
             return .store(base: base, offset: off, value: operand(v, w), width: w)
@@ -108,6 +118,28 @@ public enum ConstantFolding {
     }
 
     static func rewrite(_ t: Terminator, decided: Bool?, _ known: (VReg) -> UInt64?) -> Terminator {
+        let r = rewritingOperands(t, decided: decided, known)
+        // A comparison with the extreme value of its kind: `x <= UINT_MAX`, `x < 0u`.
+        if case .branch(let cc, _, .imm(let k), let w, let thenB, let elseB) = r, let v = extreme(cc, k, width: w) {
+            return .jump(v ? thenB : elseB)
+        }
+        return r
+    }
+
+    /// The outcome of `x cc k` for every x of `width` bits, when k is the bound of the
+    /// comparison's range (unsigned 0 or maximum, signed minimum or maximum).
+    static func extreme(_ cc: CondCode, _ k: Int64, width: Width) -> Bool? {
+        guard width == .w32 || width == .w64 else { return nil }
+        let u = UInt64(bitPattern: k) & width.mask
+        let smax = width.mask >> 1, smin = smax + 1
+        switch cc {
+        case .uge where u == 0, .ule where u == width.mask, .sge where u == smin, .sle where u == smax: return true
+        case .ult where u == 0, .ugt where u == width.mask, .slt where u == smin, .sgt where u == smax: return false
+        default: return nil
+        }
+    }
+
+    private static func rewritingOperands(_ t: Terminator, decided: Bool?, _ known: (VReg) -> UInt64?) -> Terminator {
         switch t {
         case .branch(let cc, let l, let r, let w, let thenB, let elseB):
             if let taken = decided { return .jump(taken ? thenB : elseB) }

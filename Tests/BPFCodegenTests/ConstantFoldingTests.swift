@@ -17,7 +17,9 @@ extension OptimizerPassTests {
             for (k, w): (Int64, Width) in [(5, .w64), (-3, .w64), (0x6400000a, .w32), (-1, .w32)] {
                 let f = constantOnTheLeft(cc, k, width: w)
                 let g = ConstantFolding.run(f)
-                guard case .branch(_, VReg(0), .imm, w, _, _) = g.blocks[0].terminator else {
+                // (Against the bound of its range the swapped comparison is decided.)
+                if case .branch(_, VReg(0), .imm, w, _, _) = g.blocks[0].terminator {
+                } else if ConstantFolding.extreme(cc.swapped, k, width: w) == nil || branches(g) {
                     Issue.record("not swapped: \(show(g))"); continue
                 }
                 for x: Int64 in [0, 4, 5, 6, -3, -4, -2, 0x6400000a, -1, Int64.min, 0xffff_ffff] {
@@ -44,4 +46,49 @@ extension OptimizerPassTests {
             }
         }
     }
+
+    /// An absorbing operand: `x | ~0` is all ones, `x & 0` and `x * 0` are 0, `x & ~0` is
+    /// a copy (at the operation's width), as the interpreter computes them.
+    @Test func absorbingOperandsFold() throws {
+        for (op, k): (BinOp, Int64) in [(.or, -1), (.or, 0xffff_ffff), (.and, 0), (.mul, 0), (.and, -1), (.and, 0xffff_ffff)] {
+            for w: Width in [.w32, .w64] {
+                let x = VReg(0), d = VReg(1)
+                let f = fn([Block(id: BlockID(0), instructions: [ins(.binary(op, dst: d, lhs: x, rhs: .imm(k), width: w))],
+                                  terminator: .ret(.reg(d)))], params: 1)
+                let g = ConstantFolding.run(f)
+                let folded = { if case .mov = g.blocks[0].instructions[0].inst { return true }; return false }()
+                let absorbs = k == 0 || w == .w32 || k == -1
+                #expect(folded == absorbs, "\(op) \(k) \(w)\(show(g))")
+                for v: Int64 in [0, 1, 7, -1, Int64.min, 0x1_0000_0005] {
+                    #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(op) \(k) \(w) \(v)\(show(g))")
+                }
+            }
+        }
+    }
+
+    /// A comparison with the bound of its range is decided: `x <= UINT_MAX` and `x >= 0u`
+    /// hold, `x < 0u` and `x > UINT_MAX` do not, and the signed ones at INT_MIN / INT_MAX.
+    @Test func comparisonsWithTheBoundOfTheRangeAreDecided() throws {
+        let cases: [(CondCode, Int64, Width)] = [
+            (.ule, -1, .w64), (.uge, 0, .w64), (.ult, 0, .w64), (.ugt, -1, .w64),
+            (.ule, 0xffff_ffff, .w32), (.ugt, -1, .w32), (.sle, Int64.max, .w64), (.sge, Int64.min, .w64),
+            (.slt, Int64.min, .w64), (.sgt, Int64.max, .w64), (.sle, 0x7fff_ffff, .w32), (.slt, -0x8000_0000, .w32)]
+        for (cc, k, w) in cases {
+            let f = fn([Block(id: BlockID(0), terminator: .branch(cc, lhs: VReg(0), rhs: .imm(k), width: w, then: BlockID(1), else: BlockID(2))),
+                        Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                        Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1)
+            let g = ConstantFolding.run(f)
+            #expect(!branches(g), "\(cc) \(k) \(w)\(show(g))")
+            for v: Int64 in [0, 1, -1, Int64.min, Int64.max, 0x7fff_ffff, -0x8000_0000, 0xffff_ffff] {
+                #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(cc) \(k) \(w) \(v)\(show(g))")
+            }
+        }
+        // Not the bound: stays a branch.
+        let f = fn([Block(id: BlockID(0), terminator: .branch(.ule, lhs: VReg(0), rhs: .imm(0x7fff_ffff), width: .w64, then: BlockID(1), else: BlockID(2))),
+                    Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                    Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1)
+        #expect(branches(ConstantFolding.run(f)))
+    }
+
+    func branches(_ f: Function) -> Bool { f.blocks.contains { if case .branch = $0.terminator { return true }; return false } }
 }
