@@ -274,8 +274,9 @@ import Foundation
         #expect(!hasBackEdge(table), "the search against a constant table stayed a loop:\n\(table)")
     }
 
-    /// A packet parser's digit loop is small in operations, as clang counts them, though
-    /// large in AST nodes (casts, names, constants): it is unrolled, as clang unrolls it. A loop whose counter is a map key passed by
+    /// A packet parser's digit loop (the one of testsuite `lang_ascii_number.c`) is small in
+    /// operations, as clang counts them, though large in AST nodes (casts, names,
+    /// constants): it is unrolled, as clang unrolls it. A loop whose counter is a map key passed by
     /// address (clang cannot tell the helper leaves it alone) or that returns on a
     /// variable bound of the counter (`if (i >= n) return 0;`, a trip count of
     /// min(n, limit)) stays a loop, as clang keeps them.
