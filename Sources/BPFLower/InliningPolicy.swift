@@ -30,6 +30,9 @@ enum InliningPolicy {
     struct Decisions {
         var outlined: Set<String> = []
         var inlinedSizes: [String: Int] = [:]
+        /// The same functions' operations as `LoopOperations` counts them, what they
+        /// inline included (their size in nodes when they hold a loop).
+        var inlinedOperations: [String: Int] = [:]
     }
 
     static func decisions(_ unit: TranslationUnit, layout: TypeLayout) -> Decisions {
@@ -85,7 +88,27 @@ enum InliningPolicy {
         for f in unit.functions where f.body != nil { _ = size(f.name) }
         decided.outlined = out
         for f in unit.functions where mayInline(f) && !out.contains(f.name) { decided.inlinedSizes[f.name] = size(f.name).unrolled }
+        decided.inlinedOperations = operations(of: decided.inlinedSizes, bodies: bodies)
         return decided
+    }
+
+    /// The operations of each inlined function (`sizes`' keys), with those of the inlined
+    /// functions it calls; its size in nodes when its body holds what `LoopOperations`
+    /// does not count (a loop).
+    static func operations(of sizes: [String: Int], bodies: [String: Stmt]) -> [String: Int] {
+        var done: [String: Int] = [:], visiting: Set<String> = []
+        func count(_ name: String) -> Int {
+            if let n = done[name] { return n }
+            let nodes = sizes[name] ?? 0
+            guard let body = bodies[name], visiting.insert(name).inserted else { return nodes }
+            defer { visiting.remove(name) }
+            let ops = LoopOperations.count(body, counter: -1, calleeSize: { sizes[$0] != nil ? count($0) : 0 })
+            let n = ops.map { $0 - LoopOperations.perTrip } ?? nodes
+            done[name] = n
+            return n
+        }
+        for name in sizes.keys { _ = count(name) }
+        return done
     }
 
     /// How many calls of each function the program makes once the `__always_inline`

@@ -70,9 +70,11 @@ enum LoopUnroller {
     }
 
     /// `calleeSize`: the size a called function adds once inlined (clang weighs a loop
-    /// after inlining), 0 for one called as a sub-program.
+    /// after inlining), 0 for one called as a sub-program; `calleeOperations`: the same in
+    /// operations (`LoopOperations`).
     static func plan(initial: Stmt?, condition: Expr?, increment: Expr?, body: Stmt, layout: TypeLayout,
-                     requested: Bool = false, calleeSize: (String) -> Int = { _ in 0 }) -> UnrollPlan? {
+                     requested: Bool = false, calleeSize: (String) -> Int = { _ in 0 },
+                     calleeOperations: (String) -> Int = { _ in 0 }) -> UnrollPlan? {
         // An address-taken induction variable is fine when its only address-taking is a
         // pointer-to-const call argument (a map key): the scan below rejects any other.
         guard let c = counter(initial: initial, condition: condition, increment: increment, layout: layout) else { return nil }
@@ -100,7 +102,7 @@ enum LoopUnroller {
         let budget = requested ? requestedMaxWork : Scan.onlyComputes(body) && !Scan.folds(body, id: c.id) ? maxCopyWork : maxWork
         // Or within clang's budget counted in operations (a body of casts and constants).
         let small = size * values.count <= budget
-            || (!requested && (LoopOperations.count(body, counter: c.id, calleeSize: calleeSize).map { $0 * values.count <= maxOperations } ?? false))
+            || (!requested && (LoopOperations.count(body, counter: c.id, calleeSize: calleeOperations).map { $0 * values.count <= maxOperations } ?? false))
         guard !unsafe, small else { return nil }
         guard requested || !hasVariableBound(body, id: c.id) else { return nil }
         return UnrollPlan(variable: c.id, declared: c.declared, values: values, final: v, type: variableType(c.variable) ?? c.variable.type)

@@ -42,10 +42,10 @@ extension FunctionLowering {
             try lowerCondition(c, then: bodyB, else: exit)
             b.switchTo(exit)
         case .forStmt(let initial, let cond, let inc, let body):
-            let inlinedSizes = module.inlining.inlinedSizes
+            let (inlinedSizes, inlinedOperations) = (module.inlining.inlinedSizes, module.inlining.inlinedOperations)
             if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout,
                                             requested: module.unit.fullUnrollRequests.contains(s.location),
-                                            calleeSize: { inlinedSizes[$0] ?? 0 }) {
+                                            calleeSize: { inlinedSizes[$0] ?? 0 }, calleeOperations: { inlinedOperations[$0] ?? 0 }) {
                 try lowerUnrolled(plan, initial: initial, body: body)
                 return
             }

@@ -337,6 +337,30 @@ import Foundation
         #expect(hasBackEdge(bound), "the loop with a variable bound was unrolled:\n\(bound)")
     }
 
+    /// A loop calling an inlined function weighs the callee's operations, not its nodes:
+    /// a six-trip loop whose always-inline callee is one statement full of casts is
+    /// unrolled, as clang unrolls it (92 instructions; kept a loop, it was 23).
+    @Test func loopsCallingInlinedFunctionsWeighTheirOperations() throws {
+        let ir = try optimizedIR(of: """
+        static __attribute__((always_inline)) inline void note(unsigned long *acc, unsigned long v)
+        {
+            *acc = (unsigned long)((unsigned int)(*acc) * (unsigned int)(31)) + (unsigned long)((unsigned short)(v) ^ (unsigned short)(0x7))
+                   + (unsigned long)(unsigned char)(v >> (unsigned int)(3)) + (unsigned long)((unsigned int)(v) >> (unsigned int)(11));
+        }
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            unsigned long acc = 0;
+            for (int i = 0; i < 6; i++) {
+                if (ctx[i] == 0)
+                    break;
+                note(&acc, ctx[i] + (unsigned long)(unsigned int)(i));
+            }
+            return acc;
+        }
+        """)
+        #expect(!hasBackEdge(ir), "the loop calling an inlined function stayed a loop:\n\(ir)")
+    }
+
     /// A loop storing to the elements of a local array keeps the larger unrolling budget
     /// (not the one for a body that only computes scalars): each store gets a constant
     /// stack offset (a rolled store at a variable offset made a generated program's
