@@ -84,7 +84,7 @@ struct Emitter {
         let cls = i.opcode & 0x07
         if cls == BPFClass.stx.rawValue || cls == BPFClass.st.rawValue {
             if i.dst == Reg.fp && i.opcode & 0xe0 == BPFMode.mem.rawValue {
-                let bytes = Int16(BPFInstruction.bytes(ofSize: i.opcode))
+                let bytes = Int16(BPFSize(rawValue: i.opcode & 0x18)!.bytes)
                 slotCopies.removeAll { $0.off < i.offset + bytes && i.offset < $0.off + 8 }
                 if i.opcode == Self.storeDoubleWord { slotCopies.append((i.src, i.offset)) }
             } else {

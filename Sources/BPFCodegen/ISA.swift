@@ -9,6 +9,8 @@ enum BPFSize: UInt8 {
     init(bytes: Int) {
         switch bytes { case 1: self = .b; case 2: self = .h; case 4: self = .w; default: self = .dw }
     }
+    /// The bytes a load or store of this size moves.
+    var bytes: Int { switch self { case .b: return 1; case .h: return 2; case .w: return 4; case .dw: return 8 } }
 }
 
 enum BPFMode: UInt8 { case imm = 0x00, mem = 0x60, memsx = 0x80, atomic = 0xc0 }
@@ -107,11 +109,6 @@ extension BPFInstruction {
         BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.call.rawValue, src: src, imm: imm)
     }
 
-    /// The bytes a load or store with this opcode's size bits moves.
-    static func bytes(ofSize opcode: UInt8) -> Int {
-        switch opcode & 0x18 { case BPFSize.w.rawValue: return 4; case BPFSize.h.rawValue: return 2; case BPFSize.b.rawValue: return 1; default: return 8 }
-    }
-
     /// A helper, kfunc or BPF-to-BPF call.
     var isCall: Bool { opcode & 0x07 == BPFClass.jmp.rawValue && opcode & 0xf0 == BPFJumpOp.call.rawValue }
 
@@ -126,7 +123,7 @@ extension BPFInstruction {
         case BPFClass.stx.rawValue where opcode & 0xe0 == BPFMode.atomic.rawValue:
             if imm == BPFAtomicOp.cmpxchg.rawValue | 1 { return [0] }
             return imm & 1 != 0 ? [src] : []
-        case BPFClass.jmp.rawValue where opcode & 0xf0 == BPFJumpOp.call.rawValue: return Array(0...5)
+        case BPFClass.jmp.rawValue where isCall: return Array(0...5)
         default: return []
         }
     }

@@ -416,6 +416,8 @@ extension CType {
     public var isInteger: Bool {
         switch canonical { case .int, .bool, .enumeration: return true; default: return false }
     }
+    /// A record or an array: a value that lives in memory, not in a register.
+    public var isAggregate: Bool { switch canonical { case .record, .array: return true; default: return false } }
     public var isPointer: Bool { if case .pointer = canonical { return true }; return false }
     public var isVoid: Bool { if case .void = canonical { return true }; return false }
     public var pointee: CType? {

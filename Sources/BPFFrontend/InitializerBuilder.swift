@@ -23,9 +23,7 @@ extension Converter {
         return .expr(try convertExpr(cur))
     }
 
-    func isAggregate(_ t: CType) -> Bool {
-        switch t.canonical { case .record, .array: return true; default: return false }
-    }
+    func isAggregate(_ t: CType) -> Bool { t.isAggregate }
 
     private func isDesignated(_ c: CXCursor) -> Bool {
         guard c.kind == CXCursor_UnexposedExpr else { return false }

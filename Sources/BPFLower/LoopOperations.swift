@@ -51,9 +51,9 @@ enum LoopOperations {
     }
 
     /// A local scalar variable: reading or writing it is a register.
-    private static func isLocalScalar(_ e: Expr) -> Bool {
+    static func isLocalScalar(_ e: Expr) -> Bool {
         guard case .declRef(.local) = e.withoutCasts.kind else { return false }
-        switch e.withoutCasts.type.canonical { case .record, .array: return false; default: return true }
+        return !e.withoutCasts.type.isAggregate
     }
 
     /// The operations computing where an lvalue is (its load or store not included).
@@ -85,7 +85,7 @@ enum LoopOperations {
             return expr(l, &ops, callee) && expr(r, &ops, callee)
         case .unary(let op, let x):
             switch op {
-            case .preInc, .preDec, .postInc, .postDec:
+            case _ where op.steps:
                 if isLocalScalar(x) { ops += 1; return true }
                 ops += 3
                 return address(x, &ops, callee)

@@ -199,24 +199,17 @@ enum LoopUnroller {
         /// a generated program's verification then exceeded the kernel's limit).
         static func onlyComputes(_ body: Stmt) -> Bool {
             var computes = true
-            func aggregate(_ t: CType) -> Bool {
-                switch t.canonical { case .record, .array: return true; default: return false }
-            }
-            func scalarLocal(_ e: Expr) -> Bool {
-                guard case .declRef(.local) = e.withoutCasts.kind else { return false }
-                return !aggregate(e.withoutCasts.type)
-            }
             ASTWalk.visit(body, stmt: { s in
                 switch s.kind {
                 case .forStmt, .whileStmt, .doWhile, .asm: computes = false
-                case .declaration(let ds): if ds.contains(where: { aggregate($0.type) }) { computes = false }
+                case .declaration(let ds): if ds.contains(where: { $0.type.isAggregate }) { computes = false }
                 default: break
                 }
             }, expr: { e in
                 switch e.kind {
                 case .call, .statementExpr: computes = false
-                case .binary(let op, let l, _) where op.writesLHS: if !scalarLocal(l) { computes = false }
-                case .unary(let op, let x) where [.preInc, .preDec, .postInc, .postDec].contains(op): if !scalarLocal(x) { computes = false }
+                case .binary(let op, let l, _) where op.writesLHS: if !LoopOperations.isLocalScalar(l) { computes = false }
+                case .unary(let op, let x) where op.steps: if !LoopOperations.isLocalScalar(x) { computes = false }
                 default: break
                 }
             })
@@ -265,7 +258,7 @@ enum LoopUnroller {
                 if op.writesLHS, LoopUnroller.localID(l) == id { unsafe = true }
                 expr(l, id: id, size: &size, unsafe: &unsafe); expr(r, id: id, size: &size, unsafe: &unsafe)
             case .unary(let op, let x):
-                if [.preInc, .preDec, .postInc, .postDec, .addressOf].contains(op), LoopUnroller.localID(x) == id { unsafe = true }
+                if op.steps || op == .addressOf, LoopUnroller.localID(x) == id { unsafe = true }
                 expr(x, id: id, size: &size, unsafe: &unsafe)
             case .cast(let x, _), .member(let x, _, _): expr(x, id: id, size: &size, unsafe: &unsafe)
             case .arraySubscript(let a, let b): expr(a, id: id, size: &size, unsafe: &unsafe); expr(b, id: id, size: &size, unsafe: &unsafe)
@@ -285,6 +278,11 @@ enum LoopUnroller {
             }
         }
     }
+}
+
+extension UnaryOp {
+    /// `++` or `--`, before or after: the operand is read and written.
+    var steps: Bool { [.preInc, .preDec, .postInc, .postDec].contains(self) }
 }
 
 extension BinaryOp {

@@ -536,7 +536,7 @@ extension FunctionLowering {
         case (.intLiteral(let a), .intLiteral(let b)): return a == b
         case (.declRef(let a), .declRef(let b)): return a == b
         case (.unary(let p, let a), .unary(let q, let b)):
-            return p == q && ![.preInc, .preDec, .postInc, .postDec].contains(p) && isSamePureComputation(a, b)
+            return p == q && !p.steps && isSamePureComputation(a, b)
         case (.binary(let p, let a1, let a2), .binary(let q, let b1, let b2)):
             return p == q && !p.writesLHS && isSamePureComputation(a1, b1) && isSamePureComputation(a2, b2)
         case (.cast(let a, let i), .cast(let b, let j)): return i == j && isSamePureComputation(a, b)

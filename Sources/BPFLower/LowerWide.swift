@@ -48,7 +48,7 @@ extension FunctionLowering {
         case .unary(.bitNot, let inner):
             let v = try wide(inner)
             return WideValue(lo: try binop(.xor, v.lo, .imm(-1), width: .w64), hi: try binop(.xor, v.hi, .imm(-1), width: .w64))
-        case .unary(let op, let inner) where [.preInc, .preDec, .postInc, .postDec].contains(op):
+        case .unary(let op, let inner) where op.steps:
             let m = try wideMemory(try lvalue(inner), at: e.location)
             let old = try loadWide(m)
             // The old value is read before the store: copied out of the halves' loads.

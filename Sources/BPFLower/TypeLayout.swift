@@ -9,9 +9,7 @@ struct TypeLayout {
     func alignment(_ t: CType) -> Int { unit.alignment(of: t) }
     func isSigned(_ t: CType) -> Bool { unit.isSigned(t) }
 
-    func isAggregate(_ t: CType) -> Bool {
-        switch t.canonical { case .record, .array: return true; default: return false }
-    }
+    func isAggregate(_ t: CType) -> Bool { t.isAggregate }
 
     func isScalar(_ t: CType) -> Bool {
         switch t.canonical {
