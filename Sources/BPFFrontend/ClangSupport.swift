@@ -113,9 +113,20 @@ func relativeToWorkingDirectory(_ path: String) -> String {
 
 func location(_ c: CXCursor) -> SourceLocation { location(clang_getCursorLocation(c)) }
 
-/// File offset of the start of a cursor's extent (for ordering children).
-func startOffset(_ c: CXCursor) -> UInt32 {
-    expansionPosition(clang_getRangeStart(clang_getCursorExtent(c))).offset
+/// An atomic builtin's operands in the order they are written. libclang hands out the
+/// operands of clang's AtomicExpr as it stores them: the pointer, the memory order, the
+/// value, the failure order, the second value, `weak` (those the builtin has), whatever
+/// the builtin's order (`__atomic_store_n(p, v, order)`: p, order, v). Source positions
+/// cannot tell: the operands of a call a header's macro makes are spelled in two files.
+func atomicOperandsAsWritten<T>(_ stored: [T]) -> [T]? {
+    switch stored.count {
+    case 2: return stored                                                       // load, init
+    case 3: return [stored[0], stored[2], stored[1]]                            // p, v, order
+    case 4: return [stored[0], stored[2], stored[3], stored[1]]                 // __atomic_exchange
+    case 5: return [stored[0], stored[2], stored[4], stored[1], stored[3]]      // C11 compare-exchange
+    case 6: return [stored[0], stored[2], stored[4], stored[5], stored[1], stored[3]]   // GNU compare-exchange
+    default: return nil
+    }
 }
 
 // Positions as file and byte offset. libclang computes a line or column only when asked

@@ -56,8 +56,8 @@ final class Converter {
     var lastLocation: (raw: CXSourceLocation, value: SourceLocation)?
     /// The main file's lines (counted at the first location there).
     var mainLineTable: LineTable?
-    /// The main file's text (taken at the first word read there).
-    var mainText: SourceText?
+    /// The texts of the files words were read from (see `leadingWord`).
+    var fileTexts: [UnsafeMutableRawPointer: SourceText] = [:]
     /// Whether each file handle met in a location is the main file's.
     var isMainFileHandle: [UnsafeMutableRawPointer: Bool] = [:]
 
@@ -188,13 +188,14 @@ final class Converter {
 
     /// The first token of a cursor's extent when it is a word (an identifier or keyword),
     /// else empty: what names a builtin written as a call (`offsetof`, `__atomic_load_n`).
-    /// In the main file outside macros the word is read from the text; elsewhere libclang
-    /// tokenizes the extent (all of it, to hand out the first token).
+    /// It is read from the text of the file where the extent's start is spelled (a
+    /// macro's definition for a token a macro produced). libclang's tokens of the extent
+    /// would be none for a call a header's macro makes (its start spelled in the header,
+    /// its end in the file using the macro), and cost a lexing of the whole extent.
+    /// (libclang tokenizes when the word goes on in a line splice or a non-ASCII byte.)
     func leadingWord(_ c: CXCursor) -> String {
-        let start = clang_getRangeStart(clang_getCursorExtent(c))
-        let (file, offset) = expansionPosition(start)
-        if let f = file, let spelled = spellingPosition(start), spelled.file == f, spelled.offset == offset,
-           isMainFile(f), let word = text(of: f)?.word(at: Int(offset)) {
+        if let start = spellingPosition(clang_getRangeStart(clang_getCursorExtent(c))),
+           let word = text(of: start.file)?.word(at: Int(start.offset)) {
             return word
         }
         let token = firstToken(tu, c) ?? ""
@@ -210,14 +211,14 @@ final class Converter {
         return main
     }
 
-    /// The text of the main file `f` (taken from libclang the first time).
+    /// The text of file `f` (libclang's buffer, taken the first time).
     private func text(of f: CXFile) -> SourceText? {
-        if mainText == nil {
-            var size = 0
-            guard let bytes = clang_getFileContents(tu, f, &size) else { return nil }
-            mainText = SourceText(bytes: UnsafeRawBufferPointer(start: bytes, count: size))
-        }
-        return mainText
+        if let known = fileTexts[f] { return known }
+        var size = 0
+        guard let bytes = clang_getFileContents(tu, f, &size) else { return nil }
+        let text = SourceText(bytes: UnsafeRawBufferPointer(start: bytes, count: size))
+        fileTexts[f] = text
+        return text
     }
 
     /// The attributes written on a declaration (and whether it is `inline`). They are

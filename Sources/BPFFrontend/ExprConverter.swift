@@ -323,7 +323,8 @@ extension Converter {
         // The first word names the builtin: read only for the forms that may be one.
         lazy var first = leadingWord(c)
         if kids.count >= 2, first.hasPrefix("__atomic_") || first.hasPrefix("__c11_atomic_") {
-            let args = try kids.sorted { startOffset($0) < startOffset($1) }.map(convertExpr)
+            guard let written = atomicOperandsAsWritten(kids) else { throw error(c, "unsupported atomic builtin '\(first)'") }
+            let args = try written.map(convertExpr)
             let fnType = CType.function(FunctionType(returnType: type, parameters: args.map(\.type), isVariadic: false))
             return make(.call(Expr(.declRef(.function(first)), type: fnType, location: loc), args))
         }

@@ -1,4 +1,4 @@
-/// The text of the main file as libclang holds it, for the converter to read a word from
+/// The text of a file as libclang holds it, for the converter to read a word from
 /// in place of asking libclang to tokenize (it lexes a whole extent to hand out its first
 /// token).
 ///

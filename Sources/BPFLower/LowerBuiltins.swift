@@ -323,7 +323,26 @@ extension FunctionLowering {
             let op = try convert(try scalar(args[i]), from: args[i].type, to: valueType, at: args[i].location)
             return materialize(op, width: w)
         }
-        let base = name.hasPrefix("__c11_atomic_") ? "__atomic_" + name.dropFirst("__c11_atomic_".count) : name
+        /// The value the generic forms (`__atomic_load`, `__atomic_store`, `__atomic_exchange`)
+        /// take or give through their pointer argument `i`.
+        func pointee(_ i: Int) throws -> VReg {
+            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+            let p = try pointerTarget(args[i])
+            let r = b.newVReg()
+            b.emit(.load(dst: r, base: p.base, offset: p.offset, width: w, signed: false))
+            return r
+        }
+        func store(_ v: VReg, through i: Int) throws {
+            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+            let p = try pointerTarget(args[i])
+            b.emit(.store(base: p.base, offset: p.offset, value: .reg(v), width: w))
+        }
+        var base = name
+        if name.hasPrefix("__c11_atomic_") {
+            base = "__atomic_" + name.dropFirst("__c11_atomic_".count)
+            // C11's load, store and exchange take and give values, as the GNU `_n` forms do.
+            if ["__atomic_load", "__atomic_store", "__atomic_exchange"].contains(base) { base += "_n" }
+        }
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
             "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
             "__sync_fetch_and_and": (.and, true), "__sync_fetch_and_xor": (.xor, true),
@@ -360,10 +379,15 @@ extension FunctionLowering {
         }
         switch stem {
         case "__sync_lock_test_and_set", "__atomic_exchange_n", "__atomic_exchange":
-            let v = try value(1)
+            // The generic form: (ptr, value *, result *, order).
+            let generic = stem == "__atomic_exchange"
+            let v = try generic ? pointee(1) : value(1)
             let old = b.newVReg()
             b.emit(.atomic(.xchg, base: m.base, offset: m.offset, value: v, width: w, fetch: old))
-            return .scalar(.reg(old))
+            guard generic else { return .scalar(.reg(old)) }
+            try store(old, through: 2)
+            for a in args.dropFirst(3) { _ = try rvalue(a, discard: true) }
+            return .none
         case "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap":
             let expected = try value(1), new = try value(2)
             let old = b.newVReg()
@@ -390,12 +414,16 @@ extension FunctionLowering {
             b.emit(.store(base: expPtr.base, offset: expPtr.offset, value: .reg(old), width: w))
             return try compareValue(old, expected, width: w)
         case "__atomic_load_n", "__atomic_load":
-            for a in args.dropFirst() { _ = try rvalue(a, discard: true) }
+            // The generic form: (ptr, result *, order).
+            let generic = stem == "__atomic_load"
             let r = b.newVReg()
             b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
-            return .scalar(.reg(r))
+            if generic { try store(r, through: 1) }
+            for a in args.dropFirst(generic ? 2 : 1) { _ = try rvalue(a, discard: true) }
+            return generic ? .none : .scalar(.reg(r))
         case "__atomic_store_n", "__atomic_store":
-            let v = try value(1)
+            // The generic form: (ptr, value *, order).
+            let v = try stem == "__atomic_store" ? pointee(1) : value(1)
             for a in args.dropFirst(2) { _ = try rvalue(a, discard: true) }
             b.emit(.store(base: m.base, offset: m.offset, value: .reg(v), width: w))
             return .none

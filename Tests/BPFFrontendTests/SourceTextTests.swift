@@ -42,4 +42,33 @@ import TestSupport
             }
         }
     }
+
+    /// Builtins written as calls inside a header's macros and inline functions: the word
+    /// naming each is read from the header's text where its tokens are spelled (a macro's
+    /// body for what a macro produces), as libclang would tokenize it.
+    @Test func builtinsSpelledInAHeaderAreNamed() throws {
+        let dir = NSTemporaryDirectory() + "words-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        #define LOAD(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+        #define OFF(t, m) __builtin_offsetof(t, m)
+        #define PICK(c, a, b) __builtin_choose_expr(c, a, b)
+        static inline long bump(long *p) { return __atomic_fetch_add(p, 3, __ATOMIC_SEQ_CST); }
+        """.write(toFile: dir + "/h.h", atomically: true, encoding: .utf8)
+        try """
+        #include "h.h"
+        struct s { int a; int m[2]; };
+        long f(long *p) { return LOAD(p); }
+        long g(void) { return OFF(struct s, m[1]); }
+        long h(void) { return PICK(1, 7, 9); }
+        long k(long *p) { return bump(p); }
+        """.write(toFile: dir + "/t.c", atomically: true, encoding: .utf8)
+        let tu = try Frontend.parse(file: dir + "/t.c", arguments: [])
+        func dump(_ fn: String) -> String { returnedExpr(tu, fn).map { ASTDump.expr($0, tu) } ?? "" }
+        #expect(dump("f").contains("__atomic_load_n"), "\(dump("f"))")
+        #expect(dump("g") == "8:long", "\(dump("g"))")
+        #expect(dump("h") == "(icast 7:int):long", "\(dump("h"))")
+        #expect(dump("bump").contains("__atomic_fetch_add"), "\(dump("bump"))")
+    }
 }
