@@ -194,12 +194,17 @@ final class Converter {
     /// its end in the file using the macro), and cost a lexing of the whole extent.
     /// (libclang tokenizes when the word goes on in a line splice or a non-ASCII byte.)
     func leadingWord(_ c: CXCursor) -> String {
-        if let start = spellingPosition(clang_getRangeStart(clang_getCursorExtent(c))),
-           let word = text(of: start.file)?.word(at: Int(start.offset)) {
-            return word
-        }
+        if let (text, offset) = spelledStart(of: c), let word = text.word(at: offset) { return word }
         let token = firstToken(tu, c) ?? ""
         return token.utf8.first.map(SourceText.startsWord) == true ? token : ""
+    }
+
+    /// The text of the file where the start of `c`'s extent is spelled, and its offset
+    /// there (nil in a buffer that is no file: a token pasted by `##`).
+    func spelledStart(of c: CXCursor) -> (text: SourceText, offset: Int)? {
+        guard let start = spellingPosition(clang_getRangeStart(clang_getCursorExtent(c))),
+              let text = text(of: start.file) else { return nil }
+        return (text, Int(start.offset))
     }
 
     /// Whether `f` is the main file.

@@ -31,6 +31,8 @@ extension Converter {
         guard let first = k.first else { return false }
         if first.kind == CXCursor_MemberRef { return true }
         guard k.count >= 2 else { return false }
+        // Its first character, where it is spelled (a header's macro may write it).
+        if let (text, offset) = spelledStart(of: c) { return text.startsDesignator(at: offset) }
         let t = firstToken(tu, c)
         return t == "[" || t == "."
     }
@@ -42,13 +44,19 @@ extension Converter {
         let k = children(c)
         guard let value = k.last else { throw error(c, "malformed designated initializer") }
         // Which `[...]` groups are GNU ranges (`[lo ... hi]`): their two bounds are two children.
+        // Read where they are spelled (a header's macro may write them: libclang has no
+        // tokens for an extent that starts in the header and ends in the program).
         var bracketIsRange: [Bool] = []
-        var depth = 0, sawEllipsis = false
-        for t in tokens(tu, c) {
-            if t.text == "=" && depth == 0 { break }
-            if t.text == "[" { if depth == 0 { sawEllipsis = false }; depth += 1 }
-            else if t.text == "]" { depth -= 1; if depth == 0 { bracketIsRange.append(sawEllipsis) } }
-            else if t.text == "..." && depth == 1 { sawEllipsis = true }
+        if let (text, offset) = spelledStart(of: c), let ranges = text.designatorRanges(at: offset) {
+            bracketIsRange = ranges
+        } else {
+            var depth = 0, sawEllipsis = false
+            for t in tokens(tu, c) {
+                if t.text == "=" && depth == 0 { break }
+                if t.text == "[" { if depth == 0 { sawEllipsis = false }; depth += 1 }
+                else if t.text == "]" { depth -= 1; if depth == 0 { bracketIsRange.append(sawEllipsis) } }
+                else if t.text == "..." && depth == 1 { sawEllipsis = true }
+            }
         }
         var out: [Designator] = []
         var bracket = 0

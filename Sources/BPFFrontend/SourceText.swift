@@ -22,4 +22,61 @@ struct SourceText {
     static func startsWord(_ b: UInt8) -> Bool {
         (65...90).contains(b) || (97...122).contains(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "$")
     }
+
+    /// Whether an initializer element starting at `offset` starts with a designator
+    /// (`[` or `.` and a name; `.5` is a number).
+    func startsDesignator(at offset: Int) -> Bool {
+        guard offset < bytes.count else { return false }
+        if bytes[offset] == UInt8(ascii: "[") { return true }
+        return bytes[offset] == UInt8(ascii: ".") && offset + 1 < bytes.count && !(48...57).contains(bytes[offset + 1])
+            && bytes[offset + 1] != UInt8(ascii: ".")
+    }
+
+    /// The designators of an initializer element starting at `offset`, up to its `=`: for
+    /// each `[...]` group, whether it is a GNU range (`[lo ... hi]`). Comments, literals
+    /// and line splices are skipped as a lexer skips them; nil when the text does not read
+    /// as designators followed by `=`.
+    func designatorRanges(at offset: Int) -> [Bool]? {
+        var i = offset, depth = 0, sawEllipsis = false
+        var out: [Bool] = []
+        func at(_ k: Int) -> UInt8 { k < bytes.count ? bytes[k] : 0 }
+        while i < bytes.count {
+            let c = bytes[i]
+            switch c {
+            case 32, 9, 10, 11, 12, 13: i += 1; continue
+            case UInt8(ascii: "\\") where at(i + 1) == 10 || at(i + 1) == 13: i += 2; continue
+            case UInt8(ascii: "/") where at(i + 1) == UInt8(ascii: "/"):
+                while i < bytes.count && bytes[i] != 10 { i += 1 }
+                continue
+            case UInt8(ascii: "/") where at(i + 1) == UInt8(ascii: "*"):
+                i += 2
+                while i < bytes.count && !(bytes[i] == UInt8(ascii: "*") && at(i + 1) == UInt8(ascii: "/")) { i += 1 }
+                i += 2
+                continue
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                i += 1
+                while i < bytes.count && bytes[i] != c && bytes[i] != 10 { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+                continue
+            case UInt8(ascii: "=") where depth == 0:
+                return out
+            case UInt8(ascii: "["):
+                if depth == 0 { sawEllipsis = false }
+                depth += 1
+            case UInt8(ascii: "]"):
+                depth -= 1
+                if depth < 0 { return nil }
+                if depth == 0 { out.append(sawEllipsis) }
+            case UInt8(ascii: ".") where at(i + 1) == UInt8(ascii: ".") && at(i + 2) == UInt8(ascii: "."):
+                if depth == 1 { sawEllipsis = true }
+                i += 3
+                continue
+            default:
+                // Outside brackets only `.member` designators come before the `=`.
+                if depth == 0 && !(c == UInt8(ascii: ".") || Self.startsWord(c) || (48...57).contains(c)) { return nil }
+            }
+            i += 1
+        }
+        return nil
+    }
 }

@@ -71,4 +71,31 @@ import TestSupport
         #expect(dump("h") == "(icast 7:int):long", "\(dump("h"))")
         #expect(dump("bump").contains("__atomic_fetch_add"), "\(dump("bump"))")
     }
+
+    /// Designators read from the text where an initializer element is spelled: each
+    /// `[...]` group up to the `=`, and whether it is a GNU range; comments, literals and
+    /// line splices skipped as a lexer skips them; anything else declined.
+    @Test func designatorsAreReadFromTheText() {
+        let cases: [(String, [Bool]?)] = [
+            ("[0 ... 2] = 7, [5] = 9", [true]),
+            (".a[1][2 ...3].b = 1", [false, true]),
+            ("[N /* ] ... */ + 1] = 2", [false]),
+            ("[']' ... 'z'] = 3", [true]),
+            ("[x[0 ... 1]] = 4", [false]),
+            (".m \\\n = 5", []),
+            ("[4] 6", nil),
+            ("x + 1", nil),
+        ]
+        for (source, expected) in cases {
+            let bytes = Array(source.utf8)
+            bytes.withUnsafeBytes { raw in
+                #expect(SourceText(bytes: raw).designatorRanges(at: 0) == expected, "\(source)")
+            }
+        }
+        for (source, starts) in [("[1] = 2", true), (".a = 1", true), (".5", false), ("...", false), ("a", false)] {
+            Array(source.utf8).withUnsafeBytes { raw in
+                #expect(SourceText(bytes: raw).startsDesignator(at: 0) == starts, "\(source)")
+            }
+        }
+    }
 }
