@@ -96,7 +96,14 @@ extension Converter {
             guard let callee = kids.first else { throw error(c, "malformed call") }
             var args: [Expr] = []
             let n = Int(clang_Cursor_getNumArguments(c))
-            if n > 0 { for i in 0..<n { args.append(try convertExpr(clang_Cursor_getArgument(c, UInt32(i)))) } }
+            // The probability `__builtin_expect_with_probability` takes is a hint, a double
+            // constant: it stands as a zero (lowering evaluates only the first argument).
+            let hintAt = n == 3 && spelling(c) == "__builtin_expect_with_probability" ? 2 : -1
+            for i in 0..<max(n, 0) {
+                let a = clang_Cursor_getArgument(c, UInt32(i))
+                args.append(i == hintAt ? Expr(.intLiteral(0), type: .int(bytes: 4, signed: true, name: "int"), location: location(a))
+                                        : try convertExpr(a))
+            }
             let calleeExpr = try convertExpr(callee)
             if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, !args.isEmpty {
                 // BPF CO-RE builtins take a type (or an enumerator) in expression disguise.

@@ -117,7 +117,32 @@ extension FunctionLowering {
             return .scalar(try bitReverse(v, bits: bits, width: w))
         case "__builtin_offsetof", "__builtin_object_size":
             if let v = ConstantEvaluator.integer(e) { return .scalar(.imm(v)) }
+            // An object size not known here: -1 for types 0 and 1, 0 for types 2 and 3 (GCC's
+            // answers for an unknown object).
+            if name == "__builtin_object_size", args.count == 2, let type = ConstantEvaluator.integer(args[1]), type & 2 != 0 {
+                return .scalar(.imm(0))
+            }
             return .scalar(.imm(-1))
+        case "__builtin_abs", "__builtin_labs", "__builtin_llabs":
+            // x < 0 ? -x : x at the result's width (the most negative value stays itself).
+            let a = try arg(0)
+            let w: Width = layout.size(e.type) == 8 ? .w64 : .w32
+            let v = materialize(try convert(try scalar(a), from: a.type, to: e.type, at: a.location), width: w)
+            let r = b.newVReg()
+            let negative = b.newBlock(), done = b.newBlock()
+            b.emit(.mov(dst: r, src: .reg(v), width: w))
+            b.terminate(.branch(.sge, lhs: v, rhs: .imm(0), width: w, then: done, else: negative))
+            b.switchTo(negative); b.emit(.neg(dst: r, src: v, width: w)); b.jump(to: done)
+            b.switchTo(done)
+            return .scalar(.reg(r))
+        case "__builtin_strlen":
+            // Of a string literal, as clang folds it (there is no library to call).
+            guard let bytes = FunctionLowering.literalBytes(try arg(0)) else {
+                throw LoweringError(e.location, "'__builtin_strlen' needs a string literal in BPF")
+            }
+            return .scalar(.imm(Int64(bytes.firstIndex(of: 0) ?? bytes.count)))
+        case _ where FunctionLowering.overflowOperation(name) != nil:
+            return try lowerOverflow(FunctionLowering.overflowOperation(name)!, name, args, e)
         default:
             if name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_") {
                 return try lowerAtomic(name, args, e, discard: discard)
