@@ -72,6 +72,8 @@ extension BPFInstruction: CustomStringConvertible {
         let fetch = (imm & 1) != 0
         switch imm & ~1 {
         case 0xe0: return "\(p)\(src) = xchg\(sizeBits == 64 ? "_64" : "32_32")(r\(dst) \(signedOff), \(p)\(src))"
+        case 0x100: return "\(p)\(dst) = load_acquire((u\(sizeBits) *)(r\(src) \(signedOff)))"
+        case 0x110: return "store_release((u\(sizeBits) *)(r\(dst) \(signedOff)), \(p)\(src))"
         case 0xf0: return "\(p)0 = cmpxchg\(sizeBits == 64 ? "_64" : "32_32")(r\(dst) \(signedOff), \(p)0, \(p)\(src))"
         default:
             let name = [0x00: "add", 0x40: "or", 0x50: "and", 0xa0: "xor"][Int(imm & ~1)] ?? "?"

@@ -327,6 +327,16 @@ struct Emitter {
             case .packetLoad: break     // above
             }
             if let d = d { mov(reg(d), .reg(Reg.r0)) }
+        case .atomic(let op, let base, let off, let v, let w, let fetch) where op == .loadAcquire || op == .storeRelease:
+            // dst_reg = load_acquire(src_reg + off); store_release(dst_reg + off, src_reg).
+            if options.cpu < 4 { throw CodegenError("load-acquire and store-release need -mcpu=v4 or later", location: location) }
+            let (b, o) = try address(base, off)
+            let size = BPFSize(bytes: w.bytes)
+            if op == .loadAcquire, let f = fetch {
+                put(.atomic(size, dst: reg(f), src: b, off: o, op: BPFAtomicOp.loadAcquire.rawValue))
+            } else {
+                put(.atomic(size, dst: b, src: reg(v), off: o, op: BPFAtomicOp.storeRelease.rawValue))
+            }
         case .atomic(let op, let base, let off, let v, let w, let fetch):
             let needsV3 = fetch != nil || op != .add
             if needsV3 && options.cpu < 3 {
@@ -344,6 +354,7 @@ struct Emitter {
             case .and: code32 = BPFAtomicOp.and.rawValue
             case .xor: code32 = BPFAtomicOp.xor.rawValue
             case .xchg: code32 = BPFAtomicOp.xchg.rawValue | BPFAtomicOp.fetch
+            case .loadAcquire, .storeRelease: return     // above
             }
             if let f = fetch {
                 if op != .xchg { code32 |= BPFAtomicOp.fetch }

@@ -32,6 +32,7 @@ enum BPFJumpOp: UInt8 {
 
 enum BPFAtomicOp: Int32 {
     case add = 0x00, or = 0x40, and = 0x50, xor = 0xa0, xchg = 0xe0, cmpxchg = 0xf0
+    case loadAcquire = 0x100, storeRelease = 0x110
     static let fetch: Int32 = 0x01
 }
 

@@ -106,7 +106,11 @@ func relativeToWorkingDirectory(_ path: String) -> String {
     for step in ((path.hasPrefix("/") ? "" : workingDirectoryPrefix) + path).split(separator: "/") where step != "." {
         if step == ".." { _ = kept.popLast() } else { kept.append(step) }
     }
-    let normal = "/" + kept.joined(separator: "/")
+    // (Joined by hand: `joined(separator:)` over substrings runs unspecialized through
+    // the runtime's type lookups, the first time in each compile.)
+    var normal = ""
+    for step in kept { normal += "/"; normal += step }
+    if normal.isEmpty { normal = "/" }
     guard normal.hasPrefix(workingDirectoryPrefix) else { return normal }
     return String(normal.dropFirst(workingDirectoryPrefix.count))
 }

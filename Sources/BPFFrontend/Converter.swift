@@ -53,7 +53,9 @@ final class Converter {
     /// The file of the last location named, for locations one after another in a file.
     var lastFile: (handle: UnsafeMutableRawPointer, name: String)?
     /// The last location looked up, by libclang's encoding of it.
-    var lastLocation: (raw: CXSourceLocation, value: SourceLocation)?
+    /// (Two properties: a tuple holding a SourceLocation is copied through the runtime.)
+    var lastRawLocation: CXSourceLocation?
+    var lastLocationValue = SourceLocation.unknown
     /// The main file's lines (counted at the first location there).
     var mainLineTable: LineTable?
     /// The texts of the files words were read from (see `leadingWord`).
@@ -113,9 +115,9 @@ final class Converter {
     func location(_ loc: CXSourceLocation) -> SourceLocation {
         // An implicit conversion is where the expression it converts is: asked one after
         // the other, the same place is looked up once.
-        if let last = lastLocation, last.raw.ptr_data.0 == loc.ptr_data.0, last.raw.ptr_data.1 == loc.ptr_data.1,
-           last.raw.int_data == loc.int_data {
-            return last.value
+        if let last = lastRawLocation, last.ptr_data.0 == loc.ptr_data.0, last.ptr_data.1 == loc.ptr_data.1,
+           last.int_data == loc.int_data {
+            return lastLocationValue
         }
         let value: SourceLocation
         let (file, offset) = expansionPosition(loc)
@@ -134,7 +136,8 @@ final class Converter {
         } else {
             value = BPFFrontend.location(loc, name: name(of:))
         }
-        lastLocation = (loc, value)
+        lastRawLocation = loc
+        lastLocationValue = value
         return value
     }
 

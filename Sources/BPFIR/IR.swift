@@ -158,6 +158,10 @@ public enum Callee: Hashable, Sendable {
 
 public enum AtomicOp: String, Hashable, Sendable {
     case add, or, and, xor, xchg
+    /// -mcpu=v4's ordered accesses: `fetch` = load-acquire of the address (`value` is the
+    /// address's register, read by nothing); store-release of `value` (no `fetch`). Any
+    /// width. Passes treat them as the other atomics: memory read and written in place.
+    case loadAcquire, storeRelease
 }
 
 /// Reference to a global symbol loaded with ld_imm64 and relocated (R_BPF_64_64).

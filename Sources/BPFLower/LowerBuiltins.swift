@@ -141,6 +141,12 @@ extension FunctionLowering {
                 throw LoweringError(e.location, "'__builtin_strlen' needs a string literal in BPF")
             }
             return .scalar(.imm(Int64(bytes.firstIndex(of: 0) ?? bytes.count)))
+        case "__atomic_always_lock_free", "__atomic_is_lock_free":
+            // Every power-of-two size up to 8 bytes is (BPF's atomics are 32 and 64 bits
+            // wide; narrower accesses are plain loads and stores), as clang folds them.
+            let size = try constArg(0)
+            for a in args.dropFirst() { _ = try rvalue(a, discard: true) }
+            return .scalar(.imm([1, 2, 4, 8].contains(size) ? 1 : 0))
         case _ where FunctionLowering.overflowOperation(name) != nil:
             return try lowerOverflow(FunctionLowering.overflowOperation(name)!, name, args, e)
         default:
@@ -339,7 +345,8 @@ extension FunctionLowering {
         guard let ptrExpr = args.first else { throw LoweringError(e.location, "'\(name)' needs a pointer") }
         let valueType = ptrExpr.type.pointee ?? e.type
         let w = layout.width(valueType)
-        guard w == .w32 || w == .w64 else {
+        let loadsOrStores = ["__atomic_load", "__atomic_store", "__c11_atomic_load", "__c11_atomic_store"].contains { name.hasPrefix($0) }
+        guard w == .w32 || w == .w64 || loadsOrStores else {
             throw LoweringError(e.location, "atomic operations need a 32- or 64-bit operand in BPF")
         }
         let m = try pointerTarget(ptrExpr)
@@ -367,6 +374,8 @@ extension FunctionLowering {
             base = "__atomic_" + name.dropFirst("__c11_atomic_".count)
             // C11's load, store and exchange take and give values, as the GNU `_n` forms do.
             if ["__atomic_load", "__atomic_store", "__atomic_exchange"].contains(base) { base += "_n" }
+            // (ptr, expected *, desired, success order, failure order): GNU's without `weak`.
+            if base == "__atomic_compare_exchange_strong" || base == "__atomic_compare_exchange_weak" { base = "__atomic_compare_exchange_n" }
         }
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
             "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
@@ -441,21 +450,52 @@ extension FunctionLowering {
         case "__atomic_load_n", "__atomic_load":
             // The generic form: (ptr, result *, order).
             let generic = stem == "__atomic_load"
+            let ordered = try accessIsOrdered(args, at: generic ? 2 : 1, store: false, name, e)
             let r = b.newVReg()
-            b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
+            if ordered {
+                let address = materializeAddress(m)
+                b.emit(.atomic(.loadAcquire, base: .reg(address), offset: 0, value: address, width: w, fetch: r))
+            } else {
+                b.emit(.load(dst: r, base: m.base, offset: m.offset, width: w, signed: false))
+            }
             if generic { try store(r, through: 1) }
             for a in args.dropFirst(generic ? 2 : 1) { _ = try rvalue(a, discard: true) }
             return generic ? .none : .scalar(.reg(r))
         case "__atomic_store_n", "__atomic_store":
             // The generic form: (ptr, value *, order).
+            let ordered = try accessIsOrdered(args, at: 2, store: true, name, e)
             let v = try stem == "__atomic_store" ? pointee(1) : value(1)
             for a in args.dropFirst(2) { _ = try rvalue(a, discard: true) }
-            b.emit(.store(base: m.base, offset: m.offset, value: .reg(v), width: w))
+            if ordered {
+                b.emit(.atomic(.storeRelease, base: .reg(materializeAddress(m)), offset: 0, value: v, width: w, fetch: nil))
+            } else {
+                b.emit(.store(base: m.base, offset: m.offset, value: .reg(v), width: w))
+            }
             return .none
         case "__sync_synchronize", "__atomic_thread_fence", "__atomic_signal_fence":
             return .none
         default:
             throw LoweringError(e.location, "builtin '\(name)' is not supported")
+        }
+    }
+
+    /// Whether an atomic load (store) with the memory order argument `args[i]` is a
+    /// load-acquire (store-release): acquire or consume (release) orders from -mcpu=v4 on;
+    /// before v4, and for a relaxed order, a plain access. Sequentially consistent loads
+    /// and stores (and orders invalid for the access) are refused, as clang refuses them:
+    /// BPF has no instruction or fence for them.
+    private func accessIsOrdered(_ args: [Expr], at i: Int, store: Bool, _ name: String, _ e: Expr) throws -> Bool {
+        guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+        guard let order = ConstantEvaluator.integer(args[i]) else {
+            throw LoweringError(args[i].location, "'\(name)' needs a constant memory order in BPF")
+        }
+        // __ATOMIC_RELAXED 0, CONSUME 1, ACQUIRE 2, RELEASE 3, ACQ_REL 4, SEQ_CST 5.
+        switch (order, store) {
+        case (0, _): return false
+        case (1, false), (2, false), (3, true): return module.options.cpu >= 4
+        default:
+            throw LoweringError(e.location, order == 5 ? "sequentially consistent (seq_cst) atomic load/store is not supported in BPF"
+                                                       : "memory order \(order) is not valid for an atomic \(store ? "store" : "load")")
         }
     }
 

@@ -87,6 +87,8 @@ enum IRInterpreter {
                     case .and: new = old & x
                     case .xor: new = old ^ x
                     case .xchg: new = x
+                    case .loadAcquire: new = old
+                    case .storeRelease: new = x
                     }
                     store(s, off, w.bytes, new)
                     if let f = fetch { regs[f] = old }

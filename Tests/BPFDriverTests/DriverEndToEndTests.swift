@@ -47,6 +47,36 @@ import Foundation
         #expect(text.contains("= *(u32 *)(r1 + 0x0)"), "unexpected disassembly:\n\(text.prefix(400))")
     }
 
+    /// Acquire and consume loads and release stores are -mcpu=v4's load-acquire and
+    /// store-release (as clang-22 emits them), of every width; relaxed ones, and every one
+    /// before v4 (which has no such instruction), are plain loads and stores.
+    @Test func orderedAtomicAccessesAreLoadAcquireAndStoreRelease() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/llvm-objdump-22") else {
+            Issue.record("SKIP: llvm-objdump-22 is not installed"); return
+        }
+        let dir = NSTemporaryDirectory() + "acq-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/a.c"
+        try """
+        unsigned long x; unsigned char z;
+        unsigned long get(void) { return __atomic_load_n(&x, __ATOMIC_ACQUIRE) + __atomic_load_n(&z, __ATOMIC_CONSUME); }
+        void put(unsigned long v) { __atomic_store_n(&x, v, __ATOMIC_RELEASE); __atomic_store_n(&z, (unsigned char)v, __ATOMIC_RELAXED); }
+        """.write(toFile: src, atomically: true, encoding: .utf8)
+        func listing(cpu: Int) throws -> String {
+            var o = try OptionParser.parse(["-O2", "-target", "bpf", "-mcpu=v\(cpu)", src])
+            o.parseCache = false
+            let obj = dir + "/a\(cpu).o"
+            #expect(FileManager.default.createFile(atPath: obj, contents: Data(try Driver.compile(file: src, options: o).object)))
+            return try Self.tool("/usr/bin/llvm-objdump-22", ["-d", obj]).1
+        }
+        let v4 = try listing(cpu: 4), v3 = try listing(cpu: 3)
+        #expect(v4.contains("= load_acquire((u64 *)") && v4.contains("= load_acquire((u8 *)"), "\(v4)")
+        #expect(v4.contains("store_release((u64 *)"), "\(v4)")
+        #expect(v4.contains("*(u8 *)(") && !v4.contains("store_release((u8 *)"), "the relaxed store is plain:\n\(v4)")
+        #expect(!v3.contains("load_acquire") && !v3.contains("store_release"), "\(v3)")
+    }
+
     /// `$(CLANG) -v -E - </dev/null` is how libbpf-bootstrap and libbpf-tools Makefiles find
     /// the system include directories: the list sits between clang's two marker lines.
     @Test func verboseProbePrintsTheSearchListAsClangDoes() throws {
