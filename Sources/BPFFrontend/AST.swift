@@ -178,6 +178,9 @@ public struct DeclAttributes: Hashable, Sendable {
     /// `asm("name")` after a declarator: the symbol name (`llvm.bpf.load.byte` and its
     /// siblings name the packet-load intrinsics).
     public var asmLabel: String? = nil
+    /// `cleanup(fn)` on a local: `fn(&local)` runs where its scope ends (written out in
+    /// the body by `CleanupDesugaring`).
+    public var cleanup: String? = nil
     public init() {}
 }
 

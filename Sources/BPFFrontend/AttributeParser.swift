@@ -82,6 +82,7 @@ enum AttributeParser {
             case "visibility": a.hidden = ["hidden", "internal"].contains(unquote(arg))
             case "aligned": a.alignment = Int(arg.trimmed) ?? 8
             case "btf_decl_tag": a.btfDeclTags.append(unquote(arg))
+            case "cleanup": a.cleanup = arg.trimmed
             default: break
             }
         }

@@ -365,6 +365,14 @@ final class Converter {
         var body: Stmt? = nil
         if isDefinition, let b = children(c).last(where: { $0.kind == CXCursor_CompoundStmt }) {
             body = try convertStmt(b)
+            if let converted = body, CleanupDesugaring.needed(converted) {
+                var known: [String: (type: FunctionType, location: SourceLocation)] = [:]
+                for f in unit.functions { known[f.name] = (f.type, f.location) }
+                var cleanups = CleanupDesugaring(functions: known, nextLocal: nextLocal)
+                body = cleanups.rewrite(converted)
+                nextLocal = cleanups.nextLocal
+                if !cleanups.errors.isEmpty { throw DiagnosticList(cleanups.errors) }
+            }
         }
         let f = FunctionDecl(name: name, type: ft, parameters: params, body: body, isStatic: storage == .static,
                              isExtern: !isDefinition, attributes: attrs, location: location(c))

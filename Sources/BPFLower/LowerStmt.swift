@@ -114,6 +114,10 @@ extension FunctionLowering {
     func lowerLocalDecl(_ d: VarDecl) throws {
         at(d.location)
         if d.storage == .extern { return }
+        if d.attributes.cleanup != nil {
+            // (CleanupDesugaring writes out the cleanups of block-level declarations.)
+            throw LoweringError(d.location, "__attribute__((cleanup)) on a variable of a statement expression is not supported")
+        }
         let taken = addressTaken(in: currentFunctionDecl)
         try declareVariable(d, addressTaken: taken.contains(d.id))
         guard let storage = vars[VarKey(frame: frame, id: d.id)] else { return }
