@@ -128,13 +128,7 @@ extension FunctionLowering {
             let a = try arg(0)
             let w: Width = layout.size(e.type) == 8 ? .w64 : .w32
             let v = materialize(try convert(try scalar(a), from: a.type, to: e.type, at: a.location), width: w)
-            let r = b.newVReg()
-            let negative = b.newBlock(), done = b.newBlock()
-            b.emit(.mov(dst: r, src: .reg(v), width: w))
-            b.terminate(.branch(.sge, lhs: v, rhs: .imm(0), width: w, then: done, else: negative))
-            b.switchTo(negative); b.emit(.neg(dst: r, src: v, width: w)); b.jump(to: done)
-            b.switchTo(done)
-            return .scalar(.reg(r))
+            return .scalar(.reg(magnitude(v, width: w)))
         case "__builtin_strlen":
             // Of a string literal, as clang folds it (there is no library to call).
             guard let bytes = FunctionLowering.literalBytes(try arg(0)) else {
@@ -427,7 +421,7 @@ extension FunctionLowering {
             let old = b.newVReg()
             b.emit(.cmpxchg(dst: old, base: m.base, offset: m.offset, expected: expected, new: new, width: w))
             if stem == "__sync_val_compare_and_swap" { return .scalar(.reg(old)) }
-            return try compareValue(old, expected, width: w)
+            return .scalar(.reg(flag(.eq, old, .reg(expected), width: w)))
         case "__atomic_compare_exchange_n", "__atomic_compare_exchange":
             // (ptr, expected *, desired, weak, success, failure) → bool; *expected = old on failure.
             guard args.count >= 3 else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
@@ -446,7 +440,7 @@ extension FunctionLowering {
             let old = b.newVReg()
             b.emit(.cmpxchg(dst: old, base: m.base, offset: m.offset, expected: expected, new: new, width: w))
             b.emit(.store(base: expPtr.base, offset: expPtr.offset, value: .reg(old), width: w))
-            return try compareValue(old, expected, width: w)
+            return .scalar(.reg(flag(.eq, old, .reg(expected), width: w)))
         case "__atomic_load_n", "__atomic_load":
             // The generic form: (ptr, result *, order).
             let generic = stem == "__atomic_load"
@@ -497,16 +491,6 @@ extension FunctionLowering {
             throw LoweringError(e.location, order == 5 ? "sequentially consistent (seq_cst) atomic load/store is not supported in BPF"
                                                        : "memory order \(order) is not valid for an atomic \(store ? "store" : "load")")
         }
-    }
-
-    private func compareValue(_ a: VReg, _ c: VReg, width: Width) throws -> RValue {
-        let result = b.newVReg()
-        let yes = b.newBlock(), no = b.newBlock(), join = b.newBlock()
-        b.terminate(.branch(.eq, lhs: a, rhs: .reg(c), width: width, then: yes, else: no))
-        b.switchTo(yes); b.emit(.mov(dst: result, src: .imm(1), width: .w32)); b.jump(to: join)
-        b.switchTo(no); b.emit(.mov(dst: result, src: .imm(0), width: .w32)); b.jump(to: join)
-        b.switchTo(join)
-        return .scalar(.reg(result))
     }
 
     /// `__sync_fetch_and_add_4` → `__sync_fetch_and_add`.

@@ -105,11 +105,11 @@ extension FunctionLowering {
         return .scalar(.reg(overflow))
     }
 
-    /// 1 in a fresh register when `lhs cc rhs` (64 bits), else 0.
-    private func flag(_ cc: CondCode, _ lhs: VReg, _ rhs: Operand) -> VReg {
+    /// 1 in a fresh register when `lhs cc rhs` (at `width`), else 0.
+    func flag(_ cc: CondCode, _ lhs: VReg, _ rhs: Operand, width: Width = .w64) -> VReg {
         let out = b.newVReg()
         let yes = b.newBlock(), no = b.newBlock(), join = b.newBlock()
-        b.terminate(.branch(cc, lhs: lhs, rhs: rhs, width: .w64, then: yes, else: no))
+        b.terminate(.branch(cc, lhs: lhs, rhs: rhs, width: width, then: yes, else: no))
         b.switchTo(yes); b.emit(.mov(dst: out, src: .imm(1), width: .w32)); b.jump(to: join)
         b.switchTo(no); b.emit(.mov(dst: out, src: .imm(0), width: .w32)); b.jump(to: join)
         b.switchTo(join)
@@ -120,17 +120,7 @@ extension FunctionLowering {
     /// divided back by one magnitude is not the other, or (signed) it passes 2^63 - 1
     /// (2^63 for a negative product).
     private func productOverflows(_ x: VReg, _ y: VReg, signed: Bool) throws -> VReg {
-        func magnitude(_ v: VReg) -> VReg {
-            guard signed else { return v }
-            let m = b.newVReg()
-            let negative = b.newBlock(), done = b.newBlock()
-            b.emit(.mov(dst: m, src: .reg(v), width: .w64))
-            b.terminate(.branch(.sge, lhs: v, rhs: .imm(0), width: .w64, then: done, else: negative))
-            b.switchTo(negative); b.emit(.neg(dst: m, src: v, width: .w64)); b.jump(to: done)
-            b.switchTo(done)
-            return m
-        }
-        let mx = magnitude(x), my = magnitude(y)
+        let mx = signed ? magnitude(x, width: .w64) : x, my = signed ? magnitude(y, width: .w64) : y
         let product = materialize(try binop(.mul, .reg(mx), .reg(my), width: .w64), width: .w64)
         let out = b.newVReg()
         let divide = b.newBlock(), range = b.newBlock(), wrapped = b.newBlock(), fits = b.newBlock(), join = b.newBlock()
@@ -150,5 +140,17 @@ extension FunctionLowering {
         b.switchTo(fits); b.emit(.mov(dst: out, src: .imm(0), width: .w32)); b.jump(to: join)
         b.switchTo(join)
         return out
+    }
+
+    /// `v < 0 ? -v : v` at `width` in a fresh register (the most negative value stays
+    /// itself: read unsigned, it is its magnitude).
+    func magnitude(_ v: VReg, width: Width) -> VReg {
+        let m = b.newVReg()
+        let negative = b.newBlock(), done = b.newBlock()
+        b.emit(.mov(dst: m, src: .reg(v), width: width))
+        b.terminate(.branch(.sge, lhs: v, rhs: .imm(0), width: width, then: done, else: negative))
+        b.switchTo(negative); b.emit(.neg(dst: m, src: v, width: width)); b.jump(to: done)
+        b.switchTo(done)
+        return m
     }
 }
