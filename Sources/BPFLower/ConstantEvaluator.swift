@@ -207,6 +207,10 @@ enum ConstantEvaluator {
             // An array global decays to its address.
             if case .array = e.type.canonical { return .address(symbol: name, offset: 0) }
             return nil
+        case .member, .arraySubscript:
+            // So does an array member or element of a global (`&g.rows[1].b`, `g.names[2]`).
+            if case .array = e.type.canonical { return address(of: e, layout: layout) }
+            return nil
         default:
             return nil
         }

@@ -86,9 +86,10 @@ struct GlobalDataBuilder {
               case .array(let elem, let count) = last.type.canonical, count == nil || count == 0,
               let (_, flex) = items.first(where: { $0.0 == module.unit.records[id].fields.count - 1 }),
               case .list(_, let elems) = flex, let maxIndex = elems.map(\.0).max() else { return base }
+        // Not rounded up to the record's alignment, as clang sizes the symbol (the next
+        // object is placed at its own alignment).
         let end = last.bitOffset / 8 + (maxIndex + 1) * layout.size(elem)
-        let align = max(1, layout.alignment(type))
-        return max(base, (end + align - 1) / align * align)
+        return max(base, end)
     }
 
     private func isConstArray(_ t: CType) -> Bool {
