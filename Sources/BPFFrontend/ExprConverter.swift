@@ -366,10 +366,9 @@ extension Converter {
             throw error(c, "unsupported expression")
         }
         // GNU `a ?: b` (BinaryConditionalOperator): children are a, then opaque values
-        // standing for it (spanning what they stand for), then b. (Its tokens are none when
-        // a header's macro writes it: they start in the header and end in the program.)
-        if kids.count >= 3 && clang_equalRanges(clang_getCursorExtent(kids[0]), clang_getCursorExtent(kids[1])) != 0
-            || kids.count >= 2 && tokens(tu, c).contains(where: { $0.text == "?" }) {
+        // standing for it (spanning what they stand for), then b. (Known by that shape, not
+        // by a `?` among its tokens: those are none when a header's macro writes it.)
+        if kids.count >= 3 && clang_equalRanges(clang_getCursorExtent(kids[0]), clang_getCursorExtent(kids[1])) != 0 {
             let a = try convertExpr(kids[0]), b = try convertExpr(kids[kids.count - 1])
             return make(.conditional(a, a, b))
         }

@@ -144,7 +144,7 @@ extension FunctionLowering {
         case _ where FunctionLowering.overflowOperation(name) != nil:
             return try lowerOverflow(FunctionLowering.overflowOperation(name)!, name, args, e)
         default:
-            if name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_") {
+            if FunctionLowering.isAtomicBuiltin(name) {
                 return try lowerAtomic(name, args, e, discard: discard)
             }
             throw LoweringError(e.location, "builtin '\(name)' is not supported")
@@ -339,8 +339,16 @@ extension FunctionLowering {
         guard let ptrExpr = args.first else { throw LoweringError(e.location, "'\(name)' needs a pointer") }
         let valueType = ptrExpr.type.pointee ?? e.type
         let w = layout.width(valueType)
-        let loadsOrStores = ["__atomic_load", "__atomic_store", "__c11_atomic_load", "__c11_atomic_store"].contains { name.hasPrefix($0) }
-        guard w == .w32 || w == .w64 || loadsOrStores else {
+        var base = name
+        if name.hasPrefix("__c11_atomic_") {
+            base = "__atomic_" + name.dropFirst("__c11_atomic_".count)
+            // C11's load, store and exchange take and give values, as the GNU `_n` forms do.
+            if ["__atomic_load", "__atomic_store", "__atomic_exchange"].contains(base) { base += "_n" }
+            // (ptr, expected *, desired, success order, failure order): GNU's without `weak`.
+            if base == "__atomic_compare_exchange_strong" || base == "__atomic_compare_exchange_weak" { base = "__atomic_compare_exchange_n" }
+        }
+        // Plain and ordered loads and stores have every width; the read-modify-writes 32 and 64 bits.
+        guard w == .w32 || w == .w64 || base.hasPrefix("__atomic_load") || base.hasPrefix("__atomic_store") else {
             throw LoweringError(e.location, "atomic operations need a 32- or 64-bit operand in BPF")
         }
         let m = try pointerTarget(ptrExpr)
@@ -362,14 +370,6 @@ extension FunctionLowering {
             guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
             let p = try pointerTarget(args[i])
             b.emit(.store(base: p.base, offset: p.offset, value: .reg(v), width: w))
-        }
-        var base = name
-        if name.hasPrefix("__c11_atomic_") {
-            base = "__atomic_" + name.dropFirst("__c11_atomic_".count)
-            // C11's load, store and exchange take and give values, as the GNU `_n` forms do.
-            if ["__atomic_load", "__atomic_store", "__atomic_exchange"].contains(base) { base += "_n" }
-            // (ptr, expected *, desired, success order, failure order): GNU's without `weak`.
-            if base == "__atomic_compare_exchange_strong" || base == "__atomic_compare_exchange_weak" { base = "__atomic_compare_exchange_n" }
         }
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
             "__sync_fetch_and_add": (.add, true), "__sync_fetch_and_or": (.or, true),
@@ -491,6 +491,11 @@ extension FunctionLowering {
             throw LoweringError(e.location, order == 5 ? "sequentially consistent (seq_cst) atomic load/store is not supported in BPF"
                                                        : "memory order \(order) is not valid for an atomic \(store ? "store" : "load")")
         }
+    }
+
+    /// The `__sync_*`, `__atomic_*` and C11 `__c11_atomic_*` builtins (`lowerAtomic`).
+    static func isAtomicBuiltin(_ name: String) -> Bool {
+        name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_")
     }
 
     /// `__sync_fetch_and_add_4` → `__sync_fetch_and_add`.

@@ -19,7 +19,7 @@ extension FunctionLowering {
         case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
             return try callTarget(inner)
         case .declRef(.function(let name)):
-            if name.hasPrefix("__builtin_") || name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_") {
+            if name.hasPrefix("__builtin_") || FunctionLowering.isAtomicBuiltin(name) {
                 return .builtin(name)
             }
             guard let f = module.functionsByName[name] else {
