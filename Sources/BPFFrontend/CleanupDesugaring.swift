@@ -25,13 +25,13 @@ struct CleanupDesugaring {
         self.nextLocal = nextLocal
     }
 
-    /// Whether `body` declares a local with a cleanup anywhere (most bodies are left alone).
-    static func needed(_ body: Stmt) -> Bool {
-        var found = false
+    /// The cleanup functions of the locals `body` declares (none: the body is left alone).
+    static func functionNames(_ body: Stmt) -> Set<String> {
+        var names: Set<String> = []
         ASTWalk.visit(body, stmt: { s in
-            if case .declaration(let ds) = s.kind, ds.contains(where: { $0.attributes.cleanup != nil }) { found = true }
+            if case .declaration(let ds) = s.kind { for d in ds { if let n = d.attributes.cleanup { names.insert(n) } } }
         }, expr: { _ in })
-        return found
+        return names
     }
 
     mutating func rewrite(_ s: Stmt) -> Stmt {
@@ -120,7 +120,7 @@ struct CleanupDesugaring {
         guard case .scope(var vars)? = frames.last else { return }
         for d in ds where d.attributes.cleanup != nil {
             guard functions[d.attributes.cleanup!] != nil else {
-                errors.append(Diagnostic(.error, d.location, "cleanup function '\(d.attributes.cleanup!)' must be a function declared in this file"))
+                errors.append(Diagnostic(.error, d.location, "cleanup function '\(d.attributes.cleanup!)' is declared in a header and not used by the program before: name it first (as libbpf's bpf_for does with '(void)\(d.attributes.cleanup!)')"))
                 continue
             }
             vars.append(d)

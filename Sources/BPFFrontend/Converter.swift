@@ -42,6 +42,9 @@ final class Converter {
     /// (headers such as bpf_helpers.h define many static inline functions).
     var pendingFunctions: [CXCursor] = []
     var requestedFunctions: Set<String> = []
+    /// The functions the program has referenced so far, by name (a cleanup function
+    /// declared in a header is found here: libbpf's `bpf_for` names its destroy kfunc).
+    var referencedFunctions: [String: CXCursor] = [:]
     var mainFileHandle: CXFile? = nil
     /// The main file has `#line` directives: its locations are the presumed ones.
     var mainHasLineDirectives = false
@@ -304,11 +307,23 @@ final class Converter {
         }
     }
 
+    /// The declaration of a cleanup function not converted yet: one the program referenced
+    /// before, or one declared further down the main file. (Not any header's: the
+    /// declarations of a parse cache entry's headers are not all visited, and a header
+    /// function found only without the cache would make the cache change the output.)
+    func cleanupFunction(named name: String) -> CXCursor? {
+        if let c = referencedFunctions[name] { return c }
+        return children(clang_getTranslationUnitCursor(tu)).first {
+            $0.kind == CXCursor_FunctionDecl && isInMainFile($0) && spelling($0) == name
+        }
+    }
+
     /// Queues a referenced function for conversion if it has not been converted yet.
     func requestFunction(_ ref: CXCursor) {
         let name = spelling(ref)
         guard !requestedFunctions.contains(name) else { return }
         requestedFunctions.insert(name)
+        referencedFunctions[name] = ref
         if let f = unit.functions.first(where: { $0.name == name }), f.body != nil { return }
         let def = clang_getCursorDefinition(ref)
         if !isNull(def) && isInMainFile(def) { return }
@@ -365,9 +380,15 @@ final class Converter {
         var body: Stmt? = nil
         if isDefinition, let b = children(c).last(where: { $0.kind == CXCursor_CompoundStmt }) {
             body = try convertStmt(b)
-            if let converted = body, CleanupDesugaring.needed(converted) {
+            if let converted = body, case let names = CleanupDesugaring.functionNames(converted), !names.isEmpty {
                 var known: [String: (type: FunctionType, location: SourceLocation)] = [:]
                 for f in unit.functions { known[f.name] = (f.type, f.location) }
+                for n in names where known[n] == nil {
+                    guard let decl = cleanupFunction(named: n),
+                          case .function(let t) = try convertType(clang_getCursorType(decl), at: decl).canonical else { continue }
+                    known[n] = (t, location(decl))
+                    requestFunction(decl)
+                }
                 var cleanups = CleanupDesugaring(functions: known, nextLocal: nextLocal)
                 body = cleanups.rewrite(converted)
                 nextLocal = cleanups.nextLocal

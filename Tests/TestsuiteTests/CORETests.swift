@@ -17,7 +17,8 @@ import Foundation
     func build(_ name: String, into work: String, extra: [String] = [], source: String? = nil) throws -> (String, String) {
         let src = source ?? Environment.root + "/testsuite/core/\(name).c"
         let include = try Environment.vmlinuxDir.get()
-        let flags = ["-O2", "-g", "-target", "bpf", "-I\(include)", "-I/usr/include/x86_64-linux-gnu"] + extra
+        let flags = ["-O2", "-g", "-target", "bpf", "-I\(include)", "-I/usr/include/x86_64-linux-gnu",
+                     "-I\(Environment.root)/testsuite/include"] + extra
         try FileManager.default.createDirectory(atPath: work + "/ours", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: work + "/clang", withIntermediateDirectories: true)
         let ours = "\(work)/ours/\(name).o", theirs = "\(work)/clang/\(name).o"
