@@ -43,6 +43,19 @@ public struct Dominators: Sendable {
         return idom
     }
 
+    /// Whether block `a` dominates block `b` (every block dominates itself; an unreachable
+    /// block is dominated by none).
+    public func dominates(_ a: Int, _ b: Int) -> Bool {
+        var x = b
+        guard idom[x] >= 0 else { return false }
+        while x != a {
+            let up = idom[x]
+            if up == x { return false }      // the entry
+            x = up
+        }
+        return true
+    }
+
     /// Block positions in dominator-tree pre-order from the entry.
     public var preOrder: [Int] {
         guard !idom.isEmpty else { return [] }

@@ -25,6 +25,7 @@ public enum FullUnrolling {
     /// The size (instructions copied) to which a loop whose iterations are decided is
     /// unrolled even when the copies are larger than the loop.
     static let regionBudget = 150
+    static let fewTrips = 3
 
     public static func run(_ f: Function, memory: ReadOnlyMemory = ReadOnlyMemory()) -> Function {
         var f = f
@@ -48,6 +49,7 @@ public enum FullUnrolling {
         let addresses = ReadOnlyMemory.Addresses(definedOnceIn: f, memory: memory)
         let index = f.blockIndexByID
         let (succs, preds) = f.flowGraph
+        let dominators = Dominators(f, predecessors: preds)
         var liveness: Liveness? = nil
         var g = f
         var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
@@ -56,7 +58,7 @@ public enum FullUnrolling {
         // the frame's slot sharing follow), inserted once the edits by position are done.
         var insertions: [(at: Int, blocks: [Block])] = []
         for h in headers {
-            let loop = Loops.cycle(through: h, succs: succs, preds: preds)
+            let loop = Loops.natural(header: h, succs: succs, preds: preds, dominators: dominators)
             let hid = f.blocks[h].id
             for p in preds[h].distinct.sorted() where !loop.contains(p) && g.blocks[p].terminator.successors.contains(hid) {
                 var state = Walk.State(values: walk.known.entry[p], addresses: addresses)
@@ -134,8 +136,14 @@ public enum FullUnrolling {
         // latch test reads data stays a loop, as clang keeps it.)
         let loopSize = loop.reduce(0) { $0 + f.blocks[$1].instructions.count }
         let budget = min(maxInstructions, max(regionBudget, loopSize))
+        // A loop that goes round at most `fewTrips` times may be copied up to
+        // `maxInstructions` (clang's cost model allows more when the copies simplify, as
+        // an inner loop of two rounds whose counter the body reads does).
+        func limit(_ trips: Int) -> Int { trips <= fewTrips ? maxInstructions : budget }
         // Whether data decides if an iteration goes round again: a branch left open in
-        // the header (`while (v && b < 8)`) or on an edge back to it.
+        // the header that can leave the loop (`while (v && b < 8)`; the header of a
+        // do-while loop is its body's first block, whose branches may stay inside), or
+        // one on an edge back to it.
         var roundsReadData = false
         // Where the iterations' decided tests leave the loop, and where tests of a known
         // register against an unknown one do: when they leave to the same place, the
@@ -169,14 +177,14 @@ public enum FullUnrolling {
                 copy.id = id(of: b)
                 for i in copy.instructions { walk.step(i.inst, &st) }
                 size += copy.instructions.count
-                guard size <= budget else { return nil }
+                guard size <= limit(trips) else { return nil }
                 var taken: [BlockID] = copy.terminator.successors
                 if case .branch(_, let l, let r, _, let t, let e) = copy.terminator, t != e {
                     if let goes = walk.known.decide(copy.terminator, in: st.values) {
                         taken = [goes ? t : e]
                         copy.terminator = .jump(taken[0])
                         if leavesLoop(taken[0]) { countedExits.insert(taken[0]) }
-                    } else if b == h || index[t] == h || index[e] == h {
+                    } else if (b == h && (leavesLoop(t) || leavesLoop(e))) || index[t] == h || index[e] == h {
                         roundsReadData = true
                     } else if case .reg = r,
                               (walk.known.value(.reg(l), in: st.values) == nil) != (walk.known.value(r, in: st.values) == nil) {

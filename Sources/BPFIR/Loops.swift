@@ -42,6 +42,22 @@ struct Loops {
         return (defs, slots)
     }
 
+    /// The natural loop of header `h`: `h` and the blocks that reach one of its latches
+    /// (the predecessors it dominates) without passing through it, so that a loop nested
+    /// in another is its own blocks, not the outer loop's. A header that dominates no
+    /// predecessor (an irreducible cycle, entered at several places): every block on a
+    /// cycle through it.
+    static func natural(header h: Int, succs: [[Int]], preds: [[Int]], dominators: Dominators) -> Set<Int> {
+        let latches = preds[h].filter { dominators.dominates(h, $0) }
+        guard !latches.isEmpty else { return cycle(through: h, succs: succs, preds: preds) }
+        var body: Set<Int> = [h], work = latches
+        while let b = work.popLast() {
+            guard dominators.idom[b] >= 0, body.insert(b).inserted else { continue }
+            work += preds[b]
+        }
+        return body
+    }
+
     /// The blocks on a cycle through `h`: reachable from it and reaching it.
     static func cycle(through h: Int, succs: [[Int]], preds: [[Int]]) -> Set<Int> {
         var forward: Set<Int> = [h], work = [h]

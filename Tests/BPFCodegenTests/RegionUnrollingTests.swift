@@ -149,3 +149,45 @@ extension OptimizerPassTests {
         #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(f, memory: memory)).isEmpty)
     }
 }
+
+/// FullUnrolling of a loop nested in another: the inner loop is its own blocks (its
+/// natural loop), not every block on a cycle through its header, which took in the outer
+/// loop and kept every inner loop rolled.
+extension OptimizerPassTests {
+    /// `for (o = 0; o < p; o++) { i = 0; do { i++; acc = q ? acc * 5 + i : acc * 3 + i; } while (i < 2); }`:
+    /// the inner loop is a do-while whose first block (its header) tests data, a test
+    /// that stays inside the loop; each of its two rounds is decided.
+    func innerDoWhile() -> Function {
+        let p = VReg(0), q = VReg(1), o = VReg(2), i = VReg(3), acc = VReg(4)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        func update(_ mul: Int64) -> [Instruction] {
+            [ins(.binary(.mul, dst: acc, lhs: acc, rhs: .imm(mul), width: .w64)),
+             ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(i), width: .w64))]
+        }
+        let blocks = [
+            Block(id: id(0), instructions: [ins(.mov(dst: o, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(1), width: .w64))],
+                  terminator: .jump(id(1))),
+            Block(id: id(1), terminator: .branch(.slt, lhs: o, rhs: .reg(p), width: .w64, then: id(2), else: id(99))),
+            Block(id: id(2), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64))], terminator: .jump(id(3))),
+            Block(id: id(3), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.eq, lhs: q, rhs: .imm(0), width: .w64, then: id(4), else: id(5))),
+            Block(id: id(4), instructions: update(3), terminator: .jump(id(6))),
+            Block(id: id(5), instructions: update(5), terminator: .jump(id(6))),
+            Block(id: id(6), terminator: .branch(.slt, lhs: i, rhs: .imm(2), width: .w64, then: id(3), else: id(7))),
+            Block(id: id(7), instructions: [ins(.binary(.add, dst: o, lhs: o, rhs: .imm(1), width: .w64))], terminator: .jump(id(1))),
+            Block(id: id(99), terminator: .ret(.reg(acc))),
+        ]
+        return fn(blocks, params: 2)
+    }
+
+    @Test func innerLoopsOfANestUnrollOnTheirOwn() throws {
+        let f = innerDoWhile()
+        #expect(FullUnrolling.loopHeaders(f).count == 2)
+        let g = FullUnrolling.run(f)
+        // The outer loop, bounded by data, stays; the inner one is its two rounds.
+        #expect(FullUnrolling.loopHeaders(g).count == 1, "\(show(g))")
+        for (p, q): (Int64, Int64) in [(0, 0), (1, 0), (3, 1), (4, 0), (2, 7)] {
+            #expect(try IRInterpreter.run(g, args: [p, q]) == IRInterpreter.run(f, args: [p, q]))
+        }
+    }
+}
