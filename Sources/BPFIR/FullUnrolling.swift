@@ -25,6 +25,8 @@ public enum FullUnrolling {
     /// The size (instructions copied) to which a loop whose iterations are decided is
     /// unrolled even when the copies are larger than the loop.
     static let regionBudget = 150
+    /// A loop that goes round at most this many times may be copied up to
+    /// `maxInstructions`.
     static let fewTrips = 3
 
     public static func run(_ f: Function, memory: ReadOnlyMemory = ReadOnlyMemory()) -> Function {

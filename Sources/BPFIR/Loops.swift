@@ -1,7 +1,9 @@
 /// The loops of a function: each header (a block a retreating edge of a depth-first walk
 /// from the entry goes to) with the blocks on a cycle through it, innermost first, and
-/// what each loop's blocks define. `BlockPlacement` and `LoopCounters` read loops this way;
-/// `FullUnrolling` takes the cycle through a header.
+/// what each loop's blocks define. `BlockPlacement` and `LoopCounters` read loops this way
+/// (a loop nested in another then holds the outer loop's blocks too; natural loops there
+/// placed four of 300 generated programs' blocks worse for the verifier, 1.5–4 % more
+/// instructions processed); `FullUnrolling` takes a header's natural loop.
 struct Loops {
     struct Loop {
         /// Block positions.
