@@ -50,13 +50,9 @@ extension Converter {
         if let (text, offset) = spelledStart(of: c), let ranges = text.designatorRanges(at: offset) {
             bracketIsRange = ranges
         } else {
-            var depth = 0, sawEllipsis = false
-            for t in tokens(tu, c) {
-                if t.text == "=" && depth == 0 { break }
-                if t.text == "[" { if depth == 0 { sawEllipsis = false }; depth += 1 }
-                else if t.text == "]" { depth -= 1; if depth == 0 { bracketIsRange.append(sawEllipsis) } }
-                else if t.text == "..." && depth == 1 { sawEllipsis = true }
-            }
+            var groups = DesignatorGroups()
+            for t in tokens(tu, c) { if !groups.read(t.text) { break } }
+            bracketIsRange = groups.ranges
         }
         var out: [Designator] = []
         var bracket = 0

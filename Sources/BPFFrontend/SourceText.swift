@@ -37,8 +37,8 @@ struct SourceText {
     /// and line splices are skipped as a lexer skips them; nil when the text does not read
     /// as designators followed by `=`.
     func designatorRanges(at offset: Int) -> [Bool]? {
-        var i = offset, depth = 0, sawEllipsis = false
-        var out: [Bool] = []
+        var i = offset
+        var groups = DesignatorGroups()
         func at(_ k: Int) -> UInt8 { k < bytes.count ? bytes[k] : 0 }
         while i < bytes.count {
             let c = bytes[i]
@@ -58,25 +58,44 @@ struct SourceText {
                 while i < bytes.count && bytes[i] != c && bytes[i] != 10 { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
                 i += 1
                 continue
-            case UInt8(ascii: "=") where depth == 0:
-                return out
-            case UInt8(ascii: "["):
-                if depth == 0 { sawEllipsis = false }
-                depth += 1
-            case UInt8(ascii: "]"):
-                depth -= 1
-                if depth < 0 { return nil }
-                if depth == 0 { out.append(sawEllipsis) }
-            case UInt8(ascii: ".") where at(i + 1) == UInt8(ascii: ".") && at(i + 2) == UInt8(ascii: "."):
-                if depth == 1 { sawEllipsis = true }
-                i += 3
+            case UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "="):
+                let ellipsis = c == UInt8(ascii: ".") && at(i + 1) == UInt8(ascii: ".") && at(i + 2) == UInt8(ascii: ".")
+                if !groups.read(ellipsis ? "..." : String(UnicodeScalar(c))) { return groups.malformed ? nil : groups.ranges }
+                i += ellipsis ? 3 : 1
                 continue
             default:
                 // Outside brackets only `.member` designators come before the `=`.
-                if depth == 0 && !(c == UInt8(ascii: ".") || Self.startsWord(c) || (48...57).contains(c)) { return nil }
+                if !groups.inBrackets && !(Self.startsWord(c) || (48...57).contains(c)) { return nil }
             }
             i += 1
         }
         return nil
+    }
+}
+
+/// Which `[...]` groups of an initializer element's designators are GNU ranges (`[lo ...
+/// hi]`), read one token at a time up to the `=` (from the text, or from libclang's tokens).
+struct DesignatorGroups {
+    private(set) var ranges: [Bool] = []
+    /// A `]` closed no `[`.
+    private(set) var malformed = false
+    private var depth = 0, sawEllipsis = false
+    var inBrackets: Bool { depth > 0 }
+
+    /// Takes a token; false once the designators are over (at their `=`, or malformed).
+    mutating func read(_ token: String) -> Bool {
+        switch token {
+        case "=" where depth == 0: return false
+        case "[":
+            if depth == 0 { sawEllipsis = false }
+            depth += 1
+        case "]":
+            depth -= 1
+            if depth < 0 { malformed = true; return false }
+            if depth == 0 { ranges.append(sawEllipsis) }
+        case "..." where depth == 1: sawEllipsis = true
+        default: break
+        }
+        return true
     }
 }

@@ -6,11 +6,14 @@ extension FunctionLowering {
     /// The packet-load intrinsics (LLVM's names, given to a declaration by `asm(...)`).
     static let packetLoadWidths: [String: Width] = ["llvm.bpf.load.byte": .w8, "llvm.bpf.load.half": .w16, "llvm.bpf.load.word": .w32]
 
+    /// Argument `i` of the builtin `name` called by `e`.
+    func builtinArgument(_ args: [Expr], _ i: Int, of name: String, _ e: Expr) throws -> Expr {
+        guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
+        return args[i]
+    }
+
     func lowerBuiltin(_ name: String, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
-        func arg(_ i: Int) throws -> Expr {
-            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
-            return args[i]
-        }
+        func arg(_ i: Int) throws -> Expr { try builtinArgument(args, i, of: name, e) }
         func constArg(_ i: Int) throws -> Int {
             let a = try arg(i)
             guard case .imm(let k) = try scalarPreferringConstant(a) else {
@@ -352,23 +355,21 @@ extension FunctionLowering {
             throw LoweringError(e.location, "atomic operations need a 32- or 64-bit operand in BPF")
         }
         let m = try pointerTarget(ptrExpr)
+        func arg(_ i: Int) throws -> Expr { try builtinArgument(args, i, of: name, e) }
         func value(_ i: Int) throws -> VReg {
-            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
-            let op = try convert(try scalar(args[i]), from: args[i].type, to: valueType, at: args[i].location)
-            return materialize(op, width: w)
+            let a = try arg(i)
+            return materialize(try convert(try scalar(a), from: a.type, to: valueType, at: a.location), width: w)
         }
         /// The value the generic forms (`__atomic_load`, `__atomic_store`, `__atomic_exchange`)
         /// take or give through their pointer argument `i`.
         func pointee(_ i: Int) throws -> VReg {
-            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
-            let p = try pointerTarget(args[i])
+            let p = try pointerTarget(try arg(i))
             let r = b.newVReg()
             b.emit(.load(dst: r, base: p.base, offset: p.offset, width: w, signed: false))
             return r
         }
         func store(_ v: VReg, through i: Int) throws {
-            guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
-            let p = try pointerTarget(args[i])
+            let p = try pointerTarget(try arg(i))
             b.emit(.store(base: p.base, offset: p.offset, value: .reg(v), width: w))
         }
         let rmw: [String: (AtomicOp, fetchFirst: Bool)] = [
@@ -444,7 +445,7 @@ extension FunctionLowering {
         case "__atomic_load_n", "__atomic_load":
             // The generic form: (ptr, result *, order).
             let generic = stem == "__atomic_load"
-            let ordered = try accessIsOrdered(args, at: generic ? 2 : 1, store: false, name, e)
+            let ordered = try accessIsOrdered(try arg(generic ? 2 : 1), store: false, name, e)
             let r = b.newVReg()
             if ordered {
                 let address = materializeAddress(m)
@@ -457,7 +458,7 @@ extension FunctionLowering {
             return generic ? .none : .scalar(.reg(r))
         case "__atomic_store_n", "__atomic_store":
             // The generic form: (ptr, value *, order).
-            let ordered = try accessIsOrdered(args, at: 2, store: true, name, e)
+            let ordered = try accessIsOrdered(try arg(2), store: true, name, e)
             let v = try stem == "__atomic_store" ? pointee(1) : value(1)
             for a in args.dropFirst(2) { _ = try rvalue(a, discard: true) }
             if ordered {
@@ -473,15 +474,14 @@ extension FunctionLowering {
         }
     }
 
-    /// Whether an atomic load (store) with the memory order argument `args[i]` is a
+    /// Whether an atomic load (store) with the memory order argument `order` is a
     /// load-acquire (store-release): acquire or consume (release) orders from -mcpu=v4 on;
     /// before v4, and for a relaxed order, a plain access. Sequentially consistent loads
     /// and stores (and orders invalid for the access) are refused, as clang refuses them:
     /// BPF has no instruction or fence for them.
-    private func accessIsOrdered(_ args: [Expr], at i: Int, store: Bool, _ name: String, _ e: Expr) throws -> Bool {
-        guard i < args.count else { throw LoweringError(e.location, "too few arguments to '\(name)'") }
-        guard let order = ConstantEvaluator.integer(args[i]) else {
-            throw LoweringError(args[i].location, "'\(name)' needs a constant memory order in BPF")
+    private func accessIsOrdered(_ orderArgument: Expr, store: Bool, _ name: String, _ e: Expr) throws -> Bool {
+        guard let order = ConstantEvaluator.integer(orderArgument) else {
+            throw LoweringError(orderArgument.location, "'\(name)' needs a constant memory order in BPF")
         }
         // __ATOMIC_RELAXED 0, CONSUME 1, ACQUIRE 2, RELEASE 3, ACQ_REL 4, SEQ_CST 5.
         switch (order, store) {

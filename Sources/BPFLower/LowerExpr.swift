@@ -609,13 +609,24 @@ extension FunctionLowering {
 
     /// The 0/1 value of a condition.
     func conditionValue(_ e: Expr) throws -> RValue {
+        .scalar(.reg(try zeroOrOne { try lowerCondition(e, then: $0, else: $1) }))
+    }
+
+    /// 1 in a fresh register when `lhs cc rhs` (at `width`), else 0.
+    func flag(_ cc: CondCode, _ lhs: VReg, _ rhs: Operand, width: Width = .w64) -> VReg {
+        zeroOrOne { b.terminate(.branch(cc, lhs: lhs, rhs: rhs, width: width, then: $0, else: $1)) }
+    }
+
+    /// A fresh register that is 1 where `branch(one, zero)` goes to `one` and 0 where it
+    /// goes to `zero` (moves of `width`), in the block where the two meet, current after.
+    func zeroOrOne(width: Width = .w32, _ branch: (_ one: BlockID, _ zero: BlockID) throws -> Void) rethrows -> VReg {
         let result = b.newVReg()
         let one = b.newBlock(), zero = b.newBlock(), join = b.newBlock()
-        try lowerCondition(e, then: one, else: zero)
-        b.switchTo(one); b.emit(.mov(dst: result, src: .imm(1), width: .w32)); b.jump(to: join)
-        b.switchTo(zero); b.emit(.mov(dst: result, src: .imm(0), width: .w32)); b.jump(to: join)
+        try branch(one, zero)
+        b.switchTo(one); b.emit(.mov(dst: result, src: .imm(1), width: width)); b.jump(to: join)
+        b.switchTo(zero); b.emit(.mov(dst: result, src: .imm(0), width: width)); b.jump(to: join)
         b.switchTo(join)
-        return .scalar(.reg(result))
+        return result
     }
 
     /// Branches to `then` or `else` on the truth of `e`, keeping comparisons

@@ -105,17 +105,6 @@ extension FunctionLowering {
         return .scalar(.reg(overflow))
     }
 
-    /// 1 in a fresh register when `lhs cc rhs` (at `width`), else 0.
-    func flag(_ cc: CondCode, _ lhs: VReg, _ rhs: Operand, width: Width = .w64) -> VReg {
-        let out = b.newVReg()
-        let yes = b.newBlock(), no = b.newBlock(), join = b.newBlock()
-        b.terminate(.branch(cc, lhs: lhs, rhs: rhs, width: width, then: yes, else: no))
-        b.switchTo(yes); b.emit(.mov(dst: out, src: .imm(1), width: .w32)); b.jump(to: join)
-        b.switchTo(no); b.emit(.mov(dst: out, src: .imm(0), width: .w32)); b.jump(to: join)
-        b.switchTo(join)
-        return out
-    }
-
     /// Whether the 64-bit product of `x` and `y` wraps: the magnitudes' product
     /// divided back by one magnitude is not the other, or (signed) it passes 2^63 - 1
     /// (2^63 for a negative product).

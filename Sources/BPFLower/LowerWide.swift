@@ -212,13 +212,7 @@ extension FunctionLowering {
     /// 1 when `x < y` (unsigned), else 0.
     private func below(_ x: Operand, _ y: Operand) throws -> Operand {
         if case .imm(let k) = x, case .imm(let m) = y { return .imm(UInt64(bitPattern: k) < UInt64(bitPattern: m) ? 1 : 0) }
-        let r = b.newVReg()
-        let one = b.newBlock(), zero = b.newBlock(), join = b.newBlock()
-        try branch(.ult, x, y, width: .w64, signed: false, then: one, else: zero)
-        b.switchTo(one); b.emit(.mov(dst: r, src: .imm(1), width: .w64)); b.jump(to: join)
-        b.switchTo(zero); b.emit(.mov(dst: r, src: .imm(0), width: .w64)); b.jump(to: join)
-        b.switchTo(join)
-        return .reg(r)
+        return .reg(try zeroOrOne(width: .w64) { try branch(.ult, x, y, width: .w64, signed: false, then: $0, else: $1) })
     }
 
     /// The 128-bit product of two 64-bit values, from the four products of their 32-bit
