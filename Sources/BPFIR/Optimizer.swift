@@ -116,6 +116,7 @@ public enum Optimizer {
                 step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
                 step("CommonCodeHoisting", CommonCodeHoisting.run)
+                step("LoopInvariantHoisting", LoopInvariantHoisting.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)

@@ -1,0 +1,116 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// LoopInvariantHoisting: arithmetic and truth values computed from what a loop does not
+/// change are computed once before it; what reads a register the loop tests stays.
+extension OptimizerPassTests {
+    /// `for (i = 0; i < 40; i++) { acc += ((a >= b) > (c != 0)) + a * 7 + (c >> 3); acc ^= i; }`
+    /// with the truth values as diamonds; `atEntry`: the loop's header is the function's
+    /// first block (no block enters it from outside); `bodyFirst`: the block starting the
+    /// diamond first adds `i` to acc, so the region starts inside a block.
+    func invariantTruthLoop(atEntry: Bool = false, bodyFirst: Bool = false) -> Function {
+        let a = VReg(0), b = VReg(1), c = VReg(2), i = VReg(3), acc = VReg(4)
+        let x = VReg(10), y = VReg(11), t = VReg(12), m = VReg(13), s = VReg(14), u = VReg(15), v = VReg(16), w = VReg(17)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        let start = [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(0), width: .w64))]
+        var blocks: [Block] = []
+        if !atEntry { blocks.append(Block(id: id(0), instructions: start, terminator: .jump(id(1)))) }
+        blocks += [
+            Block(id: id(1), terminator: .jump(id(2))),
+            Block(id: id(2), instructions: (bodyFirst ? [ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(i), width: .w64))] : [])
+                    + [ins(.mov(dst: x, src: .imm(1), width: .w64))],
+                  terminator: .branch(.sge, lhs: a, rhs: .reg(b), width: .w32, then: id(4), else: id(3))),
+            Block(id: id(3), instructions: [ins(.mov(dst: x, src: .imm(0), width: .w64))], terminator: .jump(id(4))),
+            Block(id: id(4), instructions: [ins(.mov(dst: y, src: .imm(1), width: .w64))],
+                  terminator: .branch(.ne, lhs: c, rhs: .imm(0), width: .w32, then: id(6), else: id(5))),
+            Block(id: id(5), instructions: [ins(.mov(dst: y, src: .imm(0), width: .w64))], terminator: .jump(id(6))),
+            Block(id: id(6), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))],
+                  terminator: .branch(.ugt, lhs: x, rhs: .reg(y), width: .w32, then: id(8), else: id(7))),
+            Block(id: id(7), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(8))),
+            Block(id: id(8), instructions: [
+                ins(.binary(.mul, dst: m, lhs: a, rhs: .imm(7), width: .w32)),
+                ins(.binary(.lshr, dst: s, lhs: c, rhs: .imm(3), width: .w32)),
+                ins(.binary(.add, dst: u, lhs: m, rhs: .reg(s), width: .w32)),
+                ins(.binary(.add, dst: v, lhs: t, rhs: .reg(u), width: .w32)),
+                ins(.binary(.add, dst: w, lhs: acc, rhs: .reg(v), width: .w64)),
+                ins(.binary(.xor, dst: acc, lhs: w, rhs: .reg(i), width: .w64)),
+                ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.ult, lhs: i, rhs: .imm(40), width: .w64, then: id(1), else: id(9))),
+            Block(id: id(9), terminator: .ret(.reg(acc))),
+        ]
+        // At the entry, i and acc start as the fourth and fifth parameters.
+        return fn(blocks, params: atEntry ? 5 : 3)
+    }
+
+    /// The blocks of `f`'s loops (every block on a cycle).
+    func loopBlocks(_ f: Function) -> [Block] {
+        let (succs, preds) = f.flowGraph
+        var inLoop = Set<Int>()
+        for h in f.depthFirst.loopHeaders {
+            var forward: Set<Int> = [h], work = [h]
+            while let x = work.popLast() { for s in succs[x] where forward.insert(s).inserted { work.append(s) } }
+            var back: Set<Int> = [h]
+            work = [h]
+            while let x = work.popLast() { for p in preds[x] where forward.contains(p) && back.insert(p).inserted { work.append(p) } }
+            inLoop.formUnion(back)
+        }
+        return inLoop.sorted().map { f.blocks[$0] }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func invariantTruthValuesLeaveTheLoop(atEntry: Bool, bodyFirst: Bool) throws {
+        let f = invariantTruthLoop(atEntry: atEntry, bodyFirst: bodyFirst)
+        let g = LoopInvariantHoisting.run(f)
+        let body = loopBlocks(g)
+        #expect(!body.isEmpty, "still a loop\(show(g))")
+        // Inside the loop: only the counter's test, and arithmetic on acc and i.
+        #expect(body.allSatisfy { blk in
+            if case .branch(_, let l, _, _, _, _) = blk.terminator, l != VReg(3) { return false }
+            return blk.instructions.allSatisfy { $0.inst.definedRegs.allSatisfy { [VReg(3), VReg(4), VReg(17)].contains($0) } }
+        }, "\(show(g))")
+        let cases: [[Int64]] = [[5, 3, 0], [3, 5, 0], [5, 3, 9], [-1, 2, 1], [7, 7, 100]]
+        for args in cases {
+            let full = atEntry ? args + [0, 0] : args
+            #expect(try IRInterpreter.run(g, args: full) == IRInterpreter.run(f, args: full), "\(args)")
+        }
+        #expect(LoopInvariantHoisting.run(g) == g, "nothing more moves")
+    }
+
+    /// `for (i = 0; i < n; i++) { if (p == 0) break; acc += *(p + 8); }`: the address
+    /// computation reads the pointer the loop tests, and stays below the test.
+    @Test func computationOnATestedRegisterStays() throws {
+        let p = VReg(0), n = VReg(1), i = VReg(3), acc = VReg(4), q = VReg(10), x = VReg(11)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(0), width: .w64))],
+                  terminator: .jump(id(1))),
+            Block(id: id(1), terminator: .branch(.eq, lhs: p, rhs: .imm(0), width: .w64, then: id(3), else: id(2))),
+            Block(id: id(2), instructions: [
+                ins(.binary(.add, dst: q, lhs: p, rhs: .imm(8), width: .w64)),
+                ins(.load(dst: x, base: .reg(q), offset: 0, width: .w64, signed: false)),
+                ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(x), width: .w64)),
+                ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.ult, lhs: i, rhs: .reg(n), width: .w64, then: id(1), else: id(3))),
+            Block(id: id(3), terminator: .ret(.reg(acc))),
+        ], params: 2)
+        #expect(LoopInvariantHoisting.run(f) == f)
+    }
+
+    /// `for (i = 0; i < 8; i++) { t = a & 7; if (t == i) break; }`: the loop tests the
+    /// invariant `t`; kept across rounds, each round's narrowing of it would be a verifier
+    /// state of its own, so it is computed again each round.
+    @Test func invariantResultTheLoopTestsStays() throws {
+        let a = VReg(0), i = VReg(3), t = VReg(10)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64))], terminator: .jump(id(1))),
+            Block(id: id(1), instructions: [ins(.binary(.and, dst: t, lhs: a, rhs: .imm(7), width: .w64))],
+                  terminator: .branch(.eq, lhs: t, rhs: .reg(i), width: .w64, then: id(3), else: id(2))),
+            Block(id: id(2), instructions: [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.ult, lhs: i, rhs: .imm(8), width: .w64, then: id(1), else: id(3))),
+            Block(id: id(3), terminator: .ret(.reg(i))),
+        ], params: 1)
+        #expect(LoopInvariantHoisting.run(f) == f)
+    }
+}
