@@ -15,16 +15,9 @@ public enum CommonCodeHoisting {
         let (_, defs) = f.useDefCounts()
         let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
-        // What each register written once copies (`d = s`), for "a copy of it" above.
-        var copyOf: [VReg: VReg] = [:]
-        f.forEachInstruction { _, inst in
-            if case .mov(let d, .reg(let s), .w64) = inst, defs[d] == 1 { copyOf[d] = s }
-        }
-        func root(_ v: VReg) -> VReg {
-            var v = v, steps = 0
-            while let s = copyOf[v], steps < 16 { v = s; steps += 1 }
-            return v
-        }
+        // "A copy of it" above: tests compare by the register a copy stands for.
+        let copies = CopyRoots(f)
+        let root = copies.root
         var renamed: [VReg: VReg] = [:]
         for p in f.blocks.indices {
             guard case .branch(_, let l, let r, _, let t, let e) = f.blocks[p].terminator, t != e,

@@ -352,3 +352,27 @@ extension Dictionary where Value: Equatable {
     /// agree on, in the forward data flows over known values.
     func agreeing(with other: Self) -> Self { filter { other[$0.key] == $0.value } }
 }
+
+/// What each register written once copies whole (`d = s`), to find the register a copy
+/// stands for: a branch testing a copy narrows the original for the verifier too (it
+/// tracks copies as one value). Passes that must not move code above such a test ask for
+/// the root of what they read.
+struct CopyRoots {
+    private var copyOf: [VReg: VReg] = [:]
+
+    init(_ f: Function) {
+        let (_, defs) = f.useDefCounts()
+        var copies: [VReg: VReg] = [:]
+        f.forEachInstruction { _, inst in
+            if case .mov(let d, .reg(let s), .w64) = inst, defs[d] == 1 { copies[d] = s }
+        }
+        copyOf = copies
+    }
+
+    /// The register `v` copies, through at most 16 copies.
+    func root(_ v: VReg) -> VReg {
+        var v = v, steps = 0
+        while let s = copyOf[v], steps < 16 { v = s; steps += 1 }
+        return v
+    }
+}

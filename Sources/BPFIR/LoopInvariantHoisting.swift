@@ -81,7 +81,7 @@ public enum LoopInvariantHoisting {
         /// For each testing block, the loop's blocks it leads to before the header.
         let reachedFrom: [Int: Set<Int>]
         let defs: RegCounts
-        let copyOf: [VReg: VReg]
+        let copies: CopyRoots
         let liveIntoHeader: RegSet
         /// The blocks that run on every round (they dominate each latch).
         let everyRound: Set<Int>
@@ -91,11 +91,8 @@ public enum LoopInvariantHoisting {
             self.loop = loop
             let (_, defs) = f.useDefCounts()
             self.defs = defs
-            var copies: [VReg: VReg] = [:]
-            f.forEachInstruction { _, inst in
-                if case .mov(let d, .reg(let s), .w64) = inst, defs[d] == 1 { copies[d] = s }
-            }
-            copyOf = copies
+            let copies = CopyRoots(f)
+            self.copies = copies
             liveIntoHeader = Liveness(f).liveIn[h]
             let latches = preds[h].filter { loop.contains($0) }
             everyRound = loop.filter { b in latches.allSatisfy { dominators.dominates(b, $0) } }
@@ -104,7 +101,7 @@ public enum LoopInvariantHoisting {
             for b in loop {
                 for i in f.blocks[b].instructions { i.inst.forEachDef { defined.insert($0) } }
                 guard case .branch = f.blocks[b].terminator else { continue }
-                f.blocks[b].terminator.forEachUse { tested[Self.root($0, copies), default: []].append(b) }
+                f.blocks[b].terminator.forEachUse { tested[copies.root($0), default: []].append(b) }
                 var seen = Set<Int>(), work = succs[b]
                 while let x = work.popLast() {
                     guard x != h, loop.contains(x), seen.insert(x).inserted else { continue }
@@ -117,21 +114,15 @@ public enum LoopInvariantHoisting {
             reachedFrom = reached
         }
 
-        static func root(_ v: VReg, _ copyOf: [VReg: VReg]) -> VReg {
-            var v = v, steps = 0
-            while let s = copyOf[v], steps < 16 { v = s; steps += 1 }
-            return v
-        }
-
         /// Whether a branch of the loop outside `region` tests `v`.
         func isTested(_ v: VReg, outside region: Set<Int> = []) -> Bool {
-            testedBy[Self.root(v, copyOf)]?.contains { !region.contains($0) } ?? false
+            testedBy[copies.root(v)]?.contains { !region.contains($0) } ?? false
         }
 
         /// Whether a branch outside `region` tests `v` on the way to one of `blocks` in
         /// the same round.
         func isNarrowed(_ v: VReg, before blocks: Set<Int>, outside region: Set<Int> = []) -> Bool {
-            testedBy[Self.root(v, copyOf)]?.contains { t in !region.contains(t) && !reachedFrom[t, default: []].isDisjoint(with: blocks) } ?? false
+            testedBy[copies.root(v)]?.contains { t in !region.contains(t) && !reachedFrom[t, default: []].isDisjoint(with: blocks) } ?? false
         }
 
         /// Whether `u` keeps one value through the loop and reaches `blocks` unnarrowed.
