@@ -83,6 +83,11 @@ public enum LoopInvariantHoisting {
         let defs: RegCounts
         let copies: CopyRoots
         let liveIntoHeader: RegSet
+        /// Registers some path from the function's entry reads before writing (a variable
+        /// set on one side of an `if` before the loop): read in the preheader, on the
+        /// path that leaves the loop before the round would read them, they would be read
+        /// unwritten, which the verifier refuses.
+        let maybeUnwritten: RegSet
         /// The blocks that run on every round (they dominate each latch).
         let everyRound: Set<Int>
 
@@ -93,7 +98,11 @@ public enum LoopInvariantHoisting {
             self.defs = defs
             let copies = CopyRoots(f)
             self.copies = copies
-            liveIntoHeader = Liveness(f).liveIn[h]
+            let liveness = Liveness(f)
+            liveIntoHeader = liveness.liveIn[h]
+            var unwritten = liveness.liveIn[0]
+            for p in f.parameters { unwritten.remove(p) }
+            maybeUnwritten = unwritten
             let latches = preds[h].filter { loop.contains($0) }
             everyRound = loop.filter { b in latches.allSatisfy { dominators.dominates(b, $0) } }
             var defined = RegSet(capacity: f.nextVReg)
@@ -127,7 +136,7 @@ public enum LoopInvariantHoisting {
 
         /// Whether `u` keeps one value through the loop and reaches `blocks` unnarrowed.
         func isInvariant(_ u: VReg, at blocks: Set<Int>, outside region: Set<Int> = []) -> Bool {
-            !definedInLoop.contains(u) && !isNarrowed(u, before: blocks, outside: region)
+            !definedInLoop.contains(u) && !maybeUnwritten.contains(u) && !isNarrowed(u, before: blocks, outside: region)
         }
     }
 
@@ -235,7 +244,7 @@ public enum LoopInvariantHoisting {
         // only (its definitions then count as the region's).
         func admits(_ b: Int, from first: Int = 0) -> Bool {
             var scratch = defined, ok = true
-            func read(_ u: VReg) { if !scratch.contains(u) && facts.definedInLoop.contains(u) { ok = false } }
+            func read(_ u: VReg) { if !scratch.contains(u) && (facts.definedInLoop.contains(u) || facts.maybeUnwritten.contains(u)) { ok = false } }
             for i in f.blocks[b].instructions[first...] {
                 guard movesInRegion(i.inst) else { return false }
                 i.inst.forEachUse(read)

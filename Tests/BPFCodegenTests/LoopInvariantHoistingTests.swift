@@ -113,4 +113,23 @@ extension OptimizerPassTests {
         ], params: 1)
         #expect(LoopInvariantHoisting.run(f) == f)
     }
+
+    /// `if (n > 0) x = m; for (i = 0; i < n; i++) acc += x * 3;`: x is written only when the
+    /// loop runs; `x * 3` before the loop would read it unwritten when n is 0.
+    @Test func operandWrittenOnOnePathOnlyStays() throws {
+        let n = VReg(0), m = VReg(1), i = VReg(3), acc = VReg(4), x = VReg(5), y = VReg(10)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(0), width: .w64))],
+                  terminator: .branch(.sgt, lhs: n, rhs: .imm(0), width: .w64, then: id(1), else: id(2))),
+            Block(id: id(1), instructions: [ins(.mov(dst: x, src: .reg(m), width: .w64))], terminator: .jump(id(2))),
+            Block(id: id(2), terminator: .branch(.slt, lhs: i, rhs: .reg(n), width: .w64, then: id(3), else: id(4))),
+            Block(id: id(3), instructions: [
+                ins(.binary(.mul, dst: y, lhs: x, rhs: .imm(3), width: .w64)),
+                ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(y), width: .w64)),
+                ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))], terminator: .jump(id(2))),
+            Block(id: id(4), terminator: .ret(.reg(acc))),
+        ], params: 2)
+        #expect(LoopInvariantHoisting.run(f) == f)
+    }
 }
