@@ -78,6 +78,7 @@ public enum Optimizer {
                 step("JumpThreading", JumpThreading.run)
                 step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
                 step("CFGSimplify", CFGSimplify.run)
+                step("RegionNumbering", RegionNumbering.run)
                 // Once threading has removed the merges an inlined function's returns made
                 // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and
                 // read back reads the stored value, and a constant it forwards decides the

@@ -1,0 +1,165 @@
+/// Value numbering of whole truth values: a region of blocks that computes the same
+/// thing as one before it (`(x >= 13)` as a branch between `d = 1` and `d = 0`, in each
+/// round of an unrolled loop) becomes copies of what the earlier one computed, as GVN
+/// shares clang's compare values. The verifier then walks the branch once, not once per
+/// copy with the paths of the earlier one multiplied by it.
+///
+/// A region: the branch ending a block E and the blocks it leads to (all their other
+/// predecessors inside; E's own instructions are not part of it),
+/// holding arithmetic and copies only, left to one block J. Two regions are the same when
+/// they are equal up to the names of the registers they define, read the same registers
+/// otherwise, each written once in the function (so holding one value wherever they are
+/// read), and the earlier one's entry dominates the later one's. What the earlier one
+/// defines is defined nowhere else, and on every path through it; what the later one
+/// defines holds no value into it.
+public enum RegionNumbering {
+    static let maxBlocks = 16, maxInstructions = 32
+
+    /// A region's shape with its own registers and blocks numbered in walk order.
+    struct Key: Hashable {
+        var instructions: [[Inst]]
+        var terminators: [Terminator]
+    }
+
+    struct Region {
+        var entry: Int
+        var blocks: [Int]       // walk order, entry first
+        var exit: Int
+        var defined: [VReg]     // in order of first definition
+    }
+
+    public static func run(_ f: Function) -> Function {
+        let (succs, preds) = f.flowGraph
+        guard f.blocks.count > 2 else { return f }
+        let (_, defs) = f.useDefCounts()
+        var f = f
+        var dominators: Dominators? = nil
+        var liveness: Liveness? = nil
+        var seen: [Key: [Region]] = [:]
+        var replaced: [(Region, Region)] = []
+        var taken = Set<Int>()
+        for e in f.reversePostOrder() {
+            guard case .branch = f.blocks[e].terminator, !taken.contains(e) else { continue }
+            let rr = region(from: e, f: f, defs: defs, succs: succs, preds: preds)
+            guard let (region, key) = rr else { continue }
+            if dominators == nil { dominators = Dominators(f, predecessors: preds); liveness = Liveness(f) }
+            let live = liveness!.liveIn[e]
+            guard !region.defined.contains(where: { live.contains($0) }) else { continue }
+            if let earlier = seen[key]?.first(where: { dominators!.dominates($0.entry, e) && !$0.blocks.contains(e)
+                                                         && !callBetween($0.exit, e, f: f, succs: succs, preds: preds) }) {
+                replaced.append((region, earlier))
+                taken.formUnion(region.blocks)
+            } else if definesOnEveryPath(region, f: f, succs: succs) {
+                seen[key, default: []].append(region)
+            }
+        }
+        guard !replaced.isEmpty else { return f }
+        for (region, earlier) in replaced {
+            let e = region.entry
+            f.blocks[e].instructions += zip(region.defined, earlier.defined).map { Instruction(.mov(dst: $0, src: .reg($1), width: .w64)) }
+            f.blocks[e].terminator = .jump(f.blocks[region.exit].id)
+        }
+        return CFGSimplify.run(f)
+    }
+
+    /// Whether a call (or inline assembly) may run between leaving block `from` and
+    /// reaching the end of block `to`: the earlier region's values would be carried
+    /// across it, in registers calls preserve or on the stack, where the verifier keeps
+    /// each path's 0 or 1 apart (128-bit arithmetic's carry, shared across map updates:
+    /// 10,032 verified instructions became 24,435).
+    static func callBetween(_ from: Int, _ to: Int, f: Function, succs: [[Int]], preds: [[Int]]) -> Bool {
+        var forward: Set<Int> = [from], work = [from]
+        while let b = work.popLast() { for s in succs[b] where forward.insert(s).inserted { work.append(s) } }
+        guard forward.contains(to) else { return false }
+        var between: Set<Int> = [to]
+        work = [to]
+        while let b = work.popLast() {
+            guard b != from else { continue }
+            for p in preds[b] where forward.contains(p) && between.insert(p).inserted { work.append(p) }
+        }
+        return between.contains { b in
+            f.blocks[b].instructions.contains { i in
+                switch i.inst { case .call, .inlineAsm: return true; default: return false }
+            }
+        }
+    }
+
+    static func movable(_ inst: Inst) -> Bool {
+        switch inst {
+        case .binary, .neg, .ext, .bswap, .mov, .loadImm64: return true
+        default: return false
+        }
+    }
+
+    /// The region entered at `e` and its shape, when it reads only registers written
+    /// once and defines registers written in it alone.
+    static func region(from e: Int, f: Function, defs: RegCounts, succs: [[Int]], preds: [[Int]]) -> (Region, Key)? {
+        // Grown one block at a time until everything it leads to meets in one block:
+        // the smallest region (a diamond, not the code after its join).
+        var inRegion: Set<Int> = [e], order = [e]
+        var count = 0
+        func frontier() -> [Int] {
+            var out: [Int] = []
+            for b in order { for s in succs[b] where !inRegion.contains(s) && !out.contains(s) { out.append(s) } }
+            return out
+        }
+        var next = frontier()
+        while order.count == 1 || next.count != 1 {
+            guard let s = next.first(where: { s in s != e && preds[s].allSatisfy({ inRegion.contains($0) })
+                                                && f.blocks[s].instructions.allSatisfy({ movable($0.inst) }) }) else { return nil }
+            count += f.blocks[s].instructions.count
+            guard order.count < maxBlocks, count <= maxInstructions else { return nil }
+            inRegion.insert(s)
+            order.append(s)
+            next = frontier()
+        }
+        guard let exit = next.first, !order.contains(where: { succs[$0].contains(e) }) else { return nil }
+        // Number the region's registers and blocks.
+        var local: [VReg: VReg] = [:], defined: [VReg] = [], counts: [VReg: Int] = [:]
+        for b in order.dropFirst() {
+            for i in f.blocks[b].instructions {
+                i.inst.forEachDef { d in
+                    counts[d, default: 0] += 1
+                    if local[d] == nil { local[d] = VReg(-1 - defined.count); defined.append(d) }
+                }
+            }
+        }
+        guard counts.allSatisfy({ defs[$0.key] == $0.value }) else { return nil }
+        var outsideOK = true
+        func name(_ v: VReg) -> VReg {
+            if let l = local[v] { return l }
+            if defs[v] != 1 && !f.parameters.contains(v) { outsideOK = false }
+            return v
+        }
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { (f.blocks[$0.element].id, BlockID($0.offset)) })
+        var key = Key(instructions: [], terminators: [])
+        for b in order {
+            key.instructions.append(b == e ? [] : f.blocks[b].instructions.map { $0.inst.renaming(name) })
+            var t = f.blocks[b].terminator.mappingTargets { position[$0] ?? BlockID(-1) }
+            if case .branch(let cc, let l, let r, let w, let a, let c) = t {
+                let rr: Operand
+                if case .reg(let x) = r { rr = .reg(name(x)) } else { rr = r }
+                t = .branch(cc, lhs: name(l), rhs: rr, width: w, then: a, else: c)
+            }
+            key.terminators.append(t)
+        }
+        guard outsideOK else { return nil }
+        return (Region(entry: e, blocks: order, exit: exit, defined: defined), key)
+    }
+
+    /// Whether every path from the region's entry to its exit writes each register it defines.
+    static func definesOnEveryPath(_ r: Region, f: Function, succs: [[Int]]) -> Bool {
+        // Blocks in walk order: each block's predecessors in the region come before it.
+        var written: [Int: Set<VReg>] = [:]
+        var atExit: Set<VReg>? = nil
+        for b in r.blocks {
+            var w = written[b] ?? []
+            if b != r.entry { for i in f.blocks[b].instructions { i.inst.forEachDef { w.insert($0) } } }
+            for s in succs[b] {
+                if s == r.exit { atExit = atExit.map { $0.intersection(w) } ?? w }
+                else { written[s] = written[s].map { $0.intersection(w) } ?? w }
+            }
+        }
+        return (atExit ?? []).isSuperset(of: r.defined)
+    }
+}

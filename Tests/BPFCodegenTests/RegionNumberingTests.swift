@@ -1,0 +1,41 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// RegionNumbering: a branch region computing what an earlier one computed becomes
+/// copies of the earlier one's results, unless a call comes between them.
+extension OptimizerPassTests {
+    /// `t1 = a < b; x = t1 + 1; [call;] t2 = a < b; return x * 4 + t2`, each truth value
+    /// a diamond setting 1 or 0.
+    func repeatedComparison(callBetween: Bool) -> Function {
+        let a = VReg(0), b = VReg(1), t1 = VReg(10), x = VReg(11), t2 = VReg(12), y = VReg(13), r = VReg(14)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        func diamond(_ at: Int, _ t: VReg, next: Int) -> [Block] {
+            [Block(id: id(at), terminator: .branch(.ult, lhs: a, rhs: .reg(b), width: .w64, then: id(at + 1), else: id(at + 2))),
+             Block(id: id(at + 1), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(id(next))),
+             Block(id: id(at + 2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(next)))]
+        }
+        var middle = [ins(.binary(.add, dst: x, lhs: t1, rhs: .imm(1), width: .w64))]
+        if callBetween { middle.append(ins(.call(dst: nil, callee: .helper(6), args: []))) }
+        return fn(diamond(0, t1, next: 3)
+                  + [Block(id: id(3), instructions: middle, terminator: .jump(id(4)))]
+                  + diamond(4, t2, next: 7)
+                  + [Block(id: id(7), instructions: [ins(.binary(.shl, dst: y, lhs: x, rhs: .imm(2), width: .w64)),
+                                                     ins(.binary(.add, dst: r, lhs: y, rhs: .reg(t2), width: .w64))],
+                           terminator: .ret(.reg(r)))], params: 2)
+    }
+
+    @Test func repeatedTruthValueBecomesACopy() throws {
+        let f = repeatedComparison(callBetween: false)
+        let g = RegionNumbering.run(f)
+        let branches = g.blocks.filter { if case .branch = $0.terminator { return true }; return false }
+        #expect(branches.count == 1, "one comparison left\(show(g))")
+        #expect(g.blocks.contains { $0.instructions.contains { $0.inst == .mov(dst: VReg(12), src: .reg(VReg(10)), width: .w64) } },
+                "t2 = t1\(show(g))")
+        for (p, q): (Int64, Int64) in [(1, 2), (2, 1), (3, 3)] {
+            #expect(try IRInterpreter.run(g, args: [p, q]) == IRInterpreter.run(f, args: [p, q]))
+        }
+        let across = repeatedComparison(callBetween: true)
+        #expect(RegionNumbering.run(across) == across, "a call between: the value is computed again")
+    }
+}
