@@ -376,3 +376,25 @@ struct CopyRoots {
         return v
     }
 }
+
+extension Inst {
+    /// Register arithmetic, a copy or a constant: what a region of blocks moved or shared
+    /// whole may hold (`LoopInvariantHoisting`, `RegionNumbering`).
+    var isArithmeticOrCopy: Bool {
+        switch self {
+        case .binary, .neg, .ext, .bswap, .mov, .loadImm64: return true
+        default: return false
+        }
+    }
+}
+
+extension Function {
+    /// Whether one of the blocks (positions) calls a function or runs inline assembly.
+    func calls<S: Sequence>(in blocks: S) -> Bool where S.Element == Int {
+        blocks.contains { b in
+            self.blocks[b].instructions.contains { i in
+                switch i.inst { case .call, .inlineAsm: return true; default: return false }
+            }
+        }
+    }
+}

@@ -42,7 +42,7 @@ public enum LoopInvariantHoisting {
                 .map { (header: $0, blocks: Loops.natural(header: $0, succs: succs, preds: preds, dominators: dominators)) }
                 .sorted { $0.blocks.count < $1.blocks.count || $0.blocks.count == $1.blocks.count && $0.header < $1.header }
             for loop in loops where isReducible(loop.header, loop.blocks, preds: preds, dominators: dominators)
-                && !makesCalls(f, loop.blocks) {
+                && !f.calls(in: loop.blocks) {
                 let facts = LoopFacts(f, header: loop.header, loop: loop.blocks, succs: succs, preds: preds, dominators: dominators)
                 if hoistInstructions(&f, facts) || hoistRegion(&f, facts, succs: succs, preds: preds) {
                     moves += 1
@@ -58,15 +58,6 @@ public enum LoopInvariantHoisting {
     /// (a loop threading enters below its test is left alone).
     static func isReducible(_ h: Int, _ loop: Set<Int>, preds: [[Int]], dominators: Dominators) -> Bool {
         loop.allSatisfy { b in dominators.dominates(h, b) && (b == h || preds[b].allSatisfy { loop.contains($0) }) }
-    }
-
-    /// Whether the loop calls a function or runs inline assembly.
-    static func makesCalls(_ f: Function, _ loop: Set<Int>) -> Bool {
-        loop.contains { b in
-            f.blocks[b].instructions.contains { i in
-                switch i.inst { case .call, .inlineAsm: return true; default: return false }
-            }
-        }
     }
 
     /// What moving code out of one loop needs to know about it.
@@ -176,15 +167,6 @@ public enum LoopInvariantHoisting {
         return true
     }
 
-    /// Instructions a region of blocks may hold: arithmetic, and copies of registers and
-    /// constants (the 0 and 1 of a truth value).
-    static func movesInRegion(_ inst: Inst) -> Bool {
-        switch inst {
-        case .binary, .neg, .ext, .bswap, .mov, .loadImm64: return true
-        default: return false
-        }
-    }
-
     /// Moves one region of the loop out: blocks entered at one block E and left to one
     /// block J, computing from invariant registers only, defining registers nothing else
     /// defines and nothing reads before they are defined. The preheader then goes through
@@ -246,7 +228,7 @@ public enum LoopInvariantHoisting {
             var scratch = defined, ok = true
             func read(_ u: VReg) { if !scratch.contains(u) && (facts.definedInLoop.contains(u) || facts.maybeUnwritten.contains(u)) { ok = false } }
             for i in f.blocks[b].instructions[first...] {
-                guard movesInRegion(i.inst) else { return false }
+                guard i.inst.isArithmeticOrCopy else { return false }
                 i.inst.forEachUse(read)
                 i.inst.forEachDef { scratch.insert($0) }
             }

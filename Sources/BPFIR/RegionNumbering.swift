@@ -77,18 +77,7 @@ public enum RegionNumbering {
             guard b != from else { continue }
             for p in preds[b] where forward.contains(p) && between.insert(p).inserted { work.append(p) }
         }
-        return between.contains { b in
-            f.blocks[b].instructions.contains { i in
-                switch i.inst { case .call, .inlineAsm: return true; default: return false }
-            }
-        }
-    }
-
-    static func movable(_ inst: Inst) -> Bool {
-        switch inst {
-        case .binary, .neg, .ext, .bswap, .mov, .loadImm64: return true
-        default: return false
-        }
+        return f.calls(in: between)
     }
 
     /// The region entered at `e` and its shape, when it reads only registers written
@@ -106,7 +95,7 @@ public enum RegionNumbering {
         var next = frontier()
         while order.count == 1 || next.count != 1 {
             guard let s = next.first(where: { s in s != e && preds[s].allSatisfy({ inRegion.contains($0) })
-                                                && f.blocks[s].instructions.allSatisfy({ movable($0.inst) }) }) else { return nil }
+                                                && f.blocks[s].instructions.allSatisfy({ $0.inst.isArithmeticOrCopy }) }) else { return nil }
             count += f.blocks[s].instructions.count
             guard order.count < maxBlocks, count <= maxInstructions else { return nil }
             inRegion.insert(s)
