@@ -88,7 +88,7 @@ enum EqualBlockMerging {
         } else if shapes[b].code.count == n && b != 0 {
             cut(a, to: f.blocks[b].id)
         } else {
-            let tail = BlockID((f.blocks.map(\.id.id).max() ?? 0) + 1)
+            let tail = f.unusedBlockID
             var t = Block(id: tail, instructions: Array(f.blocks[a].instructions.suffix(n)), terminator: f.blocks[a].terminator,
                           terminatorLocation: f.blocks[a].terminatorLocation)
             t.unlikely = f.blocks[a].unlikely && f.blocks[b].unlikely

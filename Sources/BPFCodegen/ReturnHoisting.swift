@@ -42,7 +42,7 @@ enum ReturnHoisting {
         }
         let index = f.blockIndexByID
         let predecessors = f.flowGraph.predecessors
-        let exit = BlockID((f.blocks.map(\.id.id).max() ?? 0) + 1)
+        let exit = f.unusedBlockID
         let r0 = VReg(f.nextVReg)
         var live: Liveness? = nil
         var g = f

@@ -27,7 +27,7 @@ public enum CommonCodeHoisting {
             if case .reg(let x) = r { tested.insert(root(x)) }
             while let a = f.blocks[ti].instructions.first?.inst, let b = f.blocks[ei].instructions.first?.inst,
                   let da = a.singleDef, let db = b.singleDef, da != db, defs[da] == 1, defs[db] == 1,
-                  hoistable(a), a.replacingDefs(of: da, with: db) == b,
+                  a.isArithmetic, a.replacingDefs(of: da, with: db) == b,
                   !a.usedRegs.contains(where: { $0 == da || tested.contains(root($0)) }) {
                 f.blocks[p].instructions.append(f.blocks[ti].instructions.removeFirst())
                 f.blocks[ei].instructions.removeFirst()
@@ -49,13 +49,5 @@ public enum CommonCodeHoisting {
             }
         }
         return f
-    }
-
-    /// Computations moved above a branch: arithmetic on registers and constants.
-    static func hoistable(_ inst: Inst) -> Bool {
-        switch inst {
-        case .binary, .neg, .ext, .bswap: return !inst.hasSideEffects
-        default: return false
-        }
     }
 }

@@ -54,7 +54,7 @@ public enum FullUnrolling {
         let dominators = Dominators(f, predecessors: preds)
         var liveness: Liveness? = nil
         var g = f
-        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        var nextID = f.unusedBlockID.id
         var changed = false
         // Copies of loop bodies go where the loop is (block order is what live ranges and
         // the frame's slot sharing follow), inserted once the edits by position are done.

@@ -378,6 +378,15 @@ struct CopyRoots {
 }
 
 extension Inst {
+    /// Register arithmetic (no memory, no call): what may move above a branch or out of
+    /// a loop on its own (`CommonCodeHoisting`, `LoopInvariantHoisting`).
+    var isArithmetic: Bool {
+        switch self {
+        case .binary, .neg, .ext, .bswap: return true
+        default: return false
+        }
+    }
+
     /// Register arithmetic, a copy or a constant: what a region of blocks moved or shared
     /// whole may hold (`LoopInvariantHoisting`, `RegionNumbering`).
     var isArithmeticOrCopy: Bool {
@@ -389,6 +398,9 @@ extension Inst {
 }
 
 extension Function {
+    /// A block id no block has (one past the largest).
+    public var unusedBlockID: BlockID { BlockID((blocks.map(\.id.id).max() ?? 0) + 1) }
+
     /// Whether one of the blocks (positions) calls a function or runs inline assembly.
     func calls<S: Sequence>(in blocks: S) -> Bool where S.Element == Int {
         blocks.contains { b in

@@ -126,16 +126,8 @@ public enum LoopInvariantHoisting {
         }
 
         /// Whether `u` keeps one value through the loop and reaches `blocks` unnarrowed.
-        func isInvariant(_ u: VReg, at blocks: Set<Int>, outside region: Set<Int> = []) -> Bool {
-            !definedInLoop.contains(u) && !maybeUnwritten.contains(u) && !isNarrowed(u, before: blocks, outside: region)
-        }
-    }
-
-    /// Arithmetic computations inside the loop that move on their own.
-    static func movesAlone(_ inst: Inst) -> Bool {
-        switch inst {
-        case .binary, .neg, .ext, .bswap: return true
-        default: return false
+        func isInvariant(_ u: VReg, at blocks: Set<Int>) -> Bool {
+            !definedInLoop.contains(u) && !maybeUnwritten.contains(u) && !isNarrowed(u, before: blocks)
         }
     }
 
@@ -147,7 +139,7 @@ public enum LoopInvariantHoisting {
         var instructions: [Instruction] = []
         for b in f.reversePostOrder() where facts.everyRound.contains(b) {
             for (k, i) in f.blocks[b].instructions.enumerated() {
-                guard movesAlone(i.inst), let d = i.inst.singleDef, facts.defs[d] == 1, !facts.liveIntoHeader.contains(d),
+                guard i.inst.isArithmetic, let d = i.inst.singleDef, facts.defs[d] == 1, !facts.liveIntoHeader.contains(d),
                       !facts.isTested(d) else { continue }
                 var invariant = true
                 i.inst.forEachUse { u in if u == d || !facts.isInvariant(u, at: [b]) { invariant = false } }
@@ -183,7 +175,7 @@ public enum LoopInvariantHoisting {
                     .first
             else { continue }
             if start > 0 {
-                let id = BlockID((f.blocks.map(\.id.id).max() ?? -1) + 1)
+                let id = f.unusedBlockID
                 let tail = Block(id: id, instructions: Array(f.blocks[e].instructions[start...]), terminator: f.blocks[e].terminator,
                                  terminatorLocation: f.blocks[e].terminatorLocation)
                 f.blocks[e].instructions.removeSubrange(start...)
@@ -280,7 +272,7 @@ public enum LoopInvariantHoisting {
         let outside = preds[h].filter { !loop.contains($0) }
         if outside.count == 1, let p = outside.first, succs[p] == [h], case .jump = f.blocks[p].terminator { return p }
         let headerID = f.blocks[h].id
-        let id = BlockID((f.blocks.map(\.id.id).max() ?? -1) + 1)
+        let id = f.unusedBlockID
         for p in outside { FullUnrolling.retarget(&f.blocks[p], from: headerID, to: id) }
         f.blocks.insert(Block(id: id, terminator: .jump(headerID)), at: h)
         return h

@@ -29,8 +29,8 @@ public enum RegionNumbering {
     }
 
     public static func run(_ f: Function) -> Function {
-        let (succs, preds) = f.flowGraph
         guard f.blocks.count > 2 else { return f }
+        let (succs, preds) = f.flowGraph
         let (_, defs) = f.useDefCounts()
         var f = f
         var dominators: Dominators? = nil
@@ -39,9 +39,8 @@ public enum RegionNumbering {
         var replaced: [(Region, Region)] = []
         var taken = Set<Int>()
         for e in f.reversePostOrder() {
-            guard case .branch = f.blocks[e].terminator, !taken.contains(e) else { continue }
-            let rr = region(from: e, f: f, defs: defs, succs: succs, preds: preds)
-            guard let (region, key) = rr else { continue }
+            guard case .branch = f.blocks[e].terminator, !taken.contains(e),
+                  let (region, key) = region(from: e, f: f, defs: defs, succs: succs, preds: preds) else { continue }
             if dominators == nil { dominators = Dominators(f, predecessors: preds); liveness = Liveness(f) }
             let live = liveness!.liveIn[e]
             guard !region.defined.contains(where: { live.contains($0) }) else { continue }

@@ -12,7 +12,7 @@ public enum ReturnMerging {
         var g = f
         // Deterministic order of the new blocks: by the first block that returns the value.
         for (value, members) in groups.sorted(by: { $0.value[0] < $1.value[0] }) where members.count > 1 {
-            let exit = BlockID((g.blocks.map(\.id.id).max() ?? -1) + 1)
+            let exit = g.unusedBlockID
             g.blocks.append(Block(id: exit, instructions: [], terminator: .ret(value),
                                   terminatorLocation: g.blocks[members[0]].terminatorLocation))
             for i in members {

@@ -63,7 +63,7 @@ public enum StoredValueThreading {
         var f = f
         var changed = false
         var copied = Set<Int>()
-        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        var nextID = f.unusedBlockID.id
         for c in candidates where copied.isDisjoint(with: c.chain) {
             let tested = f.blocks[c.chain.last!]
             guard case .branch(let cc, _, .imm(let rhs), let w, let t, let e) = tested.terminator else { continue }

@@ -19,7 +19,7 @@ public enum SwitchArithmetic {
         var consumed: Set<Int> = []           // links of a chain already replaced
         var bounds: ValueBounds? = nil
         var added: [(after: Int, block: Block)] = []
-        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        var nextID = f.unusedBlockID.id
         for h in f.blocks.indices where !consumed.contains(h) {
             guard var s = chain(from: h, f, preds, index) else { continue }
             guard var plan = linear(s) else {

@@ -95,7 +95,7 @@ public enum TailMerging {
         // Blocks made on edges, placed right before the block they enter (in block order, a
         // register they set then lives only from there on, not over the code between).
         var edgeBlocks: [Int: [Block]] = [:]
-        var nextID = (f.blocks.map(\.id.id).max() ?? 0) + 1
+        var nextID = f.unusedBlockID.id
         for members in groups.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
             let kept = members[0]
             let keptValues = parameters[kept]!.values
