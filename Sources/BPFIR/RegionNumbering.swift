@@ -32,19 +32,25 @@ public enum RegionNumbering {
         guard f.blocks.count > 2 else { return f }
         let (succs, preds) = f.flowGraph
         let (_, defs) = f.useDefCounts()
+        // Every region first: most functions hold no two of one shape, and then need
+        // neither dominators nor liveness.
+        let candidates = f.reversePostOrder().compactMap { e -> (Region, Key)? in
+            guard case .branch = f.blocks[e].terminator else { return nil }
+            return region(from: e, f: f, defs: defs, succs: succs, preds: preds)
+        }
+        var shapes = Set<Key>()
+        guard candidates.contains(where: { !shapes.insert($0.1).inserted }) else { return f }
         var f = f
-        var dominators: Dominators? = nil
-        var liveness: Liveness? = nil
+        let dominators = Dominators(f, predecessors: preds), liveness = Liveness(f)
         var seen: [Key: [Region]] = [:]
         var replaced: [(Region, Region)] = []
         var taken = Set<Int>()
-        for e in f.reversePostOrder() {
-            guard case .branch = f.blocks[e].terminator, !taken.contains(e),
-                  let (region, key) = region(from: e, f: f, defs: defs, succs: succs, preds: preds) else { continue }
-            if dominators == nil { dominators = Dominators(f, predecessors: preds); liveness = Liveness(f) }
-            let live = liveness!.liveIn[e]
+        for (region, key) in candidates {
+            let e = region.entry
+            guard !taken.contains(e) else { continue }
+            let live = liveness.liveIn[e]
             guard !region.defined.contains(where: { live.contains($0) }) else { continue }
-            if let earlier = seen[key]?.first(where: { dominators!.dominates($0.entry, e) && !$0.blocks.contains(e)
+            if let earlier = seen[key]?.first(where: { dominators.dominates($0.entry, e) && !$0.blocks.contains(e)
                                                          && !callBetween($0.exit, e, f: f, succs: succs, preds: preds) }) {
                 replaced.append((region, earlier))
                 taken.formUnion(region.blocks)

@@ -14,6 +14,7 @@
 /// is ever stored cannot (the verifier keeps frame addresses out of maps and globals).
 public enum StackForwarding {
     public static func run(_ f: Function) -> Function {
+        guard !f.slots.isEmpty else { return f }       // no frame memory to forward
         var f = f
         var escaped: Set<Int> = []
         var loaded: Set<Int> = []
