@@ -8,12 +8,12 @@ public enum AddressFolding {
     public static func foldSlots(_ f: Function) -> Function {
         // Only worth the propagation when some access goes through a frame address.
         let frame = f.framePointerRegisters()
-        guard !frame.isEmpty, f.blocks.contains(where: { $0.instructions.contains { i in
-            switch i.inst {
+        guard !frame.isEmpty, f.containsInstruction(where: { inst in
+            switch inst {
             case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _): return frame.contains(r)
             default: return false
             }
-        } }) else { return f }
+        }) else { return f }
         return KnownValues(f).rewriting(f, instruction: foldSlot)
     }
 

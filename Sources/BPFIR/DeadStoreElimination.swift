@@ -19,9 +19,8 @@
 /// back as the values stored, its slot shared with a buffer a helper filled earlier).
 public enum DeadStoreElimination {
     public static func run(_ f: Function) -> Function {
-        guard !f.slots.isEmpty, f.blocks.contains(where: { b in
-            b.instructions.contains { if case .store(.slot, _, _, _) = $0.inst { return true }; return false }
-        }) else { return f }
+        guard !f.slots.isEmpty, f.containsInstruction(where: { if case .store(.slot, _, _, _) = $0 { return true }; return false })
+        else { return f }
         let facts = Facts(f)
         let (succs, _) = f.flowGraph
         let post = f.depthFirst.postOrder

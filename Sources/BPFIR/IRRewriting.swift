@@ -104,12 +104,10 @@ public extension Function {
     /// Whether a value held in one of `regs` is stored to memory (a frame address there
     /// can be found by a callee; a narrower store keeps only part of it, a number).
     func storesAnyOf(_ regs: RegSet) -> Bool {
-        blocks.contains { b in
-            b.instructions.contains { i in
-                switch i.inst {
-                case .store(_, _, .reg(let v), .w64), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return regs.contains(v)
-                default: return false
-                }
+        containsInstruction { inst in
+            switch inst {
+            case .store(_, _, .reg(let v), .w64), .atomic(_, _, _, let v, _, _), .cmpxchg(_, _, _, _, let v, _): return regs.contains(v)
+            default: return false
             }
         }
     }
@@ -174,6 +172,12 @@ public extension Function {
             for b in bs.indices { bs[b].terminator.forEachUse { uses[$0] += 1 } }
         }
         return (uses, defs)
+    }
+
+    /// Whether some instruction of the function passes `test` (a pass's quick look before
+    /// its analyses).
+    func containsInstruction(where test: (Inst) -> Bool) -> Bool {
+        blocks.contains { b in b.instructions.contains { test($0.inst) } }
     }
 
     /// Calls `body` with every instruction and the position of its block, block by block,

@@ -35,9 +35,7 @@ public enum StoredValueThreading {
 
     static func threadOnce(_ f: Function) -> Function? {
         // Only constants stored through registers are followed: without one, nothing is known.
-        guard f.blocks.contains(where: { b in
-            b.instructions.contains { if case .store(.reg, _, .imm, _) = $0.inst { return true }; return false }
-        }) else { return nil }
+        guard f.containsInstruction(where: { if case .store(.reg, _, .imm, _) = $0 { return true }; return false }) else { return nil }
         let (_, defs) = f.useDefCounts()
         let kinds = MemoryKinds(f)
         let (succs, preds) = f.flowGraph
