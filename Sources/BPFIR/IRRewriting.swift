@@ -175,9 +175,13 @@ public extension Function {
     }
 
     /// Whether some instruction of the function passes `test` (a pass's quick look before
-    /// its analyses).
+    /// its analyses), read in place as `forEachInstruction` reads them.
     func containsInstruction(where test: (Inst) -> Bool) -> Bool {
-        blocks.contains { b in b.instructions.contains { test($0.inst) } }
+        blocks.withUnsafeBufferPointer { bs in
+            bs.indices.contains { b in
+                bs[b].instructions.withUnsafeBufferPointer { insts in insts.contains { test($0.inst) } }
+            }
+        }
     }
 
     /// Calls `body` with every instruction and the position of its block, block by block,
