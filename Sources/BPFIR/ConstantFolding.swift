@@ -7,8 +7,9 @@
 /// dividend, shift amounts are masked. A branch comparing a register with itself, or
 /// with a copy of itself made in its block, is decided too (a `memcmp` of bytes that a
 /// `memcpy` just wrote compares forwarded values with their copies). An absorbing operand
-/// folds the operation (`x | ~0`, `x & 0`, `x * 0`), and a comparison with the bound of
-/// its range is decided (`x <= UINT_MAX`, `x < 0u`).
+/// folds the operation (`x | ~0`, `x & 0`, `x * 0`, a zero dividend or shifted value:
+/// `0 / x`, `0 % x`, `0 >> x`; `x % 1`), `x / 1` is a copy, and a comparison with the
+/// bound of its range is decided (`x <= UINT_MAX`, `x < 0u`).
 public enum ConstantFolding {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
@@ -78,6 +79,12 @@ public enum ConstantFolding {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
             let rhs = operand(r, w)
+            // A zero dividend or shifted value: `0 / x`, `0 % x` and `0 >> x` are 0 whatever
+            // x is (eBPF's division by zero gives 0, its remainder the dividend).
+            if w == .w32 || w == .w64, let a = known(l), a & w.mask == 0,
+               [.udiv, .sdiv, .urem, .srem, .shl, .lshr, .ashr].contains(op) {
+                return .mov(dst: d, src: .imm(0), width: .w64)
+            }
             // Unsigned division and remainder by a power of two are a shift and a mask,
             // which the verifier bounds (it knows nothing of a quotient or remainder):
             // `bits[idx / 8]` loads only so, as clang's build does. A division of a
@@ -89,8 +96,13 @@ public enum ConstantFolding {
                                    : .binary(.and, dst: d, lhs: l, rhs: .imm((Int64(1) << shift) - 1), width: w)
             }
             // An identity operand leaves a copy (at the operation's width).
-            if w == .w32 || w == .w64, case .imm(let k) = rhs, k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && op == .mul {
+            if w == .w32 || w == .w64, case .imm(let k) = rhs,
+               k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && [.mul, .udiv, .sdiv].contains(op) {
                 return .mov(dst: d, src: .reg(l), width: w)
+            }
+            // A remainder by 1 is 0.
+            if w == .w32 || w == .w64, case .imm(1) = rhs, op == .urem || op == .srem {
+                return .mov(dst: d, src: .imm(0), width: .w64)
             }
             // An absorbing operand leaves a constant: `x | ~0` is all ones, `x & 0` and
             // `x * 0` are 0; and `x & ~0` is a copy.

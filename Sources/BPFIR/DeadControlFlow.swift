@@ -1,7 +1,9 @@
 /// Aggressive dead code elimination (control dependence): code is live only if it has an
 /// effect (a store other than to a stack slot whose address is never taken, a call other
 /// than of a pure function, an atomic operation, inline assembly, a return), computes a
-/// value or stores to a slot that live code reads, or decides whether live code runs. Everything else goes, branches
+/// value or stores to a slot that live code reads (of a register written in several
+/// places, the definitions that reach the read: `ReachingDefinitions`), or decides
+/// whether live code runs. Everything else goes, branches
 /// included: a branch that decides nothing live becomes a jump to the block after it
 /// that every path reaches (its immediate post-dominator). So a loop whose results
 /// nothing reads goes whole, as clang's loop deletion removes it — the verifier would
@@ -32,9 +34,22 @@ public enum DeadControlFlow {
             }
         }
 
-        // Definitions of each register (a register defined in several places: all of
-        // them are live when one use is).
+        // Definitions of each register. Of a register defined in several places, a live
+        // use makes live the definitions that reach it (a variable reused after a loop
+        // that no longer needs it: its definitions in the loop reach only the loop), the
+        // sites `reachedBy` lists for each instruction (the terminator at the end).
         var defs: [VReg: [(block: Int, index: Int)]] = [:]
+        let reaching = ReachingDefinitions(f, defs: f.useDefCounts().defs)
+        var reachedBy = f.blocks.map { [[Int]](filled: [], count: $0.instructions.count + 1) }
+        var sitePosition = [(block: Int, index: Int)?](filled: nil, count: reaching?.count ?? 0)
+        if let reaching = reaching {
+            reaching.forEachUse(in: f) { _, sites, b, i in reachedBy[b][i < 0 ? f.blocks[b].instructions.count : i] += sites }
+            for (b, block) in reaching.sitesAt.enumerated() {
+                for (i, sites) in block.enumerated() { for s in sites { sitePosition[s] = (b, i) } }
+            }
+        }
+        /// Whether `r` is defined in several places (its live uses name the definitions).
+        func definedInSeveralPlaces(_ r: VReg) -> Bool { reaching?.sitesOf[r.id] != nil }
         // A stack slot whose address is never taken is a variable too: its stores are
         // live only when a live instruction reads it.
         // So is one whose address only indexes its own loads and stores (`a[i] += 5` on a
@@ -62,7 +77,12 @@ public enum DeadControlFlow {
         var regWork: [VReg] = []
         var blockWork: [Int] = []
 
-        func use(_ r: VReg) { if liveRegs.insert(r).inserted { regWork.append(r) } }
+        var siteWork: [Int] = []
+        func use(_ r: VReg) {
+            if !definedInSeveralPlaces(r) && liveRegs.insert(r).inserted { regWork.append(r) }
+        }
+        /// The uses at instruction `i` of block `b` (`i` past the last: the terminator) are live.
+        func reached(_ b: Int, _ i: Int) { siteWork += reachedBy[b][i] }
         func enliven(_ b: Int) { if !liveBlock[b] { liveBlock[b] = true; blockWork.append(b) } }
         var liveSlots = Set<Int>()
         var slotWork: [Int] = []
@@ -71,6 +91,7 @@ public enum DeadControlFlow {
             liveInst[b][i] = true
             let inst = f.blocks[b].instructions[i].inst
             inst.forEachUse(use)
+            reached(b, i)
             switch inst {
             case .load(_, .slot(let k), _, _, _), .atomic(_, .slot(let k), _, _, _, _), .cmpxchg(_, .slot(let k), _, _, _, _):
                 if liveSlots.insert(k).inserted { slotWork.append(k) }
@@ -94,6 +115,7 @@ public enum DeadControlFlow {
             guard !liveBranch[b] else { return }
             liveBranch[b] = true
             f.blocks[b].terminator.forEachUse(use)
+            reached(b, f.blocks[b].instructions.count)
             enliven(b)
         }
 
@@ -104,9 +126,11 @@ public enum DeadControlFlow {
             default: break
             }
         }
-        while !regWork.isEmpty || !blockWork.isEmpty || !slotWork.isEmpty {
+        while !regWork.isEmpty || !siteWork.isEmpty || !blockWork.isEmpty || !slotWork.isEmpty {
             if let r = regWork.popLast() {
                 for d in defs[r] ?? [] { markInstruction(d.block, d.index) }
+            } else if let s = siteWork.popLast() {
+                if let d = sitePosition[s] { markInstruction(d.block, d.index) }
             } else if let k = slotWork.popLast() {
                 for st in slotStores[k] ?? [] { markInstruction(st.block, st.index) }
             } else if let b = blockWork.popLast() {

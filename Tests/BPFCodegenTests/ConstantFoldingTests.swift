@@ -66,6 +66,31 @@ extension OptimizerPassTests {
         }
     }
 
+    /// A zero dividend or shifted value (`0 / x`, `0 % x`, `0 << x`, `0 >> x`, a register
+    /// known to hold 0) folds to 0 whatever x is, eBPF's division and remainder by zero
+    /// included; `x / 1` is a copy and `x % 1` is 0. Subtraction from 0, and shifts by 1, stay.
+    @Test func zeroDividendsAndUnitDivisorsFold() throws {
+        for op: BinOp in [.udiv, .sdiv, .urem, .srem, .shl, .lshr, .ashr, .sub] {
+            for w: Width in [.w32, .w64] {
+                let x = VReg(0), z = VReg(1), d = VReg(2), e = VReg(3), s = VReg(4)
+                let f = fn([Block(id: BlockID(0), instructions: [
+                    ins(.mov(dst: z, src: .imm(w == .w32 ? 0x7_0000_0000 : 0), width: .w64)),
+                    ins(.binary(op, dst: d, lhs: z, rhs: .reg(x), width: w)),
+                    ins(.binary(op, dst: e, lhs: x, rhs: .imm(1), width: w)),
+                    ins(.binary(.xor, dst: s, lhs: d, rhs: .reg(e), width: .w64)),
+                ], terminator: .ret(.reg(s)))], params: 1)
+                let g = ConstantFolding.run(f)
+                let zeroFolds = op != .sub
+                let unitFolds = [.udiv, .sdiv, .urem, .srem].contains(op)
+                #expect(!g.containsInstruction { if case .binary(op, _, z, _, _) = $0 { return true }; return false } == zeroFolds, "\(op) \(w)\(show(g))")
+                #expect(!g.containsInstruction { if case .binary(op, _, x, .imm(1), _) = $0 { return true }; return false } == unitFolds, "\(op) \(w)\(show(g))")
+                for v: Int64 in [0, 1, 7, -1, Int64.min, 0x1_0000_0005, -0x8000_0000] {
+                    #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(op) \(w) \(v)\(show(g))")
+                }
+            }
+        }
+    }
+
     /// A comparison with the bound of its range is decided: `x <= UINT_MAX` and `x >= 0u`
     /// hold, `x < 0u` and `x > UINT_MAX` do not, and the signed ones at INT_MIN / INT_MAX.
     @Test func comparisonsWithTheBoundOfTheRangeAreDecided() throws {

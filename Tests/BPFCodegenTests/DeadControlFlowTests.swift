@@ -45,6 +45,30 @@ extension OptimizerPassTests {
         }
     }
 
+    /// A register read before a loop and then reused by the loop for values nothing reads
+    /// after it: the definitions in the loop reach no live use, so the loop goes; when
+    /// the register is returned after the loop, they do, and it stays.
+    @Test func loopsReusingARegisterReadBeforeThemGo() throws {
+        let r = { VReg($0) }
+        for returnsReused in [false, true] {
+            let f = fn([
+                Block(id: BlockID(0), instructions: [ins(.mov(dst: r(2), src: .imm(0), width: .w64)),
+                                                      ins(.binary(.add, dst: r(3), lhs: r(0), rhs: .imm(1), width: .w64)),
+                                                      ins(.binary(.mul, dst: r(5), lhs: r(3), rhs: .imm(2), width: .w64))],
+                      terminator: .jump(BlockID(1))),
+                Block(id: BlockID(1), instructions: [ins(.binary(.add, dst: r(3), lhs: r(3), rhs: .reg(r(2)), width: .w64)),
+                                                      ins(.binary(.add, dst: r(2), lhs: r(2), rhs: .imm(1), width: .w64))],
+                      terminator: .branch(.ult, lhs: r(2), rhs: .imm(10), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(2), instructions: [], terminator: .ret(.reg(returnsReused ? r(3) : r(5)))),
+            ])
+            let g = CFGSimplify.run(DeadControlFlow.run(f))
+            #expect(hasLoop(g) == returnsReused, "returns the reused register: \(returnsReused)\(show(g))")
+            for v: Int64 in [0, 3, -1] {
+                #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]))
+            }
+        }
+    }
+
     /// A loop with no way out leaves nothing to jump to: the function stays as it is.
     @Test func endlessLoopsStay() throws {
         let r = { VReg($0) }
