@@ -22,6 +22,10 @@ public enum ValueNumbering {
         let (_, defs) = f.useDefCounts()
         func once(_ v: VReg) -> Bool { defs[v] == 1 }
         let graph = f.flowGraph
+        // A register written more than once that no path from a block writes again holds
+        // one value there: it is copied and computed from as a register written once.
+        let settled = SettledRegisters(f, defs: defs, predecessors: graph.predecessors)
+        func fixed(_ v: VReg, in b: Int) -> Bool { once(v) || settled.isSettled(v, in: b) }
         let dom = Dominators(f, predecessors: graph.predecessors)
         var rep = RegMap<VReg>(capacity: f.nextVReg)
         var table: [Inst: VReg] = [:]
@@ -220,7 +224,7 @@ public enum ValueNumbering {
                     continue
                 }
                 guard let d = inst.singleDef, once(d) else { continue }
-                if case .mov(_, .reg(let s), .w64) = inst, once(s), s != d {
+                if case .mov(_, .reg(let s), .w64) = inst, fixed(s, in: b), s != d {
                     rep[d] = s
                     continue
                 }
@@ -240,7 +244,7 @@ public enum ValueNumbering {
                 }
                 definition[d] = inst
                 var rewritten: [VReg] = [], readsResult = false
-                inst.forEachUse { if $0 == d { readsResult = true } else if !once($0) { rewritten.append($0) } }
+                inst.forEachUse { if $0 == d { readsResult = true } else if !fixed($0, in: b) { rewritten.append($0) } }
                 guard !readsResult else { continue }
                 var key = inst.replacingDefs(of: d, with: placeholder)
                 // An address computed from a global's address is the same computation from
