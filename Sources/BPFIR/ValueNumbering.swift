@@ -1,4 +1,5 @@
-/// Dominator-based value numbering over registers written once:
+/// Dominator-based value numbering over registers written once (and registers written
+/// more than once where no path writes them again, `SettledRegisters`):
 /// - copy propagation: after `d = s` (64-bit), uses of d read s;
 /// - constant offsets chain: `x = y + 14; d = x + 20` computes `d = y + 34` (also at 32 bits);
 /// - common subexpressions: an arithmetic result computed again from the same

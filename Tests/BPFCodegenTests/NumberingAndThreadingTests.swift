@@ -134,6 +134,43 @@ extension OptimizerPassTests {
         }
     }
 
+    /// A truth value `t` written in both arms of a diamond (b1: 1, b2: 0) and nowhere
+    /// else: after the merge no path writes it again, so a copy of it is `t` and `t ^ y`
+    /// computed again after a second merge is the first. Inside a loop that writes `t`
+    /// again (the second function), neither holds.
+    @Test func registersNoPathWritesAgainAreCopiedAndReusedAsIfWrittenOnce() throws {
+        let x = VReg(0), y = VReg(1), t = VReg(2)
+        func blocks(loop: Bool) -> [Block] {
+            [
+                Block(id: BlockID(0), instructions: [ins(.mov(dst: VReg(9), src: .imm(0), width: .w64))], terminator: .jump(BlockID(1))),
+                Block(id: BlockID(1), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))],
+                      terminator: .branch(.ult, lhs: x, rhs: .reg(y), width: .w64, then: BlockID(3), else: BlockID(2))),
+                Block(id: BlockID(2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(BlockID(3))),
+                Block(id: BlockID(3), instructions: [ins(.binary(.xor, dst: VReg(3), lhs: t, rhs: .reg(y), width: .w64)),
+                                                      ins(.binary(.add, dst: VReg(9), lhs: VReg(9), rhs: .reg(VReg(3)), width: .w64))],
+                      terminator: .branch(.eq, lhs: VReg(3), rhs: .imm(5), width: .w64, then: BlockID(4), else: BlockID(5))),
+                Block(id: BlockID(4), instructions: [ins(.binary(.add, dst: VReg(9), lhs: VReg(9), rhs: .imm(7), width: .w64))],
+                      terminator: .jump(BlockID(5))),
+                Block(id: BlockID(5), instructions: [ins(.mov(dst: VReg(4), src: .reg(t), width: .w64)),
+                                                      ins(.binary(.xor, dst: VReg(5), lhs: VReg(4), rhs: .reg(y), width: .w64)),
+                                                      ins(.binary(.add, dst: VReg(9), lhs: VReg(9), rhs: .reg(VReg(5)), width: .w64)),
+                                                      ins(.binary(.add, dst: x, lhs: x, rhs: .imm(1), width: .w64))],
+                      terminator: loop ? .branch(.ult, lhs: x, rhs: .imm(3), width: .w64, then: BlockID(1), else: BlockID(6))
+                                       : .jump(BlockID(6))),
+                Block(id: BlockID(6), terminator: .ret(.reg(VReg(9)))),
+            ]
+        }
+        for loop in [false, true] {
+            let f = fn(blocks(loop: loop), params: 2)
+            let g = ValueNumbering.run(f)
+            let shared = g.blocks[5].instructions[2].inst == .binary(.add, dst: VReg(9), lhs: VReg(9), rhs: .reg(VReg(3)), width: .w64)
+            #expect(shared == !loop, "loop \(loop)\(show(g))")
+            for args: [Int64] in [[0, 1], [1, 0], [4, 5], [2, 2], [-1, 7]] {
+                #expect(try IRInterpreter.run(g, args: args) == IRInterpreter.run(f, args: args), "loop \(loop) \(args)")
+            }
+        }
+    }
+
     /// `a = q[0]` (q: not the context) in b0; b1/b2 a diamond, b2 storing through a
     /// pointer; b3 (the merge) reads q[0] again: a write on one path → read again. b4,
     /// dominated by b0 through b1 only, reuses it; after a call, it is read again. The
