@@ -4,41 +4,54 @@
 /// value's two arms (`d = 1` / `d = 0`) after the branch that chose between them, read
 /// again in the later rounds of an unrolled loop (`ValueNumbering` shares what is
 /// computed from it).
+///
+/// Worked out on demand, a register at a time (the first question about one walks the
+/// flow graph back from the blocks writing it): a pass asks about few of them.
 struct SettledRegisters {
-    /// Per register id: the blocks from which a write of it can still be reached.
-    private let changing: [Int: [Bool]]
+    private let function: Function
+    private let defs: RegCounts
+    private let predecessors: [[Int]]
+    /// The blocks writing each register written more than once (on the first question).
+    private var writers: [Int: [Int]]? = nil
+    /// Per register asked about: the blocks from which a write of it can still be reached.
+    private var changing: [Int: [Bool]] = [:]
 
-    /// Functions larger than this (blocks times registers written more than once) are
-    /// not analysed: no register counts as settled there.
+    /// At most this many registers times blocks are worked out; past it, no register
+    /// counts as settled (a function of thousands of blocks).
     static let maxWork = 1 << 20
 
     init(_ f: Function, defs: RegCounts, predecessors: [[Int]]) {
+        function = f
+        self.defs = defs
+        self.predecessors = predecessors
+    }
+
+    /// Whether `r`, written more than once, can no longer change in block `b`.
+    mutating func isSettled(_ r: VReg, in b: Int) -> Bool {
+        if let reaches = changing[r.id] { return !reaches[b] }
+        if writers == nil { writers = collectWriters() }
+        let n = function.blocks.count
+        guard let blocks = writers?[r.id], (changing.count + 1) * n <= Self.maxWork else { return false }
+        // Backwards from the writing blocks: every block that reaches one.
+        var reaches = [Bool](filled: false, count: n)
+        var work = blocks
+        for w in blocks { reaches[w] = true }
+        while let x = work.popLast() {
+            for p in predecessors[x] where !reaches[p] { reaches[p] = true; work.append(p) }
+        }
+        changing[r.id] = reaches
+        return !reaches[b]
+    }
+
+    private func collectWriters() -> [Int: [Int]] {
         var writers: [Int: [Int]] = [:]
-        for (bi, b) in f.blocks.enumerated() {
+        for (bi, b) in function.blocks.enumerated() {
             for i in b.instructions {
                 i.inst.forEachDef { d in
                     if defs[d] > 1 && writers[d.id]?.last != bi { writers[d.id, default: []].append(bi) }
                 }
             }
         }
-        guard writers.count * f.blocks.count <= Self.maxWork else { changing = [:]; return }
-        var changing: [Int: [Bool]] = [:]
-        for (r, blocks) in writers {
-            // Backwards from the writing blocks: every block that reaches one.
-            var reaches = [Bool](filled: false, count: f.blocks.count)
-            var work = blocks
-            for b in blocks { reaches[b] = true }
-            while let b = work.popLast() {
-                for p in predecessors[b] where !reaches[p] { reaches[p] = true; work.append(p) }
-            }
-            changing[r] = reaches
-        }
-        self.changing = changing
-    }
-
-    /// Whether `r`, written more than once, can no longer change in block `b`.
-    func isSettled(_ r: VReg, in b: Int) -> Bool {
-        guard let reaches = changing[r.id] else { return false }
-        return !reaches[b]
+        return writers
     }
 }

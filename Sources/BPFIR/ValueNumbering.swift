@@ -25,7 +25,7 @@ public enum ValueNumbering {
         let graph = f.flowGraph
         // A register written more than once that no path from a block writes again holds
         // one value there: it is copied and computed from as a register written once.
-        let settled = SettledRegisters(f, defs: defs, predecessors: graph.predecessors)
+        var settled = SettledRegisters(f, defs: defs, predecessors: graph.predecessors)
         func fixed(_ v: VReg, in b: Int) -> Bool { once(v) || settled.isSettled(v, in: b) }
         let dom = Dominators(f, predecessors: graph.predecessors)
         var rep = RegMap<VReg>(capacity: f.nextVReg)
