@@ -100,8 +100,8 @@ public enum ConstantFolding {
                k == 0 && [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op) || k == 1 && [.mul, .udiv, .sdiv].contains(op) {
                 return .mov(dst: d, src: .reg(l), width: w)
             }
-            // A remainder by 1 is 0.
-            if w == .w32 || w == .w64, case .imm(1) = rhs, op == .urem || op == .srem {
+            // A signed remainder by 1 is 0 (an unsigned one became `x & 0` above).
+            if w == .w32 || w == .w64, case .imm(1) = rhs, op == .srem {
                 return .mov(dst: d, src: .imm(0), width: .w64)
             }
             // An absorbing operand leaves a constant: `x | ~0` is all ones, `x & 0` and

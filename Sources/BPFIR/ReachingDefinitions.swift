@@ -18,7 +18,7 @@ struct ReachingDefinitions {
     /// The parameters' arrivals.
     let entrySites: [Int]
     /// The sites reaching the start of each block.
-    let inSet: [RegSet]
+    private(set) var inSet: [RegSet] = []
 
     /// nil when no register is defined more than once.
     init?(_ f: Function, defs: RegCounts) {
@@ -64,15 +64,14 @@ struct ReachingDefinitions {
             for sites in sitesAt[bi] {
                 for s in sites {
                     kill[bi].set(sitesOf[siteReg[s].id]!, to: true)
-                    gen[bi].set(sitesOf[siteReg[s].id]!, to: false)
-                    gen[bi].insert(VReg(s))
+                    define(s, in: &gen[bi])
                 }
             }
         }
         let preds = f.flowGraph.predecessors
         let order = f.reversePostOrder()
         var entryIn = RegSet(capacity: n)
-        for s in entrySites { entryIn.insert(VReg(s)) }
+        for s in entrySites { entryIn.insert(site(s)) }
         var inSet = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
         var outSet = gen
         var changed = true

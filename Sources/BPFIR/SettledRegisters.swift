@@ -45,11 +45,9 @@ struct SettledRegisters {
 
     private func collectWriters() -> [Int: [Int]] {
         var writers: [Int: [Int]] = [:]
-        for (bi, b) in function.blocks.enumerated() {
-            for i in b.instructions {
-                i.inst.forEachDef { d in
-                    if defs[d] > 1 && writers[d.id]?.last != bi { writers[d.id, default: []].append(bi) }
-                }
+        function.forEachInstruction { bi, inst in
+            inst.forEachDef { d in
+                if defs[d] > 1 && writers[d.id]?.last != bi { writers[d.id, default: []].append(bi) }
             }
         }
         return writers
