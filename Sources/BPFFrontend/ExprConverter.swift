@@ -5,13 +5,15 @@ extension Converter {
 
     /// Expression children, ordered by source position (AtomicExpr stores them out of order).
     func exprChildren(_ c: CXCursor) -> [CXCursor] {
-        children(c).filter { isExpression($0) || $0.kind == CXCursor_CompoundStmt }
+        // `__builtin_bit_cast` has a cursor kind outside libclang's expression range.
+        children(c).filter { isExpression($0) || $0.kind == CXCursor_CompoundStmt || $0.kind == CXCursor_BuiltinBitCastExpr }
     }
 
     func convertExpr(_ c: CXCursor) throws -> Expr {
         // An operator's failed evaluation counts for its operands only (`operatorValue`).
         let failedBefore = failedEvaluations
         defer { failedEvaluations = failedBefore }
+        if c.kind == CXCursor_BuiltinBitCastExpr { throw bitCastRefusal(c) }
         return try nested(c) { try convertExprNode(c) }
     }
 
@@ -92,36 +94,7 @@ extension Converter {
             }
             return make(.cast(e, implicit: false))
         case CXCursor_CallExpr:
-            let kids = exprChildren(c)
-            guard let callee = kids.first else { throw error(c, "malformed call") }
-            var args: [Expr] = []
-            let n = Int(clang_Cursor_getNumArguments(c))
-            // The probability `__builtin_expect_with_probability` takes is a hint, a double
-            // constant: it stands as a zero (lowering evaluates only the first argument).
-            let hintAt = n == 3 && spelling(c) == "__builtin_expect_with_probability" ? 2 : -1
-            for i in 0..<max(n, 0) {
-                let a = clang_Cursor_getArgument(c, UInt32(i))
-                args.append(i == hintAt ? Expr(.intLiteral(0), type: .int(bytes: 4, signed: true, name: "int"), location: location(a))
-                                        : try convertExpr(a))
-            }
-            let calleeExpr = try convertExpr(callee)
-            if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, !args.isEmpty {
-                // BPF CO-RE builtins take a type (or an enumerator) in expression disguise.
-                switch name {
-                case "__builtin_preserve_type_info", "__builtin_btf_type_id":
-                    args[0] = Expr(.typeOperand(args[0].type), type: args[0].type, location: args[0].location)
-                case "__builtin_preserve_enum_value":
-                    if let enumerator = enumeratorName(in: clang_Cursor_getArgument(c, 0)) {
-                        args[0] = Expr(.enumValueOperand(args[0].type, enumerator), type: args[0].type,
-                                       location: args[0].location)
-                    }
-                default: break
-                }
-            }
-            if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
-                if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
-            }
-            return make(.call(calleeExpr, args))
+            return try convertCall(c, type: type, at: loc)
         case CXCursor_MemberRefExpr:
             return try memberExpr(c, type: type, loc: loc)
         case CXCursor_ArraySubscriptExpr:
@@ -168,6 +141,59 @@ extension Converter {
             if let v = evaluateInteger(c), type.isInteger { return make(.intLiteral(v.value)) }
             throw error(c, "unsupported expression (\(string(clang_getCursorKindSpelling(c.kind))))")
         }
+    }
+
+    /// A call (in a function of its own: `convertExprNode`'s frame is taken at every
+    /// level of nesting, and a call's locals are many).
+    @inline(never)
+    private func convertCall(_ c: CXCursor, type: CType, at loc: SourceLocation) throws -> Expr {
+        func make(_ k: ExprKind) -> Expr { Expr(k, type: type, location: loc) }
+        if let address = try builtinAddressOf(c) { return address }
+        let kids = exprChildren(c)
+        guard let callee = kids.first else { throw error(c, "malformed call") }
+        var args: [Expr] = []
+        let n = Int(clang_Cursor_getNumArguments(c))
+        // The probability `__builtin_expect_with_probability` takes is a hint, a double
+        // constant: it stands as a zero (lowering evaluates only the first argument).
+        let hintAt = n == 3 && spelling(c) == "__builtin_expect_with_probability" ? 2 : -1
+        for i in 0..<max(n, 0) {
+            let a = clang_Cursor_getArgument(c, UInt32(i))
+            args.append(i == hintAt ? Expr(.intLiteral(0), type: .int(bytes: 4, signed: true, name: "int"), location: location(a))
+                                    : try convertExpr(a))
+        }
+        let calleeExpr = try convertExpr(callee)
+        if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, !args.isEmpty {
+            // BPF CO-RE builtins take a type (or an enumerator) in expression disguise.
+            switch name {
+            case "__builtin_preserve_type_info", "__builtin_btf_type_id":
+                args[0] = Expr(.typeOperand(args[0].type), type: args[0].type, location: args[0].location)
+            case "__builtin_preserve_enum_value":
+                if let enumerator = enumeratorName(in: clang_Cursor_getArgument(c, 0)) {
+                    args[0] = Expr(.enumValueOperand(args[0].type, enumerator), type: args[0].type,
+                                   location: args[0].location)
+                }
+            default: break
+            }
+        }
+        if case .declRef(.function(let name)) = calleeExpr.withoutCasts.kind, name == "__builtin_types_compatible_p" || name == "__builtin_choose_expr" {
+            if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }
+        }
+        return make(.call(calleeExpr, args))
+    }
+
+    /// `__builtin_bit_cast`, whose cursor kind is outside libclang's expression range: it
+    /// gives the expression no type.
+    @inline(never)
+    private func bitCastRefusal(_ c: CXCursor) -> Diagnostic {
+        error(c, "'__builtin_bit_cast' is not supported: libclang does not give its type; copy the bytes with __builtin_memcpy or read them through a union")
+    }
+
+    /// `__builtin_addressof(x)` is `&x` (libclang types its declaration with a reference).
+    @inline(never)
+    private func builtinAddressOf(_ c: CXCursor) throws -> Expr? {
+        guard clang_Cursor_getNumArguments(c) == 1, spelling(c) == "__builtin_addressof" else { return nil }
+        let object = try convertExpr(clang_Cursor_getArgument(c, 0))
+        return Expr(.unary(.addressOf, object), type: .pointer(object.type), location: location(c))
     }
 
     /// The enumerator named inside `*(typeof(enum E) *)NAME`.

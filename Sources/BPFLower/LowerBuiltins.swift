@@ -48,6 +48,10 @@ extension FunctionLowering {
             return .none
         case "__builtin_assume":
             return .none
+        case "__builtin_prefetch":
+            // A cache hint: nothing to do in BPF but what its operands compute.
+            for a in args { _ = try rvalue(a, discard: true) }
+            return .none
         case "__builtin_preserve_access_index":
             preserveDepth += 1
             defer { preserveDepth -= 1 }
@@ -81,7 +85,7 @@ extension FunctionLowering {
                 copy(to: dst, from: src, size: size)
             }
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
-        case "__builtin_memset":
+        case "__builtin_memset", "__builtin_memset_inline":
             let size = try inlineSize(try constArg(2), at: e.location, "'\(name)'")
             let dst = try pointerTarget(try arg(0))
             let c = try scalar(try arg(1))
@@ -118,12 +122,23 @@ extension FunctionLowering {
             let bits = Int(name.drop(while: { !$0.isNumber }))!
             let (v, w) = try unsignedArgument(try arg(0))
             return .scalar(try bitReverse(v, bits: bits, width: w))
-        case "__builtin_offsetof", "__builtin_object_size":
+        case "__builtin_classify_type":
+            // GCC's class of the operand's type (after arrays and functions decay), as clang folds it.
+            let a = try arg(0)
+            switch a.type.canonical {
+            case .void: return .scalar(.imm(0))
+            case .int: return .scalar(.imm(1))
+            case .enumeration: return .scalar(.imm(3))
+            case .bool: return .scalar(.imm(4))
+            case .pointer, .array, .function: return .scalar(.imm(5))
+            case .float: return .scalar(.imm(8))
+            default: return .scalar(.imm(layout.record(a.type)?.isUnion == true ? 13 : 12))
+            }
+        case "__builtin_offsetof", "__builtin_object_size", "__builtin_dynamic_object_size":
             if let v = ConstantEvaluator.integer(e) { return .scalar(.imm(v)) }
-            // An object size not known here: -1 for types 0 and 1, 0 for types 2 and 3 (GCC's
-            // answers for an unknown object).
-            if name == "__builtin_object_size", args.count == 2, let type = ConstantEvaluator.integer(args[1]), type & 2 != 0 {
-                return .scalar(.imm(0))
+            // A size clang's constant evaluator leaves to its optimizer (`ObjectSizes`).
+            if name.hasSuffix("object_size"), args.count == 2, let type = ConstantEvaluator.integer(args[1]) {
+                return .scalar(.imm(objectSize(of: args[0], type: type)))
             }
             return .scalar(.imm(-1))
         case "__builtin_abs", "__builtin_labs", "__builtin_llabs":
@@ -150,6 +165,7 @@ extension FunctionLowering {
             if FunctionLowering.isAtomicBuiltin(name) {
                 return try lowerAtomic(name, args, e, discard: discard)
             }
+            if let v = try lowerIntegerBuiltin(name, args, e) { return v }
             throw LoweringError(e.location, "builtin '\(name)' is not supported")
         }
     }
@@ -165,7 +181,7 @@ extension FunctionLowering {
 
     /// Count of leading zero bits: the bits below the highest set one are smeared into
     /// ones and the zeros left above them counted (`width` for zero; C leaves that open).
-    private func leadingZeros(_ v: Operand, width w: Width) throws -> Operand {
+    func leadingZeros(_ v: Operand, width w: Width) throws -> Operand {
         var x = v
         var shift = 1
         while shift < w.bits {
@@ -179,7 +195,7 @@ extension FunctionLowering {
     /// Count of trailing zero bits, as clang expands it: the lowest set bit alone, times a
     /// de Bruijn constant, has a distinct top 5 (6) bits for each position, which index a
     /// byte table in the read-only string section (0 for zero; C leaves that open).
-    private func trailingZeros(_ v: Operand, width w: Width) throws -> Operand {
+    func trailingZeros(_ v: Operand, width w: Width) throws -> Operand {
         if case .imm(let k) = v {
             let x = UInt64(bitPattern: k) & w.mask
             return .imm(x == 0 ? Int64(w.bits) : Int64(x.trailingZeroBitCount))
@@ -220,7 +236,7 @@ extension FunctionLowering {
 
     /// The low `bits` bits of `v` in reverse order: the bytes swapped (one instruction),
     /// then the nibbles, bit pairs and bits inside each byte.
-    private func bitReverse(_ v: Operand, bits: Int, width w: Width) throws -> Operand {
+    func bitReverse(_ v: Operand, bits: Int, width w: Width) throws -> Operand {
         var x = v
         if bits >= 16 {
             let r = b.newVReg()
@@ -239,12 +255,12 @@ extension FunctionLowering {
     /// An operand holding `k` for `width`-wide operations: an immediate, or a register
     /// loaded once where a 64-bit operation needs more than the signed 32 bits an
     /// immediate holds.
-    private func constant(_ k: Int64, width w: Width) -> Operand {
+    func constant(_ k: Int64, width w: Width) -> Operand {
         w == .w64 && Int64(Int32(truncatingIfNeeded: k)) != k ? .reg(materialize(.imm(k), width: .w64)) : .imm(k)
     }
 
     /// Population count without loops (SWAR), folded for constants.
-    private func popcount(_ v: Operand, width w: Width) throws -> Operand {
+    func popcount(_ v: Operand, width w: Width) throws -> Operand {
         if case .imm(let k) = v { return .imm(Int64((UInt64(bitPattern: k) & TypeLayout.mask(w)).nonzeroBitCount)) }
         let m1: Int64 = w == .w64 ? 0x5555_5555_5555_5555 : 0x5555_5555
         let m2: Int64 = w == .w64 ? 0x3333_3333_3333_3333 : 0x3333_3333
