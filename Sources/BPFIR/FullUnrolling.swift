@@ -11,8 +11,9 @@
 ///
 /// When a branch inside the body is not decided but every iteration's exit test is, the
 /// body's blocks are copied once per iteration instead (`unrolledRegion`), if the copies,
-/// with the branches the iteration decides folded, are no larger than the loop or within
-/// `regionBudget`.
+/// with the branches the iteration decides folded, are no larger than the loop, or within
+/// `regionBudget` when they simplify (the iterations' known values decide a branch inside
+/// or meet memory or unknown values).
 public enum FullUnrolling {
     static let maxTrips = 64
     /// The size of a traced loop's straight line: a loop that compares stack addresses
@@ -153,6 +154,19 @@ public enum FullUnrolling {
         // which clang folds into the loop's own test (`i < min(8, n)`) and keeps rolled.
         var countedExits: Set<BlockID> = [], boundExits: Set<BlockID> = []
         func leavesLoop(_ target: BlockID) -> Bool { !(index[target].map(loop.contains) ?? true) }
+        // Whether the copies simplify: a branch inside the body that an iteration decides,
+        // or a value the loop carries known where it meets memory or an unknown value
+        // (`p + i`, `acc += i`, a slot at a known offset). A loop whose iterations know
+        // nothing but their own count (the counter's increment and test) is only copied
+        // by unrolling; clang keeps such loops rolled when the copies are larger, and the
+        // verifier prunes a rolled loop's iterations against each other.
+        let carried = Set(loop.flatMap { f.blocks[$0].instructions.flatMap(\.inst.definedRegs) })
+        var simplifies = false
+        func simplified(by inst: Inst, _ st: Walk.State) -> Bool {
+            let used = inst.usedRegs
+            guard used.contains(where: { carried.contains($0) && walk.known.value(.reg($0), in: st.values) != nil }) else { return false }
+            return inst.touchesMemory || inst.hasSideEffects || used.contains { walk.known.value(.reg($0), in: st.values) == nil }
+        }
         var out: [Block] = []
         var size = 0
         var headerState: Walk.State? = state
@@ -177,7 +191,10 @@ public enum FullUnrolling {
                 guard var st = entry[b] else { continue }     // not reached in this iteration
                 var copy = f.blocks[b]
                 copy.id = id(of: b)
-                for i in copy.instructions { walk.step(i.inst, &st) }
+                for i in copy.instructions {
+                    if !simplifies && simplified(by: i.inst, st) { simplifies = true }
+                    walk.step(i.inst, &st)
+                }
                 size += copy.instructions.count
                 guard size <= limit(trips) else { return nil }
                 var taken: [BlockID] = copy.terminator.successors
@@ -186,6 +203,7 @@ public enum FullUnrolling {
                         taken = [goes ? t : e]
                         copy.terminator = .jump(taken[0])
                         if leavesLoop(taken[0]) { countedExits.insert(taken[0]) }
+                        if !leavesLoop(t) && !leavesLoop(e) && index[t] != h && index[e] != h { simplifies = true }
                     } else if (b == h && (leavesLoop(t) || leavesLoop(e))) || index[t] == h || index[e] == h {
                         roundsReadData = true
                     } else if case .reg = r,
@@ -215,7 +233,7 @@ public enum FullUnrolling {
             if let n = nextHeader { headerID = n }
         }
         if !countedExits.isDisjoint(with: boundExits) { roundsReadData = true }
-        return roundsReadData && size > loopSize ? nil : out
+        return (roundsReadData || !simplifies) && size > loopSize ? nil : out
     }
 
     /// The traced block with every definition given a register of its own (so each
