@@ -35,6 +35,11 @@ public enum PointerOffsets {
             return !o1 && !o2 && scaled <= Width.w32.mask
         }
         for b in f.blocks.indices {
+            // Most blocks have no candidate: only those that do are rebuilt.
+            guard f.blocks[b].instructions.contains(where: { i in
+                guard case .binary(.add, _, let l, .reg(let r), .w64) = i.inst else { return false }
+                return uses[r] == 1 || uses[l] == 1
+            }) else { continue }
             var out: [Instruction] = []
             out.reserveCapacity(f.blocks[b].instructions.count)
             for i in f.blocks[b].instructions {

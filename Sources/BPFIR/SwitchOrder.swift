@@ -17,6 +17,10 @@
 /// moves a pointer is left as it is.
 public enum SwitchOrder {
     public static func run(_ f: Function) -> Function {
+        // A chain needs two equality tests against constants.
+        var tests = 0
+        for b in f.blocks { if case .branch(.eq, _, .imm, _, _, _) = b.terminator { tests += 1 } }
+        guard tests >= 2 else { return f }
         let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
         lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
