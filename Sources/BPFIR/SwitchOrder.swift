@@ -12,7 +12,7 @@
 /// instructions; widest first, 1,018; clang-22's build, 1,360).
 ///
 /// A case's width is the largest bound (`ValueBounds`) of a register its block adds to a
-/// 64-bit value that has none (a pointer). The keys of a chain are distinct, so their
+/// pointer: a register that some load or store goes through (not a stack address). The keys of a chain are distinct, so their
 /// order is free; cases of equal width keep theirs, and a chain none of whose cases
 /// moves a pointer is left as it is.
 public enum SwitchOrder {
@@ -24,6 +24,21 @@ public enum SwitchOrder {
         let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
         lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters))
+        // Pointers: registers that are the base of a memory access, but for stack addresses
+        // (a variable offset into a slot is another matter for the verifier).
+        var bases: Set<VReg> = [], slotAddresses: Set<VReg> = []
+        f.forEachInstruction { _, inst in
+            switch inst {
+            case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _), .coreLoad(_, let r, _, _, _),
+                 .coreStore(let r, _, _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+                bases.insert(r)
+            case .slotAddr(let d, _, _):
+                slotAddresses.insert(d)
+            default: break
+            }
+        }
+        let pointers = bases.subtracting(slotAddresses)
+        guard !pointers.isEmpty else { return f }
         var g = f
         var consumed: Set<Int> = []
         for h in f.blocks.indices where !consumed.contains(h) {
@@ -38,7 +53,7 @@ public enum SwitchOrder {
             guard Set(tests.map(\.key)).count == tests.count else { continue }
             var widths: [BlockID: UInt64] = [:]
             for t in tests where widths[t.target] == nil {
-                widths[t.target] = index[t.target].map { width(of: f.blocks[$0], &bounds) } ?? 0
+                widths[t.target] = index[t.target].map { width(of: f.blocks[$0], pointers: pointers, &bounds) } ?? 0
             }
             guard widths.values.contains(where: { $0 > 0 }) else { continue }
             // Narrowest tested first, walked last (a stable sort: equal widths keep their order).
@@ -72,15 +87,14 @@ public enum SwitchOrder {
         return links
     }
 
-    /// The widest variable amount the block adds to a pointer (a 64-bit register with no
-    /// bound); 0 when it adds none.
-    static func width(of block: Block, _ bounds: inout ValueBounds) -> UInt64 {
+    /// The widest bounded amount the block adds to a pointer (a register some access
+    /// reads memory through); 0 when it adds none.
+    static func width(of block: Block, pointers: Set<VReg>, _ bounds: inout ValueBounds) -> UInt64 {
         var widest: UInt64 = 0
         for i in block.instructions {
             guard case .binary(.add, _, let l, .reg(let r), .w64) = i.inst else { continue }
-            let (bl, br) = (bounds.upperBound(l), bounds.upperBound(r))
-            if bl == nil, let b = br { widest = max(widest, b) }
-            if br == nil, let b = bl { widest = max(widest, b) }
+            if pointers.contains(l), !pointers.contains(r), let b = bounds.upperBound(r) { widest = max(widest, b) }
+            if pointers.contains(r), !pointers.contains(l), let b = bounds.upperBound(l) { widest = max(widest, b) }
         }
         return widest
     }

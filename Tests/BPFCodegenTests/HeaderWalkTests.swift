@@ -56,9 +56,10 @@ extension OptimizerPassTests {
         #expect(PointerOffsets.run(shared) == shared)
     }
 
-    /// `switch (k) { case 1: q = p + 8; case 2: q = p + (b << 3); case 3: q = p + (b << 2) }`
-    /// as a chain in that order, then `return q - p`; the default returns -1.
-    func movingSwitch(order: [Int64]) -> Function {
+    /// `switch (k) { case 15: return *p; case 1: q = p + 8; case 2: q = p + (b << 3);
+    /// case 3: q = p + (b << 2) }` as a chain in that order (15 first), then `return q - p`;
+    /// the default returns -1.
+    func movingSwitch(order: [Int64], readThroughP: Bool = true) -> Function {
         let p = VReg(0), k = VReg(1), b = VReg(2), q = VReg(3), s = VReg(4)
         func id(_ n: Int) -> BlockID { BlockID(n) }
         let arms: [Int64: [Inst]] = [
@@ -69,7 +70,11 @@ extension OptimizerPassTests {
         var blocks = [Block(id: id(0), instructions: [ins(.binary(.and, dst: VReg(5), lhs: k, rhs: .imm(0xff0), width: .w64)),
                                                       ins(.binary(.lshr, dst: b, lhs: VReg(5), rhs: .imm(4), width: .w64)),
                                                       ins(.binary(.and, dst: k, lhs: k, rhs: .imm(0xf), width: .w64))],
-                            terminator: .jump(id(10)))]
+                            terminator: .branch(.eq, lhs: k, rhs: .imm(15), width: .w64, then: id(40), else: id(10))),
+                      // `p` is a pointer: something reads memory through it (not on the tests' paths).
+                      Block(id: id(40), instructions: readThroughP ? [ins(.load(dst: VReg(7), base: .reg(p), offset: 0, width: .w8, signed: false))]
+                                                                   : [ins(.mov(dst: VReg(7), src: .reg(p), width: .w64))],
+                            terminator: .ret(.reg(VReg(7))))]
         for (n, key) in order.enumerated() {
             blocks.append(Block(id: id(10 + n), terminator: .branch(.eq, lhs: k, rhs: .imm(key), width: .w64,
                                                                     then: id(20 + Int(key)), else: id(10 + n + 1))))
@@ -89,8 +94,9 @@ extension OptimizerPassTests {
     @Test func switchCasesMovingAPointerFurthestAreTestedLast() throws {
         let f = movingSwitch(order: [2, 3, 1])
         let g = SwitchOrder.run(f)
-        // Constant first, then the case adding up to 255 * 4, then up to 255 * 8.
-        #expect(chainKeys(g) == [1, 3, 2], "\(show(g))")
+        // The cases moving no pointer first (the load through it, the constant), then the
+        // one adding up to 255 * 4, then up to 255 * 8.
+        #expect(chainKeys(g) == [15, 1, 3, 2], "\(show(g))")
         for k: Int64 in [0, 1, 2, 3, 4, 0x121, 0xff2, 0x7f3] {
             #expect(try IRInterpreter.run(g, args: [0x1000, k]) == IRInterpreter.run(f, args: [0x1000, k]))
         }
@@ -99,6 +105,9 @@ extension OptimizerPassTests {
         #expect(SwitchOrder.run(sorted) == sorted)
         let constants = movingSwitch(order: [1])
         #expect(SwitchOrder.run(constants) == constants)
+        // `p` read through nowhere: a number, whatever the cases add to it.
+        let numbers = movingSwitch(order: [2, 3, 1], readThroughP: false)
+        #expect(SwitchOrder.run(numbers) == numbers)
     }
 
     /// `for (i = 0; i < 6; i++) acc = (x & (1 << i)) ? acc * 3 : acc ^ 5;` with the bit test
