@@ -98,8 +98,7 @@ extension FunctionLowering {
              "__builtin_parity", "__builtin_parityl", "__builtin_parityll":
             let a = try arg(0)
             let w: Width = layout.size(a.type) == 8 ? .w64 : .w32
-            let v = try convert(try scalar(a), from: a.type, to: w == .w64 ? .int(bytes: 8, signed: false, name: "unsigned long long")
-                                                                            : .int(bytes: 4, signed: false, name: "unsigned int"), at: a.location)
+            let v = try convert(try scalar(a), from: a.type, to: Self.integer(w, signed: false), at: a.location)
             let count = try popcount(v, width: w)
             return .scalar(name.contains("parity") ? try binop(.and, count, .imm(1), width: .w32) : count)
         case "__builtin_clz", "__builtin_clzl", "__builtin_clzll", "__builtin_clzs",
@@ -174,9 +173,7 @@ extension FunctionLowering {
     /// (narrower ones are zero-extended into 32).
     private func unsignedArgument(_ a: Expr) throws -> (Operand, Width) {
         let w: Width = layout.size(a.type) == 8 ? .w64 : .w32
-        let t: CType = w == .w64 ? .int(bytes: 8, signed: false, name: "unsigned long long")
-                                 : .int(bytes: 4, signed: false, name: "unsigned int")
-        return (try convert(try scalar(a), from: a.type, to: t, at: a.location), w)
+        return (try convert(try scalar(a), from: a.type, to: Self.integer(w, signed: false), at: a.location), w)
     }
 
     /// Count of leading zero bits: the bits below the highest set one are smeared into

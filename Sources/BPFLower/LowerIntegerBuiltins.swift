@@ -30,7 +30,7 @@ extension FunctionLowering {
             } else {
                 count = try trailingZeros(x, width: w)
             }
-            count = try convert(count, from: Self.int32, to: e.type, at: e.location)
+            count = try convert(count, from: Self.integer(.w32, signed: true), to: e.type, at: e.location)
             // The optional second operand: the result for zero (C leaves it open otherwise).
             if args.count > 1 && !name.hasSuffix("popcountg") {
                 let fallback = try convert(try scalar(args[1]), from: args[1].type, to: e.type, at: args[1].location)
@@ -67,7 +67,7 @@ extension FunctionLowering {
             let mask = try binop(.sub, alignment, .imm(1), width: w)
             if name == "__builtin_is_aligned" {
                 let low = try binop(.and, x, mask, width: w)
-                return .scalar(try choose(.eq, low, .imm(0), width: w, .imm(1), .imm(0), resultWidth: .w32))
+                return .scalar(.reg(flag(.eq, materialize(low, width: w), .imm(0), width: w)))
             }
             let base = name == "__builtin_align_up" ? try binop(.add, x, mask, width: w) : x
             let r = try binop(.and, base, try binop(.xor, mask, .imm(-1), width: w), width: w)
@@ -76,8 +76,6 @@ extension FunctionLowering {
             return nil
         }
     }
-
-    static let int32: CType = .int(bytes: 4, signed: true, name: "int")
 
     /// The C integer type of `w`'s width (w32: int, w64: long long).
     static func integer(_ w: Width, signed: Bool) -> CType {
