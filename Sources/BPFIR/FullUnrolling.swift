@@ -13,7 +13,8 @@
 /// body's blocks are copied once per iteration instead (`unrolledRegion`), if the copies,
 /// with the branches the iteration decides folded, are no larger than the loop, or within
 /// `regionBudget` when they simplify (the iterations' known values decide a branch inside
-/// or meet memory or unknown values).
+/// or meet memory or unknown values). Copies of a loop of at most ten iterations are
+/// weighed against the budgets by what is left of them once folded (`foldedSize`).
 public enum FullUnrolling {
     static let maxTrips = 64
     /// The size of a traced loop's straight line: a loop that compares stack addresses
@@ -169,6 +170,7 @@ public enum FullUnrolling {
         }
         var out: [Block] = []
         var size = 0
+        var known: [Bool] = []
         var headerState: Walk.State? = state
         var headerID = BlockID(nextID)
         nextID += 1
@@ -194,9 +196,10 @@ public enum FullUnrolling {
                 for i in copy.instructions {
                     if !simplifies && simplified(by: i.inst, st) { simplifies = true }
                     walk.step(i.inst, &st)
+                    known.append(knows(i.inst, walk, st))
                 }
                 size += copy.instructions.count
-                guard size <= limit(trips) else { return nil }
+                guard size <= (trips <= foldedTrips ? foldedFactor : 1) * limit(trips) else { return nil }
                 var taken: [BlockID] = copy.terminator.successors
                 if case .branch(_, let l, let r, _, let t, let e) = copy.terminator, t != e {
                     if let goes = walk.known.decide(copy.terminator, in: st.values) {
@@ -233,7 +236,67 @@ public enum FullUnrolling {
             if let n = nextHeader { headerID = n }
         }
         if !countedExits.isDisjoint(with: boundExits) { roundsReadData = true }
-        return (roundsReadData || !simplifies) && size > loopSize ? nil : out
+        if (roundsReadData || !simplifies) && size > loopSize { return nil }
+        guard size > limit(trips) else { return out }
+        return foldedSize(out, known: known, liveOut: usedOutside(f, loop: loop)) <= limit(trips) ? out : nil
+    }
+
+    /// How many times its budget the copies of a loop of at most `foldedTrips` rounds may
+    /// hold: they are weighed by what is left of them once later passes have folded them
+    /// (`foldedSize`), as clang's unroller weighs a loop of at most ten iterations by what
+    /// is left of them once simplified (a longer one by its size times its trip count:
+    /// a 32-round hash stays a loop).
+    static let foldedFactor = 4
+    /// Header entries (iterations and the exit) of a loop weighed by its folded copies.
+    static let foldedTrips = 11
+
+    /// Whether the walk knows the value `inst` defines (it folds to a constant).
+    static func knows(_ inst: Inst, _ walk: Walk, _ state: Walk.State) -> Bool {
+        guard !inst.hasSideEffects, let d = inst.singleDef else { return false }
+        return walk.known.value(.reg(d), in: state.values) != nil
+    }
+
+    /// The size of unrolled copies (`known`: for each of their instructions in order,
+    /// whether the walk knew its value) once constants are folded and what nothing reads
+    /// is gone. Walking backwards (the copies are in an order where no edge goes back),
+    /// an instruction counts when it has side effects (a store, a call), or when a
+    /// register it defines is live and its value was not known; a branch left open and a
+    /// return count. A load nothing reads goes. Where the copies leave, the registers
+    /// read outside the loop (`liveOut`) are live.
+    static func foldedSize(_ copies: [Block], known: [Bool], liveOut: Set<VReg>) -> Int {
+        var liveIn: [BlockID: Set<VReg>] = [:]
+        var size = 0
+        var k = known.count
+        for b in copies.reversed() {
+            var live = Set<VReg>()
+            for s in b.terminator.successors { live.formUnion(liveIn[s] ?? liveOut) }
+            let uses = b.terminator.usedRegs
+            if !uses.isEmpty { size += 1; live.formUnion(uses) }
+            for i in b.instructions.reversed() {
+                k -= 1
+                let inst = i.inst
+                let defs = inst.definedRegs
+                if inst.hasSideEffects || (!known[k] && defs.contains(where: live.contains)) {
+                    size += 1
+                    live.subtract(defs)
+                    inst.forEachUse { live.insert($0) }
+                } else if known[k] {
+                    live.subtract(defs)
+                }
+            }
+            liveIn[b.id] = live
+        }
+        return size
+    }
+
+    /// The registers read outside `loop`.
+    static func usedOutside(_ f: Function, loop: Set<Int>) -> Set<VReg> {
+        var used = Set<VReg>()
+        for (k, b) in f.blocks.enumerated() where !loop.contains(k) {
+            for i in b.instructions { used.formUnion(i.inst.usedRegs) }
+            used.formUnion(b.terminator.usedRegs)
+        }
+        return used
     }
 
     /// The traced block with every definition given a register of its own (so each
@@ -267,12 +330,21 @@ public enum FullUnrolling {
         var out = Block(id: BlockID(0))
         var cur = h, trips = 0
         var comparesAddresses = false
-        func fits() -> Bool { out.instructions.count <= (comparesAddresses ? maxInstructions : countedBudget) }
+        var known: [Bool] = []
+        func fits() -> Bool {
+            let budget = comparesAddresses ? maxInstructions : countedBudget
+            guard out.instructions.count > budget else { return true }
+            return trips <= foldedTrips && foldedSize([out], known: known, liveOut: usedOutside(f, loop: loop)) <= budget
+        }
         while true {
             if cur == h { trips += 1; if trips > maxTrips { return nil } }
             let b = f.blocks[cur]
-            for i in b.instructions { out.instructions.append(i); walk.step(i.inst, &state) }
-            if out.instructions.count > maxInstructions { return nil }
+            for i in b.instructions {
+                out.instructions.append(i)
+                walk.step(i.inst, &state)
+                known.append(knows(i.inst, walk, state))
+            }
+            if out.instructions.count > (trips <= foldedTrips ? foldedFactor : 1) * maxInstructions { return nil }
             out.terminatorLocation = b.terminatorLocation
             let next: BlockID
             switch b.terminator {

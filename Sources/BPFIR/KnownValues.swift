@@ -201,8 +201,10 @@ public struct KnownValues {
     /// does; two addresses in one slot compare by offset (the frame does not wrap);
     /// a stack address is never null.
     public func decide(_ t: Terminator, in state: [VReg: KnownValue]) -> Bool? {
-        guard case .branch(let cc, let l, let r, let w, _, _) = t,
-              let a = value(.reg(l), in: state), let b = value(r, in: state) else { return nil }
+        guard case .branch(let cc, let l, let r, let w, _, _) = t else { return nil }
+        // A register against itself (`a0 > a0`), whatever it holds.
+        if case .reg(l) = r, cc != .set { return cc.evaluate(0, 0, width: w) }
+        guard let a = value(.reg(l), in: state), let b = value(r, in: state) else { return nil }
         switch (a, b) {
         case (.int(let x), .int(let y)):
             return cc.evaluate(x, y, width: w)
