@@ -1,10 +1,11 @@
-/// An operation that reads only the low bits of an operand reads through a
-/// zero-extension of a value that is never redefined: `t = (u32)x; d = t + 1` (32-bit)
+/// An operation that reads only the low bits of an operand reads through a zero- or
+/// sign-extension of a value that is never redefined: `t = (u32)x; d = t + 1` (32-bit)
 /// becomes `d = x + 1`, since the operation only looks at the low half, `d = t & 0x1f`
 /// (64-bit, a mask within the low half) becomes `d = x & 0x1f`, and
 /// `t = (u16)x; d = bswap16(t)` (`bpf_ntohs(skb->protocol)`) becomes `d = bswap16(x)`.
-/// Within a block and up to the next call, so no value is kept alive across a call it
-/// did not cross before.
+/// Within a block and up to the next call (or inline assembly that clobbers registers),
+/// so no value is kept alive across a call it did not cross before; the empty statements
+/// around a volatile access clobber nothing.
 ///
 /// Not for compares (the verifier learns bounds for the register a branch compares,
 /// and later uses read `t`), and not for plain 64-bit copies: reading `x` instead of a
@@ -43,11 +44,13 @@ public enum NarrowOperandFolding {
                 }
                 f.setInst(bi, ii, inst)
                 switch inst {
-                case .call, .inlineAsm:
+                case .call:
+                    lowOf.removeAll()
+                case .inlineAsm(let t, _, _) where t.clobbers != 0:
                     lowOf.removeAll()
                 case .mov(let t, .reg(let x), .w32) where t != x && defs[t] == 1 && defs[x] == 1:
                     lowOf[t] = lowBits(of: x, .w32)
-                case .ext(let t, let x, let from, _, false) where t != x && defs[t] == 1 && defs[x] == 1 && from != .w64:
+                case .ext(let t, let x, let from, _, _) where t != x && defs[t] == 1 && defs[x] == 1 && from != .w64:
                     lowOf[t] = lowBits(of: x, from)
                 default: break
                 }

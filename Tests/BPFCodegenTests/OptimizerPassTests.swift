@@ -601,6 +601,24 @@ import BPFIR
         }
     }
 
+    /// `i = (s64)a; ... g[i & 1]` after unrolling: the 32-bit mask of a sign-extension reads
+    /// `a` (the low halves are equal), across the empty statements around a volatile
+    /// read; inline assembly that clobbers registers ends the reach, as a call does.
+    @Test func narrowOperationsReadThroughSignExtensionsAcrossEmptyStatements() throws {
+        func program(clobbers: UInt16) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                Instruction(.ext(dst: VReg(1), src: VReg(0), from: .w32, to: .w64, signed: true)),
+                Instruction(.inlineAsm(AsmTemplate(text: "", clobbers: clobbers), inputs: [VReg(0)], outputs: [])),
+                Instruction(.binary(.and, dst: VReg(2), lhs: VReg(1), rhs: .imm(1), width: .w32))], terminator: .ret(.reg(VReg(2))))])
+        }
+        for (clobbers, direct) in [(UInt16(0), true), (1 << 3, false)] {
+            let f = program(clobbers: clobbers)
+            let g = NarrowOperandFolding.run(f)
+            #expect((g.blocks[0].instructions[2].inst == .binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(1), width: .w32)) == direct, "\(clobbers)")
+            for v: Int64 in [0x1234, -3, 0x7fff_ffff, 0x1_8000_0001] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
+        }
+    }
+
     /// `cpu = (u32)helper(); if (...) ...; idx = key * n + cpu` (32-bit): the zero-extension
     /// of the call's result, read only by 32-bit operations in other blocks, is read
     /// through everywhere; read once by a 64-bit operation too, it stays everywhere.
