@@ -131,11 +131,9 @@ public enum SwitchArithmetic {
         guard case .branch(.eq, let x, .imm, let w, _, _) = f.blocks[h].terminator, w == .w32 || w == .w64 else { return nil }
         var out: Chain? = nil
         var seen: Set<UInt64> = []
-        var visited: Set<Int> = []
-        var b = h
-        while case .branch(.eq, x, .imm(let k), w, let t, let e) = f.blocks[b].terminator,
-              b == h || (f.blocks[b].instructions.isEmpty && preds[b].count == 1), visited.insert(b).inserted {
-            guard let ti = index[t], let arm = caseArm(f.blocks[ti]) else { break }
+        for b in f.equalityChain(from: h, preds, index) {
+            guard case .branch(.eq, _, .imm(let k), _, let t, let e) = f.blocks[b].terminator,
+                  let ti = index[t], let arm = caseArm(f.blocks[ti]) else { break }
             let key = w == .w32 ? UInt64(UInt32(truncatingIfNeeded: k)) : UInt64(bitPattern: k)
             if out == nil {
                 out = Chain(value: x, width: w, cases: [], result: arm.result ?? x, join: arm.join ?? f.blocks[ti].id,
@@ -146,8 +144,6 @@ public enum SwitchArithmetic {
             if seen.insert(key).inserted { out!.cases.append((key, arm.constant)) }
             out!.fallback = e
             out!.links.append(b)
-            guard let ei = index[e] else { break }
-            b = ei
         }
         guard let c = out, c.cases.count >= 3, c.returns || c.result != x else { return nil }
         return c
@@ -194,5 +190,24 @@ public enum SwitchArithmetic {
         guard imm32.contains(lowImm), imm32.contains(first), imm32.contains(slope) else { return nil }
         let present = gaps ? sorted.reduce(UInt64(0)) { $0 | (1 << $1.0) } : nil
         return Plan(low: lowImm, count: Int(span), first: first, slope: slope, present: present)
+    }
+}
+
+extension Function {
+    /// The blocks of the chain of `x == k` tests starting at `h`: each later link empty,
+    /// reached only from the one before (as its `else`), testing the same register at the
+    /// same width. (Every link but the head has one predecessor, the link before it, so
+    /// only a way back to the head could close a cycle.)
+    func equalityChain(from h: Int, _ preds: [[Int]], _ index: BlockIndex) -> [Int] {
+        guard case .branch(.eq, let x, .imm, let w, _, _) = blocks[h].terminator else { return [] }
+        var links = [h]
+        var b = h
+        while case .branch(.eq, x, .imm, w, _, let e) = blocks[b].terminator, let next = index[e],
+              blocks[next].instructions.isEmpty, preds[next].count == 1, next != h,
+              case .branch(.eq, x, .imm, w, _, _) = blocks[next].terminator {
+            links.append(next)
+            b = next
+        }
+        return links
     }
 }

@@ -42,7 +42,7 @@ public enum SwitchOrder {
         var g = f
         var consumed: Set<Int> = []
         for h in f.blocks.indices where !consumed.contains(h) {
-            let links = chain(from: h, f, preds, index)
+            let links = f.equalityChain(from: h, preds, index)
             consumed.formUnion(links)
             guard links.count >= 2 else { continue }
             // (key, case target) of each link, in chain order.
@@ -69,22 +69,6 @@ public enum SwitchOrder {
             }
         }
         return g
-    }
-
-    /// The blocks of the chain of `x == k` tests starting at `h`: each later link empty,
-    /// reached only from the one before (as its `else`), testing the same register at the
-    /// same width.
-    static func chain(from h: Int, _ f: Function, _ preds: [[Int]], _ index: BlockIndex) -> [Int] {
-        guard case .branch(.eq, let x, .imm, let w, _, _) = f.blocks[h].terminator else { return [] }
-        var links = [h]
-        var b = h
-        while case .branch(.eq, x, .imm, w, _, let e) = f.blocks[b].terminator, let next = index[e],
-              f.blocks[next].instructions.isEmpty, preds[next].count == 1, !links.contains(next),
-              case .branch(.eq, x, .imm, w, _, _) = f.blocks[next].terminator {
-            links.append(next)
-            b = next
-        }
-        return links
     }
 
     /// The widest bounded amount the block adds to a pointer (a register some access
