@@ -56,6 +56,13 @@ public enum AddressFolding {
                     guard case .reg(let r) = a, let (base, k) = global[r] ?? local[r], (off &+ k).magnitude < 1 << 15 else { return (a, off) }
                     return (.reg(base), off &+ k)
                 })
+                // The empty statement before a volatile load names the memory the load
+                // reads by its address: the folded address's base names the same object,
+                // and the addition dies with the load's.
+                if case .inlineAsm(let t, let inputs, let outputs) = inst, t.role == .volatileLoadStart, inputs.count == 1,
+                   let (base, _) = global[inputs[0]] ?? local[inputs[0]] {
+                    f.setInst(bi, ii, .inlineAsm(t, inputs: [base], outputs: outputs))
+                }
                 for d in inst.definedRegs {
                     local[d] = nil
                     if local.values.contains(where: { $0.base == d }) { local = local.filter { $0.value.base != d } }

@@ -1,7 +1,7 @@
 /// Removes instructions without side effects whose results are never read: not used
 /// anywhere, or overwritten before any read on every path (liveness; the register
 /// variable `i` of a fully unrolled loop is assigned each iteration's value but read
-/// as a constant).
+/// as a constant). A 64-bit copy of a register to itself goes too.
 ///
 /// A branch whose arms only compute registers nobody reads after them, and then meet, is
 /// a jump to where they meet (clang's aggressive dead code elimination of control flow):
@@ -145,6 +145,8 @@ public enum DeadCodeElimination {
                     inst = .call(dst: nil, callee: callee, args: args)
                     strip.append(k)
                 }
+                // A register copied to itself (what `a += 0` left) keeps its value.
+                if case .mov(let d, .reg(let s), .w64) = inst, d == s { drop.append(k); continue }
                 if removable(inst) {
                     var used = false
                     inst.forEachDef { if alive.contains($0) { used = true } }

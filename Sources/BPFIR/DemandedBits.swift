@@ -13,13 +13,18 @@
 /// A 64-bit operation read only by its truncation to 32 bits is the 32-bit operation
 /// (`truncatedOperations`).
 ///
-/// The operation must be 64-bit and read only by the outer mask (its other readers would
-/// see the other bits), the inner mask's or extension's result only by the operation (it
-/// then dies, and the register pressure stays what it was). Masks are immediates or
-/// registers written once with a constant.
+/// The outer mask may be 32-bit, and the walk goes on down a chain of operations each
+/// read only by the next, each reading only the bits its reader demands: in
+/// `(((short)x + s) s>> 1) & 1` the shift reads bit 1 of the sum, the sum bits 0 and 1 of
+/// its operands, so it adds `x` itself.
+///
+/// Each operation must be read only by its reader (its other readers would see the other
+/// bits; readers nothing reads do not count), the inner mask's or extension's result
+/// only by the operation (it then dies, and the register pressure stays what it was).
+/// Masks are immediates or registers written once with a constant.
 public enum DemandedBits {
     public static func run(_ f: Function) -> Function {
-        let (uses, defs) = f.useDefCounts()
+        var (uses, defs) = f.useDefCounts()
         var definition = RegMap<Inst>(capacity: f.nextVReg)
         var definedIn = RegMap<Int>(capacity: f.nextVReg)
         var candidates = false
@@ -27,9 +32,15 @@ public enum DemandedBits {
             guard let d = inst.singleDef, defs[d] == 1 else { return }
             definition[d] = inst
             definedIn[d] = b
-            if case .binary(.and, _, _, _, .w64) = inst { candidates = true }
+            if case .binary(.and, _, _, _, let w) = inst, w == .w64 || w == .w32 { candidates = true }
         }
         guard candidates else { return f }
+        // Reads by computations nobody reads do not count (a sign shift that
+        // `RedundancyElimination` just replaced still reads the extension).
+        f.forEachInstruction { _, inst in
+            guard let d = inst.singleDef, uses[d] == 0, DeadCodeElimination.removable(inst) else { return }
+            inst.forEachUse { uses[$0] -= 1 }
+        }
         /// An immediate, or a register written once with a constant.
         func constant(_ o: Operand) -> UInt64? {
             switch o {
@@ -63,38 +74,52 @@ public enum DemandedBits {
         }
         var g = f
         var changed = false
+        /// Rewrites the operation defining `x` (written once, read only by one that reads
+        /// only its `demanded` bits) to read its operands through the masks and extensions
+        /// whose bits nobody reads, and goes on into the operations only it reads.
+        func narrow(_ x: VReg, demanded: UInt64, depth: Int) {
+            guard depth < 8, demanded != 0, uses[x] == 1, case .binary(let op, let xd, let l, let r, let w)? = definition[x],
+                  w == .w64 || w == .w32 && demanded >> 32 == 0 else { return }
+            // The low bits up to the highest demanded one: all a sum's, difference's or
+            // product's demanded bits depend on.
+            let low = UInt64.max >> UInt64(demanded.leadingZeroBitCount)
+            var leftDemand = demanded, rightDemand: UInt64? = demanded
+            switch op {
+            case .add, .sub, .mul:
+                leftDemand = low; rightDemand = low
+            case .shl:
+                guard case .imm(let k) = r, (0..<Int64(w.bits)).contains(k) else { return }
+                leftDemand = demanded >> UInt64(k); rightDemand = nil
+            case .lshr, .ashr:
+                // The result's bits come from the operand's `k` places up, none from
+                // what a shift brings in (the sign, or zeros) when they all fit.
+                guard case .imm(let k) = r, (0..<Int64(w.bits)).contains(k),
+                      ((demanded << UInt64(k)) & w.mask) >> UInt64(k) == demanded else { return }
+                leftDemand = demanded << UInt64(k); rightDemand = nil
+            case .and, .or, .xor:
+                break
+            default:
+                return
+            }
+            var left = l, right = r
+            if let u = unmasked(l, demanded: leftDemand) { left = u } else { narrow(l, demanded: leftDemand, depth: depth + 1) }
+            if let d = rightDemand, case .reg(let rr) = r {
+                if let u = unmasked(rr, demanded: d) { right = .reg(u) } else { narrow(rr, demanded: d, depth: depth + 1) }
+            }
+            guard left != l || right != r else { return }
+            // Rewrite the operation where it is defined (read only here, written once); a
+            // 32-bit sum reading other bits may now wrap, so it claims no `noSignedWrap`.
+            guard let c = definedIn[xd],
+                  let j = g.blocks[c].instructions.firstIndex(where: { $0.inst.singleDef == xd }) else { return }
+            g.blocks[c].instructions[j].inst = .binary(op, dst: xd, lhs: left, rhs: right, width: w)
+            g.blocks[c].instructions[j].noSignedWrap = false
+            changed = true
+        }
         for b in f.blocks.indices {
             for i in f.blocks[b].instructions.indices {
-                guard case .binary(.and, _, let x, let outer, .w64) = f.blocks[b].instructions[i].inst,
-                      let mask = constant(outer), mask != 0, uses[x] == 1,
-                      case .binary(let op, let xd, let l, let r, .w64)? = definition[x] else { continue }
-                let lowOnly = mask & (mask &+ 1) == 0      // 2^k - 1: only low bits demanded
-                var left = l, right = r
-                switch op {
-                case .add, .sub, .mul:
-                    guard lowOnly else { continue }
-                    left = unmasked(l, demanded: mask) ?? l
-                    if case .reg(let rr) = r, let w = unmasked(rr, demanded: mask) { right = .reg(w) }
-                case .shl:
-                    guard lowOnly, case .imm(let k) = r, (0..<64).contains(k) else { continue }
-                    left = unmasked(l, demanded: mask >> UInt64(k)) ?? l
-                case .lshr, .ashr:
-                    // The result's bits come from the operand's `k` places up, none from
-                    // what a shift brings in (the sign, or zeros) when they all fit.
-                    guard case .imm(let k) = r, (0..<64).contains(k), (mask << UInt64(k)) >> UInt64(k) == mask else { continue }
-                    left = unmasked(l, demanded: mask << UInt64(k)) ?? l
-                case .and, .or, .xor:
-                    left = unmasked(l, demanded: mask) ?? l
-                    if case .reg(let rr) = r, let w = unmasked(rr, demanded: mask) { right = .reg(w) }
-                default:
-                    continue
-                }
-                guard left != l || right != r else { continue }
-                // Rewrite the operation where it is defined (read only here, written once).
-                guard let c = definedIn[xd],
-                      let j = g.blocks[c].instructions.firstIndex(where: { $0.inst.singleDef == xd }) else { continue }
-                g.blocks[c].instructions[j].inst = .binary(op, dst: xd, lhs: left, rhs: right, width: .w64)
-                changed = true
+                guard case .binary(.and, _, let x, let outer, let w) = f.blocks[b].instructions[i].inst, w == .w64 || w == .w32,
+                      let mask = constant(outer) else { continue }
+                narrow(x, demanded: mask & w.mask, depth: 0)
             }
         }
         return changed ? DeadCodeElimination.run(g) : f

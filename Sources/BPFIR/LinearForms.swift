@@ -77,6 +77,9 @@ public enum LinearForms {
             switch inst {
             case .mov(_, let s, let w) where fits(w) || (w == .w32 && width == .w32):
                 return operand(s)
+            // An extension from 32 bits, read at 32 bits, is its operand.
+            case .ext(_, let s, .w32, _, _) where width == .w32:
+                return form(of: s, width, depth: depth)
             case .binary(.add, _, let a, let b, let w) where fits(w):
                 guard let x = form(of: a, width, depth: depth), let y = operand(b) else { return nil }
                 return x.plus(y, sign: 1)

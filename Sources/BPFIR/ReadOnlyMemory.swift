@@ -5,9 +5,17 @@ public struct ReadOnlyMemory: Sendable {
     public let data: [String: [UInt8]]
     public let addresses: [String: [Int: SymbolRef]]
 
+    /// The objects whose bytes are all one value, with no pointer word among them.
+    public let uniform: [String: UInt8]
+
     public init(data: [String: [UInt8]] = [:], addresses: [String: [Int: SymbolRef]] = [:]) {
         self.data = data
         self.addresses = addresses
+        var uniform: [String: UInt8] = [:]
+        for (name, bytes) in data where addresses[name]?.isEmpty ?? true {
+            if let first = bytes.first, bytes.allSatisfy({ $0 == first }) { uniform[name] = first }
+        }
+        self.uniform = uniform
     }
 
     public var isEmpty: Bool { data.isEmpty }
@@ -34,6 +42,16 @@ public struct ReadOnlyMemory: Sendable {
             v |= UInt64(bytes[start + j]) << UInt64(shift)
         }
         return .value(width.extend(v, signed: signed))
+    }
+
+    /// What a load of `width` bytes anywhere in `name` reads, when that is one value: every
+    /// byte of the object is the same, none of a pointer word (a `static` array no
+    /// function writes, all zeros, indexed by a register).
+    public func readAnywhere(_ name: String, width: Width, signed: Bool) -> UInt64? {
+        guard let byte = uniform[name], let bytes = data[name], bytes.count >= width.bytes else { return nil }
+        var v: UInt64 = 0
+        for j in 0..<width.bytes { v |= UInt64(byte) << UInt64(j * 8) }
+        return width.extend(v, signed: signed)
     }
 
     /// Addresses into the data, followed through a walk of straight-line code (a loop

@@ -11,7 +11,8 @@
 ///   on the only edge into a block dominating it: `if (delta < 0) return;`, so that the
 ///   sign of `delta / 1000` folds away) is a logical one; a sign extension whose only input is constants
 ///   assigned on several paths (`r = 2; ... r = -1;` then `(long)r`) is folded into them;
-/// - the upper half of a 32-bit value shifted down (`lshr.w64 x, 32` or more) is 0;
+/// - the upper half of a 32-bit value shifted down (`lshr.w64 x, 32` or more) is 0; a
+///   sign bit shifted down is read where it comes from (`signBit(of:)`);
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
@@ -127,7 +128,8 @@ public enum RedundancyElimination {
         }
         /// `(1 << k) - 1` when `x` is `a & -(1 << k)` at width `w` (each step defined once),
         /// or the biased form a signed remainder by 2^k lowers to (`(a + (a s>> bits-1 >>
-        /// bits-k)) & -(1 << k)`) when `a` is known non-negative.
+        /// bits-k)) & -(1 << k)`, for k = 1 `(a + (a >> bits-1)) & -2`) when `a` is known
+        /// non-negative.
         func lowBitsKept(_ a: VReg, _ x: VReg, _ w: Width) -> Int64? {
             func single(_ r: VReg) -> Inst? { defs[r] == 1 ? definitions[r]?.first : nil }
             guard case .binary(.and, _, let z, .imm(let m), w)? = single(x) else { return nil }
@@ -135,8 +137,10 @@ public enum RedundancyElimination {
             guard low != 0, low & (low &+ 1) == 0, low < 1 << 31 else { return nil }
             if z == a { return Int64(low) }
             guard fits(a, w, signed: true), case .binary(.add, _, a, .reg(let bias), w)? = single(z),
-                  case .binary(.lshr, _, let sign, .imm(_), w)? = single(bias),
-                  case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
+                  case .binary(.lshr, _, let sign, .imm(let k), w)? = single(bias) else { return nil }
+            // The sign shifted down, or (read where it comes from, `signBit(of:)`) a's top bit.
+            if sign == a && k == Int64(w.bits - 1) { return Int64(low) }
+            guard case .binary(.ashr, _, a, .imm(Int64(w.bits - 1)), w)? = single(sign) else { return nil }
             return Int64(low)
         }
         /// The register whose low `from` bits `s` holds, when `s` is written once by an
@@ -155,6 +159,27 @@ public enum RedundancyElimination {
             }
             guard x != s, f.holdsOneValue(x, defs: defs), uses[s] == 1 || uses[x] > 1 else { return nil }
             return x
+        }
+        /// The register and bit holding the sign bit of `s` at width `w`: through
+        /// arithmetic right shifts (which copy it), to a sign extension's top bit of a value
+        /// with no bits above it (`(short)x >> 31`, x a 16-bit load, is `x >> 15`).
+        /// Each step written once, the register reached holding one value.
+        func signBit(of s: VReg, _ w: Width) -> (reg: VReg, bit: Int)? {
+            var cur = s
+            for _ in 0..<4 {
+                guard defs[cur] == 1, let inst = definitions[cur]?.first else { break }
+                if case .binary(.ashr, _, let y, .imm(let k), w) = inst, k >= 0, k < Int64(w.bits), y != cur,
+                   f.holdsOneValue(y, defs: defs) {
+                    cur = y
+                    continue
+                }
+                if case .ext(_, let y, let from, let to, true) = inst, to.bits >= w.bits, from.bits < w.bits, y != cur,
+                   f.holdsOneValue(y, defs: defs), zeroExtended(y, within: from) {
+                    return (y, from.bits - 1)
+                }
+                break
+            }
+            return cur == s ? nil : (cur, w.bits - 1)
         }
         /// Registers read only by one sign extension to 64 bits and defined only by constants.
         var constantsToExtend: [VReg: Width] = [:]
@@ -200,6 +225,11 @@ public enum RedundancyElimination {
                 // low k bits.
                 case .binary(.sub, let d, let a, .reg(let x), let w) where defs[a] == 1 && lowBitsKept(a, x, w) != nil:
                     f.blocks[bi].instructions[ii].inst = .binary(.and, dst: d, lhs: a, rhs: .imm(lowBitsKept(a, x, w)!), width: w)
+                // A sign bit shifted down is its source's: `(x s>> 31) >> 31` is `x >> 31`.
+                case .binary(.lshr, let d, let s, .imm(let k), let w)
+                    where (w == .w32 || w == .w64) && k == Int64(w.bits - 1) && signBit(of: s, w) != nil:
+                    let (x, bit) = signBit(of: s, w)!
+                    f.blocks[bi].instructions[ii].inst = .binary(.lshr, dst: d, lhs: x, rhs: .imm(Int64(bit)), width: w)
                 case .binary(.mul, let d, let s, .imm(1), let w):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: w)
                 case .binary(let op, let d, let s, .imm(0), let w) where [.add, .sub, .or, .xor, .shl, .lshr, .ashr].contains(op):

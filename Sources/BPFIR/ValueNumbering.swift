@@ -93,6 +93,10 @@ public enum ValueNumbering {
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
         var chained = ChainedTable(blocks: f.blocks.count)
+        // The block of each computation in `table`, and this block's computations by
+        // their keys read through low-half copies (`readingLowHalvesThrough`).
+        var definedIn = RegMap<Int>(capacity: f.nextVReg)
+        var lowInBlock: [Inst: VReg] = [:]
         // Where addresses point relative to one another, followed when a store asks.
         var addresses = AddressRanges(f, defs: defs)
 
@@ -124,6 +128,7 @@ public enum ValueNumbering {
                 }
             }
 
+            lowInBlock.removeAll(keepingCapacity: true)
             for ii in f.blocks[b].instructions.indices {
                 var inst = f.blocks[b].instructions[ii].inst
                 var used: [VReg] = []
@@ -255,11 +260,19 @@ public enum ValueNumbering {
                     if let e = chained.lookup(key, in: b) { rep[d] = e } else { chained.insert(key, d, reading: rewritten, in: b) }
                     continue
                 }
+                // Read through the copies whose low half an operand is, a computation is the
+                // same as one earlier in the block (not further: a register kept alive
+                // across blocks for it measured as more spills and more verifier work).
+                let low = readingLowHalvesThrough(key, definition, once)
                 if let e = table[key] {
+                    rep[d] = e
+                } else if let e = (lowInBlock.isEmpty ? nil : lowInBlock[low]) ?? (low != key ? table[low].flatMap { definedIn[$0] == b ? $0 : nil } : nil) {
                     rep[d] = e
                 } else {
                     table[key] = d
                     added[b].append(key)
+                    definedIn[d] = b
+                    if low != key { lowInBlock[low] = d }
                 }
             }
             var term = f.blocks[b].terminator
@@ -455,6 +468,38 @@ public enum ValueNumbering {
         case .binary, .neg, .ext, .bswap, .mov(_, .reg, .w32): return true
         default: return false
         }
+    }
+
+    /// `key`, a 32-bit operation's, with each operand read through the 32-bit copies and
+    /// extensions from 32 bits (written once, of registers written once) whose low half it
+    /// is: the operation reads only that half, so `t = (u32)a; x = t & 1` is the same
+    /// computation as `x2 = a & 1` (unrolled rounds of a loop indexing `v[a & 1]`, whose
+    /// `a` each round copied). Copies and extensions themselves keep their keys: numbering
+    /// them as one (a 32-bit copy read where an extension was) measured as longer-lived
+    /// 64-bit values, more spills and more verifier work on random programs.
+    static func readingLowHalvesThrough(_ key: Inst, _ definition: RegMap<Inst>, _ once: (VReg) -> Bool) -> Inst {
+        switch key {
+        case .binary(_, _, _, _, .w32), .neg(_, _, .w32): break
+        default: return key
+        }
+        func source(_ u: VReg) -> VReg {
+            var u = u, steps = 0
+            while steps < 8, let def = definition[u] {
+                switch def {
+                case .mov(_, .reg(let x), .w32) where once(x): u = x
+                case .ext(_, let x, let from, _, _) where from.bits >= 32 && once(x): u = x
+                default: return u
+                }
+                steps += 1
+            }
+            return u
+        }
+        var key = key
+        for u in key.usedRegs.distinct {
+            let x = source(u)
+            if x != u { key = key.replacingUses(of: u, with: x) }
+        }
+        return key
     }
 
     /// A comparison known to be `holds` below an edge.
