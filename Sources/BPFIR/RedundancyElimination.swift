@@ -16,7 +16,8 @@
 /// - multiplying by 1 is a copy; a byte swap reads through a zero-extension of its
 ///   own width or more;
 /// - within a block, a symbol or stack address computed again reuses the register
-///   that already holds it.
+///   that already holds it;
+/// - a branch the range of its register decides (`decidedByRange`) is a jump.
 public enum RedundancyElimination {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -242,6 +243,16 @@ public enum RedundancyElimination {
                 }
             }
         }
+        // A branch its register's range decides: a switch over `(x >> 2) + 127` of a
+        // 16-bit `x` has no case 0 (as clang's range analysis drops such cases).
+        var decided = false
+        for bi in f.blocks.indices {
+            guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
+                  let taken = decidedByRange(cc, x, k, w, &bounds) else { continue }
+            f.blocks[bi].terminator = .jump(taken ? t : e)
+            decided = true
+        }
+        if decided { f = CFGSimplify.run(f) }
         if !constantsToExtend.isEmpty {
             for bi in f.blocks.indices {
                 for ii in f.blocks[bi].instructions.indices {
@@ -268,5 +279,29 @@ public enum RedundancyElimination {
             }
         }
         return f
+    }
+
+    /// Whether `x cc k` at width `w` always holds (true) or never (false), by the range
+    /// of values `x` can hold (`ValueBounds`); nil when the range does not say.
+    static func decidedByRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
+        guard w == .w64 || w == .w32, let hi = bounds.upperBound(x), hi <= w.mask else { return nil }
+        let lo = bounds.lowerBound(x)
+        let c = w == .w64 ? UInt64(bitPattern: k) : UInt64(bitPattern: k) & w.mask
+        // Signed tests compare as unsigned ones when both sides are non-negative.
+        let signedMax = w.mask >> 1
+        let signedComparable = hi <= signedMax && c <= signedMax
+        switch cc {
+        case .eq: return c < lo || c > hi ? false : nil
+        case .ne: return c < lo || c > hi ? true : nil
+        case .ult: return hi < c ? true : lo >= c ? false : nil
+        case .ule: return hi <= c ? true : lo > c ? false : nil
+        case .ugt: return lo > c ? true : hi <= c ? false : nil
+        case .uge: return lo >= c ? true : hi < c ? false : nil
+        case .slt where signedComparable: return hi < c ? true : lo >= c ? false : nil
+        case .sle where signedComparable: return hi <= c ? true : lo > c ? false : nil
+        case .sgt where signedComparable: return lo > c ? true : hi <= c ? false : nil
+        case .sge where signedComparable: return lo >= c ? true : hi < c ? false : nil
+        default: return nil
+        }
     }
 }

@@ -6,6 +6,7 @@
 ///
 /// Used to drop extensions that cannot change the value: a sign extension from 32 bits of a
 /// value below 2^31 is the value (what clang knows from `nsw` arithmetic on small operands).
+/// Lower bounds (`lowerBound`) are known for fewer definitions, for deciding branches.
 struct ValueBounds {
     private let definitions: [VReg: [Inst]]
     private let parameters: Set<VReg>
@@ -31,6 +32,30 @@ struct ValueBounds {
             result = max(result, b)
         }
         cache[v] = result
+        return result
+    }
+
+    /// The smallest value `v` can hold (as an unsigned 64-bit number): a constant, or a
+    /// sum of a value and a constant that cannot wrap (`(x >> 2) + 127` of a 16-bit `x` is
+    /// at least 127), or an `or` with a constant; 0 where nothing is known.
+    mutating func lowerBound(_ v: VReg, depth: Int = 0) -> UInt64 {
+        guard depth < 8, !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return 0 }
+        var result = UInt64.max
+        for d in ds {
+            var low: UInt64 = 0
+            switch d {
+            case .mov(_, .imm(let k), let w):
+                low = w == .w64 ? UInt64(bitPattern: k) : UInt64(bitPattern: k) & w.mask
+            case .binary(.add, _, let l, .imm(let k), let w) where k >= 0 && (w == .w64 || w == .w32):
+                guard l != v, let top = upperBound(l), top <= w.mask, top <= w.mask - UInt64(k) else { return 0 }
+                low = lowerBound(l, depth: depth + 1) + UInt64(k)
+            case .binary(.or, _, _, .imm(let k), let w) where k >= 0 && (w == .w64 || w == .w32):
+                low = UInt64(k) & w.mask
+            default:
+                return 0
+            }
+            result = min(result, low)
+        }
         return result
     }
 

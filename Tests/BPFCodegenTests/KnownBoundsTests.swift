@@ -30,6 +30,33 @@ extension OptimizerPassTests {
     /// `(int)v % 4` as lowering writes it (the sign bias of a signed remainder by a power
     /// of two) on a value known non-negative (a byte plus a byte) keeps the low two bits;
     /// on a value that may be negative the sequence stays.
+    /// A switch over `(x >> 2) + 127` of a 16-bit `x`: the value lies in [127, 16510], so
+    /// its case 0 is never taken, case 255 may be, and a test `< 127` never holds; a sum
+    /// of 127 and a value with no known bound (it may wrap) decides nothing.
+    @Test func branchesTheRangeOfTheirRegisterDecidesAreJumps() throws {
+        func program(bounded: Bool, _ cc: CondCode, _ k: Int64) -> Function {
+            let insts = bounded ? [ins(.binary(.and, dst: VReg(1), lhs: VReg(0), rhs: .imm(0xffff), width: .w64)),
+                                   ins(.binary(.lshr, dst: VReg(2), lhs: VReg(1), rhs: .imm(2), width: .w64))]
+                                : [ins(.mov(dst: VReg(2), src: .reg(VReg(0)), width: .w64))]
+            return fn([Block(id: BlockID(0), instructions: insts + [ins(.binary(.add, dst: VReg(3), lhs: VReg(2), rhs: .imm(127), width: .w64))],
+                             terminator: .branch(cc, lhs: VReg(3), rhs: .imm(k), width: .w64, then: BlockID(1), else: BlockID(2))),
+                       Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                       Block(id: BlockID(2), terminator: .ret(.reg(VReg(3))))])
+        }
+        for (cc, k, decided) in [(CondCode.eq, Int64(0), true), (.eq, 255, false), (.eq, 16511, true), (.ult, 127, true),
+                                 (.uge, 127, true), (.ugt, 16510, true), (.sgt, 200, false), (.slt, 127, true), (.ne, 7, true)] {
+            for bounded in [true, false] {
+                let f = program(bounded: bounded, cc, k)
+                let g = RedundancyElimination.run(f)
+                let jumps = g.blocks.allSatisfy { if case .branch = $0.terminator { return false }; return true }
+                #expect(jumps == (decided && bounded), "\(cc) \(k) bounded \(bounded)\(show(g))")
+                for v: Int64 in [0, 1, 0x1ff, 0xffff, 0x1_0000_0004, -1] {
+                    #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(cc) \(k) \(v)")
+                }
+            }
+        }
+    }
+
     @Test func signedRemaindersOfNonNegativeValuesAreMasks() throws {
         func program(known: Bool) -> Function {
             let a = VReg(1)
