@@ -252,7 +252,6 @@ public enum RedundancyElimination {
             f.blocks[bi].terminator = .jump(taken ? t : e)
             decided = true
         }
-        if decided { f = CFGSimplify.run(f) }
         if !constantsToExtend.isEmpty {
             for bi in f.blocks.indices {
                 for ii in f.blocks[bi].instructions.indices {
@@ -265,10 +264,9 @@ public enum RedundancyElimination {
                 }
             }
         }
-        guard !replace.isEmpty else { return f }
         // Rewrite uses of the duplicates (defined once, so every use sees the same value);
         // dead code elimination then drops their definitions.
-        for bi in f.blocks.indices {
+        for bi in f.blocks.indices where !replace.isEmpty {
             for ii in f.blocks[bi].instructions.indices {
                 var inst = f.blocks[bi].instructions[ii].inst
                 for u in inst.usedRegs { if let r = replace[u] { inst = inst.replacingUses(of: u, with: r) } }
@@ -278,7 +276,8 @@ public enum RedundancyElimination {
                 if let r = replace[u] { f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: u, with: r) }
             }
         }
-        return f
+        // The arms the decided branches no longer reach go.
+        return decided ? CFGSimplify.run(f) : f
     }
 
     /// Whether `x cc k` at width `w` always holds (true) or never (false), by the range
@@ -286,22 +285,17 @@ public enum RedundancyElimination {
     static func decidedByRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
         guard w == .w64 || w == .w32, let hi = bounds.upperBound(x), hi <= w.mask else { return nil }
         let lo = bounds.lowerBound(x)
-        let c = w == .w64 ? UInt64(bitPattern: k) : UInt64(bitPattern: k) & w.mask
-        // Signed tests compare as unsigned ones when both sides are non-negative.
-        let signedMax = w.mask >> 1
-        let signedComparable = hi <= signedMax && c <= signedMax
+        let c = w.extend(UInt64(bitPattern: k), signed: false)
         switch cc {
-        case .eq: return c < lo || c > hi ? false : nil
-        case .ne: return c < lo || c > hi ? true : nil
-        case .ult: return hi < c ? true : lo >= c ? false : nil
-        case .ule: return hi <= c ? true : lo > c ? false : nil
-        case .ugt: return lo > c ? true : hi <= c ? false : nil
-        case .uge: return lo >= c ? true : hi < c ? false : nil
-        case .slt where signedComparable: return hi < c ? true : lo >= c ? false : nil
-        case .sle where signedComparable: return hi <= c ? true : lo > c ? false : nil
-        case .sgt where signedComparable: return lo > c ? true : hi <= c ? false : nil
-        case .sge where signedComparable: return lo >= c ? true : hi < c ? false : nil
-        default: return nil
+        case .set: return nil
+        // Decided only with the constant outside the range.
+        case .eq, .ne: return c < lo || c > hi ? cc == .ne : nil
+        // A signed test orders as an unsigned one when both sides are non-negative.
+        case .slt, .sle, .sgt, .sge: if max(hi, c) > w.mask >> 1 { return nil }
+        case .ult, .ule, .ugt, .uge: break
         }
+        // An ordering test is monotonic in x: decided when both ends of the range agree.
+        let atLow = cc.evaluate(lo, c, width: w)
+        return atLow == cc.evaluate(hi, c, width: w) ? atLow : nil
     }
 }

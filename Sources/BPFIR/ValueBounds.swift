@@ -45,7 +45,7 @@ struct ValueBounds {
             var low: UInt64 = 0
             switch d {
             case .mov(_, .imm(let k), let w):
-                low = w == .w64 ? UInt64(bitPattern: k) : UInt64(bitPattern: k) & w.mask
+                low = w.extend(UInt64(bitPattern: k), signed: false)
             case .binary(.add, _, let l, .imm(let k), let w) where k >= 0 && (w == .w64 || w == .w32):
                 guard l != v, let top = upperBound(l), top <= w.mask, top <= w.mask - UInt64(k) else { return 0 }
                 low = lowerBound(l, depth: depth + 1) + UInt64(k)

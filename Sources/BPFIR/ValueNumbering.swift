@@ -93,9 +93,8 @@ public enum ValueNumbering {
         // valid along a chain of single-predecessor blocks from where they were computed,
         // until one of those registers is written again.
         var chained = ChainedTable(blocks: f.blocks.count)
-        // The block of each computation in `table`, and this block's computations by
-        // their keys read through low-half copies (`readingLowHalvesThrough`).
-        var definedIn = RegMap<Int>(capacity: f.nextVReg)
+        // This block's computations by their keys read through low-half copies
+        // (`readingLowHalvesThrough`).
         var lowInBlock: [Inst: VReg] = [:]
         // Where addresses point relative to one another, followed when a store asks.
         var addresses = AddressRanges(f, defs: defs)
@@ -266,13 +265,12 @@ public enum ValueNumbering {
                 let low = readingLowHalvesThrough(key, definition, once)
                 if let e = table[key] {
                     rep[d] = e
-                } else if let e = (lowInBlock.isEmpty ? nil : lowInBlock[low]) ?? (low != key ? table[low].flatMap { definedIn[$0] == b ? $0 : nil } : nil) {
+                } else if let e = lowInBlock[low] {
                     rep[d] = e
                 } else {
                     table[key] = d
                     added[b].append(key)
-                    definedIn[d] = b
-                    if low != key { lowInBlock[low] = d }
+                    lowInBlock[low] = d
                 }
             }
             var term = f.blocks[b].terminator
