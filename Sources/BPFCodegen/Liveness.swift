@@ -49,19 +49,41 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
     var asmClobbers: [(position: Int, registers: UInt16)] = []
     // Packet loads (BPF_LD_ABS/IND): the socket buffer they read must be in r6.
     var packetLoads: [(position: Int, skb: VReg)] = []
-    // The block being scanned: where each register touched in it is first and last touched.
-    var local: [VReg: ClosedRange<Int>] = [:]
+    // The block being scanned: where each register touched in it is first and last
+    // touched (by register number; `untouched` where it is not), and which those are.
+    let untouched = Int.min
+    var localFirst = [Int](repeating: untouched, count: f.nextVReg)
+    var localLast = [Int](repeating: 0, count: f.nextVReg)
+    var touched: [Int] = []
+    // Where each register was last read (an instruction's position when it reads it).
+    var usedAt = [Int](repeating: untouched, count: f.nextVReg)
     func touch(_ r: VReg, _ p: Int) {
-        if r.id >= iv.count { iv += [Interval?](filled: nil, count: r.id + 1 - iv.count) }
+        if r.id >= iv.count {
+            let more = r.id + 1 - iv.count
+            iv += [Interval?](filled: nil, count: more)
+            localFirst += [Int](repeating: untouched, count: more)
+            localLast += [Int](repeating: 0, count: more)
+            usedAt += [Int](repeating: untouched, count: more)
+        }
         if iv[r.id] != nil { iv[r.id]!.start = min(iv[r.id]!.start, p); iv[r.id]!.end = max(iv[r.id]!.end, p) }
         else { iv[r.id] = Interval(reg: r, start: p, end: p) }
-        if let l = local[r] { local[r] = min(l.lowerBound, p)...max(l.upperBound, p) } else { local[r] = p...p }
+        if localFirst[r.id] == untouched {
+            localFirst[r.id] = p; localLast[r.id] = p
+            touched.append(r.id)
+        } else {
+            localFirst[r.id] = min(localFirst[r.id], p); localLast[r.id] = max(localLast[r.id], p)
+        }
+    }
+    /// Ends the register's range in this block where it was last touched.
+    func closeRange(_ id: Int) {
+        iv[id]!.ranges.append(localFirst[id]...localLast[id])
+        localFirst[id] = untouched
     }
     /// Closes the block's ranges (blocks come in position order: each range starts after
     /// the register's previous one ended).
     func closeBlock() {
-        for (r, range) in local { iv[r.id]!.ranges.append(range) }
-        local.removeAll(keepingCapacity: true)
+        for id in touched where localFirst[id] != untouched { closeRange(id) }
+        touched.removeAll(keepingCapacity: true)
     }
     for p in f.parameters { touch(p, -2) }
     closeBlock()
@@ -70,13 +92,12 @@ func liveIntervals(_ f: Function) -> (intervals: [VReg: Interval], calls: [Int])
         let blockStart = pos
         for r in live.liveIn[bi] { touch(r, blockStart - 1) }
         for ins in b.instructions {
-            var used: [VReg] = []
-            ins.inst.forEachUse { touch($0, pos); used.append($0) }
+            ins.inst.forEachUse { touch($0, pos); usedAt[$0.id] = pos }
             ins.inst.forEachDef { d in
                 // Written again without being read here: dead since its last touch in the
                 // block, so its range there ends at that touch and a new one starts (a
                 // value computed from it in the gap may take its register).
-                if let l = local[d], !used.contains(d) { iv[d.id]!.ranges.append(l); local[d] = nil }
+                if d.id < localFirst.count, localFirst[d.id] != untouched, usedAt[d.id] != pos { closeRange(d.id) }
                 touch(d, pos)
             }
             if case .call = ins.inst { calls.append(pos) }

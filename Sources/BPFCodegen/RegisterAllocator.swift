@@ -68,7 +68,9 @@ enum RegisterAllocator {
                 let weight = packetSources.contains(iv.reg) ? 4.0 : 1.0
                 return weight * Double(useCounts[iv.reg] + 1) / Double(max(1, length))
             }
-            let order = intervals.values.sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }
+            // (Sorted by key, then looked up: an interval is too large to move about.)
+            let order = intervals.keys.map { (start: intervals[$0]!.start, reg: $0) }
+                .sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }.map { intervals[$0.reg]! }
             // The intervals given each physical register so far. A register is free for
             // `cur` when none of them is live where `cur` is (their holes count).
             var holders = [[Interval]](filled: [], count: 10)
@@ -82,14 +84,14 @@ enum RegisterAllocator {
             }
             var toSpill: VReg? = nil
             var splitFunction: Function? = nil
-            // Which values are cheap to compute again: in a batch round, found for all in
-            // one walk the first time a spill is considered (it considers hundreds).
+            // Which values are cheap to compute again: found for all in one walk the first
+            // time a spill is considered (it considers several, a batch round hundreds).
             var recomputable: [VReg: Inst]? = nil
-            func cheapToRecompute(_ v: VReg) -> Bool {
-                guard batch else { return rematerializable(f, v) != nil }
+            func recomputation(_ v: VReg) -> Inst? {
                 if recomputable == nil { recomputable = rematerializable(f, Set(intervals.keys)) }
-                return recomputable![v] != nil
+                return recomputable![v]
             }
+            func cheapToRecompute(_ v: VReg) -> Bool { recomputation(v) != nil }
             for cur in order where assignment[cur.reg] == nil {
                 // Intervals that ended before this one starts no longer matter.
                 for r in holders.indices where holders[r].contains(where: { $0.end < cur.start }) {
@@ -213,7 +215,7 @@ enum RegisterAllocator {
             guard let v = toSpill else {
                 return RegisterAllocation(assignment: assignment, function: f, spillSlots: spillSlots)
             }
-            if let def = rematerializable(f, v) {
+            if let def = recomputation(v) {
                 f = rematerialize(f, v, def: def, temps: &spillTemps)
                 continue
             }
@@ -327,13 +329,11 @@ enum RegisterAllocator {
         return m
     }
 
-    /// The single definition of `v` if computing it again at each use costs no more
-    /// instructions than spilling it: a constant `mov` (one instruction per use against a
-    /// store and a load per use), a stack or symbol address or 64-bit constant (two per
-    /// use against the definition, a store and a load per use) used at most three times.
-    static func rematerializable(_ f: Function, _ v: VReg) -> Inst? { rematerializable(f, [v])[v] }
-
-    /// `rematerializable` for each of `values`, in one walk over the function.
+    /// For each of `values` (each on its own, in one walk over the function), its single
+    /// definition if computing it again at each use costs no more instructions than
+    /// spilling it: a constant `mov` (one instruction per use against a store and a load
+    /// per use), a stack or symbol address or 64-bit constant (two per use against the
+    /// definition, a store and a load per use) used at most three times.
     static func rematerializable(_ f: Function, _ values: Set<VReg>) -> [VReg: Inst] {
         var found: [VReg: Inst] = [:], disqualified = Set(f.parameters.filter(values.contains))
         var uses: [VReg: Int] = [:]

@@ -262,16 +262,20 @@ public enum FullUnrolling {
     /// an instruction counts when it has side effects (a store, a call), or when a
     /// register it defines is live and its value was not known; a branch left open and a
     /// return count. A load nothing reads goes. Where the copies leave, the registers
-    /// read outside the loop (`liveOut`) are live.
+    /// read outside the loop (`liveOut`) are live. (Only the registers the copies define
+    /// are ever asked: the others of `liveOut` are left out of the sets.)
     static func foldedSize(_ copies: [Block], known: [Bool], liveOut: Set<VReg>) -> Int {
+        var defined = Set<VReg>()
+        for b in copies { for i in b.instructions { i.inst.forEachDef { defined.insert($0) } } }
+        let exitLive = liveOut.filter(defined.contains)
         var liveIn: [BlockID: Set<VReg>] = [:]
         var size = 0
         var k = known.count
         for b in copies.reversed() {
             var live = Set<VReg>()
-            for s in b.terminator.successors { live.formUnion(liveIn[s] ?? liveOut) }
+            for s in b.terminator.successors { live.formUnion(liveIn[s] ?? exitLive) }
             let uses = b.terminator.usedRegs
-            if !uses.isEmpty { size += 1; live.formUnion(uses) }
+            if !uses.isEmpty { size += 1; live.formUnion(uses.filter(defined.contains)) }
             for i in b.instructions.reversed() {
                 k -= 1
                 let inst = i.inst
@@ -279,7 +283,7 @@ public enum FullUnrolling {
                 if inst.hasSideEffects || (!known[k] && defs.contains(where: live.contains)) {
                     size += 1
                     live.subtract(defs)
-                    inst.forEachUse { live.insert($0) }
+                    inst.forEachUse { if defined.contains($0) { live.insert($0) } }
                 } else if known[k] {
                     live.subtract(defs)
                 }
