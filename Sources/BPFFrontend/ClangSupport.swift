@@ -106,10 +106,10 @@ func relativeToWorkingDirectory(_ path: String) -> String {
     for step in ((path.hasPrefix("/") ? "" : workingDirectoryPrefix) + path).split(separator: "/") where step != "." {
         if step == ".." { _ = kept.popLast() } else { kept.append(step) }
     }
-    // (Joined by hand: `joined(separator:)` over substrings runs unspecialized through
-    // the runtime's type lookups, the first time in each compile.)
+    // (Joined by hand, each step made a String first: `joined(separator:)` over substrings,
+    // and appending a substring, run unspecialized through the runtime's type lookups.)
     var normal = ""
-    for step in kept { normal += "/"; normal += step }
+    for step in kept { normal += "/"; normal += String(step) }
     if normal.isEmpty { normal = "/" }
     guard normal.hasPrefix(workingDirectoryPrefix) else { return normal }
     return String(normal.dropFirst(workingDirectoryPrefix.count))

@@ -66,6 +66,12 @@ public extension Function {
     /// iteration makes such calls, carrying the values costs callee-saved registers and
     /// spills (Inspektor Gadget 1.3 % larger, falco 0.8 %).
     func framePointerRegisters(countingCoreLoads: Bool = false) -> RegSet {
+        (countingCoreLoads ? framePointersCountingCoreLoadsMemo : framePointersMemo).value(for: self) {
+            $0.computingFramePointerRegisters(countingCoreLoads: countingCoreLoads)
+        }
+    }
+
+    private func computingFramePointerRegisters(countingCoreLoads: Bool) -> RegSet {
         var set = RegSet(capacity: nextVReg)
         var storedToMemory = false
         var changed = true
@@ -203,6 +209,8 @@ public extension Function {
 }
 
 private let useDefMemo = AnalysisMemo<(uses: RegCounts, defs: RegCounts)>()
+private let framePointersMemo = AnalysisMemo<RegSet>()
+private let framePointersCountingCoreLoadsMemo = AnalysisMemo<RegSet>()
 
 /// A count per virtual register, by id (0 for registers never counted).
 public struct RegCounts: Sendable {

@@ -377,6 +377,9 @@ public enum ValueNumbering {
         var next = 1
         /// Per block, the slot bytes its frame writes reach, when all are known.
         var frameSlotsWritten: [[SlotBytes]?] = []
+        /// Per block, the number of the last walk back from a merge that met it (`origin`).
+        var metBy: [Int]
+        var walks = 0
 
         init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
             let kinds = MemoryKinds(f)
@@ -384,6 +387,7 @@ public enum ValueNumbering {
             self.predecessors = predecessors
             idom = dom.idom
             current = Array(filled: 0, count: kinds.count)
+            metBy = Array(filled: -1, count: f.blocks.count)
             end = Array(filled: [Int](filled: 0, count: f.blocks.count), count: kinds.count)
             writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { kinds.writes($0.inst, kind: k) } } }
         }
@@ -425,18 +429,19 @@ public enum ValueNumbering {
         /// order a walk back from the block meets them); nil for the entry.
         private enum Origin { case predecessor(Int), dominator(Int, between: [Int]) }
 
-        private func origin(_ b: Int) -> Origin? {
+        private mutating func origin(_ b: Int) -> Origin? {
             let preds = predecessors[b]
             if b == 0 { return nil }
             if preds.count == 1 { return .predecessor(preds[0]) }
             let d = idom[b]
             guard d >= 0 else { return nil }
-            var seen = [Bool](filled: false, count: predecessors.count)
-            seen[d] = true
+            // (Blocks met are marked with the walk's number: no array of all blocks per merge.)
+            walks += 1
+            metBy[d] = walks
             var stack = preds, between: [Int] = []
             while let p = stack.popLast() {
-                guard !seen[p] else { continue }
-                seen[p] = true
+                guard metBy[p] != walks else { continue }
+                metBy[p] = walks
                 between.append(p)
                 stack += predecessors[p]
             }
