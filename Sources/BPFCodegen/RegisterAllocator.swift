@@ -284,7 +284,9 @@ enum RegisterAllocator {
         // register: `k = p >> 4; q = p & 3; call(map, k)`).
         for _ in 0..<3 {
             var changed = false
-            for d in h.keys.sorted() {      // in register order: the wishes' order must not depend on hashing
+            // In register order (the wishes' order must not depend on hashing): a set of
+            // the keys iterates in it, without a sort.
+            for d in RegSet(h.keys) {
                 let hs = h[d]!
                 let phys = hs.compactMap { x -> UInt8? in
                     switch x { case .phys(let r), .physIfDying(let r, _): return r; case .sameAs: return nil }
