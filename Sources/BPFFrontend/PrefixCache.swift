@@ -138,7 +138,18 @@ struct PrefixCache {
         }
         let a = avalanche(lanes.0 &+ rotl(lanes.1, 17) ^ rotl(lanes.2, 31) &+ rotl(lanes.3, 47))
         let b = avalanche(lanes.1 ^ rotl(lanes.0, 13) &+ rotl(lanes.3, 29) ^ rotl(lanes.2, 43) &+ a)
-        return String(a, radix: 16) + String(b, radix: 16)
+        return hex(a) + hex(b)
+    }
+
+    /// `x` in lowercase hexadecimal without leading zeros, as `String(x, radix: 16)`
+    /// writes it (which runs generic code through the runtime's type lookups).
+    static func hex(_ x: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        var v = x
+        repeat { out.append(digits[Int(v & 15)]); v >>= 4 } while v != 0
+        out.reverse()
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func hash(file: String) -> (size: Int, hash: String)? {

@@ -18,14 +18,17 @@ public enum Optimizer {
                 // is not run again on its own output (nothing changed since it ran). The
                 // passes are idempotent: run on their output, they change nothing.
                 var version = 0
-                var ranAt: [String: Int] = [:]
+                // (By where the name's bytes are: the literals of one name are one constant
+                // in the binary, and no String is made and hashed at every step. Were two
+                // apart, that pass would only run once more, finding nothing to change.)
+                var ranAt: [UnsafeRawPointer: Int] = [:]
                 // One step: `f` through the named pass, timed when SWIFT_BPFCC_TIME_PASSES is set.
                 func step(_ name: StaticString, _ pass: (Function) -> Function) {
-                    let key = name.description
-                    if !skipped.isEmpty && skipped.contains(key) { return }
+                    if !skipped.isEmpty && skipped.contains(name.description) { return }
+                    let key = UnsafeRawPointer(name.utf8Start)
                     if ranAt[key] == version { return }
                     let before = f
-                    f = timer.enabled ? timer.time(key, changing: before) { pass(f) } : pass(f)
+                    f = timer.enabled ? timer.time(name.description, changing: before) { pass(f) } : pass(f)
                     // (An unchanged function compares in a moment: a pass that changes
                     // nothing hands back its input's arrays.)
                     if !f.isEqual(to: before) {
