@@ -2,6 +2,12 @@
 /// they are aggregates):
 /// - within a block, a load from a slot that was just stored to (same offset and
 ///   width, nothing in between that may write it) becomes a copy of the stored value;
+/// - within a block, a store of what the bytes already hold (the register a load of
+///   exactly them read, or a copy or extension of it keeping those bytes, or the value a
+///   store of exactly them wrote, nothing in between that may write them: `x |= 0` of a
+///   local in memory) goes — an arm of a branch left
+///   with nothing else becomes empty, and the branch with it, so the verifier does not
+///   learn a value on one arm to tell its states apart by;
 /// - stores to a slot that is never read (no load, its address never escapes) go, and
 ///   so do stores a later store in the block overwrites before anything may read them.
 ///
@@ -55,10 +61,14 @@ public enum StackForwarding {
 
     static func forward(in block: inout Block, escaped: Set<Int>, volatile: Set<Int>, frame: RegSet) {
         var known: [Known] = []
+        // What loads read: the register holding exactly the bytes it was loaded from
+        // (only for stores of it back; a later load is not made a copy of it).
+        var loaded: [Known] = []
         // Byte ranges known to hold zeros (a memset, a zero-initialized local).
         var zeros: [(slot: Int, lo: Int, hi: Int)] = []
         func forget(slot: Int, from lo: Int, to hi: Int) {
             known.removeAll { $0.slot == slot && $0.offset < hi && lo < $0.offset + $0.width.bytes }
+            loaded.removeAll { $0.slot == slot && $0.offset < hi && lo < $0.offset + $0.width.bytes }
             var kept: [(slot: Int, lo: Int, hi: Int)] = []
             for z in zeros {
                 guard z.slot == slot, z.lo < hi, lo < z.hi else { kept.append(z); continue }
@@ -67,10 +77,22 @@ public enum StackForwarding {
             }
             zeros = kept
         }
-        func forgetSlot(_ s: Int) { known.removeAll { $0.slot == s }; zeros.removeAll { $0.slot == s } }
-        func forgetEscaped() { known.removeAll { escaped.contains($0.slot) }; zeros.removeAll { escaped.contains($0.slot) } }
+        func forgetSlot(_ s: Int) {
+            known.removeAll { $0.slot == s }; loaded.removeAll { $0.slot == s }; zeros.removeAll { $0.slot == s }
+        }
+        func forgetEscaped() {
+            known.removeAll { escaped.contains($0.slot) }; loaded.removeAll { escaped.contains($0.slot) }
+            zeros.removeAll { escaped.contains($0.slot) }
+        }
         var out: [Instruction] = []
         var changed = false
+        /// The instructions before `i` kept as they are, from the first one rewritten or dropped.
+        func startRewriting(at i: Int) {
+            guard !changed else { return }
+            changed = true
+            out.reserveCapacity(block.instructions.count)
+            out += block.instructions[..<i]
+        }
         for (i, ins) in block.instructions.enumerated() {
             var inst = ins.inst
             if case .load(let d, .slot(let s), let o, let w, let signed) = inst, !volatile.contains(s) {
@@ -79,6 +101,12 @@ public enum StackForwarding {
                 } else if zeros.contains(where: { $0.slot == s && $0.lo <= o && o + w.bytes <= $0.hi }) {
                     inst = .mov(dst: d, src: .imm(0), width: .w64)     // inside a zeroed range (memset)
                 }
+            }
+            if case .store(.slot(let s), let o, let v, let w) = inst, !volatile.contains(s),
+               known.last(where: { $0.slot == s && $0.offset == o && $0.width == w })?.value == v
+                || loaded.contains(where: { $0.slot == s && $0.offset == o && $0.width == w && $0.value == v }) {
+                startRewriting(at: i)
+                continue
             }
             switch inst {
             case .store(.slot(let s), let o, let v, let w):
@@ -102,14 +130,27 @@ public enum StackForwarding {
             default: break
             }
             // A redefined register no longer holds what was stored from it.
-            for d in inst.definedRegs { known.removeAll { $0.value == .reg(d) } }
-            guard changed || inst != ins.inst else { continue }
-            if !changed {
-                // The first rewritten instruction: the ones before it are kept as they are.
-                changed = true
-                out.reserveCapacity(block.instructions.count)
-                out += block.instructions[..<i]
+            for d in inst.definedRegs {
+                known.removeAll { $0.value == .reg(d) }
+                loaded.removeAll { $0.value == .reg(d) }
             }
+            if case .load(let d, .slot(let s), let o, let w, _) = inst, !volatile.contains(s) {
+                loaded.append(Known(slot: s, offset: o, width: w, value: .reg(d)))
+            }
+            // A copy, or an extension from at least the loaded width, holds the same low bytes.
+            var copied: (to: VReg, from: VReg, bytes: Int)? = nil
+            switch inst {
+            case .mov(let x, .reg(let t), let w) where x != t: copied = (x, t, w.bytes)
+            case .ext(let x, let t, let from, _, _) where x != t: copied = (x, t, from.bytes)
+            default: break
+            }
+            if let c = copied {
+                for e in loaded where e.value == .reg(c.from) && e.width.bytes <= c.bytes {
+                    loaded.append(Known(slot: e.slot, offset: e.offset, width: e.width, value: .reg(c.to)))
+                }
+            }
+            guard changed || inst != ins.inst else { continue }
+            startRewriting(at: i)
             var kept = ins
             kept.inst = inst
             out.append(kept)
