@@ -5,9 +5,9 @@
 /// - within a block, a store of what the bytes already hold (the register a load of
 ///   exactly them read, or a copy or extension of it keeping those bytes, or the value a
 ///   store of exactly them wrote, nothing in between that may write them: `x |= 0` of a
-///   local in memory) goes — an arm of a branch left
-///   with nothing else becomes empty, and the branch with it, so the verifier does not
-///   learn a value on one arm to tell its states apart by;
+///   local in memory) goes; an arm of a branch left with nothing else becomes empty, and
+///   the branch with it, so the verifier does not learn a value on one arm to tell its
+///   states apart by;
 /// - stores to a slot that is never read (no load, its address never escapes) go, and
 ///   so do stores a later store in the block overwrites before anything may read them.
 ///
