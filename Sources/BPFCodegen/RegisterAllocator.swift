@@ -69,7 +69,7 @@ enum RegisterAllocator {
                 return weight * Double(useCounts[iv.reg] + 1) / Double(max(1, length))
             }
             // (Sorted by key, then looked up: an interval is too large to move about.)
-            let order = intervals.keys.map { (start: intervals[$0]!.start, reg: $0) }
+            let order = intervals.map { (start: $0.value.start, reg: $0.key) }
                 .sorted { ($0.start, $0.reg.id) < ($1.start, $1.reg.id) }.map { intervals[$0.reg]! }
             // The intervals given each physical register so far. A register is free for
             // `cur` when none of them is live where `cur` is (their holes count).
