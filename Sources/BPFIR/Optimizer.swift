@@ -127,6 +127,10 @@ public enum Optimizer {
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)
                 step("LoadSinking", LoadSinking.run)
+                // What the late branch removals left unread (a global's load that only
+                // decided a branch whose arms came to nothing).
+                step("DeadCodeElimination", DeadCodeElimination.run)
+                step("CFGSimplify", CFGSimplify.run)
             }
             m.functions[i] = f
         }

@@ -44,11 +44,15 @@ public enum StackForwarding {
             if case .store(.slot(let s), _, _, _) = ins.inst { return !loaded.contains(s) && !escaped.contains(s) }
             return false
         }
+        // What a block knows at its end, for a block entered only from it (placed after it).
+        let preds = f.flowGraph.predecessors
+        var exits = [Memory?](repeating: nil, count: f.blocks.count)
         for bi in f.blocks.indices {
             // A copy of the block, so that the function's storage is copied only for a
             // block that changes.
             var block = f.blocks[bi]
-            forward(in: &block, escaped: escaped, volatile: volatile, frame: frame)
+            let entry = preds[bi].count == 1 && preds[bi][0] < bi ? exits[preds[bi][0]] ?? Memory() : Memory()
+            exits[bi] = forward(in: &block, from: entry, escaped: escaped, volatile: volatile, frame: frame)
             removeOverwritten(in: &block, escaped: escaped, volatile: volatile, frame: frame)
             if block.instructions.contains(where: unobserved) { block.instructions.removeAll(where: unobserved) }
             if block != f.blocks[bi] { f.blocks[bi] = block }
@@ -59,15 +63,44 @@ public enum StackForwarding {
     /// A stored value known to be in slot memory.
     struct Known { var slot: Int; var offset: Int; var width: Width; var value: Operand }
 
-    static func forward(in block: inout Block, escaped: Set<Int>, volatile: Set<Int>, frame: RegSet) {
+    /// What is known of slot memory and registers at a point of a block.
+    struct Memory {
         var known: [Known] = []
-        // What loads read: the register holding exactly the bytes it was loaded from
-        // (only for stores of it back; a later load is not made a copy of it).
+        /// What loads read: the register holding exactly the bytes it was loaded from
+        /// (only for stores of it back; a later load is not made a copy of it).
         var loaded: [Known] = []
-        // Byte ranges known to hold zeros (a memset, a zero-initialized local).
+        /// Byte ranges known to hold zeros (a memset, a zero-initialized local).
         var zeros: [(slot: Int, lo: Int, hi: Int)] = []
+        /// Registers holding a constant.
+        var constants: [VReg: UInt64] = [:]
+    }
+
+    /// Forwards within `block`, entered knowing `entry`; what is known at its end.
+    static func forward(in block: inout Block, from entry: Memory, escaped: Set<Int>, volatile: Set<Int>, frame: RegSet) -> Memory {
+        var known = entry.known, loaded = entry.loaded, zeros = entry.zeros, constants = entry.constants
+        func constantBits(_ v: Operand) -> UInt64? {
+            switch v {
+            case .imm(let k): return UInt64(bitPattern: k)
+            case .reg(let r): return constants[r]
+            }
+        }
         func forget(slot: Int, from lo: Int, to hi: Int) {
+            // A constant's bytes outside [lo, hi) stay known, as pieces of 4, 2 or 1 bytes.
+            var pieces: [Known] = []
+            for k in known where k.slot == slot && k.offset < hi && lo < k.offset + k.width.bytes {
+                guard let bits = constantBits(k.value) else { continue }
+                for (from, to) in [(k.offset, min(lo, k.offset + k.width.bytes)), (max(hi, k.offset), k.offset + k.width.bytes)] {
+                    var p = from
+                    while p < to {
+                        let w: Width = to - p >= 4 ? .w32 : to - p >= 2 ? .w16 : .w8
+                        let piece = (bits >> UInt64(8 * (p - k.offset))) & w.mask
+                        pieces.append(Known(slot: slot, offset: p, width: w, value: .imm(Int64(bitPattern: piece))))
+                        p += w.bytes
+                    }
+                }
+            }
             known.removeAll { $0.slot == slot && $0.offset < hi && lo < $0.offset + $0.width.bytes }
+            known += pieces
             loaded.removeAll { $0.slot == slot && $0.offset < hi && lo < $0.offset + $0.width.bytes }
             var kept: [(slot: Int, lo: Int, hi: Int)] = []
             for z in zeros {
@@ -100,6 +133,10 @@ public enum StackForwarding {
                     inst = copy(k.value, to: d, width: w, signed: signed)
                 } else if zeros.contains(where: { $0.slot == s && $0.lo <= o && o + w.bytes <= $0.hi }) {
                     inst = .mov(dst: d, src: .imm(0), width: .w64)     // inside a zeroed range (memset)
+                } else if let k = known.last(where: { $0.slot == s && $0.offset <= o && o + w.bytes <= $0.offset + $0.width.bytes }),
+                          let bits = constantBits(k.value) {
+                    // Bytes of a wider constant store (a memset of a non-zero byte).
+                    inst = copy(.imm(Int64(bitPattern: bits >> UInt64(8 * (o - k.offset)))), to: d, width: w, signed: signed)
                 }
             }
             if case .store(.slot(let s), let o, let v, let w) = inst, !volatile.contains(s),
@@ -131,9 +168,15 @@ public enum StackForwarding {
             }
             // A redefined register no longer holds what was stored from it.
             for d in inst.definedRegs {
+                // (What a constant register stored stays known as the constant.)
+                if let c = constants[d] {
+                    for k in known.indices where known[k].value == .reg(d) { known[k].value = .imm(Int64(bitPattern: c)) }
+                }
                 known.removeAll { $0.value == .reg(d) }
                 loaded.removeAll { $0.value == .reg(d) }
+                constants[d] = nil
             }
+            if case .mov(let d, .imm(let k), let w) = inst { constants[d] = w.extend(UInt64(bitPattern: k), signed: false) }
             if case .load(let d, .slot(let s), let o, let w, _) = inst, !volatile.contains(s) {
                 loaded.append(Known(slot: s, offset: o, width: w, value: .reg(d)))
             }
@@ -156,6 +199,7 @@ public enum StackForwarding {
             out.append(kept)
         }
         if changed { block.instructions = out }
+        return Memory(known: known, loaded: loaded, zeros: zeros, constants: constants)
     }
 
     /// Removes stores to a slot that a later store in the block overwrites whole before

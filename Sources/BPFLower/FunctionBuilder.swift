@@ -51,13 +51,14 @@ struct FunctionBuilder {
 
     mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false) -> Int {
         let size = max(size, 1), align = max(1, min(alignment, 8))
-        if let i = freeSlots.firstIndex(where: { s in
+        // A volatile local keeps a slot of its own: sharing would make every local using
+        // the slot volatile, its stores and loads kept as written.
+        if !isVolatile, let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
-            return slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
+            return !slot.isVolatile && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
         }) {
             let s = freeSlots.remove(at: i)
             liveSlots.append(s)
-            if isVolatile { function.slots[s].isVolatile = true }
             return s
         }
         function.slots.append(StackSlot(size: size, alignment: align, name: name, isVolatile: isVolatile))
