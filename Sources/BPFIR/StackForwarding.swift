@@ -1,7 +1,11 @@
 /// Stack-slot clean-ups for locals that live in memory (their address is taken, or
 /// they are aggregates):
 /// - within a block, a load from a slot that was just stored to (same offset and
-///   width, nothing in between that may write it) becomes a copy of the stored value;
+///   width, nothing in between that may write it) becomes a copy of the stored value,
+///   and a load of bytes inside a constant store (a memset of a non-zero byte, a wide
+///   initializer) becomes those bytes; a later store over some of them leaves the
+///   others known. A block entered only from the block before it in the function
+///   starts with what that block knew at its end;
 /// - within a block, a store of what the bytes already hold (the register a load of
 ///   exactly them read, or a copy or extension of it keeping those bytes, or the value a
 ///   store of exactly them wrote, nothing in between that may write them: `x |= 0` of a
