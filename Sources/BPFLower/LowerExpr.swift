@@ -380,7 +380,12 @@ extension FunctionLowering {
             if op == .rem, case .imm(let k) = c, k > 0, case .reg(let r) = result {
                 // `x % C < C` always, but the verifier does not track remainders: a branch
                 // that can never be taken gives it the bound (array indices such as arr[i % 3]).
+                // The never-taken side is laid out of line, so that the verifier walks the
+                // bounded value first: the clamp's exact `C - 1` arriving later is pruned
+                // against it, where walked first it kept every later state from pruning
+                // (a remainder in a function called sixteen times: two states per call).
                 let keep = b.newBlock(), clamp = b.newBlock()
+                b.markUnlikely(clamp)
                 b.terminate(.branch(.ule, lhs: r, rhs: .imm(k - 1), width: w, then: keep, else: clamp))
                 b.switchTo(clamp)
                 b.emit(.mov(dst: r, src: .imm(k - 1), width: w))
