@@ -567,10 +567,14 @@ public struct Module: Hashable, Sendable {
     /// Symbols whose address data or code takes (initializers, `&f` in an expression):
     /// such a function may be called with any arguments, not only the ones its calls pass.
     public var addressTaken: Set<String> = []
+    /// Byte ranges of `readOnlyData` objects that functions write at known offsets (a
+    /// `static` array of which only some elements are written): only the other bytes
+    /// keep their initial contents.
+    public var writtenBytes: [String: [Range<Int>]] = [:]
     public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], readOnlyAddresses: [String: [Int: SymbolRef]] = [:],
-                addressTaken: Set<String> = []) {
+                addressTaken: Set<String> = [], writtenBytes: [String: [Range<Int>]] = [:]) {
         self.functions = functions; self.readOnlyData = readOnlyData; self.readOnlyAddresses = readOnlyAddresses
-        self.addressTaken = addressTaken
+        self.addressTaken = addressTaken; self.writtenBytes = writtenBytes
     }
 }
 

@@ -10,7 +10,7 @@ public enum Optimizer {
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
-        let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses)
+        let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes)
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {

@@ -1,18 +1,24 @@
 /// Read-only data whose contents are fixed at compile time (`Module.readOnlyData`:
 /// `static const` tables, string literal bytes; never `const volatile`), with the pointer
-/// words among them (`Module.readOnlyAddresses`), as the passes that fold loads read it.
+/// words among them (`Module.readOnlyAddresses`) and the bytes the program writes in
+/// some of them (`Module.writtenBytes`), as the passes that fold loads read it.
 public struct ReadOnlyMemory: Sendable {
     public let data: [String: [UInt8]]
     public let addresses: [String: [Int: SymbolRef]]
+    /// Bytes functions write, at known offsets: no load reads them as the data's.
+    public let written: [String: [Range<Int>]]
 
-    /// The objects whose bytes are all one value, with no pointer word among them.
+    /// The objects whose bytes are all one value, with no pointer word among them and
+    /// none written.
     public let uniform: [String: UInt8]
 
-    public init(data: [String: [UInt8]] = [:], addresses: [String: [Int: SymbolRef]] = [:]) {
+    public init(data: [String: [UInt8]] = [:], addresses: [String: [Int: SymbolRef]] = [:],
+                written: [String: [Range<Int>]] = [:]) {
         self.data = data
         self.addresses = addresses
+        self.written = written
         var uniform: [String: UInt8] = [:]
-        for (name, bytes) in data where addresses[name]?.isEmpty ?? true {
+        for (name, bytes) in data where addresses[name]?.isEmpty ?? true && written[name] == nil {
             if let first = bytes.first, bytes.allSatisfy({ $0 == first }) { uniform[name] = first }
         }
         self.uniform = uniform
@@ -32,6 +38,7 @@ public struct ReadOnlyMemory: Sendable {
     /// for a part of a pointer word (its bytes are the loader's).
     public func read(_ name: String, at start: Int, width: Width, signed: Bool, bigEndian: Bool) -> Content? {
         guard let bytes = data[name], start >= 0, start + width.bytes <= bytes.count else { return nil }
+        if let ranges = written[name], ranges.contains(where: { $0.overlaps(start..<(start + width.bytes)) }) { return nil }
         if let words = addresses[name] {
             if width == .w64, let target = words[start] { return .address(target) }
             if words.keys.contains(where: { $0 < start + width.bytes && start < $0 + 8 }) { return nil }

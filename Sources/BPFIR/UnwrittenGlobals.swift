@@ -1,20 +1,39 @@
-/// The globals a module only reads: every address of them that a function computes
-/// (`symbolAddr`, and arithmetic on it) ends as the base of a load or in a branch's
-/// comparison, never stored through, stored, passed, returned or handed to an atomic
-/// operation or inline assembly. A `static` variable no function writes keeps its
-/// initializer for the program's life, so loads from it are constants, as clang's
-/// global optimizer makes them (a `static __u64 seed;` read and never written is 0).
+/// The globals a module only reads, or writes only at known bytes: every address of them
+/// that a function computes (`symbolAddr`, and arithmetic on it) ends as the base of a
+/// load, of a store or atomic operation at a constant offset, or in a branch's comparison;
+/// it is never stored, passed, returned, handed to inline assembly, or the base of a
+/// write at an offset not known. A `static` variable keeps its initializer for the
+/// program's life in the bytes no function writes, so loads from them are constants, as
+/// clang's global optimizer makes them (a `static __u64 seed;` read and never written is
+/// 0; `g[0]` of a `static int g[2]` whose functions only write `g[1]`).
 public enum UnwrittenGlobals {
     /// Those of `candidates` that no function of `functions` writes or lets escape.
     public static func onlyLoaded(_ candidates: Set<String>, in functions: [Function]) -> Set<String> {
-        guard !candidates.isEmpty else { return [] }
+        Set(writtenBytes(candidates, in: functions).filter { $0.value.isEmpty }.keys)
+    }
+
+    /// For each of `candidates` that no function lets escape, the byte ranges functions
+    /// write in it (none: the object is only read).
+    public static func writtenBytes(_ candidates: Set<String>, in functions: [Function]) -> [String: [Range<Int>]] {
+        guard !candidates.isEmpty else { return [:] }
         var kept = candidates
+        var written: [String: [Range<Int>]] = [:]
         for f in functions {
-            // Registers holding (or computed from) a candidate's address, and which one.
+            // Registers holding (or computed from) a candidate's address, and which one;
+            // the offset into it where a register defined once is the address plus constants.
             var derived: [VReg: String] = [:]
+            var offset: [VReg: Int] = [:]
+            var defs: RegCounts? = nil
+            func once(_ d: VReg) -> Bool {
+                if defs == nil { defs = f.useDefCounts().defs }
+                return defs![d] == 1
+            }
             for b in f.blocks {
                 for i in b.instructions {
-                    if case .symbolAddr(let d, let s) = i.inst, kept.contains(s.name) { derived[d] = s.name }
+                    if case .symbolAddr(let d, let s) = i.inst, kept.contains(s.name) {
+                        derived[d] = s.name
+                        if once(d), let k = Int(exactly: s.offset) { offset[d] = k }
+                    }
                 }
             }
             guard !derived.isEmpty else { continue }
@@ -29,14 +48,26 @@ public enum UnwrittenGlobals {
                         case .mov, .binary, .neg, .ext, .bswap:
                             var source: String?
                             i.inst.forEachUse { r in if source == nil { source = derived[r] } }
-                            if let name = source, let d = i.inst.singleDef, derived[d] == nil {
-                                derived[d] = name
-                                grew = true
+                            guard let name = source, let d = i.inst.singleDef, derived[d] == nil else { continue }
+                            derived[d] = name
+                            grew = true
+                            guard once(d) else { continue }
+                            switch i.inst {
+                            case .mov(_, .reg(let r), .w64): offset[d] = offset[r]
+                            case .binary(.add, _, let l, .imm(let k), .w64): offset[d] = offset[l].flatMap { moved($0, by: k) }
+                            case .binary(.sub, _, let l, .imm(let k), .w64): offset[d] = offset[l].flatMap { moved($0, by: 0 &- k) }
+                            default: break
                             }
                         default: break
                         }
                     }
                 }
+            }
+            /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a candidate.
+            func write(_ base: Address, _ off: Int, _ bytes: Int) {
+                guard case .reg(let r) = base, let name = derived[r] else { return }
+                if let k = offset[r].flatMap({ moved($0, by: Int64(off)) }) { written[name, default: []].append(k..<(k + bytes)) }
+                else { kept.remove(name) }
             }
             for b in f.blocks {
                 for i in b.instructions {
@@ -45,14 +76,31 @@ public enum UnwrittenGlobals {
                         continue
                     case .load(_, .reg, _, _, _):
                         continue      // read through; what it loads is not an address of it
+                    case .store(let base, let off, let value, let w):
+                        write(base, off, w.bytes)
+                        if case .reg(let v) = value, let name = derived[v] { kept.remove(name) }     // the address stored
+                    case .atomic(_, let base, let off, let value, let w, _):
+                        write(base, off, w.bytes)
+                        if let name = derived[value] { kept.remove(name) }
+                    case .cmpxchg(_, let base, let off, let expected, let new, let w):
+                        write(base, off, w.bytes)
+                        for v in [expected, new] { if let name = derived[v] { kept.remove(name) } }
                     default:
                         i.inst.forEachUse { r in if let name = derived[r] { kept.remove(name) } }
                     }
                 }
                 if case .ret(.reg(let r)?) = b.terminator, let name = derived[r] { kept.remove(name) }
             }
-            if kept.isEmpty { return [] }
+            if kept.isEmpty { return [:] }
         }
-        return kept
+        var result: [String: [Range<Int>]] = [:]
+        for name in kept { result[name] = written[name] ?? [] }
+        return result
+    }
+
+    /// `offset + k`, while it stays a plausible offset into an object.
+    static func moved(_ offset: Int, by k: Int64) -> Int? {
+        guard k.magnitude < 1 << 30, offset.magnitude < 1 << 30 else { return nil }
+        return offset + Int(k)
     }
 }

@@ -106,10 +106,12 @@ final class ModuleLowering {
         // section of their own: those are the loader's or another tool's to change).
         let statics = Set(unit.globals.filter { $0.isStatic && !$0.isExtern && !$0.attributes.used && $0.attributes.section == nil }
             .map(\.name))
-        let unwritten = UnwrittenGlobals.onlyLoaded(statics, in: functions)
-        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: unwritten, bigEndian: options.bigEndian)
+        // Those written only at known bytes keep their initializer in the other bytes.
+        let written = UnwrittenGlobals.writtenBytes(statics, in: functions)
+        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: Set(written.keys), bigEndian: options.bigEndian)
         return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
-                                             addressTaken: referencedGlobals),
+                                             addressTaken: referencedGlobals,
+                                             writtenBytes: written.filter { !$0.value.isEmpty && fixed.bytes[$0.key] != nil }),
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }

@@ -39,4 +39,36 @@ extension OptimizerPassTests {
         }
         #expect(UnwrittenGlobals.onlyLoaded(both, in: [program(nil, returnsAddress: true)]) == ["h"])
     }
+
+    /// Writes through the address plus constants (stores, atomics, compare-and-exchange)
+    /// are recorded by the bytes they touch; the object stays a candidate, and loads of
+    /// its other bytes read the initializer. Through a register defined twice (a cursor)
+    /// the offset is not known: the object goes.
+    @Test func writesAtKnownOffsetsLeaveTheOtherBytesFixed() throws {
+        let g = SymbolRef(name: "g", offset: 0)
+        let f = fn([block([
+            .symbolAddr(dst: VReg(1), symbol: g),
+            .store(base: .reg(VReg(1)), offset: 4, value: .reg(VReg(0)), width: .w32),
+            .binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .imm(8), width: .w64),
+            .atomic(.add, base: .reg(VReg(2)), offset: 2, value: VReg(0), width: .w16, fetch: nil),
+            .mov(dst: VReg(3), src: .reg(VReg(0)), width: .w64),
+            .cmpxchg(dst: VReg(4), base: .reg(VReg(1)), offset: 12, expected: VReg(3), new: VReg(0), width: .w8),
+            .load(dst: VReg(5), base: .reg(VReg(1)), offset: 0, width: .w32, signed: false),
+        ], returning: VReg(5))])
+        #expect(UnwrittenGlobals.writtenBytes(["g"], in: [f]) == ["g": [4..<8, 10..<12, 12..<13]])
+        #expect(UnwrittenGlobals.onlyLoaded(["g"], in: [f]).isEmpty)
+
+        var cursor = f
+        cursor.blocks[0].instructions.insert(ins(.binary(.add, dst: VReg(2), lhs: VReg(2), rhs: .imm(1), width: .w64)), at: 3)
+        #expect(UnwrittenGlobals.writtenBytes(["g"], in: [cursor]).isEmpty)
+
+        // What the optimizer's memory gives: bytes 0-3 are the data's, 4-7 written.
+        let memory = ReadOnlyMemory(data: ["g": [UInt8](repeating: 7, count: 16)], written: ["g": [4..<8]])
+        #expect(memory.read("g", at: 0, width: .w32, signed: false, bigEndian: false) == .value(0x0707_0707))
+        #expect(memory.read("g", at: 2, width: .w32, signed: false, bigEndian: false) == nil)
+        #expect(memory.read("g", at: 8, width: .w64, signed: false, bigEndian: false) != nil)
+        #expect(memory.uniform["g"] == nil)
+        let h = ReadOnlyLoads.run(f, memory: memory)
+        #expect(h.blocks[0].instructions.last?.inst == .mov(dst: VReg(5), src: .imm(0x0707_0707), width: .w64), "\(show(h))")
+    }
 }
