@@ -1,5 +1,5 @@
-/// The functions of a module whose calls have no effect but their result: no store except
-/// into their own stack slots, no helper or kfunc call, atomic operation or inline
+/// The functions of a module whose calls have no effect but their result: no store or
+/// atomic operation except on their own stack slots, no helper or kfunc call or inline
 /// assembly, and calls only to such functions. (They may load: a call whose result is
 /// unused may still go.) `DeadControlFlow` removes calls to them whose results nothing
 /// live reads, as clang drops calls to `readonly` functions: a `__noinline` checksum
@@ -14,6 +14,7 @@ public enum PureFunctions {
             f.forEachInstruction { _, inst in
                 switch inst {
                 case .call(_, .function(let n), _): calls.insert(n)
+                case .atomic(_, .slot, _, _, _, _), .cmpxchg(_, .slot, _, _, _, _): break     // on its own frame
                 case .call, .atomic, .cmpxchg, .inlineAsm, .coreStore, .store(.reg, _, _, _): effectFree = false
                 default: break
                 }

@@ -95,6 +95,10 @@ extension OptimizerPassTests {
                                   .store(base: .slot(0), offset: 0, value: .reg(r(1)), width: .w64),
                                   .binary(.add, dst: r(0), lhs: r(1), rhs: .imm(3), width: .w64)])
         let writes = sub("writes", [.store(base: .reg(r(0)), offset: 0, value: .imm(1), width: .w32)])
+        // An atomic operation on its own frame is no effect; one through a pointer is.
+        let ownAtomic = sub("ownAtomic", [.atomic(.xor, base: .slot(0), offset: 0, value: r(0), width: .w64, fetch: nil),
+                                          .cmpxchg(dst: r(2), base: .slot(0), offset: 0, expected: r(0), new: r(0), width: .w64)])
+        let atomicThrough = sub("atomicThrough", [.atomic(.add, base: .reg(r(0)), offset: 0, value: r(0), width: .w64, fetch: nil)])
         let callsWrites = sub("callsWrites", [.call(dst: r(0), callee: .function("writes"), args: [.reg(r(0))])])
         let callsLoads = sub("callsLoads", [.call(dst: r(0), callee: .function("loads"), args: [.reg(r(0))])])
         let helper = sub("helper", [.call(dst: r(0), callee: .helper(5), args: [])])
@@ -104,9 +108,9 @@ extension OptimizerPassTests {
             ins(.call(dst: r(3), callee: .function("loads"), args: [.reg(r(0))])),
             ins(.call(dst: r(4), callee: .function("helper"), args: [])),
         ], terminator: .ret(.reg(r(3))))])
-        let m = Module(functions: [loads, writes, callsWrites, callsLoads, helper, caller])
+        let m = Module(functions: [loads, writes, callsWrites, callsLoads, helper, caller, ownAtomic, atomicThrough])
         let pure = PureFunctions.find(m)
-        #expect(pure == [SymbolName("loads"), SymbolName("callsLoads")])
+        #expect(pure == [SymbolName("loads"), SymbolName("callsLoads"), SymbolName("ownAtomic")])
         let g = DeadControlFlow.run(caller, pureFunctions: pure)
         let called = g.blocks[0].instructions.compactMap { i -> String? in
             if case .call(_, .function(let n), _) = i.inst { return n.string }
