@@ -17,7 +17,17 @@ public enum DeadControlFlow {
     /// `pureFunctions`: calls to these are live only when their result is (`PureFunctions`).
     public static func run(_ f: Function, pureFunctions: Set<SymbolName> = []) -> Function {
         let n = f.blocks.count
-        guard n > 0, hasLoopOrPureCall(f, pureFunctions) else { return f }
+        guard n > 0 else { return f }
+        // (Only where there is something for it to find beyond what DeadCodeElimination
+        // and DeadStoreElimination remove: a loop, a pure call, or a local array indexed
+        // by registers — whose loads feed only its own stores, `a[i] ^= a[j]`.)
+        var indexed: (slots: Set<Int>, registers: [VReg: Int])? = nil
+        if !hasLoopOrPureCall(f, pureFunctions) {
+            guard f.blocks.contains(where: { $0.instructions.contains { if case .slotAddr = $0.inst { return true }; return false } })
+            else { return f }
+            indexed = privateSlotAddresses(f)
+            guard !indexed!.slots.isEmpty else { return f }
+        }
         let (succ, _) = f.flowGraph
         guard let ipdom = postDominators(f, succ) else { return f }
 
@@ -57,7 +67,7 @@ public enum DeadControlFlow {
         // address into such a slot.
         var addressTaken = Set<Int>()
         var slotStores: [Int: [(block: Int, index: Int)]] = [:]
-        let into = privateSlotAddresses(f)
+        let into = indexed ?? privateSlotAddresses(f)
         for (bi, b) in f.blocks.enumerated() {
             for (ii, i) in b.instructions.enumerated() {
                 i.inst.forEachDef { defs[$0, default: []].append((bi, ii)) }
