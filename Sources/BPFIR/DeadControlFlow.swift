@@ -1,6 +1,6 @@
 /// Aggressive dead code elimination (control dependence): code is live only if it has an
 /// effect (a store other than to a stack slot whose address is never taken, a call other
-/// than of a pure function, an atomic operation, inline assembly, a return), computes a
+/// than of a pure function, an atomic operation other than on such a slot, inline assembly, a return), computes a
 /// value or stores to a slot that live code reads (of a register written in several
 /// places, the definitions that reach the read: `ReachingDefinitions`), or decides
 /// whether live code runs. Everything else goes, branches
@@ -65,7 +65,8 @@ public enum DeadControlFlow {
         // So is one whose address only indexes its own loads and stores (`a[i] += 5` on a
         // local array nothing reads afterwards): `into` holds the registers with an
         // address into such a slot.
-        var addressTaken = Set<Int>()
+        // (A volatile local is written as the source says: its stores are effects.)
+        var addressTaken = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         var slotStores: [Int: [(block: Int, index: Int)]] = [:]
         let into = indexed ?? privateSlotAddresses(f)
         for (bi, b) in f.blocks.enumerated() {
@@ -73,7 +74,8 @@ public enum DeadControlFlow {
                 i.inst.forEachDef { defs[$0, default: []].append((bi, ii)) }
                 switch i.inst {
                 case .slotAddr(_, let k, _) where !into.slots.contains(k): addressTaken.insert(k)
-                case .store(.slot(let k), _, _, _): slotStores[k, default: []].append((bi, ii))
+                case .store(.slot(let k), _, _, _), .atomic(_, .slot(let k), _, _, _, _), .cmpxchg(_, .slot(let k), _, _, _, _):
+                    slotStores[k, default: []].append((bi, ii))
                 case .store(.reg(let a), _, _, _):
                     if let k = into.registers[a] { slotStores[k, default: []].append((bi, ii)) }
                 default: break
@@ -111,12 +113,14 @@ public enum DeadControlFlow {
             }
             enliven(b)
         }
-        /// A store to a slot whose address is never taken (live when the slot is read),
-        /// or a call of a pure function (live when its result is).
+        /// A store or atomic operation on a slot whose address is never taken (live when
+        /// the slot is read, or the atomic's result is), or a call of a pure function
+        /// (live when its result is).
         func isEffectFree(_ inst: Inst) -> Bool {
             switch inst {
-            case .store(.slot(let k), _, _, _): return !addressTaken.contains(k)
-            case .store(.reg(let a), _, _, _): return into.registers[a] != nil
+            case .store(.slot(let k), _, _, _), .atomic(_, .slot(let k), _, _, _, _), .cmpxchg(_, .slot(let k), _, _, _, _):
+                return !addressTaken.contains(k)
+            case .store(.reg(let a), _, _, _): return into.registers[a].map { !addressTaken.contains($0) } ?? false
             case .call(_, .function(let n), _): return pureFunctions.contains(n)
             default: return false
             }
