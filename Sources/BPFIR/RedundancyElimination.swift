@@ -283,7 +283,12 @@ public enum RedundancyElimination {
     /// Whether `x cc k` at width `w` always holds (true) or never (false), by the range
     /// of values `x` can hold (`ValueBounds`); nil when the range does not say.
     static func decidedByRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
-        guard w == .w64 || w == .w32, let hi = bounds.upperBound(x), hi <= w.mask else { return nil }
+        guard w == .w64 || w == .w32 else { return nil }
+        return decidedByUnsignedRange(cc, x, k, w, &bounds) ?? decidedBySignedRange(cc, x, k, w, &bounds)
+    }
+
+    static func decidedByUnsignedRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
+        guard let hi = bounds.upperBound(x), hi <= w.mask else { return nil }
         let lo = bounds.lowerBound(x)
         let c = w.extend(UInt64(bitPattern: k), signed: false)
         switch cc {
@@ -297,5 +302,19 @@ public enum RedundancyElimination {
         // An ordering test is monotonic in x: decided when both ends of the range agree.
         let atLow = cc.evaluate(lo, c, width: w)
         return atLow == cc.evaluate(hi, c, width: w) ? atLow : nil
+    }
+
+    /// The same, by the signed range of a value whose unsigned one is not known (a
+    /// sign-extended byte plus 256 is never 0; `(short)c + 200 < 50` never holds).
+    static func decidedBySignedRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
+        guard let r = bounds.signedRange(x, w) else { return nil }
+        let c = Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: true))
+        switch cc {
+        case .eq, .ne: return c < r.lo || c > r.hi ? cc == .ne : nil
+        case .slt, .sle, .sgt, .sge:
+            let atLow = cc.evaluate(UInt64(bitPattern: r.lo), UInt64(bitPattern: c), width: w)
+            return atLow == cc.evaluate(UInt64(bitPattern: r.hi), UInt64(bitPattern: c), width: w) ? atLow : nil
+        default: return nil      // unsigned orders are not monotonic across the sign change
+        }
     }
 }

@@ -59,6 +59,47 @@ struct ValueBounds {
         return result
     }
 
+    /// The range of the low `w` bits of `v` read as a signed number: a sign-extended byte
+    /// is in [-128, 127], that plus 256 in [128, 383], and so is its low half extended
+    /// again (`(short)c + 256`); the union over every definition (a value chosen between
+    /// a signed and an unsigned byte is in [-128, 255]); from `upperBound` where that is
+    /// below the sign bit. Nil when unknown.
+    mutating func signedRange(_ v: VReg, _ w: Width, depth: Int = 0) -> (lo: Int64, hi: Int64)? {
+        guard depth < 8, !parameters.contains(v), let ds = definitions[v], !ds.isEmpty,
+              visiting.insert(v).inserted else { return nil }
+        defer { visiting.remove(v) }
+        let top = Int64(bitPattern: w.mask >> 1), bottom = -top - 1
+        var result: (lo: Int64, hi: Int64)? = nil
+        for d in ds {
+            var range: (lo: Int64, hi: Int64)? = nil
+            switch d {
+            case .mov(_, .imm(let k), let mw):
+                let value = Int64(bitPattern: w.extend(mw.extend(UInt64(bitPattern: k), signed: false), signed: true))
+                range = (value, value)
+            case .mov(_, .reg(let s), let mw) where mw.bytes >= w.bytes:
+                range = signedRange(s, w, depth: depth + 1)
+            // Extensions that keep the low `w` bits: those of the source.
+            case .ext(_, let s, let from, _, _) where from.bytes >= w.bytes:
+                range = signedRange(s, w, depth: depth + 1)
+            // A sign extension to at least `w` bits: the source's low `from` bits, signed.
+            case .ext(_, let s, let from, let to, true) where to.bytes >= w.bytes:
+                let half = Int64(1) << Int64(from.bits - 1)
+                range = signedRange(s, from, depth: depth + 1) ?? (-half, half - 1)
+            case .binary(.add, _, let l, .imm(let k), let aw) where aw.bytes >= w.bytes:
+                guard let r = signedRange(l, w, depth: depth + 1) else { return nil }
+                let c = Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: true))
+                let (lo, o1) = r.lo.addingReportingOverflow(c), (hi, o2) = r.hi.addingReportingOverflow(c)
+                if !o1 && !o2 && lo >= bottom && hi <= top { range = (lo, hi) }
+            default:
+                break
+            }
+            if range == nil, let hi = bound(of: d), hi <= w.mask >> 1 { range = (0, Int64(hi)) }   // below the sign bit
+            guard let r = range else { return nil }
+            result = result.map { (min($0.lo, r.lo), max($0.hi, r.hi)) } ?? r
+        }
+        return result
+    }
+
     /// Every bit a value at most `bound` may have set.
     static func possibleBits(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : UInt64.max >> UInt64(bound.leadingZeroBitCount) }
 

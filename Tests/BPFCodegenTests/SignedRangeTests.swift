@@ -1,0 +1,41 @@
+import Testing
+import BPFIR
+@testable import BPFCodegen
+
+/// Branches decided by a value's signed range where its unsigned one says nothing (random
+/// seed 34503: `256 + (unsigned)(c ? u8 : s8)` is never 0, which clang's range analysis
+/// knows): a sign-extended byte is in [-128, 127], extended again through a truncation to
+/// 16 bits still, plus a constant shifted.
+extension OptimizerPassTests {
+    @Test func branchesTheSignedRangeDecidesAreJumps() throws {
+        let r = { VReg($0) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                .ext(dst: r(1), src: r(0), from: .w8, to: .w32, signed: true),
+                .ext(dst: r(2), src: r(1), from: .w16, to: .w32, signed: false),
+                .ext(dst: r(3), src: r(2), from: .w16, to: .w32, signed: true),
+                .binary(.add, dst: r(4), lhs: r(3), rhs: .imm(200), width: .w32),
+            ].map(ins), terminator: .branch(.slt, lhs: r(4), rhs: .imm(50), width: .w32, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(1))),
+            // Either a byte or a signed byte: [-128, 255]; plus 256 never 0.
+            Block(id: BlockID(2), terminator: .branch(.ne, lhs: r(0), rhs: .imm(0), width: .w64, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), instructions: [ins(.ext(dst: r(5), src: r(0), from: .w8, to: .w32, signed: false))],
+                  terminator: .jump(BlockID(5))),
+            Block(id: BlockID(4), instructions: [ins(.mov(dst: r(5), src: .reg(r(1)), width: .w64))], terminator: .jump(BlockID(5))),
+            Block(id: BlockID(5), instructions: [ins(.binary(.add, dst: r(6), lhs: r(5), rhs: .imm(256), width: .w32))],
+                  terminator: .branch(.eq, lhs: r(6), rhs: .imm(0), width: .w32, then: BlockID(6), else: BlockID(7))),
+            Block(id: BlockID(6), terminator: .ret(.imm(2))),
+            // [-28, 227] holds both signs: the test stays.
+            Block(id: BlockID(7), instructions: [ins(.binary(.add, dst: r(7), lhs: r(1), rhs: .imm(100), width: .w32))],
+                  terminator: .branch(.sgt, lhs: r(7), rhs: .imm(0), width: .w32, then: BlockID(8), else: BlockID(9))),
+            Block(id: BlockID(8), terminator: .ret(.imm(3))),
+            Block(id: BlockID(9), terminator: .ret(.imm(4))),
+        ])
+        let g = RedundancyElimination.run(f)
+        // The two decided branches are jumps, their other sides gone; the third stays.
+        let returns = g.blocks.compactMap { b -> Int64? in if case .ret(.imm(let k)?) = b.terminator { return k }; return nil }
+        #expect(returns.sorted() == [3, 4], "\(show(g))")
+        #expect(g.blocks.filter { if case .branch = $0.terminator { return true }; return false }.count == 2, "\(show(g))")
+        try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x100, -1, -128, 0x1_2345_6780])
+    }
+}
