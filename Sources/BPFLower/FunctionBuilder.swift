@@ -49,13 +49,18 @@ struct FunctionBuilder {
     private var liveSlots: [Int] = []
     private var freeSlots: [Int] = []
 
-    mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false) -> Int {
+    /// Slots of locals whose address is passed to calls (`passedToCalls`).
+    private var passedSlots: Set<Int> = []
+
+    mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false, passedToCalls: Bool = false) -> Int {
         let size = max(size, 1), align = max(1, min(alignment, 8))
         // A volatile local keeps a slot of its own: sharing would make every local using
-        // the slot volatile, its stores and loads kept as written.
+        // the slot volatile, its stores and loads kept as written. A local whose address
+        // calls are given shares only with others such (map keys filled one after another).
         if !isVolatile, let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
-            return !slot.isVolatile && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
+            return !slot.isVolatile && passedSlots.contains(s) == passedToCalls
+                && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
         }) {
             let s = freeSlots.remove(at: i)
             liveSlots.append(s)
@@ -63,6 +68,7 @@ struct FunctionBuilder {
         }
         function.slots.append(StackSlot(size: size, alignment: align, name: name, isVolatile: isVolatile))
         liveSlots.append(function.slots.count - 1)
+        if passedToCalls { passedSlots.insert(function.slots.count - 1) }
         return function.slots.count - 1
     }
 

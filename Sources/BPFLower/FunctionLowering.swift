@@ -34,7 +34,7 @@ final class FunctionLowering {
     var vars: [VarKey: Storage] = [:]
     var frame = 0
     var nextFrame = 1
-    var addressTakenCache: [String: Set<Int>] = [:]
+    var addressTakenCache: [String: AddressTakenScanner.Uses] = [:]
     var loops: [LoopTargets] = []
     var inlineStack: [InlineFrame] = []
     var labels: [LabelKey: BlockID] = [:]
@@ -90,7 +90,7 @@ final class FunctionLowering {
             if isWide(p.type) {
                 throw LoweringError(p.location, "a 128-bit integer parameter ('\(wideName(p.type))') is not supported in BPF functions: an argument is one 64-bit register")
             }
-            try declareVariable(p, addressTaken: taken.contains(p.id))
+            try declareVariable(p, addressTaken: taken.contains(p.id), passedToCalls: addressesPassed(in: decl).contains(p.id))
             try assign(LValue(storage: vars[VarKey(frame: frame, id: p.id)]!, type: p.type, bitfield: nil),
                        value: .reg(r))
         }
@@ -106,15 +106,22 @@ final class FunctionLowering {
     // MARK: variables
 
     /// Locals whose address is taken (they must live in memory).
-    func addressTaken(in f: FunctionDecl) -> Set<Int> {
+    func addressTaken(in f: FunctionDecl) -> Set<Int> { addressUses(in: f).taken }
+
+    /// Locals whose address is passed to a call (a map key): their slots are shared only
+    /// with other such locals of closed scopes, so that a local whose address stays in the
+    /// function (an atomic's operand) does not become one a helper may read.
+    func addressesPassed(in f: FunctionDecl) -> Set<Int> { addressUses(in: f).passed }
+
+    func addressUses(in f: FunctionDecl) -> AddressTakenScanner.Uses {
         if let s = addressTakenCache[f.name] { return s }
-        var set: Set<Int> = []
-        if let body = f.body { AddressTakenScanner.scan(body, into: &set) }
-        addressTakenCache[f.name] = set
-        return set
+        var uses = AddressTakenScanner.Uses()
+        if let body = f.body { AddressTakenScanner.scan(body, into: &uses) }
+        addressTakenCache[f.name] = uses
+        return uses
     }
 
-    func declareVariable(_ v: VarDecl, addressTaken: Bool) throws {
+    func declareVariable(_ v: VarDecl, addressTaken: Bool, passedToCalls: Bool = false) throws {
         let key = VarKey(frame: frame, id: v.id)
         if case .function = v.type.canonical { return }
         if let existing = vars[key], case .constant = existing {} else if vars[key] != nil { return }
@@ -137,7 +144,7 @@ final class FunctionLowering {
             }
             let align = max(v.attributes.alignment ?? 1, layout.alignment(v.type))
             vars[key] = .memory(newStackObject(size: size, type: v.type, alignment: align, name: v.name,
-                                               isVolatile: v.type.isVolatileQualified))
+                                               isVolatile: v.type.isVolatileQualified, passedToCalls: passedToCalls))
         } else if layout.isScalar(v.type) {
             vars[key] = .register(b.newVReg())
         } else {
@@ -153,9 +160,15 @@ final class FunctionLowering {
     }
 }
 
-/// Finds locals whose address is taken (`&x`, or arrays decaying — arrays live in memory anyway).
+/// Finds locals whose address is taken (`&x`, or arrays decaying — arrays live in memory
+/// anyway), and those whose address a call is given (not a builtin's operand).
 enum AddressTakenScanner {
-    static func scan(_ s: Stmt, into set: inout Set<Int>) {
+    struct Uses {
+        var taken: Set<Int> = []
+        var passed: Set<Int> = []
+    }
+
+    static func scan(_ s: Stmt, into set: inout Uses) {
         switch s.kind {
         case .compound(let l): l.forEach { scan($0, into: &set) }
         case .declaration(let ds):
@@ -180,7 +193,7 @@ enum AddressTakenScanner {
         }
     }
 
-    static func scan(_ i: Initializer, into set: inout Set<Int>) {
+    static func scan(_ i: Initializer, into set: inout Uses) {
         switch i {
         case .expr(let e): scan(e, into: &set)
         case .list(_, let items): items.forEach { scan($0.1, into: &set) }
@@ -197,10 +210,10 @@ enum AddressTakenScanner {
         }
     }
 
-    static func scan(_ e: Expr, into set: inout Set<Int>) {
+    static func scan(_ e: Expr, into set: inout Uses) {
         switch e.kind {
         case .unary(.addressOf, let inner):
-            markLValue(inner, &set); scan(inner, into: &set)
+            markLValue(inner, &set.taken); scan(inner, into: &set)
         case .unary(_, let inner), .cast(let inner, _), .member(let inner, _, _):
             scan(inner, into: &set)
         case .binary(_, let l, let r), .arraySubscript(let l, let r):
@@ -209,6 +222,18 @@ enum AddressTakenScanner {
             scan(c, into: &set); scan(a, into: &set); scan(b2, into: &set)
         case .call(let f, let args):
             scan(f, into: &set); args.forEach { scan($0, into: &set) }
+            var callee = f
+            while case .cast(let inner, _) = callee.kind { callee = inner }
+            if case .declRef(.function(let name)) = callee.kind, ["__sync_", "__atomic_", "__builtin_"].contains(where: name.hasPrefix) { break }
+            for a in args {
+                var e = a
+                while case .cast(let inner, _) = e.kind { e = inner }
+                switch e.kind {
+                case .unary(.addressOf, let inner): markLValue(inner, &set.passed)
+                case .declRef(.local(let id)): set.passed.insert(id)      // an array
+                default: break
+                }
+            }
         case .statementExpr(let stmts): stmts.forEach { scan($0, into: &set) }
         case .initList(let i), .compoundLiteral(let i): scan(i, into: &set)
         default: break

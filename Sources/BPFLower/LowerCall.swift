@@ -154,7 +154,7 @@ extension FunctionLowering {
                     continue
                 }
             }
-            try declareVariable(p, addressTaken: taken.contains(p.id))
+            try declareVariable(p, addressTaken: taken.contains(p.id), passedToCalls: addressesPassed(in: f).contains(p.id))
             guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
             try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
         }

@@ -407,10 +407,10 @@ extension FunctionLowering {
     /// slot reused from a closed scope may be aligned more than asked, which its
     /// reference records.
     func newStackObject(size: Int, type: CType, alignment: Int? = nil, wordAligned: Bool = true, name: String,
-                        isVolatile: Bool = false) -> MemoryRef {
+                        isVolatile: Bool = false, passedToCalls: Bool = false) -> MemoryRef {
         var align = alignment ?? layout.alignment(type)
         if wordAligned && layout.isAggregate(type) && size >= 8 { align = max(align, 8) }
-        let slot = b.newSlot(size: size, alignment: align, name: name, isVolatile: isVolatile)
+        let slot = b.newSlot(size: size, alignment: align, name: name, isVolatile: isVolatile, passedToCalls: passedToCalls)
         return MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, b.function.slots[slot].alignment))
     }
 

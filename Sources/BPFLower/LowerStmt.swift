@@ -119,7 +119,7 @@ extension FunctionLowering {
             throw LoweringError(d.location, "__attribute__((cleanup)) on a variable of a statement expression is not supported")
         }
         let taken = addressTaken(in: currentFunctionDecl)
-        try declareVariable(d, addressTaken: taken.contains(d.id))
+        try declareVariable(d, addressTaken: taken.contains(d.id), passedToCalls: addressesPassed(in: currentFunctionDecl).contains(d.id))
         guard let storage = vars[VarKey(frame: frame, id: d.id)] else { return }
         let lv = LValue(storage: storage, type: d.type, bitfield: nil)
         guard let initializer = d.initializer else { return }
