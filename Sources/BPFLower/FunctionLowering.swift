@@ -34,7 +34,7 @@ final class FunctionLowering {
     var vars: [VarKey: Storage] = [:]
     var frame = 0
     var nextFrame = 1
-    var addressTakenCache: [String: AddressTakenScanner.Uses] = [:]
+    var addressUsesCache: [String: AddressTakenScanner.Uses] = [:]
     var loops: [LoopTargets] = []
     var inlineStack: [InlineFrame] = []
     var labels: [LabelKey: BlockID] = [:]
@@ -79,7 +79,7 @@ final class FunctionLowering {
         if decl.parameters.count > 5 {
             throw LoweringError(decl.location, "function '\(decl.name)' has \(decl.parameters.count) parameters; BPF allows at most 5")
         }
-        let taken = addressTaken(in: decl)
+        let uses = addressUses(in: decl)
         var params: [VReg] = []
         for p in decl.parameters {
             let r = b.newVReg()
@@ -90,7 +90,7 @@ final class FunctionLowering {
             if isWide(p.type) {
                 throw LoweringError(p.location, "a 128-bit integer parameter ('\(wideName(p.type))') is not supported in BPF functions: an argument is one 64-bit register")
             }
-            try declareVariable(p, addressTaken: taken.contains(p.id), passedToCalls: addressesPassed(in: decl).contains(p.id))
+            try declareVariable(p, addressTaken: uses.taken.contains(p.id), passedToCalls: uses.passed.contains(p.id))
             try assign(LValue(storage: vars[VarKey(frame: frame, id: p.id)]!, type: p.type, bitfield: nil),
                        value: .reg(r))
         }
@@ -108,16 +108,15 @@ final class FunctionLowering {
     /// Locals whose address is taken (they must live in memory).
     func addressTaken(in f: FunctionDecl) -> Set<Int> { addressUses(in: f).taken }
 
-    /// Locals whose address is passed to a call (a map key): their slots are shared only
-    /// with other such locals of closed scopes, so that a local whose address stays in the
-    /// function (an atomic's operand) does not become one a helper may read.
-    func addressesPassed(in f: FunctionDecl) -> Set<Int> { addressUses(in: f).passed }
-
+    /// Those, and the locals whose address is passed to a call (a map key): their slots
+    /// are shared only with other such locals of closed scopes, so that a local whose
+    /// address stays in the function (an atomic's operand) does not become one a helper
+    /// may read.
     func addressUses(in f: FunctionDecl) -> AddressTakenScanner.Uses {
-        if let s = addressTakenCache[f.name] { return s }
+        if let s = addressUsesCache[f.name] { return s }
         var uses = AddressTakenScanner.Uses()
         if let body = f.body { AddressTakenScanner.scan(body, into: &uses) }
-        addressTakenCache[f.name] = uses
+        addressUsesCache[f.name] = uses
         return uses
     }
 
@@ -168,35 +167,35 @@ enum AddressTakenScanner {
         var passed: Set<Int> = []
     }
 
-    static func scan(_ s: Stmt, into set: inout Uses) {
+    static func scan(_ s: Stmt, into uses: inout Uses) {
         switch s.kind {
-        case .compound(let l): l.forEach { scan($0, into: &set) }
+        case .compound(let l): l.forEach { scan($0, into: &uses) }
         case .declaration(let ds):
-            for d in ds { if let i = d.initializer { scan(i, into: &set) } }
-        case .expression(let e): scan(e, into: &set)
-        case .ifStmt(let c, let t, let e): scan(c, into: &set); scan(t, into: &set); if let e = e { scan(e, into: &set) }
-        case .whileStmt(let c, let body): scan(c, into: &set); scan(body, into: &set)
-        case .doWhile(let body, let c): scan(body, into: &set); scan(c, into: &set)
+            for d in ds { if let i = d.initializer { scan(i, into: &uses) } }
+        case .expression(let e): scan(e, into: &uses)
+        case .ifStmt(let c, let t, let e): scan(c, into: &uses); scan(t, into: &uses); if let e = e { scan(e, into: &uses) }
+        case .whileStmt(let c, let body): scan(c, into: &uses); scan(body, into: &uses)
+        case .doWhile(let body, let c): scan(body, into: &uses); scan(c, into: &uses)
         case .forStmt(let i, let c, let inc, let body):
-            if let i = i { scan(i, into: &set) }
-            if let c = c { scan(c, into: &set) }
-            if let inc = inc { scan(inc, into: &set) }
-            scan(body, into: &set)
-        case .switchStmt(let c, let body): scan(c, into: &set); scan(body, into: &set)
-        case .caseStmt(_, _, let body), .defaultStmt(let body), .label(_, let body): scan(body, into: &set)
-        case .returnStmt(let e): if let e = e { scan(e, into: &set) }
+            if let i = i { scan(i, into: &uses) }
+            if let c = c { scan(c, into: &uses) }
+            if let inc = inc { scan(inc, into: &uses) }
+            scan(body, into: &uses)
+        case .switchStmt(let c, let body): scan(c, into: &uses); scan(body, into: &uses)
+        case .caseStmt(_, _, let body), .defaultStmt(let body), .label(_, let body): scan(body, into: &uses)
+        case .returnStmt(let e): if let e = e { scan(e, into: &uses) }
         case .asm(let a):
             // Outputs are assigned after the statement: no address needed.
-            for o in a.outputs { scan(o.expr, into: &set) }
-            for i in a.inputs { scan(i.expr, into: &set) }
+            for o in a.outputs { scan(o.expr, into: &uses) }
+            for i in a.inputs { scan(i.expr, into: &uses) }
         default: break
         }
     }
 
-    static func scan(_ i: Initializer, into set: inout Uses) {
+    static func scan(_ i: Initializer, into uses: inout Uses) {
         switch i {
-        case .expr(let e): scan(e, into: &set)
-        case .list(_, let items): items.forEach { scan($0.1, into: &set) }
+        case .expr(let e): scan(e, into: &uses)
+        case .list(_, let items): items.forEach { scan($0.1, into: &uses) }
         }
     }
 
@@ -210,18 +209,18 @@ enum AddressTakenScanner {
         }
     }
 
-    static func scan(_ e: Expr, into set: inout Uses) {
+    static func scan(_ e: Expr, into uses: inout Uses) {
         switch e.kind {
         case .unary(.addressOf, let inner):
-            markLValue(inner, &set.taken); scan(inner, into: &set)
+            markLValue(inner, &uses.taken); scan(inner, into: &uses)
         case .unary(_, let inner), .cast(let inner, _), .member(let inner, _, _):
-            scan(inner, into: &set)
+            scan(inner, into: &uses)
         case .binary(_, let l, let r), .arraySubscript(let l, let r):
-            scan(l, into: &set); scan(r, into: &set)
+            scan(l, into: &uses); scan(r, into: &uses)
         case .conditional(let c, let a, let b2):
-            scan(c, into: &set); scan(a, into: &set); scan(b2, into: &set)
+            scan(c, into: &uses); scan(a, into: &uses); scan(b2, into: &uses)
         case .call(let f, let args):
-            scan(f, into: &set); args.forEach { scan($0, into: &set) }
+            scan(f, into: &uses); args.forEach { scan($0, into: &uses) }
             var callee = f
             while case .cast(let inner, _) = callee.kind { callee = inner }
             if case .declRef(.function(let name)) = callee.kind, ["__sync_", "__atomic_", "__builtin_"].contains(where: name.hasPrefix) { break }
@@ -229,13 +228,13 @@ enum AddressTakenScanner {
                 var e = a
                 while case .cast(let inner, _) = e.kind { e = inner }
                 switch e.kind {
-                case .unary(.addressOf, let inner): markLValue(inner, &set.passed)
-                case .declRef(.local(let id)): set.passed.insert(id)      // an array
+                case .unary(.addressOf, let inner): markLValue(inner, &uses.passed)
+                case .declRef(.local(let id)): uses.passed.insert(id)      // an array
                 default: break
                 }
             }
-        case .statementExpr(let stmts): stmts.forEach { scan($0, into: &set) }
-        case .initList(let i), .compoundLiteral(let i): scan(i, into: &set)
+        case .statementExpr(let stmts): stmts.forEach { scan($0, into: &uses) }
+        case .initList(let i), .compoundLiteral(let i): scan(i, into: &uses)
         default: break
         }
     }

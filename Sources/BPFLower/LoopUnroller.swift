@@ -306,7 +306,7 @@ extension FunctionLowering {
         let exit = b.newBlock()
         // An address-taken induction variable keeps a memory copy of the constant.
         if outer == nil, let d = plan.declared, addressTaken(in: currentFunctionDecl).contains(d.id) {
-            try declareVariable(d, addressTaken: true, passedToCalls: addressesPassed(in: currentFunctionDecl).contains(d.id))
+            try declareVariable(d, addressTaken: true, passedToCalls: addressUses(in: currentFunctionDecl).passed.contains(d.id))
         }
         let memory = vars[key]?.memoryRef ?? outer?.memoryRef
         for v in plan.values {

@@ -142,11 +142,11 @@ extension FunctionLowering {
         let exit = b.newBlock()
         let scope = b.openScope()
         defer { b.closeScope(scope) }
-        let taken = addressTaken(in: f)
+        let uses = addressUses(in: f)
         for (i, p) in f.parameters.enumerated() where i < values.count {
             // A constant argument of a parameter the body never writes stays a constant
             // (so `__builtin_constant_p(slot)` and constant offsets see through inlining).
-            if case .scalar(.imm(let k)) = values[i], !taken.contains(p.id), layout.isScalar(p.type),
+            if case .scalar(.imm(let k)) = values[i], !uses.taken.contains(p.id), layout.isScalar(p.type),
                let body = f.body, !WriteScanner.writes(body, to: p.id) {
                 let converted = try convert(.imm(k), from: args[i].type, to: p.type, at: e.location)
                 if case .imm(let c) = converted {
@@ -154,7 +154,7 @@ extension FunctionLowering {
                     continue
                 }
             }
-            try declareVariable(p, addressTaken: taken.contains(p.id), passedToCalls: addressesPassed(in: f).contains(p.id))
+            try declareVariable(p, addressTaken: uses.taken.contains(p.id), passedToCalls: uses.passed.contains(p.id))
             guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
             try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
         }

@@ -118,8 +118,8 @@ extension FunctionLowering {
             // (CleanupDesugaring writes out the cleanups of block-level declarations.)
             throw LoweringError(d.location, "__attribute__((cleanup)) on a variable of a statement expression is not supported")
         }
-        let taken = addressTaken(in: currentFunctionDecl)
-        try declareVariable(d, addressTaken: taken.contains(d.id), passedToCalls: addressesPassed(in: currentFunctionDecl).contains(d.id))
+        let uses = addressUses(in: currentFunctionDecl)
+        try declareVariable(d, addressTaken: uses.taken.contains(d.id), passedToCalls: uses.passed.contains(d.id))
         guard let storage = vars[VarKey(frame: frame, id: d.id)] else { return }
         let lv = LValue(storage: storage, type: d.type, bitfield: nil)
         guard let initializer = d.initializer else { return }
