@@ -25,8 +25,9 @@ public enum DeadControlFlow {
         if !hasLoopOrPureCall(f, pureFunctions) {
             guard f.blocks.contains(where: { $0.instructions.contains { if case .slotAddr = $0.inst { return true }; return false } })
             else { return f }
-            indexed = privateSlotAddresses(f)
-            guard !indexed!.slots.isEmpty else { return f }
+            let found = privateSlotAddresses(f)
+            guard !found.slots.isEmpty else { return f }
+            indexed = found
         }
         let (succ, _) = f.flowGraph
         guard let ipdom = postDominators(f, succ) else { return f }

@@ -20,9 +20,9 @@ public enum UnwrittenGlobals {
         var written: [String: [Range<Int>]] = [:]
         for f in functions {
             // Registers holding (or computed from) a candidate's address, and which one;
-            // the offset into it where a register defined once is the address plus constants.
+            // the address itself where a register defined once is the symbol plus constants.
             var derived: [VReg: String] = [:]
-            var offset: [VReg: Int] = [:]
+            var address: [VReg: SymbolRef] = [:]
             var defs: RegCounts? = nil
             func once(_ d: VReg) -> Bool {
                 if defs == nil { defs = f.useDefCounts().defs }
@@ -32,7 +32,7 @@ public enum UnwrittenGlobals {
                 for i in b.instructions {
                     if case .symbolAddr(let d, let s) = i.inst, kept.contains(s.name) {
                         derived[d] = s.name
-                        if once(d), let k = Int(exactly: s.offset) { offset[d] = k }
+                        if once(d) { address[d] = s }
                     }
                 }
             }
@@ -53,9 +53,9 @@ public enum UnwrittenGlobals {
                             grew = true
                             guard once(d) else { continue }
                             switch i.inst {
-                            case .mov(_, .reg(let r), .w64): offset[d] = offset[r]
-                            case .binary(.add, _, let l, .imm(let k), .w64): offset[d] = offset[l].flatMap { moved($0, by: k) }
-                            case .binary(.sub, _, let l, .imm(let k), .w64): offset[d] = offset[l].flatMap { moved($0, by: 0 &- k) }
+                            case .mov(_, .reg(let r), .w64): address[d] = address[r]
+                            case .binary(.add, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(UInt64(bitPattern: k))
+                            case .binary(.sub, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(0 &- UInt64(bitPattern: k))
                             default: break
                             }
                         default: break
@@ -66,8 +66,11 @@ public enum UnwrittenGlobals {
             /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a candidate.
             func write(_ base: Address, _ off: Int, _ bytes: Int) {
                 guard case .reg(let r) = base, let name = derived[r] else { return }
-                if let k = offset[r].flatMap({ moved($0, by: Int64(off)) }) { written[name, default: []].append(k..<(k + bytes)) }
-                else { kept.remove(name) }
+                if let a = address[r]?.adding(UInt64(bitPattern: Int64(off))), let k = Int(exactly: a.offset) {
+                    written[name, default: []].append(k..<(k + bytes))
+                } else {
+                    kept.remove(name)
+                }
             }
             for b in f.blocks {
                 for i in b.instructions {
@@ -96,11 +99,5 @@ public enum UnwrittenGlobals {
         var result: [String: [Range<Int>]] = [:]
         for name in kept { result[name] = written[name] ?? [] }
         return result
-    }
-
-    /// `offset + k`, while it stays a plausible offset into an object.
-    static func moved(_ offset: Int, by k: Int64) -> Int? {
-        guard k.magnitude < 1 << 30, offset.magnitude < 1 << 30 else { return nil }
-        return offset + Int(k)
     }
 }

@@ -223,7 +223,7 @@ enum AddressTakenScanner {
             scan(f, into: &uses); args.forEach { scan($0, into: &uses) }
             var callee = f
             while case .cast(let inner, _) = callee.kind { callee = inner }
-            if case .declRef(.function(let name)) = callee.kind, ["__sync_", "__atomic_", "__builtin_"].contains(where: name.hasPrefix) { break }
+            if case .declRef(.function(let name)) = callee.kind, FunctionLowering.isBuiltin(name) { break }
             for a in args {
                 var e = a
                 while case .cast(let inner, _) = e.kind { e = inner }

@@ -506,6 +506,9 @@ extension FunctionLowering {
         }
     }
 
+    /// The builtins lowering computes itself (`__builtin_*` and the atomic ones).
+    static func isBuiltin(_ name: String) -> Bool { name.hasPrefix("__builtin_") || isAtomicBuiltin(name) }
+
     /// The `__sync_*`, `__atomic_*` and C11 `__c11_atomic_*` builtins (`lowerAtomic`).
     static func isAtomicBuiltin(_ name: String) -> Bool {
         name.hasPrefix("__sync_") || name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic_")

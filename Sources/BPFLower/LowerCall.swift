@@ -19,7 +19,7 @@ extension FunctionLowering {
         case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
             return try callTarget(inner)
         case .declRef(.function(let name)):
-            if name.hasPrefix("__builtin_") || FunctionLowering.isAtomicBuiltin(name) {
+            if FunctionLowering.isBuiltin(name) {
                 return .builtin(name)
             }
             guard let f = module.functionsByName[name] else {
