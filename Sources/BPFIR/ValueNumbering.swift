@@ -99,6 +99,31 @@ public enum ValueNumbering {
         // Where addresses point relative to one another, followed when a store asks.
         var addresses = AddressRanges(f, defs: defs)
 
+        /// The block whose chain `b` continues: its only predecessor; or, at a merge, its
+        /// immediate dominator when no block on a path from there to `b` writes a register
+        /// the chained computations read and no such path comes back to `b` (both arms of
+        /// an `if` that leave a variable alone: `a[i] = (x << n) != y` unrolled, with `x`
+        /// incremented further down).
+        func chainedPredecessor(of b: Int) -> Int? {
+            let preds = graph.predecessors[b]
+            if preds.count == 1 { return preds[0] }
+            guard chained.isTracking, b != 0 else { return nil }
+            let top = dom.idom[b]
+            guard top >= 0 else { return nil }
+            var seen: Set<Int> = [top], stack = preds.filter { $0 != top }
+            while let x = stack.popLast() {
+                guard seen.insert(x).inserted else { continue }
+                guard x != b, x != 0, seen.count <= 64 else { return nil }
+                for i in f.blocks[x].instructions {
+                    var writes = false
+                    i.inst.forEachDef { if !once($0) && chained.isRead($0) { writes = true } }
+                    if writes { return nil }
+                }
+                stack += graph.predecessors[x]
+            }
+            return top
+        }
+
         // Pre-order walk with explicit exits, so each block's table entries and facts
         // are dropped when its dominator subtree is done.
         var work: [(block: Int, exit: Bool)] = f.blocks.isEmpty ? [] : [(0, false)]
@@ -116,7 +141,7 @@ public enum ValueNumbering {
             work.append((b, true))
             for c in dom.children[b].reversed() { work.append((c, false)) }
             if let fact = edgeFact(into: b, f, graph.predecessors, once) { facts.push(fact) }
-            chained.enter(b, continuing: graph.predecessors[b].count == 1 ? graph.predecessors[b][0] : nil)
+            chained.enter(b, continuing: chainedPredecessor(of: b))
             // Facts written while this block's instructions are walked carry generations
             // from here on, and are already in its undo list.
             let blockStart = memory.next
@@ -200,7 +225,7 @@ public enum ValueNumbering {
                 }
                 // After a store to a slot, a load of the same bytes reads the value.
                 if case .store(.slot(let slot), let off, let value, let w) = inst, !f.slots[slot].isVolatile {
-                    if case .reg(let v) = value, !once(v) { continue }
+                    if case .reg(let v) = value, !fixed(v, in: b) { continue }
                     let key = Inst.load(dst: placeholder, base: .slot(slot), offset: off, width: w, signed: false)
                     setSlotFact(key, slot: slot, offset: off, (value, true, memory.current[frameKind]), in: b)
                     continue
@@ -222,7 +247,7 @@ public enum ValueNumbering {
                         loads.values[i].generation = now
                     }
                     // A value in a register written more than once may change before the load.
-                    if case .reg(let v) = value, !once(v) { continue }
+                    if case .reg(let v) = value, !fixed(v, in: b) { continue }
                     let key = Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: false)
                     loadUndo[b].append((key, loads[key]))
                     loads[key] = (value, true, now)
@@ -286,10 +311,11 @@ public enum ValueNumbering {
     }
 
     /// The table of computations that read registers written more than once. An entry
-    /// holds in the blocks that continue its block's chain of single-predecessor edges
-    /// (each such block's only predecessor is its immediate dominator, so the walk meets
-    /// the chain in order) until a register it reads is written again; leaving a block's
-    /// dominator subtree undoes what the block added and removed.
+    /// holds in the blocks that continue its block's chain (a block continues its
+    /// immediate dominator's: its only predecessor, or a merge no path to which from there
+    /// writes what the entries read, so the walk meets the chain in order) until a
+    /// register it reads is written again; leaving a block's dominator subtree undoes
+    /// what the block added and removed.
     struct ChainedTable {
         private var table: [Inst: (value: VReg, chain: Int)] = [:]
         private var readers: [VReg: [Inst]] = [:]
@@ -318,6 +344,11 @@ public enum ValueNumbering {
             undo[b].append((key, table[key]))
             table[key] = (value, chain[b])
             for r in regs { readers[r, default: []].append(key) }
+        }
+
+        /// Whether a present computation reads `r`.
+        func isRead(_ r: VReg) -> Bool {
+            readers[r]?.contains { table[$0] != nil } ?? false
         }
 
         mutating func written(_ r: VReg, in b: Int) {
