@@ -27,6 +27,26 @@ enum ConstantEvaluator {
         return false
     }
 
+    /// Whether an integer type is signed, by the layout when there is one (enumerations).
+    private static func isSigned(_ t: CType, _ layout: TypeLayout?) -> Bool {
+        layout.map { $0.isSigned(t) } ?? isSigned(t)
+    }
+
+    /// `v` as a value of type `t`: its width's bits, extended by its signedness (other
+    /// types, and enumerations without a layout, as they are).
+    private static func fit(_ v: Int64, _ t: CType, _ layout: TypeLayout?) -> Int64 {
+        let w: Width
+        if let layout = layout, t.isInteger {
+            w = layout.width(t)
+        } else if case .int(let n, _, _) = t.canonical, let width = Width(bytes: n) {
+            w = width
+        } else {
+            return v
+        }
+        let norm = TypeLayout.normalize(v, w)
+        return isSigned(t, layout) ? TypeLayout.signExtend(norm, w) : norm
+    }
+
     /// The 0/1 value of a comparison, logical operation or `?:` condition whose operands
     /// are 128-bit constants (their low halves alone would decide it wrongly); nil for
     /// any other expression.
@@ -125,11 +145,7 @@ enum ConstantEvaluator {
                 case .address, .string: return .integer(1)
                 }
             }
-            if case .integer(let x) = v, let layout = layout, e.type.isInteger {
-                let w = layout.width(e.type)
-                let norm = TypeLayout.normalize(x, w)
-                return .integer(layout.isSigned(e.type) ? TypeLayout.signExtend(norm, w) : norm)
-            }
+            if case .integer(let x) = v, e.type.isInteger { return .integer(fit(x, e.type, layout)) }
             if case .string(let b) = v, e.type.isPointer {
                 return .string(b)   // decayed literal: the caller pools it
             }
@@ -141,8 +157,8 @@ enum ConstantEvaluator {
                 return nil
             }
             switch op {
-            case .minus: return .integer(0 &- x)
-            case .bitNot: return .integer(~x)
+            case .minus: return .integer(fit(0 &- x, e.type, layout))
+            case .bitNot: return .integer(fit(~x, e.type, layout))
             case .logicalNot: return .integer(x == 0 ? 1 : 0)
             case .plus, .extension: return .integer(x)
             default: return nil
@@ -156,24 +172,31 @@ enum ConstantEvaluator {
                 return nil
             }
             guard case .integer(let a) = lv, case .integer(let b) = rv else { return nil }
-            let unsigned = layout.map { !$0.isSigned(l.type) } ?? false
+            // The operands at their (converted) type, the result at the expression's: C's
+            // arithmetic in that width, comparisons by the operands' signedness
+            // (`128 < __builtin_bswap64(...)` compares unsigned).
+            let unsigned = !isSigned(l.type, layout)
+            let (x, y) = (fit(a, l.type, layout), op == .shl || op == .shr ? b : fit(b, r.type, layout))
+            let (ux, uy) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+            func integer(_ v: Int64) -> ConstantValue { .integer(fit(v, e.type, layout)) }
+            func truth(_ t: Bool) -> ConstantValue { .integer(t ? 1 : 0) }
             switch op {
-            case .add: return .integer(a &+ b)
-            case .sub: return .integer(a &- b)
-            case .mul: return .integer(a &* b)
-            case .div: return b == 0 ? nil : .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) / UInt64(bitPattern: b)) : a / b)
-            case .rem: return b == 0 ? nil : .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) % UInt64(bitPattern: b)) : a % b)
-            case .shl: return .integer(a << (b & 63))
-            case .shr: return .integer(unsigned ? Int64(bitPattern: UInt64(bitPattern: a) >> UInt64(b & 63)) : a >> (b & 63))
-            case .bitAnd: return .integer(a & b)
-            case .bitOr: return .integer(a | b)
-            case .bitXor: return .integer(a ^ b)
-            case .lt: return .integer(a < b ? 1 : 0)
-            case .gt: return .integer(a > b ? 1 : 0)
-            case .le: return .integer(a <= b ? 1 : 0)
-            case .ge: return .integer(a >= b ? 1 : 0)
-            case .eq: return .integer(a == b ? 1 : 0)
-            case .ne: return .integer(a != b ? 1 : 0)
+            case .add: return integer(x &+ y)
+            case .sub: return integer(x &- y)
+            case .mul: return integer(x &* y)
+            case .div: return y == 0 ? nil : integer(unsigned ? Int64(bitPattern: ux / uy) : x.dividedReportingOverflow(by: y).partialValue)
+            case .rem: return y == 0 ? nil : integer(unsigned ? Int64(bitPattern: ux % uy) : x.remainderReportingOverflow(dividingBy: y).partialValue)
+            case .shl: return integer(x << (y & 63))
+            case .shr: return integer(unsigned ? Int64(bitPattern: ux >> UInt64(y & 63)) : x >> (y & 63))
+            case .bitAnd: return integer(x & y)
+            case .bitOr: return integer(x | y)
+            case .bitXor: return integer(x ^ y)
+            case .lt: return truth(unsigned ? ux < uy : x < y)
+            case .gt: return truth(unsigned ? ux > uy : x > y)
+            case .le: return truth(unsigned ? ux <= uy : x <= y)
+            case .ge: return truth(unsigned ? ux >= uy : x >= y)
+            case .eq: return .integer(x == y ? 1 : 0)
+            case .ne: return .integer(x != y ? 1 : 0)
             case .logicalAnd: return .integer(a != 0 && b != 0 ? 1 : 0)
             case .logicalOr: return .integer(a != 0 || b != 0 ? 1 : 0)
             case .comma: return .integer(b)
