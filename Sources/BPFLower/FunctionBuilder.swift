@@ -54,12 +54,14 @@ struct FunctionBuilder {
 
     mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false, passedToCalls: Bool = false) -> Int {
         let size = max(size, 1), align = max(1, min(alignment, 8))
-        // A volatile local keeps a slot of its own: sharing would make every local using
-        // the slot volatile, its stores and loads kept as written. A local whose address
-        // calls are given shares only with others such (map keys filled one after another).
-        if !isVolatile, let i = freeSlots.firstIndex(where: { s in
+        // A volatile local shares only with other volatile locals: sharing with any other
+        // would make every local using the slot volatile, its stores and loads kept as
+        // written (an inlined function's volatile local, one slot for all its copies, as
+        // clang's stack colouring gives them). A local whose address calls are given
+        // shares only with others such (map keys filled one after another).
+        if let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
-            return !slot.isVolatile && passedSlots.contains(s) == passedToCalls
+            return slot.isVolatile == isVolatile && passedSlots.contains(s) == passedToCalls
                 && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
         }) {
             let s = freeSlots.remove(at: i)

@@ -21,6 +21,26 @@ extension DriverEndToEndTests {
         #expect(!ir.contains("load.w8"), "\(ir)")
         #expect(ir.contains("127"), "\(ir)")
     }
+
+    /// An inlined function's volatile local, in every copy: the copies' scopes are closed
+    /// one after another, so one slot serves them all (random seed 36591: 57 copies, a
+    /// frame of 656 bytes refused; clang's stack colouring shares them too). Each of the
+    /// eight copies' store and load stays.
+    @Test func volatileLocalsOfClosedScopesShareOneSlot() throws {
+        let ir = try optimizedIR(of: """
+        static __attribute__((always_inline)) int twice(int x) { volatile long v = x; return v * 2; }
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            int r = twice(ctx[0]);
+            r += twice(ctx[1]); r += twice(ctx[2]) * 3; r ^= twice(ctx[3]);
+            r += twice(r); r -= twice(ctx[1] + 5); r |= twice(ctx[2] - r); r += twice(7);
+            return r;
+        }
+        """)
+        #expect(ir.components(separatedBy: "= slot 8 align 8 volatile").count - 1 == 1, "\(ir)")
+        #expect(ir.components(separatedBy: "store.w64 [$").count - 1 == 8, "\(ir)")
+        #expect(ir.components(separatedBy: "load.w64 [$").count - 1 == 8, "\(ir)")
+    }
 }
 
 /// A local whose address only an atomic operation uses, in a scope that closes before a
