@@ -11,9 +11,14 @@
 /// instructions processed; 228 with the comparison before the loop).
 ///
 /// What moves keeps the verifier's view:
-/// - only arithmetic and copies (no load, store or call), from blocks that run on every
-///   round, out of loops that make no call (a value kept across a call takes one of the
-///   four registers calls preserve, or a stack slot);
+/// - only arithmetic and copies, a global's address and the loads at constant offsets
+///   from it when nothing in the loop may write memory other than the frame (no store,
+///   call or assembly: a volatile load has its barriers), and loads of a stack slot the
+///   loop cannot write, from blocks that run on every round, out of loops that make no
+///   call (a value kept across a call takes one of the four registers calls preserve, or
+///   a stack slot). A global's bytes are always there to read, so the load may run
+///   before a loop that goes round no time; a slot's may be unwritten there, so its load
+///   moves only from a block that runs whenever the loop is entered;
 /// - nothing that reads a register a branch left in the loop tests (or a copy of one)
 ///   before it in the same round: below that test the verifier knows its outcome (a
 ///   pointer checked for NULL, an index checked against a bound), above it not. A test
@@ -81,6 +86,15 @@ public enum LoopInvariantHoisting {
         let maybeUnwritten: RegSet
         /// The blocks that run on every round (they dominate each latch).
         let everyRound: Set<Int>
+        /// Registers written once with a global's address, when the loop writes no memory
+        /// but its frame (loads through them keep their value from round to round).
+        let readOnlyGlobals: RegSet
+        /// The stack slots nothing in the loop may write (not volatile).
+        let unchangedSlots: Set<Int>
+        /// The loop's blocks that run whenever the loop is entered (they dominate every
+        /// block leaving it): a load there moved before the loop reads nothing the loop
+        /// would not have read (a slot the loop never reaches may be unwritten there).
+        let runOnEntry: Set<Int>
 
         init(_ f: Function, header h: Int, loop: Set<Int>, succs: [[Int]], preds: [[Int]], dominators: Dominators) {
             header = h
@@ -112,6 +126,34 @@ public enum LoopInvariantHoisting {
             definedInLoop = defined
             testedBy = tested
             reachedFrom = reached
+            var globals = RegSet(capacity: f.nextVReg)
+            let kinds = MemoryKinds(f)
+            let writesMemory = loop.contains { b in
+                f.blocks[b].instructions.contains { i in
+                    switch i.inst {
+                    case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+                        return !kinds.frameRegisters.contains(r)
+                    default:
+                        return kinds.writes(i.inst, kind: MemoryKinds.other) || kinds.writes(i.inst, kind: MemoryKinds.context)
+                    }
+                }
+            }
+            if !writesMemory {
+                f.forEachInstruction { _, inst in
+                    if case .symbolAddr(let d, _) = inst, defs[d] == 1 { globals.insert(d) }
+                }
+            }
+            readOnlyGlobals = globals
+            var slots = Set(f.slots.indices.filter { !f.slots[$0].isVolatile })
+            scan: for b in loop {
+                for i in f.blocks[b].instructions where kinds.writes(i.inst, kind: MemoryKinds.frame) {
+                    guard let written = kinds.slotsWritten(i.inst) else { slots = []; break scan }
+                    slots.subtract(written)
+                }
+            }
+            unchangedSlots = slots
+            let exiting = loop.filter { b in succs[b].contains { !loop.contains($0) } }
+            runOnEntry = slots.isEmpty ? [] : loop.filter { b in exiting.allSatisfy { dominators.dominates(b, $0) } }
         }
 
         /// Whether a branch of the loop outside `region` tests `v`.
@@ -123,6 +165,23 @@ public enum LoopInvariantHoisting {
         /// the same round.
         func isNarrowed(_ v: VReg, before blocks: Set<Int>, outside region: Set<Int> = []) -> Bool {
             testedBy[copies.root(v)]?.contains { t in !region.contains(t) && !reachedFrom[t, default: []].isDisjoint(with: blocks) } ?? false
+        }
+
+        /// Whether `inst` loads from a global the loop leaves alone, or makes the address
+        /// of one for such loads (then read like any other operand).
+        func isGlobalLoad(_ inst: Inst) -> Bool {
+            switch inst {
+            case .load(_, .reg(let base), _, _, _): return readOnlyGlobals.contains(base)
+            case .symbolAddr(let d, _): return readOnlyGlobals.contains(d)
+            default: return false
+            }
+        }
+
+        /// Whether `inst`, in block `b`, loads from a stack slot the loop leaves alone, in a
+        /// block that runs whenever the loop is entered.
+        func isUnchangedSlotLoad(_ inst: Inst, in b: Int) -> Bool {
+            if case .load(_, .slot(let s), _, _, _) = inst { return unchangedSlots.contains(s) && runOnEntry.contains(b) }
+            return false
         }
 
         /// Whether `u` keeps one value through the loop and reaches `blocks` unnarrowed.
@@ -139,7 +198,7 @@ public enum LoopInvariantHoisting {
         var instructions: [Instruction] = []
         for b in f.reversePostOrder() where facts.everyRound.contains(b) {
             for (k, i) in f.blocks[b].instructions.enumerated() {
-                guard i.inst.isArithmetic, let d = i.inst.singleDef, facts.defs[d] == 1, !facts.liveIntoHeader.contains(d),
+                guard i.inst.isArithmetic || facts.isGlobalLoad(i.inst) || facts.isUnchangedSlotLoad(i.inst, in: b), let d = i.inst.singleDef, facts.defs[d] == 1, !facts.liveIntoHeader.contains(d),
                       !facts.isTested(d) else { continue }
                 var invariant = true
                 i.inst.forEachUse { u in if u == d || !facts.isInvariant(u, at: [b]) { invariant = false } }
