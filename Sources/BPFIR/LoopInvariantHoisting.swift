@@ -126,31 +126,34 @@ public enum LoopInvariantHoisting {
             definedInLoop = defined
             testedBy = tested
             reachedFrom = reached
-            var globals = RegSet(capacity: f.nextVReg)
-            let kinds = MemoryKinds(f)
-            let writesMemory = loop.contains { b in
-                f.blocks[b].instructions.contains { i in
-                    switch i.inst {
-                    case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
-                        return !kinds.frameRegisters.contains(r)
-                    default:
-                        return kinds.writes(i.inst, kind: MemoryKinds.other) || kinds.writes(i.inst, kind: MemoryKinds.context)
+            // What the loop leaves of memory, worked out only for a loop that loads.
+            var globals = RegSet(capacity: f.nextVReg), slots = Set<Int>()
+            if loop.contains(where: { b in f.blocks[b].instructions.contains { if case .load = $0.inst { return true }; return false } }) {
+                let kinds = MemoryKinds(f)
+                let writesMemory = loop.contains { b in
+                    f.blocks[b].instructions.contains { i in
+                        switch i.inst {
+                        case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+                            return !kinds.frameRegisters.contains(r)
+                        default:
+                            return kinds.writes(i.inst, kind: MemoryKinds.other) || kinds.writes(i.inst, kind: MemoryKinds.context)
+                        }
+                    }
+                }
+                if !writesMemory {
+                    f.forEachInstruction { _, inst in
+                        if case .symbolAddr(let d, _) = inst, defs[d] == 1 { globals.insert(d) }
+                    }
+                }
+                slots = Set(f.slots.indices.filter { !f.slots[$0].isVolatile })
+                scan: for b in loop {
+                    for i in f.blocks[b].instructions where kinds.writes(i.inst, kind: MemoryKinds.frame) {
+                        guard let written = kinds.slotsWritten(i.inst) else { slots = []; break scan }
+                        slots.subtract(written)
                     }
                 }
             }
-            if !writesMemory {
-                f.forEachInstruction { _, inst in
-                    if case .symbolAddr(let d, _) = inst, defs[d] == 1 { globals.insert(d) }
-                }
-            }
             readOnlyGlobals = globals
-            var slots = Set(f.slots.indices.filter { !f.slots[$0].isVolatile })
-            scan: for b in loop {
-                for i in f.blocks[b].instructions where kinds.writes(i.inst, kind: MemoryKinds.frame) {
-                    guard let written = kinds.slotsWritten(i.inst) else { slots = []; break scan }
-                    slots.subtract(written)
-                }
-            }
             unchangedSlots = slots
             let exiting = loop.filter { b in succs[b].contains { !loop.contains($0) } }
             runOnEntry = slots.isEmpty ? [] : loop.filter { b in exiting.allSatisfy { dominators.dominates(b, $0) } }
