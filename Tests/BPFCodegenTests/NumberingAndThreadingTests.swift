@@ -384,8 +384,8 @@ extension OptimizerPassTests {
     /// `e = i << y; t = (e != z)` as a diamond (b0, b1), then `i << y` again at the merge
     /// b2: `i` is written again further down (b4), but neither arm writes it, so the
     /// merge continues b0's chain and reuses `e` (`a[k] = (x << n) != y` unrolled, `x`
-    /// incremented later). When an arm writes `i` (b1 in the second function), or a path
-    /// back into the merge does, the merge computes it again.
+    /// incremented later). When an arm writes `i` (b1, `armWrites`), or a path back into
+    /// the merge does (b4 looping back, `loopBack`), the merge computes it again.
     @Test func mergesNoArmOfWhichWritesAnOperandReuseItsComputations() throws {
         let i = VReg(0), y = VReg(1), z = VReg(2), t = VReg(3)
         func shl(_ d: Int) -> Instruction { ins(.binary(.shl, dst: VReg(d), lhs: i, rhs: .reg(y), width: .w64)) }
