@@ -245,13 +245,7 @@ public enum RedundancyElimination {
         }
         // A branch its register's range decides: a switch over `(x >> 2) + 127` of a
         // 16-bit `x` has no case 0 (as clang's range analysis drops such cases).
-        var decided = false
-        for bi in f.blocks.indices {
-            guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
-                  let taken = decidedByRange(cc, x, k, w, &bounds) else { continue }
-            f.blocks[bi].terminator = .jump(taken ? t : e)
-            decided = true
-        }
+        let decided = decideBranches(&f, definitions: definitions, parameters: parameters)
         if !constantsToExtend.isEmpty {
             for bi in f.blocks.indices {
                 for ii in f.blocks[bi].instructions.indices {
@@ -276,8 +270,34 @@ public enum RedundancyElimination {
                 if let r = replace[u] { f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: u, with: r) }
             }
         }
-        // The arms the decided branches no longer reach go.
-        return decided ? CFGSimplify.run(f) : f
+        // The arms the decided branches no longer reach go. Their definitions may have
+        // kept another branch undecided (a remainder's clamp, `r = C - 1`, bounds `r` as
+        // much as the remainder does): once more on what is left.
+        guard decided else { return f }
+        f = CFGSimplify.run(f)
+        if decideBranches(&f, definitions: f.definitionsByRegister, parameters: parameters) { f = CFGSimplify.run(f) }
+        return f
+    }
+
+    /// Makes each branch on a register and a constant that the register's range decides
+    /// a jump; whether any was. An equality test may also be decided by the bounds of
+    /// quotients and remainders by constants (a `switch` over `(c / 100) % 5` of a byte
+    /// has no case 3), which the verifier does not know: what it leaves is the side where
+    /// the value differs from the constant, which tells the verifier nothing it could need
+    /// (an ordering test may be the bounds check it needs before an access, and the
+    /// remainder's clamp is one).
+    static func decideBranches(_ f: inout Function, definitions: [VReg: [Inst]], parameters: Set<VReg>) -> Bool {
+        var decided = false
+        var bounds = ValueBounds(definitions: definitions, parameters: parameters)
+        var equalityBounds = ValueBounds(definitions: definitions, parameters: parameters, quotients: true)
+        for bi in f.blocks.indices {
+            guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
+                  let taken = cc == .eq || cc == .ne ? decidedByRange(cc, x, k, w, &equalityBounds) : decidedByRange(cc, x, k, w, &bounds)
+            else { continue }
+            f.blocks[bi].terminator = .jump(taken ? t : e)
+            decided = true
+        }
+        return decided
     }
 
     /// Whether `x cc k` at width `w` always holds (true) or never (false), by the range

@@ -12,12 +12,17 @@ struct ValueBounds {
     private let parameters: Set<VReg>
     private var cache: [VReg: UInt64?] = [:]
     private var visiting: Set<VReg> = []
+    /// Whether quotients and remainders by constants are bounded (for deciding branches:
+    /// `(c / 100) % 5` of a byte is at most 2), which the passes dropping extensions
+    /// must not be told (below).
+    private let boundsQuotients: Bool
 
     /// `definitions`: every instruction defining each register.
     /// `known`: bounds found otherwise (`LoopCounters`), taken as they are.
-    init(definitions: [VReg: [Inst]], parameters: Set<VReg>, known: [VReg: UInt64] = [:]) {
+    init(definitions: [VReg: [Inst]], parameters: Set<VReg>, known: [VReg: UInt64] = [:], quotients: Bool = false) {
         self.definitions = definitions
         self.parameters = parameters
+        boundsQuotients = quotients
         for (v, b) in known { cache[v] = b }
     }
 
@@ -138,6 +143,7 @@ struct ValueBounds {
                 return min(a ?? m, b ?? m)
             case .or, .xor:
                 guard let a = a, let b = b else { return w == .w64 ? nil : m }
+                if a == 0 || b == 0 { return max(a, b) }
                 return min(m, Self.possibleBits(max(a, b)))
             case .add:
                 guard let a = a, let b = b else { return w == .w64 ? nil : m }
@@ -155,10 +161,25 @@ struct ValueBounds {
                 return a << UInt64(k)
             // Division and remainder: no bound is claimed, so that no extension of their
             // results is dropped (the verifier does not know a 32-bit quotient's upper half
-            // is zero; see RedundancyElimination).
-            case .udiv, .urem, .sdiv, .srem:
+            // is zero; see RedundancyElimination) — unless asked for deciding branches: an
+            // unsigned quotient by a constant k is at most the dividend's bound over k, a
+            // remainder below k and at most the dividend (eBPF's `x % 0` is x).
+            case .udiv:
+                guard boundsQuotients, case .imm(let k) = r, UInt64(bitPattern: k) & m != 0 else { return nil }
+                return (a ?? m) / (UInt64(bitPattern: k) & m)
+            case .urem:
+                guard boundsQuotients else { return nil }
+                if case .imm(let k) = r, UInt64(bitPattern: k) & m != 0 { return min(a ?? m, (UInt64(bitPattern: k) & m) - 1) }
+                return a
+            case .sdiv, .srem:
                 return nil
-            case .sub, .ashr:
+            // An arithmetic shift of a value below the sign bit is a logical one; taking 0
+            // leaves the value (the sign fix-ups of a signed division of a byte).
+            case .ashr:
+                guard case .imm(let k) = r, k >= 0, k < w.bits, let a = a, a <= m >> 1 else { return w == .w64 ? nil : m }
+                return a >> UInt64(k)
+            case .sub:
+                if let a = a, b == 0 { return a }
                 return w == .w64 ? nil : m
             }
         case .neg(_, _, let w): return w == .w64 ? nil : Self.mask(w)

@@ -38,4 +38,35 @@ extension OptimizerPassTests {
         #expect(g.blocks.filter { if case .branch = $0.terminator { return true }; return false }.count == 2, "\(show(g))")
         try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x100, -1, -128, 0x1_2345_6780])
     }
+
+    /// `switch ((c / 100) % 5)` of a byte `c`, with the signed division's sign fix-ups
+    /// (`s = c >> 31`, `(c ^ s) - s`) still there: the quotient is at most 2, and so the
+    /// remainder, so `case 3` never matches (random seed 38308, as clang's range analysis
+    /// knows). An ordering test of the quotient stays, though true: the verifier knows
+    /// nothing of a quotient, and such a test may be the bounds check it needs before an
+    /// access.
+    @Test func equalityTestsOfBoundedQuotientsAreDecidedOrderingTestsStay() throws {
+        let r = { VReg($0) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                .ext(dst: r(1), src: r(0), from: .w8, to: .w32, signed: false),
+                .binary(.ashr, dst: r(2), lhs: r(1), rhs: .imm(31), width: .w32),
+                .binary(.xor, dst: r(3), lhs: r(1), rhs: .reg(r(2)), width: .w32),
+                .binary(.sub, dst: r(4), lhs: r(3), rhs: .reg(r(2)), width: .w32),
+                .binary(.udiv, dst: r(5), lhs: r(4), rhs: .imm(100), width: .w32),
+                .binary(.xor, dst: r(6), lhs: r(5), rhs: .reg(r(2)), width: .w32),
+                .binary(.sub, dst: r(7), lhs: r(6), rhs: .reg(r(2)), width: .w32),
+                .binary(.urem, dst: r(8), lhs: r(7), rhs: .imm(5), width: .w32),
+            ].map(ins), terminator: .branch(.eq, lhs: r(8), rhs: .imm(3), width: .w32, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(1))),
+            Block(id: BlockID(2), terminator: .branch(.ult, lhs: r(7), rhs: .imm(3), width: .w32, then: BlockID(3), else: BlockID(4))),
+            Block(id: BlockID(3), terminator: .ret(.reg(r(8)))),
+            Block(id: BlockID(4), terminator: .ret(.imm(4))),
+        ])
+        let g = RedundancyElimination.run(f)
+        let returns = g.blocks.compactMap { b -> Int64? in if case .ret(.imm(let k)?) = b.terminator { return k }; return nil }
+        #expect(returns == [4], "case 3 gone, the ordering test's side kept\(show(g))")
+        #expect(g.blocks.filter { if case .branch(.ult, _, _, _, _, _) = $0.terminator { return true }; return false }.count == 1, "\(show(g))")
+        try expectSameResults(f, g, [0, 1, 99, 100, 0xff, 0x1ff, -1, 0x1_2345_6780])
+    }
 }
