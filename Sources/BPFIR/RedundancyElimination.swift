@@ -289,7 +289,7 @@ public enum RedundancyElimination {
     static func decideBranches(_ f: inout Function, definitions: [VReg: [Inst]], parameters: Set<VReg>) -> Bool {
         var decided = false
         var bounds = ValueBounds(definitions: definitions, parameters: parameters)
-        var equalityBounds = ValueBounds(definitions: definitions, parameters: parameters, quotients: true)
+        var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, quotients: true)
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
                   let taken = cc == .eq || cc == .ne ? decidedByRange(cc, x, k, w, &equalityBounds) : decidedByRange(cc, x, k, w, &bounds)
@@ -298,6 +298,35 @@ public enum RedundancyElimination {
             decided = true
         }
         return decided
+    }
+
+    /// `definitions` less those in the clamps lowering puts after a remainder by a
+    /// constant C for the verifier (`r = x % C; if (r > C - 1) { r = C - 1; ... }`): a
+    /// clamp runs only when the remainder is above C - 1, which it never is, so what it
+    /// writes is never seen (a byte's `(c / 100) % 5` is at most 2, not 4). A clamp is a
+    /// block entered only from that test, and `r` is written only by the remainder and
+    /// there.
+    static func withoutRemainderClamps(_ f: Function, _ definitions: [VReg: [Inst]]) -> [VReg: [Inst]] {
+        var out = definitions
+        let preds = f.flowGraph.predecessors
+        for (bi, b) in f.blocks.enumerated() where preds[bi].count == 1 {
+            let r: VReg, k: Int64
+            switch f.blocks[preds[bi][0]].terminator {
+            case .branch(.ule, let x, .imm(let c), _, let t, let e) where e == b.id && t != b.id: (r, k) = (x, c)
+            case .branch(.ugt, let x, .imm(let c), _, let t, let e) where t == b.id && e != b.id: (r, k) = (x, c)
+            default: continue
+            }
+            let inClamp = b.instructions.filter { $0.inst.definedRegs.contains(r) }.map(\.inst)
+            guard let ds = definitions[r], !inClamp.isEmpty, ds.count == inClamp.count + 1,
+                  ds.contains(where: { if case .binary(.urem, r, _, .imm(let c), _) = $0 { return c == k &+ 1 && k >= 0 }; return false })
+            else { continue }
+            for i in b.instructions {
+                for d in i.inst.definedRegs {
+                    if let at = out[d]?.firstIndex(of: i.inst) { out[d]!.remove(at: at) }
+                }
+            }
+        }
+        return out
     }
 
     /// Whether `x cc k` at width `w` always holds (true) or never (false), by the range

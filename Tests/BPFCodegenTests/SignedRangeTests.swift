@@ -69,4 +69,31 @@ extension OptimizerPassTests {
         #expect(g.blocks.filter { if case .branch(.ult, _, _, _, _, _) = $0.terminator { return true }; return false }.count == 1, "\(show(g))")
         try expectSameResults(f, g, [0, 1, 99, 100, 0xff, 0x1ff, -1, 0x1_2345_6780])
     }
+
+    /// `r = (c / 100) % 5` of a byte with lowering's clamp for the verifier (`if (r > 4)
+    /// { r = 4; t = 4; }`, the clamp also writing the copy tested later): the clamp never
+    /// runs, so `t == 3` never holds. Had the clamp's register another writer, the test
+    /// would stay.
+    @Test(arguments: [false, true])
+    func remainderClampsDoNotBoundTheRemainder(writtenElsewhere: Bool) throws {
+        let r = { VReg($0) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                .ext(dst: r(1), src: r(0), from: .w8, to: .w32, signed: false),
+                .binary(.udiv, dst: r(2), lhs: r(1), rhs: .imm(100), width: .w32),
+                .binary(.urem, dst: r(3), lhs: r(2), rhs: .imm(5), width: .w32),
+            ].map(ins), terminator: .branch(.ule, lhs: r(3), rhs: .imm(4), width: .w32, then: BlockID(2), else: BlockID(1))),
+            Block(id: BlockID(1), instructions: [.mov(dst: r(3), src: .imm(4), width: .w64), .mov(dst: r(4), src: .imm(4), width: .w64)].map(ins),
+                  terminator: .jump(BlockID(3))),
+            Block(id: BlockID(2), instructions: [ins(.ext(dst: r(4), src: r(3), from: .w32, to: .w32, signed: false))]
+                    + (writtenElsewhere ? [ins(.binary(.add, dst: r(3), lhs: r(3), rhs: .imm(1), width: .w32))] : []),
+                  terminator: .branch(.eq, lhs: r(4), rhs: .imm(3), width: .w32, then: BlockID(4), else: BlockID(3))),
+            Block(id: BlockID(3), terminator: .ret(.reg(r(3)))),
+            Block(id: BlockID(4), terminator: .ret(.imm(77))),
+        ])
+        let g = RedundancyElimination.run(f)
+        let keepsCase = g.blocks.contains { if case .ret(.imm(77)?) = $0.terminator { return true }; return false }
+        #expect(keepsCase == writtenElsewhere, "\(show(g))")
+        try expectSameResults(f, g, [0, 1, 99, 100, 0xff, 0x1ff, -1])
+    }
 }
