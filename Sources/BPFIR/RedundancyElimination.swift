@@ -270,13 +270,8 @@ public enum RedundancyElimination {
                 if let r = replace[u] { f.blocks[bi].terminator = f.blocks[bi].terminator.replacingUses(of: u, with: r) }
             }
         }
-        // The arms the decided branches no longer reach go. Their definitions may have
-        // kept another branch undecided (a remainder's clamp, `r = C - 1`, bounds `r` as
-        // much as the remainder does): once more on what is left.
-        guard decided else { return f }
-        f = CFGSimplify.run(f)
-        if decideBranches(&f, definitions: f.definitionsByRegister, parameters: parameters) { f = CFGSimplify.run(f) }
-        return f
+        // The arms the decided branches no longer reach go.
+        return decided ? CFGSimplify.run(f) : f
     }
 
     /// Makes each branch on a register and a constant that the register's range decides
