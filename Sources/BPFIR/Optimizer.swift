@@ -107,6 +107,7 @@ public enum Optimizer {
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("DemandedBits.truncatedOperations", DemandedBits.truncatedOperations)
+                step("XorForms", XorForms.run)
                 step("LinearForms", LinearForms.run)
                 step("MoveFolding", MoveFolding.run)
                 step("NarrowStoreFolding", NarrowStoreFolding.run)

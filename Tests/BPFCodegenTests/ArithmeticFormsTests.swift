@@ -127,6 +127,42 @@ extension OptimizerPassTests {
         #expect(LinearForms.run(twice) == DeadCodeElimination.run(twice))
     }
 
+    /// `x ^ (0x7fffffff - x)` at 32 bits (through a 64-bit subtraction and a sign
+    /// extension) is 0x7fffffff; `(x + 0x80000000) ^ 0x80000000` at 32 bits is `x`; a
+    /// subtraction from 0x0fffffff borrows and stays; and a variable written again
+    /// between the two reads is two values.
+    @Test func xorFormsOfOneValueFoldToConstantsAndCopies() throws {
+        let x = VReg(0), y = VReg(1)
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.ext(dst: VReg(2), src: x, from: .w32, to: .w64, signed: true)),
+            ins(.mov(dst: VReg(3), src: .imm(0x7fff_ffff), width: .w64)),
+            ins(.binary(.sub, dst: VReg(4), lhs: VReg(3), rhs: .reg(VReg(2)), width: .w64)),
+            ins(.binary(.xor, dst: VReg(5), lhs: VReg(2), rhs: .reg(VReg(4)), width: .w32)),      // 0x7fffffff
+            ins(.binary(.add, dst: VReg(6), lhs: x, rhs: .imm(Int64(Int32.min)), width: .w32)),
+            ins(.binary(.xor, dst: VReg(7), lhs: VReg(6), rhs: .imm(Int64(Int32.min)), width: .w32)), // (u32)x
+            ins(.mov(dst: VReg(8), src: .imm(0x0fff_ffff), width: .w64)),
+            ins(.binary(.sub, dst: VReg(9), lhs: VReg(8), rhs: .reg(x), width: .w32)),
+            ins(.binary(.xor, dst: VReg(10), lhs: VReg(9), rhs: .reg(x), width: .w32)),           // stays
+            ins(.mov(dst: y, src: .reg(x), width: .w64)),
+            ins(.binary(.sub, dst: VReg(11), lhs: VReg(3), rhs: .reg(y), width: .w64)),
+            ins(.binary(.add, dst: y, lhs: y, rhs: .imm(1), width: .w64)),
+            ins(.binary(.xor, dst: VReg(12), lhs: VReg(11), rhs: .reg(y), width: .w32)),          // y written between
+            ins(.binary(.add, dst: VReg(13), lhs: VReg(5), rhs: .reg(VReg(7)), width: .w64)),
+            ins(.binary(.mul, dst: VReg(14), lhs: VReg(10), rhs: .imm(3), width: .w64)),
+            ins(.binary(.add, dst: VReg(15), lhs: VReg(13), rhs: .reg(VReg(14)), width: .w64)),
+            ins(.binary(.shl, dst: VReg(16), lhs: VReg(12), rhs: .imm(20), width: .w64)),
+            ins(.binary(.add, dst: VReg(17), lhs: VReg(15), rhs: .reg(VReg(16)), width: .w64)),
+        ], terminator: .ret(.reg(VReg(17))))])
+        let g = XorForms.run(f)
+        let insts = g.blocks[0].instructions.map(\.inst)
+        #expect(insts[3] == .mov(dst: VReg(5), src: .imm(0x7fff_ffff), width: .w64), "\(show(g))")
+        #expect(insts[5] == .mov(dst: VReg(7), src: .reg(x), width: .w32), "\(show(g))")
+        #expect(insts[8] == f.blocks[0].instructions[8].inst && insts[12] == f.blocks[0].instructions[12].inst, "\(show(g))")
+        for v: Int64 in [0, 1, -1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x1_0000_0000, Int64.min, 123_456_789] {
+            #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "x=\(v)\(show(g))")
+        }
+    }
+
     /// `A = {x, 3x}`; `B = A` word by word; return `B.hi` read through B's address (as a
     /// relocated member read is) plus `B.lo`. Forwarded: nothing reads B any more.
     /// Left alone: A written after the copy, B written elsewhere, a partial copy.

@@ -25,7 +25,7 @@ import BPFIR
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
         ("NarrowOperandFolding", NarrowOperandFolding.run),
         ("RedundancyElimination", RedundancyElimination.run), ("ByteSwapIdioms", ByteSwapIdioms.run), ("DemandedBits", DemandedBits.run), ("TruncatedOperations", DemandedBits.truncatedOperations), ("FieldInserts", FieldInserts.run), ("MaskAlgebra", MaskAlgebra.run), ("PointerOffsets", PointerOffsets.run),
-        ("SwitchOrder", SwitchOrder.run), ("LinearForms", LinearForms.run),
+        ("SwitchOrder", SwitchOrder.run), ("XorForms", XorForms.run), ("LinearForms", LinearForms.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("DeadControlFlow", { CFGSimplify.run(DeadControlFlow.run($0)) }), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("BitValues", BitValues.run), ("SelectFormation", SelectFormation.run),
