@@ -28,14 +28,17 @@ struct FrameLayout {
         let spans = SlotSpans(f)
         self.init(f, spans, keepingHelperFilledApart: true)
         if size > Self.limit { self.init(f, spans, keepingHelperFilledApart: false) }
+        if size > Self.limit { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f)) }
     }
 
-    private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool) {
+    /// `byLiveness`: where the frame does not fit otherwise, plain 8-byte slots (spill
+    /// slots above all) share places among themselves by liveness instead of spans.
+    private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool, byLiveness: SlotInterference? = nil) {
         // Greedy colouring in order of first use: a slot joins the group (a place in the
         // frame) that became free before it starts and wastes the fewest bytes, else
         // opens a new one. Volatile slots and slots whose address escapes keep their own,
         // and so do helper-filled ones unless that overflows the frame.
-        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool }
+        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool; var plainMembers = SlotBits(count: 0) }
         var groups: [Group] = []
         var groupOf = [Int](filled: -1, count: f.slots.count)
         var loaded = [Bool](filled: false, count: f.slots.count)
@@ -47,6 +50,22 @@ struct FrameLayout {
             let shareable = !s.isVolatile && !spans.escapes[k] && !(keepingHelperFilledApart && spans.helperFilled[k])
             let align = loaded[k] ? 8 : max(1, min(8, s.alignment))
             var best: Int? = nil
+            if let live = byLiveness, let p = live.indexOf[k] {
+                // A plain slot joins a group of plain slots none of which it interferes with.
+                if let g = groups.indices.first(where: { g in
+                    groups[g].plainMembers.words.count > 0
+                        && zip(groups[g].plainMembers.words, live.interferes[p].words).allSatisfy { $0 & $1 == 0 }
+                }) {
+                    groups[g].plainMembers.insert(p)
+                    groupOf[k] = g
+                } else {
+                    var members = SlotBits(count: live.slots.count)
+                    members.insert(p)
+                    groups.append(Group(size: 8, alignment: 8, end: span.upperBound, shared: false, plainMembers: members))
+                    groupOf[k] = groups.count - 1
+                }
+                continue
+            }
             if shareable {
                 for (g, group) in groups.enumerated() where group.shared && group.end < span.lowerBound {
                     let waste = abs(group.size - s.size)

@@ -19,6 +19,34 @@ import BPFIR
         #expect(l.offsets[0] == l.offsets[1] && l.size == 8)
     }
 
+    /// A loop whose stretches each spill a value and reload it before the next: by spans
+    /// (every one widened over the loop) 70 slots would need 560 bytes; where that does not
+    /// fit, plain 8-byte slots share by liveness — one place for the values live one after
+    /// another, a place of its own for the value live across the loop.
+    @Test func plainSlotsShareByLivenessWhereSpansDoNotFit() {
+        let n = 70
+        var body: [Instruction] = []
+        for k in 1...n { body += [store(k), load(k, k)] }
+        body.append(load(n + 1, 0))
+        let f = fn([
+            Block(id: BlockID(0), instructions: [store(0, 7)], terminator: .jump(BlockID(1))),
+            Block(id: BlockID(1), instructions: body,
+                  terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(2), terminator: .ret(.reg(VReg(n + 1)))),
+        ], slots: n + 1)
+        let l = FrameLayout(f)
+        #expect(l.size == 16, "\(l.size) \(l.offsets)")
+        #expect(Set(l.offsets[1...n]).count == 1 && l.offsets[0] != l.offsets[1], "\(l.offsets)")
+        // With the loop's first value still needed at its end, it keeps a place of its own.
+        var g = f
+        g.blocks[1].instructions.append(load(n + 2, 1))
+        let m = FrameLayout(g)
+        #expect(m.size == 24 && m.offsets[1] != m.offsets[2] && Set(m.offsets[2...n]).count == 1, "\(m.offsets)")
+        // Small enough for spans, the layout stays the spans' (no change to what fits).
+        let small = fn([Block(id: BlockID(0), instructions: [store(0), load(1, 0), store(1), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
+        #expect(FrameLayout(small).size == 8)
+    }
+
     @Test func overlappingSlotsDoNot() {
         let f = fn([Block(id: BlockID(0), instructions: [store(0), store(1), load(1, 0), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
         let l = FrameLayout(f)
