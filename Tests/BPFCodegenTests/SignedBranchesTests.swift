@@ -179,6 +179,32 @@ extension OptimizerPassTests {
         }
         for f in [program(.imm(200)), program(.imm(-1), narrowSource: false)] { #expect(NarrowCompares.run(f) == f, "\(show(f))") }
     }
+
+    /// `-(u32)byte != 21` (64-bit test), `byte + 300 == 10`, `(byte ^ 0x100) == 3` are
+    /// decided by the byte's range once the operation is undone; `-(u32)byte == 0xffffffeb`
+    /// and `byte + 3 == 10` are not.
+    @Test func equalityTestsOutsideTheUndoneOperandsRangeAreDecided() throws {
+        func program(_ op: Inst, _ cc: CondCode, _ k: Int64, width: Width) -> Function {
+            fn([Block(id: BlockID(0), instructions: [ins(.ext(dst: VReg(2), src: VReg(0), from: .w8, to: .w32, signed: false)), ins(op)],
+                      terminator: .branch(cc, lhs: VReg(3), rhs: .imm(k), width: width, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1)
+        }
+        let neg = Inst.neg(dst: VReg(3), src: VReg(2), width: .w32)
+        func add(_ k: Int64) -> Inst { .binary(.add, dst: VReg(3), lhs: VReg(2), rhs: .imm(k), width: .w32) }
+        let xor = Inst.binary(.xor, dst: VReg(3), lhs: VReg(2), rhs: .imm(0x100), width: .w64)
+        let decided = [program(neg, .ne, 21, width: .w64), program(add(300), .eq, 10, width: .w32), program(xor, .eq, 3, width: .w64)]
+        for f in decided {
+            let g = NarrowCompares.run(f)
+            #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+            for p: Int64 in [0, 3, 21, 0xeb, 0xff, 0x1ff, -21] {
+                #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]), "\(p)\(show(g))")
+            }
+        }
+        for f in [program(neg, .eq, 0xffff_ffeb, width: .w64), program(add(3), .eq, 10, width: .w32)] {
+            #expect(NarrowCompares.run(f) == f, "\(show(f))")
+        }
+    }
 }
 
 extension OptimizerPassTests {
