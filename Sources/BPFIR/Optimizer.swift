@@ -64,6 +64,7 @@ public enum Optimizer {
                     step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
+                    step("KnownBits", KnownBits.run)
                     step("ConstantFolding", ConstantFolding.run)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                     if round == 0 {

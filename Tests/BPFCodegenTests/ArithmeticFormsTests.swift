@@ -127,6 +127,41 @@ extension OptimizerPassTests {
         #expect(LinearForms.run(twice) == DeadCodeElimination.run(twice))
     }
 
+    /// `(x | 0xffff) & 1` is 1, and for a byte `b`, `((b << 4) | 3) & 0xf` is 3 and `(b |
+    /// 0xff00) | 0xff` is 0xffff; a test `(b << 4) == 0x13` or of bit 1 of `b << 4` is
+    /// decided; a mask reaching a bit not known (`(x | 0xffff) & 0x10000`) stays.
+    @Test func masksOfKnownBitsAreConstants() throws {
+        let x = VReg(0)
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.ext(dst: VReg(1), src: x, from: .w8, to: .w64, signed: false)),
+            ins(.binary(.or, dst: VReg(2), lhs: x, rhs: .imm(0xffff), width: .w32)),
+            ins(.binary(.and, dst: VReg(3), lhs: VReg(2), rhs: .imm(1), width: .w32)),            // 1
+            ins(.binary(.shl, dst: VReg(4), lhs: VReg(1), rhs: .imm(4), width: .w64)),
+            ins(.binary(.or, dst: VReg(5), lhs: VReg(4), rhs: .imm(3), width: .w64)),
+            ins(.binary(.and, dst: VReg(6), lhs: VReg(5), rhs: .imm(0xf), width: .w64)),          // 3
+            ins(.binary(.or, dst: VReg(7), lhs: VReg(1), rhs: .imm(0xff00), width: .w64)),
+            ins(.binary(.or, dst: VReg(8), lhs: VReg(7), rhs: .imm(0xff), width: .w64)),          // 0xffff
+            ins(.binary(.and, dst: VReg(9), lhs: VReg(2), rhs: .imm(0x10000), width: .w64)),      // stays
+            ins(.binary(.add, dst: VReg(10), lhs: VReg(3), rhs: .reg(VReg(6)), width: .w64)),
+            ins(.binary(.add, dst: VReg(11), lhs: VReg(10), rhs: .reg(VReg(8)), width: .w64)),
+            ins(.binary(.add, dst: VReg(12), lhs: VReg(11), rhs: .reg(VReg(9)), width: .w64)),
+        ], terminator: .branch(.eq, lhs: VReg(4), rhs: .imm(0x13), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(-1))),
+            Block(id: BlockID(2), terminator: .branch(.set, lhs: VReg(4), rhs: .imm(2), width: .w64, then: BlockID(1), else: BlockID(3))),
+            Block(id: BlockID(3), terminator: .ret(.reg(VReg(12)))),
+        ])
+        let g = KnownBits.run(f)
+        let insts = g.blocks[0].instructions.map(\.inst)
+        #expect(insts[2] == .mov(dst: VReg(3), src: .imm(1), width: .w64), "\(show(g))")
+        #expect(insts[5] == .mov(dst: VReg(6), src: .imm(3), width: .w64), "\(show(g))")
+        #expect(insts[7] == .mov(dst: VReg(8), src: .imm(0xffff), width: .w64), "\(show(g))")
+        #expect(insts[8] == f.blocks[0].instructions[8].inst, "\(show(g))")
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        for v: Int64 in [0, 1, 0xff, 0x1ff, -1, 0x13, 0x7f00_0001] {
+            #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "x=\(v)\(show(g))")
+        }
+    }
+
     /// `x ^ (0x7fffffff - x)` at 32 bits (through a 64-bit subtraction and a sign
     /// extension) is 0x7fffffff; `(x + 0x80000000) ^ 0x80000000` at 32 bits is `x`; a
     /// subtraction from 0x0fffffff borrows and stays; and a variable written again

@@ -1,0 +1,113 @@
+/// Bits of a value known whatever its inputs are, read off the definitions of registers
+/// written once: `x | 0xffff` has its low 16 bits set, `x << 4` its low 4 clear, a byte
+/// load every bit above 7 clear. A mask whose every bit is known gives a constant:
+/// `(inx | 65535) & 1` is 1, as clang's known-bits analysis finds (a random program's
+/// `switch (((inx | 65535) & c) % 6)` kept four cases it could never take, and the
+/// inlined functions behind them). So does an `or` setting every bit not known, and an
+/// equality test, or a test of bits, that known bits contradict is decided.
+public enum KnownBits {
+    /// `ones`: bits known set; `zeros`: bits known clear (of the 64-bit register).
+    struct Bits: Equatable {
+        var ones: UInt64
+        var zeros: UInt64
+        static let unknown = Bits(ones: 0, zeros: 0)
+        static func constant(_ v: UInt64) -> Bits { Bits(ones: v, zeros: ~v) }
+        var known: UInt64 { ones | zeros }
+        /// The low 32 bits, the upper ones clear (a 32-bit operation's result).
+        var low32: Bits { Bits(ones: ones & 0xffff_ffff, zeros: zeros | 0xffff_ffff_0000_0000) }
+    }
+
+    public static func run(_ f: Function) -> Function {
+        let (_, defs) = f.useDefCounts()
+        var definition = RegMap<Inst>(capacity: f.nextVReg)
+        var candidates = false
+        f.forEachInstruction { _, inst in
+            guard let d = inst.singleDef, defs[d] == 1 else { return }
+            definition[d] = inst
+            if case .binary(let op, _, _, .imm, let w) = inst, op == .and || op == .or, w == .w32 || w == .w64 { candidates = true }
+        }
+        guard candidates || f.blocks.contains(where: { if case .branch(_, _, .imm, _, _, _) = $0.terminator { return true }; return false })
+        else { return f }
+        var memo = RegMap<Bits>(capacity: f.nextVReg)
+        func bits(_ o: Operand, depth: Int) -> Bits {
+            switch o {
+            case .imm(let k): return .constant(UInt64(bitPattern: k))
+            case .reg(let r): return bits(r, depth: depth)
+            }
+        }
+        func bits(_ r: VReg, depth: Int) -> Bits {
+            if let b = memo[r] { return b }
+            guard depth > 0, let inst = definition[r] else { return .unknown }
+            let b = evaluate(inst, depth: depth - 1)
+            memo[r] = b
+            return b
+        }
+        func evaluate(_ inst: Inst, depth: Int) -> Bits {
+            switch inst {
+            case .mov(_, .imm(let k), .w64), .loadImm64(_, let k):
+                return .constant(UInt64(bitPattern: k))
+            case .mov(_, let s, let w):
+                let b = bits(s, depth: depth)
+                return w == .w64 ? b : w == .w32 ? b.low32 : .unknown
+            case .load(_, _, _, let w, false) where w != .w64:
+                return Bits(ones: 0, zeros: ~w.mask)
+            case .ext(_, let s, let from, let to, false) where from.bits <= to.bits:
+                let b = bits(.reg(s), depth: depth)
+                return Bits(ones: b.ones & from.mask, zeros: b.zeros | ~from.mask)
+            case .binary(let op, _, let l, let r, let w) where w == .w32 || w == .w64:
+                let a = bits(.reg(l), depth: depth), c = bits(r, depth: depth)
+                var out: Bits
+                switch op {
+                case .or: out = Bits(ones: a.ones | c.ones, zeros: a.zeros & c.zeros)
+                case .and: out = Bits(ones: a.ones & c.ones, zeros: a.zeros | c.zeros)
+                case .xor: out = Bits(ones: (a.ones & c.zeros) | (a.zeros & c.ones), zeros: (a.zeros & c.zeros) | (a.ones & c.ones))
+                case .shl, .lshr:
+                    guard case .imm(let k) = r else { return .unknown }
+                    let n = UInt64(k) & (w == .w64 ? 63 : 31)
+                    let src = w == .w64 ? a : a.low32
+                    if op == .shl {
+                        out = Bits(ones: src.ones << n, zeros: src.zeros << n | ((1 << n) - 1))
+                    } else {
+                        out = Bits(ones: src.ones >> n, zeros: src.zeros >> n | ~(UInt64.max >> n))
+                    }
+                default: return .unknown
+                }
+                return w == .w32 ? out.low32 : out
+            default:
+                return .unknown
+            }
+        }
+        var g = f
+        var changed = false
+        for bi in g.blocks.indices {
+            for k in g.blocks[bi].instructions.indices {
+                guard case .binary(let op, let d, let l, .imm(let m), let w) = g.blocks[bi].instructions[k].inst,
+                      op == .and || op == .or, w == .w32 || w == .w64 else { continue }
+                let a = bits(.reg(l), depth: 12)
+                let mask = UInt64(bitPattern: m) & w.mask
+                // `and`: the mask's bits all known; `or`: every bit outside it known.
+                let needed = op == .and ? mask : ~mask & w.mask
+                guard a.known & needed == needed else { continue }
+                let value = (op == .and ? a.ones & mask : (a.ones | mask)) & w.mask
+                g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: value)), width: .w64)
+                changed = true
+            }
+            guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = g.blocks[bi].terminator,
+                  cc == .eq || cc == .ne || cc == .set, w == .w32 || w == .w64 else { continue }
+            let a = bits(.reg(x), depth: 12)
+            let kv = UInt64(bitPattern: k) & w.mask
+            let decided: Bool?
+            if cc == .set {
+                decided = a.ones & kv != 0 ? true : (a.zeros & kv == kv ? false : nil)
+            } else {
+                let contradicts = (a.ones & ~kv | a.zeros & kv) & w.mask != 0
+                decided = contradicts ? (cc == .ne) : nil
+            }
+            if let taken = decided {
+                g.blocks[bi].terminator = .jump(taken ? thenB : elseB)
+                changed = true
+            }
+        }
+        return changed ? CFGSimplify.run(g) : f
+    }
+}
