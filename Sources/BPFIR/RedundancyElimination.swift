@@ -212,6 +212,13 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .binary(.and, let d, let s, .reg(let r), let w) where constant(r).map { keepsEveryBit(s, mask: $0, width: w) } == true:
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                // A remainder or quotient of a value below the divisor: the value, or 0
+                // (`(x & flag) % 6` of a 0-or-1 flag). The remainder's clamp for the
+                // verifier then tests a value it bounds itself, and is decided.
+                case .binary(let op, let d, let s, .imm(let k), let w) where (op == .urem || op == .udiv) && (w == .w32 || w == .w64)
+                    && k > 0 && bounds.upperBound(s).map { $0 < UInt64(k) } == true:
+                    f.blocks[bi].instructions[ii].inst = op == .urem ? .mov(dst: d, src: .reg(s), width: .w64)
+                                                                     : .mov(dst: d, src: .imm(0), width: .w64)
                 // The upper half of a 32-bit value, shifted down: zero (`log2l(bytes / 1024)`
                 // of a u32 never takes its `hi` branch).
                 case .binary(.lshr, let d, let s, .imm(let k), .w64) where k >= 32 && k < 64 && upperHalfZero(s):

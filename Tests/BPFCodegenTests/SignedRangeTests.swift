@@ -39,6 +39,36 @@ extension OptimizerPassTests {
         try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x100, -1, -128, 0x1_2345_6780])
     }
 
+    /// `(x & flag) % 6` of a 0-or-1 flag is `x & flag` itself, `(x & flag) / 6` is 0: the
+    /// remainder's clamp (`r > 5 ? 5 : r`, lowering's bound for the verifier) then tests a
+    /// value the verifier bounds, and goes; a remainder of an unbounded value stays.
+    @Test func remaindersAndQuotientsOfValuesBelowTheDivisorAreTheValueAndZero() throws {
+        let r = { VReg($0) }
+        let f = fn([
+            Block(id: BlockID(0), instructions: [
+                .ext(dst: r(1), src: r(0), from: .w8, to: .w64, signed: false),
+                .binary(.lshr, dst: r(2), lhs: r(1), rhs: .imm(7), width: .w64),              // 0 or 1
+                .binary(.and, dst: r(3), lhs: r(0), rhs: .reg(r(2)), width: .w32),
+                .binary(.urem, dst: r(4), lhs: r(3), rhs: .imm(6), width: .w32),
+                .binary(.udiv, dst: r(5), lhs: r(3), rhs: .imm(6), width: .w32),
+                .binary(.urem, dst: r(6), lhs: r(0), rhs: .imm(6), width: .w32),               // stays
+            ].map(ins), terminator: .branch(.ule, lhs: r(4), rhs: .imm(5), width: .w32, then: BlockID(2), else: BlockID(1))),
+            Block(id: BlockID(1), instructions: [ins(.mov(dst: r(4), src: .imm(5), width: .w32))], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), instructions: [
+                .binary(.mul, dst: r(7), lhs: r(4), rhs: .imm(100), width: .w64),
+                .binary(.add, dst: r(8), lhs: r(7), rhs: .reg(r(5)), width: .w64),
+                .binary(.add, dst: r(9), lhs: r(8), rhs: .reg(r(6)), width: .w64),
+            ].map(ins), terminator: .ret(.reg(r(9)))),
+        ])
+        // (The branch is decided on the next run, over the rewritten definitions.)
+        let g = CFGSimplify.run(RedundancyElimination.run(RedundancyElimination.run(f)))
+        let insts = g.blocks.flatMap { $0.instructions.map(\.inst) }
+        #expect(insts.contains(.mov(dst: r(4), src: .reg(r(3)), width: .w64)) && insts.contains(.mov(dst: r(5), src: .imm(0), width: .w64)), "\(show(g))")
+        #expect(insts.contains(.binary(.urem, dst: r(6), lhs: r(0), rhs: .imm(6), width: .w32)), "\(show(g))")
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x185, -1, 0x1_2345_6787])
+    }
+
     /// `switch ((c / 100) % 5)` of a byte `c`, with the signed division's sign fix-ups
     /// (`s = c >> 31`, `(c ^ s) - s`) still there: the quotient is at most 2, and so the
     /// remainder, so `case 3` never matches (random seed 38308, as clang's range analysis
