@@ -4,7 +4,9 @@
 /// `(inx | 65535) & 1` is 1, as clang's known-bits analysis finds (a random program's
 /// `switch (((inx | 65535) & c) % 6)` kept four cases it could never take, and the
 /// inlined functions behind them). So does an `or` setting every bit not known, and an
-/// equality test, or a test of bits, that known bits contradict is decided.
+/// equality test, or a test of bits, that known bits contradict is decided: `(5 | x) !=
+/// (b >> 9)` of a byte `b` always holds. A register written more than once has the bits
+/// above its `ValueBounds` upper bound clear.
 public enum KnownBits {
     /// `ones`: bits known set; `zeros`: bits known clear (of the 64-bit register).
     struct Bits: Equatable {
@@ -26,9 +28,16 @@ public enum KnownBits {
             definition[d] = inst
             if case .binary(let op, _, _, .imm, let w) = inst, op == .and || op == .or, w == .w32 || w == .w64 { candidates = true }
         }
-        guard candidates || f.blocks.contains(where: { if case .branch(_, _, .imm, _, _, _) = $0.terminator { return true }; return false })
+        guard candidates || f.blocks.contains(where: { if case .branch = $0.terminator { return true }; return false })
         else { return f }
         var memo = RegMap<Bits>(capacity: f.nextVReg)
+        // Registers written more than once: the bits above their upper bound are clear.
+        var bounds: ValueBounds? = nil
+        func bounded(_ r: VReg) -> Bits {
+            if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
+            guard let ub = bounds!.upperBound(r) else { return .unknown }
+            return Bits(ones: 0, zeros: ~ValueBounds.possibleBits(ub))
+        }
         func bits(_ o: Operand, depth: Int) -> Bits {
             switch o {
             case .imm(let k): return .constant(UInt64(bitPattern: k))
@@ -37,7 +46,12 @@ public enum KnownBits {
         }
         func bits(_ r: VReg, depth: Int) -> Bits {
             if let b = memo[r] { return b }
-            guard depth > 0, let inst = definition[r] else { return .unknown }
+            guard depth > 0 else { return .unknown }
+            guard let inst = definition[r] else {
+                let b = defs[r] > 1 ? bounded(r) : .unknown
+                memo[r] = b
+                return b
+            }
             let b = evaluate(inst, depth: depth - 1)
             memo[r] = b
             return b
@@ -61,14 +75,22 @@ public enum KnownBits {
                 case .or: out = Bits(ones: a.ones | c.ones, zeros: a.zeros & c.zeros)
                 case .and: out = Bits(ones: a.ones & c.ones, zeros: a.zeros | c.zeros)
                 case .xor: out = Bits(ones: (a.ones & c.zeros) | (a.zeros & c.ones), zeros: (a.zeros & c.zeros) | (a.ones & c.ones))
-                case .shl, .lshr:
+                case .shl, .lshr, .ashr:
                     guard case .imm(let k) = r else { return .unknown }
                     let n = UInt64(k) & (w == .w64 ? 63 : 31)
                     let src = w == .w64 ? a : a.low32
-                    if op == .shl {
+                    // The bits a right shift brings in at the top of the width.
+                    let vacated = w.mask & ~(w.mask >> n)
+                    let sign: UInt64 = 1 << UInt64(w.bits - 1)
+                    switch op {
+                    case .shl:
                         out = Bits(ones: src.ones << n, zeros: src.zeros << n | ((1 << n) - 1))
-                    } else {
-                        out = Bits(ones: src.ones >> n, zeros: src.zeros >> n | ~(UInt64.max >> n))
+                    case .lshr:
+                        out = Bits(ones: src.ones >> n, zeros: src.zeros >> n | vacated | ~w.mask)
+                    default:
+                        // Copies of the sign bit, where it is known.
+                        out = Bits(ones: src.ones >> n | (src.ones & sign != 0 ? vacated : 0),
+                                   zeros: (src.zeros & w.mask) >> n | (src.zeros & sign != 0 ? vacated : 0) | ~w.mask)
                     }
                 default: return .unknown
                 }
@@ -92,15 +114,16 @@ public enum KnownBits {
                 g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: value)), width: .w64)
                 changed = true
             }
-            guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = g.blocks[bi].terminator,
+            guard case .branch(let cc, let x, let y, let w, let thenB, let elseB) = g.blocks[bi].terminator,
                   cc == .eq || cc == .ne || cc == .set, w == .w32 || w == .w64 else { continue }
-            let a = bits(.reg(x), depth: 12)
-            let kv = UInt64(bitPattern: k) & w.mask
+            let a = bits(.reg(x), depth: 12), c = bits(y, depth: 12)
             let decided: Bool?
             if cc == .set {
-                decided = a.ones & kv != 0 ? true : (a.zeros & kv == kv ? false : nil)
+                let both = Bits(ones: a.ones & c.ones, zeros: a.zeros | c.zeros)
+                decided = both.ones & w.mask != 0 ? true : (both.zeros & w.mask == w.mask ? false : nil)
             } else {
-                let contradicts = (a.ones & ~kv | a.zeros & kv) & w.mask != 0
+                // A bit known set on one side and clear on the other.
+                let contradicts = (a.ones & c.zeros | a.zeros & c.ones) & w.mask != 0
                 decided = contradicts ? (cc == .ne) : nil
             }
             if let taken = decided {

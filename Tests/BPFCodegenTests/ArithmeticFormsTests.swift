@@ -162,6 +162,31 @@ extension OptimizerPassTests {
         }
     }
 
+    /// `(x | 1) != (b s>> 9)` where `b` is 0 or a byte plus one (written twice, bounded by
+    /// 256): the shift is 0, the `or` has bit 0 set, so the test always holds; against
+    /// `b s>> 8` (0 or 1) it stays.
+    @Test func registerTestsKnownBitsContradictAreDecided() throws {
+        let x = VReg(0), b = VReg(1)
+        func program(shift: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [ins(.mov(dst: b, src: .imm(0), width: .w64))],
+                      terminator: .branch(.ugt, lhs: x, rhs: .imm(100), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), instructions: [ins(.load(dst: VReg(2), base: .slot(0), offset: 0, width: .w8, signed: false)),
+                                                     ins(.binary(.add, dst: b, lhs: VReg(2), rhs: .imm(1), width: .w32))],
+                      terminator: .jump(BlockID(2))),
+                Block(id: BlockID(2), instructions: [ins(.binary(.or, dst: VReg(3), lhs: x, rhs: .imm(1), width: .w32)),
+                                                     ins(.binary(.ashr, dst: VReg(4), lhs: b, rhs: .imm(shift), width: .w32))],
+                      terminator: .branch(.ne, lhs: VReg(3), rhs: .reg(VReg(4)), width: .w32, then: BlockID(3), else: BlockID(4))),
+                Block(id: BlockID(3), terminator: .ret(.imm(1))),
+                Block(id: BlockID(4), terminator: .ret(.imm(2))),
+            ], slots: [StackSlot(size: 8, alignment: 8, name: "s")])
+        }
+        let f = program(shift: 9), g = KnownBits.run(f)
+        #expect(!g.blocks.contains { if case .branch(.ne, _, _, _, _, _) = $0.terminator { return true }; return false }, "\(show(g))")
+        #expect(!g.blocks.contains { if case .ret(.imm(2)?) = $0.terminator { return true }; return false }, "\(show(g))")
+        let h = program(shift: 8)
+        #expect(KnownBits.run(h) == h, "\(show(KnownBits.run(h)))")
+    }
+
     /// `x ^ (0x7fffffff - x)` at 32 bits (through a 64-bit subtraction and a sign
     /// extension) is 0x7fffffff; `(x + 0x80000000) ^ 0x80000000` at 32 bits is `x`; a
     /// subtraction from 0x0fffffff borrows and stays; and a variable written again
