@@ -4,50 +4,9 @@
 /// that every definition leaves zero-extended (an unsigned load or zero extension of that
 /// width, or narrower), and the extension must be in the branch's block with its source
 /// not written after it. A constant a sign extension cannot produce leaves the test alone.
-///
-/// An equality test of a negation, or of a sum, difference or xor with a constant,
-/// against a constant is decided when the constant undone (`-x == 21` is `x == -21`,
-/// `x + 3 == 10` is `x == 7`, modulo the operation's width) lies outside the bounds of
-/// `x`: `21 != -(unsigned)byte` is always true, as clang's instcombine and range analysis
-/// find. (Rewriting the tests it does not decide was tried: the verifier, told `x`'s value
-/// on one side, kept more states apart — one random program 680,818 → 840,856.)
 public enum NarrowCompares {
     public static func run(_ f: Function) -> Function {
-        narrowingExtensions(undoingOperations(f))
-    }
-
-    static func undoingOperations(_ f: Function) -> Function {
-        var f = f
-        var bounds: ValueBounds? = nil
-        var changed = false
-        for bi in f.blocks.indices {
-            guard case .branch(let cc, let v, .imm(let k), let cw, let thenB, let elseB) = f.blocks[bi].terminator,
-                  cc == .eq || cc == .ne, cw == .w32 || cw == .w64 else { continue }
-            let insts = f.blocks[bi].instructions
-            guard let at = insts.lastDefinition(of: v) else { continue }
-            let x: VReg, ow: Width, undo: (UInt64) -> UInt64
-            switch insts[at].inst {
-            case .neg(v, let s, let w): x = s; ow = w; undo = { 0 &- $0 }
-            case .binary(.add, v, let s, .imm(let c), let w): x = s; ow = w; undo = { $0 &- UInt64(bitPattern: c) }
-            case .binary(.sub, v, let s, .imm(let c), let w): x = s; ow = w; undo = { $0 &+ UInt64(bitPattern: c) }
-            case .binary(.xor, v, let s, .imm(let c), let w): x = s; ow = w; undo = { $0 ^ UInt64(bitPattern: c) }
-            default: continue
-            }
-            guard ow == .w32 || ow == .w64, x != v, !insts.redefines([x], after: at) else { continue }
-            // The width both sides agree on: a 32-bit operation's result is zero-extended,
-            // so its 64-bit test against a constant of 2^32 or more is not one of these.
-            let constant = UInt64(bitPattern: k)
-            guard ow == .w64 || cw == .w32 || constant >> 32 == 0 else { continue }
-            let width: Width = ow == .w32 || cw == .w32 ? .w32 : .w64
-            let target = undo(constant & width.mask) & width.mask
-            if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
-            guard let hi = bounds!.upperBound(x), width == .w64 || hi >> 32 == 0 else { continue }
-            let lo = bounds!.lowerBound(x)
-            guard target < lo || target > hi else { continue }
-            f.blocks[bi].terminator = .jump(cc == .eq ? elseB : thenB)
-            changed = true
-        }
-        return changed ? CFGSimplify.run(f) : f
+        narrowingExtensions(f)
     }
 
     static func narrowingExtensions(_ f: Function) -> Function {

@@ -294,12 +294,57 @@ public enum RedundancyElimination {
         var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, quotients: true)
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
-                  let taken = cc == .eq || cc == .ne ? decidedByRange(cc, x, k, w, &equalityBounds) : decidedByRange(cc, x, k, w, &bounds)
+                  let taken = cc == .eq || cc == .ne
+                      ? decidedByRange(cc, x, k, w, &equalityBounds)
+                          ?? decidedUndone(cc, x, k, w, f.blocks[bi].instructions, definitions, parameters, &bounds)
+                      : decidedByRange(cc, x, k, w, &bounds)
             else { continue }
             f.blocks[bi].terminator = .jump(taken ? t : e)
             decided = true
         }
         return decided
+    }
+
+    /// An equality test of a negation, or of a sum, difference or xor with a constant,
+    /// against a constant, decided by the range of the operand against the constant
+    /// undone (`-x == 21` is `x == -21`, `x + 3 == 10` is `x == 7`, modulo the operation's
+    /// width): `21 != -(unsigned)byte` and `(short_value ^ 0xbbaaf503) != 0` always hold,
+    /// as clang's instcombine and range analysis find. The operation is the block's last
+    /// definition of `v`, its operand not written after it.
+    static func decidedUndone(_ cc: CondCode, _ v: VReg, _ k: Int64, _ cw: Width, _ insts: [Instruction],
+                              _ definitions: [VReg: [Inst]], _ parameters: Set<VReg>, _ bounds: inout ValueBounds) -> Bool? {
+        guard cw == .w32 || cw == .w64, let at = insts.lastDefinition(of: v) else { return nil }
+        /// An immediate, or a register only ever set to one constant.
+        func constant(_ o: Operand) -> UInt64? {
+            switch o {
+            case .imm(let c): return UInt64(bitPattern: c)
+            case .reg(let r):
+                guard !parameters.contains(r), let ds = definitions[r], ds.count == 1, let c = ds[0].movedConstant else { return nil }
+                return UInt64(bitPattern: c)
+            }
+        }
+        let x: VReg, ow: Width, undo: (UInt64) -> UInt64
+        var k2: UInt64 = 0
+        switch insts[at].inst {
+        case .neg(v, let s, let w): x = s; ow = w; undo = { 0 &- $0 }
+        case .binary(let op, v, let s, let o, let w) where op == .add || op == .sub || op == .xor:
+            // (A commutative operation may hold its constant on the left.)
+            if let c = constant(o) { (x, k2) = (s, c) }
+            else if op != .sub, case .reg(let r) = o, let c = constant(.reg(s)) { (x, k2) = (r, c) }
+            else { return nil }
+            let c = k2
+            ow = w
+            undo = op == .add ? { $0 &- c } : op == .sub ? { $0 &+ c } : { $0 ^ c }
+        default: return nil
+        }
+        guard ow == .w32 || ow == .w64, x != v, !insts.redefines([x], after: at) else { return nil }
+        // The width both sides agree on: a 32-bit operation's result is zero-extended, so
+        // its 64-bit test against a constant of 2^32 or more is not one of these.
+        let constant = UInt64(bitPattern: k)
+        guard ow == .w64 || cw == .w32 || constant >> 32 == 0 else { return nil }
+        let width: Width = ow == .w32 || cw == .w32 ? .w32 : .w64
+        let target = undo(constant & width.mask) & width.mask
+        return decidedByRange(cc, x, Int64(bitPattern: target), width, &bounds)
     }
 
     /// `definitions` less those in the clamps lowering puts after a remainder by a

@@ -11,7 +11,12 @@ struct ValueBounds {
     private let definitions: [VReg: [Inst]]
     private let parameters: Set<VReg>
     private var cache: [VReg: UInt64?] = [:]
-    private var visiting: Set<VReg> = []
+    /// Registers being bounded, with the count of operations that may set new bits
+    /// (`growingSteps`) on the way to them; registers met again through none of those.
+    private var visiting: [VReg: Int] = [:]
+    private var growingSteps = 0
+    private var assumed: Set<VReg> = []
+    private var rangeVisiting: Set<VReg> = []
     /// Whether quotients and remainders by constants are bounded (for deciding branches:
     /// `(c / 100) % 5` of a byte is at most 2), which the passes dropping extensions
     /// must not be told (below).
@@ -27,16 +32,34 @@ struct ValueBounds {
     }
 
     /// The largest value `v` can hold (as an unsigned 64-bit number), if known.
+    ///
+    /// A register that depends on itself only through operations whose result has no bit
+    /// its operands lack (copies, zero extensions, `and`, `or`, `xor`, logical right
+    /// shifts: `in1 ^= in6` of a `u16` in a loop) is bounded by the bits its other
+    /// definitions and operands may set: the cycle is taken as adding nothing, and the
+    /// bound rounded up to all ones below its top bit, a set of values those operations
+    /// cannot leave. What is found while such an assumption stands is not cached.
     mutating func upperBound(_ v: VReg) -> UInt64? {
         if let known = cache[v] { return known }
-        guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty, visiting.insert(v).inserted else { return nil }
-        defer { visiting.remove(v) }
+        guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return nil }
+        if let entry = visiting[v] {
+            guard entry == growingSteps else { return nil }
+            assumed.insert(v)
+            return 0
+        }
+        visiting[v] = growingSteps
+        defer { visiting[v] = nil }
         var result: UInt64 = 0
         for d in ds {
-            guard let b = bound(of: d) else { cache[v] = .some(nil); return nil }
+            guard let b = bound(of: d) else {
+                if assumed.isEmpty { cache[v] = .some(nil) }
+                assumed.remove(v)
+                return nil
+            }
             result = max(result, b)
         }
-        cache[v] = result
+        if assumed.remove(v) != nil { result = Self.possibleBits(result) }
+        if assumed.isEmpty { cache[v] = result }
         return result
     }
 
@@ -71,8 +94,8 @@ struct ValueBounds {
     /// below the sign bit. Nil when unknown.
     mutating func signedRange(_ v: VReg, _ w: Width, depth: Int = 0) -> (lo: Int64, hi: Int64)? {
         guard depth < 8, !parameters.contains(v), let ds = definitions[v], !ds.isEmpty,
-              visiting.insert(v).inserted else { return nil }
-        defer { visiting.remove(v) }
+              rangeVisiting.insert(v).inserted else { return nil }
+        defer { rangeVisiting.remove(v) }
         let top = Int64(bitPattern: w.mask >> 1), bottom = -top - 1
         var result: (lo: Int64, hi: Int64)? = nil
         for d in ds {
@@ -132,11 +155,16 @@ struct ValueBounds {
         case .ext(_, let s, let from, let to, false):
             return min(Self.mask(from), upperBound(s) ?? .max, Self.mask(to))
         case .ext(_, let s, let from, let to, true):
+            growingSteps += 1
+            defer { growingSteps -= 1 }
             if let b = upperBound(s), b < 1 << UInt64(from.bits - 1) { return b }
             return to == .w64 ? nil : Self.mask(to)
         case .binary(let op, _, let l, let r, let w):
             let m = Self.mask(w)
+            let closed = op == .and || op == .or || op == .xor || op == .lshr
+            if !closed { growingSteps += 1 }
             let a = bound(.reg(l), w), b = bound(r, w)
+            if !closed { growingSteps -= 1 }
             switch op {
             case .and:
                 guard a != nil || b != nil else { return nil }
