@@ -39,6 +39,29 @@ extension OptimizerPassTests {
         try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x100, -1, -128, 0x1_2345_6780])
     }
 
+    /// A `u16` xor-ed with a byte in a loop stays below 2^16 (the cycle only through `xor`
+    /// adds no bit), so `x <= 0x12345678` after the loop always holds; the same variable
+    /// incremented in the loop has no bound, and the test stays.
+    @Test func loopVariablesChangedOnlyByBitOperationsAreBounded() throws {
+        let r = { VReg($0) }
+        func program(_ step: BinOp) -> Function {
+            fn([
+                Block(id: BlockID(0), instructions: [ins(.load(dst: r(1), base: .slot(0), offset: 0, width: .w16, signed: false))],
+                      terminator: .jump(BlockID(1))),
+                Block(id: BlockID(1), instructions: [ins(.load(dst: r(2), base: .slot(0), offset: 2, width: .w8, signed: false)),
+                                                     ins(.binary(step, dst: r(1), lhs: r(1), rhs: .reg(r(2)), width: .w64))],
+                      terminator: .branch(.ne, lhs: r(0), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(2), terminator: .branch(.sle, lhs: r(1), rhs: .imm(0x1234_5678), width: .w64, then: BlockID(3), else: BlockID(4))),
+                Block(id: BlockID(3), terminator: .ret(.imm(1))),
+                Block(id: BlockID(4), terminator: .ret(.imm(2))),
+            ], slots: [StackSlot(size: 8, alignment: 8, name: "s")])
+        }
+        let g = RedundancyElimination.run(program(.xor))
+        #expect(!g.blocks.contains { if case .ret(.imm(2)?) = $0.terminator { return true }; return false }, "\(show(g))")
+        let h = RedundancyElimination.run(program(.add))
+        #expect(h.blocks.contains { if case .ret(.imm(2)?) = $0.terminator { return true }; return false }, "\(show(h))")
+    }
+
     /// `(x & flag) % 6` of a 0-or-1 flag is `x & flag` itself, `(x & flag) / 6` is 0: the
     /// remainder's clamp (`r > 5 ? 5 : r`, lowering's bound for the verifier) then tests a
     /// value the verifier bounds, and goes; a remainder of an unbounded value stays.
