@@ -38,7 +38,7 @@ struct FrameLayout {
         // frame) that became free before it starts and wastes the fewest bytes, else
         // opens a new one. Volatile slots and slots whose address escapes keep their own,
         // and so do helper-filled ones unless that overflows the frame.
-        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool; var plainMembers = SlotBits(count: 0) }
+        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool; var plainMembers: RegSet? = nil }
         var groups: [Group] = []
         var groupOf = [Int](filled: -1, count: f.slots.count)
         var loaded = [Bool](filled: false, count: f.slots.count)
@@ -53,14 +53,13 @@ struct FrameLayout {
             if let live = byLiveness, let p = live.indexOf[k] {
                 // A plain slot joins a group of plain slots none of which it interferes with.
                 if let g = groups.indices.first(where: { g in
-                    groups[g].plainMembers.words.count > 0
-                        && zip(groups[g].plainMembers.words, live.interferes[p].words).allSatisfy { $0 & $1 == 0 }
+                    groups[g].plainMembers.map { $0.allSatisfy { !live.interferes[p].contains($0) } } == true
                 }) {
-                    groups[g].plainMembers.insert(p)
+                    groups[g].plainMembers!.insert(VReg(p))
                     groupOf[k] = g
                 } else {
-                    var members = SlotBits(count: live.slots.count)
-                    members.insert(p)
+                    var members = RegSet(capacity: live.slots.count)
+                    members.insert(VReg(p))
                     groups.append(Group(size: 8, alignment: 8, end: span.upperBound, shared: false, plainMembers: members))
                     groupOf[k] = groups.count - 1
                 }

@@ -12,9 +12,9 @@ struct SlotInterference {
     var slots: [Int]
     /// Index of each plain slot in `slots` (nil: not plain).
     var indexOf: [Int?]
-    /// `interferes[i]` holds the bits of the plain slots live where slot `slots[i]` is
-    /// stored, or stored while it is live.
-    var interferes: [SlotBits]
+    /// `interferes[i]` holds the plain slots live where slot `slots[i]` is stored, or
+    /// stored while it is live (plain slot `j` as `VReg(j)`: a set of small numbers).
+    var interferes: [RegSet]
 
     init(_ f: Function) {
         var plain = [Bool](filled: true, count: f.slots.count)
@@ -32,20 +32,20 @@ struct SlotInterference {
         indexOf = [Int?](filled: nil, count: f.slots.count)
         for (i, s) in slots.enumerated() { indexOf[s] = i }
         let n = slots.count
-        interferes = [SlotBits](filled: SlotBits(count: n), count: n)
+        interferes = [RegSet](filled: RegSet(capacity: n), count: n)
         guard n > 1 else { return }
         let indexOf = self.indexOf
         /// The plain slot an instruction loads or stores, and whether it stores.
-        func access(_ inst: Inst) -> (slot: Int, stores: Bool)? {
+        func access(_ inst: Inst) -> (slot: VReg, stores: Bool)? {
             switch inst {
-            case .load(_, .slot(let s), _, _, _): return indexOf[s].map { ($0, false) }
-            case .store(.slot(let s), _, _, _): return indexOf[s].map { ($0, true) }
+            case .load(_, .slot(let s), _, _, _): return indexOf[s].map { (VReg($0), false) }
+            case .store(.slot(let s), _, _, _): return indexOf[s].map { (VReg($0), true) }
             default: return nil
             }
         }
         // Per block: slots loaded before any store in it, slots it stores.
         let blockIndex = f.blockIndexByID
-        var upward = [SlotBits](filled: SlotBits(count: n), count: f.blocks.count)
+        var upward = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
         var stored = upward
         for (bi, b) in f.blocks.enumerated() {
             for i in b.instructions {
@@ -55,12 +55,12 @@ struct SlotInterference {
         }
         let successors = f.blocks.map { $0.terminator.successors.compactMap { blockIndex[$0] } }
         var liveIn = upward
-        var liveOut = [SlotBits](filled: SlotBits(count: n), count: f.blocks.count)
+        var liveOut = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
         var changed = true
         while changed {
             changed = false
             for bi in f.blocks.indices.reversed() {
-                var out = SlotBits(count: n)
+                var out = RegSet(capacity: n)
                 for s in successors[bi] { out.formUnion(liveIn[s]) }
                 var inn = out
                 inn.subtract(stored[bi])
@@ -75,31 +75,12 @@ struct SlotInterference {
                 guard let (s, stores) = access(i.inst) else { continue }
                 if stores {
                     live.remove(s)
-                    interferes[s].formUnion(live)
-                    for t in live.members { interferes[t].insert(s) }
+                    interferes[s.id].formUnion(live)
+                    for t in live { interferes[t.id].insert(s) }
                 } else {
                     live.insert(s)
                 }
             }
         }
-    }
-}
-
-/// A set of small integers as bits.
-struct SlotBits: Equatable {
-    var words: [UInt64]
-    init(count: Int) { words = [UInt64](filled: 0, count: (count + 63) / 64) }
-    func contains(_ i: Int) -> Bool { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
-    mutating func insert(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
-    mutating func remove(_ i: Int) { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
-    mutating func formUnion(_ o: SlotBits) { for w in words.indices { words[w] |= o.words[w] } }
-    mutating func subtract(_ o: SlotBits) { for w in words.indices { words[w] &= ~o.words[w] } }
-    var members: [Int] {
-        var r: [Int] = []
-        for (w, word) in words.enumerated() {
-            var x = word
-            while x != 0 { r.append(w << 6 | x.trailingZeroBitCount); x &= x - 1 }
-        }
-        return r
     }
 }
