@@ -15,21 +15,27 @@ public enum KnownBits {
         static let unknown = Bits(ones: 0, zeros: 0)
         static func constant(_ v: UInt64) -> Bits { Bits(ones: v, zeros: ~v) }
         var known: UInt64 { ones | zeros }
+        func and(_ o: Bits) -> Bits { Bits(ones: ones & o.ones, zeros: zeros | o.zeros) }
+        func or(_ o: Bits) -> Bits { Bits(ones: ones | o.ones, zeros: zeros & o.zeros) }
+        func xor(_ o: Bits) -> Bits { Bits(ones: ones & o.zeros | zeros & o.ones, zeros: zeros & o.zeros | ones & o.ones) }
         /// The low 32 bits, the upper ones clear (a 32-bit operation's result).
         var low32: Bits { Bits(ones: ones & 0xffff_ffff, zeros: zeros | 0xffff_ffff_0000_0000) }
     }
 
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
+        // What may change: masks by constants, and equality or bit tests.
+        var candidates = f.blocks.contains {
+            if case .branch(let cc, _, _, _, _, _) = $0.terminator { return cc == .eq || cc == .ne || cc == .set }
+            return false
+        }
         var definition = RegMap<Inst>(capacity: f.nextVReg)
-        var candidates = false
         f.forEachInstruction { _, inst in
             guard let d = inst.singleDef, defs[d] == 1 else { return }
             definition[d] = inst
             if case .binary(let op, _, _, .imm, let w) = inst, op == .and || op == .or, w == .w32 || w == .w64 { candidates = true }
         }
-        guard candidates || f.blocks.contains(where: { if case .branch = $0.terminator { return true }; return false })
-        else { return f }
+        guard candidates else { return f }
         var memo = RegMap<Bits>(capacity: f.nextVReg)
         // Registers written more than once: the bits above their upper bound are clear.
         var bounds: ValueBounds? = nil
@@ -72,9 +78,9 @@ public enum KnownBits {
                 let a = bits(.reg(l), depth: depth), c = bits(r, depth: depth)
                 var out: Bits
                 switch op {
-                case .or: out = Bits(ones: a.ones | c.ones, zeros: a.zeros & c.zeros)
-                case .and: out = Bits(ones: a.ones & c.ones, zeros: a.zeros | c.zeros)
-                case .xor: out = Bits(ones: (a.ones & c.zeros) | (a.zeros & c.ones), zeros: (a.zeros & c.zeros) | (a.ones & c.ones))
+                case .or: out = a.or(c)
+                case .and: out = a.and(c)
+                case .xor: out = a.xor(c)
                 case .shl, .lshr, .ashr:
                     guard case .imm(let k) = r else { return .unknown }
                     let n = UInt64(k) & (w == .w64 ? 63 : 31)
@@ -119,7 +125,7 @@ public enum KnownBits {
             let a = bits(.reg(x), depth: 12), c = bits(y, depth: 12)
             let decided: Bool?
             if cc == .set {
-                let both = Bits(ones: a.ones & c.ones, zeros: a.zeros | c.zeros)
+                let both = a.and(c)
                 decided = both.ones & w.mask != 0 ? true : (both.zeros & w.mask == w.mask ? false : nil)
             } else {
                 // A bit known set on one side and clear on the other.

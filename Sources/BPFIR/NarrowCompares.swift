@@ -6,10 +6,6 @@
 /// not written after it. A constant a sign extension cannot produce leaves the test alone.
 public enum NarrowCompares {
     public static func run(_ f: Function) -> Function {
-        narrowingExtensions(f)
-    }
-
-    static func narrowingExtensions(_ f: Function) -> Function {
         // Registers every definition of which is zero-extended from at most 8 or 16 bits.
         var widest: [VReg: Int] = [:]
         var other = Set(f.parameters)

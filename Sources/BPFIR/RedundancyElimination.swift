@@ -324,15 +324,14 @@ public enum RedundancyElimination {
             }
         }
         let x: VReg, ow: Width, undo: (UInt64) -> UInt64
-        var k2: UInt64 = 0
         switch insts[at].inst {
-        case .neg(v, let s, let w): x = s; ow = w; undo = { 0 &- $0 }
+        case .neg(v, let s, let w): (x, ow, undo) = (s, w, { 0 &- $0 })
         case .binary(let op, v, let s, let o, let w) where op == .add || op == .sub || op == .xor:
             // (A commutative operation may hold its constant on the left.)
-            if let c = constant(o) { (x, k2) = (s, c) }
-            else if op != .sub, case .reg(let r) = o, let c = constant(.reg(s)) { (x, k2) = (r, c) }
+            let c: UInt64
+            if let value = constant(o) { (x, c) = (s, value) }
+            else if op != .sub, case .reg(let r) = o, let value = constant(.reg(s)) { (x, c) = (r, value) }
             else { return nil }
-            let c = k2
             ow = w
             undo = op == .add ? { $0 &- c } : op == .sub ? { $0 &+ c } : { $0 ^ c }
         default: return nil
@@ -340,10 +339,10 @@ public enum RedundancyElimination {
         guard ow == .w32 || ow == .w64, x != v, !insts.redefines([x], after: at) else { return nil }
         // The width both sides agree on: a 32-bit operation's result is zero-extended, so
         // its 64-bit test against a constant of 2^32 or more is not one of these.
-        let constant = UInt64(bitPattern: k)
-        guard ow == .w64 || cw == .w32 || constant >> 32 == 0 else { return nil }
+        let tested = UInt64(bitPattern: k)
+        guard ow == .w64 || cw == .w32 || tested >> 32 == 0 else { return nil }
         let width: Width = ow == .w32 || cw == .w32 ? .w32 : .w64
-        let target = undo(constant & width.mask) & width.mask
+        let target = undo(tested & width.mask) & width.mask
         return decidedByRange(cc, x, Int64(bitPattern: target), width, &bounds)
     }
 

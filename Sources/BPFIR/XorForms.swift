@@ -35,7 +35,7 @@ public enum XorForms {
     }
 
     public static func run(_ f: Function) -> Function {
-        func hasXor(_ b: Block) -> Bool { b.instructions.contains { $0.inst.isXor } }
+        func hasXor(_ b: Block) -> Bool { b.instructions.contains { isXor($0.inst) } }
         guard f.blocks.contains(where: hasXor) else { return f }
         var g = f
         for bi in g.blocks.indices where hasXor(g.blocks[bi]) {
@@ -44,7 +44,13 @@ public enum XorForms {
         return g
     }
 
-    /// One block's walk: each definition recorded with the writes its operands read.
+    static func isXor(_ inst: Inst) -> Bool {
+        if case .binary(.xor, _, _, _, let w) = inst { return w == .w32 || w == .w64 }
+        return false
+    }
+
+    /// One block's walk: each definition recorded with the writes its operands read
+    /// (register arithmetic and copies: what a form may look through).
     static func rewrite(_ insts: inout [Instruction]) {
         var current: [VReg: Int] = [:]               // register -> its latest write's number
         var recorded: [Def: (inst: Inst, reads: [(VReg, Int)])] = [:]
@@ -96,13 +102,13 @@ public enum XorForms {
 
         for k in insts.indices {
             let inst = insts[k].inst
-            guard inst.isFollowedByXorForms else {
+            guard inst.isArithmeticOrCopy else {
                 for d in inst.definedRegs { current[d] = next; next += 1 }
                 continue
             }
             var reads: [(VReg, Int)] = []
             inst.forEachUse { r in if let n = current[r] { reads.append((r, n)) } }
-            if inst.isXorFormCandidate, let d = inst.singleDef, case .binary(_, _, _, _, let w) = inst {
+            if case .binary(let op, let d, _, _, let w) = inst, op == .xor || op == .sub || op == .add, w == .w32 || w == .w64 {
                 recorded[Def(reg: d, index: next)] = (inst, reads)    // (its own number: it is defined next)
                 let found = form(Def(reg: d, index: next), width: w, depth: 8)
                 if found.base == nil {
@@ -117,28 +123,5 @@ public enum XorForms {
                 next += 1
             }
         }
-    }
-}
-
-extension Inst {
-    /// A definition `XorForms` looks through.
-    var isFollowedByXorForms: Bool {
-        switch self {
-        case .mov, .loadImm64, .ext, .binary: return true
-        default: return false
-        }
-    }
-
-    var isXor: Bool {
-        if case .binary(.xor, _, _, _, let w) = self { return w == .w32 || w == .w64 }
-        return false
-    }
-
-    /// An operation `XorForms` may find a constant or a copy in.
-    var isXorFormCandidate: Bool {
-        if case .binary(let op, _, _, _, let w) = self, op == .xor || op == .sub || op == .add, w == .w32 || w == .w64 {
-            return true
-        }
-        return false
     }
 }
