@@ -1,12 +1,14 @@
 /// Bits of a value known whatever its inputs are, read off the definitions of registers
 /// written once: `x | 0xffff` has its low 16 bits set, `x << 4` its low 4 clear, a byte
-/// load every bit above 7 clear. A mask whose every bit is known gives a constant:
+/// load every bit above 7 clear. A value whose every bit is known is a constant:
 /// `(inx | 65535) & 1` is 1, as clang's known-bits analysis finds (a random program's
 /// `switch (((inx | 65535) & c) % 6)` kept four cases it could never take, and the
-/// inlined functions behind them). So does an `or` setting every bit not known, and an
-/// equality test, or a test of bits, that known bits contradict is decided: `(5 | x) !=
-/// (b >> 9)` of a byte `b` always holds. A register written more than once has the bits
-/// above its `ValueBounds` upper bound clear.
+/// inlined functions behind them), and a byte shifted right by `(62 | flag) & 31` is 0.
+/// An equality test, or a test of bits, that known bits contradict is decided: `(5 | x)
+/// != (b >> 9)` of a byte `b` always holds. A register written more than once has the bits
+/// above its `ValueBounds` upper bound clear, and the bits all its definitions agree on known:
+/// `(a <= b) + 105`, a choice between 105 and 106, has bits 3, 5 and 6 set. Sums and
+/// differences have the bits their operands and carries determine.
 public enum KnownBits {
     /// `ones`: bits known set; `zeros`: bits known clear (of the 64-bit register).
     struct Bits: Equatable {
@@ -18,31 +20,51 @@ public enum KnownBits {
         func and(_ o: Bits) -> Bits { Bits(ones: ones & o.ones, zeros: zeros | o.zeros) }
         func or(_ o: Bits) -> Bits { Bits(ones: ones | o.ones, zeros: zeros & o.zeros) }
         func xor(_ o: Bits) -> Bits { Bits(ones: ones & o.zeros | zeros & o.ones, zeros: zeros & o.zeros | ones & o.ones) }
+        var complement: Bits { Bits(ones: zeros, zeros: ones) }
+        /// `self + o + carry`: a bit of the sum is known where both operands' bits and the
+        /// carry into it are. Carries only grow as unknown bits go from clear to set, so
+        /// the carries with every unknown bit set are the most there can be, and with every
+        /// one clear the fewest.
+        func plus(_ o: Bits, carry: UInt64) -> Bits {
+            let most = ~zeros, other = ~o.zeros
+            let carriesAtMost = (most &+ other &+ carry) ^ most ^ other
+            let carriesAtLeast = (ones &+ o.ones &+ carry) ^ ones ^ o.ones
+            let known = self.known & o.known & (~carriesAtMost | carriesAtLeast)
+            let value = ones ^ o.ones ^ carriesAtLeast
+            return Bits(ones: value & known, zeros: ~value & known)
+        }
+        /// What is known of a value that is either of two.
+        func meet(_ o: Bits) -> Bits { Bits(ones: ones & o.ones, zeros: zeros & o.zeros) }
         /// The low 32 bits, the upper ones clear (a 32-bit operation's result).
         var low32: Bits { Bits(ones: ones & 0xffff_ffff, zeros: zeros | 0xffff_ffff_0000_0000) }
     }
 
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
-        // What may change: masks by constants, and equality or bit tests.
-        var candidates = f.blocks.contains {
-            if case .branch(let cc, _, _, _, _, _) = $0.terminator { return cc == .eq || cc == .ne || cc == .set }
-            return false
-        }
         var definition = RegMap<Inst>(capacity: f.nextVReg)
         f.forEachInstruction { _, inst in
             guard let d = inst.singleDef, defs[d] == 1 else { return }
             definition[d] = inst
-            if case .binary(let op, _, _, .imm, let w) = inst, op == .and || op == .or, w == .w32 || w == .w64 { candidates = true }
         }
-        guard candidates else { return f }
         var memo = RegMap<Bits>(capacity: f.nextVReg)
-        // Registers written more than once: the bits above their upper bound are clear.
-        var bounds: ValueBounds? = nil
-        func bounded(_ r: VReg) -> Bits {
-            if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters)) }
-            guard let ub = bounds!.upperBound(r) else { return .unknown }
-            return Bits(ones: 0, zeros: ~ValueBounds.possibleBits(ub))
+        // Registers written more than once: the bits above their upper bound are clear,
+        // and the bits every definition agrees on are known.
+        var written: (definitions: [VReg: [Inst]], bounds: ValueBounds, parameters: Set<VReg>)? = nil
+        func multiplyWritten(_ r: VReg, depth: Int) -> Bits {
+            if written == nil {
+                let definitions = f.definitionsByRegister, parameters = Set(f.parameters)
+                written = (definitions, ValueBounds(definitions: definitions, parameters: parameters), parameters)
+            }
+            guard !written!.parameters.contains(r) else { return .unknown }
+            let bound = written!.bounds.upperBound(r).map { Bits(ones: 0, zeros: ~ValueBounds.possibleBits($0)) } ?? .unknown
+            // A definition reading the register back sees a value within its bound.
+            memo[r] = bound
+            guard let definitions = written!.definitions[r], let first = definitions.first else { return bound }
+            var agreed = evaluate(first, depth: depth)
+            for inst in definitions.dropFirst() where agreed.known != 0 {
+                agreed = agreed.meet(evaluate(inst, depth: depth))
+            }
+            return Bits(ones: agreed.ones | bound.ones, zeros: agreed.zeros | bound.zeros)
         }
         func bits(_ o: Operand, depth: Int) -> Bits {
             switch o {
@@ -54,13 +76,29 @@ public enum KnownBits {
             if let b = memo[r] { return b }
             guard depth > 0 else { return .unknown }
             guard let inst = definition[r] else {
-                let b = defs[r] > 1 ? bounded(r) : .unknown
+                let b = defs[r] > 1 ? multiplyWritten(r, depth: depth - 1) : .unknown
                 memo[r] = b
                 return b
             }
             let b = evaluate(inst, depth: depth - 1)
             memo[r] = b
             return b
+        }
+        /// `src` (the operand's bits at width `w`) shifted by the amount `n`.
+        func shifted(_ src: Bits, _ op: BinOp, by n: UInt64, _ w: Width) -> Bits {
+            // The bits a right shift brings in at the top of the width.
+            let vacated = w.mask & ~(w.mask >> n)
+            let sign: UInt64 = 1 << UInt64(w.bits - 1)
+            switch op {
+            case .shl:
+                return Bits(ones: src.ones << n, zeros: src.zeros << n | ((1 << n) - 1))
+            case .lshr:
+                return Bits(ones: src.ones >> n, zeros: src.zeros >> n | vacated | ~w.mask)
+            default:
+                // Copies of the sign bit, where it is known.
+                return Bits(ones: src.ones >> n | (src.ones & sign != 0 ? vacated : 0),
+                            zeros: (src.zeros & w.mask) >> n | (src.zeros & sign != 0 ? vacated : 0) | ~w.mask)
+            }
         }
         func evaluate(_ inst: Inst, depth: Int) -> Bits {
             switch inst {
@@ -81,22 +119,28 @@ public enum KnownBits {
                 case .or: out = a.or(c)
                 case .and: out = a.and(c)
                 case .xor: out = a.xor(c)
+                case .add: out = a.plus(c, carry: 0)
+                case .sub: out = a.plus(c.complement, carry: 1)
                 case .shl, .lshr, .ashr:
-                    guard case .imm(let k) = r else { return .unknown }
-                    let n = UInt64(k) & (w == .w64 ? 63 : 31)
                     let src = w == .w64 ? a : a.low32
-                    // The bits a right shift brings in at the top of the width.
-                    let vacated = w.mask & ~(w.mask >> n)
-                    let sign: UInt64 = 1 << UInt64(w.bits - 1)
-                    switch op {
-                    case .shl:
-                        out = Bits(ones: src.ones << n, zeros: src.zeros << n | ((1 << n) - 1))
-                    case .lshr:
-                        out = Bits(ones: src.ones >> n, zeros: src.zeros >> n | vacated | ~w.mask)
-                    default:
-                        // Copies of the sign bit, where it is known.
-                        out = Bits(ones: src.ones >> n | (src.ones & sign != 0 ? vacated : 0),
-                                   zeros: (src.zeros & w.mask) >> n | (src.zeros & sign != 0 ? vacated : 0) | ~w.mask)
+                    let amountBits = UInt64(w.bits - 1)
+                    if c.known & amountBits == amountBits {
+                        out = shifted(src, op, by: c.ones & amountBits, w)
+                    } else {
+                        // At least the amount's known ones: that many more low bits clear
+                        // (left), or high bits clear (right, of a value whose sign is clear).
+                        let least = c.ones & amountBits
+                        switch op {
+                        case .shl:
+                            let clear = min(UInt64((~src.zeros).trailingZeroBitCount) + least, 64)
+                            out = Bits(ones: 0, zeros: clear == 64 ? ~0 : (1 << clear) - 1)
+                        case .ashr where src.zeros & (1 << UInt64(w.bits - 1)) == 0:
+                            out = .unknown
+                        default:
+                            let top = (src.zeros & w.mask) | ~w.mask
+                            let clear = min(UInt64((~top).leadingZeroBitCount) + least, 64)
+                            out = Bits(ones: 0, zeros: clear == 64 ? ~0 : ~(~0 >> clear))
+                        }
                     }
                 default: return .unknown
                 }
@@ -109,15 +153,13 @@ public enum KnownBits {
         var changed = false
         for bi in g.blocks.indices {
             for k in g.blocks[bi].instructions.indices {
-                guard case .binary(let op, let d, let l, .imm(let m), let w) = g.blocks[bi].instructions[k].inst,
-                      op == .and || op == .or, w == .w32 || w == .w64 else { continue }
-                let a = bits(.reg(l), depth: 12)
-                let mask = UInt64(bitPattern: m) & w.mask
-                // `and`: the mask's bits all known; `or`: every bit outside it known.
-                let needed = op == .and ? mask : ~mask & w.mask
-                guard a.known & needed == needed else { continue }
-                let value = (op == .and ? a.ones & mask : (a.ones | mask)) & w.mask
-                g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: value)), width: .w64)
+                let inst = g.blocks[bi].instructions[k].inst
+                switch inst {
+                case .binary, .ext, .mov(_, .reg, _): break
+                default: continue
+                }
+                guard let d = inst.singleDef, definition[d] != nil, bits(d, depth: 12).known == ~0 else { continue }
+                g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: memo[d]!.ones)), width: .w64)
                 changed = true
             }
             guard case .branch(let cc, let x, let y, let w, let thenB, let elseB) = g.blocks[bi].terminator,
