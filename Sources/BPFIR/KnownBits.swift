@@ -109,9 +109,16 @@ public enum KnownBits {
                 return w == .w64 ? b : w == .w32 ? b.low32 : .unknown
             case .load(_, _, _, let w, false) where w != .w64:
                 return Bits(ones: 0, zeros: ~w.mask)
-            case .ext(_, let s, let from, let to, false) where from.bits <= to.bits:
+            case .ext(_, let s, let from, let to, let signed) where from.bits <= to.bits:
                 let b = bits(.reg(s), depth: depth)
-                return Bits(ones: b.ones & from.mask, zeros: b.zeros | ~from.mask)
+                // The bits above `from` copy its top bit (signed), where that is known.
+                let sign: UInt64 = 1 << UInt64(from.bits - 1)
+                let above = signed ? ~from.mask & to.mask : 0
+                return Bits(ones: b.ones & from.mask | (b.ones & sign != 0 ? above : 0),
+                            zeros: b.zeros & from.mask | ~to.mask | (signed ? (b.zeros & sign != 0 ? above : 0) : ~from.mask))
+            case .neg(_, let s, let w) where w == .w32 || w == .w64:
+                let out = Bits.constant(0).plus(bits(.reg(s), depth: depth).complement, carry: 1)
+                return w == .w32 ? out.low32 : out
             case .binary(let op, _, let l, let r, let w) where w == .w32 || w == .w64:
                 let a = bits(.reg(l), depth: depth), c = bits(r, depth: depth)
                 var out: Bits
@@ -155,7 +162,7 @@ public enum KnownBits {
             for k in g.blocks[bi].instructions.indices {
                 let inst = g.blocks[bi].instructions[k].inst
                 switch inst {
-                case .binary, .ext, .mov(_, .reg, _): break
+                case .binary, .ext, .neg, .mov(_, .reg, _): break
                 default: continue
                 }
                 guard let d = inst.singleDef, definition[d] != nil, bits(d, depth: 12).known == ~0 else { continue }

@@ -115,7 +115,8 @@ public struct MemoryKinds {
         case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _),
              .coreStore(let r, _, _, _, _):
             switch kind {
-            case Self.other: return self.kind(of: r) < 3
+            // (An address inside a known slot writes only that slot.)
+            case Self.other: return self.kind(of: r) < 3 && slotOf[r] == nil
             case Self.context: return r == contextRegister
             case Self.frame: return frameRegisters.contains(r)
             default: return exclusive[kind - 3].contains(r)

@@ -63,6 +63,7 @@ public enum Optimizer {
                     step("DeadStoreElimination", DeadStoreElimination.run)
                     step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
+                    step("StoredValueThreading.forwardConstants", StoredValueThreading.forwardConstants)
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
                     step("KnownBits", KnownBits.run)
                     step("ConstantFolding", ConstantFolding.run)
@@ -98,6 +99,9 @@ public enum Optimizer {
                 step("DemandedBits", DemandedBits.run)
                 step("FieldInserts", FieldInserts.run)
                 step("MaskAlgebra", MaskAlgebra.run)
+                // Once threading and narrowing have made the values plain (a stack slot
+                // promoted, a conversion gone), known bits decide more.
+                step("KnownBits", KnownBits.run)
                 step("PointerOffsets", PointerOffsets.run)
                 step("ConstantFolding", ConstantFolding.run)
                 step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)

@@ -106,6 +106,76 @@ public enum StoredValueThreading {
         return changed ? f : nil
     }
 
+    /// A load that every path reaches with a known constant in its memory reads that
+    /// constant, as clang forwards stores to loads: `memset(&g, 0x80, 2)` before a loop
+    /// whose every round tests `g.f & 127` leaves the test always false, and the verifier
+    /// does not split each round on a global it cannot know.
+    public static func forwardConstants(_ f: Function) -> Function {
+        guard f.containsInstruction(where: { if case .store(.reg, _, .imm, _) = $0 { return true }; return false }) else { return f }
+        let (_, defs) = f.useDefCounts()
+        // Registers holding one symbol's address (at any offset) are one base: each is
+        // read as the first of them plus the difference of their offsets.
+        var first: [Int32: (reg: VReg, offset: Int64)] = [:]
+        var symbolBase: [VReg: (reg: VReg, delta: Int)] = [:]
+        f.forEachInstruction { _, inst in
+            guard case .symbolAddr(let d, let sym) = inst, defs[d] == 1 else { return }
+            let f0 = first[sym.nameNumber] ?? (d, sym.offset)
+            first[sym.nameNumber] = f0
+            symbolBase[d] = (f0.reg, Int(sym.offset - f0.offset))
+        }
+        var h = f
+        if !symbolBase.isEmpty {
+            for b in h.blocks.indices {
+                for k in h.blocks[b].instructions.indices {
+                    switch h.blocks[b].instructions[k].inst {
+                    case .load(let d, .reg(let r), let off, let w, let signed):
+                        if let s = symbolBase[r] { h.blocks[b].instructions[k].inst = .load(dst: d, base: .reg(s.reg), offset: off + s.delta, width: w, signed: signed) }
+                    case .store(.reg(let r), let off, let v, let w):
+                        if let s = symbolBase[r] { h.blocks[b].instructions[k].inst = .store(base: .reg(s.reg), offset: off + s.delta, value: v, width: w) }
+                    default: break
+                    }
+                }
+            }
+        }
+        let kinds = MemoryKinds(h)
+        var stored = Set<Location>()
+        h.forEachInstruction { _, inst in
+            if case .store(.reg(let r), let off, .imm, let w) = inst, defs[r] == 1, !kinds.frameRegisters.contains(r) {
+                stored.insert(Location(base: r, offset: off, width: w))
+            }
+        }
+        var tracked = Set<Location>()
+        h.forEachInstruction { _, inst in
+            if case .load(let d, .reg(let base), let off, let w, _) = inst, base != d,
+               stored.contains(Location(base: base, offset: off, width: w)) {
+                tracked.insert(Location(base: base, offset: off, width: w))
+            }
+        }
+        guard !tracked.isEmpty else { return f }
+        let preds = h.flowGraph.predecessors
+        let known = knownAtEnd(h, tracking: tracked, kinds: kinds, preds: preds)
+        var g = f
+        var changed = false
+        for b in h.blocks.indices {
+            // The state into the block: what all its predecessors agree on.
+            var state: [Location: UInt64]? = b == 0 ? [:] : nil
+            for p in preds[b] {
+                guard let o = known[p] else { state = nil; break }
+                state = state.map { $0.agreeing(with: o) } ?? o
+            }
+            guard var s = state, !s.isEmpty else { continue }
+            for (k, i) in h.blocks[b].instructions.enumerated() {
+                if case .load(let d, .reg(let base), let off, let w, let signed) = i.inst, base != d,
+                   let v = s[Location(base: base, offset: off, width: w)] {
+                    g.blocks[b].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: w.extend(v, signed: signed))), width: .w64)
+                    changed = true
+                }
+                step(i.inst, &s, kinds, tracking: tracked)
+            }
+        }
+        return changed ? g : f
+    }
+
     /// The tracked locations' known contents at the end of each reached block: a forward
     /// data flow in reverse post-order, the state into a block being what all its
     /// predecessors agree on.
