@@ -165,9 +165,22 @@ public enum KnownBits {
                 case .binary, .ext, .neg, .mov(_, .reg, _): break
                 default: continue
                 }
-                guard let d = inst.singleDef, definition[d] != nil, bits(d, depth: 12).known == ~0 else { continue }
-                g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: memo[d]!.ones)), width: .w64)
-                changed = true
+                guard let d = inst.singleDef, definition[d] != nil else { continue }
+                if bits(d, depth: 12).known == ~0 {
+                    g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: memo[d]!.ones)), width: .w64)
+                    changed = true
+                } else if case .binary(.and, _, let l, .reg(let r), let w) = inst, w == .w32 || w == .w64 {
+                    // One side's possible bits all set in the other: the `and` is that side
+                    // (`(x | 0xffff) & flag` is the flag). A mask that is a constant is left
+                    // to the passes that read `and` with a constant (field updates).
+                    let a = bits(l, depth: 12), c = bits(r, depth: 12)
+                    let kept: VReg? = a.known == ~0 || c.known == ~0 ? nil
+                        : ~c.zeros & w.mask & ~a.ones == 0 ? r : (~a.zeros & w.mask & ~c.ones == 0 ? l : nil)
+                    if let x = kept {
+                        g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .reg(x), width: w)
+                        changed = true
+                    }
+                }
             }
             guard case .branch(let cc, let x, let y, let w, let thenB, let elseB) = g.blocks[bi].terminator,
                   cc == .eq || cc == .ne || cc == .set, w == .w32 || w == .w64 else { continue }

@@ -2,7 +2,7 @@
 /// can keep what they know of a load until something may write its kind:
 /// - `other` (0): memory reached through registers that are none of the below (packets,
 ///   map values, kernel objects, pointer parameters); any store through a register but
-///   an exclusive parameter's may change it;
+///   an exclusive parameter's, or an address inside a known slot, may change it;
 /// - `context` (1): the program's context (its first parameter, `struct __sk_buff *` /
 ///   `xdp_md *` / raw arguments), which only stores through that pointer, calls and
 ///   inline assembly change — a packet or map store cannot (clang's type-based alias
