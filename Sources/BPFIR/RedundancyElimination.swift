@@ -199,6 +199,11 @@ public enum RedundancyElimination {
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 case .ext(let d, let s, let from, _, true) where s != d && (fits(s, from, signed: true) || from == .w32 && countsUpFromZero(s)):
                     f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
+                // A 64-bit value within the signed range of `from` is its own sign extension
+                // (`(long)` of a signed bitfield already extended from its 23 bits).
+                case .ext(let d, let s, let from, .w64, true) where s != d && bounds.signedRange(s, .w64).map {
+                        $0.lo >= -(Int64(1) << Int64(from.bits - 1)) && $0.hi < Int64(1) << Int64(from.bits - 1) } == true:
+                    f.blocks[bi].instructions[ii].inst = .mov(dst: d, src: .reg(s), width: .w64)
                 // An extension reads only the low `from` bits: through an extension or 32-bit
                 // copy that keeps them, it reads its source (`(long)(int)b` of a 64-bit `b`).
                 case .ext(let d, let s, let from, let to, let signed) where s != d && lowBitsSource(s, from) != nil:

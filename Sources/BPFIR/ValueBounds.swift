@@ -113,6 +113,11 @@ struct ValueBounds {
             case .ext(_, let s, let from, let to, true) where to.bytes >= w.bytes:
                 let half = Int64(1) << Int64(from.bits - 1)
                 range = signedRange(s, from, depth: depth + 1) ?? (-half, half - 1)
+            // An arithmetic right shift by k at the width: k + 1 copies of the sign bit on top
+            // (a signed bitfield read, `(x << 41) >> 41`, is a 23-bit value).
+            case .binary(.ashr, _, _, .imm(let k), let aw) where aw == w && k > 0 && k < Int64(w.bits):
+                let half = Int64(1) << (Int64(w.bits) - 1 - k)
+                range = (-half, half - 1)
             case .binary(.add, _, let l, .imm(let k), let aw) where aw.bytes >= w.bytes:
                 guard let r = signedRange(l, w, depth: depth + 1) else { return nil }
                 let c = Int64(bitPattern: w.extend(UInt64(bitPattern: k), signed: true))
