@@ -571,10 +571,13 @@ public struct Module: Hashable, Sendable {
     /// `static` array of which only some elements are written): only the other bytes
     /// keep their initial contents.
     public var writtenBytes: [String: [Range<Int>]] = [:]
+    /// Of those written bytes, the ones only constants are stored to: the constants' bytes
+    /// (with the initial byte, every value the byte can hold).
+    public var storedBytes: [String: [Int: [UInt8]]] = [:]
     public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], readOnlyAddresses: [String: [Int: SymbolRef]] = [:],
-                addressTaken: Set<String> = [], writtenBytes: [String: [Range<Int>]] = [:]) {
+                addressTaken: Set<String> = [], writtenBytes: [String: [Range<Int>]] = [:], storedBytes: [String: [Int: [UInt8]]] = [:]) {
         self.functions = functions; self.readOnlyData = readOnlyData; self.readOnlyAddresses = readOnlyAddresses
-        self.addressTaken = addressTaken; self.writtenBytes = writtenBytes
+        self.addressTaken = addressTaken; self.writtenBytes = writtenBytes; self.storedBytes = storedBytes
     }
 }
 

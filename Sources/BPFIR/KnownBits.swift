@@ -8,7 +8,10 @@
 /// != (b >> 9)` of a byte `b` always holds. A register written more than once has the bits
 /// above its `ValueBounds` upper bound clear, and the bits all its definitions agree on known:
 /// `(a <= b) + 105`, a choice between 105 and 106, has bits 3, 5 and 6 set. Sums and
-/// differences have the bits their operands and carries determine.
+/// differences have the bits their operands and carries determine. A load of a `static`
+/// only ever stored constants has the bits its initializer and those agree on
+/// (`ReadOnlyMemory.knownBits`): clang's global optimizer shrinks such a global to a
+/// choice between its values.
 public enum KnownBits {
     /// `ones`: bits known set; `zeros`: bits known clear (of the 64-bit register).
     struct Bits: Equatable {
@@ -39,7 +42,11 @@ public enum KnownBits {
         var low32: Bits { Bits(ones: ones & 0xffff_ffff, zeros: zeros | 0xffff_ffff_0000_0000) }
     }
 
-    public static func run(_ f: Function) -> Function {
+    public static func run(_ f: Function) -> Function { run(f, memory: ReadOnlyMemory()) }
+
+    /// With `memory`, loads of a `static` whose bytes are written only with constants have
+    /// the bits its initializer and those constants agree on.
+    public static func run(_ f: Function, memory: ReadOnlyMemory) -> Function {
         let (_, defs) = f.useDefCounts()
         var definition = RegMap<Inst>(capacity: f.nextVReg)
         f.forEachInstruction { _, inst in
@@ -107,7 +114,11 @@ public enum KnownBits {
             case .mov(_, let s, let w):
                 let b = bits(s, depth: depth)
                 return w == .w64 ? b : w == .w32 ? b.low32 : .unknown
-            case .load(_, _, _, let w, false) where w != .w64:
+            case .load(_, let base, let off, let w, false):
+                if case .reg(let b) = base, case .symbolAddr(_, let sym)? = definition[b],
+                   let k = memory.knownBits(sym.name, at: Int(sym.offset) + off, width: w, bigEndian: f.bigEndian) {
+                    return Bits(ones: k.ones, zeros: k.zeros)
+                }
                 return Bits(ones: 0, zeros: ~w.mask)
             case .ext(_, let s, let from, let to, let signed) where from.bits <= to.bits:
                 let b = bits(.reg(s), depth: depth)

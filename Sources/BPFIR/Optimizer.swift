@@ -10,7 +10,7 @@ public enum Optimizer {
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
-        let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes)
+        let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
         for i in m.functions.indices {
             var f = m.functions[i]
             if level > 0 {
@@ -65,7 +65,7 @@ public enum Optimizer {
                     step("LoadElimination", LoadElimination.run)
                     step("StoredValueThreading.forwardConstants", StoredValueThreading.forwardConstants)
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
-                    step("KnownBits", KnownBits.run)
+                    step("KnownBits") { KnownBits.run($0, memory: readOnly) }
                     step("ConstantFolding", ConstantFolding.run)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                     if round == 0 {
@@ -101,7 +101,7 @@ public enum Optimizer {
                 step("MaskAlgebra", MaskAlgebra.run)
                 // Once threading and narrowing have made the values plain (a stack slot
                 // promoted, a conversion gone), known bits decide more.
-                step("KnownBits", KnownBits.run)
+                step("KnownBits") { KnownBits.run($0, memory: readOnly) }
                 step("PointerOffsets", PointerOffsets.run)
                 step("ConstantFolding", ConstantFolding.run)
                 step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)

@@ -8,15 +8,19 @@ public struct ReadOnlyMemory: Sendable {
     /// Bytes functions write, at known offsets: no load reads them as the data's.
     public let written: [String: [Range<Int>]]
 
+    /// Of the written bytes, those only constants are stored to, with those constants.
+    public let stored: [String: [Int: [UInt8]]]
+
     /// The objects whose bytes are all one value, with no pointer word among them and
     /// none written.
     public let uniform: [String: UInt8]
 
     public init(data: [String: [UInt8]] = [:], addresses: [String: [Int: SymbolRef]] = [:],
-                written: [String: [Range<Int>]] = [:]) {
+                written: [String: [Range<Int>]] = [:], stored: [String: [Int: [UInt8]]] = [:]) {
         self.data = data
         self.addresses = addresses
         self.written = written
+        self.stored = stored
         var uniform: [String: UInt8] = [:]
         for (name, bytes) in data where addresses[name]?.isEmpty ?? true && written[name] == nil {
             if let first = bytes.first, bytes.allSatisfy({ $0 == first }) { uniform[name] = first }
@@ -49,6 +53,29 @@ public struct ReadOnlyMemory: Sendable {
             v |= UInt64(bytes[start + j]) << UInt64(shift)
         }
         return .value(width.extend(v, signed: signed))
+    }
+
+    /// The bits known set and known clear in what a load of `width` bytes at `start` of
+    /// `name` reads (zero-extended), byte by byte: a byte not written is its initial value;
+    /// one only constants are written to has the bits its initial value and those
+    /// constants agree on; any other byte, or a part of a pointer word, is not known.
+    public func knownBits(_ name: String, at start: Int, width: Width, bigEndian: Bool) -> (ones: UInt64, zeros: UInt64)? {
+        guard let bytes = data[name], start >= 0, start + width.bytes <= bytes.count else { return nil }
+        if let words = addresses[name], words.keys.contains(where: { $0 < start + width.bytes && start < $0 + 8 }) { return nil }
+        let ranges = written[name] ?? []
+        var ones: UInt64 = 0, zeros: UInt64 = ~width.mask
+        for j in 0..<width.bytes {
+            let at = start + j
+            var byteOnes = bytes[at], byteZeros = ~bytes[at]
+            if ranges.contains(where: { $0.contains(at) }) {
+                guard let values = stored[name]?[at] else { continue }
+                for v in values { byteOnes &= v; byteZeros &= ~v }
+            }
+            let shift = UInt64(bigEndian ? (width.bytes - 1 - j) * 8 : j * 8)
+            ones |= UInt64(byteOnes) << shift
+            zeros |= UInt64(byteZeros) << shift
+        }
+        return (ones, zeros)
     }
 
     /// What a load of `width` bytes anywhere in `name` reads, when that is one value: every

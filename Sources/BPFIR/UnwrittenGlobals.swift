@@ -15,9 +15,23 @@ public enum UnwrittenGlobals {
     /// For each of `candidates` that no function lets escape, the byte ranges functions
     /// write in it (none: the object is only read).
     public static func writtenBytes(_ candidates: Set<String>, in functions: [Function]) -> [String: [Range<Int>]] {
+        writes(candidates, in: functions, bigEndian: false).mapValues(\.ranges)
+    }
+
+    /// What functions write in a candidate: the byte ranges, and for the bytes only
+    /// constants are stored to, those constants' bytes (a `static` flag set to 0x80 in one
+    /// branch holds its initializer or 0x80).
+    public struct Writes {
+        public var ranges: [Range<Int>] = []
+        public var constants: [Int: [UInt8]] = [:]
+        var variable: Set<Int> = []
+    }
+
+    /// For each of `candidates` that no function lets escape, what functions write in it.
+    public static func writes(_ candidates: Set<String>, in functions: [Function], bigEndian: Bool) -> [String: Writes] {
         guard !candidates.isEmpty else { return [:] }
         var kept = candidates
-        var written: [String: [Range<Int>]] = [:]
+        var written: [String: Writes] = [:]
         for f in functions {
             // Registers holding (or computed from) a candidate's address, and which one;
             // the address itself where a register defined once is the symbol plus constants.
@@ -63,11 +77,20 @@ public enum UnwrittenGlobals {
                     }
                 }
             }
-            /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a candidate.
-            func write(_ base: Address, _ off: Int, _ bytes: Int) {
+            /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a
+            /// candidate, and the constant it writes if it is one.
+            func write(_ base: Address, _ off: Int, _ bytes: Int, _ value: Operand? = nil) {
                 guard case .reg(let r) = base, let name = derived[r] else { return }
                 if let a = address[r]?.adding(UInt64(bitPattern: Int64(off))), let k = Int(exactly: a.offset) {
-                    written[name, default: []].append(k..<(k + bytes))
+                    written[name, default: Writes()].ranges.append(k..<(k + bytes))
+                    for j in 0..<bytes {
+                        if case .imm(let v)? = value {
+                            let shift = bigEndian ? (bytes - 1 - j) * 8 : j * 8
+                            written[name]!.constants[k + j, default: []].append(UInt8(truncatingIfNeeded: UInt64(bitPattern: v) >> UInt64(shift)))
+                        } else {
+                            written[name]!.variable.insert(k + j)
+                        }
+                    }
                 } else {
                     kept.remove(name)
                 }
@@ -80,7 +103,7 @@ public enum UnwrittenGlobals {
                     case .load(_, .reg, _, _, _):
                         continue      // read through; what it loads is not an address of it
                     case .store(let base, let off, let value, let w):
-                        write(base, off, w.bytes)
+                        write(base, off, w.bytes, value)
                         if case .reg(let v) = value, let name = derived[v] { kept.remove(name) }     // the address stored
                     case .atomic(_, let base, let off, let value, let w, _):
                         write(base, off, w.bytes)
@@ -96,8 +119,12 @@ public enum UnwrittenGlobals {
             }
             if kept.isEmpty { return [:] }
         }
-        var result: [String: [Range<Int>]] = [:]
-        for name in kept { result[name] = written[name] ?? [] }
+        var result: [String: Writes] = [:]
+        for name in kept {
+            var w = written[name] ?? Writes()
+            for k in w.variable { w.constants[k] = nil }
+            result[name] = w
+        }
         return result
     }
 }

@@ -107,11 +107,13 @@ final class ModuleLowering {
         let statics = Set(unit.globals.filter { $0.isStatic && !$0.isExtern && !$0.attributes.used && $0.attributes.section == nil }
             .map(\.name))
         // Those written only at known bytes keep their initializer in the other bytes.
-        let written = UnwrittenGlobals.writtenBytes(statics, in: functions)
-        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: Set(written.keys), bigEndian: options.bigEndian)
+        let writes = UnwrittenGlobals.writes(statics, in: functions, bigEndian: options.bigEndian)
+        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: Set(writes.keys), bigEndian: options.bigEndian)
+        let written = writes.filter { !$0.value.ranges.isEmpty && fixed.bytes[$0.key] != nil }
         return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
                                              addressTaken: referencedGlobals,
-                                             writtenBytes: written.filter { !$0.value.isEmpty && fixed.bytes[$0.key] != nil }),
+                                             writtenBytes: written.mapValues(\.ranges),
+                                             storedBytes: written.mapValues(\.constants).filter { !$0.value.isEmpty }),
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }

@@ -1,10 +1,10 @@
 // A constant stored to a global, then read in a loop that does not write it, reads the
-// constant: after `memset(&g, 0x80, sizeof(g))` the test `g.f & 127` in each of 16
-// rounds is false, so the running sum is computed alone (without the forwarding the
-// verifier splits every round on a global it cannot know: 2^16 paths, over its limit,
-// where clang's build loads). Stores to stack arrays in the loop do not touch the
-// global. A second global the loop itself writes is read as the last round left it,
-// and a third is read after map updates.
+// constant: after `memset(&g, 0x80, sizeof(g))` the test `g.f & 127` in each of 18
+// rounds is false (`g` is not `static`: only the store tells), so the running sum is
+// computed alone. Without the forwarding the verifier splits every round on a global it
+// cannot know: 2^17 paths, over its limit, where clang's build loads. Stores to stack
+// arrays in the loop do not touch the global. A second global the loop itself writes is
+// read as the last round left it, and a third is read after map updates.
 // @ctx 0100000000000000
 // @ctx ff00ff00ff00ff00
 // @ctx 1234567876543210
@@ -18,7 +18,7 @@ struct flags {
 	__u16 f;
 };
 
-static struct flags g_flags;
+struct flags g_flags;
 static __u32 g_count;
 __u64 g_seen;
 
@@ -26,14 +26,16 @@ SEC("raw_tp/sys_enter")
 int stored_global_forwarding(__u64 *ctx)
 {
 	__u64 x = ctx[0];
-	__s64 a[16] = {};
+	__s64 a[18] = {};
 	__u64 acc = 0;
 
 	__builtin_memset(&g_flags, 0x80, sizeof(g_flags));
-	for (int j = 0; j < 16; j++) {
-		acc = acc * 31 + a[j] + ((0xbe5f6b9bu / ((unsigned int)j | 1)) && (g_flags.f & 127));
-		if ((acc & 3) == 0)
+	int j = 0;
+	while (j < 18) {
+		acc = acc * 33 + a[j] + ((j != 1) && (g_flags.f & 127));
+		if (acc & 4)
 			a[j] = acc;
+		j++;
 	}
 	ts_put(&results, 0, acc ^ x);
 	ts_put(&results, 1, a[5] + a[15]);
