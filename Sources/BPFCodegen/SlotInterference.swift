@@ -54,21 +54,9 @@ struct SlotInterference {
             }
         }
         let successors = f.blocks.map { $0.terminator.successors.compactMap { blockIndex[$0] } }
-        var liveIn = upward
-        var liveOut = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
-        var changed = true
-        while changed {
-            changed = false
-            for bi in f.blocks.indices.reversed() {
-                var out = RegSet(capacity: n)
-                for s in successors[bi] { out.formUnion(liveIn[s]) }
-                var inn = out
-                inn.subtract(stored[bi])
-                inn.formUnion(upward[bi])
-                liveOut[bi] = out
-                if inn != liveIn[bi] { liveIn[bi] = inn; changed = true }
-            }
-        }
+        // Backward: what is live out of a block flows from its successors.
+        let liveOut = GenKillFlow.solve(order: Array(f.blocks.indices.reversed()), from: successors, gen: upward, kill: stored,
+                                        capacity: n).input
         for (bi, b) in f.blocks.enumerated() {
             var live = liveOut[bi]
             for i in b.instructions.reversed() {

@@ -72,22 +72,8 @@ struct ReachingDefinitions {
         let order = f.reversePostOrder()
         var entryIn = RegSet(capacity: n)
         for s in entrySites { entryIn.insert(site(s)) }
-        var inSet = [RegSet](filled: RegSet(capacity: n), count: f.blocks.count)
-        var outSet = gen
-        var changed = true
-        while changed {
-            changed = false
-            for bi in order {
-                var into = bi == 0 ? entryIn : RegSet(capacity: n)
-                for p in preds[bi] { into.formUnion(outSet[p]) }
-                var out = into
-                out.subtract(kill[bi])
-                out.formUnion(gen[bi])
-                inSet[bi] = into
-                if out != outSet[bi] { outSet[bi] = out; changed = true }
-            }
-        }
-        self.inSet = inSet
+        self.inSet = GenKillFlow.solve(order: order, from: preds, gen: gen, kill: kill, capacity: n,
+                                       boundary: (0, entryIn)).input
     }
 
     /// The number of sites.
