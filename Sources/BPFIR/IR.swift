@@ -634,6 +634,17 @@ extension Inst {
         }
     }
 
+    /// For a copy or an extension of a register: that register, and how many of its low
+    /// bytes the result keeps (a store of at most that many bytes of the result stores
+    /// the same bytes as one of the register).
+    public var lowBytesCopy: (from: VReg, bytes: Int)? {
+        switch self {
+        case .mov(_, .reg(let t), let w): return (t, w.bytes)
+        case .ext(_, let t, let from, _, _): return (t, from.bytes)
+        default: return nil
+        }
+    }
+
     /// The register the instruction writes when it writes exactly one.
     public var singleDef: VReg? {
         switch self {

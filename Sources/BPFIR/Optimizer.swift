@@ -11,8 +11,9 @@ public enum Optimizer {
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
         let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
-        for i in m.functions.indices {
-            var f = m.functions[i]
+        /// `input` through the pass pipeline.
+        func optimize(_ input: Function) -> Function {
+            var f = input
             if level > 0 {
                 // How many steps changed `f`, and that count when each pass last ran: a pass
                 // is not run again on its own output (nothing changed since it ran). The
@@ -138,21 +139,37 @@ public enum Optimizer {
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("CFGSimplify", CFGSimplify.run)
             }
+            return f
+        }
+        for i in m.functions.indices { m.functions[i] = optimize(m.functions[i]) }
+        /// Function `i` of `m` through `passes`, once each, in order: what a fact found
+        /// across functions lets fold.
+        func followUp(_ i: Int, _ passes: [(String, (Function) -> Function)]) {
+            var f = m.functions[i]
+            for (name, pass) in passes { f = timer.time(name, changing: f) { pass(f) } }
             m.functions[i] = f
+        }
+        let folding: [(String, (Function) -> Function)] = [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
+                                                           ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)]
+        // Stores the pipeline found to write back what their bytes held (`g.f ^= 0`) are
+        // gone: a `static` they were the only writes of keeps its initializer there, and
+        // its loads in the functions reading it become constants. (Not the whole pipeline
+        // again: run twice, it decides more and costs the verifier more, a random program's
+        // function 105k → 213k instructions walked.)
+        if level > 0, !skipped.contains("UnwrittenGlobals"), let fewer = timer.timeModule("UnwrittenGlobals", { UnwrittenGlobals.fewerWrites(in: m) }) {
+            m.writtenBytes = fewer.module.writtenBytes
+            m.storedBytes = fewer.module.storedBytes
+            let memory = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
+            for i in fewer.readers {
+                followUp(i, [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding)
+            }
         }
         if level > 0 && !skipped.contains("NarrowParameters") {
             // Across functions, once each is optimized (the callers' arguments are then
             // their loads and computations); the branches a folded shift decides go.
             let (narrowed, changed) = timer.timeModule("NarrowParameters") { NarrowParameters.run(m) }
             m = narrowed
-            for i in changed {
-                var f = m.functions[i]
-                for (name, pass) in [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
-                                     ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)] {
-                    f = timer.time(name, changing: f) { pass(f) }
-                }
-                m.functions[i] = f
-            }
+            for i in changed { followUp(i, folding) }
         }
         if level > 0 && !skipped.contains("DeadParameters") {
             // Across functions, once each is optimized (a parameter only stored to its

@@ -185,13 +185,8 @@ public enum StackForwarding {
                 loaded.append(Known(slot: s, offset: o, width: w, value: .reg(d)))
             }
             // A copy, or an extension from at least the loaded width, holds the same low bytes.
-            var copied: (to: VReg, from: VReg, bytes: Int)? = nil
-            switch inst {
-            case .mov(let x, .reg(let t), let w) where x != t: copied = (x, t, w.bytes)
-            case .ext(let x, let t, let from, _, _) where x != t: copied = (x, t, from.bytes)
-            default: break
-            }
-            if let c = copied {
+            if let (t, bytes) = inst.lowBytesCopy, let x = inst.singleDef, x != t {
+                let c = (to: x, from: t, bytes: bytes)
                 for e in loaded where e.value == .reg(c.from) && e.width.bytes <= c.bytes {
                     loaded.append(Known(slot: e.slot, offset: e.offset, width: e.width, value: .reg(c.to)))
                 }

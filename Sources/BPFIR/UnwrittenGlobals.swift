@@ -27,6 +27,35 @@ public enum UnwrittenGlobals {
         var variable: Set<Int> = []
     }
 
+    /// What `module`'s functions, optimized, still write in the objects its `writtenBytes`
+    /// lists, when that is less than it lists (a store of what was just loaded has gone):
+    /// the byte ranges and stored constants to list instead, and the indices of the
+    /// functions taking an address of such an object. Nil when nothing changed.
+    public static func fewerWrites(in module: Module) -> (module: Module, readers: [Int])? {
+        guard !module.writtenBytes.isEmpty else { return nil }
+        let now = writes(Set(module.writtenBytes.keys), in: module.functions, bigEndian: module.functions.first?.bigEndian ?? false)
+        func bytes(_ ranges: [Range<Int>]) -> Set<Int> { Set(ranges.joined()) }
+        var changed: Set<String> = []
+        var m = module
+        for (name, old) in module.writtenBytes {
+            // (An object that escapes now, as no optimization makes one, keeps what was known.)
+            guard let w = now[name] else { continue }
+            let constants = w.constants.isEmpty ? nil : w.constants
+            // (As sets: the same constants may be found in another order.)
+            guard bytes(w.ranges) != bytes(old) || constants?.mapValues(Set.init) != module.storedBytes[name]?.mapValues(Set.init) else { continue }
+            changed.insert(name)
+            m.writtenBytes[name] = w.ranges.isEmpty ? nil : w.ranges
+            m.storedBytes[name] = constants
+        }
+        guard !changed.isEmpty else { return nil }
+        let readers = module.functions.indices.filter { i in
+            module.functions[i].blocks.contains { b in
+                b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return changed.contains(s.name) }; return false }
+            }
+        }
+        return (m, readers)
+    }
+
     /// For each of `candidates` that no function lets escape, what functions write in it.
     public static func writes(_ candidates: Set<String>, in functions: [Function], bigEndian: Bool) -> [String: Writes] {
         guard !candidates.isEmpty else { return [:] }

@@ -129,6 +129,7 @@ public enum ValueNumbering {
         var work: [(block: Int, exit: Bool)] = f.blocks.isEmpty ? [] : [(0, false)]
         var added: [[Inst]] = Array(filled: [], count: f.blocks.count)
         var factMark = [Int](filled: 0, count: f.blocks.count)
+        var redundantStores = [[Int]](filled: [], count: f.blocks.count)
         while let (b, exit) = work.popLast() {
             if exit {
                 chained.leave(b)
@@ -160,6 +161,23 @@ public enum ValueNumbering {
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 if !used.isEmpty { f.setInst(b, ii, inst) }
                 if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
+                // A store of what its bytes already hold (what a load of them read, or what
+                // a store wrote, with no write between: `g.f ^= 0` once folded) changes
+                // nothing and goes, unless volatile; it leaves the memory's generation as it was.
+                if case .store(.reg(let stored), let off, let value, let w) = inst, once(stored), !memory.frame.contains(stored),
+                   !isVolatileStore(in: f.blocks[b], at: ii) {
+                    let base = sameAddress[stored] ?? stored
+                    let generation = memory.current[memory.kind(of: base)]
+                    // (A copy or extension keeping at least the stored bytes stores those of its source.)
+                    var same = [value]
+                    if case .reg(let v) = value, let (t, n) = definition[v]?.lowBytesCopy, n >= w.bytes { same.append(.reg(t)) }
+                    let holds = [false, true].contains { signed in
+                        guard let e = loads[Inst.load(dst: placeholder, base: .reg(base), offset: off, width: w, signed: signed)],
+                              e.generation == generation else { return false }
+                        return same.contains(e.value) && (!e.stored || !signed)
+                    }
+                    if holds { redundantStores[b].append(ii); continue }
+                }
                 let before = memory.current
                 // A write to the frame that reaches only known slots leaves the frame's
                 // generation: it forgets what is known of the bytes it writes (below).
@@ -307,7 +325,17 @@ public enum ValueNumbering {
             f.setTerminator(b, term)
             memory.leave(b)
         }
+        for (b, dead) in redundantStores.enumerated() where !dead.isEmpty {
+            for ii in dead.reversed() { f.blocks[b].instructions.remove(at: ii) }
+        }
         return f
+    }
+
+    /// Whether the store at `i` of `block` is volatile (lowering follows one with an
+    /// empty statement).
+    static func isVolatileStore(in block: Block, at i: Int) -> Bool {
+        guard i + 1 < block.instructions.count, case .inlineAsm(let t, _, _) = block.instructions[i + 1].inst else { return false }
+        return t.role == .volatileAccessEnd
     }
 
     /// The table of computations that read registers written more than once. An entry
