@@ -47,6 +47,7 @@ public enum Optimizer {
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
                 step("AddressFolding.foldSlots", AddressFolding.foldSlots)
+                step("LocalAtomics", LocalAtomics.run)
                 step("SlotCopyForwarding", SlotCopyForwarding.run)
                 step("StoreSinking", StoreSinking.run)
                 for round in 0..<2 {
