@@ -28,9 +28,10 @@ public enum UnwrittenGlobals {
     }
 
     /// What `module`'s functions, optimized, still write in the objects its `writtenBytes`
-    /// lists, when that is less than it lists (a store of what was just loaded has gone):
-    /// the byte ranges and stored constants to list instead, and the indices of the
-    /// functions taking an address of such an object. Nil when nothing changed.
+    /// lists, where that differs from the list (a store of what was just loaded has gone):
+    /// the byte ranges and stored constants to list instead — true of the program as it
+    /// now is, every function's writes counted —, and the indices of the functions taking
+    /// an address of such an object. Nil when nothing changed.
     public static func fewerWrites(in module: Module) -> (module: Module, readers: [Int])? {
         guard !module.writtenBytes.isEmpty else { return nil }
         let now = writes(Set(module.writtenBytes.keys), in: module.functions, bigEndian: module.functions.first?.bigEndian ?? false)
