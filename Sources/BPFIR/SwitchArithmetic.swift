@@ -9,7 +9,8 @@
 /// at least without gaps, six with; the default (the chain's last `else`) stays as it was,
 /// unless the value's upper bound shows that the cases cover every value it can hold, or
 /// every one but the next point of the line, which the default then returns (then no
-/// range check is left: clang's `(b >> 4 & 3) + 6`). The cases may also each return their
+/// range check is left: clang's `(b >> 4 & 3) + 6`; two cases are enough then, a
+/// 0-or-1 flag's `case 0: r = 10; case 1: r = 20;` becoming `r = flag * 10 + 10`). The cases may also each return their
 /// constant (`case 0: return 6;`), the computed value then returned.
 public enum SwitchArithmetic {
     public static func run(_ f: Function) -> Function {
@@ -29,8 +30,6 @@ public enum SwitchArithmetic {
                 if s.links.count > longestRetried { consumed.formUnion(s.links) }
                 continue
             }
-            consumed.formUnion(s.links)
-            if s.returns { s.result = f.newVReg() }
             let x = s.value, w = s.width
             // Every value x can hold is a case (`switch ((b >> 4) & 3)` with cases 0, 1, 2 and
             // a default that is the line's next point, 3): no range check is left.
@@ -45,6 +44,10 @@ public enum SwitchArithmetic {
                     covered = true
                 }
             }
+            // Two cases only where they are every value (a 0-or-1 flag: clang's select).
+            guard s.cases.count >= 3 || covered else { continue }
+            consumed.formUnion(s.links)
+            if s.returns { s.result = f.newVReg() }
             var head = f.blocks[h]
             var indexReg = x
             if plan.low != 0 {
@@ -145,7 +148,7 @@ public enum SwitchArithmetic {
             out!.fallback = e
             out!.links.append(b)
         }
-        guard let c = out, c.cases.count >= 3, c.returns || c.result != x else { return nil }
+        guard let c = out, c.cases.count >= 2, c.returns || c.result != x else { return nil }
         return c
     }
 
@@ -164,8 +167,9 @@ public enum SwitchArithmetic {
 
     /// `constant = first + slope * (key - low)` for every key the cases name, the keys in
     /// `low ..< low + count` taken modulo 2^width (`-1 ... 1` is one range: the index
-    /// `x + 1` is compared unsigned). Without gaps at least three cases; with gaps at
-    /// least six, in a range of at most 64 keys (the mask).
+    /// `x + 1` is compared unsigned). With gaps at least six cases, in a range of at
+    /// most 64 keys (the mask); without, the two a chain has at least (`run` wants three
+    /// unless they are every value the register holds).
     static func linear(_ c: Chain) -> Plan? {
         let mask: UInt64 = c.width == .w64 ? .max : 0xffff_ffff
         // The range: from the key after the widest gap (modulo 2^width) to the one before it.

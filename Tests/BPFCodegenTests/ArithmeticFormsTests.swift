@@ -60,6 +60,22 @@ extension OptimizerPassTests {
         for v in inputs { #expect(try IRInterpreter.run(k, args: [v]) == IRInterpreter.run(h, args: [v])) }
     }
 
+    /// `switch (x & 1) { case 0: r = 10; break; case 1: r = 20; break; default: r = -1; }`:
+    /// two cases are every value, `r = (x & 1) * 10 + 10` with no branch (clang's
+    /// select). Two cases on the whole of `x` stay (the unbounded case is tested below).
+    @Test func twoCasesCoveringAFlagBecomeArithmetic() throws {
+        var f = switchChain([0, 1], [10, 20])
+        f.blocks[0].instructions = [ins(.binary(.and, dst: VReg(3), lhs: VReg(0), rhs: .imm(1), width: .w32))]
+        for b in f.blocks.indices {
+            if case .branch(let cc, VReg(0), let k, let w, let t, let e) = f.blocks[b].terminator {
+                f.blocks[b].terminator = .branch(cc, lhs: VReg(3), rhs: k, width: w, then: t, else: e)
+            }
+        }
+        let g = SwitchArithmetic.run(f)
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        for x: Int64 in [0, 1, 2, 3, -1, 0x1_0000_0001] { #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x])) }
+    }
+
     @Test func switchesSettingALinearFunctionBecomeArithmetic() throws {
         let inputs: [Int64] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 30, 40, 41, 63, 64, -1, -3,
                                0x1_0000_0004, 0x1_0000_0010, 0xffff_ffff, Int64.min + 5, 0x7fff_ffff]
