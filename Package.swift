@@ -38,7 +38,7 @@ let package = Package(
         // uses no Foundation (see System in BPFFrontend). Not in debug builds: the flags
         // would reach the test bundles, which need the dynamic Testing and XCTest libraries.
         .executableTarget(name: "swift-bpfcc", dependencies: ["BPFDriver", "BPFFrontend"], swiftSettings: clangInclude,
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-z", "-Xlinker", "now"], .when(configuration: .release))]),
         // The benchmark command: compares swift-bpfcc with clang-22 (see Docs/Benchmark.md).
         .executableTarget(name: "bpfcc-bench"),
         .testTarget(name: "BPFFrontendTests", dependencies: ["BPFFrontend", "TestSupport"], swiftSettings: clangInclude),

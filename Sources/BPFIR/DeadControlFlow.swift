@@ -11,21 +11,33 @@
 /// and the dead arms of single branches; a loop's test reads the values the loop
 /// computes, which keeps them alive there.)
 ///
+/// A `static` variable that only this function uses (`privateStatics`: no other function
+/// of the module names it, and it escapes nowhere) is such a variable too, its accesses
+/// those through registers holding its address: stores to it that no live load reads go
+/// (`g = g * x` where nothing else reads `g`, and everything computed only for it), as
+/// clang drops the stores to an internal global nothing reads.
+///
 /// A function with a block from which no return is reachable (an endless loop) is left
 /// as it is: such a loop has no post-dominator to jump to.
 public enum DeadControlFlow {
     /// `pureFunctions`: calls to these are live only when their result is (`PureFunctions`).
-    public static func run(_ f: Function, pureFunctions: Set<SymbolName> = []) -> Function {
+    public static func run(_ f: Function, pureFunctions: Set<SymbolName> = [], privateStatics: Set<String> = []) -> Function {
         let n = f.blocks.count
         guard n > 0 else { return f }
         // (Only where there is something for it to find beyond what DeadCodeElimination
         // and DeadStoreElimination remove: a loop, a pure call, or a local array indexed
-        // by registers — whose loads feed only its own stores, `a[i] ^= a[j]`.)
+        // by registers — whose loads feed only its own stores, `a[i] ^= a[j]` —, or a
+        // private static.)
         var indexed: (slots: Set<Int>, registers: [VReg: Int])? = nil
         if !hasLoopOrPureCall(f, pureFunctions) {
-            guard f.blocks.contains(where: { $0.instructions.contains { if case .slotAddr = $0.inst { return true }; return false } })
-            else { return f }
-            let found = privateSlotAddresses(f)
+            guard f.blocks.contains(where: { $0.instructions.contains {
+                switch $0.inst {
+                case .slotAddr: return true
+                case .symbolAddr(_, let s): return privateStatics.contains(s.name)
+                default: return false
+                }
+            } }) else { return f }
+            let found = privateSlotAddresses(f, statics: privateStatics)
             guard !found.slots.isEmpty else { return f }
             indexed = found
         }
@@ -69,7 +81,7 @@ public enum DeadControlFlow {
         // (A volatile local is written as the source says: its stores are effects.)
         var addressTaken = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         var slotStores: [Int: [(block: Int, index: Int)]] = [:]
-        let into = indexed ?? privateSlotAddresses(f)
+        let into = indexed ?? privateSlotAddresses(f, statics: privateStatics)
         for (bi, b) in f.blocks.enumerated() {
             for (ii, i) in b.instructions.enumerated() {
                 i.inst.forEachDef { defs[$0, default: []].append((bi, ii)) }
@@ -172,12 +184,15 @@ public enum DeadControlFlow {
     /// and the registers holding addresses into them: the slot's address, copies of one,
     /// one plus or minus a value. A slot escapes when such a register is used any other
     /// way (stored, passed, compared, returned, a CO-RE or atomic access) or also holds
-    /// anything else.
-    static func privateSlotAddresses(_ f: Function) -> (slots: Set<Int>, registers: [VReg: Int]) {
+    /// anything else. The `statics` named count as slots past the function's own
+    /// (`f.slots.count` on, in sorted order), their addresses `symbolAddr`.
+    static func privateSlotAddresses(_ f: Function, statics: Set<String> = []) -> (slots: Set<Int>, registers: [VReg: Int]) {
+        let staticSlot = Dictionary(uniqueKeysWithValues: statics.sorted().enumerated().map { ($1, f.slots.count + $0) })
         /// The slot whose address `inst` derives, given what is known; nil when none.
         func derivation(_ inst: Inst, _ into: [VReg: Int]) -> Int? {
             switch inst {
             case .slotAddr(_, let k, _): return k
+            case .symbolAddr(_, let s): return staticSlot[s.name]
             case .mov(_, .reg(let s), .w64): return into[s]
             case .binary(.add, _, let l, .reg(let r), .w64):
                 if let k = into[l], into[r] == nil { return k }
