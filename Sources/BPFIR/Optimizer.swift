@@ -129,6 +129,7 @@ public enum Optimizer {
                 step("XorForms", XorForms.run)
                 step("LinearForms", LinearForms.run)
                 step("MoveFolding", MoveFolding.run)
+                step("ByteSwapIdioms.storedPieces", ByteSwapIdioms.storedPieces)
                 step("NarrowStoreFolding", NarrowStoreFolding.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("DeadControlFlow") { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: privateStatics) }

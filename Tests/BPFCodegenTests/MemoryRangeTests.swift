@@ -235,3 +235,58 @@ extension OptimizerPassTests {
         #expect(frame(storeWidth: .w64).contains(VReg(3)))
     }
 }
+
+/// ByteSwapIdioms.storedPieces: a value assembled from byte loads with shifts and `or`s,
+/// stored a byte at a time (a packed struct's misaligned field copied), stores the loaded
+/// bytes and the assembly goes; a byte that is not one register's low byte, or a value
+/// also read elsewhere, is stored as it was.
+extension OptimizerPassTests {
+    /// Bytes 0..<4 of slot 0 loaded one by one into %10..%13, assembled into %23, stored
+    /// one by one at bytes 4..<8 of the slot (`stored(k)`: the value stored at byte 4 + k),
+    /// then the slot's eight bytes returned.
+    private func packedCopy(_ stored: (Int) -> Inst, extra: [Inst] = []) -> Function {
+        var insts: [Inst] = [.store(base: .slot(0), offset: 0, value: .reg(VReg(0)), width: .w64)]
+        for k in 0..<4 { insts.append(.load(dst: VReg(10 + k), base: .slot(0), offset: k, width: .w8, signed: false)) }
+        insts += [
+            .binary(.shl, dst: VReg(14), lhs: VReg(11), rhs: .imm(8), width: .w64),
+            .binary(.or, dst: VReg(20), lhs: VReg(10), rhs: .reg(VReg(14)), width: .w64),
+            .binary(.shl, dst: VReg(15), lhs: VReg(12), rhs: .imm(16), width: .w64),
+            .binary(.or, dst: VReg(21), lhs: VReg(20), rhs: .reg(VReg(15)), width: .w64),
+            .binary(.shl, dst: VReg(16), lhs: VReg(13), rhs: .imm(24), width: .w64),
+            .binary(.or, dst: VReg(23), lhs: VReg(21), rhs: .reg(VReg(16)), width: .w64),
+        ]
+        for k in 0..<4 {
+            if k > 0 { insts.append(.binary(.lshr, dst: VReg(30 + k), lhs: VReg(23), rhs: .imm(Int64(8 * k)), width: .w64)) }
+            insts.append(stored(k))
+        }
+        insts += extra + [.load(dst: VReg(40), base: .slot(0), offset: 0, width: .w64, signed: false)]
+        return fn([block(insts, returning: VReg(40))], params: 1, slots: [StackSlot(size: 8, alignment: 8, name: "p")])
+    }
+
+    private func piece(_ k: Int) -> Inst {
+        .store(base: .slot(0), offset: 4 + k, value: .reg(k == 0 ? VReg(23) : VReg(30 + k)), width: .w8)
+    }
+
+    @Test func storedBytesOfAnAssembledValueAreTheLoadedOnes() throws {
+        let inputs: [Int64] = [0, 1, 0x1234_5678, -1, 0x0102_0304_0506_0708, Int64.min]
+        let f = packedCopy(piece)
+        let g = ByteSwapIdioms.storedPieces(f)
+        let stored = g.blocks[0].instructions.compactMap { x -> VReg? in
+            if case .store(.slot(0), let off, .reg(let v), .w8) = x.inst, off >= 4 { return v }; return nil
+        }
+        #expect(stored == [VReg(10), VReg(11), VReg(12), VReg(13)], "\(show(g))")
+        #expect(!g.blocks[0].instructions.contains { if case .binary(.or, _, _, _, _) = $0.inst { return true }; return false }, "\(show(g))")
+        for x in inputs { #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x])) }
+
+        // Stored as they were: 16 bits of the assembly (two sources), and any store when the
+        // assembled value is also returned.
+        let wide = packedCopy { k in k == 0 ? .store(base: .slot(0), offset: 4, value: .reg(VReg(23)), width: .w16) : self.piece(k) }
+        let h = ByteSwapIdioms.storedPieces(wide)
+        #expect(h.blocks[0].instructions.contains { $0.inst == .store(base: .slot(0), offset: 4, value: .reg(VReg(23)), width: .w16) }, "\(show(h))")
+        for x in inputs { #expect(try IRInterpreter.run(h, args: [x]) == IRInterpreter.run(wide, args: [x])) }
+        let alsoRead = packedCopy(piece, extra: [.store(base: .slot(0), offset: 0, value: .reg(VReg(23)), width: .w32)])
+        let k = ByteSwapIdioms.storedPieces(alsoRead)
+        #expect(k.blocks[0].instructions.contains { $0.inst == piece(0) }, "\(show(k))")
+        for x in inputs { #expect(try IRInterpreter.run(k, args: [x]) == IRInterpreter.run(alsoRead, args: [x])) }
+    }
+}
