@@ -11,18 +11,7 @@ public enum Optimizer {
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
         let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
-        // The written statics (whose accesses are all at known places) that only one
-        // function names: its private variables (`DeadControlFlow`).
-        var privateStatics = [Set<String>](filled: [], count: m.functions.count)
-        if level > 0 && !m.writtenBytes.isEmpty {
-            var users: [String: Set<Int>] = [:]
-            for (i, f) in m.functions.enumerated() {
-                f.forEachInstruction { _, inst in
-                    if case .symbolAddr(_, let s) = inst, m.writtenBytes[s.name] != nil { users[s.name, default: []].insert(i) }
-                }
-            }
-            for (name, fs) in users where fs.count == 1 { privateStatics[fs.first!].insert(name) }
-        }
+        let privateStatics = level > 0 ? UnwrittenGlobals.privateStatics(of: m) : []
         /// `input` through the pass pipeline.
         func optimize(_ input: Function, privateStatics: Set<String>) -> Function {
             var f = input
@@ -155,7 +144,7 @@ public enum Optimizer {
             }
             return f
         }
-        for i in m.functions.indices { m.functions[i] = optimize(m.functions[i], privateStatics: privateStatics[i]) }
+        for i in m.functions.indices { m.functions[i] = optimize(m.functions[i], privateStatics: privateStatics.isEmpty ? [] : privateStatics[i]) }
         /// Function `i` of `m` through `passes`, once each, in order: what a fact found
         /// across functions lets fold.
         func followUp(_ i: Int, _ passes: [(String, (Function) -> Function)]) {

@@ -27,6 +27,22 @@ public enum UnwrittenGlobals {
         var variable: Set<Int> = []
     }
 
+    /// For each function of `module`, the statics its `writtenBytes` lists (accesses all
+    /// at known places, address escaping nowhere) that no other function names: that
+    /// function's private variables (`DeadControlFlow`). Empty when there are none.
+    public static func privateStatics(of module: Module) -> [Set<String>] {
+        guard !module.writtenBytes.isEmpty else { return [] }
+        var users: [String: Set<Int>] = [:]
+        for (i, f) in module.functions.enumerated() {
+            f.forEachInstruction { _, inst in
+                if case .symbolAddr(_, let s) = inst, module.writtenBytes[s.name] != nil { users[s.name, default: []].insert(i) }
+            }
+        }
+        var out = [Set<String>](filled: [], count: module.functions.count)
+        for (name, fs) in users where fs.count == 1 { out[fs.first!].insert(name) }
+        return out
+    }
+
     /// What `module`'s functions, optimized, still write in the objects its `writtenBytes`
     /// lists, where that differs from the list (a store of what was just loaded has gone):
     /// the byte ranges and stored constants to list instead — true of the program as it
