@@ -574,6 +574,11 @@ public struct Module: Hashable, Sendable {
     /// Of those written bytes, the ones only constants are stored to: the constants' bytes
     /// (with the initial byte, every value the byte can hold).
     public var storedBytes: [String: [Int: [UInt8]]] = [:]
+    /// `static` objects of fixed contents (as `readOnlyData` holds) that some function, as
+    /// lowered, writes at a place not known or lets escape, with their initial bytes:
+    /// should the optimized functions' writes all be at known places (the store at an
+    /// index not known was in a branch folding decided), they join `readOnlyData`.
+    public var unknownlyWritten: [String: [UInt8]] = [:]
     public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], readOnlyAddresses: [String: [Int: SymbolRef]] = [:],
                 addressTaken: Set<String> = [], writtenBytes: [String: [Range<Int>]] = [:], storedBytes: [String: [Int: [UInt8]]] = [:]) {
         self.functions = functions; self.readOnlyData = readOnlyData; self.readOnlyAddresses = readOnlyAddresses

@@ -154,17 +154,22 @@ public enum Optimizer {
         }
         let folding: [(String, (Function) -> Function)] = [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
                                                            ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)]
+        // A function no call reaches any more (its only call was in a branch folding
+        // decided) writes nothing: gone before the statics' writes are counted again.
+        if level > 0 { m = m.droppingUncalledStaticFunctions() }
         // Stores the pipeline found to write back what their bytes held (`g.f ^= 0`) are
-        // gone: a `static` they were the only writes of keeps its initializer there, and
-        // its loads in the functions reading it become constants. (Not the whole pipeline
-        // again: run twice, it decides more and costs the verifier more, a random program's
-        // function 105k → 213k instructions walked.)
+        // gone, and so are the stores folding found unreachable (a store at an index not
+        // known in a `switch` case never taken): a `static` they were the only writes of
+        // keeps its initializer there, and its loads in the functions reading it become
+        // constants, the loops computing only what they fed then dead. (Not the whole
+        // pipeline again: run twice, it decides more and costs the verifier more, a random
+        // program's function 105k → 213k instructions walked.)
         if level > 0, !skipped.contains("UnwrittenGlobals"), let fewer = timer.timeModule("UnwrittenGlobals", { UnwrittenGlobals.fewerWrites(in: m) }) {
-            m.writtenBytes = fewer.module.writtenBytes
-            m.storedBytes = fewer.module.storedBytes
+            m = fewer.module
             let memory = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
             for i in fewer.readers {
-                followUp(i, [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding)
+                followUp(i, [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding
+                         + [("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }), ("CFGSimplify", CFGSimplify.run)])
             }
         }
         if level > 0 && !skipped.contains("NarrowParameters") {

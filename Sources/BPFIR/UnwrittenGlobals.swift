@@ -44,16 +44,27 @@ public enum UnwrittenGlobals {
     }
 
     /// What `module`'s functions, optimized, still write in the objects its `writtenBytes`
-    /// lists, where that differs from the list (a store of what was just loaded has gone):
-    /// the byte ranges and stored constants to list instead — true of the program as it
-    /// now is, every function's writes counted —, and the indices of the functions taking
-    /// an address of such an object. Nil when nothing changed.
+    /// lists, where that differs from the list (a store of what was just loaded has gone),
+    /// and in those its `unknownlyWritten` lists that they now write only at known places
+    /// (the store at an index not known has gone): the byte ranges and stored constants
+    /// to list instead — true of the program as it now is, every function's writes
+    /// counted —, and the indices of the functions taking an address of such an object.
+    /// Nil when nothing changed.
     public static func fewerWrites(in module: Module) -> (module: Module, readers: [Int])? {
-        guard !module.writtenBytes.isEmpty else { return nil }
-        let now = writes(Set(module.writtenBytes.keys), in: module.functions, bigEndian: module.functions.first?.bigEndian ?? false)
+        guard !module.writtenBytes.isEmpty || !module.unknownlyWritten.isEmpty else { return nil }
+        let now = writes(Set(module.writtenBytes.keys).union(module.unknownlyWritten.keys), in: module.functions,
+                         bigEndian: module.functions.first?.bigEndian ?? false)
         func bytes(_ ranges: [Range<Int>]) -> Set<Int> { Set(ranges.joined()) }
         var changed: Set<String> = []
         var m = module
+        for (name, initial) in module.unknownlyWritten {
+            guard let w = now[name] else { continue }
+            changed.insert(name)
+            m.unknownlyWritten[name] = nil
+            m.readOnlyData[name] = initial
+            m.writtenBytes[name] = w.ranges.isEmpty ? nil : w.ranges
+            m.storedBytes[name] = w.constants.isEmpty ? nil : w.constants
+        }
         for (name, old) in module.writtenBytes {
             // (An object that escapes now, as no optimization makes one, keeps what was known.)
             guard let w = now[name] else { continue }

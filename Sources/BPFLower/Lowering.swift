@@ -108,12 +108,20 @@ final class ModuleLowering {
             .map(\.name))
         // Those written only at known bytes keep their initializer in the other bytes.
         let writes = UnwrittenGlobals.writes(statics, in: functions, bigEndian: options.bigEndian)
-        let fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: Set(writes.keys), bigEndian: options.bigEndian)
+        var fixed = Self.fixedContents(data, records: unit.records, unwrittenStatics: statics, bigEndian: options.bigEndian)
+        // The others' contents wait for the optimized functions' writes (those holding
+        // addresses are left out).
+        var unknownlyWritten: [String: [UInt8]] = [:]
+        for name in statics where writes[name] == nil {
+            if let bytes = fixed.bytes.removeValue(forKey: name), fixed.addresses.removeValue(forKey: name) == nil { unknownlyWritten[name] = bytes }
+        }
         let written = writes.filter { !$0.value.ranges.isEmpty && fixed.bytes[$0.key] != nil }
-        return LoweredProgram(module: Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
-                                             addressTaken: referencedGlobals,
-                                             writtenBytes: written.mapValues(\.ranges),
-                                             storedBytes: written.mapValues(\.constants).filter { !$0.value.isEmpty }),
+        var module = Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
+                            addressTaken: referencedGlobals,
+                            writtenBytes: written.mapValues(\.ranges),
+                            storedBytes: written.mapValues(\.constants).filter { !$0.value.isEmpty })
+        module.unknownlyWritten = unknownlyWritten
+        return LoweredProgram(module: module,
                               dataSections: data, externs: externs,
                               functionDecls: decls, coreTypes: coreTypes)
     }

@@ -88,4 +88,53 @@ extension OptimizerPassTests {
         let both = Optimizer.run(module([writesBack, other]), level: 2).functions[0]
         #expect(both.blocks.contains { $0.instructions.contains { if case .load = $0.inst { return true }; return false } }, "\(show(both))")
     }
+
+    /// A `static g` that lowering found written at a place not known (so not in
+    /// `readOnlyData`: `Module.unknownlyWritten`): `g[x] = 5` in a branch on a constant
+    /// that folding decides, and in a static function that only that branch called. Once
+    /// both are gone, `g` keeps its initializer and the load of `g + 4` is a constant; where
+    /// the branch is on the parameter, the store and the load stay.
+    @Test func aStaticWhoseUnknownWritesFoldingRemovesKeepsItsInitializer() {
+        let initializer: [UInt8] = [1, 0, 0, 0, 0x2a, 0, 0, 0]
+        /// `if (flag == 0) { g[x] = 5; writer(x); } return g[1];` with `flag` 1 or the parameter.
+        func reader(flagIsConstant: Bool) -> Function {
+            let entry = Block(id: BlockID(0), instructions: [
+                ins(.symbolAddr(dst: VReg(1), symbol: g)),
+                ins(.mov(dst: VReg(2), src: flagIsConstant ? .imm(1) : .reg(VReg(0)), width: .w64)),
+            ], terminator: .branch(.eq, lhs: VReg(2), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)))
+            let write = Block(id: BlockID(1), instructions: [
+                ins(.binary(.shl, dst: VReg(3), lhs: VReg(0), rhs: .imm(2), width: .w64)),
+                ins(.binary(.add, dst: VReg(4), lhs: VReg(1), rhs: .reg(VReg(3)), width: .w64)),
+                ins(.store(base: .reg(VReg(4)), offset: 0, value: .imm(5), width: .w32)),
+                ins(.call(dst: nil, callee: .function("writer"), args: [.reg(VReg(0))])),
+            ], terminator: .jump(BlockID(2)))
+            let read = Block(id: BlockID(2), instructions: [
+                ins(.load(dst: VReg(9), base: .reg(VReg(1)), offset: 4, width: .w32, signed: false)),
+            ], terminator: .ret(.reg(VReg(9))))
+            return fn([entry, write, read], params: 1)
+        }
+        // `writer(x)`: `g[x] = 7`, static, called only by the reader.
+        var writer = fn([Block(id: BlockID(0), instructions: [
+            ins(.symbolAddr(dst: VReg(1), symbol: g)),
+            ins(.binary(.add, dst: VReg(2), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w64)),
+            ins(.store(base: .reg(VReg(2)), offset: 0, value: .imm(7), width: .w8)),
+        ], terminator: .ret(.imm(0)))], params: 1)
+        writer.name = "writer"
+        writer.linkage = .static
+        writer.section = ".text"
+        func optimized(flagIsConstant: Bool) -> Module {
+            var m = Module(functions: [reader(flagIsConstant: flagIsConstant), writer])
+            m.unknownlyWritten = ["g": initializer]
+            return Optimizer.run(m, level: 2)
+        }
+        let folded = optimized(flagIsConstant: true)
+        let o = folded.functions[0]
+        #expect(folded.functions.count == 1 && o.blocks.count == 1 && o.blocks[0].terminator == .ret(.imm(0x2a)), "\(show(o))")
+        #expect(folded.readOnlyData["g"] == initializer && folded.unknownlyWritten.isEmpty)
+
+        let kept = optimized(flagIsConstant: false)
+        #expect(kept.functions.count == 2 && kept.unknownlyWritten["g"] == initializer && kept.readOnlyData["g"] == nil)
+        #expect(kept.functions[0].blocks.contains { $0.instructions.contains { if case .load = $0.inst { return true }; return false } },
+                "\(show(kept.functions[0]))")
+    }
 }
