@@ -271,8 +271,10 @@ public enum LoopInvariantHoisting {
     }
 
     /// The region entered at `e` (without its first `skipping` instructions): blocks all
-    /// of whose predecessors are in it, computing only from invariant registers and ones
-    /// the region defines before, grown from `e` until one block outside it is left to.
+    /// of whose predecessors are in it, computing only from invariant registers, ones the
+    /// region defines before and the loads of globals the loop leaves alone (`g > 0` as a
+    /// truth value: the load is tested by the region's own branch), grown from `e` until
+    /// one block outside it is left to.
     static func region(from e: Int, skipping: Int, f: Function, facts: LoopFacts,
                        succs: [[Int]], preds: [[Int]]) -> (Set<Int>, Int)? {
         var defined = RegSet(capacity: f.nextVReg)
@@ -282,7 +284,7 @@ public enum LoopInvariantHoisting {
             var scratch = defined, ok = true
             func read(_ u: VReg) { if !scratch.contains(u) && (facts.definedInLoop.contains(u) || facts.maybeUnwritten.contains(u)) { ok = false } }
             for i in f.blocks[b].instructions[first...] {
-                guard i.inst.isArithmeticOrCopy else { return false }
+                guard i.inst.isArithmeticOrCopy || facts.isGlobalLoad(i.inst) else { return false }
                 i.inst.forEachUse(read)
                 i.inst.forEachDef { scratch.insert($0) }
             }

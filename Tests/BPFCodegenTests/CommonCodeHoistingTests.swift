@@ -39,4 +39,31 @@ extension OptimizerPassTests {
         let tested = slotUpdate(testsIndex: true)
         #expect(CommonCodeHoisting.run(tested) == tested, "a computation on the tested index stays below the test")
     }
+
+    /// `x = flag ? g : g` (each side makes `g`'s address and loads it into `x`): the address
+    /// and the load are made once above the branch, both sides left empty. Loads through
+    /// a parameter's pointer stay on their sides.
+    @Test func theSameGlobalLoadOnBothSidesIsHoisted() throws {
+        let flag = VReg(0), p = VReg(1), x = VReg(19)
+        func program(throughParameter: Bool) -> Function {
+            func side(_ id: Int, _ a: VReg) -> Block {
+                Block(id: BlockID(id), instructions: throughParameter
+                      ? [ins(.load(dst: x, base: .reg(p), offset: 8, width: .w64, signed: false))]
+                      : [ins(.symbolAddr(dst: a, symbol: SymbolRef(name: "g"))),
+                         ins(.load(dst: x, base: .reg(a), offset: 8, width: .w64, signed: false))],
+                      terminator: .jump(BlockID(3)))
+            }
+            return fn([
+                Block(id: BlockID(0), terminator: .branch(.ne, lhs: flag, rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+                side(1, VReg(10)), side(2, VReg(11)),
+                Block(id: BlockID(3), terminator: .ret(.reg(x))),
+            ], params: 2)
+        }
+        let g = CommonCodeHoisting.run(program(throughParameter: false))
+        #expect(g.blocks[0].instructions.count == 2 && g.blocks[1].instructions.isEmpty && g.blocks[2].instructions.isEmpty, "\(show(g))")
+        #expect(g.useDefCounts().defs[x] == 1, "\(show(g))")
+        let kept = program(throughParameter: true)
+        #expect(CommonCodeHoisting.run(kept) == kept, "a load through a pointer stays on its side")
+    }
 }
+

@@ -169,4 +169,33 @@ extension OptimizerPassTests {
         #expect(loadsInLoop == storesThroughPointer, "\(show(g2))")
         #expect((branchesInLoop == 0) == !storesThroughPointer, "\(show(g2))")
     }
+
+    /// `for (i = 0; i < 16; i++) acc += g > 0;` with `g` a global the loop does not write:
+    /// the load's value is tested by the truth value's own branch, so the load and the
+    /// diamond leave the loop together (the verifier would otherwise split every round on
+    /// `g`, each side with its own exact `acc`: 2^16 paths once `acc` is known).
+    @Test func aGlobalsTruthValueLeavesTheLoopWithItsLoad() throws {
+        let i = VReg(3), acc = VReg(4), g = VReg(10), v = VReg(11), t = VReg(12)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        let f = fn([
+            Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(0), width: .w64)),
+                                            ins(.symbolAddr(dst: g, symbol: SymbolRef(name: "g")))], terminator: .jump(id(1))),
+            Block(id: id(1), instructions: [
+                ins(.binary(.mul, dst: acc, lhs: acc, rhs: .imm(31), width: .w64)),
+                ins(.load(dst: v, base: .reg(g), offset: 0, width: .w64, signed: false)),
+                ins(.mov(dst: t, src: .imm(1), width: .w64))],
+                  terminator: .branch(.sgt, lhs: v, rhs: .imm(0), width: .w64, then: id(3), else: id(2))),
+            Block(id: id(2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(3))),
+            Block(id: id(3), instructions: [
+                ins(.binary(.add, dst: acc, lhs: acc, rhs: .reg(t), width: .w64)),
+                ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64))],
+                  terminator: .branch(.ult, lhs: i, rhs: .imm(16), width: .w64, then: id(1), else: id(4))),
+            Block(id: id(4), terminator: .ret(.reg(acc))),
+        ], params: 0)
+        let h = LoopInvariantHoisting.run(f)
+        let body = loopBlocks(h)
+        #expect(!body.isEmpty && !body.contains { $0.instructions.contains { if case .load = $0.inst { return true }; return false } }, "\(show(h))")
+        #expect(body.allSatisfy { if case .branch(_, let l, _, _, _, _) = $0.terminator { return l == i }; return true }, "\(show(h))")
+    }
 }
+
