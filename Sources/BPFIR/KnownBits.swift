@@ -115,9 +115,27 @@ public enum KnownBits {
                 let b = bits(s, depth: depth)
                 return w == .w64 ? b : w == .w32 ? b.low32 : .unknown
             case .load(_, let base, let off, let w, false):
-                if case .reg(let b) = base, case .symbolAddr(_, let sym)? = definition[b],
+                guard case .reg(let b) = base else { return Bits(ones: 0, zeros: ~w.mask) }
+                if case .symbolAddr(_, let sym)? = definition[b],
                    let k = memory.knownBits(sym.name, at: Int(sym.offset) + off, width: w, bigEndian: f.bigEndian) {
                     return Bits(ones: k.ones, zeros: k.zeros)
+                }
+                // At an index into constant data whose bits bound it (a table lookup, as
+                // `__builtin_ctz` is lowered): what every entry it can read agrees on.
+                if case .binary(.add, _, let l, .reg(let r), .w64)? = definition[b], !memory.isEmpty {
+                    for (a, i) in [(l, r), (r, l)] {
+                        guard case .symbolAddr(_, let sym)? = definition[a] else { continue }
+                        let index = bits(i, depth: depth)
+                        let low = index.ones, high = ~index.zeros
+                        guard high >= low, high - low < 256, let start = Int(exactly: sym.offset).map({ $0 + off }) else { break }
+                        var agreed: Bits? = nil
+                        for k in low...high where k & index.zeros == 0 && k & index.ones == index.ones {
+                            guard let e = memory.knownBits(sym.name, at: start + Int(k), width: w, bigEndian: f.bigEndian) else { agreed = nil; break }
+                            agreed = agreed.map { $0.meet(Bits(ones: e.ones, zeros: e.zeros)) } ?? Bits(ones: e.ones, zeros: e.zeros)
+                        }
+                        if let agreed { return agreed }
+                        break
+                    }
                 }
                 return Bits(ones: 0, zeros: ~w.mask)
             case .ext(_, let s, let from, let to, let signed) where from.bits <= to.bits:

@@ -5,9 +5,11 @@ import Glibc
 /// The pass pipeline run between lowering and codegen.
 public enum Optimizer {
     public static func run(_ m: Module, level: Int) -> Module {
-        var m = level > 0 ? ExclusiveParameters.mark(m) : m
         var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
+        var m = m
+        if level > 0 && !skipped.contains("ConstantArguments") { m = timer.timeModule("ConstantArguments") { ConstantArguments.run(m) } }
+        if level > 0 { m = ExclusiveParameters.mark(m) }
         let printsSteps = getenv("SWIFT_BPFCC_PRINT_PASSES") != nil
         let pure = level > 0 ? PureFunctions.find(m) : []
         let readOnly = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)

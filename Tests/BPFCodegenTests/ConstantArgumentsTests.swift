@@ -1,0 +1,44 @@
+import Testing
+@testable import BPFIR
+@testable import BPFCodegen
+
+/// ConstantArguments: a parameter every call gives one constant reads that constant.
+extension OptimizerPassTests {
+    /// `static long h(a, b) { if (a == 5) return b; return g(a); }` and
+    /// `static long g(c) { return c + 1; }`, called from a program as `h(5, x)` and, with
+    /// `secondCaller`, also as `h(six, x)` where `six = 6`. With one caller `h` reads 5
+    /// for `a` (not `b`: the argument is the program's parameter), and so `g` — called
+    /// from `h` with that constant — reads 5 for `c`; `h` folded returns `b`. With a
+    /// second constant, `h` keeps reading `a`, and `g`, given `h`'s `a`, keeps `c`.
+    @Test func aParameterEveryCallGivesOneConstantReadsIt() throws {
+        func module(secondCaller: Bool) -> Module {
+            let h = Function(name: "h", section: ".text", linkage: .static, parameters: [VReg(0), VReg(1)], blocks: [
+                Block(id: BlockID(0), terminator: .branch(.eq, lhs: VReg(0), rhs: .imm(5), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.reg(VReg(1)))),
+                Block(id: BlockID(2), instructions: [ins(.call(dst: VReg(3), callee: .function("g"), args: [.reg(VReg(0))]))],
+                      terminator: .ret(.reg(VReg(3)))),
+            ], slots: [], nextVReg: 8)
+            let g = Function(name: "g", section: ".text", linkage: .static, parameters: [VReg(0)], blocks: [
+                Block(id: BlockID(0), instructions: [ins(.binary(.add, dst: VReg(1), lhs: VReg(0), rhs: .imm(1), width: .w64))],
+                      terminator: .ret(.reg(VReg(1)))),
+            ], slots: [], nextVReg: 8)
+            var calls = [ins(.call(dst: VReg(2), callee: .function("h"), args: [.imm(5), .reg(VReg(0))]))]
+            if secondCaller {
+                calls += [ins(.mov(dst: VReg(3), src: .imm(6), width: .w64)),
+                          ins(.call(dst: VReg(4), callee: .function("h"), args: [.reg(VReg(3)), .reg(VReg(0))])),
+                          ins(.binary(.add, dst: VReg(2), lhs: VReg(2), rhs: .reg(VReg(4)), width: .w64))]
+            }
+            let program = fn([Block(id: BlockID(0), instructions: calls, terminator: .ret(.reg(VReg(2))))])
+            return Module(functions: [program, h, g])
+        }
+        func reads(_ f: Function, _ r: VReg) -> Bool { f.useDefCounts().uses[r] > 0 }
+
+        let one = ConstantArguments.run(module(secondCaller: false))
+        #expect(!reads(one.functions[1], VReg(0)) && reads(one.functions[1], VReg(1)), "\(show(one.functions[1]))")
+        #expect(!reads(one.functions[2], VReg(0)), "the constant reaches g through h\(show(one.functions[2]))")
+        #expect(try IRInterpreter.run(ConstantFolding.run(one.functions[1]), args: [0, 42]) == 42)
+
+        let two = ConstantArguments.run(module(secondCaller: true))
+        #expect(two == module(secondCaller: true), "5 and 6: nothing is one constant")
+    }
+}
