@@ -79,6 +79,8 @@ public enum ConstantFolding {
                 return .binary(op, dst: d, lhs: rr, rhs: imm, width: w)
             }
             let rhs = operand(r, w)
+            // `x & 0xffffffff` is a 32-bit copy (the mask, in a register, fits no immediate).
+            if op == .and, w == .w64, case .reg(let m) = r, known(m) == 0xffff_ffff { return .mov(dst: d, src: .reg(l), width: .w32) }
             // A zero dividend or shifted value: `0 / x`, `0 % x` and `0 >> x` are 0 whatever
             // x is (eBPF's division by zero gives 0, its remainder the dividend).
             if w == .w32 || w == .w64, let a = known(l), a & w.mask == 0,
@@ -110,6 +112,7 @@ public enum ConstantFolding {
                 let allOnes = UInt64(bitPattern: k) & w.mask == w.mask
                 if op == .or && allOnes { return .mov(dst: d, src: .imm(-1), width: w) }
                 if op == .and && allOnes { return .mov(dst: d, src: .reg(l), width: w) }
+
                 if k == 0 && (op == .and || op == .mul) { return .mov(dst: d, src: .imm(0), width: .w64) }
             }
             return .binary(op, dst: d, lhs: l, rhs: rhs, width: w)

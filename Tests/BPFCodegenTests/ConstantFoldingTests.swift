@@ -66,6 +66,22 @@ extension OptimizerPassTests {
         }
     }
 
+    /// `x & m` at 64 bits with `m` a register holding 0xffffffff (no immediate holds it) is a
+    /// 32-bit copy; with 0x1ffffffff in the register the `and` stays.
+    @Test func aMaskOfTheLow32BitsIsA32BitCopy() throws {
+        for mask: Int64 in [0xffff_ffff, 0x1_ffff_ffff] {
+            let f = fn([Block(id: BlockID(0), instructions: [ins(.mov(dst: VReg(1), src: .imm(mask), width: .w64)),
+                                                             ins(.binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .reg(VReg(1)), width: .w64))],
+                              terminator: .ret(.reg(VReg(2))))], params: 1)
+            let g = ConstantFolding.run(f)
+            #expect(g.blocks[0].instructions.contains { $0.inst == .mov(dst: VReg(2), src: .reg(VReg(0)), width: .w32) } == (mask == 0xffff_ffff),
+                    "\(show(g))")
+            for v: Int64 in [0, -1, Int64.min, 0x1_0000_0005] {
+                #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(v)\(show(g))")
+            }
+        }
+    }
+
     /// A zero dividend or shifted value (`0 / x`, `0 % x`, `0 << x`, `0 >> x`, a register
     /// known to hold 0) folds to 0 whatever x is, eBPF's division and remainder by zero
     /// included; `x / 1` is a copy and `x % 1` is 0. Subtraction from 0, and shifts by 1, stay.
