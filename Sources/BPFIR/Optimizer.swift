@@ -146,7 +146,17 @@ public enum Optimizer {
             }
             return f
         }
-        for i in m.functions.indices { m.functions[i] = optimize(m.functions[i], privateStatics: privateStatics.isEmpty ? [] : privateStatics[i]) }
+        // (Callees defined before their callers are optimized first: what they return on
+        // every path, a caller reads as a constant from the start of its own pipeline.)
+        var constantReturns: [SymbolName: Int64] = [:]
+        let usesReturns = level > 0 && !skipped.contains("ConstantReturns")
+        for i in m.functions.indices {
+            var f = m.functions[i]
+            if !constantReturns.isEmpty { f = ConstantReturns.use(constantReturns, in: f) }
+            f = optimize(f, privateStatics: privateStatics.isEmpty ? [] : privateStatics[i])
+            if usesReturns, let k = ConstantReturns.value(of: f) { constantReturns[SymbolName(f.name)] = k }
+            m.functions[i] = f
+        }
         /// Function `i` of `m` through `passes`, once each, in order: what a fact found
         /// across functions lets fold.
         func followUp(_ i: Int, _ passes: [(String, (Function) -> Function)]) {

@@ -42,3 +42,34 @@ extension OptimizerPassTests {
         #expect(two == module(secondCaller: true), "5 and 6: nothing is one constant")
     }
 }
+
+/// ConstantReturns: a static sub-program returning one constant on every path gives its
+/// callers that constant.
+extension OptimizerPassTests {
+    /// `static int h(x) { g = x; return x > 3 ? 7 : k; }` before `prog(x) { return h(x) * 2; }`:
+    /// with `k` 7 the program returns 14 (the call stays: it stores `g`); with `k` 8, or
+    /// with `h` global (a link may replace it), it multiplies the call's result.
+    @Test func aConstantEveryReturnGivesIsTheCallsResult() throws {
+        func module(other: Int64, linkage: Linkage = .static) -> Module {
+            let h = Function(name: "h", section: ".text", linkage: linkage, parameters: [VReg(0)], blocks: [
+                Block(id: BlockID(0), instructions: [ins(.symbolAddr(dst: VReg(1), symbol: SymbolRef(name: "g"))),
+                                                     ins(.store(base: .reg(VReg(1)), offset: 0, value: .reg(VReg(0)), width: .w64))],
+                      terminator: .branch(.ugt, lhs: VReg(0), rhs: .imm(3), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(7))),
+                Block(id: BlockID(2), terminator: .ret(.imm(other))),
+            ], slots: [], nextVReg: 8)
+            let program = fn([Block(id: BlockID(0), instructions: [
+                ins(.call(dst: VReg(2), callee: .function("h"), args: [.reg(VReg(0))])),
+                ins(.binary(.mul, dst: VReg(3), lhs: VReg(2), rhs: .imm(2), width: .w64)),
+            ], terminator: .ret(.reg(VReg(3))))])
+            return Module(functions: [h, program])
+        }
+        func calls(_ f: Function) -> Bool { f.blocks.contains { $0.instructions.contains { if case .call = $0.inst { return true }; return false } } }
+        let folded = Optimizer.run(module(other: 7), level: 2).functions[1]
+        #expect(calls(folded) && folded.blocks.contains { $0.terminator == .ret(.imm(14)) }, "\(show(folded))")
+        for m in [module(other: 8), module(other: 7, linkage: .global)] {
+            let kept = Optimizer.run(m, level: 2).functions[1]
+            #expect(!kept.blocks.contains { if case .ret(.imm?) = $0.terminator { return true }; return false }, "\(show(kept))")
+        }
+    }
+}
