@@ -112,7 +112,6 @@ public enum ConstantFolding {
                 let allOnes = UInt64(bitPattern: k) & w.mask == w.mask
                 if op == .or && allOnes { return .mov(dst: d, src: .imm(-1), width: w) }
                 if op == .and && allOnes { return .mov(dst: d, src: .reg(l), width: w) }
-
                 if k == 0 && (op == .and || op == .mul) { return .mov(dst: d, src: .imm(0), width: .w64) }
             }
             return .binary(op, dst: d, lhs: l, rhs: rhs, width: w)

@@ -113,7 +113,9 @@ final class ModuleLowering {
         // addresses are left out).
         var unknownlyWritten: [String: [UInt8]] = [:]
         for name in statics where writes[name] == nil {
-            if let bytes = fixed.bytes.removeValue(forKey: name), fixed.addresses.removeValue(forKey: name) == nil { unknownlyWritten[name] = bytes }
+            let bytes = fixed.bytes.removeValue(forKey: name)
+            let holdsAddresses = fixed.addresses.removeValue(forKey: name) != nil
+            if let bytes, !holdsAddresses { unknownlyWritten[name] = bytes }
         }
         let written = writes.filter { !$0.value.ranges.isEmpty && fixed.bytes[$0.key] != nil }
         var module = Module(functions: functions, readOnlyData: fixed.bytes, readOnlyAddresses: fixed.addresses,
