@@ -149,6 +149,13 @@ public enum FullUnrolling {
         // do-while loop is its body's first block, whose branches may stay inside), or
         // one on an edge back to it.
         var roundsReadData = false
+        // Whether a branch data decides goes back to the header, and whether the header's
+        // own test, leaving the loop, was decided in every round.
+        var dataBackEdge = false, headerDecidesExit = true
+        func headerTestsExit(_ t: Terminator) -> Bool {
+            if case .branch(_, _, _, _, let a, let b) = t { return a != b && (leavesLoop(a) || leavesLoop(b)) }
+            return false
+        }
         // Where the iterations' decided tests leave the loop, and where tests of a known
         // register against an unknown one do: when they leave to the same place, the
         // second test is a variable bound (`for (i = 0; i < 8; i++) { if (i >= n) break;`),
@@ -201,14 +208,20 @@ public enum FullUnrolling {
                 size += copy.instructions.count
                 guard size <= (trips <= foldedTrips ? foldedFactor : 1) * limit(trips) else { return nil }
                 var taken: [BlockID] = copy.terminator.successors
+                if b == h, !headerTestsExit(copy.terminator) || walk.known.decide(copy.terminator, in: st.values) == nil { headerDecidesExit = false }
                 if case .branch(_, let l, let r, _, let t, let e) = copy.terminator, t != e {
                     if let goes = walk.known.decide(copy.terminator, in: st.values) {
                         taken = [goes ? t : e]
                         copy.terminator = .jump(taken[0])
                         if leavesLoop(taken[0]) { countedExits.insert(taken[0]) }
                         if !leavesLoop(t) && !leavesLoop(e) && index[t] != h && index[e] != h { simplifies = true }
-                    } else if (b == h && (leavesLoop(t) || leavesLoop(e))) || index[t] == h || index[e] == h {
+                    } else if b == h && (leavesLoop(t) || leavesLoop(e)) {
                         roundsReadData = true
+                    } else if index[t] == h || index[e] == h {
+                        // Data decides whether the round goes on to the header — which
+                        // goes round again only if its own test says so (a `continue` in
+                        // a `while` loop), unless the header decides nothing.
+                        dataBackEdge = true
                     } else if case .reg = r,
                               (walk.known.value(.reg(l), in: st.values) == nil) != (walk.known.value(r, in: st.values) == nil) {
                         // A known register (the counter) against an unknown one.
@@ -235,7 +248,7 @@ public enum FullUnrolling {
             headerState = backEdges
             if let n = nextHeader { headerID = n }
         }
-        if !countedExits.isDisjoint(with: boundExits) { roundsReadData = true }
+        if !countedExits.isDisjoint(with: boundExits) || dataBackEdge && !headerDecidesExit { roundsReadData = true }
         if (roundsReadData || !simplifies) && size > loopSize { return nil }
         guard size > limit(trips) else { return out }
         return foldedSize(out, known: known, liveOut: usedOutside(f, loop: loop)) <= limit(trips) ? out : nil

@@ -4,6 +4,9 @@
 /// that every definition leaves zero-extended (an unsigned load or zero extension of that
 /// width, or narrower), and the extension must be in the branch's block with its source
 /// not written after it. A constant a sign extension cannot produce leaves the test alone.
+/// An unsigned `<= 0` or `> 0` of one (`0 >= (u64)c`) is its test against 0: done on the
+/// byte, the verifier knows the byte's value after the test, and a later test of the same
+/// byte (an unrolled loop's next round) is decided, not split again.
 public enum NarrowCompares {
     public static func run(_ f: Function) -> Function {
         // Registers every definition of which is zero-extended from at most 8 or 16 bits.
@@ -24,8 +27,10 @@ public enum NarrowCompares {
         func narrow(_ r: VReg, _ w: Width) -> Bool { !other.contains(r) && (widest[r] ?? 99) <= w.bytes }
         var f = f
         for bi in f.blocks.indices {
-            guard case .branch(let cc, let l, let r, let w, let thenB, let elseB) = f.blocks[bi].terminator,
-                  cc == .eq || cc == .ne else { continue }
+            guard case .branch(let test, let l, let r, let w, let thenB, let elseB) = f.blocks[bi].terminator else { continue }
+            // (Unsigned `<= 0` and `> 0` are `== 0` and `!= 0`.)
+            let cc: CondCode = r == .imm(0) && test == .ule ? .eq : r == .imm(0) && test == .ugt ? .ne : test
+            guard cc == .eq || cc == .ne else { continue }
             let insts = f.blocks[bi].instructions
             /// The zero-extended source of `v`'s sign extension in this block, and its width.
             func source(_ v: VReg) -> (VReg, Width)? {

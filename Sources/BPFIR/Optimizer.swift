@@ -98,6 +98,10 @@ public enum Optimizer {
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("OverwrittenStores", OverwrittenStores.run)
                 step("NarrowOperandFolding", NarrowOperandFolding.run)
+                // Again, now that extensions read the loads themselves, not copies of them:
+                // `0 >= (u64)c` of a `char`, in every round of an unrolled loop, tests the
+                // byte itself.
+                step("NarrowCompares", NarrowCompares.run)
                 step("RedundancyElimination", RedundancyElimination.run)
                 step("ByteSwapIdioms", ByteSwapIdioms.run)
                 step("BitValues", BitValues.run)

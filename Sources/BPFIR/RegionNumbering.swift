@@ -10,8 +10,9 @@
 /// they are equal up to the names of the registers they define, read the same registers
 /// otherwise, each written once in the function (so holding one value wherever they are
 /// read), and the earlier one's entry dominates the later one's. What the earlier one
-/// defines is defined nowhere else, and on every path through it; what the later one
-/// defines holds no value into it.
+/// defines is defined nowhere else; those of its registers whose counterparts the code
+/// after the later one reads are written on every path through it (only those are
+/// copied); what the later one defines holds no value into it.
 public enum RegionNumbering {
     static let maxBlocks = 16, maxInstructions = 32
 
@@ -42,26 +43,34 @@ public enum RegionNumbering {
         guard candidates.contains(where: { !shapes.insert($0.1).inserted }) else { return f }
         var f = f
         let dominators = Dominators(f, predecessors: preds), liveness = Liveness(f)
-        var seen: [Key: [Region]] = [:]
-        var replaced: [(Region, Region)] = []
+        // Earlier regions by shape, with the positions (in `defined`) of the registers
+        // each writes on every path through it.
+        var seen: [Key: [(region: Region, everyPath: Set<Int>)]] = [:]
+        var replaced: [(region: Region, earlier: Region, copied: [Int])] = []
         var taken = Set<Int>()
         for (region, key) in candidates {
             let e = region.entry
             guard !taken.contains(e) else { continue }
             let live = liveness.liveIn[e]
             guard !region.defined.contains(where: { live.contains($0) }) else { continue }
-            if let earlier = seen[key]?.first(where: { dominators.dominates($0.entry, e) && !$0.blocks.contains(e)
-                                                         && !callBetween($0.exit, e, f: f, succs: succs, preds: preds) }) {
-                replaced.append((region, earlier))
+            // What the later region leaves to the code after it is all that needs copying
+            // (a sign extension only its branch read need not be written on every path of
+            // the earlier one: `c ? (x == 0) : 0`).
+            let needed = region.defined.indices.filter { liveness.liveIn[region.exit].contains(region.defined[$0]) }
+            if let earlier = seen[key]?.first(where: { $0.everyPath.isSuperset(of: needed) && dominators.dominates($0.region.entry, e)
+                                                         && !$0.region.blocks.contains(e)
+                                                         && !callBetween($0.region.exit, e, f: f, succs: succs, preds: preds) }) {
+                replaced.append((region, earlier.region, needed))
                 taken.formUnion(region.blocks)
-            } else if definesOnEveryPath(region, f: f, succs: succs) {
-                seen[key, default: []].append(region)
+            } else {
+                let written = writtenOnEveryPath(region, f: f, succs: succs)
+                seen[key, default: []].append((region, Set(region.defined.indices.filter { written.contains(region.defined[$0]) })))
             }
         }
         guard !replaced.isEmpty else { return f }
-        for (region, earlier) in replaced {
+        for (region, earlier, copied) in replaced {
             let e = region.entry
-            f.blocks[e].instructions += zip(region.defined, earlier.defined).map { Instruction(.mov(dst: $0, src: .reg($1), width: .w64)) }
+            f.blocks[e].instructions += copied.map { Instruction(.mov(dst: region.defined[$0], src: .reg(earlier.defined[$0]), width: .w64)) }
             f.blocks[e].terminator = .jump(f.blocks[region.exit].id)
         }
         return CFGSimplify.run(f)
@@ -141,8 +150,8 @@ public enum RegionNumbering {
         return (Region(entry: e, blocks: order, exit: exit, defined: defined), key)
     }
 
-    /// Whether every path from the region's entry to its exit writes each register it defines.
-    static func definesOnEveryPath(_ r: Region, f: Function, succs: [[Int]]) -> Bool {
+    /// The registers every path from the region's entry to its exit writes.
+    static func writtenOnEveryPath(_ r: Region, f: Function, succs: [[Int]]) -> Set<VReg> {
         // Blocks in walk order: each block's predecessors in the region come before it.
         var written: [Int: Set<VReg>] = [:]
         var atExit: Set<VReg>? = nil
@@ -154,6 +163,6 @@ public enum RegionNumbering {
                 else { written[s] = written[s].map { $0.intersection(w) } ?? w }
             }
         }
-        return (atExit ?? []).isSuperset(of: r.defined)
+        return atExit ?? []
     }
 }

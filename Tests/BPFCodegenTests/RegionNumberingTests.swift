@@ -38,4 +38,38 @@ extension OptimizerPassTests {
         let across = repeatedComparison(callBetween: true)
         #expect(RegionNumbering.run(across) == across, "a call between: the value is computed again")
     }
+
+    /// `t1 = c ? (s = (s8)x, s == 0) : 0; t2 = c ? (s' = (s8)x, s' == 0) : 0; return t1 * 4 + t2`:
+    /// the extension is written on one path of the region only, but nothing after the
+    /// second region reads its own, so `t2` is a copy of `t1` all the same (an unrolled
+    /// loop's `on ? (0 >= (u64)ch) : 0` in every round). With the extension read after the
+    /// second region, it stays.
+    @Test func aNestedTruthValueBecomesACopyOfWhatItLeaves() throws {
+        let c = VReg(0), x = VReg(1), t1 = VReg(10), s1 = VReg(11), t2 = VReg(12), s2 = VReg(13), y = VReg(14), r = VReg(15)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        func region(_ at: Int, _ t: VReg, _ s: VReg, next: Int) -> [Block] {
+            [Block(id: id(at), terminator: .branch(.ne, lhs: c, rhs: .imm(0), width: .w64, then: id(at + 1), else: id(at + 4))),
+             Block(id: id(at + 1), instructions: [ins(.ext(dst: s, src: x, from: .w8, to: .w64, signed: true))],
+                   terminator: .branch(.eq, lhs: s, rhs: .imm(0), width: .w64, then: id(at + 2), else: id(at + 3))),
+             Block(id: id(at + 2), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(id(next))),
+             Block(id: id(at + 3), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(next))),
+             Block(id: id(at + 4), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(next)))]
+        }
+        func program(readsExtension: Bool) -> Function {
+            fn(region(0, t1, s1, next: 5)
+               + [Block(id: id(5), instructions: [ins(.binary(.shl, dst: y, lhs: t1, rhs: .imm(2), width: .w64))], terminator: .jump(id(6)))]
+               + region(6, t2, s2, next: 11)
+               + [Block(id: id(11), instructions: [ins(.binary(.add, dst: r, lhs: y, rhs: .reg(readsExtension ? s2 : t2), width: .w64))],
+                        terminator: .ret(.reg(r)))], params: 2)
+        }
+        let f = program(readsExtension: false), g = RegionNumbering.run(f)
+        let branches = g.blocks.filter { if case .branch = $0.terminator { return true }; return false }
+        #expect(branches.count == 2, "the first region's two tests left\(show(g))")
+        for (p, q): (Int64, Int64) in [(0, 0), (1, 0), (1, 0x100), (1, 5), (0, 5)] {
+            #expect(try IRInterpreter.run(g, args: [p, q]) == IRInterpreter.run(f, args: [p, q]), "\(p) \(q)")
+        }
+        let reads = program(readsExtension: true)
+        #expect(RegionNumbering.run(reads) == reads, "the extension, not written on every path of the first region, is read after the second")
+    }
 }
+

@@ -51,6 +51,46 @@ extension OptimizerPassTests {
     }
 }
 
+extension OptimizerPassTests {
+    /// `i = 0; while (i < 2) { i++; acc = acc * 3 + 1; if ((p >> i) & 1) continue; acc += 7; }`:
+    /// data decides whether a round goes on to the header, but the header's own test,
+    /// decided in every round, says whether there is another: unrolled (two rounds, as
+    /// clang unrolls it). With `dataRepeats` the data test's edge back goes to a header
+    /// that tests no exit (`do { ... } while ((p >> i) & 1)` around the counted part):
+    /// data decides how often the loop goes round, and it stays a loop.
+    @Test func aContinueInACountedLoopLeavesItsTripsDecided() throws {
+        let p = VReg(0), i = VReg(1), acc = VReg(2), t = VReg(3), u = VReg(4)
+        func id(_ n: Int) -> BlockID { BlockID(n) }
+        func program(dataRepeats: Bool) -> Function {
+            let body = [ins(.binary(.add, dst: i, lhs: i, rhs: .imm(1), width: .w64)),
+                        ins(.binary(.mul, dst: acc, lhs: acc, rhs: .imm(3), width: .w64)),
+                        ins(.binary(.add, dst: acc, lhs: acc, rhs: .imm(1), width: .w64)),
+                        ins(.binary(.lshr, dst: t, lhs: p, rhs: .reg(i), width: .w64)),
+                        ins(.binary(.and, dst: u, lhs: t, rhs: .imm(1), width: .w64))]
+            let start = Block(id: id(0), instructions: [ins(.mov(dst: i, src: .imm(0), width: .w64)), ins(.mov(dst: acc, src: .imm(1), width: .w64))],
+                              terminator: .jump(id(1)))
+            let end = Block(id: id(9), terminator: .ret(.reg(acc)))
+            if dataRepeats {
+                return fn([start,
+                           Block(id: id(1), instructions: body, terminator: .branch(.ne, lhs: u, rhs: .imm(0), width: .w64, then: id(1), else: id(3))),
+                           Block(id: id(3), instructions: [ins(.binary(.add, dst: acc, lhs: acc, rhs: .imm(7), width: .w64))],
+                                 terminator: .branch(.ult, lhs: i, rhs: .imm(2), width: .w64, then: id(1), else: id(9))),
+                           end], params: 1)
+            }
+            return fn([start,
+                       Block(id: id(1), terminator: .branch(.ult, lhs: i, rhs: .imm(2), width: .w64, then: id(2), else: id(9))),
+                       Block(id: id(2), instructions: body, terminator: .branch(.ne, lhs: u, rhs: .imm(0), width: .w64, then: id(1), else: id(3))),
+                       Block(id: id(3), instructions: [ins(.binary(.add, dst: acc, lhs: acc, rhs: .imm(7), width: .w64))], terminator: .jump(id(1))),
+                       end], params: 1)
+        }
+        let f = program(dataRepeats: false), g = FullUnrolling.run(f)
+        #expect(FullUnrolling.loopHeaders(g).isEmpty, "\(show(g))")
+        for v: Int64 in [0, 2, 4, 6, -1] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "\(v)") }
+        let repeats = program(dataRepeats: true)
+        #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(repeats)).isEmpty, "\(show(FullUnrolling.run(repeats)))")
+    }
+}
+
 /// FullUnrolling of loops that a count bounds while data may leave them early, and of
 /// loops whose exit reads constant data.
 extension OptimizerPassTests {

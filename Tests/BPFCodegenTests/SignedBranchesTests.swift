@@ -180,6 +180,23 @@ extension OptimizerPassTests {
         for f in [program(.imm(200)), program(.imm(-1), narrowSource: false)] { #expect(NarrowCompares.run(f) == f, "\(show(f))") }
     }
 
+    /// `0 >= (u64)(signed char)byte` is `byte == 0`, and `(u64)(signed char)byte > 0` is
+    /// `byte != 0`; `<= 1` stays.
+    @Test func unsignedTestsOfASignExtendedByteAgainstZeroTestTheByte() throws {
+        func program(_ cc: CondCode, _ k: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [ins(.load(dst: VReg(2), base: .reg(VReg(0)), offset: 0, width: .w8, signed: false)),
+                                                     ins(.ext(dst: VReg(4), src: VReg(2), from: .w8, to: .w64, signed: true))],
+                      terminator: .branch(cc, lhs: VReg(4), rhs: .imm(k), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                Block(id: BlockID(2), terminator: .ret(.imm(2)))], params: 1)
+        }
+        for (cc, narrowed) in [(CondCode.ule, CondCode.eq), (.ugt, .ne)] {
+            let g = NarrowCompares.run(program(cc, 0))
+            #expect(g.blocks[0].terminator == .branch(narrowed, lhs: VReg(2), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2)), "\(show(g))")
+        }
+        #expect(NarrowCompares.run(program(.ule, 1)) == program(.ule, 1))
+    }
+
     /// `-(u32)byte != 21` (64-bit test), `byte + 300 == 10`, `(byte ^ 0x100) == 3` are
     /// decided by the byte's range once the operation is undone; `-(u32)byte == 0xffffffeb`
     /// and `byte + 3 == 10` are not.
