@@ -147,7 +147,7 @@ public enum FullUnrolling {
         // Whether data decides if an iteration goes round again: a branch left open in
         // the header that can leave the loop (`while (v && b < 8)`; the header of a
         // do-while loop is its body's first block, whose branches may stay inside), or
-        // one on an edge back to it.
+        // one on an edge back to it when the header does not decide the exit itself.
         var roundsReadData = false
         // Whether a branch data decides goes back to the header, and whether the header's
         // own test, leaving the loop, was decided in every round.
