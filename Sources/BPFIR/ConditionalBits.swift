@@ -11,7 +11,7 @@ public enum ConditionalBits {
         let index = f.blockIndexByID
         let preds = f.flowGraph.predecessors
         let (uses, _) = f.useDefCounts()
-        let constants = singleConstants(f)
+        let constants = f.singleConstants
         func value(_ o: Operand) -> Int64? {
             switch o { case .imm(let k): return k; case .reg(let r): return constants[r] }
         }
@@ -43,21 +43,6 @@ public enum ConditionalBits {
         }
         guard changed else { return f }
         return mergingMasks(CFGSimplify.joinStraightLines(CFGSimplify.run(f)), constants: constants)
-    }
-
-    /// Registers defined once, by a constant.
-    static func singleConstants(_ f: Function) -> [VReg: Int64] {
-        let (_, defs) = f.useDefCounts()
-        var out: [VReg: Int64] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                switch i.inst {
-                case .mov(let d, .imm(let k), .w64) where defs[d] == 1, .loadImm64(let d, let k) where defs[d] == 1: out[d] = k
-                default: break
-                }
-            }
-        }
-        return out
     }
 
     /// `t1 = x & M1; r |= t1; t2 = x & M2; r |= t2` (temporaries used once, `x` unchanged;

@@ -7,9 +7,9 @@
 ///
 /// Only parameters the callee never assigns, and only functions whose every caller is in
 /// the module (`callSitesOfStaticFunctions`). An argument counts when it is a constant
-/// operand, or a register its caller sets once, to a 64-bit constant — as a parameter
-/// made constant this way is, so a constant passed down through several functions
-/// reaches the last (the functions are looked at again until nothing changes).
+/// operand, or a register its caller sets once, to a constant (`singleConstants`) — as
+/// a parameter made constant this way is, so a constant passed down through several
+/// functions reaches the last (the functions are looked at again until nothing changes).
 public enum ConstantArguments {
     public static func run(_ given: Module) -> Module {
         var m = given
@@ -20,7 +20,7 @@ public enum ConstantArguments {
                 switch a {
                 case .imm(let k): return k
                 case .reg(let r):
-                    if constants[caller] == nil { constants[caller] = constantRegisters(m.functions[caller]) }
+                    if constants[caller] == nil { constants[caller] = m.functions[caller].singleConstants }
                     return constants[caller]![r]
                 }
             }
@@ -38,16 +38,6 @@ public enum ConstantArguments {
             if !changed { break }
         }
         return m
-    }
-
-    /// The registers `f` defines once, by a 64-bit copy of a constant, and their constants.
-    static func constantRegisters(_ f: Function) -> [VReg: Int64] {
-        let (_, defs) = f.useDefCounts()
-        var out: [VReg: Int64] = [:]
-        f.forEachInstruction { _, inst in
-            if case .mov(let d, .imm(let k), .w64) = inst, defs[d] == 1 { out[d] = k }
-        }
-        return out
     }
 
     /// `f` reading a fresh register set to `value` at its entry wherever it read `p`.

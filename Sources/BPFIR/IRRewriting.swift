@@ -148,6 +148,20 @@ public extension Function {
         return out
     }
 
+    /// Registers written once, with a constant (a copy of an immediate or a 64-bit load
+    /// of one): the constant each holds.
+    var singleConstants: [VReg: Int64] {
+        let (_, defs) = useDefCounts()
+        var out: [VReg: Int64] = [:]
+        forEachInstruction { _, inst in
+            switch inst {
+            case .mov(let d, .imm(let k), .w64) where defs[d] == 1, .loadImm64(let d, let k) where defs[d] == 1: out[d] = k
+            default: break
+            }
+        }
+        return out
+    }
+
     /// Every instruction defining each register.
     var definitionsByRegister: [VReg: [Inst]] { definitionsByRegister { $0.inst } }
 
