@@ -180,13 +180,33 @@ public enum Optimizer {
         // constants, the loops computing only what they fed then dead. (Not the whole
         // pipeline again: run twice, it decides more and costs the verifier more, a random
         // program's function 105k → 213k instructions walked.)
+        /// The passes folding the loads of read-only memory (`memory` holding more than
+        /// the pipeline's did) and what they decide.
+        func loadFolding(_ memory: ReadOnlyMemory) -> [(String, (Function) -> Function)] {
+            [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding
+                + [("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }), ("CFGSimplify", CFGSimplify.run)]
+        }
+        func currentMemory() -> ReadOnlyMemory {
+            ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
+        }
         if level > 0, !skipped.contains("UnwrittenGlobals"), let fewer = timer.timeModule("UnwrittenGlobals", { UnwrittenGlobals.fewerWrites(in: m) }) {
             m = fewer.module
-            let memory = ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
-            for i in fewer.readers {
-                followUp(i, [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding
-                         + [("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }), ("CFGSimplify", CFGSimplify.run)])
+            let passes = loadFolding(currentMemory())
+            for i in fewer.readers { followUp(i, passes) }
+        }
+        // Statics whose writes are reachable only once they have changed (clang's
+        // interprocedural constant propagation finds them): the functions writing them
+        // folded on the supposition that they never change, the others reading them then.
+        if level > 0, !skipped.contains("SteadyStatics"), let steady = timer.timeModule("SteadyStatics", {
+            SteadyStatics.find(in: m) { f, memory in
+                var f = f
+                for (_, pass) in loadFolding(memory) { f = pass(f) }
+                return f
             }
+        }) {
+            m = steady.module
+            let passes = loadFolding(currentMemory())
+            for i in steady.readers { followUp(i, passes) }
         }
         if level > 0 && !skipped.contains("NarrowParameters") {
             // Across functions, once each is optimized (the callers' arguments are then
