@@ -39,6 +39,8 @@ public enum SteadyStatics {
                 continue
             }
             var m = module
+            // The writes left store what the statics hold: no-ops, gone.
+            for i in writers { functions[i] = droppingStores(to: candidates, in: functions[i]) }
             m.functions = functions
             for name in candidates {
                 m.writtenBytes[name] = nil
@@ -52,5 +54,19 @@ public enum SteadyStatics {
             return (m, readers)
         }
         return nil
+    }
+
+    /// `f` without its stores through an address of one of `names`.
+    static func droppingStores(to names: Set<String>, in f: Function) -> Function {
+        let derived = UnwrittenGlobals.addressRegisters(of: names, in: f).derived
+        guard !derived.isEmpty else { return f }
+        var f = f
+        for bi in f.blocks.indices {
+            f.blocks[bi].instructions.removeAll { i in
+                if case .store(.reg(let r), _, _, _) = i.inst { return derived[r] != nil }
+                return false
+            }
+        }
+        return DeadCodeElimination.run(f)
     }
 }

@@ -90,50 +90,8 @@ public enum UnwrittenGlobals {
         var kept = candidates
         var written: [String: Writes] = [:]
         for f in functions {
-            // Registers holding (or computed from) a candidate's address, and which one;
-            // the address itself where a register defined once is the symbol plus constants.
-            var derived: [VReg: String] = [:]
-            var address: [VReg: SymbolRef] = [:]
-            var defs: RegCounts? = nil
-            func once(_ d: VReg) -> Bool {
-                if defs == nil { defs = f.useDefCounts().defs }
-                return defs![d] == 1
-            }
-            for b in f.blocks {
-                for i in b.instructions {
-                    if case .symbolAddr(let d, let s) = i.inst, kept.contains(s.name) {
-                        derived[d] = s.name
-                        if once(d) { address[d] = s }
-                    }
-                }
-            }
+            let (derived, address) = addressRegisters(of: kept, in: f)
             guard !derived.isEmpty else { continue }
-            // Arithmetic on an address is an address: followed to a fixed point (a
-            // register may be defined in a later block than its use in a loop).
-            var grew = true
-            while grew {
-                grew = false
-                for b in f.blocks {
-                    for i in b.instructions {
-                        switch i.inst {
-                        case .mov, .binary, .neg, .ext, .bswap:
-                            var source: String?
-                            i.inst.forEachUse { r in if source == nil { source = derived[r] } }
-                            guard let name = source, let d = i.inst.singleDef, derived[d] == nil else { continue }
-                            derived[d] = name
-                            grew = true
-                            guard once(d) else { continue }
-                            switch i.inst {
-                            case .mov(_, .reg(let r), .w64): address[d] = address[r]
-                            case .binary(.add, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(UInt64(bitPattern: k))
-                            case .binary(.sub, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(0 &- UInt64(bitPattern: k))
-                            default: break
-                            }
-                        default: break
-                        }
-                    }
-                }
-            }
             /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a
             /// candidate, and the constant it writes if it is one.
             func write(_ base: Address, _ off: Int, _ bytes: Int, _ value: Operand? = nil) {
@@ -183,5 +141,53 @@ public enum UnwrittenGlobals {
             result[name] = w
         }
         return result
+    }
+
+    /// The registers of `f` holding (or computed from) the address of one of `names`, and
+    /// which one; for a register defined once as the symbol plus constants, that address.
+    static func addressRegisters(of names: Set<String>, in f: Function) -> (derived: [VReg: String], address: [VReg: SymbolRef]) {
+        var derived: [VReg: String] = [:]
+        var address: [VReg: SymbolRef] = [:]
+        var defs: RegCounts? = nil
+        func once(_ d: VReg) -> Bool {
+            if defs == nil { defs = f.useDefCounts().defs }
+            return defs![d] == 1
+        }
+        for b in f.blocks {
+            for i in b.instructions {
+                if case .symbolAddr(let d, let s) = i.inst, names.contains(s.name) {
+                    derived[d] = s.name
+                    if once(d) { address[d] = s }
+                }
+            }
+        }
+        guard !derived.isEmpty else { return ([:], [:]) }
+        // Arithmetic on an address is an address: followed to a fixed point (a register
+        // may be defined in a later block than its use in a loop).
+        var grew = true
+        while grew {
+            grew = false
+            for b in f.blocks {
+                for i in b.instructions {
+                    switch i.inst {
+                    case .mov, .binary, .neg, .ext, .bswap:
+                        var source: String?
+                        i.inst.forEachUse { r in if source == nil { source = derived[r] } }
+                        guard let name = source, let d = i.inst.singleDef, derived[d] == nil else { continue }
+                        derived[d] = name
+                        grew = true
+                        guard once(d) else { continue }
+                        switch i.inst {
+                        case .mov(_, .reg(let r), .w64): address[d] = address[r]
+                        case .binary(.add, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(UInt64(bitPattern: k))
+                        case .binary(.sub, _, let l, .imm(let k), .w64): address[d] = address[l]?.adding(0 &- UInt64(bitPattern: k))
+                        default: break
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        return (derived, address)
     }
 }
