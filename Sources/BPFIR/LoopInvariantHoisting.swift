@@ -272,9 +272,11 @@ public enum LoopInvariantHoisting {
 
     /// The region entered at `e` (without its first `skipping` instructions): blocks all
     /// of whose predecessors are in it, computing only from invariant registers, ones the
-    /// region defines before and the loads of globals the loop leaves alone (`g > 0` as a
-    /// truth value: the load is tested by the region's own branch), grown from `e` until
-    /// one block outside it is left to.
+    /// region defines before, the loads of globals the loop leaves alone (`g > 0` as a
+    /// truth value: the load is tested by the region's own branch) and, when `e` runs
+    /// whenever the loop is entered, of stack slots the loop leaves alone (`g && x` of a
+    /// local `x` in memory: before the loop the region loads it on the paths the first
+    /// round would), grown from `e` until one block outside it is left to.
     static func region(from e: Int, skipping: Int, f: Function, facts: LoopFacts,
                        succs: [[Int]], preds: [[Int]]) -> (Set<Int>, Int)? {
         var defined = RegSet(capacity: f.nextVReg)
@@ -284,7 +286,7 @@ public enum LoopInvariantHoisting {
             var scratch = defined, ok = true
             func read(_ u: VReg) { if !scratch.contains(u) && (facts.definedInLoop.contains(u) || facts.maybeUnwritten.contains(u)) { ok = false } }
             for i in f.blocks[b].instructions[first...] {
-                guard i.inst.isArithmeticOrCopy || facts.isGlobalLoad(i.inst) else { return false }
+                guard i.inst.isArithmeticOrCopy || facts.isGlobalLoad(i.inst) || facts.isUnchangedSlotLoad(i.inst, in: e) else { return false }
                 i.inst.forEachUse(read)
                 i.inst.forEachDef { scratch.insert($0) }
             }
