@@ -90,4 +90,59 @@ enum LoopCounters {
         }
         return value
     }
+
+    /// A counter counted down to 0: `for (t = K; t > 0; t--)` as a loop going round while
+    /// `t` is above 0 (`ugt`, `sgt` or `ne`: tested in its header before the body, or in
+    /// its only latch after the step), `t` entering as the constant `K` ≥ 1 and defined in
+    /// the loop only by one step by minus one in the latch (`t -= 1`, or `n = t - 1; t = n`).
+    /// In the loop's blocks, but for a header testing it and the latch's own test, `t` is
+    /// in [1, K].
+    struct DownCounter {
+        let counter: VReg
+        let top: UInt64
+        let loop: Set<Int>
+        /// The blocks whose tests may see `t` at 0: the latch, and a header testing it.
+        let excluded: Set<Int>
+    }
+
+    /// The counters counted down to 0 of `f`'s outermost loops (an inner loop may be
+    /// entered again with its counter where the last round left it).
+    static func downCounters(_ f: Function) -> [DownCounter] {
+        let loops = Loops(f)
+        guard !loops.all.isEmpty else { return [] }
+        let preds = f.flowGraph.predecessors
+        let index = f.blockIndexByID
+        var out: [DownCounter] = []
+        for l in loops.all where loops.isOutermost(l) {
+            let latches = preds[l.header].filter { l.blocks.contains($0) }
+            guard latches.count == 1, let latch = latches.first else { continue }
+            /// The counter a block's test keeps the loop going on, going to `next` while it is above 0.
+            func counterTest(_ b: Int, next: (BlockID) -> Bool) -> (VReg, Width)? {
+                guard case .branch(let cc, let t, .imm(0), let w, let thenB, let elseB) = f.blocks[b].terminator,
+                      cc == .ugt || cc == .sgt || cc == .ne, next(thenB), let exit = index[elseB], !l.blocks.contains(exit) else { return nil }
+                return (t, w)
+            }
+            let atTheTop = counterTest(l.header) { index[$0].map { l.blocks.contains($0) && $0 != l.header } ?? false }
+            let atTheBottom = counterTest(latch) { $0 == f.blocks[l.header].id }
+            guard let (t, w) = atTheTop ?? atTheBottom else { continue }
+            let defs = Loops.definitions(in: l, of: f).defs
+            guard defs[t]?.count == 1, let k = entryConstant(t, f, l.blocks), k >= 1, k <= Int64(Int32.max) else { continue }
+            // The step, in the latch: `t -= 1`, or `t = n` of `n = t - 1` defined only there.
+            func isDecrement(_ inst: Inst, of t: VReg) -> Bool {
+                guard case .binary(let op, _, t, .imm(let one), let sw) = inst else { return false }
+                return (op == .sub && one == 1 || op == .add && one == -1) && (sw == w || sw == .w64)
+            }
+            let insts = f.blocks[latch].instructions
+            guard let at = insts.lastIndex(where: { $0.inst.definedRegs.contains(t) }) else { continue }
+            var stepped = isDecrement(insts[at].inst, of: t)
+            if case .mov(t, .reg(let n), _) = insts[at].inst, defs[n]?.count == 1,
+               let s = insts[..<at].lastIndex(where: { $0.inst.definedRegs.contains(n) }), isDecrement(insts[s].inst, of: t),
+               !insts[(s + 1)..<at].contains(where: { $0.inst.definedRegs.contains(t) }) {
+                stepped = true
+            }
+            guard stepped else { continue }
+            out.append(DownCounter(counter: t, top: UInt64(k), loop: l.blocks, excluded: atTheTop != nil ? [l.header, latch] : [latch]))
+        }
+        return out
+    }
 }

@@ -84,6 +84,7 @@ public enum Optimizer {
                 step("BoolTests", BoolTests.run)
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("ConstantPredicates", ConstantPredicates.run)
+                step("CountdownBranches", CountdownBranches.run)
                 step("StoredValueThreading", StoredValueThreading.run)
                 step("JumpThreading", JumpThreading.run)
                 step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
