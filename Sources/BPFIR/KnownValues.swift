@@ -166,6 +166,11 @@ public struct KnownValues {
                 return .int(op.evaluate(a, b, width: w))
             case (.int(0)?, _) where op == .mul || op == .and, (_, .int(0)?) where op == .mul || op == .and:
                 return .int(0)
+            // A zero dividend or shifted value: eBPF's division by zero gives 0, its
+            // remainder the dividend, 0.
+            case (.int(let a)?, _) where a & w.mask == 0 && (w == .w32 || w == .w64)
+                && [.udiv, .sdiv, .urem, .srem, .shl, .lshr, .ashr].contains(op):
+                return .int(0)
             case (.slot(let s, let o)?, .int(let k)?) where w == .w64 && (op == .add || op == .sub):
                 let d = Int64(bitPattern: k)
                 guard d.magnitude < 1 << 30 else { return nil }

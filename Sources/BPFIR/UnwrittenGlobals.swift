@@ -92,6 +92,7 @@ public enum UnwrittenGlobals {
         for f in functions {
             let (derived, address) = addressRegisters(of: kept, in: f)
             guard !derived.isEmpty else { continue }
+            var constants: [VReg: Int64]? = nil
             /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a
             /// candidate, and the constant it writes if it is one.
             func write(_ base: Address, _ off: Int, _ bytes: Int, _ value: Operand? = nil) {
@@ -118,7 +119,13 @@ public enum UnwrittenGlobals {
                     case .load(_, .reg, _, _, _):
                         continue      // read through; what it loads is not an address of it
                     case .store(let base, let off, let value, let w):
-                        write(base, off, w.bytes, value)
+                        // (A register written once with a constant stores that constant.)
+                        if case .reg(let v) = value, case .reg(let r) = base, derived[r] != nil {
+                            if constants == nil { constants = f.singleConstants }
+                            write(base, off, w.bytes, constants![v].map { .imm($0) } ?? value)
+                        } else {
+                            write(base, off, w.bytes, value)
+                        }
                         if case .reg(let v) = value, let name = derived[v] { kept.remove(name) }     // the address stored
                     case .atomic(_, let base, let off, let value, let w, _):
                         write(base, off, w.bytes)
