@@ -47,6 +47,7 @@ public enum Optimizer {
                 step("CFGSimplify.joinStraightLines", CFGSimplify.joinStraightLines)
                 step("FullUnrolling") { FullUnrolling.run($0, memory: readOnly) }
                 step("WebSplitting", WebSplitting.run)
+                step("UnsignedDivision", UnsignedDivision.run)
                 // Forwarding and folding feed each other (a forwarded stack value is an
                 // address to fold, a folded address makes a slot private): two rounds.
                 step("AddressFolding.foldSlots", AddressFolding.foldSlots)
