@@ -34,10 +34,11 @@ extension OptimizerPassTests {
         let g = FullUnrolling.run(f)
         #expect(FullUnrolling.loopHeaders(g).isEmpty, "\(show(g))")
         for v: Int64 in [0, 5, -9] { #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v])) }
-        // The same rounds with the mask not known (the counter shifted by a register) copy
-        // as many instructions as they fold to: the loop stays.
+        // The same rounds with the mask not known (the parameter shifted by the counter)
+        // copy as many instructions as they fold to: the loop stays. (The counter shifted
+        // by the parameter is known in the first round: 0 << x is 0.)
         var open = f
-        open.blocks[2].instructions[0] = ins(.binary(.shl, dst: VReg(3), lhs: VReg(1), rhs: .reg(VReg(0)), width: .w32))
+        open.blocks[2].instructions[0] = ins(.binary(.shl, dst: VReg(3), lhs: VReg(0), rhs: .reg(VReg(1)), width: .w32))
         #expect(!FullUnrolling.loopHeaders(FullUnrolling.run(open)).isEmpty)
     }
 
