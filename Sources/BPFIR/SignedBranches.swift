@@ -17,25 +17,7 @@ public enum SignedBranches {
             if case .branch(let cc, _, _, .w32, _, _) = b.terminator { return [.slt, .sle, .sgt, .sge].contains(cc) }
             return false
         }) else { return f }
-        let index = f.blockIndexByID
-        let order = f.reversePostOrder()
-        var entry: [Set<VReg>?] = Array(filled: nil, count: f.blocks.count)
-        entry[0] = []
-        var changed = true
-        while changed {
-            changed = false
-            for bi in order {
-                guard var s = entry[bi] else { continue }
-                for i in f.blocks[bi].instructions { step(i, &s) }
-                let t = f.blocks[bi].terminator
-                for succ in t.successors.distinct {
-                    guard let j = index[succ] else { continue }
-                    let edge = s.union(facts(t, to: succ))
-                    let merged = entry[j].map { $0.intersection(edge) } ?? edge
-                    if merged != entry[j] { entry[j] = merged; changed = true }
-                }
-            }
-        }
+        let entry = nonNegativeAtEntry(f)
         var f = f
         var decided = false
         for bi in f.blocks.indices {
@@ -58,6 +40,33 @@ public enum SignedBranches {
             }
         }
         return decided ? CFGSimplify.run(f) : f
+    }
+
+    /// For each block, the registers whose low 32 bits are non-negative (as `int`) on
+    /// entry, on every path reaching it (nil: no path does); with `step` and `facts` of
+    /// another meaning, the registers that hold it.
+    static func nonNegativeAtEntry(_ f: Function, step: (Instruction, inout Set<VReg>) -> Void = step,
+                                   facts: (Terminator, BlockID) -> Set<VReg> = { facts($0, to: $1) }) -> [Set<VReg>?] {
+        let index = f.blockIndexByID
+        let order = f.reversePostOrder()
+        var entry: [Set<VReg>?] = Array(filled: nil, count: f.blocks.count)
+        entry[0] = []
+        var changed = true
+        while changed {
+            changed = false
+            for bi in order {
+                guard var s = entry[bi] else { continue }
+                for i in f.blocks[bi].instructions { step(i, &s) }
+                let t = f.blocks[bi].terminator
+                for succ in t.successors.distinct {
+                    guard let j = index[succ] else { continue }
+                    let edge = s.union(facts(t, succ))
+                    let merged = entry[j].map { $0.intersection(edge) } ?? edge
+                    if merged != entry[j] { entry[j] = merged; changed = true }
+                }
+            }
+        }
+        return entry
     }
 
     /// Low 32 bits of a constant below 2^31.

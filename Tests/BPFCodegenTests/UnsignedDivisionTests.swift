@@ -35,4 +35,34 @@ extension OptimizerPassTests {
             }
         }
     }
+
+    /// `if (a < 0 || b <= 0) return 0; return a op b;` of `int`s and of `long`s: every
+    /// path reaching the division tested both non-negative. Testing only `a` keeps it signed.
+    @Test func signedDivisionOfTestedValuesIsUnsigned() throws {
+        for op: BinOp in [.sdiv, .srem] {
+            for w: Width in [.w32, .w64] {
+                func f(testsDivisor: Bool) -> Function {
+                    fn([
+                        Block(id: BlockID(0), terminator: .branch(.slt, lhs: VReg(0), rhs: .imm(0), width: w, then: BlockID(3), else: BlockID(1))),
+                        Block(id: BlockID(1), terminator: testsDivisor ? .branch(.sle, lhs: VReg(1), rhs: .imm(0), width: w, then: BlockID(3), else: BlockID(2))
+                                                                       : .branch(.eq, lhs: VReg(1), rhs: .imm(0), width: w, then: BlockID(3), else: BlockID(2))),
+                        Block(id: BlockID(2), instructions: [ins(.binary(op, dst: VReg(2), lhs: VReg(0), rhs: .reg(VReg(1)), width: w))],
+                              terminator: .ret(.reg(VReg(2)))),
+                        Block(id: BlockID(3), terminator: .ret(.imm(0))),
+                    ], params: 2)
+                }
+                func signed(_ g: Function) -> Bool {
+                    g.containsInstruction { if case .binary(op, _, _, _, _) = $0 { return true }; return false }
+                }
+                let g = UnsignedDivision.run(f(testsDivisor: true))
+                #expect(!signed(g), "\(op) \(w)\(show(g))")
+                for a: Int64 in [0, 7, 0x7fff_ffff, -1, Int64.max] {
+                    for b: Int64 in [1, 3, -2, 0x1_0000_0003] {
+                        #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f(testsDivisor: true), args: [a, b]), "\(op) \(w) \(a) \(b)")
+                    }
+                }
+                #expect(signed(UnsignedDivision.run(f(testsDivisor: false))), "\(op) \(w)")
+            }
+        }
+    }
 }
