@@ -106,17 +106,29 @@ public enum SignedBranches {
             }
         default: break
         }
+        record(result, of: i.inst, in: &s)
+    }
+
+    /// `s` past `inst`, found to define `result` (a register, and whether it is
+    /// non-negative), or nil: its definitions are not followed.
+    static func record(_ result: (VReg, Bool)?, of inst: Inst, in s: inout Set<VReg>) {
         if let (d, nonNegative) = result {
             if nonNegative { s.insert(d) } else { s.remove(d) }
         } else {
-            i.inst.forEachDef { s.remove($0) }
+            inst.forEachDef { s.remove($0) }
         }
+    }
+
+    /// The comparison with a constant that holds on the edge of branch `t` to `target`.
+    static func holding(_ t: Terminator, to target: BlockID) -> (cc: CondCode, x: VReg, c: Int64, w: Width)? {
+        guard case .branch(let cc, let x, .imm(let c), let w, let thenB, let elseB) = t, thenB != elseB,
+              let holds = target == thenB ? cc : cc.negated else { return nil }
+        return (holds, x, c, w)
     }
 
     /// What a branch's outcome tells of its register on the edge to `target`.
     static func facts(_ t: Terminator, to target: BlockID) -> Set<VReg> {
-        guard case .branch(let cc, let x, .imm(let c), let w, let thenB, let elseB) = t, thenB != elseB,
-              let holds = target == thenB ? cc : cc.negated else { return [] }
+        guard let (holds, x, c, w) = holding(t, to: target) else { return [] }
         let low = UInt64(bitPattern: c) & (w == .w32 ? 0xffff_ffff : UInt64.max)
         let s = Int64(bitPattern: w.extend(UInt64(bitPattern: c), signed: true))
         let nonNegative: Bool

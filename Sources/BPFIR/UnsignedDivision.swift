@@ -83,18 +83,13 @@ public enum UnsignedDivision {
             }
         default: break
         }
-        if let (d, nonNegative) = result {
-            if nonNegative { s.insert(d) } else { s.remove(d) }
-        } else {
-            i.inst.forEachDef { s.remove($0) }
-        }
+        SignedBranches.record(result, of: i.inst, in: &s)
     }
 
     /// What a 64-bit branch's outcome tells of its register on the edge to `target`: `x >= 0`,
     /// `x > k` with k ≥ −1, `x < k` (unsigned) with k ≤ 2^63.
     static func facts64(_ t: Terminator, _ target: BlockID) -> Set<VReg> {
-        guard case .branch(let cc, let x, .imm(let c), .w64, let thenB, let elseB) = t, thenB != elseB,
-              let holds = target == thenB ? cc : cc.negated else { return [] }
+        guard let (holds, x, c, w) = SignedBranches.holding(t, to: target), w == .w64 else { return [] }
         switch holds {
         case .sge: return c >= 0 ? [x] : []
         case .sgt: return c >= -1 ? [x] : []
