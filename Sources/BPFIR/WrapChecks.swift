@@ -6,7 +6,8 @@
 /// constant the branch compares with (`buf_off` still at its start value).
 ///
 /// Then an unsigned comparison with a constant that a value's upper bound (`ValueBounds`:
-/// `len & 0xfff`; `LoopCounters` for counters) decides becomes a jump.
+/// `len & 0xfff`; `LoopCounters` for counters) decides becomes a jump, and so does an
+/// equality test with a constant above that bound.
 public enum WrapChecks {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -42,16 +43,23 @@ public enum WrapChecks {
         return decidingByBounds(f)
     }
 
-    /// Unsigned comparisons with a constant that the value's upper bound decides.
+    /// Unsigned comparisons with a constant that the value's upper bound decides, and
+    /// equality tests with a constant above it (`i != 32767` of a counter below 16).
     static func decidingByBounds(_ f: Function) -> Function {
         var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), known: LoopCounters.bounds(f))
         var f = f, changed = false
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = f.blocks[bi].terminator,
-                  [.ugt, .uge, .ult, .ule].contains(cc), let top = bounds.upperBound(x) else { continue }
+                  [.ugt, .uge, .ult, .ule, .eq, .ne].contains(cc), let top = bounds.upperBound(x) else { continue }
             let mask: UInt64 = w == .w64 ? .max : 0xffff_ffff
             guard top <= mask else { continue }
             let c = UInt64(bitPattern: k) & mask
+            if cc == .eq || cc == .ne {
+                guard c > top else { continue }
+                f.blocks[bi].terminator = .jump(cc == .ne ? thenB : elseB)
+                changed = true
+                continue
+            }
             // Every value in [0, top] gives the same outcome when the comparison with c
             // does not change between 0 and top.
             let low = cc.evaluate(0, c, width: w), high = cc.evaluate(top, c, width: w)

@@ -109,6 +109,25 @@ extension OptimizerPassTests {
         let f = wrapCheck(.ule, swapped: false, redefine: true)
         #expect(WrapChecks.run(f) == f)
     }
+
+    /// `(x & 15) != 32767` always holds and `== 32767` never does (random seed 60051:
+    /// `32767 != i` of a loop index); against 15 or less the test stays.
+    @Test func equalityTestsWithAConstantAboveTheBoundAreDecided() throws {
+        for (cc, k, decided) in [(CondCode.ne, Int64(32767), true), (.eq, 32767, true), (.eq, 16, true), (.ne, 15, false), (.eq, 0, false)] {
+            let f = fn([
+                Block(id: BlockID(0), instructions: [ins(.binary(.and, dst: VReg(1), lhs: VReg(0), rhs: .imm(15), width: .w64))],
+                      terminator: .branch(cc, lhs: VReg(1), rhs: .imm(k), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                Block(id: BlockID(2), terminator: .ret(.imm(2))),
+            ], params: 1)
+            let g = WrapChecks.run(f)
+            let branches = g.blocks.contains { if case .branch = $0.terminator { return true }; return false }
+            #expect(branches == !decided, "\(cc) \(k)\(show(g))")
+            for x: Int64 in [0, 15, 16, 32767, -1] {
+                #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(f, args: [x]), "\(cc) \(k) \(x)")
+            }
+        }
+    }
 }
 
 extension OptimizerPassTests {
