@@ -81,12 +81,8 @@ public enum ConstantFolding {
             let rhs = operand(r, w)
             // `x & 0xffffffff` is a 32-bit copy (the mask, in a register, fits no immediate).
             if op == .and, w == .w64, case .reg(let m) = r, known(m) == 0xffff_ffff { return .mov(dst: d, src: .reg(l), width: .w32) }
-            // A zero dividend or shifted value: `0 / x`, `0 % x` and `0 >> x` are 0 whatever
-            // x is (eBPF's division by zero gives 0, its remainder the dividend).
-            if w == .w32 || w == .w64, let a = known(l), a & w.mask == 0,
-               [.udiv, .sdiv, .urem, .srem, .shl, .lshr, .ashr].contains(op) {
-                return .mov(dst: d, src: .imm(0), width: .w64)
-            }
+            // (A zero dividend or shifted value, `0 / x`, `0 % x`, `0 >> x`, and `x & 0`,
+            // `x * 0` are 0 by `KnownValues`: the result above.)
             // Unsigned division and remainder by a power of two are a shift and a mask,
             // which the verifier bounds (it knows nothing of a quotient or remainder):
             // `bits[idx / 8]` loads only so, as clang's build does. A division of a
@@ -106,13 +102,12 @@ public enum ConstantFolding {
             if w == .w32 || w == .w64, case .imm(1) = rhs, op == .srem {
                 return .mov(dst: d, src: .imm(0), width: .w64)
             }
-            // An absorbing operand leaves a constant: `x | ~0` is all ones, `x & 0` and
-            // `x * 0` are 0; and `x & ~0` is a copy.
+            // An absorbing operand leaves a constant: `x | ~0` is all ones; and `x & ~0` is
+            // a copy.
             if w == .w32 || w == .w64, case .imm(let k) = rhs {
                 let allOnes = UInt64(bitPattern: k) & w.mask == w.mask
                 if op == .or && allOnes { return .mov(dst: d, src: .imm(-1), width: w) }
                 if op == .and && allOnes { return .mov(dst: d, src: .reg(l), width: w) }
-                if k == 0 && (op == .and || op == .mul) { return .mov(dst: d, src: .imm(0), width: .w64) }
             }
             return .binary(op, dst: d, lhs: l, rhs: rhs, width: w)
         case .store(let base, let off, let v, let w):
@@ -232,6 +227,30 @@ public extension CondCode {
         case .slt: return signed(a) < signed(b)
         case .sle: return signed(a) <= signed(b)
         case .set: return a & b != 0
+        }
+    }
+
+    /// Whether the comparison holds for every pair of values of the ranges (true), for
+    /// none (false), or nil; values within `w` (a signed order only when no value has
+    /// the sign bit).
+    func outcome(over x: ClosedRange<UInt64>, _ y: ClosedRange<UInt64>, width w: Width) -> Bool? {
+        var cc = self
+        switch cc {
+        case .slt, .sle, .sgt, .sge:
+            guard max(x.upperBound, y.upperBound) <= w.mask >> 1 else { return nil }
+            cc = [.slt: .ult, .sle: .ule, .sgt: .ugt, .sge: .uge][cc]!
+        default: break
+        }
+        switch cc {
+        case .ult: return x.upperBound < y.lowerBound ? true : x.lowerBound >= y.upperBound ? false : nil
+        case .ule: return x.upperBound <= y.lowerBound ? true : x.lowerBound > y.upperBound ? false : nil
+        case .ugt: return x.lowerBound > y.upperBound ? true : x.upperBound <= y.lowerBound ? false : nil
+        case .uge: return x.lowerBound >= y.upperBound ? true : x.upperBound < y.lowerBound ? false : nil
+        case .eq, .ne:
+            if !x.overlaps(y) { return cc == .ne }
+            if x.lowerBound == x.upperBound && y.lowerBound == y.upperBound { return cc == .eq }
+            return nil
+        default: return nil
         }
     }
 }

@@ -23,35 +23,11 @@ public enum CountdownBranches {
                     }
                 }
                 guard l == c.counter || r == .reg(c.counter), let x = values(.reg(l)), let y = values(r),
-                      let taken = decided(cc, x, y, w) else { continue }
+                      let taken = cc.outcome(over: x, y, width: w) else { continue }
                 f.blocks[bi].terminator = .jump(taken ? thenB : elseB)
                 changed = true
             }
         }
         return changed ? CFGSimplify.run(f) : f
-    }
-
-    /// Whether `x cc y` holds for every pair of values of the ranges (true), for none
-    /// (false), or nil; values within `w`.
-    static func decided(_ cc: CondCode, _ x: ClosedRange<UInt64>, _ y: ClosedRange<UInt64>, _ w: Width) -> Bool? {
-        var cc = cc
-        switch cc {
-        // Signed orders are unsigned ones when no value has the sign bit.
-        case .slt, .sle, .sgt, .sge:
-            guard max(x.upperBound, y.upperBound) <= w.mask >> 1 else { return nil }
-            cc = [.slt: .ult, .sle: .ule, .sgt: .ugt, .sge: .uge][cc]!
-        default: break
-        }
-        switch cc {
-        case .ult: return x.upperBound < y.lowerBound ? true : x.lowerBound >= y.upperBound ? false : nil
-        case .ule: return x.upperBound <= y.lowerBound ? true : x.lowerBound > y.upperBound ? false : nil
-        case .ugt: return x.lowerBound > y.upperBound ? true : x.upperBound <= y.lowerBound ? false : nil
-        case .uge: return x.lowerBound >= y.upperBound ? true : x.upperBound < y.lowerBound ? false : nil
-        case .eq, .ne:
-            if !x.overlaps(y) { return cc == .ne }
-            if x.lowerBound == x.upperBound && y.lowerBound == y.upperBound { return cc == .eq }
-            return nil
-        default: return nil
-        }
     }
 }

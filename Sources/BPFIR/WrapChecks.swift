@@ -54,21 +54,9 @@ public enum WrapChecks {
             let mask: UInt64 = w == .w64 ? .max : 0xffff_ffff
             guard top <= mask else { continue }
             let c = UInt64(bitPattern: k) & mask
-            if cc == .eq || cc == .ne {
-                guard c > top else { continue }
-                f.blocks[bi].terminator = .jump(cc == .ne ? thenB : elseB)
-                changed = true
-                continue
-            }
-            // Every value in [0, top] gives the same outcome when the comparison with c
-            // does not change between 0 and top.
-            let low = cc.evaluate(0, c, width: w), high = cc.evaluate(top, c, width: w)
-            let decided: Bool?
-            switch cc {
-            case .ugt, .uge: decided = high == false ? false : (low ? true : nil)
-            default: decided = low == false ? false : (high ? true : nil)
-            }
-            guard let taken = decided else { continue }
+            // Every value in [0, top] gives the same outcome (an equality test, with a
+            // constant above them all).
+            guard cc != .eq && cc != .ne || c > top, let taken = cc.outcome(over: 0...top, c...c, width: w) else { continue }
             f.blocks[bi].terminator = .jump(taken ? thenB : elseB)
             changed = true
         }
