@@ -16,6 +16,12 @@ struct ValueBounds {
     private var visiting: [VReg: Int] = [:]
     private var growingSteps = 0
     private var assumed: Set<VReg> = []
+    /// Registers looked at by the outermost `upperBound` query under way. While an
+    /// assumption stands nothing found is cached, and a web of registers each written in
+    /// several places, reached from each other by many paths, would be walked once per
+    /// path: past `maxSteps` the query has no bound (seed 60267: minutes).
+    private var steps = 0
+    static let maxSteps = 20_000
     private var rangeVisiting: Set<VReg> = []
     /// Whether quotients and remainders by constants are bounded (for deciding branches:
     /// `(c / 100) % 5` of a byte is at most 2), which the passes dropping extensions
@@ -42,6 +48,9 @@ struct ValueBounds {
     mutating func upperBound(_ v: VReg) -> UInt64? {
         if let known = cache[v] { return known }
         guard !parameters.contains(v), let ds = definitions[v], !ds.isEmpty else { return nil }
+        if visiting.isEmpty { steps = 0 }
+        steps += 1
+        guard steps <= Self.maxSteps else { return nil }
         if let entry = visiting[v] {
             guard entry == growingSteps else { return nil }
             assumed.insert(v)

@@ -164,3 +164,30 @@ extension OptimizerPassTests {
         }
     }
 }
+
+/// The bound search's step limit (`ValueBounds.maxSteps`).
+extension OptimizerPassTests {
+    /// A loop value feeding a chain of registers each written twice from the one before
+    /// (`or` and `xor` of it with itself, as `__builtin_clz`'s lowering writes its steps),
+    /// back to the loop value through a shift: nothing found while the loop value is
+    /// assumed is cached, so every path through the chain was walked — 4^40 of them. The
+    /// search now gives up (no bound); a short chain is still bounded, and so is a
+    /// register outside the web asked after it.
+    @Test func boundSearchesThroughWebsOfRedefinedRegistersEnd() {
+        func web(_ length: Int) -> [VReg: [Inst]] {
+            var definitions: [VReg: [Inst]] = [VReg(0): [.mov(dst: VReg(0), src: .imm(1), width: .w64),
+                                                          .binary(.lshr, dst: VReg(0), lhs: VReg(length), rhs: .imm(1), width: .w64)]]
+            for k in 1...length {
+                definitions[VReg(k)] = [.binary(.or, dst: VReg(k), lhs: VReg(k - 1), rhs: .reg(VReg(k - 1)), width: .w64),
+                                        .binary(.xor, dst: VReg(k), lhs: VReg(k - 1), rhs: .reg(VReg(k - 1)), width: .w64)]
+            }
+            definitions[VReg(1000)] = [.binary(.and, dst: VReg(1000), lhs: VReg(999), rhs: .imm(0x3f), width: .w64)]
+            return definitions
+        }
+        var short = ValueBounds(definitions: web(3), parameters: [])
+        #expect(short.upperBound(VReg(3)) == 1)
+        var long = ValueBounds(definitions: web(40), parameters: [])
+        #expect(long.upperBound(VReg(40)) == nil)
+        #expect(long.upperBound(VReg(1000)) == 0x3f)
+    }
+}
