@@ -14,11 +14,12 @@
 /// - only arithmetic and copies, a global's address and the loads at constant offsets
 ///   from it when nothing in the loop may write memory other than the frame (no store,
 ///   call or assembly: a volatile load has its barriers), and loads of a stack slot the
-///   loop cannot write, from blocks that run on every round, out of loops that make no
-///   call (a value kept across a call takes one of the four registers calls preserve, or
-///   a stack slot). A global's bytes are always there to read, so the load may run
-///   before a loop that goes round no time; a slot's may be unwritten there, so its load
-///   moves only from a block that runs whenever the loop is entered;
+///   loop cannot write; single instructions only out of loops that make no call (a
+///   value kept across a call takes one of the four registers calls preserve, or a stack
+///   slot: worth it for a truth value's branches, below, not for an instruction). A
+///   global's bytes are always there to read, so the load may run before a loop that
+///   goes round no time; a slot's may be unwritten there, so its load moves only from a
+///   block that runs whenever the loop is entered, or of bytes written before it;
 /// - nothing that reads a register a branch left in the loop tests (or a copy of one)
 ///   before it in the same round: below that test the verifier knows its outcome (a
 ///   pointer checked for NULL, an index checked against a bound), above it not. A test
@@ -31,6 +32,18 @@
 ///   value into the loop's header.
 /// A region's arms run before the loop whichever way its branch goes, as arithmetic on
 /// numbers may (eBPF's division by zero gives zero).
+///
+/// A region may also start in a block not run every round (an arm of `c ? (a && b) : d`)
+/// and leave a loop that calls (a helper in every round), as clang's LICM speculates
+/// compare-and-select out of such loops; its value then lives across the loop, in a
+/// register calls preserve or a stack slot. There the verifier gains only when what the
+/// region tests is not tested otherwise in the loop (narrowed before the loop, `b == 0`
+/// is one fork for the whole loop instead of one per round; tested again in the loop, the
+/// narrowing keeps the walks apart), so such a region moves only when its branches
+/// compare with constants and nothing else in the loop tests what they read (but the
+/// same comparison, in copies of the region, which `RegionNumbering` then shares). A
+/// load of a stack slot moves from such a block when every path into the loop has
+/// written the bytes it reads (`UnwrittenSlotBytes`).
 public enum LoopInvariantHoisting {
     /// A region of blocks moved as one: at most this many blocks and instructions.
     static let maxRegionBlocks = 8, maxRegionInstructions = 24
@@ -46,10 +59,10 @@ public enum LoopInvariantHoisting {
             let loops = f.depthFirst.loopHeaders
                 .map { (header: $0, blocks: Loops.natural(header: $0, succs: succs, preds: preds, dominators: dominators)) }
                 .sorted { $0.blocks.count < $1.blocks.count || $0.blocks.count == $1.blocks.count && $0.header < $1.header }
-            for loop in loops where isReducible(loop.header, loop.blocks, preds: preds, dominators: dominators)
-                && !f.calls(in: loop.blocks) {
+            for loop in loops where isReducible(loop.header, loop.blocks, preds: preds, dominators: dominators) {
+                let calls = f.calls(in: loop.blocks)
                 let facts = LoopFacts(f, header: loop.header, loop: loop.blocks, succs: succs, preds: preds, dominators: dominators)
-                if hoistInstructions(&f, facts) || hoistRegion(&f, facts, succs: succs, preds: preds) {
+                if !calls && hoistInstructions(&f, facts) || hoistRegion(&f, facts, calls: calls, succs: succs, preds: preds) {
                     moves += 1
                     continue search
                 }
@@ -95,6 +108,9 @@ public enum LoopInvariantHoisting {
         /// block leaving it): a load there moved before the loop reads nothing the loop
         /// would not have read (a slot the loop never reaches may be unwritten there).
         let runOnEntry: Set<Int>
+        /// The slot bytes some path into the loop leaves unwritten (when `unchangedSlots`
+        /// holds any): a load of others may move before the loop from any block.
+        let unwrittenBytes: UnwrittenSlotBytes?
 
         init(_ f: Function, header h: Int, loop: Set<Int>, succs: [[Int]], preds: [[Int]], dominators: Dominators) {
             header = h
@@ -157,6 +173,7 @@ public enum LoopInvariantHoisting {
             unchangedSlots = slots
             let exiting = loop.filter { b in succs[b].contains { !loop.contains($0) } }
             runOnEntry = slots.isEmpty ? [] : loop.filter { b in exiting.allSatisfy { dominators.dominates(b, $0) } }
+            unwrittenBytes = slots.isEmpty ? nil : UnwrittenSlotBytes(f)
         }
 
         /// Whether a branch of the loop outside `region` tests `v`.
@@ -181,10 +198,11 @@ public enum LoopInvariantHoisting {
         }
 
         /// Whether `inst`, in block `b`, loads from a stack slot the loop leaves alone, in a
-        /// block that runs whenever the loop is entered.
+        /// block that runs whenever the loop is entered or bytes every path into the loop
+        /// has written.
         func isUnchangedSlotLoad(_ inst: Inst, in b: Int) -> Bool {
-            if case .load(_, .slot(let s), _, _, _) = inst { return unchangedSlots.contains(s) && runOnEntry.contains(b) }
-            return false
+            guard case .load(_, .slot(let s), let offset, let width, _) = inst, unchangedSlots.contains(s) else { return false }
+            return runOnEntry.contains(b) || unwrittenBytes?.written(slot: s, offset: offset, width: width, atStartOf: header) == true
         }
 
         /// Whether `u` keeps one value through the loop and reaches `blocks` unnarrowed.
@@ -227,13 +245,14 @@ public enum LoopInvariantHoisting {
     /// the region into the loop, and the loop's edges into E go to J instead. A region
     /// starting inside a block (`x = 1; if (a < b)` after the round's own work) first
     /// becomes a block of its own.
-    static func hoistRegion(_ f: inout Function, _ facts: LoopFacts, succs: [[Int]], preds: [[Int]]) -> Bool {
+    static func hoistRegion(_ f: inout Function, _ facts: LoopFacts, calls: Bool, succs: [[Int]], preds: [[Int]]) -> Bool {
         let h = facts.header
-        for e in f.reversePostOrder() where facts.everyRound.contains(e) {
+        for e in f.reversePostOrder() where facts.loop.contains(e) {
             guard case .branch = f.blocks[e].terminator else { continue }
             let g = f
             guard let (start, region, exit) = (0...g.blocks[e].instructions.count).lazy
-                    .compactMap({ k in region(from: e, skipping: k, f: g, facts: facts, succs: succs, preds: preds).map { (k, $0.0, $0.1) } })
+                    .compactMap({ k in region(from: e, skipping: k, f: g, facts: facts, succs: succs, preds: preds,
+                                              cautious: calls || !facts.everyRound.contains(e)).map { (k, $0.0, $0.1) } })
                     .first
             else { continue }
             if start > 0 {
@@ -276,9 +295,12 @@ public enum LoopInvariantHoisting {
     /// truth value: the load is tested by the region's own branch) and, when `e` runs
     /// whenever the loop is entered, of stack slots the loop leaves alone (`g && x` of a
     /// local `x` in memory: before the loop the region loads it on the paths the first
-    /// round would), grown from `e` until one block outside it is left to.
+    /// round would). It grows from `e` a block at a time; the largest of the regions met
+    /// on the way that are left to one block only and move as they are is the one: a
+    /// block merging the region's value with another arm's ends it before that block,
+    /// and the size limits end growth, not the search.
     static func region(from e: Int, skipping: Int, f: Function, facts: LoopFacts,
-                       succs: [[Int]], preds: [[Int]]) -> (Set<Int>, Int)? {
+                       succs: [[Int]], preds: [[Int]], cautious: Bool) -> (Set<Int>, Int)? {
         var defined = RegSet(capacity: f.nextVReg)
         // Whether block `b` (from instruction `first`) computes from invariant registers
         // only (its definitions then count as the region's).
@@ -295,40 +317,65 @@ public enum LoopInvariantHoisting {
             return ok
         }
         guard admits(e, from: skipping) else { return nil }
-        var region: Set<Int> = [e]
+        // The blocks in the order they joined; the lengths of the orders' prefixes that
+        // are left to one block of the loop (not `e`), with that block.
+        var order = [e], region: Set<Int> = [e], closed: [(count: Int, exit: Int)] = []
         var instructions = f.blocks[e].instructions.count - skipping
-        var grew = true
-        while grew {
-            grew = false
-            for b in region {
-                for s in succs[b] where !region.contains(s) && s != facts.header && facts.loop.contains(s)
-                    && preds[s].allSatisfy({ region.contains($0) }) && admits(s) {
-                    instructions += f.blocks[s].instructions.count
-                    guard region.count < maxRegionBlocks, instructions <= maxRegionInstructions else { return nil }
-                    region.insert(s)
-                    grew = true
+        var next = 0
+        growth: while next < order.count {
+            let b = order[next]
+            next += 1
+            for s in succs[b] where !region.contains(s) && s != facts.header && facts.loop.contains(s)
+                && preds[s].allSatisfy({ region.contains($0) }) {
+                guard region.count < maxRegionBlocks, instructions + f.blocks[s].instructions.count <= maxRegionInstructions else { break growth }
+                guard admits(s) else { continue }
+                instructions += f.blocks[s].instructions.count
+                region.insert(s)
+                order.append(s)
+                let exits = Set(region.flatMap { succs[$0] }.filter { !region.contains($0) })
+                if exits.count == 1, let exit = exits.first, exit != e, facts.loop.contains(exit) {
+                    closed.append((order.count, exit))
                 }
             }
         }
-        let exits = Set(region.flatMap { succs[$0] }.filter { !region.contains($0) })
-        guard exits.count == 1, let exit = exits.first, facts.loop.contains(exit), region.count > 1,
-              !region.contains(where: { succs[$0].contains(e) }) else { return nil }
-        // What the region defines is defined nowhere else, read by nothing before it and
-        // tested by no branch left in the loop; what it reads, no branch left in the loop
-        // narrows before it.
-        var definitions: [VReg: Int] = [:]
-        var narrowed = false
-        func read(_ u: VReg) { if !defined.contains(u) && facts.isNarrowed(u, before: region, outside: region) { narrowed = true } }
-        for b in region {
-            for i in f.blocks[b].instructions[(b == e ? skipping : 0)...] {
-                i.inst.forEachDef { definitions[$0, default: 0] += 1 }
-                i.inst.forEachUse(read)
+        for (count, exit) in closed.reversed() {
+            let region = Set(order[..<count])
+            guard !region.contains(where: { succs[$0].contains(e) }) else { continue }
+            // What the region defines is defined nowhere else, read by nothing before it
+            // and tested by no branch left in the loop; what it reads, no branch left in
+            // the loop narrows before it.
+            var definitions: [VReg: Int] = [:]
+            // (Tests of the same comparison elsewhere are copies of the region, which
+            // RegionNumbering makes copies of its value once it has moved.)
+            func comparison(_ b: Int) -> Terminator? {
+                guard case .branch(let cc, let l, let r, let w, _, _) = f.blocks[b].terminator else { return nil }
+                return .branch(cc, lhs: l, rhs: r, width: w, then: BlockID(0), else: BlockID(1))
             }
-            f.blocks[b].terminator.forEachUse(read)
+            let comparisons = Set(region.compactMap(comparison))
+            func testedElsewhere(_ u: VReg) -> Bool {
+                facts.testedBy[facts.copies.root(u)]?.contains { t in !region.contains(t) && !comparisons.contains(comparison(t)!) } ?? false
+            }
+            var narrowed = false
+            func read(_ u: VReg) {
+                if !defined.contains(u) && (facts.isNarrowed(u, before: region, outside: region) || cautious && testedElsewhere(u)) { narrowed = true }
+            }
+            for b in region {
+                for i in f.blocks[b].instructions[(b == e ? skipping : 0)...] {
+                    i.inst.forEachDef { definitions[$0, default: 0] += 1 }
+                    i.inst.forEachUse(read)
+                }
+                f.blocks[b].terminator.forEachUse(read)
+            }
+            guard !narrowed else { continue }
+            if cautious && region.contains(where: { b in
+                if case .branch(_, _, .reg, _, _, _) = f.blocks[b].terminator { return true }
+                return false
+            }) { continue }
+            if definitions.contains(where: { facts.defs[$0.key] != $0.value || facts.liveIntoHeader.contains($0.key)
+                                             || facts.isTested($0.key, outside: region) }) { continue }
+            return (region, exit)
         }
-        guard !narrowed, !definitions.contains(where: { facts.defs[$0.key] != $0.value || facts.liveIntoHeader.contains($0.key)
-                                                          || facts.isTested($0.key, outside: region) }) else { return nil }
-        return (region, exit)
+        return nil
     }
 
     /// The position of the loop's preheader: the single block outside the loop that

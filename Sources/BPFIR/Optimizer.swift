@@ -140,7 +140,16 @@ public enum Optimizer {
                 step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
                 step("CommonCodeHoisting", CommonCodeHoisting.run)
+                let beforeHoisting = version
                 step("LoopInvariantHoisting", LoopInvariantHoisting.run)
+                if version != beforeHoisting {
+                    // Truth values moved out of conditional arms lie one before the other
+                    // now: one computes, the others copy (their loads of one slot first
+                    // made one).
+                    step("ValueNumbering", ValueNumbering.run)
+                    step("RegionNumbering", RegionNumbering.run)
+                    step("ValueNumbering", ValueNumbering.run)
+                }
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)

@@ -5,11 +5,13 @@
 /// copy with the paths of the earlier one multiplied by it.
 ///
 /// A region: the branch ending a block E and the blocks it leads to (all their other
-/// predecessors inside; E's own instructions are not part of it),
+/// predecessors inside; of E's own instructions only the last ones setting registers
+/// the region's arms also set to constants: `x = 0; if (c) x = -1`),
 /// holding arithmetic and copies only, left to one block J. Two regions are the same when
 /// they are equal up to the names of the registers they define, read the same registers
-/// otherwise, each written once in the function (so holding one value wherever they are
-/// read), and the earlier one's entry dominates the later one's. What the earlier one
+/// otherwise, each written once in the function or on no path from the earlier region to
+/// the later (so holding one value in both), and the earlier one's entry dominates the
+/// later one's. What the earlier one
 /// defines is defined nowhere else; those of its registers whose counterparts the code
 /// after the later one reads are written on every path through it (only those are
 /// copied); what the later one defines holds no value into it.
@@ -27,6 +29,8 @@ public enum RegionNumbering {
         var blocks: [Int]       // walk order, entry first
         var exit: Int
         var defined: [VReg]     // in order of first definition
+        var rewritten: Set<VReg> // read, and written more than once in the function
+        var entryTail: Int       // E's last instructions that are the region's
     }
 
     public static func run(_ f: Function) -> Function {
@@ -59,7 +63,8 @@ public enum RegionNumbering {
             let needed = region.defined.indices.filter { liveness.liveIn[region.exit].contains(region.defined[$0]) }
             if let earlier = seen[key]?.first(where: { $0.everyPath.isSuperset(of: needed) && dominators.dominates($0.region.entry, e)
                                                          && !$0.region.blocks.contains(e)
-                                                         && !callBetween($0.region.exit, e, f: f, succs: succs, preds: preds) }) {
+                                                         && !callBetween($0.region.exit, e, f: f, succs: succs, preds: preds)
+                                                         && !writeBetween($0.region.exit, e, of: region.rewritten, f: f, succs: succs, preds: preds) }) {
                 replaced.append((region, earlier.region, needed))
                 taken.formUnion(region.blocks)
             } else {
@@ -82,16 +87,35 @@ public enum RegionNumbering {
     /// each path's 0 or 1 apart (128-bit arithmetic's carry, shared across map updates:
     /// 10,032 verified instructions became 24,435).
     static func callBetween(_ from: Int, _ to: Int, f: Function, succs: [[Int]], preds: [[Int]]) -> Bool {
+        f.calls(in: blocks(between: from, to, succs: succs, preds: preds))
+    }
+
+    /// Whether a block on a path from leaving block `from` to the end of block `to`
+    /// writes one of `registers` (read by both regions, written more than once in the
+    /// function: the same value in both only when nothing between writes it).
+    static func writeBetween(_ from: Int, _ to: Int, of registers: Set<VReg>, f: Function, succs: [[Int]], preds: [[Int]]) -> Bool {
+        guard !registers.isEmpty else { return false }
+        return blocks(between: from, to, succs: succs, preds: preds).contains { b in
+            f.blocks[b].instructions.contains { i in
+                var writes = false
+                i.inst.forEachDef { if registers.contains($0) { writes = true } }
+                return writes
+            }
+        }
+    }
+
+    /// The blocks on paths from block `from` to block `to`, both included.
+    static func blocks(between from: Int, _ to: Int, succs: [[Int]], preds: [[Int]]) -> Set<Int> {
         var forward: Set<Int> = [from], work = [from]
         while let b = work.popLast() { for s in succs[b] where forward.insert(s).inserted { work.append(s) } }
-        guard forward.contains(to) else { return false }
+        guard forward.contains(to) else { return [] }
         var between: Set<Int> = [to]
         work = [to]
         while let b = work.popLast() {
             guard b != from else { continue }
             for p in preds[b] where forward.contains(p) && between.insert(p).inserted { work.append(p) }
         }
-        return f.calls(in: between)
+        return between
     }
 
     /// The region entered at `e` and its shape, when it reads only registers written
@@ -119,25 +143,32 @@ public enum RegionNumbering {
         guard let exit = next.first, !order.contains(where: { succs[$0].contains(e) }) else { return nil }
         // Number the region's registers and blocks.
         var local: [VReg: VReg] = [:], defined: [VReg] = [], counts: [VReg: Int] = [:]
-        for b in order.dropFirst() {
-            for i in f.blocks[b].instructions {
-                i.inst.forEachDef { d in
-                    counts[d, default: 0] += 1
-                    if local[d] == nil { local[d] = VReg(-1 - defined.count); defined.append(d) }
-                }
+        // E's last instructions setting registers the region's blocks set to constants
+        // are its too (`x = 0; if (c) x = -1`, the default before the branch).
+        var armDefs = Set<VReg>()
+        for b in order.dropFirst() { for i in f.blocks[b].instructions { i.inst.forEachDef { armDefs.insert($0) } } }
+        let tail = f.blocks[e].instructions.reversed().prefix { i in
+            if case .mov(let d, .imm, _) = i.inst { return armDefs.contains(d) }
+            return false
+        }.count
+        let entryTail = f.blocks[e].instructions.suffix(tail)
+        for i in entryTail + order.dropFirst().flatMap({ f.blocks[$0].instructions }) {
+            i.inst.forEachDef { d in
+                counts[d, default: 0] += 1
+                if local[d] == nil { local[d] = VReg(-1 - defined.count); defined.append(d) }
             }
         }
         guard counts.allSatisfy({ defs[$0.key] == $0.value }) else { return nil }
-        var outsideOK = true
+        var rewritten = Set<VReg>()
         func name(_ v: VReg) -> VReg {
             if let l = local[v] { return l }
-            if defs[v] != 1 && !f.parameters.contains(v) { outsideOK = false }
+            if defs[v] != 1 && !f.parameters.contains(v) { rewritten.insert(v) }
             return v
         }
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { (f.blocks[$0.element].id, BlockID($0.offset)) })
         var key = Key(instructions: [], terminators: [])
         for b in order {
-            key.instructions.append(b == e ? [] : f.blocks[b].instructions.map { $0.inst.renaming(name) })
+            key.instructions.append((b == e ? Array(entryTail) : f.blocks[b].instructions).map { $0.inst.renaming(name) })
             var t = f.blocks[b].terminator.mappingTargets { position[$0] ?? BlockID(-1) }
             if case .branch(let cc, let l, let r, let w, let a, let c) = t {
                 let rr: Operand
@@ -146,8 +177,7 @@ public enum RegionNumbering {
             }
             key.terminators.append(t)
         }
-        guard outsideOK else { return nil }
-        return (Region(entry: e, blocks: order, exit: exit, defined: defined), key)
+        return (Region(entry: e, blocks: order, exit: exit, defined: defined, rewritten: rewritten, entryTail: tail), key)
     }
 
     /// The registers every path from the region's entry to its exit writes.
@@ -157,7 +187,7 @@ public enum RegionNumbering {
         var atExit: Set<VReg>? = nil
         for b in r.blocks {
             var w = written[b] ?? []
-            if b != r.entry { for i in f.blocks[b].instructions { i.inst.forEachDef { w.insert($0) } } }
+            for i in b == r.entry ? f.blocks[b].instructions.suffix(r.entryTail) : f.blocks[b].instructions[...] { i.inst.forEachDef { w.insert($0) } }
             for s in succs[b] {
                 if s == r.exit { atExit = atExit.map { $0.intersection(w) } ?? w }
                 else { written[s] = written[s].map { $0.intersection(w) } ?? w }

@@ -25,6 +25,62 @@ extension OptimizerPassTests {
                            terminator: .ret(.reg(r)))], params: 2)
     }
 
+    /// `a = x; t1 = a < b; t2 = a < b; [a = y;] t3 = a < b` with `a` written twice in the
+    /// function: `t2` reads the `a` `t1` read (nothing writes it between), `t3` another
+    /// one once `a = y` comes between (truth values moved out of a loop's rounds one
+    /// after the other, reading a loop value written again after the loop).
+    @Test(arguments: [false, true])
+    func aTruthValueOfARegisterWrittenTwiceIsACopyWhenNothingWritesItBetween(writtenBetween: Bool) throws {
+        let x = VReg(0), y = VReg(1), b = VReg(2), a = VReg(3), t1 = VReg(10), t2 = VReg(11), t3 = VReg(12), r = VReg(13), s = VReg(14)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        func diamond(_ at: Int, _ t: VReg, next: Int) -> [Block] {
+            [Block(id: id(at), terminator: .branch(.ult, lhs: a, rhs: .reg(b), width: .w64, then: id(at + 1), else: id(at + 2))),
+             Block(id: id(at + 1), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(id(next))),
+             Block(id: id(at + 2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(id(next)))]
+        }
+        let f = fn([Block(id: id(100), instructions: [ins(.mov(dst: a, src: .reg(x), width: .w64))], terminator: .jump(id(0)))]
+                   + diamond(0, t1, next: 3)
+                   + [Block(id: id(3), terminator: .jump(id(4)))]
+                   + diamond(4, t2, next: 7)
+                   + [Block(id: id(7), instructions: writtenBetween ? [ins(.mov(dst: a, src: .reg(y), width: .w64))] : [],
+                            terminator: .jump(id(8)))]
+                   + diamond(8, t3, next: 11)
+                   + [Block(id: id(11), instructions: [ins(.binary(.add, dst: r, lhs: t1, rhs: .reg(t2), width: .w64)),
+                                                      ins(.binary(.add, dst: s, lhs: r, rhs: .reg(t3), width: .w64))],
+                            terminator: .ret(.reg(s)))]
+                   + (writtenBetween ? [] : [Block(id: id(12), instructions: [ins(.mov(dst: a, src: .reg(y), width: .w64))], terminator: .ret(.reg(a)))]),
+                   params: 3)
+        let g = RegionNumbering.run(f)
+        let branches = g.blocks.filter { if case .branch = $0.terminator { return true }; return false }
+        #expect(branches.count == (writtenBetween ? 2 : 1), "\(show(g))")
+        for (p, q, k): (Int64, Int64, Int64) in [(1, 2, 2), (2, 1, 2), (3, 3, 1), (0, 5, 1)] {
+            #expect(try IRInterpreter.run(g, args: [p, q, k]) == IRInterpreter.run(f, args: [p, q, k]))
+        }
+    }
+
+    /// `t1 = 0; if (c) t1 = -1; t2 = 0; if (c) t2 = -1; return t1 * 4 + t2`: the default
+    /// set before each branch is part of the region, and the second is a copy of the
+    /// first (`(in2 != 0) - 1` in every unrolled round, moved out of the loop).
+    @Test func aTriangleWithItsDefaultBeforeTheBranchBecomesACopy() throws {
+        let c = VReg(0), t1 = VReg(10), t2 = VReg(11), y = VReg(12), r = VReg(13)
+        func id(_ k: Int) -> BlockID { BlockID(k) }
+        func triangle(_ at: Int, _ t: VReg, before: [Instruction] = [], next: Int) -> [Block] {
+            [Block(id: id(at), instructions: before + [ins(.mov(dst: t, src: .imm(0), width: .w64))],
+                   terminator: .branch(.ne, lhs: c, rhs: .imm(0), width: .w64, then: id(at + 1), else: id(next))),
+             Block(id: id(at + 1), instructions: [ins(.mov(dst: t, src: .imm(-1), width: .w64))], terminator: .jump(id(next)))]
+        }
+        let f = fn(triangle(0, t1, next: 2)
+                   + triangle(2, t2, before: [ins(.binary(.shl, dst: y, lhs: t1, rhs: .imm(2), width: .w64))], next: 4)
+                   + [Block(id: id(4), instructions: [ins(.binary(.add, dst: r, lhs: y, rhs: .reg(t2), width: .w64))],
+                            terminator: .ret(.reg(r)))], params: 1)
+        let g = RegionNumbering.run(f)
+        let branches = g.blocks.filter { if case .branch = $0.terminator { return true }; return false }
+        #expect(branches.count == 1, "\(show(g))")
+        for p: Int64 in [0, 1, -5] {
+            #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]))
+        }
+    }
+
     @Test func repeatedTruthValueBecomesACopy() throws {
         let f = repeatedComparison(callBetween: false)
         let g = RegionNumbering.run(f)
