@@ -39,9 +39,12 @@
 /// register calls preserve or a stack slot. There the verifier gains only when what the
 /// region tests is not tested otherwise in the loop (narrowed before the loop, `b == 0`
 /// is one fork for the whole loop instead of one per round; tested again in the loop, the
-/// narrowing keeps the walks apart), so such a region moves only when its branches
-/// compare with constants and nothing else in the loop tests what they read (but the
-/// same comparison, in copies of the region, which `RegionNumbering` then shares). A
+/// narrowing keeps the walks apart), so such a region moves only when its branches test
+/// equality with constants (`a != 0`, what `&&` and `||` make; an ordering test would
+/// split a range once for the whole loop where the arm split only the rounds reaching
+/// it: random seed 60463, 52,342 → 105,684 verified) and nothing else in the loop tests
+/// what they read (but the same comparison, in copies of the region, which
+/// `RegionNumbering` then shares). A
 /// load of a stack slot moves from such a block when every path into the loop has
 /// written the bytes it reads (`UnwrittenSlotBytes`).
 public enum LoopInvariantHoisting {
@@ -368,7 +371,8 @@ public enum LoopInvariantHoisting {
             }
             guard !narrowed else { continue }
             if cautious && region.contains(where: { b in
-                if case .branch(_, _, .reg, _, _, _) = f.blocks[b].terminator { return true }
+                if case .branch(let cc, _, let rhs, _, _, _) = f.blocks[b].terminator, case .imm = rhs { return cc != .eq && cc != .ne }
+                if case .branch = f.blocks[b].terminator { return true }
                 return false
             }) { continue }
             if definitions.contains(where: { facts.defs[$0.key] != $0.value || facts.liveIntoHeader.contains($0.key)

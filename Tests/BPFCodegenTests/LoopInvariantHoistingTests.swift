@@ -241,10 +241,11 @@ extension OptimizerPassTests {
     /// reduced form of random seed 59056: `put(9, c ? (in0 && in1) : ...)` in a 64-round
     /// nest, each round split on `in0` and `in1`, over the verifier's limit; clang's build
     /// 136,941). The region leaves the loop; it stays when the loop also tests `a`
-    /// elsewhere (`if (a > 3)`: the walks narrowed before the loop would stay apart), or
-    /// when it compares two registers (`a != b`).
-    @Test(arguments: [(false, false), (true, false), (false, true)])
-    func aTruthValueInAnArmLeavesALoopThatCalls(aTestedElsewhere: Bool, twoRegisters: Bool) throws {
+    /// elsewhere (`if (a > 3)`: the walks narrowed before the loop would stay apart), when
+    /// it compares two registers (`a != b`), or orders (`a > 5`: a range split once for
+    /// the whole loop, where the arm split only the rounds that reach it).
+    @Test(arguments: [(false, false, false), (true, false, false), (false, true, false), (false, false, true)])
+    func aTruthValueInAnArmLeavesALoopThatCalls(aTestedElsewhere: Bool, twoRegisters: Bool, ordered: Bool) throws {
         let a = VReg(0), b = VReg(1), i = VReg(3), g = VReg(4), v = VReg(10), t = VReg(11), acc = VReg(12)
         func id(_ x: Int) -> BlockID { BlockID(x) }
         let f = fn([
@@ -253,7 +254,8 @@ extension OptimizerPassTests {
             Block(id: id(1), instructions: [ins(.binary(.and, dst: g, lhs: i, rhs: .imm(1), width: .w64))],
                   terminator: .branch(.ne, lhs: g, rhs: .imm(0), width: .w64, then: id(2), else: id(5))),
             Block(id: id(2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))],
-                  terminator: .branch(.ne, lhs: a, rhs: twoRegisters ? .reg(b) : .imm(0), width: .w64, then: id(3), else: id(4))),
+                  terminator: .branch(ordered ? .ugt : .ne, lhs: a, rhs: twoRegisters ? .reg(b) : .imm(ordered ? 5 : 0), width: .w64,
+                                      then: id(3), else: id(4))),
             Block(id: id(3), terminator: .branch(.ne, lhs: b, rhs: .imm(0), width: .w64, then: id(7), else: id(4))),
             Block(id: id(7), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(id(4))),
             Block(id: id(4), instructions: [ins(.mov(dst: v, src: .reg(t), width: .w64))], terminator: .jump(id(6))),
@@ -268,7 +270,7 @@ extension OptimizerPassTests {
             Block(id: id(10), terminator: .ret(.reg(acc))),
         ].filter { aTestedElsewhere || $0.id != id(8) }, params: 2)
         let h = LoopInvariantHoisting.run(f)
-        let testsOfA = loopBlocks(h).filter { if case .branch(.ne, a, _, _, _, _) = $0.terminator { return true }; return false }
-        #expect(testsOfA.isEmpty == (!aTestedElsewhere && !twoRegisters), "\(show(h))")
+        let testsOfA = loopBlocks(h).filter { if case .branch(ordered ? .ugt : .ne, a, _, _, _, _) = $0.terminator { return true }; return false }
+        #expect(testsOfA.isEmpty == (!aTestedElsewhere && !twoRegisters && !ordered), "\(show(h))")
     }
 }
