@@ -63,9 +63,8 @@ public enum LoopInvariantHoisting {
                 .map { (header: $0, blocks: Loops.natural(header: $0, succs: succs, preds: preds, dominators: dominators)) }
                 .sorted { $0.blocks.count < $1.blocks.count || $0.blocks.count == $1.blocks.count && $0.header < $1.header }
             for loop in loops where isReducible(loop.header, loop.blocks, preds: preds, dominators: dominators) {
-                let calls = f.calls(in: loop.blocks)
                 let facts = LoopFacts(f, header: loop.header, loop: loop.blocks, succs: succs, preds: preds, dominators: dominators)
-                if !calls && hoistInstructions(&f, facts) || hoistRegion(&f, facts, calls: calls, succs: succs, preds: preds) {
+                if !facts.calls && hoistInstructions(&f, facts) || hoistRegion(&f, facts, succs: succs, preds: preds) {
                     moves += 1
                     continue search
                 }
@@ -114,10 +113,13 @@ public enum LoopInvariantHoisting {
         /// The slot bytes some path into the loop leaves unwritten (when `unchangedSlots`
         /// holds any): a load of others may move before the loop from any block.
         let unwrittenBytes: UnwrittenSlotBytes?
+        /// Whether the loop calls a function or runs inline assembly.
+        let calls: Bool
 
         init(_ f: Function, header h: Int, loop: Set<Int>, succs: [[Int]], preds: [[Int]], dominators: Dominators) {
             header = h
             self.loop = loop
+            calls = f.calls(in: loop)
             let (_, defs) = f.useDefCounts()
             self.defs = defs
             let copies = CopyRoots(f)
@@ -248,14 +250,14 @@ public enum LoopInvariantHoisting {
     /// the region into the loop, and the loop's edges into E go to J instead. A region
     /// starting inside a block (`x = 1; if (a < b)` after the round's own work) first
     /// becomes a block of its own.
-    static func hoistRegion(_ f: inout Function, _ facts: LoopFacts, calls: Bool, succs: [[Int]], preds: [[Int]]) -> Bool {
+    static func hoistRegion(_ f: inout Function, _ facts: LoopFacts, succs: [[Int]], preds: [[Int]]) -> Bool {
         let h = facts.header
         for e in f.reversePostOrder() where facts.loop.contains(e) {
             guard case .branch = f.blocks[e].terminator else { continue }
             let g = f
             guard let (start, region, exit) = (0...g.blocks[e].instructions.count).lazy
                     .compactMap({ k in region(from: e, skipping: k, f: g, facts: facts, succs: succs, preds: preds,
-                                              cautious: calls || !facts.everyRound.contains(e)).map { (k, $0.0, $0.1) } })
+                                              cautious: facts.calls || !facts.everyRound.contains(e)).map { (k, $0.0, $0.1) } })
                     .first
             else { continue }
             if start > 0 {
@@ -298,10 +300,13 @@ public enum LoopInvariantHoisting {
     /// truth value: the load is tested by the region's own branch) and, when `e` runs
     /// whenever the loop is entered, of stack slots the loop leaves alone (`g && x` of a
     /// local `x` in memory: before the loop the region loads it on the paths the first
-    /// round would). It grows from `e` a block at a time; the largest of the regions met
+    /// round would), or wherever `e` is, of slot bytes every path into the loop wrote.
+    /// It grows from `e` a block at a time; the largest of the regions met
     /// on the way that are left to one block only and move as they are is the one: a
     /// block merging the region's value with another arm's ends it before that block,
-    /// and the size limits end growth, not the search.
+    /// and the size limits end growth, not the search. `cautious` (a loop that calls, an
+    /// entry not run every round): only equality tests with constants, of registers no
+    /// other branch of the loop tests.
     static func region(from e: Int, skipping: Int, f: Function, facts: LoopFacts,
                        succs: [[Int]], preds: [[Int]], cautious: Bool) -> (Set<Int>, Int)? {
         var defined = RegSet(capacity: f.nextVReg)
@@ -341,6 +346,11 @@ public enum LoopInvariantHoisting {
                 }
             }
         }
+        // A branch's comparison, whatever its targets.
+        func comparison(_ b: Int) -> Terminator? {
+            guard case .branch(let cc, let l, let r, let w, _, _) = f.blocks[b].terminator else { return nil }
+            return .branch(cc, lhs: l, rhs: r, width: w, then: BlockID(0), else: BlockID(1))
+        }
         for (count, exit) in closed.reversed() {
             let region = Set(order[..<count])
             guard !region.contains(where: { succs[$0].contains(e) }) else { continue }
@@ -350,10 +360,6 @@ public enum LoopInvariantHoisting {
             var definitions: [VReg: Int] = [:]
             // (Tests of the same comparison elsewhere are copies of the region, which
             // RegionNumbering makes copies of its value once it has moved.)
-            func comparison(_ b: Int) -> Terminator? {
-                guard case .branch(let cc, let l, let r, let w, _, _) = f.blocks[b].terminator else { return nil }
-                return .branch(cc, lhs: l, rhs: r, width: w, then: BlockID(0), else: BlockID(1))
-            }
             let comparisons = Set(region.compactMap(comparison))
             func testedElsewhere(_ u: VReg) -> Bool {
                 facts.testedBy[facts.copies.root(u)]?.contains { t in !region.contains(t) && !comparisons.contains(comparison(t)!) } ?? false
