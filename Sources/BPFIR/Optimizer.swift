@@ -64,7 +64,7 @@ public enum Optimizer {
                         step("SlotPromotion", SlotPromotion.run)
                         step("WebSplitting", WebSplitting.run)
                     }
-                    step("ValueNumbering", ValueNumbering.run)
+                    step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                     step("StackForwarding", StackForwarding.run)
                     step("DeadStoreElimination", DeadStoreElimination.run)
                     step("OverwrittenStores", OverwrittenStores.run)
@@ -95,7 +95,7 @@ public enum Optimizer {
                 // (`if (!reserve(&rb, ...)) return 0;`), a local struct's field stored and
                 // read back reads the stored value, and a constant it forwards decides the
                 // tests on it (a clamp against a size stored in the struct).
-                step("ValueNumbering", ValueNumbering.run)
+                step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                 step("ConstantFolding", ConstantFolding.run)
                 step("DeadStoreElimination", DeadStoreElimination.run)
                 step("OverwrittenStores", OverwrittenStores.run)
@@ -146,9 +146,9 @@ public enum Optimizer {
                     // Truth values moved out of conditional arms lie one before the other
                     // now: one computes, the others copy (their loads of one slot first
                     // made one).
-                    step("ValueNumbering", ValueNumbering.run)
+                    step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                     step("RegionNumbering", RegionNumbering.run)
-                    step("ValueNumbering", ValueNumbering.run)
+                    step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                 }
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
@@ -231,7 +231,12 @@ public enum Optimizer {
             // slot is unused only then); the callers' argument computations may die.
             let (pruned, callers) = timer.timeModule("DeadParameters") { DeadParameters.run(m) }
             m = pruned
-            for i in callers { m.functions[i] = timer.time("DeadCodeElimination", changing: m.functions[i]) { DeadCodeElimination.run(m.functions[i]) } }
+            // (A pure function's call whose result is now unread, an argument dropped,
+            // goes with the rest.)
+            for i in callers {
+                followUp(i, [("DeadCodeElimination", DeadCodeElimination.run),
+                             ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) })])
+            }
         }
         if level > 0 { m = m.droppingUncalledStaticFunctions() }
         timer.report()

@@ -12,13 +12,18 @@
 ///   bytes) dominates and nothing else between may write memory (`ctx[0]` read in every
 ///   unrolled iteration, a map value's field written then tested), and loads of a stack
 ///   slot repeated where nothing between may write the frame (a header copied out of the
-///   packet by a helper, then its fields tested in several blocks).
+///   packet by a helper, then its fields tested in several blocks);
+/// - calls of pure functions (`PureFunctions`) repeated with the same arguments where the
+///   first call dominates and nothing between may write memory: the result of the first
+///   (a `__noinline` function of loop-invariant arguments called in every unrolled round,
+///   as clang's GVN reuses a `readonly` call; the verifier walks the callee once per call).
+///   Such calls write nothing the caller sees, so loads are reused across them.
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
 /// (keeping them live across blocks would only take registers; AddressReuse shares a
 /// global's address where no call comes between). The copies and
 /// repeated computations left unused go with dead code elimination.
 public enum ValueNumbering {
-    public static func run(_ f: Function) -> Function {
+    public static func run(_ f: Function, pureFunctions: Set<SymbolName> = []) -> Function {
         var f = f
         let (_, defs) = f.useDefCounts()
         func once(_ v: VReg) -> Bool { defs[v] == 1 }
@@ -34,6 +39,15 @@ public enum ValueNumbering {
         var definition = RegMap<Inst>(capacity: f.nextVReg)   // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
+        // For calls of pure functions, generations that such calls leave alone. (Loads keep
+        // counting them as writes: a value loaded before a call and reused after it lives
+        // across the call where clang's build loads it again, which measured as more
+        // spills and more verifier work on random programs.)
+        let hasPureCalls = !pureFunctions.isEmpty && f.blocks.contains { $0.instructions.contains { i in
+            if case .call(_, .function(let n), _) = i.inst { return pureFunctions.contains(n) }
+            return false
+        } }
+        var callMemory = hasPureCalls ? MemoryGenerations(f, graph.predecessors, dom, pureFunctions: pureFunctions) : nil
         /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
         /// constant covering them is still current (in the target's byte order).
         func storedConstant(in s: Int, at off: Int, width w: Width, generation: Int) -> Int64? {
@@ -63,12 +77,23 @@ public enum ValueNumbering {
             return out
         }
         // Registers written once with the same global's address are one address for the
-        // loads and stores through them (each access makes its own; they are not merged).
-        var sameAddress = RegMap<VReg>(capacity: f.nextVReg), firstOfSymbol: [SymbolRef: VReg] = [:]
+        // loads and stores through them (each access makes its own; they are not merged),
+        // and registers written once with the same constant one operand in the keys of
+        // computations (a 64-bit constant each unrolled round loads again: `x * K` is one
+        // computation in every round). Only keys read through this map.
+        var sameValue = RegMap<VReg>(capacity: f.nextVReg), firstOfSymbol: [SymbolRef: VReg] = [:], firstOfConstant: [Int64: VReg] = [:]
         for b in f.blocks {
             for i in b.instructions {
-                guard case .symbolAddr(let d, let sym) = i.inst, once(d) else { continue }
-                if let r = firstOfSymbol[sym] { sameAddress[d] = r } else { firstOfSymbol[sym] = d }
+                switch i.inst {
+                case .symbolAddr(let d, let sym) where once(d):
+                    if let r = firstOfSymbol[sym] { sameValue[d] = r } else { firstOfSymbol[sym] = d }
+                case .loadImm64(let d, let k) where once(d), .mov(let d, .imm(let k), .w64) where once(d):
+                    if let r = firstOfConstant[k] { sameValue[d] = r } else { firstOfConstant[k] = d }
+                case .mov(let d, .imm(let k), .w32) where once(d):
+                    let value = Int64(UInt32(truncatingIfNeeded: k))
+                    if let r = firstOfConstant[value] { sameValue[d] = r } else { firstOfConstant[value] = d }
+                default: break
+                }
             }
         }
         // What a load of the key would read: the register of an earlier load, or what a
@@ -98,6 +123,29 @@ public enum ValueNumbering {
         var lowInBlock: [Inst: VReg] = [:]
         // Where addresses point relative to one another, followed when a store asks.
         var addresses = AddressRanges(f, defs: defs)
+        // Pure calls by callee and arguments: the first call's result and the generations
+        // of memory after it (every kind but the frame, which such a call cannot read:
+        // no frame address is given to it or stored where it could load it).
+        var pureCalls: [Inst: (value: VReg, generations: [Int])] = [:]
+        var pureCallUndo: [[(Inst, (value: VReg, generations: [Int])?)]] = Array(filled: [], count: f.blocks.count)
+        // For those calls' arguments, the values equal by `callMemory` (a global loaded
+        // again after a pure call, and what is computed from it): each register's first
+        // equal, and the table of loads and computations behind it, by dominator scope.
+        var callCanon = RegMap<VReg>(capacity: hasPureCalls ? f.nextVReg : 0)
+        var callTable: [CallKey: VReg] = [:]
+        var callAdded: [[CallKey]] = Array(filled: [], count: hasPureCalls ? f.blocks.count : 0)
+        func canonical(_ key: Inst) -> Inst {
+            var key = key
+            for u in key.usedRegs {
+                if let r = callCanon[u] ?? sameValue[u] { key = key.replacingUses(of: u, with: r) }
+            }
+            return key
+        }
+        func withoutFrame(_ g: [Int]) -> [Int] {
+            var g = g
+            g[MemoryGenerations.frameKind] = 0
+            return g
+        }
 
         /// The block whose chain `b` continues: its only predecessor; or, at a merge, its
         /// immediate dominator when no block on a path from there to `b` writes a register
@@ -135,6 +183,8 @@ public enum ValueNumbering {
                 chained.leave(b)
                 for k in added[b] { table[k] = nil }
                 for (k, old) in loadUndo[b].reversed() { loads[k] = old }
+                for (k, old) in pureCallUndo[b].reversed() { pureCalls[k] = old }
+                if hasPureCalls { for k in callAdded[b] { callTable[k] = nil } }
                 facts.pop(to: factMark[b])
                 continue
             }
@@ -146,6 +196,7 @@ public enum ValueNumbering {
             // Facts written while this block's instructions are walked carry generations
             // from here on, and are already in its undo list.
             let blockStart = memory.next
+            _ = callMemory?.enter(b)
             for bytes in memory.enter(b) {
                 for k in presentSlotKeys(bytes.slot, from: bytes.lo == Int.min ? Int.min : bytes.lo - 7, to: bytes.hi) {
                     guard case .load(_, .slot, let o, let lw, _) = k, bytes.lo < o + lw.bytes && o < bytes.hi else { continue }
@@ -160,13 +211,32 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 if !used.isEmpty { f.setInst(b, ii, inst) }
+                if let callMemory = callMemory, let d = inst.singleDef, once(d), !memory.frame.contains(d) {
+                    // What the arguments of pure calls read, numbered by `callMemory`.
+                    var generation = 0, numbered = isPure(inst)
+                    switch inst {
+                    case .mov(_, .reg(let s), .w64) where once(s):
+                        callCanon[d] = callCanon[s] ?? s
+                        numbered = false
+                    case .load(_, .reg(let base), _, _, _) where once(base):
+                        generation = callMemory.current[callMemory.kind(of: base)]
+                        numbered = true
+                    default: break
+                    }
+                    var allOnce = true
+                    inst.forEachUse { if !once($0) { allOnce = false } }
+                    if numbered && allOnce {
+                        let key = CallKey(inst: canonical(inst.replacingDefs(of: d, with: placeholder)), generation: generation)
+                        if let e = callTable[key] { callCanon[d] = e } else { callTable[key] = d; callAdded[b].append(key) }
+                    }
+                }
                 if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
                 // A store of what its bytes already hold (what a load of them read, or what
                 // a store wrote, with no write between: `g.f ^= 0` once folded) changes
                 // nothing and goes, unless volatile; it leaves the memory's generation as it was.
                 if case .store(.reg(let stored), let off, let value, let w) = inst, once(stored), !memory.frame.contains(stored),
                    !isVolatileStore(in: f.blocks[b], at: ii) {
-                    let base = sameAddress[stored] ?? stored
+                    let base = sameValue[stored] ?? stored
                     let generation = memory.current[memory.kind(of: base)]
                     // (A copy or extension keeping at least the stored bytes stores those of its source.)
                     var same = [value]
@@ -178,6 +248,22 @@ public enum ValueNumbering {
                     }
                     if holds { redundantStores[b].append(ii); continue }
                 }
+                // A pure function's call changes no memory; called again with the same
+                // arguments and the same memory, it returns what it returned.
+                if let callMemory = callMemory, case .call(let dst, .function(let n), let args) = inst, pureFunctions.contains(n),
+                   let d = dst, once(d), !memory.kinds.frameAddressStored,
+                   args.allSatisfy({ if case .reg(let r) = $0 { return once(r) && !memory.frame.contains(r) }; return true }) {
+                    let key = canonical(inst.replacingDefs(of: d, with: placeholder))
+                    let now = withoutFrame(callMemory.current)
+                    if let e = pureCalls[key], e.generations == now {
+                        rep[d] = e.value
+                        f.blocks[b].instructions[ii].inst = .mov(dst: d, src: .reg(e.value), width: .w64)
+                        continue
+                    }
+                    pureCallUndo[b].append((key, pureCalls[key]))
+                    pureCalls[key] = (d, now)
+                }
+                if case .call(_, .function(let n), _) = inst, pureFunctions.contains(n) {} else { callMemory?.step(inst) }
                 let before = memory.current
                 // A write to the frame that reaches only known slots leaves the frame's
                 // generation: it forgets what is known of the bytes it writes (below).
@@ -210,7 +296,7 @@ public enum ValueNumbering {
                 // A load of what a dominating load read or a dominating store wrote, with no
                 // other write to that memory between.
                 if case .load(let d, .reg(let base), let off, let w, let signed) = inst, once(d), once(base), !memory.frame.contains(base) {
-                    let key = Inst.load(dst: placeholder, base: .reg(sameAddress[base] ?? base), offset: off, width: w, signed: signed)
+                    let key = Inst.load(dst: placeholder, base: .reg(sameValue[base] ?? base), offset: off, width: w, signed: signed)
                     let generation = memory.current[memory.kind(of: base)]
                     if let e = loads[key], e.generation == generation {
                         if !e.stored, case .reg(let r) = e.value {
@@ -250,7 +336,7 @@ public enum ValueNumbering {
                 }
                 // After a store through a register, a load of the same bytes reads the value.
                 if case .store(.reg(let stored), let off, let value, let w) = inst, once(stored), !memory.frame.contains(stored) {
-                    let base = sameAddress[stored] ?? stored
+                    let base = sameValue[stored] ?? stored
                     let kind = memory.kind(of: base), now = memory.current[kind]
                     // What is known of other bytes through the same pointer, or through a
                     // pointer whose bytes are surely apart from these, stays true.
@@ -297,7 +383,7 @@ public enum ValueNumbering {
                 var key = inst.replacingDefs(of: d, with: placeholder)
                 // An address computed from a global's address is the same computation from
                 // any register holding that address (`&arr[i]` tested, then read again).
-                for u in key.usedRegs { if let r = sameAddress[u] { key = key.replacingUses(of: u, with: r) } }
+                for u in key.usedRegs { if let r = sameValue[u] { key = key.replacingUses(of: u, with: r) } }
                 if !rewritten.isEmpty {
                     if let e = chained.lookup(key, in: b) { rep[d] = e } else { chained.insert(key, d, reading: rewritten, in: b) }
                     continue
@@ -324,11 +410,19 @@ public enum ValueNumbering {
             }
             f.setTerminator(b, term)
             memory.leave(b)
+            callMemory?.leave(b)
         }
         for (b, dead) in redundantStores.enumerated() where !dead.isEmpty {
             for ii in dead.reversed() { f.blocks[b].instructions.remove(at: ii) }
         }
         return f
+    }
+
+    /// A load or computation numbered for the arguments of pure calls: the instruction,
+    /// and for a load the generation of the memory it reads.
+    struct CallKey: Hashable {
+        var inst: Inst
+        var generation: Int
     }
 
     /// Whether the store at `i` of `block` is volatile (lowering follows one with an
@@ -440,7 +534,8 @@ public enum ValueNumbering {
         var metBy: [Int]
         var walks = 0
 
-        init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators) {
+        /// `pureFunctions`: calls of these write nothing (`PureFunctions`).
+        init(_ f: Function, _ predecessors: [[Int]], _ dom: Dominators, pureFunctions: Set<SymbolName> = []) {
             let kinds = MemoryKinds(f)
             self.kinds = kinds
             self.predecessors = predecessors
@@ -448,7 +543,11 @@ public enum ValueNumbering {
             current = Array(filled: 0, count: kinds.count)
             metBy = Array(filled: -1, count: f.blocks.count)
             end = Array(filled: [Int](filled: 0, count: f.blocks.count), count: kinds.count)
-            writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { kinds.writes($0.inst, kind: k) } } }
+            func writes(_ inst: Inst, _ k: Int) -> Bool {
+                if case .call(_, .function(let n), _) = inst, pureFunctions.contains(n) { return false }
+                return kinds.writes(inst, kind: k)
+            }
+            self.writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { writes($0.inst, k) } } }
         }
 
         var frame: RegSet { kinds.frameRegisters }

@@ -7,7 +7,7 @@ import Testing
 /// storage, which is how the memo and the pipeline's skipping recognize it.
 @Suite struct AnalysisMemoTests {
     static let passes: [(Function) -> Function] = [
-        CFGSimplify.run, { FullUnrolling.run($0) }, WebSplitting.run, ValueNumbering.run, StackForwarding.run,
+        CFGSimplify.run, { FullUnrolling.run($0) }, WebSplitting.run, { ValueNumbering.run($0) }, StackForwarding.run,
         DeadStoreElimination.run, ConstantFolding.run, AddressFolding.foldOffsets, DeadCodeElimination.run,
         NarrowOperandFolding.run, RedundancyElimination.run, DeadCodeElimination.run, CFGSimplify.run,
     ]
@@ -55,7 +55,7 @@ import Testing
         var unchanged = 0
         for seed in 0..<40 {
             let (_, o) = RandomProgram.optimized(seed: UInt64(seed) &* 7907 &+ 1, cpu: 3)
-            for pass in [ConstantFolding.run, ValueNumbering.run, StackForwarding.run, AddressFolding.foldOffsets,
+            for pass in [ConstantFolding.run, { ValueNumbering.run($0) }, StackForwarding.run, AddressFolding.foldOffsets,
                          NarrowOperandFolding.run, RedundancyElimination.run, CFGSimplify.run] {
                 let out = pass(o)
                 guard out == o else { continue }

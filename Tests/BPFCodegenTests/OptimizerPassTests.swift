@@ -19,7 +19,7 @@ import BPFIR
         ("StackForwarding", StackForwarding.run),
         ("DeadStoreElimination", DeadStoreElimination.run), ("OverwrittenStores", OverwrittenStores.run),
         ("LoadElimination", LoadElimination.run), ("KnownBits", KnownBits.run), ("ConstantFolding", ConstantFolding.run),
-        ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("StoreWidening", StoreWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", ValueNumbering.run),
+        ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("StoreWidening", StoreWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", { ValueNumbering.run($0) }),
         ("NarrowCompares", NarrowCompares.run), ("BoolTests", BoolTests.run),
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
         ("JumpThreading", { CFGSimplify.joinStraightLines(JumpThreading.run($0)) }),
