@@ -205,9 +205,12 @@ struct ValueBounds {
             // results is dropped (the verifier does not know a 32-bit quotient's upper half
             // is zero; see RedundancyElimination) — unless asked for deciding branches: an
             // unsigned quotient by a constant k is at most the dividend's bound over k, a
-            // remainder below k and at most the dividend (eBPF's `x % 0` is x).
+            // remainder below k and at most the dividend (eBPF's `x % 0` is x); a quotient
+            // by a register at most the dividend (`x / 0` is 0).
             case .udiv:
-                guard boundsQuotients, case .imm(let k) = r, UInt64(bitPattern: k) & m != 0 else { return nil }
+                guard boundsQuotients else { return nil }
+                guard case .imm(let k) = r else { return a ?? (w == .w64 ? nil : m) }
+                guard UInt64(bitPattern: k) & m != 0 else { return nil }
                 return (a ?? m) / (UInt64(bitPattern: k) & m)
             case .urem:
                 guard boundsQuotients else { return nil }

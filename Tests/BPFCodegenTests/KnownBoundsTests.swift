@@ -57,6 +57,31 @@ extension OptimizerPassTests {
         }
     }
 
+    /// `((a & 1) / b) + 255 != 0` (random seed 61981's `(x == y) / (g | 1) + table[1]`,
+    /// the table a static never written): a quotient by a register is at most its
+    /// dividend (eBPF's `x / 0` is 0), so the sum is at least 255 and the branch is decided,
+    /// as clang folds it; with a dividend that may be 2^32 - 255 or more it is not. The
+    /// verifier does not bound a quotient: undecided, the branch split its walk at every call.
+    @Test func aQuotientByARegisterIsAtMostItsDividend() throws {
+        func program(mask: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                ins(.binary(.and, dst: VReg(2), lhs: VReg(0), rhs: .imm(mask), width: .w32)),
+                ins(.binary(.udiv, dst: VReg(3), lhs: VReg(2), rhs: .reg(VReg(1)), width: .w32)),
+                ins(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .imm(255), width: .w32)),
+            ], terminator: .branch(.ne, lhs: VReg(4), rhs: .imm(0), width: .w32, then: BlockID(1), else: BlockID(2))),
+               Block(id: BlockID(1), terminator: .ret(.imm(1))),
+               Block(id: BlockID(2), terminator: .ret(.imm(0)))], params: 2)
+        }
+        for (mask, decided) in [(Int64(1), true), (0xffff, true), (-1, false)] {
+            let f = program(mask: mask), g = RedundancyElimination.run(f)
+            let jumps = g.blocks.allSatisfy { if case .branch = $0.terminator { return false }; return true }
+            #expect(jumps == decided, "mask \(mask)\(show(g))")
+            for (a, b): (Int64, Int64) in [(0, 0), (1, 0), (1, 1), (0xffff, 3), (0xffff_ff01, 1), (-1, 1)] {
+                #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "mask \(mask) \(a) / \(b)")
+            }
+        }
+    }
+
     @Test func signedRemaindersOfNonNegativeValuesAreMasks() throws {
         func program(known: Bool) -> Function {
             let a = VReg(1)
