@@ -16,8 +16,8 @@
 /// - calls of pure functions (`PureFunctions`) repeated with the same arguments where the
 ///   first call dominates and nothing between may write memory: the result of the first
 ///   (a `__noinline` function of loop-invariant arguments called in every unrolled round,
-///   as clang's GVN reuses a `readonly` call; the verifier walks the callee once per call).
-///   Such calls write nothing the caller sees, so loads are reused across them.
+///   as clang's GVN reuses a `readonly` call; the verifier walks the callee once per call;
+///   `PureCallTable`).
 /// Constants and addresses are left to ConstantFolding and RedundancyElimination
 /// (keeping them live across blocks would only take registers; AddressReuse shares a
 /// global's address where no call comes between). The copies and
@@ -39,15 +39,7 @@ public enum ValueNumbering {
         var definition = RegMap<Inst>(capacity: f.nextVReg)   // of single-definition registers seen so far
         let placeholder = VReg(-1)
         var memory = MemoryGenerations(f, graph.predecessors, dom)
-        // For calls of pure functions, generations that such calls leave alone. (Loads keep
-        // counting them as writes: a value loaded before a call and reused after it lives
-        // across the call where clang's build loads it again, which measured as more
-        // spills and more verifier work on random programs.)
-        let hasPureCalls = !pureFunctions.isEmpty && f.blocks.contains { $0.instructions.contains { i in
-            if case .call(_, .function(let n), _) = i.inst { return pureFunctions.contains(n) }
-            return false
-        } }
-        var callMemory = hasPureCalls ? MemoryGenerations(f, graph.predecessors, dom, pureFunctions: pureFunctions) : nil
+        var pureCalls = PureCallTable(f, pureFunctions: pureFunctions, graph.predecessors, dom)
         /// The bytes `[off, off + w)` of slot `s` as a constant, when a wider store of a
         /// constant covering them is still current (in the target's byte order).
         func storedConstant(in s: Int, at off: Int, width w: Width, generation: Int) -> Int64? {
@@ -123,29 +115,6 @@ public enum ValueNumbering {
         var lowInBlock: [Inst: VReg] = [:]
         // Where addresses point relative to one another, followed when a store asks.
         var addresses = AddressRanges(f, defs: defs)
-        // Pure calls by callee and arguments: the first call's result and the generations
-        // of memory after it (every kind but the frame, which such a call cannot read:
-        // no frame address is given to it or stored where it could load it).
-        var pureCalls: [Inst: (value: VReg, generations: [Int])] = [:]
-        var pureCallUndo: [[(Inst, (value: VReg, generations: [Int])?)]] = Array(filled: [], count: f.blocks.count)
-        // For those calls' arguments, the values equal by `callMemory` (a global loaded
-        // again after a pure call, and what is computed from it): each register's first
-        // equal, and the table of loads and computations behind it, by dominator scope.
-        var callCanon = RegMap<VReg>(capacity: hasPureCalls ? f.nextVReg : 0)
-        var callTable: [CallKey: VReg] = [:]
-        var callAdded: [[CallKey]] = Array(filled: [], count: hasPureCalls ? f.blocks.count : 0)
-        func canonical(_ key: Inst) -> Inst {
-            var key = key
-            for u in key.usedRegs {
-                if let r = callCanon[u] ?? sameValue[u] { key = key.replacingUses(of: u, with: r) }
-            }
-            return key
-        }
-        func withoutFrame(_ g: [Int]) -> [Int] {
-            var g = g
-            g[MemoryGenerations.frameKind] = 0
-            return g
-        }
 
         /// The block whose chain `b` continues: its only predecessor; or, at a merge, its
         /// immediate dominator when no block on a path from there to `b` writes a register
@@ -183,8 +152,7 @@ public enum ValueNumbering {
                 chained.leave(b)
                 for k in added[b] { table[k] = nil }
                 for (k, old) in loadUndo[b].reversed() { loads[k] = old }
-                for (k, old) in pureCallUndo[b].reversed() { pureCalls[k] = old }
-                if hasPureCalls { for k in callAdded[b] { callTable[k] = nil } }
+                pureCalls.exit(b)
                 facts.pop(to: factMark[b])
                 continue
             }
@@ -196,7 +164,7 @@ public enum ValueNumbering {
             // Facts written while this block's instructions are walked carry generations
             // from here on, and are already in its undo list.
             let blockStart = memory.next
-            _ = callMemory?.enter(b)
+            pureCalls.enter(b)
             for bytes in memory.enter(b) {
                 for k in presentSlotKeys(bytes.slot, from: bytes.lo == Int.min ? Int.min : bytes.lo - 7, to: bytes.hi) {
                     guard case .load(_, .slot, let o, let lw, _) = k, bytes.lo < o + lw.bytes && o < bytes.hi else { continue }
@@ -211,25 +179,7 @@ public enum ValueNumbering {
                 inst.forEachUse { if rep[$0] != nil { used.append($0) } }
                 for u in used { inst = inst.replacingUses(of: u, with: rep[u]!) }
                 if !used.isEmpty { f.setInst(b, ii, inst) }
-                if let callMemory = callMemory, let d = inst.singleDef, once(d), !memory.frame.contains(d) {
-                    // What the arguments of pure calls read, numbered by `callMemory`.
-                    var generation = 0, numbered = isPure(inst)
-                    switch inst {
-                    case .mov(_, .reg(let s), .w64) where once(s):
-                        callCanon[d] = callCanon[s] ?? s
-                        numbered = false
-                    case .load(_, .reg(let base), _, _, _) where once(base):
-                        generation = callMemory.current[callMemory.kind(of: base)]
-                        numbered = true
-                    default: break
-                    }
-                    var allOnce = true
-                    inst.forEachUse { if !once($0) { allOnce = false } }
-                    if numbered && allOnce {
-                        let key = CallKey(inst: canonical(inst.replacingDefs(of: d, with: placeholder)), generation: generation)
-                        if let e = callTable[key] { callCanon[d] = e } else { callTable[key] = d; callAdded[b].append(key) }
-                    }
-                }
+                if pureCalls.isTracking { pureCalls.number(inst, in: b, once: once, sameValue: sameValue) }
                 if chained.isTracking { inst.forEachDef { if !once($0) { chained.written($0, in: b) } } }
                 // A store of what its bytes already hold (what a load of them read, or what
                 // a store wrote, with no write between: `g.f ^= 0` once folded) changes
@@ -248,22 +198,12 @@ public enum ValueNumbering {
                     }
                     if holds { redundantStores[b].append(ii); continue }
                 }
-                // A pure function's call changes no memory; called again with the same
-                // arguments and the same memory, it returns what it returned.
-                if let callMemory = callMemory, case .call(let dst, .function(let n), let args) = inst, pureFunctions.contains(n),
-                   let d = dst, once(d), !memory.kinds.frameAddressStored,
-                   args.allSatisfy({ if case .reg(let r) = $0 { return once(r) && !memory.frame.contains(r) }; return true }) {
-                    let key = canonical(inst.replacingDefs(of: d, with: placeholder))
-                    let now = withoutFrame(callMemory.current)
-                    if let e = pureCalls[key], e.generations == now {
-                        rep[d] = e.value
-                        f.blocks[b].instructions[ii].inst = .mov(dst: d, src: .reg(e.value), width: .w64)
-                        continue
-                    }
-                    pureCallUndo[b].append((key, pureCalls[key]))
-                    pureCalls[key] = (d, now)
+                // A pure function's call repeated: what the first returned.
+                if pureCalls.isTracking, let (d, first) = pureCalls.call(inst, in: b, once: once, sameValue: sameValue, frame: memory.kinds) {
+                    rep[d] = first
+                    f.blocks[b].instructions[ii].inst = .mov(dst: d, src: .reg(first), width: .w64)
+                    continue
                 }
-                if case .call(_, .function(let n), _) = inst, pureFunctions.contains(n) {} else { callMemory?.step(inst) }
                 let before = memory.current
                 // A write to the frame that reaches only known slots leaves the frame's
                 // generation: it forgets what is known of the bytes it writes (below).
@@ -410,7 +350,7 @@ public enum ValueNumbering {
             }
             f.setTerminator(b, term)
             memory.leave(b)
-            callMemory?.leave(b)
+            pureCalls.leave(b)
         }
         for (b, dead) in redundantStores.enumerated() where !dead.isEmpty {
             for ii in dead.reversed() { f.blocks[b].instructions.remove(at: ii) }
@@ -418,11 +358,116 @@ public enum ValueNumbering {
         return f
     }
 
-    /// A load or computation numbered for the arguments of pure calls: the instruction,
-    /// and for a load the generation of the memory it reads.
-    struct CallKey: Hashable {
-        var inst: Inst
-        var generation: Int
+    /// The calls of pure functions (`PureFunctions`) met on the walk down the dominator
+    /// tree, by callee and arguments: the first call's result and the generations of
+    /// memory after it — every kind but the frame, which such a call cannot read (it is
+    /// given no stack address, and none is stored where it could load one) — counted by
+    /// a `MemoryGenerations` of its own, in which pure calls write nothing. The walk's
+    /// own generations keep counting them as writes: a value loaded before such a call
+    /// and reused after it would live across the call where clang's build loads again,
+    /// which measured as more spills and a random program over the verifier's limit.
+    /// So that a global loaded again after the first call is the same argument, the
+    /// arguments are compared through a numbering of loads and computations by these
+    /// generations (`canonical`), used for nothing else.
+    struct PureCallTable {
+        let pureFunctions: Set<SymbolName>
+        /// Whether the function calls a pure function (nothing is tracked otherwise).
+        let isTracking: Bool
+        private var memory: MemoryGenerations?
+        private var calls: [Inst: (value: VReg, generations: [Int])] = [:]
+        private var callUndo: [[(Inst, (value: VReg, generations: [Int])?)]]
+        /// Each register's first equal by this numbering, and the table behind it.
+        private var canon: RegMap<VReg>
+        private var table: [NumberedKey: VReg] = [:]
+        private var added: [[NumberedKey]]
+        private let placeholder = VReg(-1)
+
+        /// A load or computation numbered: the instruction, and for a load the generation
+        /// of the memory it reads.
+        private struct NumberedKey: Hashable {
+            var inst: Inst
+            var generation: Int
+        }
+
+        init(_ f: Function, pureFunctions: Set<SymbolName>, _ predecessors: [[Int]], _ dom: Dominators) {
+            self.pureFunctions = pureFunctions
+            isTracking = !pureFunctions.isEmpty && f.blocks.contains { $0.instructions.contains { i in
+                if case .call(_, .function(let n), _) = i.inst { return pureFunctions.contains(n) }
+                return false
+            } }
+            memory = isTracking ? MemoryGenerations(f, predecessors, dom, pureFunctions: pureFunctions) : nil
+            let blocks = isTracking ? f.blocks.count : 0
+            callUndo = Array(filled: [], count: blocks)
+            canon = RegMap(capacity: isTracking ? f.nextVReg : 0)
+            added = Array(filled: [], count: blocks)
+        }
+
+        private func isPureCall(_ inst: Inst) -> Bool {
+            if case .call(_, .function(let n), _) = inst { return pureFunctions.contains(n) }
+            return false
+        }
+
+        mutating func enter(_ b: Int) { _ = memory?.enter(b) }
+        mutating func leave(_ b: Int) { memory?.leave(b) }
+
+        /// Leaving `b`'s dominator subtree: what was learnt there is forgotten.
+        mutating func exit(_ b: Int) {
+            guard isTracking else { return }
+            for (k, old) in callUndo[b].reversed() { calls[k] = old }
+            callUndo[b] = []
+            for k in added[b] { table[k] = nil }
+            added[b] = []
+        }
+
+        /// `key` with each register read as its first equal.
+        private func canonical(_ key: Inst, _ sameValue: RegMap<VReg>) -> Inst {
+            var key = key
+            for u in key.usedRegs {
+                if let r = canon[u] ?? sameValue[u] { key = key.replacingUses(of: u, with: r) }
+            }
+            return key
+        }
+
+        /// Numbers what `inst` (in block `b`) defines, when it is a copy, a load through a
+        /// register or an arithmetic operation of registers written once.
+        mutating func number(_ inst: Inst, in b: Int, once: (VReg) -> Bool, sameValue: RegMap<VReg>) {
+            guard let memory = memory, let d = inst.singleDef, once(d) else { return }
+            var generation = 0
+            switch inst {
+            case .mov(_, .reg(let s), .w64) where once(s):
+                canon[d] = canon[s] ?? s
+                return
+            case .load(_, .reg(let base), _, _, _) where once(base) && !memory.frame.contains(base):
+                generation = memory.current[memory.kind(of: base)]
+            default:
+                guard ValueNumbering.isPure(inst) else { return }
+            }
+            var allOnce = true
+            inst.forEachUse { if !once($0) { allOnce = false } }
+            guard allOnce else { return }
+            let key = NumberedKey(inst: canonical(inst.replacingDefs(of: d, with: placeholder), sameValue), generation: generation)
+            if let e = table[key] { canon[d] = e } else { table[key] = d; added[b].append(key) }
+        }
+
+        /// For a call of a pure function made before with equal arguments and no write to
+        /// memory since: its result register and the earlier call's. Otherwise the call
+        /// is remembered, and `inst` counted as a write where it may write.
+        mutating func call(_ inst: Inst, in b: Int, once: (VReg) -> Bool, sameValue: RegMap<VReg>, frame: MemoryKinds) -> (VReg, VReg)? {
+            guard isPureCall(inst) else {
+                memory?.step(inst)
+                return nil
+            }
+            guard let memory = memory, case .call(let dst?, _, let args) = inst, once(dst), !frame.frameAddressStored,
+                  args.allSatisfy({ if case .reg(let r) = $0 { return once(r) && !frame.frameRegisters.contains(r) }; return true })
+            else { return nil }
+            let key = canonical(inst.replacingDefs(of: dst, with: placeholder), sameValue)
+            var now = memory.current
+            now[MemoryGenerations.frameKind] = 0
+            if let e = calls[key], e.generations == now { return (dst, e.value) }
+            callUndo[b].append((key, calls[key]))
+            calls[key] = (dst, now)
+            return nil
+        }
     }
 
     /// Whether the store at `i` of `block` is volatile (lowering follows one with an
