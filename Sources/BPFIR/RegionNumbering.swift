@@ -75,6 +75,10 @@ public enum RegionNumbering {
         guard !replaced.isEmpty else { return f }
         for (region, earlier, copied) in replaced {
             let e = region.entry
+            // (The entry's last instructions that are the region's, a triangle's default
+            // `x = 0`, go with it: left, they wrote the copies' registers twice, and copy
+            // propagation takes only registers written once.)
+            f.blocks[e].instructions.removeLast(region.entryTail)
             f.blocks[e].instructions += copied.map { Instruction(.mov(dst: region.defined[$0], src: .reg(earlier.defined[$0]), width: .w64)) }
             f.blocks[e].terminator = .jump(f.blocks[region.exit].id)
         }

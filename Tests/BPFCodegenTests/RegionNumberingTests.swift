@@ -76,6 +76,10 @@ extension OptimizerPassTests {
         let g = RegionNumbering.run(f)
         let branches = g.blocks.filter { if case .branch = $0.terminator { return true }; return false }
         #expect(branches.count == 1, "\(show(g))")
+        // The default goes with the region: `t2` is written once, by the copy, which
+        // copy propagation then takes.
+        #expect(g.useDefCounts().defs[t2] == 1, "\(show(g))")
+        #expect(g.blocks.flatMap(\.instructions).contains { $0.inst == .mov(dst: t2, src: .reg(t1), width: .w64) })
         for p: Int64 in [0, 1, -5] {
             #expect(try IRInterpreter.run(g, args: [p]) == IRInterpreter.run(f, args: [p]))
         }
