@@ -150,6 +150,7 @@ public enum Optimizer {
                     step("RegionNumbering", RegionNumbering.run)
                     step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                 }
+                step("DiamondSinking", DiamondSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
                 step("BitTestBranches", BitTestBranches.run)
