@@ -66,7 +66,7 @@ public enum DiamondSinking {
             if liveness == nil { liveness = Liveness(f) }
             // The edge whose block reads them; the other successor does not.
             let readers = succs[j].filter { s in moved.contains { liveness!.liveIn[s].contains($0) } }
-            guard readers.count == 1, let s = readers.first, preds[s] == [j], s != e, s != a, s != b else { continue }
+            guard readers.count == 1, let s = readers.first, s != 0, preds[s] == [j], s != e, s != a, s != b else { continue }
             // No more registers live across the call than before: what the arms and the
             // branch read that J's successors did not already need, against the results
             // that no longer cross it (else the move costs spills or callee-saved moves).
