@@ -257,11 +257,7 @@ public enum DeadControlFlow {
                 if let j = index[t], j <= bi { return true }
                 k += 1
             }
-            if !pure.isEmpty {
-                for i in b.instructions {
-                    if case .call(_, .function(let name), _) = i.inst, pure.contains(name) { return true }
-                }
-            }
+            if !pure.isEmpty && b.instructions.contains(where: { $0.inst.calls(oneOf: pure) }) { return true }
         }
         return false
     }

@@ -21,8 +21,7 @@
 /// more verifier work in three, `lang_unsigned_divmod.c` the most).
 public enum DiamondSinking {
     public static func run(_ f: Function) -> Function {
-        guard f.blocks.count >= 5, f.blocks.contains(where: { $0.instructions.contains { if case .call = $0.inst { return true }; return false } })
-        else { return f }
+        guard f.blocks.count >= 5, f.blocks.contains(where: hasCall) else { return f }
         var f = f
         // One diamond at a time: each move changes the blocks' edges.
         for _ in 0..<8 {
@@ -43,7 +42,7 @@ public enum DiamondSinking {
                   case .jump(let jID) = f.blocks[a].terminator, f.blocks[b].terminator == .jump(jID),
                   let j = succs[a].first, j != e, Set(preds[j]) == [a, b],
                   case .branch = f.blocks[j].terminator, succs[j].count == 2,
-                  f.blocks[j].instructions.contains(where: { if case .call = $0.inst { return true }; return false })
+                  hasCall(f.blocks[j])
             else { continue }
             // What the arms define (the diamond's results and their temporaries).
             let defined = Set((f.blocks[a].instructions + f.blocks[b].instructions).flatMap { $0.inst.definedRegs })
@@ -81,6 +80,10 @@ public enum DiamondSinking {
                         branch: .branch(cc, lhs: l, rhs: r, width: w, then: tID, else: eID))
         }
         return nil
+    }
+
+    static func hasCall(_ b: Block) -> Bool {
+        b.instructions.contains { if case .call = $0.inst { return true }; return false }
     }
 
     /// Whether a block is an arm that may move: arithmetic and copies only.

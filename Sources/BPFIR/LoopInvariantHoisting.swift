@@ -376,16 +376,20 @@ public enum LoopInvariantHoisting {
                 f.blocks[b].terminator.forEachUse(read)
             }
             guard !narrowed else { continue }
-            if cautious && region.contains(where: { b in
-                if case .branch(let cc, _, let rhs, _, _, _) = f.blocks[b].terminator, case .imm = rhs { return cc != .eq && cc != .ne }
-                if case .branch = f.blocks[b].terminator { return true }
-                return false
-            }) { continue }
+            if cautious && region.contains(where: { b in !testsEqualityWithAConstant(f.blocks[b].terminator) }) { continue }
             if definitions.contains(where: { facts.defs[$0.key] != $0.value || facts.liveIntoHeader.contains($0.key)
                                              || facts.isTested($0.key, outside: region) }) { continue }
             return (region, exit)
         }
         return nil
+    }
+
+    /// Whether `t` tests at most equality with a constant: no branch, or `==` or `!=`
+    /// against an immediate.
+    static func testsEqualityWithAConstant(_ t: Terminator) -> Bool {
+        guard case .branch(let cc, _, let rhs, _, _, _) = t else { return true }
+        if case .imm = rhs { return cc == .eq || cc == .ne }
+        return false
     }
 
     /// The position of the loop's preheader: the single block outside the loop that

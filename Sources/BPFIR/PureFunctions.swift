@@ -35,3 +35,11 @@ public enum PureFunctions {
         return pure
     }
 }
+
+extension Inst {
+    /// Whether this is a call of one of `functions` (the module's pure ones).
+    func calls(oneOf functions: Set<SymbolName>) -> Bool {
+        if case .call(_, .function(let n), _) = self { return functions.contains(n) }
+        return false
+    }
+}

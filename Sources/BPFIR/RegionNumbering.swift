@@ -100,11 +100,7 @@ public enum RegionNumbering {
     static func writeBetween(_ from: Int, _ to: Int, of registers: Set<VReg>, f: Function, succs: [[Int]], preds: [[Int]]) -> Bool {
         guard !registers.isEmpty else { return false }
         return blocks(between: from, to, succs: succs, preds: preds).contains { b in
-            f.blocks[b].instructions.contains { i in
-                var writes = false
-                i.inst.forEachDef { if registers.contains($0) { writes = true } }
-                return writes
-            }
+            f.blocks[b].instructions.contains { $0.inst.definedRegs.contains(where: registers.contains) }
         }
     }
 

@@ -391,20 +391,12 @@ public enum ValueNumbering {
 
         init(_ f: Function, pureFunctions: Set<SymbolName>, _ predecessors: [[Int]], _ dom: Dominators) {
             self.pureFunctions = pureFunctions
-            isTracking = !pureFunctions.isEmpty && f.blocks.contains { $0.instructions.contains { i in
-                if case .call(_, .function(let n), _) = i.inst { return pureFunctions.contains(n) }
-                return false
-            } }
+            isTracking = !pureFunctions.isEmpty && f.blocks.contains { $0.instructions.contains { $0.inst.calls(oneOf: pureFunctions) } }
             memory = isTracking ? MemoryGenerations(f, predecessors, dom, pureFunctions: pureFunctions) : nil
             let blocks = isTracking ? f.blocks.count : 0
             callUndo = Array(filled: [], count: blocks)
             canon = RegMap(capacity: isTracking ? f.nextVReg : 0)
             added = Array(filled: [], count: blocks)
-        }
-
-        private func isPureCall(_ inst: Inst) -> Bool {
-            if case .call(_, .function(let n), _) = inst { return pureFunctions.contains(n) }
-            return false
         }
 
         mutating func enter(_ b: Int) { _ = memory?.enter(b) }
@@ -453,7 +445,7 @@ public enum ValueNumbering {
         /// memory since: its result register and the earlier call's. Otherwise the call
         /// is remembered, and `inst` counted as a write where it may write.
         mutating func call(_ inst: Inst, in b: Int, once: (VReg) -> Bool, sameValue: RegMap<VReg>, frame: MemoryKinds) -> (VReg, VReg)? {
-            guard isPureCall(inst) else {
+            guard inst.calls(oneOf: pureFunctions) else {
                 memory?.step(inst)
                 return nil
             }
@@ -588,11 +580,9 @@ public enum ValueNumbering {
             current = Array(filled: 0, count: kinds.count)
             metBy = Array(filled: -1, count: f.blocks.count)
             end = Array(filled: [Int](filled: 0, count: f.blocks.count), count: kinds.count)
-            func writes(_ inst: Inst, _ k: Int) -> Bool {
-                if case .call(_, .function(let n), _) = inst, pureFunctions.contains(n) { return false }
-                return kinds.writes(inst, kind: k)
+            self.writes = (0..<kinds.count).map { k in
+                f.blocks.map { b in b.instructions.contains { !$0.inst.calls(oneOf: pureFunctions) && kinds.writes($0.inst, kind: k) } }
             }
-            self.writes = (0..<kinds.count).map { k in f.blocks.map { b in b.instructions.contains { writes($0.inst, k) } } }
         }
 
         var frame: RegSet { kinds.frameRegisters }
