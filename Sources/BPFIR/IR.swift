@@ -438,6 +438,10 @@ public struct Function: Hashable, Sendable {
     /// The target's byte order (bpfeb): which bytes of a stored constant a narrower load
     /// of the same memory reads.
     public var bigEndian = false
+    /// The largest value each static sub-program this function may call returns (found by
+    /// `ReturnBounds` once the callee is optimized, before this function is): a call's
+    /// result is at most that (`ValueBounds`).
+    public var returnBounds: [SymbolName: UInt64] = [:]
     public init(name: String, section: String, linkage: Linkage, parameters: [VReg], blocks: [Block],
                 slots: [StackSlot], nextVReg: Int, location: IRLocation? = nil) {
         self.name = name; self.section = section; self.linkage = linkage; self.parameters = parameters
@@ -531,6 +535,7 @@ extension Function {
     /// The fields other than the blocks, the slots and the register count are equal.
     func otherFieldsEqual(_ g: Function) -> Bool {
         parameters == g.parameters && exclusiveParameters == g.exclusiveParameters && bigEndian == g.bigEndian
+            && returnBounds == g.returnBounds
             && linkage == g.linkage && section == g.section && name == g.name && location == g.location
     }
 }

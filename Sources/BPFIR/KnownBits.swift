@@ -60,7 +60,7 @@ public enum KnownBits {
         func multiplyWritten(_ r: VReg, depth: Int) -> Bits {
             if written == nil {
                 let definitions = f.definitionsByRegister, parameters = Set(f.parameters)
-                written = (definitions, ValueBounds(definitions: definitions, parameters: parameters), parameters)
+                written = (definitions, ValueBounds(definitions: definitions, parameters: parameters, returns: f.returnBounds), parameters)
             }
             guard !written!.parameters.contains(r) else { return .unknown }
             let bound = written!.bounds.upperBound(r).map { Bits(ones: 0, zeros: ~ValueBounds.possibleBits($0)) } ?? .unknown

@@ -164,13 +164,24 @@ public enum Optimizer {
         }
         // (Callees defined before their callers are optimized first: what they return on
         // every path, a caller reads as a constant from the start of its own pipeline.)
+        // The largest values they return, likewise, a caller's bounds of its calls' results.
         var constantReturns: [SymbolName: Int64] = [:]
+        var returnBounds: [SymbolName: UInt64] = [:]
         let usesReturns = level > 0 && !skipped.contains("ConstantReturns")
+        let boundsReturns = level > 0 && !skipped.contains("ReturnBounds")
         for i in m.functions.indices {
             var f = m.functions[i]
             if !constantReturns.isEmpty { f = ConstantReturns.use(constantReturns, in: f) }
+            if !returnBounds.isEmpty {
+                var called: [SymbolName: UInt64] = [:]
+                f.forEachInstruction { _, inst in
+                    if case .call(_, .function(let n), _) = inst, let b = returnBounds[n] { called[n] = b }
+                }
+                f.returnBounds = called
+            }
             f = optimize(f, privateStatics: privateStatics.isEmpty ? [] : privateStatics[i])
             if usesReturns, let k = ConstantReturns.value(of: f) { constantReturns[SymbolName(f.name)] = k }
+            if boundsReturns, let b = ReturnBounds.bound(of: f) { returnBounds[SymbolName(f.name)] = b }
             m.functions[i] = f
         }
         /// Function `i` of `m` through `passes`, once each, in order: what a fact found

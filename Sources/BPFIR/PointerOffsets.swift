@@ -18,7 +18,7 @@ public enum PointerOffsets {
     public static func run(_ f: Function) -> Function {
         let (uses, defs) = f.useDefCounts()
         lazy var definitions = f.definitionsByRegister
-        lazy var bounds = ValueBounds(definitions: definitions, parameters: Set(f.parameters))
+        lazy var bounds = ValueBounds(definitions: definitions, parameters: Set(f.parameters), returns: f.returnBounds)
         var g = f
         var changed = false
         /// The single instruction of a register written once and read once.

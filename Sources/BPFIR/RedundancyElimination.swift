@@ -86,7 +86,7 @@ public enum RedundancyElimination {
                 cur = up
             }
         }
-        var bounds = ValueBounds(definitions: definitions, parameters: parameters)
+        var bounds = ValueBounds(definitions: definitions, parameters: parameters, returns: f.returnBounds)
         func fits(_ s: VReg, _ from: Width, signed: Bool) -> Bool {
             guard let b = bounds.upperBound(s) else { return false }
             return b < UInt64(1) << UInt64(signed ? from.bits - 1 : from.bits)
@@ -295,8 +295,8 @@ public enum RedundancyElimination {
     /// remainder's clamp is one).
     static func decideBranches(_ f: inout Function, definitions: [VReg: [Inst]], parameters: Set<VReg>) -> Bool {
         var decided = false
-        var bounds = ValueBounds(definitions: definitions, parameters: parameters)
-        var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, quotients: true)
+        var bounds = ValueBounds(definitions: definitions, parameters: parameters, returns: f.returnBounds)
+        var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, returns: f.returnBounds, quotients: true)
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
                   let taken = cc == .eq || cc == .ne

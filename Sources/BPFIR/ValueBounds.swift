@@ -27,11 +27,15 @@ struct ValueBounds {
     /// `(c / 100) % 5` of a byte is at most 2), which the passes dropping extensions
     /// must not be told (below).
     private let boundsQuotients: Bool
+    /// What the static sub-programs called return at most (`Function.returnBounds`).
+    private let returns: [SymbolName: UInt64]
 
     /// `definitions`: every instruction defining each register.
     /// `known`: bounds found otherwise (`LoopCounters`), taken as they are.
-    init(definitions: [VReg: [Inst]], parameters: Set<VReg>, known: [VReg: UInt64] = [:], quotients: Bool = false) {
+    /// `returns`: what the functions called return at most.
+    init(definitions: [VReg: [Inst]], parameters: Set<VReg>, returns: [SymbolName: UInt64], known: [VReg: UInt64] = [:], quotients: Bool = false) {
         self.definitions = definitions
+        self.returns = returns
         self.parameters = parameters
         boundsQuotients = quotients
         for (v, b) in known { cache[v] = b }
@@ -228,6 +232,7 @@ struct ValueBounds {
                 return w == .w64 ? nil : m
             }
         case .neg(_, _, let w): return w == .w64 ? nil : Self.mask(w)
+        case .call(_, .function(let n), _): return returns[n]
         default: return nil
         }
     }

@@ -73,3 +73,42 @@ extension OptimizerPassTests {
         }
     }
 }
+
+/// ReturnBounds: a static sub-program whose every return is bounded bounds its calls'
+/// results in its callers.
+extension OptimizerPassTests {
+    /// `static u64 h(x) { return x & 255; }` (or, with `unbounded`, `x > 9 ? x & 255 : x`)
+    /// before `prog(x) { return h(x) > 1000 ? 1 : 2; }`: bounded, the program returns 2 and
+    /// the call (of a pure function) goes; unbounded, or with `h` global, the test stays.
+    @Test func aBoundEveryReturnKeepsBoundsTheCallsResult() throws {
+        func module(unbounded: Bool = false, linkage: Linkage = .static) -> Module {
+            let masked = Block(id: BlockID(1), instructions: [ins(.binary(.and, dst: VReg(1), lhs: VReg(0), rhs: .imm(255), width: .w64))],
+                               terminator: .ret(.reg(VReg(1))))
+            let h = Function(name: "h", section: ".text", linkage: linkage, parameters: [VReg(0)], blocks: unbounded ? [
+                Block(id: BlockID(0), terminator: .branch(.ugt, lhs: VReg(0), rhs: .imm(9), width: .w64, then: BlockID(1), else: BlockID(2))),
+                masked,
+                Block(id: BlockID(2), terminator: .ret(.reg(VReg(0)))),
+            ] : [Block(id: BlockID(0), terminator: .jump(BlockID(1))), masked], slots: [], nextVReg: 8)
+            let program = fn([
+                Block(id: BlockID(0), instructions: [ins(.call(dst: VReg(2), callee: .function("h"), args: [.reg(VReg(0))]))],
+                      terminator: .branch(.ugt, lhs: VReg(2), rhs: .imm(1000), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                Block(id: BlockID(2), terminator: .ret(.imm(2))),
+            ])
+            return Module(functions: [h, program])
+        }
+        func calls(_ f: Function) -> Bool { f.blocks.contains { $0.instructions.contains { if case .call = $0.inst { return true }; return false } } }
+        #expect(ReturnBounds.bound(of: module().functions[0]) == 255)
+        #expect(ReturnBounds.bound(of: module(unbounded: true).functions[0]) == nil)
+        #expect(ReturnBounds.bound(of: module(linkage: .global).functions[0]) == nil)
+
+        let optimized = Optimizer.run(module(), level: 2).functions
+        let folded = try #require(optimized.last)
+        #expect(optimized.count == 1, "h, no longer called, is gone")
+        #expect(!calls(folded) && folded.blocks.allSatisfy { [.ret(.imm(2)), .jump(BlockID(1))].contains($0.terminator) }, "\(show(folded))")
+        for m in [module(unbounded: true), module(linkage: .global)] {
+            let kept = try #require(Optimizer.run(m, level: 2).functions.last)
+            #expect(calls(kept) && kept.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(kept))")
+        }
+    }
+}

@@ -209,9 +209,9 @@ extension OptimizerPassTests {
             definitions[VReg(1000)] = [.binary(.and, dst: VReg(1000), lhs: VReg(999), rhs: .imm(0x3f), width: .w64)]
             return definitions
         }
-        var short = ValueBounds(definitions: web(3), parameters: [])
+        var short = ValueBounds(definitions: web(3), parameters: [], returns: [:])
         #expect(short.upperBound(VReg(3)) == 1)
-        var long = ValueBounds(definitions: web(40), parameters: [])
+        var long = ValueBounds(definitions: web(40), parameters: [], returns: [:])
         #expect(long.upperBound(VReg(40)) == nil)
         #expect(long.upperBound(VReg(1000)) == 0x3f)
     }
