@@ -181,6 +181,9 @@ public enum KnownBits {
                 default: return .unknown
                 }
                 return w == .w32 ? out.low32 : out
+            // A static sub-program's result: the bits above what it returns at most are clear.
+            case .call(_, .function(let n), _):
+                return f.returnBounds[n].map { Bits(ones: 0, zeros: ~ValueBounds.possibleBits($0)) } ?? .unknown
             default:
                 return .unknown
             }

@@ -111,4 +111,20 @@ extension OptimizerPassTests {
             #expect(calls(kept) && kept.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(kept))")
         }
     }
+
+    /// `h(x) >> 8` where `h` returns at most 255 (`returnBounds`): 0 (`KnownBits`); where
+    /// it returns at most 256, not known.
+    @Test func bitsAboveWhatACallReturnsAreClear() {
+        func program(bound: UInt64) -> Function {
+            var f = fn([Block(id: BlockID(0), instructions: [
+                ins(.call(dst: VReg(1), callee: .function("h"), args: [.reg(VReg(0))])),
+                ins(.binary(.lshr, dst: VReg(2), lhs: VReg(1), rhs: .imm(8), width: .w64)),
+            ], terminator: .ret(.reg(VReg(2))))])
+            f.returnBounds = [SymbolName("h"): bound]
+            return f
+        }
+        let folded = KnownBits.run(program(bound: 255))
+        #expect(folded.blocks[0].instructions.last?.inst == .mov(dst: VReg(2), src: .imm(0), width: .w64), "\(show(folded))")
+        #expect(KnownBits.run(program(bound: 256)) == program(bound: 256))
+    }
 }
