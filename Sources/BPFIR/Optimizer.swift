@@ -137,6 +137,7 @@ public enum Optimizer {
                 step("SwitchArithmetic", SwitchArithmetic.run)
                 step("RangeChecks", RangeChecks.run)
                 step("SelectFormation", SelectFormation.run)
+                step("TruthArithmetic", TruthArithmetic.run)
                 step("AddressReuse", AddressReuse.run)
                 step("CallArgumentSinking", CallArgumentSinking.run)
                 step("CommonCodeHoisting", CommonCodeHoisting.run)

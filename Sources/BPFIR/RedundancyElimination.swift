@@ -298,8 +298,17 @@ public enum RedundancyElimination {
         var bounds = ValueBounds(definitions: definitions, parameters: parameters, returns: f.returnBounds)
         var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, returns: f.returnBounds, quotients: true)
         for bi in f.blocks.indices {
-            guard case .branch(let cc, let x, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator,
-                  let taken = cc == .eq || cc == .ne
+            guard case .branch(let cc, let tested, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator else { continue }
+            // A register copied in the block from one not written after: its value here is
+            // the source's, whatever else other blocks write (`x = c ? 0 : y + 1000` tests
+            // `y + 1000` on the arm that computes it).
+            var x = tested
+            let insts = f.blocks[bi].instructions
+            if let at = insts.lastDefinition(of: tested), case .mov(tested, .reg(let y), let mw) = insts[at].inst,
+               mw == .w64 || (mw == .w32 && w == .w32), y != tested, !insts.redefines([y], after: at) {
+                x = y
+            }
+            guard let taken = cc == .eq || cc == .ne
                       ? decidedByRange(cc, x, k, w, &equalityBounds)
                           ?? decidedUndone(cc, x, k, w, f.blocks[bi].instructions, definitions, parameters, &bounds)
                       : decidedByRange(cc, x, k, w, &bounds)

@@ -28,7 +28,7 @@ import BPFIR
         ("SwitchOrder", SwitchOrder.run), ("XorForms", XorForms.run), ("LinearForms", LinearForms.run),
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("DeadControlFlow", { CFGSimplify.run(DeadControlFlow.run($0)) }), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
-        ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("BitValues", BitValues.run), ("SelectFormation", SelectFormation.run),
+        ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("BitValues", BitValues.run), ("SelectFormation", SelectFormation.run), ("TruthArithmetic", TruthArithmetic.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run),
         ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
         ("BitTestBranches", BitTestBranches.run),
