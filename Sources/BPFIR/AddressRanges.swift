@@ -27,7 +27,7 @@ struct AddressRanges {
         return definition
     }()
     /// Made when an index first needs a bound.
-    private lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds)
+    private lazy var bounds = ValueBounds(of: f)
     private var known = RegMap<Range?>(capacity: 0)
     /// Offsets beyond this are not tracked (so no sum below can overflow).
     private static let limit: Int64 = 1 << 40

@@ -27,7 +27,7 @@ public enum BoolTests {
             let insts = f.blocks[bi].instructions
             for (k, i) in insts.enumerated() {
                 guard case .binary(.lshr, let d, let o, .imm(63), .w64) = i.inst, let v = convertedValue(o, before: k, in: insts) else { continue }
-                if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds) }
+                if bounds == nil { bounds = ValueBounds(of: f) }
                 if let b = bounds!.upperBound(v), b <= 1 {
                     f.blocks[bi].instructions[k].inst = .mov(dst: d, src: .reg(v), width: .w64)
                 }

@@ -8,7 +8,7 @@ public enum CountdownBranches {
     public static func run(_ f: Function) -> Function {
         let counters = LoopCounters.downCounters(f)
         guard !counters.isEmpty else { return f }
-        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds)
+        var bounds = ValueBounds(of: f)
         var f = f, changed = false
         for c in counters {
             let range = 1...c.top

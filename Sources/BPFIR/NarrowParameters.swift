@@ -20,7 +20,7 @@ public enum NarrowParameters {
             case .imm(let k): return k >= 0 && k <= Int64(UInt32.max)
             case .reg(let r):
                 let f = given.functions[caller]
-                if bounds[caller] == nil { bounds[caller] = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds) }
+                if bounds[caller] == nil { bounds[caller] = ValueBounds(of: f) }
                 return bounds[caller]!.upperBound(r).map { $0 <= UInt64(UInt32.max) } ?? false
             }
         }

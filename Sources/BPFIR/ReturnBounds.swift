@@ -23,7 +23,7 @@ public enum ReturnBounds {
             switch value {
             case .imm(let k)?: bound = k >= 0 ? UInt64(k) : nil
             case .reg(let r)?:
-                if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds) }
+                if bounds == nil { bounds = ValueBounds(of: f) }
                 bound = bounds!.upperBound(r)
             case nil: bound = nil
             }

@@ -108,7 +108,7 @@ public enum SwitchArithmetic {
     /// Whether `x`'s bits above the low 32 are known to be zero (a masked or loaded
     /// value), so a 32-bit comparison of it needs no zero extension to be an index.
     static func fitsIn32Bits(_ x: VReg, _ f: Function, _ bounds: inout ValueBounds?) -> Bool {
-        if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds) }
+        if bounds == nil { bounds = ValueBounds(of: f) }
         guard let top = bounds!.upperBound(x) else { return false }
         return top <= UInt64(UInt32.max)
     }

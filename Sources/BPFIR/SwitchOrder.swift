@@ -23,7 +23,7 @@ public enum SwitchOrder {
         guard tests >= 2 else { return f }
         let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
-        lazy var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds)
+        lazy var bounds = ValueBounds(of: f)
         // Pointers: registers that are the base of a memory access, but for stack addresses
         // (a variable offset into a slot is another matter for the verifier).
         var bases: Set<VReg> = [], slotAddresses: Set<VReg> = []

@@ -36,7 +36,7 @@ public enum TruthArithmetic {
                       case .mov(r, .imm(1 - b), _) = f.blocks[bi].instructions[at].inst,
                       !f.blocks[bi].instructions[(at + 1)...].contains(where: { $0.inst.usedRegs.contains(r) })
                 else { continue }
-                if bounds == nil { bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds) }
+                if bounds == nil { bounds = ValueBounds(of: f) }
                 guard let bound = bounds!.upperBound(x), w == .w32 || bound <= 1 << 63 else { break }
                 if amounts == nil { amounts = ShiftAmounts(f) }
                 guard !amounts!.reached(from: r) else { break }
@@ -44,20 +44,16 @@ public enum TruthArithmetic {
                 let directWhenNonzero = (cc == .ne) == (join == t)
                 let nonzero = (b == 0) == directWhenNonzero
                 let location = f.blocks[bi].instructions[at].location
-                var computed: [Inst]
-                let source: VReg
-                if w == .w32 && bound > UInt64(UInt32.max) {
-                    computed = [.mov(dst: r, src: .reg(x), width: .w32)]
-                    source = r
-                } else {
-                    computed = []
-                    source = x
-                }
-                if bound <= 1 && computed.isEmpty {
+                let computed: [Inst]
+                if bound <= 1 {
                     computed = [nonzero ? .mov(dst: r, src: .reg(x), width: .w64) : .binary(.xor, dst: r, lhs: x, rhs: .imm(1), width: .w64)]
                 } else {
-                    computed += [nonzero ? .neg(dst: r, src: source, width: .w64) : .binary(.add, dst: r, lhs: source, rhs: .imm(-1), width: .w64),
-                                 .binary(.lshr, dst: r, lhs: r, rhs: .imm(63), width: .w64)]
+                    // A 32-bit test of a wider value tests its low half, zero-extended first.
+                    let lowHalf = w == .w32 && bound > UInt64(UInt32.max)
+                    let source = lowHalf ? r : x
+                    computed = (lowHalf ? [.mov(dst: r, src: .reg(x), width: .w32)] : [])
+                        + [nonzero ? .neg(dst: r, src: source, width: .w64) : .binary(.add, dst: r, lhs: source, rhs: .imm(-1), width: .w64),
+                           .binary(.lshr, dst: r, lhs: r, rhs: .imm(63), width: .w64)]
                 }
                 f.blocks[bi].instructions.remove(at: at)
                 f.blocks[bi].instructions += computed.map { Instruction($0, location: location) }

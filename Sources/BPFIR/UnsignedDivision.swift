@@ -21,7 +21,7 @@ public enum UnsignedDivision {
 
     /// `f` with its signed divisions and remainders at `w` of non-negative values unsigned.
     static func unsigned(_ f: Function, width w: Width) -> Function {
-        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds)
+        var bounds = ValueBounds(of: f)
         let top = w.mask >> 1
         /// Whether `o`'s bounds keep it below the sign bit at `w`.
         func bounded(_ o: Operand) -> Bool {

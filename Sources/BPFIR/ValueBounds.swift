@@ -41,6 +41,11 @@ struct ValueBounds {
         for (v, b) in known { cache[v] = b }
     }
 
+    /// The bounds of `f`'s registers, over every definition in it.
+    init(of f: Function, known: [VReg: UInt64] = [:]) {
+        self.init(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds, known: known)
+    }
+
     /// The largest value `v` can hold (as an unsigned 64-bit number), if known.
     ///
     /// A register that depends on itself only through operations whose result has no bit

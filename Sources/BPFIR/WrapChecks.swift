@@ -46,7 +46,7 @@ public enum WrapChecks {
     /// Unsigned comparisons with a constant that the value's upper bound decides, and
     /// equality tests with a constant above it (`i != 32767` of a counter below 16).
     static func decidingByBounds(_ f: Function) -> Function {
-        var bounds = ValueBounds(definitions: f.definitionsByRegister, parameters: Set(f.parameters), returns: f.returnBounds, known: LoopCounters.bounds(f))
+        var bounds = ValueBounds(of: f, known: LoopCounters.bounds(f))
         var f = f, changed = false
         for bi in f.blocks.indices {
             guard case .branch(let cc, let x, .imm(let k), let w, let thenB, let elseB) = f.blocks[bi].terminator,
