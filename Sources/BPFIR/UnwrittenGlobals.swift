@@ -2,7 +2,8 @@
 /// that a function computes (`symbolAddr`, and arithmetic on it) ends as the base of a
 /// load, of a store or atomic operation at a constant offset, or in a branch's comparison;
 /// it is never stored, passed, returned, handed to inline assembly, or the base of a
-/// write at an offset not known. A `static` variable keeps its initializer for the
+/// write at an offset not known (a write at an index `ValueBounds` bounds writes every
+/// byte the index may reach: `g.buckets[i & 7]`). A `static` variable keeps its initializer for the
 /// program's life in the bytes no function writes, so loads from them are constants, as
 /// clang's global optimizer makes them (a `static __u64 seed;` read and never written is
 /// 0; `g[0]` of a `static int g[2]` whose functions only write `g[1]`).
@@ -93,10 +94,24 @@ public enum UnwrittenGlobals {
             let (derived, address) = addressRegisters(of: kept, in: f)
             guard !derived.isEmpty else { continue }
             var constants: [VReg: Int64]? = nil
+            var indexed: IndexedAddresses? = nil
             /// The bytes a write of `bytes` at `off` from `base` touches, when it writes a
             /// candidate, and the constant it writes if it is one.
             func write(_ base: Address, _ off: Int, _ bytes: Int, _ value: Operand? = nil) {
                 guard case .reg(let r) = base, let name = derived[r] else { return }
+                if address[r] == nil {
+                    // At an index bounded by what it is computed from (`g.f3[i & 7]`):
+                    // every byte it may reach is written, with a value not known.
+                    if indexed == nil { indexed = IndexedAddresses(f, derived: derived, address: address) }
+                    guard let span = indexed!.offsets(r), let lo = Int(exactly: Int64(off) + span.lowerBound),
+                          let hi = Int(exactly: Int64(off) + span.upperBound), lo >= 0 else {
+                        kept.remove(name)
+                        return
+                    }
+                    written[name, default: Writes()].ranges.append(lo..<(hi + bytes))
+                    written[name]!.variable.formUnion(lo..<(hi + bytes))
+                    return
+                }
                 if let a = address[r]?.adding(UInt64(bitPattern: Int64(off))), let k = Int(exactly: a.offset) {
                     written[name, default: Writes()].ranges.append(k..<(k + bytes))
                     for j in 0..<bytes {
@@ -148,6 +163,52 @@ public enum UnwrittenGlobals {
             result[name] = w
         }
         return result
+    }
+
+    /// The offsets into their object that registers computed once from an address of it
+    /// plus an index hold: the address plus or minus constants, plus registers whose
+    /// values `ValueBounds` bounds (to a span of at most `maxSpan` bytes).
+    struct IndexedAddresses {
+        static let maxSpan: Int64 = 4096
+        let derived: [VReg: String]
+        let address: [VReg: SymbolRef]
+        let definitions: [VReg: [Inst]]
+        var bounds: ValueBounds
+
+        init(_ f: Function, derived: [VReg: String], address: [VReg: SymbolRef]) {
+            self.derived = derived
+            self.address = address
+            definitions = f.definitionsByRegister
+            bounds = ValueBounds(definitions: definitions, parameters: Set(f.parameters), returns: f.returnBounds)
+        }
+
+        mutating func offsets(_ r: VReg, depth: Int = 0) -> ClosedRange<Int64>? {
+            if let a = address[r] {
+                let k = a.offset
+                return abs(k) < Int64(Int32.max) ? k...k : nil
+            }
+            guard depth < 16, derived[r] != nil, let ds = definitions[r], ds.count == 1 else { return nil }
+            func shifted(_ base: ClosedRange<Int64>, _ k: Int64) -> ClosedRange<Int64>? {
+                abs(k) < Int64(Int32.max) ? (base.lowerBound + k)...(base.upperBound + k) : nil
+            }
+            switch ds[0] {
+            case .mov(_, .reg(let s), .w64):
+                return offsets(s, depth: depth + 1)
+            case .binary(.add, _, let l, .imm(let k), .w64):
+                return offsets(l, depth: depth + 1).flatMap { shifted($0, k) }
+            case .binary(.sub, _, let l, .imm(let k), .w64):
+                return k == .min ? nil : offsets(l, depth: depth + 1).flatMap { shifted($0, -k) }
+            case .binary(.add, _, let l, .reg(let x), .w64):
+                // One side the address, the other an index.
+                let (addr, index) = derived[l] != nil ? (l, x) : (x, l)
+                guard derived[index] == nil, let base = offsets(addr, depth: depth + 1),
+                      let m = bounds.upperBound(index), m <= UInt64(Self.maxSpan) else { return nil }
+                let span = base.lowerBound...(base.upperBound + Int64(m))
+                return span.upperBound - span.lowerBound <= Self.maxSpan ? span : nil
+            default:
+                return nil
+            }
+        }
     }
 
     /// The registers of `f` holding (or computed from) the address of one of `names`, and

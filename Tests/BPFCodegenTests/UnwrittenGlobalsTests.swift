@@ -72,3 +72,36 @@ extension OptimizerPassTests {
         #expect(h.blocks[0].instructions.last?.inst == .mov(dst: VReg(5), src: .imm(0x0707_0707), width: .w64), "\(show(h))")
     }
 }
+
+extension OptimizerPassTests {
+    /// A write at an index `ValueBounds` bounds (`g.f3[i & 7]` of `u16`s at offset 8)
+    /// writes every byte the index may reach, each with a value not known; the object stays
+    /// a candidate and its other bytes keep the initializer. An index with no bound, or one
+    /// spanning more than `IndexedAddresses.maxSpan` bytes, removes it.
+    @Test func writesAtBoundedIndicesWriteTheBytesTheIndexMayReach() throws {
+        let g = SymbolRef(name: "g", offset: 0)
+        func program(mask: Int64) -> Function {
+            fn([block([
+                .symbolAddr(dst: VReg(1), symbol: g),
+                .load(dst: VReg(2), base: .reg(VReg(0)), offset: 0, width: .w32, signed: false),
+                .binary(.and, dst: VReg(3), lhs: VReg(2), rhs: .imm(mask), width: .w64),
+                .binary(.shl, dst: VReg(4), lhs: VReg(3), rhs: .imm(1), width: .w64),
+                .binary(.add, dst: VReg(5), lhs: VReg(4), rhs: .reg(VReg(1)), width: .w64),
+                .store(base: .reg(VReg(5)), offset: 8, value: .imm(3), width: .w16),
+                .load(dst: VReg(6), base: .reg(VReg(1)), offset: 24, width: .w16, signed: false),
+            ], returning: VReg(6))])
+        }
+        let bounded = UnwrittenGlobals.writes(["g"], in: [program(mask: 7)], bigEndian: false)
+        #expect(bounded["g"]?.ranges == [8..<24])
+        #expect(bounded["g"]?.constants.isEmpty == true, "the value is not known at any one byte")
+        let memory = ReadOnlyMemory(data: ["g": [UInt8](repeating: 0, count: 28)], written: ["g": bounded["g"]!.ranges])
+        let folded = ReadOnlyLoads.run(program(mask: 7), memory: memory)
+        #expect(folded.blocks[0].instructions.last?.inst == .mov(dst: VReg(6), src: .imm(0), width: .w64), "\(show(folded))")
+
+        #expect(UnwrittenGlobals.writes(["g"], in: [program(mask: 0xffff)], bigEndian: false).isEmpty, "a span past the limit")
+        var unbounded = program(mask: 7)
+        unbounded.blocks[0].instructions.remove(at: 2)
+        unbounded.blocks[0].instructions.insert(ins(.mov(dst: VReg(3), src: .reg(VReg(0)), width: .w64)), at: 2)
+        #expect(UnwrittenGlobals.writes(["g"], in: [unbounded], bigEndian: false).isEmpty, "an index with no bound")
+    }
+}
