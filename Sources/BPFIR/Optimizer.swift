@@ -219,8 +219,8 @@ public enum Optimizer {
             for i in fewer.readers { followUp(i, passes) }
         }
         // Statics whose writes are reachable only once they have changed (clang's
-        // interprocedural constant propagation finds them): the functions writing them
-        // folded on the supposition that they never change, the others reading them then.
+        // interprocedural constant propagation finds them): the functions naming them
+        // folded on the supposition that they never change, kept when it holds.
         if level > 0, !skipped.contains("SteadyStatics"), let steady = timer.timeModule("SteadyStatics", {
             SteadyStatics.find(in: m) { f, memory in
                 var f = f
@@ -228,9 +228,7 @@ public enum Optimizer {
                 return f
             }
         }) {
-            m = steady.module
-            let passes = loadFolding(currentMemory())
-            for i in steady.readers { followUp(i, passes) }
+            m = steady
         }
         if level > 0 && !skipped.contains("NarrowParameters") {
             // Across functions, once each is optimized (the callers' arguments are then

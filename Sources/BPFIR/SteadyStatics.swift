@@ -8,26 +8,35 @@
 /// holds, the supposition is true of the program — no run can write another value first,
 /// each write that could was folded away on the supposition holding until then. A
 /// candidate some folded write still changes is dropped, and the others are tried again
-/// without it (its loads no longer constants).
+/// without it (its loads no longer constants). Writes in a static sub-program that no
+/// call reaches once the others are folded do not count: it never runs.
 public enum SteadyStatics {
     /// `module` with the statics found steady read-only (`writtenBytes` and `storedBytes`
-    /// no longer list them) and the functions writing them as folded by `fold` (given a
-    /// function and the memory the supposition makes read-only), and the indices of the
-    /// other functions naming them (their loads to fold). Nil when none is.
-    public static func find(in module: Module, fold: (Function, ReadOnlyMemory) -> Function) -> (module: Module, readers: [Int])? {
+    /// no longer list them) and the functions naming them as folded by `fold` (given a
+    /// function and the memory the supposition makes read-only), their writes of those
+    /// statics gone. Nil when none is.
+    public static func find(in module: Module, fold: (Function, ReadOnlyMemory) -> Function) -> Module? {
         var candidates = Set(module.writtenBytes.keys)
         guard !candidates.isEmpty else { return nil }
         let bigEndian = module.functions.first?.bigEndian ?? false
         let writers = module.functions.indices.filter { i in
             UnwrittenGlobals.writes(candidates, in: [module.functions[i]], bigEndian: bigEndian).values.contains { !$0.ranges.isEmpty }
         }
+        // Every function naming one is folded on the supposition (a reader's call of a
+        // writer may go with a branch it decides); the writers are among them.
+        let namers = module.functions.indices.filter { i in names(candidates, in: module.functions[i]) }
         while !candidates.isEmpty {
             let memory = ReadOnlyMemory(data: module.readOnlyData, addresses: module.readOnlyAddresses,
                                         written: module.writtenBytes.filter { !candidates.contains($0.key) },
                                         stored: module.storedBytes.filter { !candidates.contains($0.key) })
             var functions = module.functions
-            for i in writers { functions[i] = fold(functions[i], memory) }
-            let now = UnwrittenGlobals.writes(candidates, in: functions, bigEndian: bigEndian)
+            for i in namers { functions[i] = fold(functions[i], memory) }
+            // A static sub-program whose calls all went with the folding never runs: its
+            // writes do not count (`g = 0` steady, the only call of the function bumping
+            // it in a `switch` case `g` never selects).
+            var running = module
+            running.functions = functions
+            let now = UnwrittenGlobals.writes(candidates, in: running.droppingUncalledStaticFunctions().functions, bigEndian: bigEndian)
             let changing = candidates.filter { name in
                 guard let w = now[name], let initial = module.readOnlyData[name] else { return true }
                 return !w.ranges.allSatisfy { r in
@@ -46,14 +55,15 @@ public enum SteadyStatics {
                 m.writtenBytes[name] = nil
                 m.storedBytes[name] = nil
             }
-            let readers = module.functions.indices.filter { i in
-                !writers.contains(i) && module.functions[i].blocks.contains { b in
-                    b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return candidates.contains(s.name) }; return false }
-                }
-            }
-            return (m, readers)
+            return m
         }
         return nil
+    }
+
+    private static func names(_ candidates: Set<String>, in f: Function) -> Bool {
+        f.blocks.contains { b in
+            b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return candidates.contains(s.name) }; return false }
+        }
     }
 
     /// `f` without its stores through an address of one of `names`.
