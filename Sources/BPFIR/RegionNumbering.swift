@@ -33,18 +33,34 @@ public enum RegionNumbering {
         var entryTail: Int       // E's last instructions that are the region's
     }
 
+    /// Repeated while it shares (at most `maxRounds` times): a region sharing an earlier
+    /// one leaves copies of its values, and the regions reading those copies (the next
+    /// comparison of each round) are then the same as the earlier ones reading the values.
     public static func run(_ f: Function) -> Function {
-        guard f.blocks.count > 2 else { return f }
+        var f = f
+        for _ in 0..<maxRounds {
+            guard let shared = once(f) else { break }
+            f = shared
+        }
+        return f
+    }
+
+    static let maxRounds = 8
+
+    /// `f` with the regions the same as earlier ones shared, nil when there is none.
+    static func once(_ f: Function) -> Function? {
+        guard f.blocks.count > 2 else { return nil }
         let (succs, preds) = f.flowGraph
         let (_, defs) = f.useDefCounts()
         // Every region first: most functions hold no two of one shape, and then need
         // neither dominators nor liveness.
+        let copies = copiesOfRewrittenRegisters(f, defs: defs)
         let candidates = f.reversePostOrder().compactMap { e -> (Region, Key)? in
             guard case .branch = f.blocks[e].terminator else { return nil }
-            return region(from: e, f: f, defs: defs, succs: succs, preds: preds)
+            return region(from: e, f: f, defs: defs, copies: copies, succs: succs, preds: preds)
         }
         var shapes = Set<Key>()
-        guard candidates.contains(where: { !shapes.insert($0.1).inserted }) else { return f }
+        guard candidates.contains(where: { !shapes.insert($0.1).inserted }) else { return nil }
         var f = f
         let dominators = Dominators(f, predecessors: preds), liveness = Liveness(f)
         // Earlier regions by shape, with the positions (in `defined`) of the registers
@@ -72,7 +88,7 @@ public enum RegionNumbering {
                 seen[key, default: []].append((region, Set(region.defined.indices.filter { written.contains(region.defined[$0]) })))
             }
         }
-        guard !replaced.isEmpty else { return f }
+        guard !replaced.isEmpty else { return nil }
         for (region, earlier, copied) in replaced {
             let e = region.entry
             // (The entry's last instructions that are the region's, a triangle's default
@@ -118,9 +134,26 @@ public enum RegionNumbering {
         return between
     }
 
+    /// Registers written once, by a copy of a register written more than once, with the
+    /// copied register and the copy's block (an earlier region's value, copied where a
+    /// later one was shared: `c2 = c1`, the next round's `x != c2` the same as `x != c1`).
+    static func copiesOfRewrittenRegisters(_ f: Function, defs: RegCounts) -> [VReg: (source: VReg, block: Int)] {
+        var copies: [VReg: (source: VReg, block: Int)] = [:]
+        for (b, block) in f.blocks.enumerated() {
+            for i in block.instructions {
+                if case .mov(let d, .reg(let s), .w64) = i.inst, defs[d] == 1, defs[s] > 1, !f.parameters.contains(s) {
+                    copies[d] = (s, b)
+                }
+            }
+        }
+        return copies
+    }
+
     /// The region entered at `e` and its shape, when it reads only registers written
-    /// once and defines registers written in it alone.
-    static func region(from e: Int, f: Function, defs: RegCounts, succs: [[Int]], preds: [[Int]]) -> (Region, Key)? {
+    /// once and defines registers written in it alone. A read of a copy (`copies`) of a
+    /// register no block on the way from the copy to `e` writes is a read of that register.
+    static func region(from e: Int, f: Function, defs: RegCounts, copies: [VReg: (source: VReg, block: Int)],
+                       succs: [[Int]], preds: [[Int]]) -> (Region, Key)? {
         // Grown one block at a time until everything it leads to meets in one block:
         // the smallest region (a diamond, not the code after its join).
         var inRegion: Set<Int> = [e], order = [e]
@@ -162,6 +195,11 @@ public enum RegionNumbering {
         var rewritten = Set<VReg>()
         func name(_ v: VReg) -> VReg {
             if let l = local[v] { return l }
+            if let c = copies[v], case let between = blocks(between: c.block, e, succs: succs, preds: preds), !between.isEmpty,
+               !between.contains(where: { b in f.blocks[b].instructions.contains { $0.inst.definedRegs.contains(c.source) } }) {
+                rewritten.insert(c.source)
+                return c.source
+            }
             if defs[v] != 1 && !f.parameters.contains(v) { rewritten.insert(v) }
             return v
         }

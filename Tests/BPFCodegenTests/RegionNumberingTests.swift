@@ -133,3 +133,58 @@ extension OptimizerPassTests {
     }
 }
 
+
+extension OptimizerPassTests {
+    private func diamond(_ at: Int, _ cc: CondCode, _ l: VReg, _ rhs: Operand, _ t: VReg, next: Int) -> [Block] {
+        [Block(id: BlockID(at), terminator: .branch(cc, lhs: l, rhs: rhs, width: .w64, then: BlockID(at + 1), else: BlockID(at + 2))),
+         Block(id: BlockID(at + 1), instructions: [ins(.mov(dst: t, src: .imm(1), width: .w64))], terminator: .jump(BlockID(next))),
+         Block(id: BlockID(at + 2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(BlockID(next)))]
+    }
+
+    private func branchCount(_ f: Function) -> Int {
+        f.blocks.filter { if case .branch = $0.terminator { return true }; return false }.count
+    }
+
+    /// Two rounds of `t = a < b; v = x != t` (each a diamond): the second `t` becomes a
+    /// copy of the first, and the second `v`, reading that copy, is then the first `v`
+    /// too (the pass repeats while it shares).
+    @Test func theNextTruthValueOfARoundSharedIsSharedToo() throws {
+        let a = VReg(0), b = VReg(1), x = VReg(2)
+        let t1 = VReg(10), v1 = VReg(11), t2 = VReg(12), v2 = VReg(13), y = VReg(14), r = VReg(15)
+        let f = fn(diamond(0, .ult, a, .reg(b), t1, next: 3)
+                   + diamond(3, .ne, x, .reg(t1), v1, next: 6)
+                   + diamond(6, .ult, a, .reg(b), t2, next: 9)
+                   + diamond(9, .ne, x, .reg(t2), v2, next: 12)
+                   + [Block(id: BlockID(12), instructions: [ins(.binary(.shl, dst: y, lhs: v1, rhs: .imm(2), width: .w64)),
+                                                           ins(.binary(.add, dst: r, lhs: y, rhs: .reg(v2), width: .w64))],
+                            terminator: .ret(.reg(r)))], params: 3)
+        let g = RegionNumbering.run(f)
+        #expect(branchCount(g) == 2, "\(show(g))")
+        for (p, q, k): (Int64, Int64, Int64) in [(1, 2, 1), (2, 1, 1), (1, 2, 0), (3, 3, 0), (3, 3, 7)] {
+            #expect(try IRInterpreter.run(g, args: [p, q, k]) == IRInterpreter.run(f, args: [p, q, k]))
+        }
+    }
+
+    /// `t = a < b; v1 = x != t; c = t; [t = 7;] v2 = x != c`: `c` copies `t`, written twice,
+    /// so reading `c` is reading `t` when nothing on the way from the copy writes `t`, and
+    /// `v2` is a copy of `v1`; with `t = 7` between, it stays.
+    @Test(arguments: [false, true])
+    func aReadOfACopyIsAReadOfWhatItCopiedWhenNothingWritesThatBetween(rewritten: Bool) throws {
+        let a = VReg(0), b = VReg(1), x = VReg(2)
+        let t = VReg(10), v1 = VReg(11), c = VReg(12), v2 = VReg(13), y = VReg(14), r = VReg(15)
+        var between = [ins(.mov(dst: c, src: .reg(t), width: .w64))]
+        if rewritten { between.append(ins(.mov(dst: t, src: .imm(7), width: .w64))) }
+        let f = fn(diamond(0, .ult, a, .reg(b), t, next: 3)
+                   + diamond(3, .ne, x, .reg(t), v1, next: 6)
+                   + [Block(id: BlockID(6), instructions: between, terminator: .jump(BlockID(7)))]
+                   + diamond(7, .ne, x, .reg(c), v2, next: 10)
+                   + [Block(id: BlockID(10), instructions: [ins(.binary(.shl, dst: y, lhs: v1, rhs: .imm(2), width: .w64)),
+                                                           ins(.binary(.add, dst: r, lhs: y, rhs: .reg(v2), width: .w64))],
+                            terminator: .ret(.reg(r)))], params: 3)
+        let g = RegionNumbering.run(f)
+        #expect(branchCount(g) == (rewritten ? 3 : 2), "\(show(g))")
+        for (p, q, k): (Int64, Int64, Int64) in [(1, 2, 1), (2, 1, 1), (1, 2, 0), (3, 3, 0), (3, 3, 7)] {
+            #expect(try IRInterpreter.run(g, args: [p, q, k]) == IRInterpreter.run(f, args: [p, q, k]))
+        }
+    }
+}
