@@ -24,7 +24,7 @@ public enum SteadyStatics {
         }
         // Every function naming one is folded on the supposition (a reader's call of a
         // writer may go with a branch it decides); the writers are among them.
-        let namers = module.functions.indices.filter { i in names(candidates, in: module.functions[i]) }
+        let namers = module.functions.indices.filter { module.functions[$0].takesAddress(ofAnyOf: candidates) }
         while !candidates.isEmpty {
             let memory = ReadOnlyMemory(data: module.readOnlyData, addresses: module.readOnlyAddresses,
                                         written: module.writtenBytes.filter { !candidates.contains($0.key) },
@@ -58,12 +58,6 @@ public enum SteadyStatics {
             return m
         }
         return nil
-    }
-
-    private static func names(_ candidates: Set<String>, in f: Function) -> Bool {
-        f.blocks.contains { b in
-            b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return candidates.contains(s.name) }; return false }
-        }
     }
 
     /// `f` without its stores through an address of one of `names`.

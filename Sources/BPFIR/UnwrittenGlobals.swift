@@ -3,10 +3,10 @@
 /// load, of a store or atomic operation at a constant offset, or in a branch's comparison;
 /// it is never stored, passed, returned, handed to inline assembly, or the base of a
 /// write at an offset not known (a write at an index `ValueBounds` bounds writes every
-/// byte the index may reach: `g.buckets[i & 7]`). A `static` variable keeps its initializer for the
-/// program's life in the bytes no function writes, so loads from them are constants, as
-/// clang's global optimizer makes them (a `static __u64 seed;` read and never written is
-/// 0; `g[0]` of a `static int g[2]` whose functions only write `g[1]`).
+/// byte the index may reach: `g.buckets[i & 7]`). A `static` variable keeps its
+/// initializer for the program's life in the bytes no function writes, so loads from them
+/// are constants, as clang's global optimizer makes them (a `static __u64 seed;` read and
+/// never written is 0; `g[0]` of a `static int g[2]` whose functions only write `g[1]`).
 public enum UnwrittenGlobals {
     /// Those of `candidates` that no function of `functions` writes or lets escape.
     public static func onlyLoaded(_ candidates: Set<String>, in functions: [Function]) -> Set<String> {
@@ -77,11 +77,7 @@ public enum UnwrittenGlobals {
             m.storedBytes[name] = constants
         }
         guard !changed.isEmpty else { return nil }
-        let readers = module.functions.indices.filter { i in
-            module.functions[i].blocks.contains { b in
-                b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return changed.contains(s.name) }; return false }
-            }
-        }
+        let readers = module.functions.indices.filter { module.functions[$0].takesAddress(ofAnyOf: changed) }
         return (m, readers)
     }
 
@@ -257,5 +253,14 @@ public enum UnwrittenGlobals {
             }
         }
         return (derived, address)
+    }
+}
+
+extension Function {
+    /// Whether the function takes the address (`symbolAddr`) of one of `names`.
+    func takesAddress(ofAnyOf names: Set<String>) -> Bool {
+        blocks.contains { b in
+            b.instructions.contains { if case .symbolAddr(_, let s) = $0.inst { return names.contains(s.name) }; return false }
+        }
     }
 }
