@@ -18,6 +18,10 @@
 /// `(((short)x + s) s>> 1) & 1` the shift reads bit 1 of the sum, the sum bits 0 and 1 of
 /// its operands, so it adds `x` itself.
 ///
+/// An extension from `from` bits demands only its operand's low `from` bits, as a mask
+/// does: a byte accumulator's `(char)(u8)(acc * 5 + t)` in each round of an unrolled loop
+/// reads the previous round's sum itself.
+///
 /// Each operation must be read only by its reader (its other readers would see the other
 /// bits; readers nothing reads do not count), the inner mask's or extension's result
 /// only by the operation (it then dies, and the register pressure stays what it was).
@@ -33,6 +37,7 @@ public enum DemandedBits {
             definition[d] = inst
             definedIn[d] = b
             if case .binary(.and, _, _, _, let w) = inst, w == .w64 || w == .w32 { candidates = true }
+            if case .ext(_, _, let from, _, _) = inst, from.bits < 64 { candidates = true }
         }
         guard candidates else { return f }
         // Reads by computations nobody reads do not count (a sign shift that
@@ -101,10 +106,21 @@ public enum DemandedBits {
             default:
                 return
             }
+            /// `o` read through every mask and extension in a row whose bits nobody reads
+            /// (`(char)(u8)v` of a byte accumulator's last round is `v`).
+            func unmaskedAll(_ o: VReg, demanded: UInt64) -> VReg? {
+                var cur = o
+                for _ in 0..<4 { guard let u = unmasked(cur, demanded: demanded) else { break }; cur = u }
+                return cur == o ? nil : cur
+            }
+            // (What the masks and extensions held goes on being narrowed: it is read only
+            // through them, for the same bits.)
             var left = l, right = r
-            if let u = unmasked(l, demanded: leftDemand) { left = u } else { narrow(l, demanded: leftDemand, depth: depth + 1) }
+            if let u = unmaskedAll(l, demanded: leftDemand) { left = u }
+            narrow(left, demanded: leftDemand, depth: depth + 1)
             if let d = rightDemand, case .reg(let rr) = r {
-                if let u = unmasked(rr, demanded: d) { right = .reg(u) } else { narrow(rr, demanded: d, depth: depth + 1) }
+                if let u = unmaskedAll(rr, demanded: d) { right = .reg(u) }
+                if case .reg(let x) = right { narrow(x, demanded: d, depth: depth + 1) }
             }
             guard left != l || right != r else { return }
             // Rewrite the operation where it is defined (read only here, written once); a
@@ -117,9 +133,17 @@ public enum DemandedBits {
         }
         for b in f.blocks.indices {
             for i in f.blocks[b].instructions.indices {
-                guard case .binary(.and, _, let x, let outer, let w) = f.blocks[b].instructions[i].inst, w == .w64 || w == .w32,
-                      let mask = constant(outer) else { continue }
-                narrow(x, demanded: mask & w.mask, depth: 0)
+                switch f.blocks[b].instructions[i].inst {
+                case .binary(.and, _, let x, let outer, let w) where w == .w64 || w == .w32:
+                    guard let mask = constant(outer) else { continue }
+                    narrow(x, demanded: mask & w.mask, depth: 0)
+                // An extension reads its operand's low `from` bits only (a byte
+                // accumulator's `(char)(acc * 5 + t)` in each round).
+                case .ext(_, let x, let from, _, _) where from.bits < 64:
+                    narrow(x, demanded: UInt64.max >> UInt64(64 - from.bits), depth: 0)
+                default:
+                    continue
+                }
             }
         }
         return changed ? DeadCodeElimination.run(g) : f

@@ -175,3 +175,36 @@ extension OptimizerPassTests {
         for v in Self.samples { #expect(try IRInterpreter.run(g, args: [v, 7]) == IRInterpreter.run(f, args: [v, 7])) }
     }
 }
+
+extension OptimizerPassTests {
+    /// Two rounds of a byte accumulator, `a = (char)(u8)(a * 5 + t)` with a 64-bit `t`:
+    /// each round's product and sum feed only the next round's byte extension (and the
+    /// last one's), so the masks and extensions between rounds go — the product's
+    /// extension to 64 bits, then what it extended, the byte's sign extension — and the
+    /// rounds read the sums themselves, as clang's demanded-bits analysis computes them;
+    /// the last extension stays. Equal on every input (the interpreter).
+    @Test func extensionsBetweenRoundsOfANarrowAccumulatorGo() throws {
+        let a = VReg(0), t = VReg(1)
+        var insts: [Instruction] = []
+        var cur = a, next = 10
+        for _ in 0..<2 {
+            let e = VReg(next), m = VReg(next + 1), w = VReg(next + 2), s = VReg(next + 3), z = VReg(next + 4)
+            insts += [ins(.ext(dst: e, src: cur, from: .w8, to: .w32, signed: true)),
+                      ins(.binary(.mul, dst: m, lhs: e, rhs: .imm(5), width: .w32)),
+                      ins(.ext(dst: w, src: m, from: .w32, to: .w64, signed: true)),
+                      ins(.binary(.add, dst: s, lhs: w, rhs: .reg(t), width: .w64)),
+                      ins(.ext(dst: z, src: s, from: .w8, to: .w32, signed: false))]
+            cur = z
+            next += 5
+        }
+        let r = VReg(next)
+        insts.append(ins(.ext(dst: r, src: cur, from: .w8, to: .w64, signed: true)))
+        let f = fn([Block(id: BlockID(0), instructions: insts, terminator: .ret(.reg(r)))], params: 2)
+        let g = DemandedBits.run(f)
+        let extensions = g.blocks[0].instructions.filter { if case .ext = $0.inst { return true }; return false }
+        #expect(extensions.count == 2, "the first round's and the result's\(show(g))")
+        for x in Self.samples { for y in Self.samples.prefix(5) {
+            #expect(try IRInterpreter.run(g, args: [x, y]) == IRInterpreter.run(f, args: [x, y]), "\(x) \(y)\(show(g))")
+        } }
+    }
+}
