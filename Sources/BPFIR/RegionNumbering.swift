@@ -115,9 +115,12 @@ public enum RegionNumbering {
     /// function: the same value in both only when nothing between writes it).
     static func writeBetween(_ from: Int, _ to: Int, of registers: Set<VReg>, f: Function, succs: [[Int]], preds: [[Int]]) -> Bool {
         guard !registers.isEmpty else { return false }
-        return blocks(between: from, to, succs: succs, preds: preds).contains { b in
-            f.blocks[b].instructions.contains { $0.inst.definedRegs.contains(where: registers.contains) }
-        }
+        return writes(registers, in: blocks(between: from, to, succs: succs, preds: preds), f: f)
+    }
+
+    /// Whether one of `blocks` writes one of `registers`.
+    static func writes(_ registers: Set<VReg>, in blocks: Set<Int>, f: Function) -> Bool {
+        blocks.contains { b in f.blocks[b].instructions.contains { $0.inst.definedRegs.contains(where: registers.contains) } }
     }
 
     /// The blocks on paths from block `from` to block `to`, both included.
@@ -196,7 +199,7 @@ public enum RegionNumbering {
         func name(_ v: VReg) -> VReg {
             if let l = local[v] { return l }
             if let c = copies[v], case let between = blocks(between: c.block, e, succs: succs, preds: preds), !between.isEmpty,
-               !between.contains(where: { b in f.blocks[b].instructions.contains { $0.inst.definedRegs.contains(c.source) } }) {
+               !writes([c.source], in: between, f: f) {
                 rewritten.insert(c.source)
                 return c.source
             }
