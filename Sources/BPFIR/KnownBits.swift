@@ -48,12 +48,23 @@ public enum KnownBits {
     /// the bits its initializer and those constants agree on.
     public static func run(_ f: Function, memory: ReadOnlyMemory) -> Function {
         let (_, defs) = f.useDefCounts()
+        // The definition of each register written once, and its site (block << 32 | index):
+        // a register written more than once is read there as its block last wrote it.
         var definition = RegMap<Inst>(capacity: f.nextVReg)
-        f.forEachInstruction { _, inst in
-            guard let d = inst.singleDef, defs[d] == 1 else { return }
-            definition[d] = inst
+        var definitionSite = RegMap<Int>(capacity: f.nextVReg)
+        for bi in f.blocks.indices {
+            for (k, instruction) in f.blocks[bi].instructions.enumerated() {
+                guard let d = instruction.inst.singleDef, defs[d] == 1 else { continue }
+                definition[d] = instruction.inst
+                definitionSite[d] = bi << 32 | k
+            }
         }
         var memo = RegMap<Bits>(capacity: f.nextVReg)
+        /// What a register written more than once holds where its block wrote it before
+        /// the read: that definition's value, not what every definition agrees on (`v =
+        /// (x != 0)` read at once as a byte, though a later `++v` writes it again). By the
+        /// site of the definition (block << 32 | index).
+        var siteMemo: [Int: Bits] = [:]
         // Registers written more than once: the bits above their upper bound are clear,
         // and the bits every definition agrees on are known.
         var written: (definitions: [VReg: [Inst]], bounds: ValueBounds, parameters: Set<VReg>)? = nil
@@ -67,19 +78,69 @@ public enum KnownBits {
             // A definition reading the register back sees a value within its bound.
             memo[r] = bound
             guard let definitions = written!.definitions[r], let first = definitions.first else { return bound }
-            var agreed = evaluate(first, depth: depth)
+            var agreed = evaluate(first, depth: depth, at: nil)
             for inst in definitions.dropFirst() where agreed.known != 0 {
-                agreed = agreed.meet(evaluate(inst, depth: depth))
+                agreed = agreed.meet(evaluate(inst, depth: depth, at: nil))
             }
             return Bits(ones: agreed.ones | bound.ones, zeros: agreed.zeros | bound.zeros)
         }
-        func bits(_ o: Operand, depth: Int) -> Bits {
+        /// The bits of `o` read at `site` (block << 32 | index; nil: anywhere).
+        func bits(_ o: Operand, depth: Int, at site: Int?) -> Bits {
             switch o {
             case .imm(let k): return .constant(UInt64(bitPattern: k))
-            case .reg(let r): return bits(r, depth: depth)
+            case .reg(let r): return bits(r, depth: depth, at: site)
             }
         }
-        func bits(_ r: VReg, depth: Int) -> Bits {
+        /// The bits the definition at `site` writes.
+        func definitionBits(at site: Int, depth: Int) -> Bits {
+            if let b = siteMemo[site] { return b }
+            guard depth > 0 else { return .unknown }
+            // (A definition reached again through a loop reads what it wrote unknown.)
+            siteMemo[site] = .unknown
+            let b = evaluate(f.blocks[site >> 32].instructions[site & 0xffff_ffff].inst, depth: depth - 1, at: site)
+            siteMemo[site] = b
+            return b
+        }
+        /// What the definitions of `r` reaching the start of `block` agree on; nil when
+        /// none does (or no register is written more than once).
+        var reaching: (definitions: ReachingDefinitions, sites: [Int: Int])?? = nil
+        func reachingBits(_ r: VReg, block: Int, depth: Int) -> Bits? {
+            if reaching == nil {
+                reaching = ReachingDefinitions(f, defs: defs).map { rd in
+                    var sites: [Int: Int] = [:]
+                    for (bi, block) in rd.sitesAt.enumerated() {
+                        for (k, here) in block.enumerated() { for s in here { sites[s] = bi << 32 | k } }
+                    }
+                    return (rd, sites)
+                }
+            }
+            guard let (rd, sites) = reaching!, let ids = rd.sitesOf[r.id] else { return nil }
+            var agreed: Bits? = nil
+            for s in ids where rd.inSet[block].contains(rd.site(s)) {
+                // A parameter's arrival is any value.
+                let b = sites[s].map { definitionBits(at: $0, depth: depth) } ?? .unknown
+                agreed = agreed.map { $0.meet(b) } ?? b
+                if agreed!.known == 0 { break }
+            }
+            return agreed
+        }
+        func bits(_ r: VReg, depth: Int, at site: Int?) -> Bits {
+            if defs[r] > 1, let site {
+                let block = site >> 32
+                if let k = f.blocks[block].instructions.lastDefinition(of: r, before: site & 0xffff_ffff) {
+                    return definitionBits(at: block << 32 | k, depth: depth)
+                }
+                if let reached = reachingBits(r, block: block, depth: depth) {
+                    // With what every definition agrees on (the register's bound).
+                    let whole = registerBits(r, depth: depth)
+                    let conflicting = reached.ones & whole.zeros | reached.zeros & whole.ones
+                    return Bits(ones: (reached.ones | whole.ones) & ~conflicting, zeros: (reached.zeros | whole.zeros) & ~conflicting)
+                }
+            }
+            return registerBits(r, depth: depth)
+        }
+        /// The bits of `r` wherever it is read.
+        func registerBits(_ r: VReg, depth: Int) -> Bits {
             if let b = memo[r] { return b }
             guard depth > 0 else { return .unknown }
             guard let inst = definition[r] else {
@@ -87,7 +148,7 @@ public enum KnownBits {
                 memo[r] = b
                 return b
             }
-            let b = evaluate(inst, depth: depth - 1)
+            let b = evaluate(inst, depth: depth - 1, at: definitionSite[r])
             memo[r] = b
             return b
         }
@@ -107,12 +168,13 @@ public enum KnownBits {
                             zeros: (src.zeros & w.mask) >> n | (src.zeros & sign != 0 ? vacated : 0) | ~w.mask)
             }
         }
-        func evaluate(_ inst: Inst, depth: Int) -> Bits {
+        /// The bits `inst` writes, its operands read at `site` (nil: wherever it is).
+        func evaluate(_ inst: Inst, depth: Int, at site: Int?) -> Bits {
             switch inst {
             case .mov(_, .imm(let k), .w64), .loadImm64(_, let k):
                 return .constant(UInt64(bitPattern: k))
             case .mov(_, let s, let w):
-                let b = bits(s, depth: depth)
+                let b = bits(s, depth: depth, at: site)
                 return w == .w64 ? b : w == .w32 ? b.low32 : .unknown
             case .load(_, let base, let off, let w, false):
                 guard case .reg(let b) = base else { return Bits(ones: 0, zeros: ~w.mask) }
@@ -125,7 +187,7 @@ public enum KnownBits {
                 if case .binary(.add, _, let l, .reg(let r), .w64)? = definition[b], !memory.isEmpty {
                     for (a, i) in [(l, r), (r, l)] {
                         guard case .symbolAddr(_, let sym)? = definition[a] else { continue }
-                        let index = bits(i, depth: depth)
+                        let index = bits(i, depth: depth, at: site)
                         let low = index.ones, high = ~index.zeros
                         guard high >= low, high - low < 256, let start = Int(exactly: sym.offset).map({ $0 + off }) else { break }
                         var agreed: Bits? = nil
@@ -139,17 +201,17 @@ public enum KnownBits {
                 }
                 return Bits(ones: 0, zeros: ~w.mask)
             case .ext(_, let s, let from, let to, let signed) where from.bits <= to.bits:
-                let b = bits(.reg(s), depth: depth)
+                let b = bits(.reg(s), depth: depth, at: site)
                 // The bits above `from` copy its top bit (signed), where that is known.
                 let sign: UInt64 = 1 << UInt64(from.bits - 1)
                 let above = signed ? ~from.mask & to.mask : 0
                 return Bits(ones: b.ones & from.mask | (b.ones & sign != 0 ? above : 0),
                             zeros: b.zeros & from.mask | ~to.mask | (signed ? (b.zeros & sign != 0 ? above : 0) : ~from.mask))
             case .neg(_, let s, let w) where w == .w32 || w == .w64:
-                let out = Bits.constant(0).plus(bits(.reg(s), depth: depth).complement, carry: 1)
+                let out = Bits.constant(0).plus(bits(.reg(s), depth: depth, at: site).complement, carry: 1)
                 return w == .w32 ? out.low32 : out
             case .binary(let op, _, let l, let r, let w) where w == .w32 || w == .w64:
-                let a = bits(.reg(l), depth: depth), c = bits(r, depth: depth)
+                let a = bits(.reg(l), depth: depth, at: site), c = bits(r, depth: depth, at: site)
                 var out: Bits
                 switch op {
                 case .or: out = a.or(c)
@@ -197,15 +259,17 @@ public enum KnownBits {
                 case .binary, .ext, .neg, .mov(_, .reg, _): break
                 default: continue
                 }
-                guard let d = inst.singleDef, definition[d] != nil else { continue }
-                if bits(d, depth: 12).known == ~0 {
-                    g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: memo[d]!.ones)), width: .w64)
+                guard let d = inst.singleDef, defs[d] > 0 else { continue }
+                // (Read just after: the value this instruction writes.)
+                let value = bits(d, depth: 12, at: bi << 32 | (k + 1))
+                if value.known == ~0 {
+                    g.blocks[bi].instructions[k].inst = .mov(dst: d, src: .imm(Int64(bitPattern: value.ones)), width: .w64)
                     changed = true
-                } else if case .binary(.and, _, let l, .reg(let r), let w) = inst, w == .w32 || w == .w64 {
+                } else if definition[d] != nil, case .binary(.and, _, let l, .reg(let r), let w) = inst, w == .w32 || w == .w64 {
                     // One side's possible bits all set in the other: the `and` is that side
                     // (`(x | 0xffff) & flag` is the flag). A mask that is a constant is left
                     // to the passes that read `and` with a constant (field updates).
-                    let a = bits(l, depth: 12), c = bits(r, depth: 12)
+                    let a = bits(l, depth: 12, at: bi << 32 | k), c = bits(r, depth: 12, at: bi << 32 | k)
                     let kept: VReg? = a.known == ~0 || c.known == ~0 ? nil
                         : ~c.zeros & w.mask & ~a.ones == 0 ? r : (~a.zeros & w.mask & ~c.ones == 0 ? l : nil)
                     if let x = kept {
@@ -216,7 +280,8 @@ public enum KnownBits {
             }
             guard case .branch(let cc, let x, let y, let w, let thenB, let elseB) = g.blocks[bi].terminator,
                   cc == .eq || cc == .ne || cc == .set, w == .w32 || w == .w64 else { continue }
-            let a = bits(.reg(x), depth: 12), c = bits(y, depth: 12)
+            let end = bi << 32 | g.blocks[bi].instructions.count
+            let a = bits(.reg(x), depth: 12, at: end), c = bits(y, depth: 12, at: end)
             let decided: Bool?
             if cc == .set {
                 let both = a.and(c)

@@ -49,11 +49,13 @@ public enum TruthArithmetic {
                     computed = [nonzero ? .mov(dst: r, src: .reg(x), width: .w64) : .binary(.xor, dst: r, lhs: x, rhs: .imm(1), width: .w64)]
                 } else {
                     // A 32-bit test of a wider value tests its low half, zero-extended first.
+                    // (The steps write registers of their own: `r`, written once when
+                    // the skipped block goes, is then known to be 0 or 1.)
                     let lowHalf = w == .w32 && bound > UInt64(UInt32.max)
-                    let source = lowHalf ? r : x
-                    computed = (lowHalf ? [.mov(dst: r, src: .reg(x), width: .w32)] : [])
-                        + [nonzero ? .neg(dst: r, src: source, width: .w64) : .binary(.add, dst: r, lhs: source, rhs: .imm(-1), width: .w64),
-                           .binary(.lshr, dst: r, lhs: r, rhs: .imm(63), width: .w64)]
+                    let source = lowHalf ? f.newVReg() : x, step = f.newVReg()
+                    computed = (lowHalf ? [.mov(dst: source, src: .reg(x), width: .w32)] : [])
+                        + [nonzero ? .neg(dst: step, src: source, width: .w64) : .binary(.add, dst: step, lhs: source, rhs: .imm(-1), width: .w64),
+                           .binary(.lshr, dst: r, lhs: step, rhs: .imm(63), width: .w64)]
                 }
                 f.blocks[bi].instructions.remove(at: at)
                 f.blocks[bi].instructions += computed.map { Instruction($0, location: location) }

@@ -203,6 +203,40 @@ extension OptimizerPassTests {
         #expect(KnownBits.run(h) == h, "\(show(KnownBits.run(h)))")
     }
 
+    /// A register written more than once (`v`, a variable a later `v += x` writes again)
+    /// is read as the definitions reaching the read: `v = x >> 63` then `(s8)v == 4096` in
+    /// its block, and `v = x > 5 ? 1 : 0` then `v == 4096` at the join, are decided; with
+    /// `v += x` flowing back into the join, the join's test stays.
+    @Test func aRegisterWrittenAgainIsReadAsTheDefinitionsReachingTheRead() throws {
+        let x = VReg(0), v = VReg(2)
+        func program(loopBack: Bool) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                    ins(.binary(.lshr, dst: VReg(1), lhs: x, rhs: .imm(63), width: .w64)),
+                    ins(.mov(dst: v, src: .reg(VReg(1)), width: .w64)),
+                    ins(.ext(dst: VReg(3), src: v, from: .w8, to: .w64, signed: true))],
+                   terminator: .branch(.eq, lhs: VReg(3), rhs: .imm(4096), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), instructions: [ins(.binary(.add, dst: v, lhs: v, rhs: .reg(x), width: .w64))],
+                      terminator: loopBack ? .jump(BlockID(5)) : .ret(.reg(v))),
+                Block(id: BlockID(2), terminator: .branch(.ugt, lhs: x, rhs: .imm(5), width: .w64, then: BlockID(3), else: BlockID(4))),
+                Block(id: BlockID(3), instructions: [ins(.mov(dst: v, src: .imm(1), width: .w64))], terminator: .jump(BlockID(5))),
+                Block(id: BlockID(4), instructions: [ins(.mov(dst: v, src: .imm(0), width: .w64))], terminator: .jump(BlockID(5))),
+                Block(id: BlockID(5), terminator: .branch(.eq, lhs: v, rhs: .imm(4096), width: .w64, then: BlockID(1), else: BlockID(6))),
+                Block(id: BlockID(6), terminator: .ret(.reg(v))),
+            ])
+        }
+        func equalityTests(_ f: Function) -> Int {
+            f.blocks.filter { if case .branch(.eq, _, _, _, _, _) = $0.terminator { return true }; return false }.count
+        }
+        let f = program(loopBack: false), g = KnownBits.run(f)
+        #expect(equalityTests(f) == 2 && equalityTests(g) == 0, "\(show(g))")
+        let h = program(loopBack: true), k = KnownBits.run(h)
+        #expect(equalityTests(k) == 1, "the join's test stays\(show(k))")
+        for a: Int64 in [0, 1, 5, 6, -1, 4095] {
+            #expect(try IRInterpreter.run(g, args: [a]) == IRInterpreter.run(f, args: [a]), "x=\(a)\(show(g))")
+            #expect(try IRInterpreter.run(k, args: [a]) == IRInterpreter.run(h, args: [a]), "x=\(a)\(show(k))")
+        }
+    }
+
     /// `t[x & 3] == 200` with `t` constant data `{1, 2, 3, 4, 250}`: the four entries the
     /// index can reach all have bit 7 clear (a table lookup, as `__builtin_ctz` is
     /// lowered, gives a value below the width), so the test is decided; with `x & 7` the

@@ -42,6 +42,15 @@ extension OptimizerPassTests {
         }
     }
 
+    /// The truth value's register is written once when the skipped block goes (the steps
+    /// computing it write registers of their own), so what reads it knows it is 0 or 1.
+    @Test func aTruthValueComputedWithoutABranchIsWrittenOnce() {
+        for (mask, width) in [(Int64(255), Width.w64), (0xff_ffff_ffff, .w32)] {
+            let g = CFGSimplify.run(TruthArithmetic.run(truthValue(.ne, first: 1, mask: mask, width: width)))
+            #expect(!branches(g) && g.useDefCounts().defs[VReg(2)] == 1, "\(mask)\(show(g))")
+        }
+    }
+
     @Test func aTruthValueOfAnUnboundedValueOrForAShiftKeepsItsBranch() {
         let unbounded = truthValue(.ne, first: 1, mask: nil)
         #expect(TruthArithmetic.run(unbounded) == unbounded, "a parameter may be a pointer")
