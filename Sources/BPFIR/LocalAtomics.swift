@@ -7,7 +7,12 @@
 /// accesses kept everything that fed them. Compare-and-exchange stays (it would need a
 /// branch).
 public enum LocalAtomics {
-    public static func run(_ f: Function) -> Function {
+    public static func run(_ original: Function) -> Function {
+        guard original.blocks.contains(where: { $0.instructions.contains { if case .atomic(_, .slot, _, _, _, _) = $0.inst { return true }; return false } })
+        else { return original }
+        // An address of the slot that nothing reads any more (`p = &v` whose reads were
+        // folded into accesses of the slot) does not let it escape: gone first.
+        var f = DeadCodeElimination.run(original)
         var atomic = Set<Int>(), escaped = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
         for b in f.blocks {
             for i in b.instructions {
@@ -19,12 +24,11 @@ public enum LocalAtomics {
             }
         }
         let local = atomic.subtracting(escaped)
-        guard !local.isEmpty else { return f }
+        guard !local.isEmpty else { return original }
         func isLocal(_ inst: Inst) -> Bool {
             if case .atomic(_, .slot(let s), _, _, _, _) = inst { return local.contains(s) }
             return false
         }
-        var f = f
         for bi in f.blocks.indices where f.blocks[bi].instructions.contains(where: { isLocal($0.inst) }) {
             var out: [Instruction] = []
             for ins in f.blocks[bi].instructions {

@@ -52,6 +52,17 @@ extension OptimizerPassTests {
         #expect(!o.blocks.contains { $0.instructions.contains { $0.inst.slotReferenced != nil } }, "\(show(o))")
     }
 
+    /// `int *p = &x; __sync_fetch_and_xor(&x, *p)` once the read through `p` is an access
+    /// of the slot: the address is left unread, and the slot is private after all.
+    @Test func anAddressNothingReadsLetsNothingEscape() throws {
+        let f = localFunction([.slotAddr(dst: VReg(30), slot: 0, offset: 0),
+                               .mov(dst: VReg(31), src: .reg(VReg(30)), width: .w64),
+                               .atomic(.xor, base: .slot(0), offset: 0, value: VReg(2), width: .w64, fetch: VReg(20))])
+        let g = LocalAtomics.run(f)
+        #expect(atomics(in: g) == 0, "\(show(g))")
+        try expectSameResults(f, g)
+    }
+
     @Test func atomicsOthersMaySeeStay() {
         let add = Inst.atomic(.add, base: .slot(0), offset: 0, value: VReg(2), width: .w64, fetch: VReg(20))
         let cases: [(String, Function)] = [
