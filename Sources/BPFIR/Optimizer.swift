@@ -228,7 +228,14 @@ public enum Optimizer {
                 return f
             }
         }) {
+            // A loop whose calls and branches the supposition folded away may be unrolled
+            // now (it was not when the pipeline's unrolling ran).
+            let before = m.functions
             m = steady
+            let memory = currentMemory()
+            for i in m.functions.indices where i < before.count && m.functions[i] != before[i] {
+                followUp(i, [("FullUnrolling", { FullUnrolling.run($0, memory: memory) })] + loadFolding(memory))
+            }
         }
         if level > 0 && !skipped.contains("NarrowParameters") {
             // Across functions, once each is optimized (the callers' arguments are then

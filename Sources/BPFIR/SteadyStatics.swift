@@ -9,7 +9,8 @@
 /// each write that could was folded away on the supposition holding until then. A
 /// candidate some folded write still changes is dropped, and the others are tried again
 /// without it (its loads no longer constants). Writes in a static sub-program that no
-/// call reaches once the others are folded do not count: it never runs.
+/// call reaches once the others are folded do not count: it never runs. A static
+/// sub-program folded to return one constant gives its callers that constant.
 public enum SteadyStatics {
     /// `module` with the statics found steady read-only (`writtenBytes` and `storedBytes`
     /// no longer list them) and the functions naming them as folded by `fold` (given a
@@ -30,7 +31,14 @@ public enum SteadyStatics {
                                         written: module.writtenBytes.filter { !candidates.contains($0.key) },
                                         stored: module.storedBytes.filter { !candidates.contains($0.key) })
             var functions = module.functions
-            for i in namers { functions[i] = fold(functions[i], memory) }
+            // In source order: a sub-program that returns one constant on the supposition
+            // (`return g;`) has its callers defined after it read that constant.
+            var returns: [SymbolName: Int64] = [:]
+            for i in namers {
+                let folded = fold(returns.isEmpty ? functions[i] : ConstantReturns.use(returns, in: functions[i]), memory)
+                functions[i] = folded
+                if let k = ConstantReturns.value(of: folded) { returns[SymbolName(folded.name)] = k }
+            }
             // A static sub-program whose calls all went with the folding never runs: its
             // writes do not count (`g = 0` steady, the only call of the function bumping
             // it in a `switch` case `g` never selects).

@@ -304,6 +304,38 @@ import Foundation
         #expect(!hasBackEdge(table), "the search against a constant table stayed a loop:\n\(table)")
     }
 
+    /// A loop calling a getter of a static mode that only a `switch` case the mode's
+    /// initial 0 never selects changes: once `SteadyStatics` finds the mode steady, the
+    /// getter's call is gone from the loop and the loop is unrolled as clang unrolls it
+    /// (it was too large when the pipeline's unrolling ran). Where the input may set the
+    /// mode first, the calls and the loop stay.
+    @Test func aLoopTheSteadyStaticsEmptiedIsUnrolled() throws {
+        func source(inputSetsMode: Bool) -> String {
+            """
+            static unsigned int mode;
+            static unsigned long long table[4] = { 0x100, 7, 9, 11 };
+            static __attribute__((noinline)) unsigned int current(void) { return mode; }
+            SEC("raw_tp/x") int m(unsigned long long *ctx)
+            {
+                unsigned long long x = ctx[0], acc = 1;
+                \(inputSetsMode ? "if (ctx[1] == 3) mode = 3;" : "")
+                for (int j = 0; j < 6; j++) {
+                    switch (current() & 3) {
+                    case 3: mode--; table[j & 3] |= x;
+                    case 1: acc ^= table[(x >> j) & 3]; break;
+                    default: acc = acc * 7 + ((x >> (j * 8)) & 0xff);
+                    }
+                }
+                return acc + table[1];
+            }
+            """
+        }
+        let steady = try optimizedIR(of: source(inputSetsMode: false))
+        #expect(!hasBackEdge(steady) && !steady.contains("call func"), "\(steady)")
+        let changing = try optimizedIR(of: source(inputSetsMode: true))
+        #expect(hasBackEdge(changing) && changing.contains("call func"), "\(changing)")
+    }
+
     /// A packet parser's digit loop (the one of testsuite `lang_ascii_number.c`) is small in
     /// operations, as clang counts them, though large in AST nodes (casts, names,
     /// constants): it is unrolled, as clang unrolls it. A loop whose counter is a map key passed by
