@@ -38,6 +38,19 @@ public enum KnownBits {
         }
         /// What is known of a value that is either of two.
         func meet(_ o: Bits) -> Bits { Bits(ones: ones & o.ones, zeros: zeros & o.zeros) }
+        /// `self * o` at width `w`: a product of 0 or 1 and a constant is one of the two
+        /// (`popcount` of a truth value multiplies it by 0x0101...01); the low bits both
+        /// factors have clear are clear; the bits above the largest product, when it fits.
+        func times(_ o: Bits, _ w: Width) -> Bits {
+            for (x, k) in [(self, o), (o, self)] where k.known == ~0 && x.zeros | 1 == ~0 {
+                return Bits.constant(0).meet(.constant(k.ones & w.mask))
+            }
+            let clearLow = min(64, (~zeros).trailingZeroBitCount + (~o.zeros).trailingZeroBitCount)
+            var out = Bits(ones: 0, zeros: clearLow == 64 ? ~0 : (1 << UInt64(clearLow)) - 1)
+            let (largest, overflow) = (~zeros & w.mask).multipliedReportingOverflow(by: ~o.zeros & w.mask)
+            if !overflow && largest <= w.mask { out.zeros |= ~ValueBounds.possibleBits(largest) }
+            return out
+        }
         /// The low 32 bits, the upper ones clear (a 32-bit operation's result).
         var low32: Bits { Bits(ones: ones & 0xffff_ffff, zeros: zeros | 0xffff_ffff_0000_0000) }
     }
@@ -219,6 +232,7 @@ public enum KnownBits {
                 case .xor: out = a.xor(c)
                 case .add: out = a.plus(c, carry: 0)
                 case .sub: out = a.plus(c.complement, carry: 1)
+                case .mul: out = a.times(c, w)
                 case .shl, .lshr, .ashr:
                     let src = w == .w64 ? a : a.low32
                     let amountBits = UInt64(w.bits - 1)

@@ -203,6 +203,43 @@ extension OptimizerPassTests {
         #expect(KnownBits.run(h) == h, "\(show(KnownBits.run(h)))")
     }
 
+    /// Products: `(x & 1) * 0x0101010101010101` (a truth value's `popcount`) is 0 or the
+    /// constant, so its `& 0xfe` is 0; `(x << 3) * (y << 2)` has its low 5 bits clear;
+    /// `(x & 0xff) * (y & 0xff)` is below 2^16, so a test of it against 0x10000 is decided.
+    /// `(x & 3) * 0x0101` keeps its `& 0xfe` (bit 1 may be set).
+    @Test func productsHaveTheBitsTheirFactorsDecide() throws {
+        let x = VReg(0), y = VReg(1)
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.binary(.and, dst: VReg(2), lhs: x, rhs: .imm(1), width: .w64)),
+            ins(.binary(.mul, dst: VReg(3), lhs: VReg(2), rhs: .imm(0x0101_0101_0101_0101), width: .w64)),
+            ins(.binary(.and, dst: VReg(4), lhs: VReg(3), rhs: .imm(0xfe), width: .w64)),                 // 0
+            ins(.binary(.shl, dst: VReg(5), lhs: x, rhs: .imm(3), width: .w64)),
+            ins(.binary(.shl, dst: VReg(6), lhs: y, rhs: .imm(2), width: .w64)),
+            ins(.binary(.mul, dst: VReg(7), lhs: VReg(5), rhs: .reg(VReg(6)), width: .w64)),
+            ins(.binary(.and, dst: VReg(8), lhs: VReg(7), rhs: .imm(31), width: .w64)),                  // 0
+            ins(.binary(.and, dst: VReg(9), lhs: x, rhs: .imm(0xff), width: .w64)),
+            ins(.binary(.and, dst: VReg(10), lhs: y, rhs: .imm(0xff), width: .w64)),
+            ins(.binary(.mul, dst: VReg(11), lhs: VReg(9), rhs: .reg(VReg(10)), width: .w64)),
+            ins(.binary(.and, dst: VReg(12), lhs: x, rhs: .imm(3), width: .w64)),
+            ins(.binary(.mul, dst: VReg(13), lhs: VReg(12), rhs: .imm(0x0101), width: .w64)),
+            ins(.binary(.and, dst: VReg(14), lhs: VReg(13), rhs: .imm(0xfe), width: .w64)),               // stays
+            ins(.binary(.add, dst: VReg(15), lhs: VReg(4), rhs: .reg(VReg(8)), width: .w64)),
+            ins(.binary(.add, dst: VReg(16), lhs: VReg(15), rhs: .reg(VReg(14)), width: .w64)),
+        ], terminator: .branch(.eq, lhs: VReg(11), rhs: .imm(0x10000), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(-1))),
+            Block(id: BlockID(2), terminator: .ret(.reg(VReg(16)))),
+        ], params: 2)
+        let g = KnownBits.run(f)
+        let insts = g.blocks[0].instructions.map(\.inst)
+        #expect(insts[2] == .mov(dst: VReg(4), src: .imm(0), width: .w64), "\(show(g))")
+        #expect(insts[6] == .mov(dst: VReg(8), src: .imm(0), width: .w64), "\(show(g))")
+        #expect(insts[12] == f.blocks[0].instructions[12].inst, "\(show(g))")
+        #expect(!branches(g), "\(show(g))")
+        for (a, b): (Int64, Int64) in [(0, 0), (1, 1), (3, 5), (0xff, 0xff), (-1, -1), (0x1234_5678, 0x7f)] {
+            #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "x=\(a) y=\(b)\(show(g))")
+        }
+    }
+
     /// A register written more than once (`v`, a variable a later `v += x` writes again)
     /// is read as the definitions reaching the read: `v = x >> 63` then `(s8)v == 4096` in
     /// its block, and `v = x > 5 ? 1 : 0` then `v == 4096` at the join, are decided; with
