@@ -104,6 +104,10 @@ public enum Optimizer {
                 // `0 >= (u64)c` of a `char`, in every round of an unrolled loop, tests the
                 // byte itself.
                 step("NarrowCompares", NarrowCompares.run)
+                // A difference of one value's sums is a constant (`x - (0xce43 + x)`): one
+                // the ranges below then test against.
+                step("LinearForms", LinearForms.run)
+                step("ConstantFolding", ConstantFolding.run)
                 step("RedundancyElimination", RedundancyElimination.run)
                 step("ByteSwapIdioms", ByteSwapIdioms.run)
                 step("BitValues", BitValues.run)

@@ -394,11 +394,16 @@ public enum RedundancyElimination {
     static func decidedByRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
         guard w == .w64 || w == .w32 else { return nil }
         return decidedByUnsignedRange(cc, x, k, w, &bounds) ?? decidedBySignedRange(cc, x, k, w, &bounds)
+            ?? (w == .w64 ? bounds.offsetRange(x).flatMap { decided(cc, lo: $0.lo, hi: $0.hi, k, w) } : nil)
     }
 
     static func decidedByUnsignedRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {
         guard let hi = bounds.upperBound(x), hi <= w.mask else { return nil }
-        let lo = bounds.lowerBound(x)
+        return decided(cc, lo: bounds.lowerBound(x), hi: hi, k, w)
+    }
+
+    /// Whether `x cc k` always holds or never, for `x` in the unsigned range [lo, hi].
+    static func decided(_ cc: CondCode, lo: UInt64, hi: UInt64, _ k: Int64, _ w: Width) -> Bool? {
         let c = w.extend(UInt64(bitPattern: k), signed: false)
         switch cc {
         case .set: return nil

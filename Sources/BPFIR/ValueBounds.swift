@@ -151,6 +151,27 @@ struct ValueBounds {
         return result
     }
 
+    /// The unsigned range of `v` written once as a 64-bit sum or difference of a value
+    /// with a signed range and a constant, where adding the constant moves that range
+    /// without wrapping it around 2^64: `(s64)c - (-0x7fffffffffffffff)` of a signed byte
+    /// `c` lies in [2^63 - 129, 2^63 + 126], which neither `upperBound` (a sign extension
+    /// has none) nor `signedRange` (the sum overflows) says. Nil otherwise.
+    mutating func offsetRange(_ v: VReg) -> (lo: UInt64, hi: UInt64)? {
+        guard !parameters.contains(v), let ds = definitions[v], ds.count == 1,
+              case .binary(let op, _, let l, let r, .w64) = ds[0], op == .add || op == .sub, l != v else { return nil }
+        let k: Int64
+        switch r {
+        case .imm(let c): k = c
+        case .reg(let q):
+            guard !parameters.contains(q), let qs = definitions[q], qs.count == 1, let c = qs[0].movedConstant else { return nil }
+            k = c
+        }
+        guard let range = signedRange(l, .w64) else { return nil }
+        let c = op == .add ? UInt64(bitPattern: k) : 0 &- UInt64(bitPattern: k)
+        let lo = UInt64(bitPattern: range.lo) &+ c, hi = UInt64(bitPattern: range.hi) &+ c
+        return lo <= hi ? (lo, hi) : nil
+    }
+
     /// Every bit a value at most `bound` may have set.
     static func possibleBits(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : UInt64.max >> UInt64(bound.leadingZeroBitCount) }
 

@@ -39,6 +39,29 @@ extension OptimizerPassTests {
         try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, 0x100, -1, -128, 0x1_2345_6780])
     }
 
+    /// `(s64)c - (-0x7fffffffffffffff) < (u64)-52803` of a signed byte `c` (random seed
+    /// 65607: a loop's first test, always leaving it): the difference lies in [2^63 - 129,
+    /// 2^63 + 126], unsigned, so the test always holds; of a value with no range it stays.
+    @Test func sumsMovingASignedRangeWithoutWrappingDecideUnsignedTests() throws {
+        let r = { VReg($0) }
+        func program(signedByte: Bool) -> Function {
+            fn([
+                Block(id: BlockID(0), instructions: [
+                    signedByte ? .ext(dst: r(1), src: r(0), from: .w8, to: .w64, signed: true) : .mov(dst: r(1), src: .reg(r(0)), width: .w64),
+                    .mov(dst: r(2), src: .imm(-0x7fff_ffff_ffff_ffff), width: .w64),
+                    .binary(.sub, dst: r(3), lhs: r(1), rhs: .reg(r(2)), width: .w64),
+                ].map(ins), terminator: .branch(.ult, lhs: r(3), rhs: .imm(-52803), width: .w64, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(1))),
+                Block(id: BlockID(2), terminator: .ret(.imm(2))),
+            ])
+        }
+        let f = program(signedByte: true), g = RedundancyElimination.run(f)
+        #expect(!branches(g) && !g.blocks.contains { $0.terminator == .ret(.imm(2)) }, "\(show(g))")
+        try expectSameResults(f, g, [0, 1, 0x7f, 0x80, 0xff, -1, -128])
+        let h = program(signedByte: false)
+        #expect(branches(RedundancyElimination.run(h)), "\(show(RedundancyElimination.run(h)))")
+    }
+
     /// A `u16` xor-ed with a byte in a loop stays below 2^16 (the cycle only through `xor`
     /// adds no bit), so `x <= 0x12345678` after the loop always holds; the same variable
     /// incremented in the loop has no bound, and the test stays.

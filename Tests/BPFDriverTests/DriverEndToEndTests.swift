@@ -336,6 +336,29 @@ import Foundation
         #expect(hasBackEdge(changing) && changing.contains("call func"), "\(changing)")
     }
 
+    /// `c - (-0x7fffffffffffffff) < in - (0xce43 + in)` of a signed byte `c` (random seed
+    /// 65607, whose loop opened with it: over the verifier's limit where clang's build
+    /// walked 3,350 instructions): the right side is a constant before the ranges are
+    /// read, the test always holds, and the loop never runs a round.
+    @Test func aTestAConstantDifferenceDecidesLeavesNoLoop() throws {
+        let ir = try optimizedIR(of: """
+        unsigned long long out;
+        SEC("xdp") int m(unsigned int *ctx)
+        {
+            char *d = (char *)(long)ctx[0], *e = (char *)(long)ctx[1];
+            if (d + 16 > e) return 2;
+            signed char c = *(signed char *)(d + 10);
+            unsigned long long in = *(unsigned long long *)d;
+            for (unsigned long long i = 0; i < 8; i++) {
+                if ((c - (-9223372036854775807ULL)) < (in - (0xce43u + in))) break;
+                out += in * i;
+            }
+            return 2;
+        }
+        """)
+        #expect(!ir.contains("out"), "\(ir)")
+    }
+
     /// A packet parser's digit loop (the one of testsuite `lang_ascii_number.c`) is small in
     /// operations, as clang counts them, though large in AST nodes (casts, names,
     /// constants): it is unrolled, as clang unrolls it. A loop whose counter is a map key passed by
