@@ -298,6 +298,12 @@ public enum RedundancyElimination {
         var bounds = ValueBounds(definitions: definitions, parameters: parameters, returns: f.returnBounds)
         var equalityBounds = ValueBounds(definitions: withoutRemainderClamps(f, definitions), parameters: parameters, returns: f.returnBounds, quotients: true)
         for bi in f.blocks.indices {
+            if case .branch(let cc, let x, .reg(let y), let w, let t, let e) = f.blocks[bi].terminator,
+               let taken = decidedByRanges(cc, x, y, w, &bounds, fits: &equalityBounds) {
+                f.blocks[bi].terminator = .jump(taken ? t : e)
+                decided = true
+                continue
+            }
             guard case .branch(let cc, let tested, .imm(let k), let w, let t, let e) = f.blocks[bi].terminator else { continue }
             // A register copied in the block from one not written after: its value here is
             // the source's, whatever else other blocks write (`x = c ? 0 : y + 1000` tests
@@ -395,6 +401,32 @@ public enum RedundancyElimination {
         guard w == .w64 || w == .w32 else { return nil }
         return decidedByUnsignedRange(cc, x, k, w, &bounds) ?? decidedBySignedRange(cc, x, k, w, &bounds)
             ?? (w == .w64 ? bounds.offsetRange(x).flatMap { decided(cc, lo: $0.lo, hi: $0.hi, k, w) } : nil)
+    }
+
+    /// Whether `x cc y` of two registers always holds or never, by their unsigned ranges
+    /// apart (`byte >= (0x80000000 - byte2) / 7` never holds). The verifier learns nothing
+    /// from such a test that it would need after: what bounds `y` away from `x` is a
+    /// quotient or difference it does not bound either, or a range it knows already.
+    /// `fits`: bounds that may bound quotients, asked only whether a register's upper half
+    /// is clear.
+    static func decidedByRanges(_ cc: CondCode, _ x: VReg, _ y: VReg, _ w: Width, _ bounds: inout ValueBounds,
+                                fits: inout ValueBounds) -> Bool? {
+        guard x != y, w == .w64 || w == .w32 else { return nil }
+        // (A bound above the width says nothing of the value tested; nor, at 32 bits,
+        // does the least value of a register whose upper half may be set.)
+        func high(_ r: VReg) -> UInt64? { bounds.upperBound(r).flatMap { $0 <= w.mask ? $0 : nil } }
+        func low(_ r: VReg) -> UInt64 {
+            w == .w64 || (fits.upperBound(r).map { $0 <= w.mask } ?? false) ? bounds.lowerBound(r) : 0
+        }
+        let below = high(x).map { $0 < low(y) } ?? false
+        let above = !below && (high(y).map { low(x) > $0 } ?? false)
+        switch cc {
+        case .ult, .ule: return below ? true : (above ? false : nil)
+        case .ugt, .uge: return above ? true : (below ? false : nil)
+        case .eq: return below || above ? false : nil
+        case .ne: return below || above ? true : nil
+        default: return nil
+        }
     }
 
     static func decidedByUnsignedRange(_ cc: CondCode, _ x: VReg, _ k: Int64, _ w: Width, _ bounds: inout ValueBounds) -> Bool? {

@@ -97,6 +97,23 @@ struct ValueBounds {
                 low = lowerBound(l, depth: depth + 1) + UInt64(k)
             case .binary(.or, _, _, .imm(let k), let w) where k >= 0 && (w == .w64 || w == .w32):
                 low = UInt64(k) & w.mask
+            case .mov(_, .reg(let s), .w64) where s != v:
+                low = lowerBound(s, depth: depth + 1)
+            // A quotient by a constant: at least the dividend's least over it.
+            case .binary(.udiv, _, let l, .imm(let k), let w) where k > 0 && (w == .w64 || w == .w32) && l != v:
+                guard let top = upperBound(l), top <= w.mask else { return 0 }
+                low = lowerBound(l, depth: depth + 1) / UInt64(k)
+            // A difference that cannot wrap: the first's least less the second's most.
+            case .binary(.sub, _, let l, let r, let w) where (w == .w64 || w == .w32) && l != v:
+                guard let top = upperBound(l), top <= w.mask else { return 0 }
+                let least = lowerBound(l, depth: depth + 1)
+                let most: UInt64?
+                switch r {
+                case .imm(let k): most = k >= 0 ? UInt64(k) : nil
+                case .reg(let x): most = x == v ? nil : upperBound(x)
+                }
+                guard let m = most, m <= least else { return 0 }
+                low = least - m
             default:
                 return 0
             }
