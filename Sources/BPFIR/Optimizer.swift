@@ -260,6 +260,16 @@ public enum Optimizer {
                              ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) })])
             }
         }
+        if level > 0 && !skipped.contains("DeadReturns") {
+            // A result no caller reads: what computed it dies in the callee.
+            let (pruned, callees) = timer.timeModule("DeadReturns") { DeadReturns.run(m) }
+            m = pruned
+            for i in callees {
+                followUp(i, [("DeadCodeElimination", DeadCodeElimination.run),
+                             ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }),
+                             ("CFGSimplify", CFGSimplify.run)])
+            }
+        }
         if level > 0 { m = m.droppingUncalledStaticFunctions() }
         timer.report()
         return m
