@@ -233,6 +233,18 @@ public enum KnownBits {
                 case .add: out = a.plus(c, carry: 0)
                 case .sub: out = a.plus(c.complement, carry: 1)
                 case .mul: out = a.times(c, w)
+                // By a constant d = 2^k * m: a remainder below d, its low k bits the
+                // dividend's (`((x | 1) - 1) % 10` is even: never 3); a quotient at most the
+                // dividend's largest over d.
+                case .urem, .udiv:
+                    guard c.known == ~0, case let d = c.ones & w.mask, d != 0 else { return w == .w32 ? Bits.unknown.low32 : .unknown }
+                    let src = w == .w64 ? a : a.low32
+                    if op == .udiv {
+                        out = Bits(ones: 0, zeros: ~ValueBounds.possibleBits((~src.zeros & w.mask) / d))
+                    } else {
+                        let low: UInt64 = (1 << UInt64(d.trailingZeroBitCount)) - 1
+                        out = Bits(ones: src.ones & low, zeros: src.zeros & low | ~ValueBounds.possibleBits(d - 1))
+                    }
                 case .shl, .lshr, .ashr:
                     let src = w == .w64 ? a : a.low32
                     let amountBits = UInt64(w.bits - 1)

@@ -240,6 +240,42 @@ extension OptimizerPassTests {
         }
     }
 
+    /// Quotients and remainders by constants: `((x | 1) - 1) % 10` is even, so a test of it
+    /// against 3 is decided (random seed 65956: a `switch` case never taken, clang drops
+    /// it); `% 10` is below 16 (`& 0xf0` is 0); `(x & 0xff) / 3` is at most 85 (`& 0x80`
+    /// is 0). `% 7` of an even value may be 3, and a remainder by 0 is the dividend: those
+    /// stay.
+    @Test func quotientsAndRemaindersByConstantsHaveTheBitsTheDivisorDecides() throws {
+        let x = VReg(0)
+        func program(divisor: Int64) -> Function {
+            fn([Block(id: BlockID(0), instructions: [
+                ins(.binary(.or, dst: VReg(1), lhs: x, rhs: .imm(1), width: .w32)),
+                ins(.binary(.sub, dst: VReg(2), lhs: VReg(1), rhs: .imm(1), width: .w32)),
+                ins(.binary(.urem, dst: VReg(3), lhs: VReg(2), rhs: .imm(divisor), width: .w32)),
+                ins(.binary(.and, dst: VReg(4), lhs: VReg(3), rhs: .imm(0xf0), width: .w32)),
+                ins(.binary(.and, dst: VReg(5), lhs: x, rhs: .imm(0xff), width: .w64)),
+                ins(.binary(.udiv, dst: VReg(6), lhs: VReg(5), rhs: .imm(3), width: .w64)),
+                ins(.binary(.and, dst: VReg(7), lhs: VReg(6), rhs: .imm(0x80), width: .w64)),
+                ins(.binary(.add, dst: VReg(8), lhs: VReg(4), rhs: .reg(VReg(7)), width: .w64)),
+            ], terminator: .branch(.eq, lhs: VReg(3), rhs: .imm(3), width: .w32, then: BlockID(1), else: BlockID(2))),
+                Block(id: BlockID(1), terminator: .ret(.imm(-1))),
+                Block(id: BlockID(2), terminator: .ret(.reg(VReg(8)))),
+            ])
+        }
+        let f = program(divisor: 10), g = KnownBits.run(f)
+        let insts = g.blocks[0].instructions.map(\.inst)
+        #expect(insts[3] == .mov(dst: VReg(4), src: .imm(0), width: .w64), "\(show(g))")
+        #expect(insts[6] == .mov(dst: VReg(7), src: .imm(0), width: .w64), "\(show(g))")
+        #expect(!branches(g), "\(show(g))")
+        for v: Int64 in [0, 1, 2, 3, 13, 0xff, -1, 0x7fff_fff3] {
+            #expect(try IRInterpreter.run(g, args: [v]) == IRInterpreter.run(f, args: [v]), "x=\(v)\(show(g))")
+        }
+        for d: Int64 in [7, 0] {
+            let h = KnownBits.run(program(divisor: d))
+            #expect(branches(h), "% \(d)\(show(h))")
+        }
+    }
+
     /// A register written more than once (`v`, a variable a later `v += x` writes again)
     /// is read as the definitions reaching the read: `v = x >> 63` then `(s8)v == 4096` in
     /// its block, and `v = x > 5 ? 1 : 0` then `v == 4096` at the join, are decided; with
