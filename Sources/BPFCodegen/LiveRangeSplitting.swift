@@ -34,7 +34,7 @@ enum LiveRangeSplitting {
         search: while true {
             for k in stride(from: upTo, through: 0, by: -1) {
                 let inst = f.blocks[blk].instructions[k].inst
-                if inst.definedRegs.contains(v) { break search }
+                if inst.defines(v) { break search }
                 if case .call = inst { return nil }
             }
             guard preds[blk].count == 1, chain.count < 8 else { return nil }

@@ -62,7 +62,7 @@ struct SlotReloads {
             var valid = valid
             for i in f.blocks[b].instructions {
                 if check && !valid && i.inst.usedRegs.contains(v) { return nil }
-                if i.inst.definedRegs.contains(v) { valid = true; continue }
+                if i.inst.defines(v) { valid = true; continue }
                 if valid && writes(i.inst, slot: s, lo, hi) { valid = false }
             }
             if check && !valid && f.blocks[b].terminator.usedRegs.contains(v) { return nil }

@@ -43,7 +43,7 @@ public enum BoolTests {
         else { return nil }
         for (n, v) in [(x, y), (y, x)] {
             if let kn = insts.lastDefinition(of: n, before: ko), case .neg(n, v, .w64) = insts[kn].inst, n != v,
-               !insts[kn..<k].contains(where: { $0.inst.definedRegs.contains(v) }) {
+               !insts[kn..<k].contains(where: { $0.inst.defines(v) }) {
                 return v
             }
         }

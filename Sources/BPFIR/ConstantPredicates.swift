@@ -86,7 +86,7 @@ public enum ConstantPredicates {
             for i in b.instructions {
                 if case .mov(let d, .imm, _) = i.inst, defs[d] > 1 { constantOnly.insert(d) } else { i.inst.forEachDef { other.insert($0) } }
                 if let r = i.inst.usedRegs.first, i.inst.usedRegs.count == 1, uses[r] == 1, result(of: i.inst, 0) != nil,
-                   !i.inst.definedRegs.contains(r) {
+                   !i.inst.defines(r) {
                     reader[r] = i.inst
                 }
             }

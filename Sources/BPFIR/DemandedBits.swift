@@ -187,11 +187,11 @@ public enum DemandedBits {
                     case .mov(_, .reg(let src), .w32): x = src
                     default: return nil
                     }
-                    guard x != o, !insts[(e + 1)..<k].contains(where: { $0.inst.definedRegs.contains(x) }) else { return nil }
+                    guard x != o, !insts[(e + 1)..<k].contains(where: { $0.inst.defines(x) }) else { return nil }
                     return x
                 }
                 /// An operand read at `k` instead of `j`: unchanged in between.
-                func steady(_ o: VReg) -> Bool { !insts[(j + 1)..<k].contains(where: { $0.inst.definedRegs.contains(o) }) }
+                func steady(_ o: VReg) -> Bool { !insts[(j + 1)..<k].contains(where: { $0.inst.defines(o) }) }
                 let left = source(l) ?? l
                 guard left != l || steady(l) else { continue }
                 var right = r

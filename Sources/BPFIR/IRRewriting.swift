@@ -359,6 +359,15 @@ extension Terminator {
 }
 
 extension Inst {
+    /// Whether the instruction writes `r` (as `definedRegs.contains(r)`, without building
+    /// an array).
+    @inline(__always)
+    public func defines(_ r: VReg) -> Bool {
+        if let d = singleDef { return d == r }
+        if case .inlineAsm(_, _, let outs) = self { return outs.contains(r) }
+        return false
+    }
+
     /// An `add` or `sub` (what `Instruction.noSignedWrap` speaks of).
     var isAddOrSub: Bool { if case .binary(let op, _, _, _, _) = self { return op == .add || op == .sub }; return false }
 }
@@ -367,7 +376,7 @@ extension Array where Element == Instruction {
     /// The index of the last instruction before `end` (default: the end) that defines `r`:
     /// in a block, the definition a branch on `r` sees.
     public func lastDefinition(of r: VReg, before end: Int? = nil) -> Int? {
-        self[..<(end ?? count)].lastIndex { $0.inst.definedRegs.contains(r) }
+        self[..<(end ?? count)].lastIndex { $0.inst.defines(r) }
     }
 
     /// Whether an instruction after index `k` defines one of `regs` (a value computed at

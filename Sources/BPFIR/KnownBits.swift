@@ -13,6 +13,9 @@
 /// (`ReadOnlyMemory.knownBits`): clang's global optimizer shrinks such a global to a
 /// choice between its values.
 public enum KnownBits {
+    /// The most blocks one walk back to a register's definitions visits.
+    static let searchLimit = 16
+
     /// `ones`: bits known set; `zeros`: bits known clear (of the 64-bit register).
     struct Bits: Equatable {
         var ones: UInt64
@@ -114,28 +117,37 @@ public enum KnownBits {
             siteMemo[site] = b
             return b
         }
-        /// What the definitions of `r` reaching the start of `block` agree on; nil when
-        /// none does (or no register is written more than once).
-        var reaching: (definitions: ReachingDefinitions, sites: [Int: Int])?? = nil
+        /// What the definitions of `r` reaching the start of `block` agree on, found by
+        /// walking back through predecessors to each one's last definition (at most
+        /// `searchLimit` blocks; a path coming round to a block on the walk, a loop, brings
+        /// what all of `r`'s definitions agree on; one reaching the entry, a parameter's
+        /// arrival, any value, and none for another register, not yet written there); nil
+        /// when no definition reaches. Memoized by block and register.
+        let preds = f.flowGraph.predecessors
+        let parameters = Set(f.parameters)
+        var startMemo: [Int: Bits?] = [:]
         func reachingBits(_ r: VReg, block: Int, depth: Int) -> Bits? {
-            if reaching == nil {
-                reaching = ReachingDefinitions(f, defs: defs).map { rd in
-                    var sites: [Int: Int] = [:]
-                    for (bi, block) in rd.sitesAt.enumerated() {
-                        for (k, here) in block.enumerated() { for s in here { sites[s] = bi << 32 | k } }
-                    }
-                    return (rd, sites)
+            var onWalk = Set<Int>(), visited = 0
+            func walk(_ b: Int) -> Bits? {
+                let key = b << 32 | r.id
+                if let known = startMemo[key] { return known }
+                // (The entry block: the function's arguments arrive there, whatever else jumps to it.)
+                guard b != 0 else { return parameters.contains(r) ? .unknown : nil }
+                // Round a loop, or too far: what every definition agrees on.
+                guard onWalk.insert(b).inserted, visited < Self.searchLimit else { return registerBits(r, depth: depth) }
+                visited += 1
+                defer { onWalk.remove(b) }
+                var agreed: Bits? = nil
+                for p in preds[b] {
+                    let here = f.blocks[p].instructions.lastDefinition(of: r).map { definitionBits(at: p << 32 | $0, depth: depth) } ?? walk(p)
+                    guard let h = here else { continue }
+                    agreed = agreed.map { $0.meet(h) } ?? h
+                    if agreed!.known == 0 { break }
                 }
+                startMemo[key] = agreed
+                return agreed
             }
-            guard let (rd, sites) = reaching!, let ids = rd.sitesOf[r.id] else { return nil }
-            var agreed: Bits? = nil
-            for s in ids where rd.inSet[block].contains(rd.site(s)) {
-                // A parameter's arrival is any value.
-                let b = sites[s].map { definitionBits(at: $0, depth: depth) } ?? .unknown
-                agreed = agreed.map { $0.meet(b) } ?? b
-                if agreed!.known == 0 { break }
-            }
-            return agreed
+            return walk(block)
         }
         func bits(_ r: VReg, depth: Int, at site: Int?) -> Bits {
             if defs[r] > 1, let site {

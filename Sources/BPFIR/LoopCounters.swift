@@ -83,7 +83,7 @@ enum LoopCounters {
     static func entryConstant(_ c: VReg, _ f: Function, _ loop: Set<Int>) -> Int64? {
         var value: Int64? = nil
         for (p, b) in f.blocks.enumerated() where !loop.contains(p) {
-            for i in b.instructions where i.inst.definedRegs.contains(c) {
+            for i in b.instructions where i.inst.defines(c) {
                 guard case .mov(_, .imm(let k), _) = i.inst, k >= 0, value == nil || value == k else { return nil }
                 value = k
             }
@@ -133,11 +133,11 @@ enum LoopCounters {
                 return (op == .sub && one == 1 || op == .add && one == -1) && (sw == w || sw == .w64)
             }
             let insts = f.blocks[latch].instructions
-            guard let at = insts.lastIndex(where: { $0.inst.definedRegs.contains(t) }) else { continue }
+            guard let at = insts.lastIndex(where: { $0.inst.defines(t) }) else { continue }
             var stepped = isDecrement(insts[at].inst, of: t)
             if case .mov(t, .reg(let n), _) = insts[at].inst, defs[n]?.count == 1,
-               let s = insts[..<at].lastIndex(where: { $0.inst.definedRegs.contains(n) }), isDecrement(insts[s].inst, of: t),
-               !insts[(s + 1)..<at].contains(where: { $0.inst.definedRegs.contains(t) }) {
+               let s = insts[..<at].lastIndex(where: { $0.inst.defines(n) }), isDecrement(insts[s].inst, of: t),
+               !insts[(s + 1)..<at].contains(where: { $0.inst.defines(t) }) {
                 stepped = true
             }
             guard stepped else { continue }

@@ -382,7 +382,7 @@ public enum RedundancyElimination {
             case .branch(.ugt, let x, .imm(let c), _, let t, let e) where t == b.id && e != b.id: (r, k) = (x, c)
             default: continue
             }
-            let inClamp = b.instructions.filter { $0.inst.definedRegs.contains(r) }.map(\.inst)
+            let inClamp = b.instructions.filter { $0.inst.defines(r) }.map(\.inst)
             guard let ds = definitions[r], !inClamp.isEmpty, ds.count == inClamp.count + 1,
                   ds.contains(where: { if case .binary(.urem, r, _, .imm(let c), _) = $0 { return c == k &+ 1 && k >= 0 }; return false })
             else { continue }

@@ -68,7 +68,7 @@ public enum SelectFormation {
                       f.blocks[other].instructions.count > 1 || !isCopy(f.blocks[other].instructions[0].inst),
                       case .mov(let d, .imm, _) = f.blocks[constantArm].instructions[0].inst,
                       !f.blocks[bi].terminator.usedRegs.contains(d),
-                      f.blocks[other].instructions.contains(where: { $0.inst.definedRegs.contains(d) }),
+                      f.blocks[other].instructions.contains(where: { $0.inst.defines(d) }),
                       !f.blocks[other].instructions.contains(where: { $0.inst.usedRegs.contains(d) }) else { continue }
                 f.blocks[bi].instructions.append(f.blocks[constantArm].instructions[0])
                 f.blocks[constantArm].instructions = []
