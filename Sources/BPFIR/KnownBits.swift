@@ -7,8 +7,12 @@
 /// An equality test, or a test of bits, that known bits contradict is decided: `(5 | x)
 /// != (b >> 9)` of a byte `b` always holds. A register written more than once has the bits
 /// above its `ValueBounds` upper bound clear, and the bits all its definitions agree on known:
-/// `(a <= b) + 105`, a choice between 105 and 106, has bits 3, 5 and 6 set. Sums and
-/// differences have the bits their operands and carries determine. A load of a `static`
+/// `(a <= b) + 105`, a choice between 105 and 106, has bits 3, 5 and 6 set; where it is
+/// read, it has what its block's last definition before the read writes, or what the
+/// definitions reaching the block agree on (`hit = (x != y)` is 0 or 1 where it is tested,
+/// though a later `hit += 3` writes it again). Sums and differences have the bits their
+/// operands and carries determine; products, remainders and quotients by constants the
+/// bits their factors or divisor decide. A load of a `static`
 /// only ever stored constants has the bits its initializer and those agree on
 /// (`ReadOnlyMemory.knownBits`): clang's global optimizer shrinks such a global to a
 /// choice between its values.
