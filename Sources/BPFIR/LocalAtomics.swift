@@ -8,21 +8,14 @@
 /// branch).
 public enum LocalAtomics {
     public static func run(_ original: Function) -> Function {
-        guard original.blocks.contains(where: { $0.instructions.contains { if case .atomic(_, .slot, _, _, _, _) = $0.inst { return true }; return false } })
-        else { return original }
+        var atomic = Set<Int>()
+        original.forEachInstruction { _, inst in if case .atomic(_, .slot(let s), _, _, _, _) = inst { atomic.insert(s) } }
+        guard !atomic.isEmpty else { return original }
         // An address of the slot that nothing reads any more (`p = &v` whose reads were
         // folded into accesses of the slot) does not let it escape: gone first.
         var f = DeadCodeElimination.run(original)
-        var atomic = Set<Int>(), escaped = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
-        for b in f.blocks {
-            for i in b.instructions {
-                switch i.inst {
-                case .atomic(_, .slot(let s), _, _, _, _): atomic.insert(s)
-                case .slotAddr(_, let s, _): escaped.insert(s)
-                default: break
-                }
-            }
-        }
+        var escaped = Set(f.slots.indices.filter { f.slots[$0].isVolatile })
+        f.forEachInstruction { _, inst in if case .slotAddr(_, let s, _) = inst { escaped.insert(s) } }
         let local = atomic.subtracting(escaped)
         guard !local.isEmpty else { return original }
         func isLocal(_ inst: Inst) -> Bool {

@@ -316,7 +316,7 @@ public enum RedundancyElimination {
             }
             guard let taken = cc == .eq || cc == .ne
                       ? decidedByRange(cc, x, k, w, &equalityBounds)
-                          ?? decidedUndone(cc, x, k, w, f.blocks[bi].instructions, definitions, parameters, &bounds)
+                          ?? decidedUndone(cc, x, k, w, f.blocks[bi].instructions, &bounds)
                       : decidedByRange(cc, x, k, w, &bounds)
             else { continue }
             f.blocks[bi].terminator = .jump(taken ? t : e)
@@ -332,17 +332,9 @@ public enum RedundancyElimination {
     /// as clang's instcombine and range analysis find. The operation is the block's last
     /// definition of `v`, its operand not written after it.
     static func decidedUndone(_ cc: CondCode, _ v: VReg, _ k: Int64, _ cw: Width, _ insts: [Instruction],
-                              _ definitions: [VReg: [Inst]], _ parameters: Set<VReg>, _ bounds: inout ValueBounds) -> Bool? {
+                              _ bounds: inout ValueBounds) -> Bool? {
         guard cw == .w32 || cw == .w64, let at = insts.lastDefinition(of: v) else { return nil }
-        /// An immediate, or a register only ever set to one constant.
-        func constant(_ o: Operand) -> UInt64? {
-            switch o {
-            case .imm(let c): return UInt64(bitPattern: c)
-            case .reg(let r):
-                guard !parameters.contains(r), let ds = definitions[r], ds.count == 1, let c = ds[0].movedConstant else { return nil }
-                return UInt64(bitPattern: c)
-            }
-        }
+        func constant(_ o: Operand) -> UInt64? { bounds.constant(o).map { UInt64(bitPattern: $0) } }
         let x: VReg, ow: Width, undo: (UInt64) -> UInt64
         switch insts[at].inst {
         case .neg(v, let s, let w): (x, ow, undo) = (s, w, { 0 &- $0 })

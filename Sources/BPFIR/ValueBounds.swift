@@ -176,17 +176,20 @@ struct ValueBounds {
     mutating func offsetRange(_ v: VReg) -> (lo: UInt64, hi: UInt64)? {
         guard !parameters.contains(v), let ds = definitions[v], ds.count == 1,
               case .binary(let op, _, let l, let r, .w64) = ds[0], op == .add || op == .sub, l != v else { return nil }
-        let k: Int64
-        switch r {
-        case .imm(let c): k = c
-        case .reg(let q):
-            guard !parameters.contains(q), let qs = definitions[q], qs.count == 1, let c = qs[0].movedConstant else { return nil }
-            k = c
-        }
-        guard let range = signedRange(l, .w64) else { return nil }
+        guard let k = constant(r), let range = signedRange(l, .w64) else { return nil }
         let c = op == .add ? UInt64(bitPattern: k) : 0 &- UInt64(bitPattern: k)
         let lo = UInt64(bitPattern: range.lo) &+ c, hi = UInt64(bitPattern: range.hi) &+ c
         return lo <= hi ? (lo, hi) : nil
+    }
+
+    /// An immediate, or a register only ever set to one constant.
+    func constant(_ o: Operand) -> Int64? {
+        switch o {
+        case .imm(let c): return c
+        case .reg(let r):
+            guard !parameters.contains(r), let ds = definitions[r], ds.count == 1 else { return nil }
+            return ds[0].movedConstant
+        }
     }
 
     /// Every bit a value at most `bound` may have set.
