@@ -12,6 +12,7 @@ extension Tool {
         let bin = dir + "/btfload"
         if exists(bin) { return bin }
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        Tool.removeAtExit(dir)
         let src = dir + "/btfload-\(UUID().uuidString).c"
         let code = """
         #include <stdio.h>

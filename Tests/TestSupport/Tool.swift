@@ -31,11 +31,43 @@ public enum Tool {
                       err: String(decoding: errBox.data, as: UTF8.self))
     }
 
-    /// Writes bytes to a fresh temporary file and returns its path.
+    /// Writes bytes to a fresh temporary file and returns its path (removed when the test
+    /// process exits).
     public static func tempFile(_ bytes: [UInt8], suffix: String) -> String {
         let path = NSTemporaryDirectory() + "tooltest-\(UUID().uuidString)\(suffix)"
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        removeAtExit(path)
         return path
+    }
+
+    /// Removes `path` (a file, or a directory with what it holds) when the test process
+    /// exits, so that test runs leave nothing behind in the temporary directory.
+    public static func removeAtExit(_ path: String) {
+        TemporaryPaths.shared.add(path)
+    }
+}
+
+/// The paths `Tool.removeAtExit` was given, removed by an `atexit` handler registered
+/// with the first.
+private final class TemporaryPaths: @unchecked Sendable {
+    static let shared = TemporaryPaths()
+    private let lock = NSLock()
+    private var paths: [String] = []
+    private var registered = false
+
+    func add(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        paths.append(path)
+        if !registered {
+            registered = true
+            atexit { TemporaryPaths.shared.removeAll() }
+        }
+    }
+
+    func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        paths = []
     }
 }
 
