@@ -158,6 +158,7 @@ public enum Optimizer {
                 step("DiamondSinking", DiamondSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
+                step("CommonTargetBranches", CommonTargetBranches.run)
                 step("BitTestBranches", BitTestBranches.run)
                 step("LoadSinking", LoadSinking.run)
                 // What the late branch removals left unread (a global's load that only

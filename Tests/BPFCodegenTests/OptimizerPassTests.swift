@@ -31,7 +31,7 @@ import BPFIR
         ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("BitValues", BitValues.run), ("SelectFormation", SelectFormation.run), ("TruthArithmetic", TruthArithmetic.run),
         ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run),
         ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
-        ("BitTestBranches", BitTestBranches.run),
+        ("CommonTargetBranches", CommonTargetBranches.run), ("BitTestBranches", BitTestBranches.run),
     ]
 
     @Test func optimizedRandomProgramsComputeTheSame() throws {

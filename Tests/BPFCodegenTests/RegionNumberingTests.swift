@@ -141,7 +141,8 @@ extension OptimizerPassTests {
          Block(id: BlockID(at + 2), instructions: [ins(.mov(dst: t, src: .imm(0), width: .w64))], terminator: .jump(BlockID(next)))]
     }
 
-    private func branchCount(_ f: Function) -> Int {
+    /// How many blocks end in a conditional branch.
+    func branchCount(_ f: Function) -> Int {
         f.blocks.filter { if case .branch = $0.terminator { return true }; return false }.count
     }
 
