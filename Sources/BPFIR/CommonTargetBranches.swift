@@ -105,6 +105,17 @@ public enum CommonTargetBranches {
         return fresh(bi)
     }
 
+    /// Whether `r`'s value, as last set in `code`, has its upper 32 bits clear: a 32-bit
+    /// operation's result (ALU32 zero-extends) or a load of 4 bytes or fewer.
+    static func zeroExtended(_ r: VReg, before code: [Instruction]) -> Bool {
+        guard let k = code.lastDefinition(of: r) else { return false }
+        switch code[k].inst {
+        case .binary(_, _, _, _, .w32), .mov(_, _, .w32), .neg(_, _, .w32), .ext(_, _, _, .w32, _): return true
+        case .load(_, _, _, let w, false): return w != .w64
+        default: return false
+        }
+    }
+
     static func copiesOrStores(_ r: VReg, _ code: ArraySlice<Instruction>) -> Bool {
         code.contains {
             switch $0.inst {
@@ -180,7 +191,7 @@ public enum CommonTargetBranches {
                 code.append(Instruction(.binary(.and, dst: r, lhs: t.value, rhs: m, width: t.width), location: location))
                 return r
             }
-            guard t.width != width else { return t.value }
+            guard t.width != width, !zeroExtended(t.value, before: f.blocks[bi].instructions) else { return t.value }
             let r = f.newVReg()
             code.append(Instruction(.mov(dst: r, src: .reg(t.value), width: .w32), location: location))
             return r
