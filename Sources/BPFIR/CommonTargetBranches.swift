@@ -15,11 +15,12 @@
 /// verifier which side may dereference it, and `|` of a pointer is refused), and only where
 /// neither is read after the test: a branch of its own tells the verifier a value is 0 on
 /// the way out, which it might need for a later access. Nor a value the verifier ties to
-/// another place: a copy of a register, or copied into one, or loaded from or stored to
-/// the stack (it gives a register and the slot it was spilled to or filled from one
-/// identity, and what a test teaches of one it knows of the other — random seed 46090:
-/// `in3 || in2`, `in2` read from its slot, then read there again: 3,293 → 4,435
-/// instructions walked when the test learnt nothing of it).
+/// another place still read: a copy of a register, or copied into one, or loaded from or
+/// stored to the stack (it gives a register and the slot it was spilled to or filled from
+/// one identity, and what a test teaches of one it knows of the other — random seed
+/// 46090: `in3 || in2`, `in2` read from its slot, then read there again: 3,293 → 4,435
+/// instructions walked when the test learnt nothing of it). A value set last, on every
+/// path to the tests, by arithmetic making a new number is tied to nothing.
 public enum CommonTargetBranches {
     public static func run(_ f: Function) -> Function {
         var f = f
@@ -78,9 +79,9 @@ public enum CommonTargetBranches {
 
     /// Whether every definition of `r` that reaches the end of block `bi` (looked for back
     /// through its predecessors, a few dozen blocks at most, no loop) is an operation that
-    /// makes a new number of its operands (not a copy, a load from the stack, or a sum with
-    /// a constant, which the verifier ties to their source), and `r` is neither copied nor
-    /// stored after it.
+    /// makes a new number of its operands (not a copy — an extension of 32 bits is one to
+    /// the verifier —, a load from the stack, or a sum with a constant, which it ties to
+    /// their source), and `r` is neither copied nor stored after it.
     static func freshBefore(_ r: VReg, end bi: Int, in f: Function, _ preds: [[Int]]) -> Bool {
         var budget = 32
         var onPath: Set<Int> = []
@@ -91,7 +92,7 @@ public enum CommonTargetBranches {
             let code = f.blocks[b].instructions
             if let k = code.lastDefinition(of: r) {
                 switch code[k].inst {
-                case .mov(_, .imm, _), .neg, .ext, .bswap, .binary(.mul, _, _, _, _), .binary(.udiv, _, _, _, _), .binary(.sdiv, _, _, _, _),
+                case .mov(_, .imm, _), .neg, .ext(_, _, .w8, _, _), .ext(_, _, .w16, _, _), .bswap, .binary(.mul, _, _, _, _), .binary(.udiv, _, _, _, _), .binary(.sdiv, _, _, _, _),
                      .binary(.urem, _, _, _, _), .binary(.srem, _, _, _, _), .binary(.and, _, _, _, _), .binary(.or, _, _, _, _),
                      .binary(.xor, _, _, _, _), .binary(.shl, _, _, _, _), .binary(.lshr, _, _, _, _), .binary(.ashr, _, _, _, _),
                      .binary(.add, _, _, .reg, _), .binary(.sub, _, _, .reg, _):
@@ -119,7 +120,7 @@ public enum CommonTargetBranches {
     static func copiesOrStores(_ r: VReg, _ code: ArraySlice<Instruction>) -> Bool {
         code.contains {
             switch $0.inst {
-            case .mov(_, .reg(r), _), .store(_, _, .reg(r), _): return true
+            case .mov(_, .reg(r), _), .ext(_, r, .w32, _, _), .store(_, _, .reg(r), _): return true
             default: return false
             }
         }
@@ -138,8 +139,14 @@ public enum CommonTargetBranches {
         while i < regs.count && !linked {
             f.forEachInstruction { _, inst in
                 guard !linked else { return }
+                var copy: (VReg, VReg)? = nil
                 switch inst {
-                case .mov(let d, .reg(let s), _):
+                case .mov(let d, .reg(let s), _), .ext(let d, let s, .w32, _, _): copy = (d, s)
+                default: break
+                }
+                switch inst {
+                case _ where copy != nil:
+                    let (d, s) = copy!
                     if regs.contains(s) { linked = !regs.contains(d) && !dead(d) }
                     else if d == regs[i] {
                         if uses[s] == 1 && regs.count < 8 { regs.append(s) } else { linked = !dead(s) }
