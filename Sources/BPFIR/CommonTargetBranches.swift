@@ -117,12 +117,19 @@ public enum CommonTargetBranches {
         }
     }
 
+    /// The destination and source of a copy as the verifier sees one: a move of a
+    /// register, or an extension of its 32 bits (which keeps the value's identity).
+    static func copy(_ inst: Inst) -> (dst: VReg, src: VReg)? {
+        switch inst {
+        case .mov(let d, .reg(let s), _), .ext(let d, let s, .w32, _, _): return (d, s)
+        default: return nil
+        }
+    }
+
     static func copiesOrStores(_ r: VReg, _ code: ArraySlice<Instruction>) -> Bool {
         code.contains {
-            switch $0.inst {
-            case .mov(_, .reg(r), _), .ext(_, r, .w32, _, _), .store(_, _, .reg(r), _): return true
-            default: return false
-            }
+            if case .store(_, _, .reg(r), _) = $0.inst { return true }
+            return copy($0.inst)?.src == r
         }
     }
 
@@ -139,18 +146,14 @@ public enum CommonTargetBranches {
         while i < regs.count && !linked {
             f.forEachInstruction { _, inst in
                 guard !linked else { return }
-                var copy: (VReg, VReg)? = nil
-                switch inst {
-                case .mov(let d, .reg(let s), _), .ext(let d, let s, .w32, _, _): copy = (d, s)
-                default: break
-                }
-                switch inst {
-                case _ where copy != nil:
-                    let (d, s) = copy!
+                if let (d, s) = copy(inst) {
                     if regs.contains(s) { linked = !regs.contains(d) && !dead(d) }
                     else if d == regs[i] {
                         if uses[s] == 1 && regs.count < 8 { regs.append(s) } else { linked = !dead(s) }
                     }
+                    return
+                }
+                switch inst {
                 case .load(let d, let base, _, _, _) where d == regs[i]:
                     switch base {
                     case .slot: linked = true

@@ -139,6 +139,15 @@ extension OptimizerPassTests {
 }
 
 extension OptimizerPassTests {
+    /// `a + b` into VReg(6) (the block then returns it), `a`'s address in `a`: the loads of
+    /// two statics the programs below add.
+    private func returningSum(a: VReg, b: SymbolRef) -> [Instruction] {
+        [ins(.load(dst: VReg(3), base: .reg(a), offset: 0, width: .w32, signed: false)),
+         ins(.symbolAddr(dst: VReg(4), symbol: b)),
+         ins(.load(dst: VReg(5), base: .reg(VReg(4)), offset: 0, width: .w32, signed: false)),
+         ins(.binary(.add, dst: VReg(6), lhs: VReg(3), rhs: .reg(VReg(5)), width: .w64))]
+    }
+
     /// `if (a != 0) bump(); return a + b` with `bump` a static sub-program storing 1 to `a`:
     /// supposing `a` keeps its 0, the call goes with its branch, `bump` never runs, and its
     /// write does not count — `a` is steady and the program returns 3 (random seed 64617:
@@ -161,12 +170,7 @@ extension OptimizerPassTests {
                                        then: BlockID(1), else: BlockID(2))),
                 Block(id: BlockID(1), instructions: [ins(.call(dst: VReg(7), callee: .function("bump"), args: []))],
                       terminator: .jump(BlockID(2))),
-                Block(id: BlockID(2), instructions: [
-                    ins(.load(dst: VReg(3), base: .reg(VReg(1)), offset: 0, width: .w32, signed: false)),
-                    ins(.symbolAddr(dst: VReg(4), symbol: b)),
-                    ins(.load(dst: VReg(5), base: .reg(VReg(4)), offset: 0, width: .w32, signed: false)),
-                    ins(.binary(.add, dst: VReg(6), lhs: VReg(3), rhs: .reg(VReg(5)), width: .w64)),
-                ], terminator: .ret(.reg(VReg(6)))),
+                Block(id: BlockID(2), instructions: returningSum(a: VReg(1), b: b), terminator: .ret(.reg(VReg(6)))),
             ])
             var m = Module(functions: [bump, program], readOnlyData: ["a": [0, 0, 0, 0], "b": [3, 0, 0, 0]])
             m.writtenBytes["a"] = [0..<4]
@@ -207,11 +211,7 @@ extension OptimizerPassTests {
                 ], terminator: .jump(BlockID(2))),
                 Block(id: BlockID(2), instructions: [
                     ins(.symbolAddr(dst: VReg(8), symbol: a)),
-                    ins(.load(dst: VReg(3), base: .reg(VReg(8)), offset: 0, width: .w32, signed: false)),
-                    ins(.symbolAddr(dst: VReg(4), symbol: b)),
-                    ins(.load(dst: VReg(5), base: .reg(VReg(4)), offset: 0, width: .w32, signed: false)),
-                    ins(.binary(.add, dst: VReg(6), lhs: VReg(3), rhs: .reg(VReg(5)), width: .w64)),
-                ], terminator: .ret(.reg(VReg(6)))),
+                ] + returningSum(a: VReg(8), b: b), terminator: .ret(.reg(VReg(6)))),
             ])
             var m = Module(functions: [get, program], readOnlyData: ["a": [0, 0, 0, 0], "b": [3, 0, 0, 0]])
             m.writtenBytes["a"] = [0..<4]
