@@ -199,6 +199,9 @@ public enum Optimizer {
         }
         let folding: [(String, (Function) -> Function)] = [("ConstantFolding", ConstantFolding.run), ("CFGSimplify", CFGSimplify.run),
                                                            ("DeadCodeElimination", DeadCodeElimination.run), ("CFGSimplify", CFGSimplify.run)]
+        // (Across functions no static is private to one: `privateStatics` empty.)
+        let deadControlFlow: (String, (Function) -> Function) = ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) })
+        let deadCode: [(String, (Function) -> Function)] = [("DeadCodeElimination", DeadCodeElimination.run), deadControlFlow]
         // A function no call reaches any more (its only call was in a branch folding
         // decided) writes nothing: gone before the statics' writes are counted again.
         if level > 0 { m = m.droppingUncalledStaticFunctions() }
@@ -213,7 +216,7 @@ public enum Optimizer {
         /// the pipeline's did) and what they decide.
         func loadFolding(_ memory: ReadOnlyMemory) -> [(String, (Function) -> Function)] {
             [("ReadOnlyLoads", { ReadOnlyLoads.run($0, memory: memory) }), ("KnownBits", { KnownBits.run($0, memory: memory) })] + folding
-                + [("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }), ("CFGSimplify", CFGSimplify.run)]
+                + [deadControlFlow, ("CFGSimplify", CFGSimplify.run)]
         }
         func currentMemory() -> ReadOnlyMemory {
             ReadOnlyMemory(data: m.readOnlyData, addresses: m.readOnlyAddresses, written: m.writtenBytes, stored: m.storedBytes)
@@ -256,20 +259,13 @@ public enum Optimizer {
             m = pruned
             // (A pure function's call whose result is now unread, an argument dropped,
             // goes with the rest.)
-            for i in callers {
-                followUp(i, [("DeadCodeElimination", DeadCodeElimination.run),
-                             ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) })])
-            }
+            for i in callers { followUp(i, deadCode) }
         }
         if level > 0 && !skipped.contains("DeadReturns") {
             // A result no caller reads: what computed it dies in the callee.
             let (pruned, callees) = timer.timeModule("DeadReturns") { DeadReturns.run(m) }
             m = pruned
-            for i in callees {
-                followUp(i, [("DeadCodeElimination", DeadCodeElimination.run),
-                             ("DeadControlFlow", { DeadControlFlow.run($0, pureFunctions: pure, privateStatics: []) }),
-                             ("CFGSimplify", CFGSimplify.run)])
-            }
+            for i in callees { followUp(i, deadCode + [("CFGSimplify", CFGSimplify.run)]) }
         }
         if level > 0 { m = m.droppingUncalledStaticFunctions() }
         timer.report()
