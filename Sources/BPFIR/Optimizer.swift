@@ -104,6 +104,9 @@ public enum Optimizer {
                 // `0 >= (u64)c` of a `char`, in every round of an unrolled loop, tests the
                 // byte itself.
                 step("NarrowCompares", NarrowCompares.run)
+                // A test of a quotient or right shift by constants tests the dividend
+                // (`(x / 1000) >> 32 > 0xffff` is `x > 0x3e7ffffffffffff`).
+                step("QuotientCompares", QuotientCompares.run)
                 // A difference of one value's sums is a constant (`x - (0xce43 + x)`): one
                 // the ranges below then test against.
                 step("LinearForms", LinearForms.run)
