@@ -83,6 +83,7 @@ public enum QuotientCompares {
         }
     }
 
+    /// A right shift (of a step: see `step`).
     static func isShift(_ inst: Inst) -> Bool {
         if case .binary(.lshr, _, _, _, _) = inst { return true }
         return false

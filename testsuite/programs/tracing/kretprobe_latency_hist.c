@@ -8,43 +8,12 @@
 // @load-only
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "ts_log2.h"
 
 struct hist_key { __u8 op; __u8 bucket; };
 
 struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 1024); __type(key, __u32); __type(value, __u64); } started SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 256); __type(key, struct hist_key); __type(value, __u64); } latency SEC(".maps");
-
-static __always_inline __u32 floor_log2_32(__u32 v)
-{
-	__u32 bits = (v > 0xffff) << 4;
-	v >>= bits;
-	__u32 step = (v > 0xff) << 3;
-	v >>= step;
-	bits |= step;
-	step = (v > 0xf) << 2;
-	v >>= step;
-	bits |= step;
-	step = (v > 0x3) << 1;
-	v >>= step;
-	bits |= step;
-	return bits | (v >> 1);
-}
-
-static __always_inline __u64 floor_log2_64(__u64 v)
-{
-	__u32 upper = v >> 32;
-	if (upper)
-		return floor_log2_32(upper) + 32;
-	return floor_log2_32(v);
-}
-
-static __always_inline __u64 bucket_of(__u64 v)
-{
-	__u64 b = floor_log2_64(v);
-	if (b == 0)
-		return 0;
-	return (2ULL << (b - 1)) == v ? b : b + 1;
-}
 
 /* Adds `n` to the count of `key`, creating it at 0 first. */
 static __always_inline void count(struct hist_key *key, __u64 n)

@@ -15,41 +15,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "ts_common.h"
+#include "ts_log2.h"
 
 TS_RESULTS(3);
-
-static __always_inline __u32 floor_log2_32(__u32 v)
-{
-	__u32 bits = (v > 0xffff) << 4;
-	v >>= bits;
-	__u32 step = (v > 0xff) << 3;
-	v >>= step;
-	bits |= step;
-	step = (v > 0xf) << 2;
-	v >>= step;
-	bits |= step;
-	step = (v > 0x3) << 1;
-	v >>= step;
-	bits |= step;
-	return bits | (v >> 1);
-}
-
-static __always_inline __u64 floor_log2_64(__u64 v)
-{
-	__u32 upper = v >> 32;
-	if (upper)
-		return floor_log2_32(upper) + 32;
-	return floor_log2_32(v);
-}
-
-/* The bucket of v: 0 for 0, else the log2 rounded up (a power of two is its own). */
-static __always_inline __u64 bucket_of(__u64 v)
-{
-	__u64 b = floor_log2_64(v);
-	if (b == 0)
-		return 0;
-	return (2ULL << (b - 1)) == v ? b : b + 1;
-}
 
 SEC("xdp")
 int latency_log2_hist(struct xdp_md *ctx)
