@@ -21,15 +21,11 @@
 /// the last step whose operand is written once (or a parameter never written).
 public enum QuotientCompares {
     public static func run(_ f: Function) -> Function {
+        guard f.blocks.contains(where: { $0.instructions.contains { isStep($0.inst) } }) else { return f }
         let (_, defs) = f.useDefCounts()
-        var definition: [VReg: Inst] = [:]
-        for b in f.blocks {
-            for i in b.instructions {
-                guard let d = i.inst.singleDef, defs[d] == 1 else { continue }
-                definition[d] = i.inst
-            }
-        }
-        guard definition.values.contains(where: isStep) else { return f }
+        let definitions = f.definitionsByRegister
+        /// The instruction writing `r`, when it is the only one.
+        func definition(_ r: VReg) -> Inst? { defs[r] == 1 ? definitions[r]?.first : nil }
         let parameters = Set(f.parameters)
         /// Whether `r` holds one value wherever it is read.
         func fixed(_ r: VReg) -> Bool { defs[r] == 1 || defs[r] == 0 && parameters.contains(r) }
@@ -48,7 +44,7 @@ public enum QuotientCompares {
             // the verifier no longer knows the half is not 0, and walked 1,057 instructions
             // of `kretprobe_latency_hist.c`'s histogram where it walks 517.
             let zeroTest = range.lo == 0 && range.hi == 0 || range.lo == 1 && range.hi == range.max
-            while passed.count < 16, let inst = definition[current] {
+            while passed.count < 16, let inst = definition(current) {
                 if let s = copySource(inst, testWidth: range.width), fixed(s) {
                     passed.append(current)
                     current = s
@@ -210,11 +206,9 @@ public enum QuotientCompares {
 
         /// The test of the range: `x > lo - 1` or `x < hi + 1`.
         var test: (CondCode, Int64)? {
-            if hi == max && lo > 0 { return (.ugt, immediate(lo - 1)) }
-            if lo == 0 && hi < max { return (.ult, immediate(hi + 1)) }
+            if hi == max && lo > 0 { return (.ugt, Int64(bitPattern: lo - 1)) }
+            if lo == 0 && hi < max { return (.ult, Int64(bitPattern: hi + 1)) }
             return nil
         }
-
-        private func immediate(_ v: UInt64) -> Int64 { Int64(bitPattern: v) }
     }
 }
