@@ -158,6 +158,11 @@ public enum Optimizer {
                     step("RegionNumbering", RegionNumbering.run)
                     step("ValueNumbering") { ValueNumbering.run($0, pureFunctions: pure) }
                 }
+                // A loop filling an array with one value (hoisted out of it just above)
+                // stores the bytes at once; the stores it overwrites die.
+                let beforeFilling = version
+                step("FillLoops", FillLoops.run)
+                if version != beforeFilling { step("DeadStoreElimination", DeadStoreElimination.run) }
                 step("DiamondSinking", DiamondSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
@@ -168,6 +173,15 @@ public enum Optimizer {
                 // decided a branch whose arms came to nothing).
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("CFGSimplify", CFGSimplify.run)
+                // Stores the late branch removals left in one line of blocks (an unrolled
+                // loop's rounds, each a block until its exit test folded) are one run now.
+                // (The blocks stay apart where no store widens: joined, they are placed
+                // otherwise.)
+                step("StoreWidening") { g in
+                    let joined = CFGSimplify.joinStraightLines(g)
+                    let widened = StoreWidening.run(joined)
+                    return widened.isEqual(to: joined) ? g : widened
+                }
             }
             return f
         }

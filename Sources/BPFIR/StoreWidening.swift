@@ -12,6 +12,12 @@
 /// value `v >> (8 * width * k)` (the first `v` itself, the others a `lshr` of `v` defined
 /// once). The run's stores are replaced, at the place of its last, by stores of the new
 /// widths, of `v` or of the piece registers that hold `v` shifted to them.
+///
+/// A run whose stores all write one register `v` (a flag set in every element of an array,
+/// each store of an unrolled loop) writes `v`'s low bytes repeated: `v * 0x0101010101010101`
+/// for bytes (its other bits cleared first unless `ValueBounds` knows them clear), stored
+/// at the wider widths, when that is fewer instructions (the constant multiplier of a
+/// 64-bit store takes an `ld_imm64`).
 public enum StoreWidening {
     public static func run(_ f: Function) -> Function {
         let (_, defs) = f.useDefCounts()
@@ -24,6 +30,7 @@ public enum StoreWidening {
             }
         }
         var g = f
+        var bounds: ValueBounds? = nil
         for bi in f.blocks.indices {
             let insts = f.blocks[bi].instructions
             guard insts.count > 1 else { continue }
@@ -45,8 +52,26 @@ public enum StoreWidening {
                     alignment = max(alignment, a)
                 }
                 let pieces = Width.pieces(size: run.stores.count * run.width.bytes, alignment: alignment)
-                guard pieces.count < run.stores.count, let wide = widened(run, pieces, location: insts[run.last].location) else {
-                    out.append(insts[k]); k += 1; continue
+                let wide: [Instruction]
+                if run.splat {
+                    guard case .reg(let v) = first.value, pieces.allSatisfy({ $0.width.bytes >= run.width.bytes }),
+                          let widest = pieces.map(\.width).max(by: { $0.bytes < $1.bytes }), widest.bytes > run.width.bytes else {
+                        out.append(insts[k]); k += 1; continue
+                    }
+                    if bounds == nil { bounds = ValueBounds(of: f) }
+                    let fits = bounds!.upperBound(v).map { $0 <= run.width.mask } ?? false
+                    // The splat's instructions (a constant beyond 32 bits takes two) and the stores.
+                    let cost = (fits ? 0 : 1) + (widest == .w64 ? 3 : 1) + pieces.count
+                    guard cost < run.stores.count else { out.append(insts[k]); k += 1; continue }
+                    let location = insts[run.last].location
+                    let (made, t) = splat(v, element: run.width, over: widest, fits: fits, in: &g, location: location)
+                    wide = made + pieces.map { Instruction(.store(base: first.base, offset: first.offset + $0.offset, value: .reg(t), width: $0.width),
+                                                           location: location) }
+                } else {
+                    guard pieces.count < run.stores.count, let w = widened(run, pieces, location: insts[run.last].location) else {
+                        out.append(insts[k]); k += 1; continue
+                    }
+                    wide = w
                 }
                 if case .slot(let s) = first.base, let widest = pieces.map(\.width.bytes).max(), g.slots[s].alignment < widest {
                     g.slots[s].alignment = widest
@@ -64,7 +89,33 @@ public enum StoreWidening {
     }
 
     struct Piece { var index: Int; var base: Address; var offset: Int; var value: Operand }
-    struct Run { var stores: [Piece]; var width: Width; var last: Int }
+    /// `splat`: every store writes the first one's register.
+    struct Run { var stores: [Piece]; var width: Width; var last: Int; var splat: Bool }
+
+    /// `element`'s bytes of `low` repeated over 64 bits.
+    static func repeated(_ low: UInt64, element: Width) -> Int64 {
+        var c: UInt64 = 0
+        for i in 0..<(8 / element.bytes) { c |= low << UInt64(8 * element.bytes * i) }
+        return Int64(bitPattern: c)
+    }
+
+    /// The instructions putting `v`'s low `element` bytes, repeated over `width` bytes, in a
+    /// new register of `f`, and that register. `fits`: `v` has no bit set above them.
+    static func splat(_ v: VReg, element: Width, over width: Width, fits: Bool, in f: inout Function,
+                      location: IRLocation?) -> ([Instruction], VReg) {
+        var out: [Instruction] = []
+        var low = v
+        let w: Width = width == .w64 ? .w64 : .w32
+        if !fits {
+            low = f.newVReg()
+            out.append(Instruction(element == .w32 ? .mov(dst: low, src: .reg(v), width: .w32)
+                                                    : .binary(.and, dst: low, lhs: v, rhs: .imm(Int64(element.mask)), width: w), location: location))
+        }
+        let t = f.newVReg()
+        let multiplier = repeated(1, element: element) & Int64(bitPattern: width.mask)
+        out.append(Instruction(.binary(.mul, dst: t, lhs: low, rhs: .imm(multiplier), width: w), location: location))
+        return (out, t)
+    }
 
     /// The run of piece stores starting with the store at `k`, if it has two or more. A
     /// shift read by the run must have read the value the run's first store writes: the
@@ -79,6 +130,7 @@ public enum StoreWidening {
         var j = k + 1
         var last = k
         var definedInRun: Set<VReg> = []
+        var splat = false
         scan: while j < insts.count {
             let inst = insts[j].inst
             switch inst {
@@ -86,8 +138,10 @@ public enum StoreWidening {
                 let n = stores.count
                 switch (v, whole) {
                 case (.imm, nil): break
+                case (.reg(let r), let whole?) where r == whole && (n == 1 || splat):
+                    splat = true
                 case (.reg(let r), let whole?):
-                    guard let s = shifts[r], s.value == whole, s.by == 8 * w.bytes * n,
+                    guard !splat, let s = shifts[r], s.value == whole, s.by == 8 * w.bytes * n,
                           s.width == .w64 || (n + 1) * w.bytes <= 4,
                           defs[whole] == 1 || definedInRun.contains(r) else { break scan }
                 default: break scan
@@ -108,7 +162,7 @@ public enum StoreWidening {
             }
             j += 1
         }
-        return stores.count > 1 ? Run(stores: stores, width: w, last: last) : nil
+        return stores.count > 1 ? Run(stores: stores, width: w, last: last, splat: splat) : nil
     }
 
     /// The stores of the run at the widths `pieces` gives; nil when a constant piece does

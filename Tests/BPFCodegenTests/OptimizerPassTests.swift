@@ -29,7 +29,7 @@ import BPFIR
         ("MoveFolding", MoveFolding.run), ("NarrowStoreFolding", NarrowStoreFolding.run),
         ("DeadCodeElimination", DeadCodeElimination.run), ("DeadControlFlow", { CFGSimplify.run(DeadControlFlow.run($0)) }), ("LoadSinking", LoadSinking.run), ("AddressReuse", AddressReuse.run), ("ConditionalBits", ConditionalBits.run), ("WrapChecks", WrapChecks.run),
         ("SignedBranches", SignedBranches.run), ("SwitchArithmetic", SwitchArithmetic.run), ("BitValues", BitValues.run), ("SelectFormation", SelectFormation.run), ("TruthArithmetic", TruthArithmetic.run),
-        ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run),
+        ("CallArgumentSinking", CallArgumentSinking.run), ("CommonCodeHoisting", CommonCodeHoisting.run), ("FillLoops", FillLoops.run),
         ("TailMerging", { CFGSimplify.run(TailMerging.run($0)) }),
         ("CommonTargetBranches", CommonTargetBranches.run), ("BitTestBranches", BitTestBranches.run),
     ]
