@@ -23,6 +23,15 @@
 /// the earlier one (47,702). Loops whose values grow vaguer from one iteration to the
 /// next (an option parser's `off += len`) keep the other order: there the deepest state
 /// is the widest.
+///
+/// An arm that zeroes some of the frame and only moves memory besides (katran's
+/// `if (vip->flags & F_HASH_DPORT_ONLY) { ...; memset(pckt->flow.srcv6, 0, 16); }` before
+/// the flow's hash) goes after the code it joins, which then follows the branch. The
+/// other path, walked first, leaves those bytes unknown at the join; the zeroed bytes
+/// (`STACK_ZERO`) are within unknown ones, so the arm's state is pruned there. Arm first,
+/// the unknown bytes are within no earlier state and all that follows the join is walked
+/// once per path: katran's balancer walked its hash twice as often, 79,970 instructions
+/// verified against clang's 59,236, 44,155 this way round.
 public enum BlockPlacement {
     public static func run(_ f: Function) -> Function {
         var g = f
@@ -30,6 +39,7 @@ public enum BlockPlacement {
         let unlikely = Set(blocks.filter { $0.unlikely }.map { $0.id })
         var exits = counterExits(f)
         for (b, exit) in unrolledExits(f) where exits[b] == nil { exits[b] = exit }
+        let zeroing = zeroingArms(f)
         var i = 0
         while i + 1 < blocks.count {
             defer { i += 1 }
@@ -39,6 +49,7 @@ public enum BlockPlacement {
             if next == t, unlikely.contains(t), !unlikely.contains(e) { likely = e }
             else if next == e, unlikely.contains(e), !unlikely.contains(t) { likely = t }
             else if let exit = exits[blocks[i].id], exit != next, next == t || next == e, !unlikely.contains(exit) { likely = exit }
+            else if zeroing.contains(next), next == t || next == e, !unlikely.contains(next == t ? e : t) { likely = next == t ? e : t }
             else { continue }
             guard let j = blocks.firstIndex(where: { $0.id == likely }), j > i + 1 else { continue }
             var k = j
@@ -49,6 +60,31 @@ public enum BlockPlacement {
         }
         g.blocks = blocks
         return g
+    }
+
+    /// The arms of triangles (`if (c) memset(&x, 0, 16);`: a block entered only from the
+    /// branch, jumping to the branch's other side) that only copy memory and zero some of
+    /// the frame: loads, stores, among them a store of 0 to a stack slot.
+    static func zeroingArms(_ f: Function) -> Set<BlockID> {
+        let (succs, preds) = f.flowGraph
+        let index = f.blockIndexByID
+        var out: Set<BlockID> = []
+        for (p, b) in f.blocks.enumerated() {
+            guard case .branch(_, _, _, _, let t, let e) = b.terminator, t != e, succs[p].count == 2 else { continue }
+            for (arm, join) in [(t, e), (e, t)] {
+                guard let a = index[arm], preds[a] == [p], case .jump(join) = f.blocks[a].terminator else { continue }
+                var zeroes = false
+                let onlyMemory = f.blocks[a].instructions.allSatisfy { i in
+                    switch i.inst {
+                    case .store(.slot, _, .imm(0), _): zeroes = true; return true
+                    case .store, .load: return true
+                    default: return false
+                    }
+                }
+                if onlyMemory && zeroes { out.insert(arm) }
+            }
+        }
+        return out
     }
 
     /// For each block ending in a branch that leaves its innermost loop when a counter of
