@@ -69,6 +69,7 @@ public enum Optimizer {
                     step("DeadStoreElimination", DeadStoreElimination.run)
                     step("OverwrittenStores", OverwrittenStores.run)
                     step("LoadElimination", LoadElimination.run)
+                    step("ZeroSlots", ZeroSlots.run)
                     step("StoredValueThreading.forwardConstants", StoredValueThreading.forwardConstants)
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
                     step("KnownBits") { KnownBits.run($0, memory: readOnly) }

@@ -18,7 +18,7 @@ import BPFIR
         ("AddressFolding", AddressFolding.foldSlots), ("SlotCopyForwarding", SlotCopyForwarding.run), ("StoreSinking", StoreSinking.run),
         ("StackForwarding", StackForwarding.run),
         ("DeadStoreElimination", DeadStoreElimination.run), ("OverwrittenStores", OverwrittenStores.run),
-        ("LoadElimination", LoadElimination.run), ("QuotientCompares", QuotientCompares.run), ("KnownBits", KnownBits.run), ("ConstantFolding", ConstantFolding.run),
+        ("LoadElimination", LoadElimination.run), ("ZeroSlots", ZeroSlots.run), ("QuotientCompares", QuotientCompares.run), ("KnownBits", KnownBits.run), ("ConstantFolding", ConstantFolding.run),
         ("OffsetFolding", AddressFolding.foldOffsets), ("CopyWidening", CopyWidening.run), ("StoreWidening", StoreWidening.run), ("SlotPromotion", SlotPromotion.run), ("ValueNumbering", { ValueNumbering.run($0) }),
         ("NarrowCompares", NarrowCompares.run), ("BoolTests", BoolTests.run),
         ("ConstantPredicates", ConstantPredicates.run), ("StoredValueThreading", StoredValueThreading.run),
