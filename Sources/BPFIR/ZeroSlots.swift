@@ -13,9 +13,20 @@
 /// before any store reads an indeterminate value in C; 0 is one.
 public enum ZeroSlots {
     public static func run(_ f: Function) -> Function {
-        // (Nothing to find without a store of 0.)
-        guard f.blocks.contains(where: { $0.instructions.contains { if case .store(_, _, .imm(0), _) = $0.inst { return true }; return false } })
-        else { return f }
+        // (Nothing to find without a store of 0, or without a variable offset added to a
+        // slot's address: loads at known offsets read the stored zeros through
+        // `StackForwarding`.)
+        var storesZero = false, indexed = false
+        var addresses = RegSet()
+        f.forEachInstruction { _, inst in
+            switch inst {
+            case .store(_, _, .imm(0), _): storesZero = true
+            case .slotAddr(let d, _, _): addresses.insert(d)
+            case .binary(.add, _, let l, .reg(let r), .w64): if addresses.contains(l) || addresses.contains(r) { indexed = true }
+            default: break
+            }
+        }
+        guard storesZero && indexed else { return f }
         let (slots, registers) = DeadControlFlow.privateSlotAddresses(f)
         var zero = slots.filter { !f.slots[$0].isVolatile }
         guard !zero.isEmpty else { return f }
