@@ -66,11 +66,11 @@ public enum BlockPlacement {
     /// branch, jumping to the branch's other side) that only copy memory and zero some of
     /// the frame: loads, stores, among them a store of 0 to a stack slot.
     static func zeroingArms(_ f: Function) -> Set<BlockID> {
-        let (succs, preds) = f.flowGraph
+        let preds = f.flowGraph.predecessors
         let index = f.blockIndexByID
         var out: Set<BlockID> = []
         for (p, b) in f.blocks.enumerated() {
-            guard case .branch(_, _, _, _, let t, let e) = b.terminator, t != e, succs[p].count == 2 else { continue }
+            guard case .branch(_, _, _, _, let t, let e) = b.terminator, t != e else { continue }
             for (arm, join) in [(t, e), (e, t)] {
                 guard let a = index[arm], preds[a] == [p], case .jump(join) = f.blocks[a].terminator else { continue }
                 var zeroes = false

@@ -27,9 +27,9 @@ public enum FillLoops {
         var g = f
         for l in loops.all where l.blocks.count == 1 && loops.isOutermost(l) && isCandidate(f.blocks[l.header]) {
             if known == nil { known = KnownValues(f) }
-            guard let (block, alignment) = filled(f, l.header, known: known!, into: &g) else { continue }
+            guard let (block, slot, alignment) = filled(f, l.header, known: known!, into: &g) else { continue }
             g.blocks[l.header] = block
-            if case .slot(let s) = firstStoreBase(block), g.slots[s].alignment < alignment { g.slots[s].alignment = alignment }
+            g.slots[slot].alignment = max(g.slots[slot].alignment, alignment)
         }
         return g
     }
@@ -48,17 +48,13 @@ public enum FillLoops {
         return stores
     }
 
-    static func firstStoreBase(_ b: Block) -> Address? {
-        for i in b.instructions { if case .store(let base, _, _, _) = i.inst { return base } }
-        return nil
-    }
-
     struct Store { var slot: Int; var offset: Int; var value: Operand; var width: Width; var location: IRLocation? }
 
     /// The block replacing loop block `h` (the fill's stores, the copies setting what later
-    /// code reads, a jump to the exit), and the alignment its widest store needs of the
-    /// slot; nil when the loop does not qualify or the stores would not be fewer than 40.
-    static func filled(_ f: Function, _ h: Int, known: KnownValues, into g: inout Function) -> (Block, Int)? {
+    /// code reads, a jump to the exit), the slot it fills and the alignment its widest
+    /// store needs of it; nil when the loop does not qualify or the stores would not be
+    /// fewer than 40.
+    static func filled(_ f: Function, _ h: Int, known: KnownValues, into g: inout Function) -> (Block, slot: Int, alignment: Int)? {
         let block = f.blocks[h]
         guard case .branch(_, _, _, _, let thenB, let elseB) = block.terminator else { return nil }
         let exit = thenB == block.id ? elseB : thenB
@@ -163,6 +159,6 @@ public enum FillLoops {
         var b = block
         b.instructions = out
         b.terminator = .jump(exit)
-        return (b, widest.bytes)
+        return (b, first.slot, widest.bytes)
     }
 }
