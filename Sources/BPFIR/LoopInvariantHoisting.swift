@@ -12,8 +12,9 @@
 ///
 /// What moves keeps the verifier's view:
 /// - only arithmetic and copies, a global's address and the loads at constant offsets
-///   from it when nothing in the loop may write memory other than the frame (no store,
-///   call or assembly: a volatile load has its barriers), and loads of a stack slot the
+///   from it when nothing in the loop may write that global (no call or assembly, no
+///   store but to the frame and at constant offsets from other globals' addresses: a
+///   volatile load has its barriers), and loads of a stack slot the
 ///   loop cannot write; single instructions only out of loops that make no call (a
 ///   value kept across a call takes one of the four registers calls preserve, or a stack
 ///   slot: worth it for a truth value's branches, below, not for an instruction). A
@@ -101,8 +102,8 @@ public enum LoopInvariantHoisting {
         let maybeUnwritten: RegSet
         /// The blocks that run on every round (they dominate each latch).
         let everyRound: Set<Int>
-        /// Registers written once with a global's address, when the loop writes no memory
-        /// but its frame (loads through them keep their value from round to round).
+        /// Registers written once with the address of a global the loop does not write
+        /// (loads through them keep their value from round to round).
         let readOnlyGlobals: RegSet
         /// The stack slots nothing in the loop may write (not volatile).
         let unchangedSlots: Set<Int>
@@ -151,20 +152,29 @@ public enum LoopInvariantHoisting {
             var globals = RegSet(capacity: f.nextVReg), slots = Set<Int>()
             if loop.contains(where: { b in f.blocks[b].instructions.contains { if case .load = $0.inst { return true }; return false } }) {
                 let kinds = MemoryKinds(f)
-                let writesMemory = loop.contains { b in
-                    f.blocks[b].instructions.contains { i in
+                var symbolOf: [VReg: Int32] = [:]
+                f.forEachInstruction { _, inst in
+                    if case .symbolAddr(let d, let sym) = inst, defs[d] == 1 { symbolOf[d] = sym.nameNumber }
+                }
+                // The globals the loop writes, by name (a store at a constant offset from
+                // one's address stays inside it, as C keeps it); nil when it may write any.
+                var written: Set<Int32>? = []
+                scanWrites: for b in loop {
+                    for i in f.blocks[b].instructions {
                         switch i.inst {
                         case .store(.reg(let r), _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
-                            return !kinds.frameRegisters.contains(r)
+                            if kinds.frameRegisters.contains(r) { continue }
+                            guard let g = symbolOf[r] else { written = nil; break scanWrites }
+                            written?.insert(g)
                         default:
-                            return kinds.writes(i.inst, kind: MemoryKinds.other) || kinds.writes(i.inst, kind: MemoryKinds.context)
+                            if kinds.writes(i.inst, kind: MemoryKinds.other) || kinds.writes(i.inst, kind: MemoryKinds.context) {
+                                written = nil; break scanWrites
+                            }
                         }
                     }
                 }
-                if !writesMemory {
-                    f.forEachInstruction { _, inst in
-                        if case .symbolAddr(let d, _) = inst, defs[d] == 1 { globals.insert(d) }
-                    }
+                if let written = written {
+                    for (d, g) in symbolOf where !written.contains(g) { globals.insert(d) }
                 }
                 slots = Set(f.slots.indices.filter { !f.slots[$0].isVolatile })
                 scan: for b in loop {
