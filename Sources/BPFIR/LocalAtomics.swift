@@ -12,7 +12,6 @@ public enum LocalAtomics {
         var atomic = Set<Int>()
         original.forEachInstruction { _, inst in if case .atomic(_, .slot(let s), _, _, _, _) = inst { atomic.insert(s) } }
         guard !atomic.isEmpty else { return original }
-
         // An address of the slot that nothing reads any more (`p = &v` whose reads were
         // folded into accesses of the slot) does not let it escape: gone first.
         var f = DeadCodeElimination.run(original)
