@@ -49,7 +49,7 @@ public enum ConstantFolding {
     static func immediate(_ v: UInt64, width: Width) -> Operand? {
         if width != .w64 { return .imm(Int64(Int32(truncatingIfNeeded: v))) }
         let s = Int64(bitPattern: v)
-        return s >= Int64(Int32.min) && s <= Int64(Int32.max) ? .imm(s) : nil
+        return s.fitsImm32 ? .imm(s) : nil
     }
 
     /// `once`: whether a register is written once (not a variable carried around a loop).

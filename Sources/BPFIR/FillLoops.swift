@@ -124,14 +124,14 @@ public enum FillLoops {
         var alignment = 8
         while alignment > 1 && start % alignment != 0 { alignment /= 2 }
         let pieces = Width.pieces(size: bytes, alignment: alignment)
-        guard pieces.allSatisfy({ $0.width.bytes >= w.bytes }), let widest = pieces.map(\.width).max(by: { $0.bytes < $1.bytes }) else { return nil }
+        guard let widest = StoreWidening.splatWidth(pieces, element: w) else { return nil }
         var out: [Instruction] = []
         let location = first.location
         let repeated: Operand
         switch first.value {
         case .imm(let k):
             let c = StoreWidening.repeated(UInt64(bitPattern: k) & w.mask, element: w)
-            if widest == .w64 && !(c >= Int64(Int32.min) && c <= Int64(Int32.max)) {
+            if widest == .w64 && !c.fitsImm32 {
                 let t = g.newVReg()
                 out.append(Instruction(.mov(dst: t, src: .imm(c), width: .w64), location: location))
                 repeated = .reg(t)

@@ -77,6 +77,12 @@ public enum BinOp: String, Hashable, Sendable {
     }
 }
 
+extension Int64 {
+    /// Whether an instruction can take the value as its immediate: eBPF's 32-bit
+    /// immediates are sign-extended to 64 bits.
+    var fitsImm32: Bool { self >= Int64(Int32.min) && self <= Int64(Int32.max) }
+}
+
 public extension Width {
     /// The low `bits` set.
     var mask: UInt64 { self == .w64 ? ~0 : (1 << UInt64(bits)) - 1 }

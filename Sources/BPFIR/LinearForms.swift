@@ -129,7 +129,7 @@ public enum LinearForms {
     static func emit(_ fm: Form, base: VReg, into d: VReg, width w: Width, next g: inout Function) -> [Inst]? {
         func imm(_ k: Int64) -> Int64? {
             if w == .w32 { return Int64(Int32(truncatingIfNeeded: k)) }
-            return k >= Int64(Int32.min) && k <= Int64(Int32.max) ? k : nil
+            return k.fitsImm32 ? k : nil
         }
         let bits = UInt64(w.bits)
         let mask: UInt64 = w == .w64 ? .max : (1 << bits) - 1

@@ -54,8 +54,7 @@ public enum StoreWidening {
                 let pieces = Width.pieces(size: run.stores.count * run.width.bytes, alignment: alignment)
                 let wide: [Instruction]
                 if run.splat {
-                    guard case .reg(let v) = first.value, pieces.allSatisfy({ $0.width.bytes >= run.width.bytes }),
-                          let widest = pieces.map(\.width).max(by: { $0.bytes < $1.bytes }), widest.bytes > run.width.bytes else {
+                    guard case .reg(let v) = first.value, let widest = splatWidth(pieces, element: run.width), widest.bytes > run.width.bytes else {
                         out.append(insts[k]); k += 1; continue
                     }
                     if bounds == nil { bounds = ValueBounds(of: f) }
@@ -91,6 +90,13 @@ public enum StoreWidening {
     struct Piece { var index: Int; var base: Address; var offset: Int; var value: Operand }
     /// `splat`: every store writes the first one's register.
     struct Run { var stores: [Piece]; var width: Width; var last: Int; var splat: Bool }
+
+    /// The widest of `pieces` when none is narrower than `element` (a value repeated in
+    /// `element`-sized steps then fills each piece whole); nil otherwise.
+    static func splatWidth(_ pieces: [(offset: Int, width: Width)], element: Width) -> Width? {
+        guard pieces.allSatisfy({ $0.width.bytes >= element.bytes }) else { return nil }
+        return pieces.map(\.width).max(by: { $0.bytes < $1.bytes })
+    }
 
     /// `element`'s bytes of `low` repeated over 64 bits.
     static func repeated(_ low: UInt64, element: Width) -> Int64 {
@@ -186,7 +192,7 @@ public enum StoreWidening {
                 let c: Int64
                 if w == .w64 {
                     c = Int64(bitPattern: bits)
-                    guard c >= Int64(Int32.min) && c <= Int64(Int32.max) else { return nil }
+                    guard c.fitsImm32 else { return nil }
                 } else {
                     c = Int64(Int32(truncatingIfNeeded: Int64(bitPattern: bits)))
                 }

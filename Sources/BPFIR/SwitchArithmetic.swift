@@ -189,9 +189,8 @@ public enum SwitchArithmetic {
         let slope = (c1 &- c0) / Int64(i1 - i0)
         let first = c0 &- slope &* Int64(i0)
         for (i, v) in sorted where v != first &+ slope &* Int64(bitPattern: i) { return nil }
-        let imm32 = Int64(Int32.min)...Int64(Int32.max)
         let lowImm = c.width == .w32 ? Int64(Int32(truncatingIfNeeded: low)) : Int64(bitPattern: low)
-        guard imm32.contains(lowImm), imm32.contains(first), imm32.contains(slope) else { return nil }
+        guard lowImm.fitsImm32, first.fitsImm32, slope.fitsImm32 else { return nil }
         let present = gaps ? sorted.reduce(UInt64(0)) { $0 | (1 << $1.0) } : nil
         return Plan(low: lowImm, count: Int(span), first: first, slope: slope, present: present)
     }

@@ -160,7 +160,7 @@ public enum TailMerging {
     static func slots(_ inst: Inst) -> Int {
         switch inst {
         case .symbolAddr, .loadImm64: return 2
-        case .mov(_, .imm(let k), _) where k < Int64(Int32.min) || k > Int64(Int32.max): return 2
+        case .mov(_, .imm(let k), _) where !k.fitsImm32: return 2
         default: return 1
         }
     }

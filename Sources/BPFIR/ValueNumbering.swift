@@ -310,7 +310,7 @@ public enum ValueNumbering {
                    case .binary(let op1, _, let y, .imm(let k1), w)? = definition[x], op1 == .add || op1 == .sub, once(y) {
                     var sum = (op1 == .add ? k1 : 0 &- k1) &+ (op == .add ? k2 : 0 &- k2)
                     if w == .w32 { sum = Int64(Int32(truncatingIfNeeded: sum)) }
-                    if sum >= Int64(Int32.min) && sum <= Int64(Int32.max) {
+                    if sum.fitsImm32 {
                         inst = .binary(.add, dst: d, lhs: y, rhs: .imm(sum), width: w)
                         f.blocks[b].instructions[ii].inst = inst
                         if w == .w32 { f.blocks[b].instructions[ii].noSignedWrap = false }
