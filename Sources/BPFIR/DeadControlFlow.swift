@@ -187,12 +187,15 @@ public enum DeadControlFlow {
     /// anything else. The `statics` named count as slots past the function's own
     /// (`f.slots.count` on, in sorted order), their addresses `symbolAddr`.
     static func privateSlotAddresses(_ f: Function, statics: Set<String> = []) -> (slots: Set<Int>, registers: [VReg: Int]) {
-        let staticSlot = Dictionary(uniqueKeysWithValues: statics.sorted().enumerated().map { ($1, f.slots.count + $0) })
+        // (By interned name, and the registers in a dense map: the pass asks this of every
+        // function with a loop.)
+        var staticSlot: [Int32: Int] = [:]
+        for (n, name) in statics.sorted().enumerated() { staticSlot[SymbolRef(name: name).nameNumber] = f.slots.count + n }
         /// The slot whose address `inst` derives, given what is known; nil when none.
-        func derivation(_ inst: Inst, _ into: [VReg: Int]) -> Int? {
+        func derivation(_ inst: Inst, _ into: RegMap<Int>) -> Int? {
             switch inst {
             case .slotAddr(_, let k, _): return k
-            case .symbolAddr(_, let s): return staticSlot[s.name]
+            case .symbolAddr(_, let s): return staticSlot.isEmpty ? nil : staticSlot[s.nameNumber]
             case .mov(_, .reg(let s), .w64): return into[s]
             case .binary(.add, _, let l, .reg(let r), .w64):
                 if let k = into[l], into[r] == nil { return k }
@@ -204,7 +207,7 @@ public enum DeadControlFlow {
             default: return nil
             }
         }
-        var into: [VReg: Int] = [:]
+        var into = RegMap<Int>(capacity: f.nextVReg), deriving: [VReg] = []
         var escaped = Set<Int>()
         var changed = true
         while changed {
@@ -215,11 +218,12 @@ public enum DeadControlFlow {
                     if old != k { escaped.formUnion([old, k]) }
                 } else {
                     into[d] = k
+                    deriving.append(d)
                     changed = true
                 }
             }
         }
-        guard !into.isEmpty else { return ([], [:]) }
+        guard !deriving.isEmpty else { return ([], [:]) }
         f.forEachInstruction { _, inst in
             // Every definition of such a register derives an address into its slot.
             inst.forEachDef { d in
@@ -242,8 +246,10 @@ public enum DeadControlFlow {
             }
         }
         for b in f.blocks { b.terminator.forEachUse { if let k = into[$0] { escaped.insert(k) } } }
-        let slots = Set(into.values).subtracting(escaped)
-        return (slots, into.filter { slots.contains($0.value) })
+        let slots = Set(deriving.compactMap { into[$0] }).subtracting(escaped)
+        var registers: [VReg: Int] = [:]
+        for r in deriving { if let k = into[r], slots.contains(k) { registers[r] = k } }
+        return (slots, registers)
     }
 
     /// What `DeadCodeElimination` leaves to this pass: a loop (a jump back in block

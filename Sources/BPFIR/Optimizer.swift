@@ -164,6 +164,7 @@ public enum Optimizer {
                 let beforeFilling = version
                 step("FillLoops", FillLoops.run)
                 if version != beforeFilling { step("DeadStoreElimination", DeadStoreElimination.run) }
+                step("TruthArithmetic.orderings", TruthArithmetic.orderings)
                 step("DiamondSinking", DiamondSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)

@@ -59,6 +59,62 @@ extension OptimizerPassTests {
     }
 }
 
+/// TruthArithmetic.orderings: a truth value of an ordering test of bounded values.
+extension OptimizerPassTests {
+    /// `x = p & maskX; r = a; if (x cc rhs) goto J; r = 1 - a; J: return r`, with `rhs` a
+    /// constant or `y = q & maskY`, tested at `width`.
+    func orderingTruth(_ cc: CondCode, first a: Int64, rhs: Operand, masks: (Int64?, Int64), width: Width) -> Function {
+        let x = masks.0 == nil ? VReg(0) : VReg(10)
+        return fn([
+            Block(id: BlockID(0), instructions: (masks.0.map { [ins(.binary(.and, dst: x, lhs: VReg(0), rhs: .imm($0), width: .w64))] } ?? [])
+                    + [ins(.binary(.and, dst: VReg(11), lhs: VReg(1), rhs: .imm(masks.1), width: .w64)),
+                       ins(.mov(dst: VReg(2), src: .imm(a), width: .w64))],
+                  terminator: .branch(cc, lhs: x, rhs: rhs, width: width, then: BlockID(2), else: BlockID(1))),
+            Block(id: BlockID(1), instructions: [ins(.mov(dst: VReg(2), src: .imm(1 - a), width: .w64))], terminator: .jump(BlockID(2))),
+            Block(id: BlockID(2), terminator: .ret(.reg(VReg(2)))),
+        ], params: 2)
+    }
+
+    @Test func anOrderingTruthValueOfBoundedValuesNeedsNoBranch() throws {
+        let orderings: [CondCode] = [.ult, .ule, .ugt, .uge, .slt, .sle, .sgt, .sge]
+        let samples: [Int64] = [0, 1, 4, 5, 6, 199, 200, 201, 255, 0x7fff_fffe, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff,
+                                0x1_0000_0005, 0x7fff_ffff_ffff_ffff, -1, -200]
+        for (width, mask) in [(Width.w64, Int64(255)), (.w64, 0x7fff_ffff_ffff_ffff), (.w32, 0x7fff_ffff), (.w32, 0xffff_ffff)] {
+            for cc in orderings {
+                // (A signed 32-bit test of values up to 2^32 - 1 may see them negative.)
+                let decided = width == .w64 || mask <= 0x7fff_ffff || !cc.rawValue.hasPrefix("s")
+                for rhs in [Operand.reg(VReg(11)), .imm(0), .imm(1), .imm(5), .imm(200), .imm(0x7fff_fffe)] {
+                    for a in [Int64(0), 1] {
+                        let f = orderingTruth(cc, first: a, rhs: rhs, masks: (mask, mask), width: width)
+                        let g = TruthArithmetic.orderings(f)
+                        let tag = "\(cc) \(width) mask \(mask) rhs \(rhs) a \(a)"
+                        // (`x < 0`, or `x >= 0` when `r` is its negation, is left to
+                        // ConstantFolding, either way.)
+                        if rhs != .imm(0) || ![.ult, .slt, .uge, .sge].contains(cc) {
+                            #expect(branches(CFGSimplify.run(g)) != decided, "\(tag)\(show(g))")
+                        }
+                        for p in samples {
+                            for q in [Int64(0), 5, 200, 0x7fff_ffff, 0xffff_ffff, -1] {
+                                #expect(try IRInterpreter.run(g, args: [p, q]) == IRInterpreter.run(f, args: [p, q]), "\(tag) p=\(p) q=\(q)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func anOrderingTruthValueOfAnUnboundedValueKeepsItsBranch() {
+        for rhs in [Operand.reg(VReg(11)), .imm(5)] {
+            let unbounded = orderingTruth(.ult, first: 1, rhs: rhs, masks: (nil, 255), width: .w64)
+            #expect(TruthArithmetic.orderings(unbounded) == unbounded, "a parameter may be anything")
+        }
+        // Tests against zero are `run`'s.
+        let zero = truthValue(.ne, first: 1)
+        #expect(TruthArithmetic.orderings(zero) == zero)
+    }
+}
+
 /// RedundancyElimination: a test of a register copied in its block tests the copy's source.
 extension OptimizerPassTests {
     /// `x = p ? 0 : (p & 255) + 1000` with the test `x > 0` on the arm computing the sum
