@@ -25,26 +25,28 @@ public enum SwitchOrder {
         let index = f.blockIndexByID
         lazy var bounds = ValueBounds(of: f)
         // Pointers: registers that are the base of a memory access, but for stack addresses
-        // (a variable offset into a slot is another matter for the verifier).
-        var bases: Set<VReg> = [], slotAddresses: Set<VReg> = []
-        f.forEachInstruction { _, inst in
-            switch inst {
-            case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _), .coreLoad(_, let r, _, _, _),
-                 .coreStore(let r, _, _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
-                bases.insert(r)
-            case .slotAddr(let d, _, _):
-                slotAddresses.insert(d)
-            default: break
+        // (a variable offset into a slot is another matter for the verifier). Found once a
+        // chain is.
+        lazy var pointers: Set<VReg> = {
+            var bases: Set<VReg> = [], slotAddresses: Set<VReg> = []
+            f.forEachInstruction { _, inst in
+                switch inst {
+                case .load(_, .reg(let r), _, _, _), .store(.reg(let r), _, _, _), .coreLoad(_, let r, _, _, _),
+                     .coreStore(let r, _, _, _, _), .atomic(_, .reg(let r), _, _, _, _), .cmpxchg(_, .reg(let r), _, _, _, _):
+                    bases.insert(r)
+                case .slotAddr(let d, _, _):
+                    slotAddresses.insert(d)
+                default: break
+                }
             }
-        }
-        let pointers = bases.subtracting(slotAddresses)
-        guard !pointers.isEmpty else { return f }
+            return bases.subtracting(slotAddresses)
+        }()
         var g = f
         var consumed: Set<Int> = []
         for h in f.blocks.indices where !consumed.contains(h) {
             let links = f.equalityChain(from: h, preds, index)
             consumed.formUnion(links)
-            guard links.count >= 2 else { continue }
+            guard links.count >= 2, !pointers.isEmpty else { continue }
             // (key, case target) of each link, in chain order.
             var tests: [(key: Int64, target: BlockID)] = links.compactMap {
                 guard case .branch(_, _, .imm(let k), _, let t, _) = f.blocks[$0].terminator else { return nil }

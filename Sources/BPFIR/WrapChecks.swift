@@ -46,6 +46,11 @@ public enum WrapChecks {
     /// Unsigned comparisons with a constant that the value's upper bound decides, and
     /// equality tests with a constant above it (`i != 32767` of a counter below 16).
     static func decidingByBounds(_ f: Function) -> Function {
+        // (The analyses only where such a test is.)
+        guard f.blocks.contains(where: {
+            if case .branch(let cc, _, .imm, _, _, _) = $0.terminator { return [.ugt, .uge, .ult, .ule, .eq, .ne].contains(cc) }
+            return false
+        }) else { return f }
         var bounds = ValueBounds(of: f, known: LoopCounters.bounds(f))
         var f = f, changed = false
         for bi in f.blocks.indices {
