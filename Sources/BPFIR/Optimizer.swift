@@ -165,6 +165,7 @@ public enum Optimizer {
                 step("FillLoops", FillLoops.run)
                 if version != beforeFilling { step("DeadStoreElimination", DeadStoreElimination.run) }
                 step("TruthArithmetic.orderings", TruthArithmetic.orderings)
+                step("RemainderClamps", RemainderClamps.run)
                 step("DiamondSinking", DiamondSinking.run)
                 step("TailMerging", TailMerging.run)
                 step("CFGSimplify", CFGSimplify.run)
