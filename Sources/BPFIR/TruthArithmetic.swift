@@ -117,7 +117,7 @@ public enum TruthArithmetic {
         case .reg(let y):
             guard y != x, bounded(y) else { return nil }
         }
-        // As `a < b` or `a <= b` (`strict`), with `a` or `b` the constant.
+        // `a < b` (`strict`) or `a <= b`, with `x` as `a` (`xFirst`) or as `b`.
         let strict: Bool, xFirst: Bool
         switch cc {
         case .ult, .slt: (strict, xFirst) = (true, true)
@@ -127,31 +127,36 @@ public enum TruthArithmetic {
         default: return nil
         }
         // `a - b` (then `- 1` when not strict), its sign bit shifted down.
-        let difference = f.newVReg()
         var out: [Inst] = []
-        switch (constant, xFirst) {
-        case (let k?, true):
+        let difference: VReg
+        switch (constant, rhs) {
+        case (let k?, _) where xFirst:
+            // `x - k`, or `x - (k + 1)`; `x < 0` is ConstantFolding's to decide.
             let bias = k + (strict ? 0 : 1)
-            guard bias != 0 else { return nil }     // `x < 0`: decided, ConstantFolding's
+            guard bias != 0 else { return nil }
+            difference = f.newVReg()
             out.append(.binary(.add, dst: difference, lhs: x, rhs: .imm(-bias), width: .w64))
-        case (let k?, false):
+        case (let k?, _):
+            // `k - x`, or `k - 1 - x`.
             let bias = k - (strict ? 0 : 1)
-            guard bias.fitsImm32 else { return nil }
+            difference = f.newVReg()
             if bias == 0 {
                 out.append(.neg(dst: difference, src: x, width: .w64))
             } else {
                 let negated = f.newVReg()
                 out += [.neg(dst: negated, src: x, width: .w64), .binary(.add, dst: difference, lhs: negated, rhs: .imm(bias), width: .w64)]
             }
-        case (nil, _):
-            guard case .reg(let y) = rhs else { return nil }
+        case (nil, .reg(let y)):
             let (a, b) = xFirst ? (x, y) : (y, x)
+            difference = f.newVReg()
             if strict {
                 out.append(.binary(.sub, dst: difference, lhs: a, rhs: .reg(b), width: .w64))
             } else {
                 let raw = f.newVReg()
                 out += [.binary(.sub, dst: raw, lhs: a, rhs: .reg(b), width: .w64), .binary(.add, dst: difference, lhs: raw, rhs: .imm(-1), width: .w64)]
             }
+        case (nil, .imm):
+            return nil
         }
         out.append(.binary(.lshr, dst: r, lhs: difference, rhs: .imm(63), width: .w64))
         return out
