@@ -26,7 +26,7 @@ public enum RemainderClamps {
                   let at = f.blocks[bi].instructions.lastDefinition(of: r),
                   case .binary(.urem, r, _, .imm(let c), w) = f.blocks[bi].instructions[at].inst,
                   c == k + 1, c > 1, c <= 1 << 30,
-                  !reachesAddress(from: [Place(block: bi, index: at), Place(block: ci, index: 0)], in: f)
+                  !reachesAddress(from: [ValueFlow.Place(block: bi, index: at), ValueFlow.Place(block: ci, index: 0)], in: f)
             else { continue }
             var mask: Int64 = 1
             while mask < c { mask <<= 1 }
@@ -37,53 +37,19 @@ public enum RemainderClamps {
         return f
     }
 
-    /// An instruction's place: block position and index (-1: the block's terminator).
-    struct Place: Hashable { var block: Int, index: Int }
-
     /// Whether the values the instructions at `starts` define, or values computed from
     /// them, are used otherwise than by arithmetic or a branch's test: as an address or
-    /// part of one, stored, passed, returned. (By the definitions that reach each use: a
-    /// variable's register may also hold unrelated values elsewhere.)
-    static func reachesAddress(from starts: [Place], in f: Function) -> Bool {
-        let defs = f.useDefCounts().defs
-        var users: [Place: [Place]] = [:]
-        var onlyDefinition: [Int: Place] = [:]
-        for (b, block) in f.blocks.enumerated() {
-            for (i, inst) in block.instructions.enumerated() {
-                inst.inst.forEachDef { if defs[$0] == 1 { onlyDefinition[$0.id] = Place(block: b, index: i) } }
+    /// part of one, stored, passed, returned.
+    static func reachesAddress(from starts: [ValueFlow.Place], in f: Function) -> Bool {
+        ValueFlow(f).reaches(from: starts, in: f) { use, _ in
+            guard use.index >= 0 else {
+                if case .ret = f.blocks[use.block].terminator { return true }
+                return false
+            }
+            switch f.blocks[use.block].instructions[use.index].inst {
+            case .mov, .binary, .neg, .ext, .bswap: return false
+            default: return true
             }
         }
-        func use(_ v: VReg, at place: Place) {
-            if defs[v] == 1, let d = onlyDefinition[v.id] { users[d, default: []].append(place) }
-        }
-        for (b, block) in f.blocks.enumerated() {
-            for (i, inst) in block.instructions.enumerated() { inst.inst.forEachUse { use($0, at: Place(block: b, index: i)) } }
-            block.terminator.forEachUse { use($0, at: Place(block: b, index: -1)) }
-        }
-        if let reaching = ReachingDefinitions(f, defs: defs) {
-            var siteAt: [Int: Place] = [:]
-            for (b, block) in reaching.sitesAt.enumerated() {
-                for (i, sites) in block.enumerated() { for s in sites { siteAt[s] = Place(block: b, index: i) } }
-            }
-            reaching.forEachUse(in: f) { _, sites, b, i in
-                for s in sites { if let d = siteAt[s] { users[d, default: []].append(Place(block: b, index: i)) } }
-            }
-        }
-        var seen = Set(starts), work = starts
-        while let d = work.popLast() {
-            for u in users[d] ?? [] {
-                guard u.index >= 0 else {
-                    if case .ret = f.blocks[u.block].terminator { return true }
-                    continue
-                }
-                switch f.blocks[u.block].instructions[u.index].inst {
-                case .mov, .binary, .neg, .ext, .bswap:
-                    if seen.insert(u).inserted { work.append(u) }
-                default:
-                    return true
-                }
-            }
-        }
-        return false
     }
 }
