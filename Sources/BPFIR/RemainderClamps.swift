@@ -46,10 +46,7 @@ public enum RemainderClamps {
                 if case .ret = f.blocks[use.block].terminator { return true }
                 return false
             }
-            switch f.blocks[use.block].instructions[use.index].inst {
-            case .mov, .binary, .neg, .ext, .bswap: return false
-            default: return true
-            }
+            return !ValueFlow.passesOn(f.blocks[use.block].instructions[use.index].inst)
         }
     }
 }

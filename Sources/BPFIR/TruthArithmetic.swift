@@ -57,30 +57,28 @@ public enum TruthArithmetic {
                 let location = f.blocks[bi].instructions[at].location
                 // `r` is 1 on the direct path (set before the branch) or on the other.
                 let isCondition = (b == 0) == (join == t)
+                guard !amounts!.reached(from: r) else { break }
+                let computed: [Inst]
                 if !zeroTest {
                     guard let tested = isCondition ? cc : cc.negated,
-                          let computed = Self.ordering(tested, x, rhs, width: w, into: r, &bounds!, &f),
-                          !amounts!.reached(from: r) else { break }
-                    f.blocks[bi].instructions.remove(at: at)
-                    f.blocks[bi].instructions += computed.map { Instruction($0, location: location) }
-                    f.blocks[bi].terminator = .jump(join)
-                    break
-                }
-                guard let bound = bounds!.upperBound(x), w == .w32 || bound <= 1 << 63 else { break }
-                guard !amounts!.reached(from: r) else { break }
-                let nonzero = isCondition == (cc == .ne)
-                let computed: [Inst]
-                if bound <= 1 {
-                    computed = [nonzero ? .mov(dst: r, src: .reg(x), width: .w64) : .binary(.xor, dst: r, lhs: x, rhs: .imm(1), width: .w64)]
+                          let ordered = Self.ordering(tested, x, rhs, width: w, into: r, &bounds!, &f) else { break }
+                    computed = ordered
+                } else if let bound = bounds!.upperBound(x), w == .w32 || bound <= 1 << 63 {
+                    let nonzero = isCondition == (cc == .ne)
+                    if bound <= 1 {
+                        computed = [nonzero ? .mov(dst: r, src: .reg(x), width: .w64) : .binary(.xor, dst: r, lhs: x, rhs: .imm(1), width: .w64)]
+                    } else {
+                        // A 32-bit test of a wider value tests its low half, zero-extended first.
+                        // (The steps write registers of their own: `r`, written once when
+                        // the skipped block goes, is then known to be 0 or 1.)
+                        let lowHalf = w == .w32 && bound > UInt64(UInt32.max)
+                        let source = lowHalf ? f.newVReg() : x, step = f.newVReg()
+                        computed = (lowHalf ? [.mov(dst: source, src: .reg(x), width: .w32)] : [])
+                            + [nonzero ? .neg(dst: step, src: source, width: .w64) : .binary(.add, dst: step, lhs: source, rhs: .imm(-1), width: .w64),
+                               .binary(.lshr, dst: r, lhs: step, rhs: .imm(63), width: .w64)]
+                    }
                 } else {
-                    // A 32-bit test of a wider value tests its low half, zero-extended first.
-                    // (The steps write registers of their own: `r`, written once when
-                    // the skipped block goes, is then known to be 0 or 1.)
-                    let lowHalf = w == .w32 && bound > UInt64(UInt32.max)
-                    let source = lowHalf ? f.newVReg() : x, step = f.newVReg()
-                    computed = (lowHalf ? [.mov(dst: source, src: .reg(x), width: .w32)] : [])
-                        + [nonzero ? .neg(dst: step, src: source, width: .w64) : .binary(.add, dst: step, lhs: source, rhs: .imm(-1), width: .w64),
-                           .binary(.lshr, dst: r, lhs: step, rhs: .imm(63), width: .w64)]
+                    break
                 }
                 f.blocks[bi].instructions.remove(at: at)
                 f.blocks[bi].instructions += computed.map { Instruction($0, location: location) }

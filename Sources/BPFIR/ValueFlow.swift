@@ -37,6 +37,15 @@ struct ValueFlow {
         self.users = users
     }
 
+    /// Whether `inst` computes its result from what it reads by arithmetic alone (a copy,
+    /// an extension, an ALU operation): the values it reads pass on to what it defines.
+    static func passesOn(_ inst: Inst) -> Bool {
+        switch inst {
+        case .mov, .binary, .neg, .ext, .bswap: return true
+        default: return false
+        }
+    }
+
     /// Whether some use of the values the instructions at `starts` define, or of values
     /// computed from them, passes `test` (the use's place and the register it reads).
     /// Copies, extensions and ALU operations pass the values on when `test` lets them by.
@@ -45,12 +54,7 @@ struct ValueFlow {
         while let d = work.popLast() {
             for (u, v) in users[d] ?? [] {
                 if test(u, v) { return true }
-                guard u.index >= 0 else { continue }
-                switch f.blocks[u.block].instructions[u.index].inst {
-                case .mov, .binary, .neg, .ext, .bswap:
-                    if seen.insert(u).inserted { work.append(u) }
-                default: break
-                }
+                if u.index >= 0, Self.passesOn(f.blocks[u.block].instructions[u.index].inst), seen.insert(u).inserted { work.append(u) }
             }
         }
         return false
