@@ -3,13 +3,15 @@ import BPFIR
 /// IR → eBPF for one function: legalization, register allocation, frame layout,
 /// instruction selection, block layout and branch fix-ups.
 public enum Codegen {
-    public static func compile(_ function: Function, options: CodegenOptions) throws -> CompiledFunction {
+    /// `frameBudget`: the bytes of stack the function's frame should fit in, when less than
+    /// its own limit (`FrameLayout.limit`) is left to it; see `CallChainFrames`.
+    public static func compile(_ function: Function, options: CodegenOptions, frameBudget: Int? = nil) throws -> CompiledFunction {
         guard (1...4).contains(options.cpu) else {
             throw CodegenError("unsupported CPU version v\(options.cpu) (expected v1 to v4)", location: function.location)
         }
-        let legal = Legalizer.legalize(function, cpu: options.cpu)
+        let legal = Legalizer.legalize(IndeterminateValues.zeroed(function, neverWritten: false), cpu: options.cpu)
         let ra = try RegisterAllocator.allocate(legal)
-        let frame = FrameLayout(ra.function)
+        let frame = FrameLayout(ra.function, budget: frameBudget ?? FrameLayout.limit)
         if frame.size > FrameLayout.limit {
             throw CodegenError("stack size of \(frame.size) bytes exceeds the limit of \(FrameLayout.limit) bytes in function '\(function.name)'",
                                location: function.location)

@@ -24,11 +24,15 @@ struct FrameLayout {
 
     static let limit = 512
 
-    init(_ f: Function) {
+    /// The frame of `f`: helper-filled slots kept apart while the frame fits in `budget`
+    /// bytes, then shared, then plain slots shared by liveness. A function whose callers'
+    /// and callees' frames leave it less than the whole limit gets a smaller budget
+    /// (`CallChainFrames`).
+    init(_ f: Function, budget: Int = limit) {
         let spans = SlotSpans(f)
         self.init(f, spans, keepingHelperFilledApart: true)
-        if size > Self.limit { self.init(f, spans, keepingHelperFilledApart: false) }
-        if size > Self.limit { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f)) }
+        if size > budget { self.init(f, spans, keepingHelperFilledApart: false) }
+        if size > budget { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f)) }
     }
 
     /// `byLiveness`: where the frame does not fit otherwise, plain 8-byte slots (spill

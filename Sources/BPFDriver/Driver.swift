@@ -164,9 +164,10 @@ public enum Driver {
         let cg = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
         var compiled: [CompiledFunction] = []
         var errors: [Diagnostic] = []
-        for f in module.functions {
-            do { compiled.append(try Codegen.compile(f, options: cg)) }
-            catch let e as CodegenError {
+        for result in CallChainFrames.compile(module.functions, options: cg) {
+            switch result {
+            case .success(let c): compiled.append(c)
+            case .failure(let e):
                 let loc = e.location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) } ?? .unknown
                 errors.append(Diagnostic(.error, loc, e.message))
             }

@@ -33,7 +33,7 @@ public enum TruthArithmetic {
     public static func orderings(_ f: Function) -> Function { convert(f, orderings: true) }
 
     private static func convert(_ f: Function, orderings: Bool) -> Function {
-        var f = f
+        var f = f, changed = false
         let index = f.blockIndexByID
         let preds = f.flowGraph.predecessors
         var bounds: ValueBounds? = nil
@@ -83,10 +83,11 @@ public enum TruthArithmetic {
                 f.blocks[bi].instructions.remove(at: at)
                 f.blocks[bi].instructions += computed.map { Instruction($0, location: location) }
                 f.blocks[bi].terminator = .jump(join)
+                changed = true
                 break
             }
         }
-        return f
+        return changed ? CFGSimplify.removeUnreachable(f) : f
     }
 
     /// `r = (x cc rhs)` for an ordering test, without a branch, when both sides are known

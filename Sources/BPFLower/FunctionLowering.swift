@@ -100,7 +100,7 @@ final class FunctionLowering {
             at(decl.location)
             if decl.type.returnType.isVoid { b.terminate(.ret(nil)) } else { b.terminate(.ret(.imm(0))) }
         }
-        return LargeOffsets.split(b.finish())
+        return LargeOffsets.split(IndeterminateValues.zeroed(b.finish(), neverWritten: true))
     }
 
     // MARK: variables
