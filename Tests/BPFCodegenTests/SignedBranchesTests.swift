@@ -270,12 +270,13 @@ extension OptimizerPassTests {
 
 extension OptimizerPassTests {
     /// `if (x & 1) r |= 1; if (x & 4) r |= 4; if (x & 2^40) r |= 2^40;` is `r |= x & mask`;
-    /// a bit set other than the one tested stays a branch.
+    /// a bit set other than the one tested is shifted there, and the steps shifted alike
+    /// share one mask too (`if (x & 8) r |= 16; if (x & 32) r |= 64;`).
     @Test func conditionalBitsBecomeOneMask() throws {
         let x = VReg(0), r = VReg(1)
         var blocks: [Block] = []
         var next = 10
-        let bits: [(test: Int64, set: Int64)] = [(1, 1), (4, 4), (1 << 40, 1 << 40), (8, 16)]
+        let bits: [(test: Int64, set: Int64)] = [(1, 1), (4, 4), (1 << 40, 1 << 40), (8, 16), (32, 64), (1 << 13, 8)]
         for (n, b) in bits.enumerated() {
             let test = BlockID(2 * n), set = BlockID(2 * n + 1), after = BlockID(2 * n + 2)
             let t = VReg(next), k = VReg(next + 1), k2 = VReg(next + 2)
@@ -293,11 +294,37 @@ extension OptimizerPassTests {
         let masks = g.blocks.flatMap(\.instructions).compactMap { i -> Int64? in
             if case .binary(.and, _, x, .imm(let m), .w64) = i.inst { return m }; return nil
         }
-        #expect(masks.contains(1 | 4 | 1 << 40), "\(show(g))")
-        #expect(g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "the 8 -> 16 step stays\(show(g))")
-        for (a, b): (Int64, Int64) in [(0, 0), (-1, 0), (5, 2), (1 << 40 | 8, 1 << 50), (0x7fff, 3)] {
+        #expect(masks.contains(1 | 4 | 1 << 40) && masks.contains(8 | 32), "\(show(g))")
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        for (a, b): (Int64, Int64) in [(0, 0), (-1, 0), (5, 2), (1 << 40 | 8, 1 << 50), (0x7fff, 3), (0x2028, 0), (0x20, 1)] {
             #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "\(a) \(b)\(show(g))")
         }
+    }
+
+    /// The same of a `u16` result (32-bit `or`s) and 32-bit tests; a bit tested in the
+    /// upper half of a 32-bit test is none, and the step stays a branch.
+    @Test func conditionalBitsOf32BitValues() throws {
+        func program(_ bits: [(test: Int64, set: Int64)]) -> Function {
+            let x = VReg(0), r = VReg(1)
+            var blocks: [Block] = []
+            for (n, b) in bits.enumerated() {
+                let test = BlockID(2 * n), set = BlockID(2 * n + 1), after = BlockID(2 * n + 2), t = VReg(10 + n)
+                blocks.append(Block(id: test, instructions: [ins(.binary(.and, dst: t, lhs: x, rhs: .imm(b.test), width: .w32))],
+                                    terminator: .branch(.ne, lhs: t, rhs: .imm(0), width: .w32, then: set, else: after)))
+                blocks.append(Block(id: set, instructions: [ins(.binary(.or, dst: r, lhs: r, rhs: .imm(b.set), width: .w32))],
+                                    terminator: .jump(after)))
+            }
+            blocks.append(Block(id: BlockID(2 * bits.count), terminator: .ret(.reg(r))))
+            return fn(blocks, params: 2, next: 64)
+        }
+        let f = program([(1, 1), (2, 2), (0x2000, 8), (8, 16), (0x100, 0x200)])
+        let g = ConditionalBits.run(f)
+        #expect(!g.blocks.contains { if case .branch = $0.terminator { return true }; return false }, "\(show(g))")
+        for (a, b): (Int64, Int64) in [(0, 0), (-1, 0), (0x2109, 0x10000), (0x1_0000_0003, 4), (0xffff, 1 << 40)] {
+            #expect(try IRInterpreter.run(g, args: [a, b]) == IRInterpreter.run(f, args: [a, b]), "\(a) \(b)\(show(g))")
+        }
+        let upper = program([(1 << 40, 1)])
+        #expect(ConditionalBits.run(upper) == upper)
     }
 }
 
