@@ -87,6 +87,20 @@ func presumedLocation(_ loc: CXSourceLocation) -> SourceLocation {
     return SourceLocation(file: file.isEmpty ? "<built-in>" : relativeToWorkingDirectory(file), line: Int(line), column: Int(column))
 }
 
+/// Where clang's own diagnostics point: a token a macro's argument spelled is reported
+/// where it is spelled (`bpf_htons(KDE_GUE_PORT)`: at `KDE_GUE_PORT`), a token of a
+/// macro's body where the macro is used; then as `presumedLocation` (the spelled token
+/// is on the use's line or below it, in the same file).
+func diagnosticLocation(_ loc: CXSourceLocation) -> SourceLocation {
+    var file: CXFile? = nil, useFile: CXFile? = nil
+    var line: UInt32 = 0, column: UInt32 = 0, useLine: UInt32 = 0
+    clang_getFileLocation(loc, &file, &line, &column, nil)
+    clang_getExpansionLocation(loc, &useFile, &useLine, nil, nil)
+    let presumed = presumedLocation(loc)
+    guard let file, let useFile, clang_File_isEqual(file, useFile) != 0, line >= useLine else { return presumed }
+    return SourceLocation(file: presumed.file, line: presumed.line + Int(line - useLine), column: Int(column))
+}
+
 /// The name locations give a file: see `relativeToWorkingDirectory`.
 func fileName(_ file: CXFile) -> String { relativeToWorkingDirectory(string(clang_getFileName(file))) }
 

@@ -168,7 +168,7 @@ public enum Frontend {
             guard let d = clang_getDiagnostic(tu, i) else { continue }
             defer { clang_disposeDiagnostic(d) }
             let sev = clang_getDiagnosticSeverity(d)
-            let loc = presumedLocation(clang_getDiagnosticLocation(d))
+            let loc = diagnosticLocation(clang_getDiagnosticLocation(d))
             let msg = string(clang_getDiagnosticSpelling(d))
             if sev.rawValue >= CXDiagnostic_Error.rawValue { errors.append(Diagnostic(.error, loc, msg)) }
             else if sev == CXDiagnostic_Warning { warnings.append(Diagnostic(.warning, loc, msg)) }

@@ -140,6 +140,22 @@ import Foundation
         }
     }
 
+    /// An error in a macro's argument points where the argument is spelled, an error in a
+    /// macro's body where the macro is used, as clang points (katran's
+    /// `bpf_htons(KDE_GUE_PORT)` was reported at `bpf_htons`).
+    @Test func diagnosticsInMacrosPointWhereClangPoints() throws {
+        let dir = NSTemporaryDirectory() + "drv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = dir + "/m.c"
+        try "#define TWICE(x) ((x) + (x))\n#define BAD undefined_thing\nint f(int a) { return TWICE(a) + TWICE(\n    nope) + BAD; }\n"
+            .write(toFile: src, atomically: true, encoding: .utf8)
+        var err = ""
+        #expect(Driver.run(arguments: ["-c", src, "-o", dir + "/m.o", "--no-parse-cache"], stdout: { _ in }, stderr: { err += $0 }) != 0)
+        #expect(err.contains("\(src):4:5: error: use of undeclared identifier 'nope'\n    nope) + BAD; }\n    ^\n"), "\(err)")
+        #expect(err.contains("\(src):4:13: error: use of undeclared identifier 'undefined_thing'"), "\(err)")
+    }
+
     /// `-o /dev/null` or `-o` a pipe: the object is written into it, which stays what it
     /// was (renaming a temporary over it, as for files, replaced /dev/null by a file). The
     /// pipe's reading end is opened first, without waiting; the small object fits its buffer.
