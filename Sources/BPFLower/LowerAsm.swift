@@ -50,7 +50,7 @@ extension FunctionLowering {
             c = c.dropFirst()
             if c.first == "&" { c = c.dropFirst() }   // early clobber: outputs never share inputs' registers anyway
             guard let sub = Self.registerConstraint(c) else {
-                throw LoweringError(e.location, "unsupported output constraint '\(constraint)' in asm (BPF takes \"=r\", \"+r\" or \"=w\")")
+                throw LoweringError(e.location, "unsupported output constraint '\(constraint)' in asm (BPF takes \"=r\", \"+r\", \"=g\" or \"=w\")")
             }
             try requireScalar(e)
             let lv = try lvalue(e)
@@ -114,9 +114,13 @@ extension FunctionLowering {
     }
 
     /// "r" → a 64-bit register, "w" → its 32-bit half; nil for anything else.
+    /// An output constraint's register: the 64-bit register (false) for "r", and for "g"
+    /// (any place, which a register is: the kernel selftests' `__sink` is
+    /// `asm volatile("" : "+g"(x))`), the 32-bit subregister (true) for "w". ("m" stays
+    /// refused: clang's build puts such an operand in memory, which the text then names.)
     private static func registerConstraint(_ c: Substring) -> Bool? {
         switch c {
-        case "r": return false
+        case "r", "g", "rg", "gr": return false
         case "w": return true
         default: return nil
         }
