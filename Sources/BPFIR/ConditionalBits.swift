@@ -17,9 +17,6 @@ public enum ConditionalBits {
         let preds = f.flowGraph.predecessors
         let (uses, _) = f.useDefCounts()
         let constants = f.singleConstants
-        func value(_ o: Operand) -> Int64? {
-            switch o { case .imm(let k): return k; case .reg(let r): return constants[r] }
-        }
         var changed = false
         for bi in f.blocks.indices {
             guard case .branch(let cc, let t, .imm(0), let testWidth, let thenB, let elseB) = f.blocks[bi].terminator,
@@ -41,21 +38,16 @@ public enum ConditionalBits {
                 (r, orOperand, orWidth, zeroedAt) = (d, o, w, z)
             default: continue
             }
-            var made: [VReg: Int64] = [:]
+            var set = constant(orOperand, constants)
             if f.blocks[si].instructions.count == 2 {
                 guard case .mov(let kr, .imm(let kv), .w64) = f.blocks[si].instructions[0].inst, orOperand == .reg(kr),
                       uses[kr] == 1 else { continue }
-                made[kr] = kv
+                set = kv
             }
-            /// One bit, in the low half where `width` is 32 bits.
-            func isBit(_ v: Int64, _ width: Width) -> Bool {
-                v != 0 && v & (v &- 1) == 0 && (width == .w64 || UInt64(bitPattern: v) <= UInt64(UInt32.max))
-            }
-            guard let bit = value(orOperand) ?? { if case .reg(let kr) = orOperand { return made[kr] }; return nil }(),
-                  isBit(bit, orWidth),
+            guard let bit = set, isBit(bit, orWidth),
                   let k = f.blocks[bi].instructions.lastDefinition(of: t),
                   case .binary(.and, t, let x, let mask, let andWidth) = f.blocks[bi].instructions[k].inst,
-                  let tested = value(mask), isBit(tested, andWidth), isBit(tested, testWidth), x != r,
+                  let tested = constant(mask, constants), isBit(tested, andWidth), isBit(tested, testWidth), x != r,
                   !f.blocks[bi].instructions.redefines([x, r], after: k)
             else { continue }
             // `t` is the tested bit alone: shifted to the bit set, when that is another.
@@ -80,14 +72,27 @@ public enum ConditionalBits {
         return mergingMasks(CFGSimplify.joinStraightLines(CFGSimplify.run(f)), constants: constants)
     }
 
+    /// An operand's value: an immediate, or a register's single constant.
+    static func constant(_ o: Operand, _ constants: [VReg: Int64]) -> Int64? {
+        switch o { case .imm(let k): return k; case .reg(let r): return constants[r] }
+    }
+
+    /// One bit, in the low half where `width` is 32 bits.
+    static func isBit(_ v: Int64, _ width: Width) -> Bool {
+        v != 0 && v & (v &- 1) == 0 && (width == .w64 || UInt64(bitPattern: v) <= UInt64(UInt32.max))
+    }
+
+    /// The width an `and` with `mask` computes at: a 32-bit `and` with a mask of the low
+    /// half is the 64-bit one.
+    static func andWidth(_ mask: Int64, _ width: Width) -> Width {
+        mask >= 0 && mask <= Int64(UInt32.max) ? .w64 : width
+    }
+
     /// In a run of steps `r |= x & M` or `r |= (x & M) << s` (`>> s`) on one `r`, each
     /// `and` result and shifted value used once, moves of constants between, the steps of
     /// one `x` shifted alike merge into the first: `r |= (x & (M1 | M2)) << s`. (`or` is
     /// associative and commutative, and nothing else in the run reads or writes `r`.)
     static func mergingMasks(_ f: Function, constants: [VReg: Int64]) -> Function {
-        func value(_ o: Operand) -> Int64? {
-            switch o { case .imm(let k): return k; case .reg(let r): return constants[r] }
-        }
         struct Key: Hashable { var x: VReg, shift: BinOp?, amount: Int64, andWidth: Width, orWidth: Width }
         struct Step { var key: Key; var r: VReg; var mask: Int64; var positions: [Int] }
         let (uses, _) = f.useDefCounts()
@@ -96,7 +101,7 @@ public enum ConditionalBits {
             let code = f.blocks[bi].instructions
             /// The step starting at `k`, if one does.
             func step(at k: Int) -> Step? {
-                guard case .binary(.and, let t, let x, let m, let aw) = code[k].inst, let mask = value(m), uses[t] == 1,
+                guard case .binary(.and, let t, let x, let m, let aw) = code[k].inst, let mask = constant(m, constants), uses[t] == 1,
                       k + 1 < code.count else { return nil }
                 var moved = t, shift: BinOp? = nil, amount: Int64 = 0, positions = [k]
                 if case .binary(let op, let u, t, .imm(let s), .w64) = code[k + 1].inst, op == .shl || op == .lshr, uses[u] == 1 {
@@ -104,9 +109,7 @@ public enum ConditionalBits {
                 }
                 let o = positions.last! + 1
                 guard o < code.count, case .binary(.or, let r, let rr, .reg(moved), let ow) = code[o].inst, rr == r, r != x, r != t, x != t else { return nil }
-                // A 32-bit `and` with a mask of the low half is the 64-bit one.
-                let lowMask = mask >= 0 && mask <= Int64(UInt32.max)
-                return Step(key: Key(x: x, shift: shift, amount: amount, andWidth: lowMask ? .w64 : aw, orWidth: ow), r: r, mask: mask,
+                return Step(key: Key(x: x, shift: shift, amount: amount, andWidth: andWidth(mask, aw), orWidth: ow), r: r, mask: mask,
                             positions: positions + [o])
             }
             var out = code, dropped = Set<Int>()
@@ -141,8 +144,8 @@ public enum ConditionalBits {
                 if let st = step(at: k), run.isEmpty || run[0].r == st.r,
                    !run.contains(where: { $0.key.x == st.r }) {
                     if run.isEmpty, k > 0, case .binary(.and, st.r, let x, let m, let w) = code[k - 1].inst, x != st.r,
-                       let mask = value(m) {
-                        seed = (k - 1, x, mask >= 0 && mask <= Int64(UInt32.max) ? .w64 : w, mask)
+                       let mask = constant(m, constants) {
+                        seed = (k - 1, x, andWidth(mask, w), mask)
                     }
                     run.append(st)
                     k = st.positions.last! + 1
