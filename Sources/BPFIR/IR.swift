@@ -414,7 +414,8 @@ public struct Block: Hashable, Sendable {
     public var terminator: Terminator
     public var terminatorLocation: IRLocation?
     /// A layout hint: the program rarely enters this block (lowering marks the taken side
-    /// of an equality test between two pointers, as LLVM's pointer heuristic predicts).
+    /// of an equality test between two pointers, as LLVM's pointer heuristic predicts, and
+    /// the NULL side of a test against NULL where that side leaves early).
     /// BlockPlacement keeps such blocks off the fall-through path; nothing else reads it.
     public var unlikely = false
     public init(id: BlockID, instructions: [Instruction] = [], terminator: Terminator = .unreachable,

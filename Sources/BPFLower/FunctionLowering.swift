@@ -44,6 +44,9 @@ final class FunctionLowering {
     /// Registers of loop counters known to be non-negative in the loop being lowered
     /// (`LoopUnroller.nonNegativeCounter`): widening them is a zero extension.
     var nonNegativeRegisters: Set<VReg> = []
+    /// The first arm of the `if` being lowered when that arm leaves (`if (!p) return 0;`):
+    /// a test of a pointer against NULL that branches there on NULL marks it unlikely.
+    var earlyExitOnNull: BlockID?
 
     init(module: ModuleLowering, decl: FunctionDecl) {
         self.module = module

@@ -694,6 +694,10 @@ extension FunctionLowering {
                case .reg = a, case .reg = c {
                 b.markUnlikely(op == .eq ? t : f)
             }
+            if (op == .eq || op == .ne) && (l.type.isPointer || r.type.isPointer),
+               ConstantEvaluator.integer(l) == 0 || ConstantEvaluator.integer(r) == 0 {
+                markEarlyExitOnNull(op == .eq ? t : f)
+            }
             try branch(cc, a, c, width: w, signed: signed, then: t, else: f)
         case .cast(let inner, _) where e.type.canonical == .bool || (e.type.isInteger && layout.size(e.type) >= layout.size(inner.type) && (inner.type.isInteger || inner.type.isPointer)):
             try lowerCondition(inner, then: t, else: f)
@@ -704,8 +708,18 @@ extension FunctionLowering {
             let v = try rvalue(e)
             guard case .scalar(let op) = v else { throw LoweringError(e.location, "condition is not a scalar") }
             let w = layout.width(e.type) == .w64 ? Width.w64 : (layout.width(e.type) == .w32 ? .w32 : .w64)
+            if e.type.isPointer { markEarlyExitOnNull(f) }
             try branch(.ne, op, .imm(0), width: w, signed: false, then: t, else: f)
         }
+    }
+
+    /// A pointer is rarely NULL (LLVM's pointer heuristic): where its test branches on NULL
+    /// to an `if`'s arm that leaves (`if (!p) return 0;`), that arm is laid out of line and
+    /// the verifier walks the path that goes on first. Its states reach the joins and loop
+    /// heads first, the NULL paths' narrower ones are pruned against them (a string reader
+    /// stepping its output pointer by each length read, NULL first: 5× the walk).
+    func markEarlyExitOnNull(_ nullSide: BlockID) {
+        if nullSide == earlyExitOnNull { b.markUnlikely(nullSide) }
     }
 
     /// The divisor of `x % 2^k` (an integer remainder by a constant power of two).

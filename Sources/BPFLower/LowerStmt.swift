@@ -17,7 +17,11 @@ extension FunctionLowering {
         case .ifStmt(let c, let t, let e):
             let thenB = b.newBlock(), join = b.newBlock()
             let elseB = e == nil ? join : b.newBlock()
+            let outer = earlyExitOnNull
+            earlyExitOnNull = leavesToGoOn(t) ? thenB : nil
+            defer { earlyExitOnNull = outer }
             try lowerCondition(c, then: thenB, else: elseB)
+            earlyExitOnNull = outer
             b.switchTo(thenB); try lowerStmt(t); b.jump(to: join)
             if let e = e { b.switchTo(elseB); try lowerStmt(e); b.jump(to: join) }
             b.switchTo(join)
@@ -100,6 +104,19 @@ extension FunctionLowering {
             try lowerStmt(body)
         case .asm(let a):
             try lowerAsm(a, at: s.location)
+        }
+    }
+
+    /// Whether a statement ends by leaving to code that goes on: `break`, `continue`,
+    /// `goto`, a `return` from an inlined function or a subprogram (not one that ends the
+    /// program: a path that ends costs the verifier nothing, whenever it is walked), or a
+    /// block whose last statement does.
+    func leavesToGoOn(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .breakStmt, .continueStmt, .gotoStmt: return true
+        case .returnStmt: return !inlineStack.isEmpty || decl.attributes.section == nil
+        case .compound(let list): return list.last.map(leavesToGoOn) ?? false
+        default: return false
         }
     }
 

@@ -1054,7 +1054,8 @@ import Foundation
 
 extension DriverEndToEndTests {
     /// Lowering marks the equal side of a test between two pointers as rare (LLVM's
-    /// pointer heuristic), and only there: not for a test against NULL, not for integers.
+    /// pointer heuristic), and only there: not for a test against NULL whose side ends the
+    /// program, not for integers.
     @Test func equalPointersAreMarkedUnlikely() throws {
         let ir = try optimizedIR(of: """
         static long (*bpf_probe_read_kernel)(void *dst, unsigned size, const void *src) = (void *)113;
@@ -1082,5 +1083,80 @@ extension DriverEndToEndTests {
         }
         """)
         #expect(!plain.contains("unlikely"), "\(plain)")
+    }
+
+    /// A test against NULL marks its NULL side rare where that side is an `if`'s arm that
+    /// leaves to code that goes on: a `return` from an inlined function, a `continue`.
+    /// Not a `return` that ends the program, and not an arm that does work and rejoins.
+    /// (An arm left empty, a bare `continue`, is threaded away with its mark.)
+    @Test func nullSidesThatLeaveEarlyAreMarkedUnlikely() throws {
+        let header = """
+        static long (*bpf_probe_read_kernel_str)(void *dst, unsigned size, const void *src) = (void *)115;
+        """
+        func marks(_ body: String) throws -> Int {
+            try optimizedIR(of: header + body).components(separatedBy: "; unlikely").count - 1
+        }
+        let inlinedReturn = try marks("""
+        static __attribute__((always_inline)) unsigned read(char *out, unsigned long long where)
+        {
+            const char *src = (const char *)where;
+            if (!src)
+                return 0;
+            unsigned n = bpf_probe_read_kernel_str(out, 8, src);
+            return n > 8 ? 0 : n;
+        }
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            char buf[64];
+            unsigned off = 0;
+            #pragma clang loop unroll(disable)
+            for (int i = 0; i < 4; i++)
+                off += read(buf + (off & 31), ctx[i]);
+            return off;
+        }
+        """)
+        #expect(inlinedReturn >= 1)
+        let continued = try marks("""
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            char buf[16];
+            int sum = 0;
+            #pragma clang loop unroll(disable)
+            for (int i = 0; i < 4; i++) {
+                const char *src = (const char *)ctx[i];
+                if (src == 0) {
+                    sum -= 1;
+                    continue;
+                }
+                sum += bpf_probe_read_kernel_str(buf, 8, src);
+            }
+            return sum;
+        }
+        """)
+        #expect(continued >= 1)
+        let ending = try marks("""
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            char buf[16];
+            const char *src = (const char *)ctx[0];
+            if (!src)
+                return 1;
+            return bpf_probe_read_kernel_str(buf, 8, src);
+        }
+        """)
+        #expect(ending == 0)
+        let rejoining = try marks("""
+        SEC("raw_tp/x") int m(unsigned long long *ctx)
+        {
+            char buf[16];
+            const char *src = (const char *)ctx[0];
+            if (!src) {
+                buf[0] = 0;
+                src = buf;
+            }
+            return bpf_probe_read_kernel_str(buf + 8, 8, src);
+        }
+        """)
+        #expect(rejoining == 0)
     }
 }
