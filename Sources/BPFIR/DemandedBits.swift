@@ -22,9 +22,12 @@
 /// does: a byte accumulator's `(char)(u8)(acc * 5 + t)` in each round of an unrolled loop
 /// reads the previous round's sum itself.
 ///
+/// A 32-bit operation or copy demands its operands' low 32 bits, as a mask of them does.
+///
 /// Each operation must be read only by its reader (its other readers would see the other
-/// bits; readers nothing reads do not count), the inner mask's or extension's result
-/// only by the operation (it then dies, and the register pressure stays what it was).
+/// bits; readers nothing reads do not count, and demand nothing), the inner mask's or
+/// extension's result only by the operation (it then dies, and the register pressure
+/// stays what it was).
 /// Masks are immediates or registers written once with a constant.
 public enum DemandedBits {
     public static func run(_ f: Function) -> Function {
@@ -133,6 +136,9 @@ public enum DemandedBits {
         }
         for b in f.blocks.indices {
             for i in f.blocks[b].instructions.indices {
+                // A mask or extension nobody reads demands nothing: its operand's one
+                // counted read is another reader's, which may read every bit.
+                guard let d = f.blocks[b].instructions[i].inst.singleDef, uses[d] > 0 else { continue }
                 switch f.blocks[b].instructions[i].inst {
                 case .binary(.and, _, let x, let outer, let w) where w == .w64 || w == .w32:
                     guard let mask = constant(outer) else { continue }
@@ -141,6 +147,13 @@ public enum DemandedBits {
                 // accumulator's `(char)(acc * 5 + t)` in each round).
                 case .ext(_, let x, let from, _, _) where from.bits < 64:
                     narrow(x, demanded: UInt64.max >> UInt64(64 - from.bits), depth: 0)
+                // A 32-bit operation or copy reads its operands' low halves only (`w8 += w2`
+                // of an `r2 ^= (long)(int)w1`).
+                case .binary(_, _, let l, let r, .w32):
+                    narrow(l, demanded: 0xffff_ffff, depth: 0)
+                    if case .reg(let x) = r { narrow(x, demanded: 0xffff_ffff, depth: 0) }
+                case .mov(_, .reg(let x), .w32):
+                    narrow(x, demanded: 0xffff_ffff, depth: 0)
                 default:
                     continue
                 }

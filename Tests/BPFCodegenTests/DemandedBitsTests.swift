@@ -47,6 +47,40 @@ extension OptimizerPassTests {
         }
     }
 
+    /// A dead byte extension of `s = 0 - sext16(x)` demands nothing of `s`: `s`'s one
+    /// read is its 32-bit copy, returned whole, so the sign extension stays (random
+    /// program 73394: `(u32)(0 - (long)(0u - (unsigned)g5))` of a `short g5` came out
+    /// zero-extended).
+    @Test func aDeadExtensionDemandsNothing() throws {
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.ext(dst: VReg(1), src: VReg(0), from: .w16, to: .w32, signed: true)),
+            ins(.binary(.sub, dst: VReg(2), lhs: VReg(5), rhs: .reg(VReg(1)), width: .w32)),
+            ins(.binary(.sub, dst: VReg(3), lhs: VReg(5), rhs: .reg(VReg(2)), width: .w64)),
+            ins(.ext(dst: VReg(4), src: VReg(3), from: .w8, to: .w32, signed: false)),
+            ins(.mov(dst: VReg(6), src: .reg(VReg(3)), width: .w32)),
+        ], terminator: .ret(.reg(VReg(6))))], params: 1)
+        var zero = f
+        zero.blocks[0].instructions.insert(ins(.mov(dst: VReg(5), src: .imm(0), width: .w64)), at: 0)
+        let g = DemandedBits.run(zero)
+        #expect(g.blocks[0].instructions.contains { if case .ext(_, VReg(0), .w16, _, true) = $0.inst { return true }; return false }, "\(show(g))")
+        for x in Self.samples { #expect(try IRInterpreter.run(g, args: [x]) == IRInterpreter.run(zero, args: [x]), "\(x)\(show(g))") }
+    }
+
+    /// `w8 += w2` of `r2 = r1 ^ (long)(int)w0` reads the low half of the `xor`, which
+    /// reads its operands' low halves: the sign extension goes.
+    @Test func aThirtyTwoBitReaderDemandsTheLowHalf() throws {
+        let f = fn([Block(id: BlockID(0), instructions: [
+            ins(.ext(dst: VReg(3), src: VReg(0), from: .w32, to: .w64, signed: true)),
+            ins(.binary(.xor, dst: VReg(4), lhs: VReg(1), rhs: .reg(VReg(3)), width: .w64)),
+            ins(.binary(.add, dst: VReg(5), lhs: VReg(2), rhs: .reg(VReg(4)), width: .w32)),
+        ], terminator: .ret(.reg(VReg(5))))], params: 3)
+        let g = DemandedBits.run(f)
+        #expect(!g.blocks[0].instructions.contains { if case .ext = $0.inst { return true }; return false }, "\(show(g))")
+        for x in Self.samples { for y in Self.samples.prefix(4) {
+            #expect(try IRInterpreter.run(g, args: [x, y, 7]) == IRInterpreter.run(f, args: [x, y, 7]), "\(x) \(y)\(show(g))")
+        } }
+    }
+
     /// `e = (long)(int)b` of a 64-bit `b` through its 32-bit copy reads `b` (one link of
     /// the chain a run).
     @Test func extensionThroughACopyReadsTheSource() throws {
