@@ -40,13 +40,15 @@ public enum BlockPlacement {
         var exits = counterExits(f)
         for (b, exit) in unrolledExits(f) where exits[b] == nil { exits[b] = exit }
         let zeroing = zeroingArms(f)
+        let shortcuts = longLoopShortcuts(f)
         var i = 0
         while i + 1 < blocks.count {
             defer { i += 1 }
             guard case .branch(_, _, _, _, let t, let e) = blocks[i].terminator, t != e else { continue }
             let next = blocks[i + 1].id
             let likely: BlockID
-            if next == t, unlikely.contains(t), !unlikely.contains(e) { likely = e }
+            if let s = shortcuts[blocks[i].id], next == t || next == e { likely = s }
+            else if next == t, unlikely.contains(t), !unlikely.contains(e) { likely = e }
             else if next == e, unlikely.contains(e), !unlikely.contains(t) { likely = t }
             else if let exit = exits[blocks[i].id], exit != next, next == t || next == e, !unlikely.contains(exit) { likely = exit }
             else if zeroing.contains(next), next == t || next == e, !unlikely.contains(next == t ? e : t) { likely = next == t ? e : t }
@@ -82,6 +84,53 @@ public enum BlockPlacement {
                     }
                 }
                 if onlyMemory && zeroes { out.insert(arm) }
+            }
+        }
+        return out
+    }
+
+    /// The loops the verifier walks hundreds of times: the fall-through path of each
+    /// iteration is walked first, and every branch on it whose other side is feasible
+    /// leaves a state pending until the walk comes back; along the first path through a
+    /// loop of `n` iterations with `p` such branches each, `n·p` of them (the verifier gives
+    /// up past 8,192: "The sequence of 8193 jumps is too complex"). In such a loop a branch
+    /// falls through to the side that reaches the latch over fewer branches: a frame
+    /// walker's `if (!frame->f_code) return false;`, taken first, skips the iteration's
+    /// other tests (the kernel selftests' pyperf600_nounroll: 600 iterations, five copies).
+    /// A loop is long when its latch or header tests a value against a constant of at
+    /// least `longLoop` to go round.
+    static let longLoop: Int64 = 256
+
+    static func longLoopShortcuts(_ f: Function) -> [BlockID: BlockID] {
+        let loops = Loops(f)
+        guard !loops.all.isEmpty else { return [:] }
+        let (succs, preds) = f.flowGraph
+        var out: [BlockID: BlockID] = [:]
+        for l in loops.all {
+            let latches = preds[l.header].filter { l.blocks.contains($0) }
+            let long = (latches + [l.header]).contains { p in
+                guard case .branch(let cc, _, .imm(let k), _, _, _) = f.blocks[p].terminator,
+                      [.ult, .slt, .ule, .sle, .ne].contains(cc), k >= longLoop else { return false }
+                return succs[p].contains { !l.blocks.contains($0) } || succs[p].contains(l.header)
+            }
+            guard long else { continue }
+            let inner = loops.nestedBlocks(l)
+            func forks(_ p: Int) -> Bool { Set(succs[p]).count == 2 && succs[p].allSatisfy { l.blocks.contains($0) } }
+            // Branches from each block to a latch, walking back from the latches.
+            var distance: [Int: Int] = [:]
+            var work = latches
+            for q in latches { distance[q] = 0 }
+            while let q = work.popLast() {
+                guard q != l.header else { continue }           // not back round the loop
+                for p in preds[q] where l.blocks.contains(p) {
+                    let d = distance[q]! + (forks(p) ? 1 : 0)
+                    if distance[p].map({ d < $0 }) ?? true { distance[p] = d; work.append(p) }
+                }
+            }
+            for p in l.blocks where !inner.contains(p) && forks(p) && !latches.contains(p) {
+                let (a, b) = (succs[p][0], succs[p][1])
+                guard a != l.header, b != l.header, let da = distance[a], let db = distance[b], da != db else { continue }
+                if out[f.blocks[p].id] == nil { out[f.blocks[p].id] = f.blocks[da < db ? a : b].id }
             }
         }
         return out
