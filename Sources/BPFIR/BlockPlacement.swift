@@ -97,8 +97,8 @@ public enum BlockPlacement {
     /// falls through to the side that reaches the latch over fewer branches: a frame
     /// walker's `if (!frame->f_code) return false;`, taken first, skips the iteration's
     /// other tests (the kernel selftests' pyperf600_nounroll: 600 iterations, five copies).
-    /// A loop is long when its latch or header tests a value against a constant of at
-    /// least `longLoop` to go round.
+    /// A loop is long when its latch or header, going round or leaving, compares a value
+    /// with a constant of at least `longLoop` (`i < 600`; not a count down to 0).
     static let longLoop: Int64 = 256
 
     static func longLoopShortcuts(_ f: Function) -> [BlockID: BlockID] {
@@ -110,7 +110,7 @@ public enum BlockPlacement {
             let latches = preds[l.header].filter { l.blocks.contains($0) }
             let long = (latches + [l.header]).contains { p in
                 guard case .branch(let cc, _, .imm(let k), _, _, _) = f.blocks[p].terminator,
-                      [.ult, .slt, .ule, .sle, .ne].contains(cc), k >= longLoop else { return false }
+                      cc != .set, k >= longLoop else { return false }
                 return succs[p].contains { !l.blocks.contains($0) } || succs[p].contains(l.header)
             }
             guard long else { continue }

@@ -19,7 +19,6 @@ extension FunctionLowering {
             let elseB = e == nil ? join : b.newBlock()
             let outer = earlyExitOnNull
             earlyExitOnNull = leavesToGoOn(t) ? thenB : nil
-            defer { earlyExitOnNull = outer }
             try lowerCondition(c, then: thenB, else: elseB)
             earlyExitOnNull = outer
             b.switchTo(thenB); try lowerStmt(t); b.jump(to: join)
