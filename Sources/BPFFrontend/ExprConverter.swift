@@ -407,17 +407,22 @@ extension Converter {
         var bytes: [UInt8] = []
         let toks = tokens(tu, c)
         let allLiterals = !toks.isEmpty && toks.allSatisfy { $0.kind == CXToken_Literal && $0.text.contains("\"") }
+        var literals = allLiterals ? toks.map(\.text) : []
         if toks.count == 1, ["__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"].contains(toks[0].text) {
             bytes = Array(currentFunction.utf8)
         } else if !allLiterals {
-            // Inside a macro expansion the extent is the macro use: ask clang for the value.
+            // Inside a macro expansion the extent is the macro use: ask clang for the value,
+            // else for the literal as the preprocessor made it (`__FILE__`, which clang
+            // does not evaluate, is spelled `"path/file.c"`).
+            var evaluated = false
             if let r = clang_Cursor_Evaluate(c) {
                 defer { clang_EvalResult_dispose(r) }
-                if let p = clang_EvalResult_getAsStr(r) { bytes = Array(String(cString: p).utf8) }
+                if let p = clang_EvalResult_getAsStr(r) { bytes = Array(String(cString: p).utf8); evaluated = true }
             }
+            if !evaluated, case let text = spelling(c), text.hasSuffix("\""), text.contains("\"") { literals = [text] }
         }
-        for t in toks where allLiterals {
-            var s = Array(t.text.utf8)
+        for t in literals {
+            var s = Array(t.utf8)
             // Drop an encoding prefix and the quotes.
             while let f = s.first, f != UInt8(ascii: "\"") { s.removeFirst() }
             guard s.count >= 2 else { continue }

@@ -47,6 +47,14 @@ final class FunctionLowering {
     /// The first arm of the `if` being lowered when that arm leaves (`if (!p) return 0;`):
     /// a test of a pointer against NULL that branches there on NULL marks it unlikely.
     var earlyExitOnNull: BlockID?
+    /// Locals and inlined parameters of function-pointer type that only ever hold one
+    /// function (`int (*save)(...) = save_to_buf;`, a callback passed to an inlined
+    /// function): calls through them call that function, as clang's constant propagation
+    /// makes them.
+    var functionAliases: [VarKey: String] = [:]
+    /// Inlined parameters bound to a string literal that the body never writes
+    /// (`do_log(..., __FILE__)`): `__builtin_strlen` of them is the literal's length.
+    var literalArguments: [VarKey: [UInt8]] = [:]
 
     init(module: ModuleLowering, decl: FunctionDecl) {
         self.module = module

@@ -148,7 +148,7 @@ extension FunctionLowering {
             return .scalar(.reg(magnitude(v, width: w)))
         case "__builtin_strlen":
             // Of a string literal, as clang folds it (there is no library to call).
-            guard let bytes = FunctionLowering.literalBytes(try arg(0)) else {
+            guard let bytes = knownLiteralBytes(try arg(0)) else {
                 throw LoweringError(e.location, "'__builtin_strlen' needs a string literal in BPF")
             }
             return .scalar(.imm(Int64(bytes.firstIndex(of: 0) ?? bytes.count)))
@@ -278,6 +278,13 @@ extension FunctionLowering {
     /// The bytes of a string literal argument (through the casts and decay around it).
     static func literalBytes(_ e: Expr) -> [UInt8]? {
         if case .stringLiteral(let bytes) = e.withoutCasts.kind { return bytes }
+        return nil
+    }
+
+    /// A string literal's bytes, or those of the literal an inlined parameter is bound to.
+    func knownLiteralBytes(_ e: Expr) -> [UInt8]? {
+        if let bytes = Self.literalBytes(e) { return bytes }
+        if case .declRef(.local(let id)) = e.withoutCasts.kind { return literalArguments[VarKey(frame: frame, id: id)] }
         return nil
     }
 

@@ -18,36 +18,62 @@ extension FunctionLowering {
         switch callee.kind {
         case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
             return try callTarget(inner)
+        case .declRef(.local(let id)) where functionAliases[VarKey(frame: frame, id: id)] != nil:
+            return try functionTarget(functionAliases[VarKey(frame: frame, id: id)]!, at: callee.location)
         case .declRef(.function(let name)):
-            if FunctionLowering.isBuiltin(name) {
-                return .builtin(name)
-            }
-            guard let f = module.functionsByName[name] else {
-                throw LoweringError(callee.location, "call to unknown function '\(name)'")
-            }
-            if f.body == nil {
-                // `asm("llvm.bpf.load.byte")` & co.: the packet-load intrinsics.
-                if let label = f.attributes.asmLabel, FunctionLowering.packetLoadWidths[label] != nil {
-                    return .builtin(label)
-                }
-                // The C library's memory functions, declared by <string.h>: clang treats
-                // them as its builtins (inlined for constant sizes), not as kernel symbols.
-                if ["memcpy", "memmove", "memset", "memcmp"].contains(name) && f.attributes.section == nil {
-                    return .builtin("__builtin_" + name)
-                }
-                return .kfunc(f)
-            }
-            let inlineable = InliningPolicy.mayInline(f)
-                && (module.options.optimize || f.attributes.alwaysInline) && !module.outlinedFunctions.contains(name)
-                && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
-                && inlineStack.count < FunctionLowering.maxInlineDepth
-            return inlineable ? .inline(f) : .subprogram(f)
+            return try functionTarget(name, at: callee.location)
         case .declRef(.global(let name)):
             if let n = module.helperNumber(name) { return .helper(n) }
             throw LoweringError(callee.location, "indirect calls through '\(name)' are not supported by BPF")
         default:
             throw LoweringError(callee.location, "indirect calls are not supported by BPF")
         }
+    }
+
+    /// What a call of the function `name` calls.
+    func functionTarget(_ name: String, at location: SourceLocation) throws -> CallTarget {
+        if FunctionLowering.isBuiltin(name) {
+            return .builtin(name)
+        }
+        guard let f = module.functionsByName[name] else {
+            throw LoweringError(location, "call to unknown function '\(name)'")
+        }
+        if f.body == nil {
+            // `asm("llvm.bpf.load.byte")` & co.: the packet-load intrinsics.
+            if let label = f.attributes.asmLabel, FunctionLowering.packetLoadWidths[label] != nil {
+                return .builtin(label)
+            }
+            // The C library's memory functions, declared by <string.h>: clang treats
+            // them as its builtins (inlined for constant sizes), not as kernel symbols.
+            if ["memcpy", "memmove", "memset", "memcmp"].contains(name) && f.attributes.section == nil {
+                return .builtin("__builtin_" + name)
+            }
+            return .kfunc(f)
+        }
+        let inlineable = InliningPolicy.mayInline(f)
+            && (module.options.optimize || f.attributes.alwaysInline) && !module.outlinedFunctions.contains(name)
+            && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
+            && inlineStack.count < FunctionLowering.maxInlineDepth
+        return inlineable ? .inline(f) : .subprogram(f)
+    }
+
+    /// The function an expression designates (`f`, `&f`, `(cast)f`), if it is one.
+    static func designatedFunction(_ e: Expr) -> String? {
+        switch e.kind {
+        case .cast(let inner, _), .unary(.addressOf, let inner), .unary(.deref, let inner), .unary(.extension, let inner):
+            return designatedFunction(inner)
+        case .declRef(.function(let name)): return FunctionLowering.isBuiltin(name) ? nil : name
+        default: return nil
+        }
+    }
+
+    /// Records `v` as an alias of the function `value` designates when `v` is a
+    /// function pointer `body` never writes and whose address it never takes.
+    func recordFunctionAlias(_ v: VarDecl, value: Expr, body: Stmt?, addressTaken: Bool) {
+        guard case .pointer(let pointee) = v.type.canonical, case .function = pointee.canonical,
+              let name = Self.designatedFunction(value), module.functionsByName[name] != nil,
+              !addressTaken, let body = body, !WriteScanner.writes(body, to: v.id) else { return }
+        functionAliases[VarKey(frame: frame, id: v.id)] = name
     }
 
     func lowerCall(_ callee: Expr, _ args: [Expr], _ e: Expr, discard: Bool) throws -> RValue {
@@ -153,6 +179,10 @@ extension FunctionLowering {
                     vars[VarKey(frame: frame, id: p.id)] = .constant(c, nil)
                     continue
                 }
+            }
+            recordFunctionAlias(p, value: args[i], body: f.body, addressTaken: uses.taken.contains(p.id))
+            if let bytes = Self.literalBytes(args[i]), !uses.taken.contains(p.id), let body = f.body, !WriteScanner.writes(body, to: p.id) {
+                literalArguments[VarKey(frame: frame, id: p.id)] = bytes
             }
             try declareVariable(p, addressTaken: uses.taken.contains(p.id), passedToCalls: uses.passed.contains(p.id))
             guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }

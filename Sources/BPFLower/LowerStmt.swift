@@ -135,6 +135,9 @@ extension FunctionLowering {
             throw LoweringError(d.location, "__attribute__((cleanup)) on a variable of a statement expression is not supported")
         }
         let uses = addressUses(in: currentFunctionDecl)
+        if case .expr(let value)? = d.initializer {
+            recordFunctionAlias(d, value: value, body: currentFunctionDecl.body, addressTaken: uses.taken.contains(d.id))
+        }
         try declareVariable(d, addressTaken: uses.taken.contains(d.id), passedToCalls: uses.passed.contains(d.id))
         guard let storage = vars[VarKey(frame: frame, id: d.id)] else { return }
         let lv = LValue(storage: storage, type: d.type, bitfield: nil)
