@@ -33,16 +33,25 @@ struct FrameLayout {
         self.init(f, spans, keepingHelperFilledApart: true)
         if size > budget { self.init(f, spans, keepingHelperFilledApart: false) }
         if size > budget { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f)) }
+        if size > budget {
+            self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f), byRegions: SlotRegions(f, spans))
+        }
     }
 
     /// `byLiveness`: where the frame does not fit otherwise, plain 8-byte slots (spill
     /// slots above all) share places among themselves by liveness instead of spans.
-    private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool, byLiveness: SlotInterference? = nil) {
+    ///
+    /// `byRegions`: where the frame does not fit even so, the other slots that may share
+    /// share places by the regions of the flow graph they are in use in instead of spans:
+    /// a loop laid out around most of a function widens every span over it (tracee).
+    private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool, byLiveness: SlotInterference? = nil,
+                 byRegions: SlotRegions? = nil) {
         // Greedy colouring in order of first use: a slot joins the group (a place in the
         // frame) that became free before it starts and wastes the fewest bytes, else
         // opens a new one. Volatile slots and slots whose address escapes keep their own,
         // and so do helper-filled ones unless that overflows the frame.
-        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool; var plainMembers: RegSet? = nil }
+        struct Group { var size: Int; var alignment: Int; var end: Int; var shared: Bool; var plainMembers: RegSet? = nil
+                       var regionMembers: [Int]? = nil }
         var groups: [Group] = []
         var groupOf = [Int](filled: -1, count: f.slots.count)
         var loaded = [Bool](filled: false, count: f.slots.count)
@@ -65,6 +74,21 @@ struct FrameLayout {
                     var members = RegSet(capacity: live.slots.count)
                     members.insert(VReg(p))
                     groups.append(Group(size: 8, alignment: 8, end: span.upperBound, shared: false, plainMembers: members))
+                    groupOf[k] = groups.count - 1
+                }
+                continue
+            }
+            if shareable, let regions = byRegions {
+                // A slot joins a group none of whose members is in use where it is.
+                if let g = groups.indices.first(where: { g in
+                    groups[g].regionMembers.map { $0.allSatisfy { !regions.overlap(k, $0) } } == true
+                }) {
+                    groups[g].regionMembers!.append(k)
+                    groups[g].size = max(groups[g].size, s.size)
+                    groups[g].alignment = max(groups[g].alignment, align)
+                    groupOf[k] = g
+                } else {
+                    groups.append(Group(size: s.size, alignment: align, end: span.upperBound, shared: false, regionMembers: [k]))
                     groupOf[k] = groups.count - 1
                 }
                 continue
@@ -110,11 +134,14 @@ struct SlotSpans {
     var escapes: [Bool]
     /// A helper writes the slot (bpf_probe_read and its kin, given its address).
     var helperFilled: [Bool]
+    /// The blocks (by position) that refer to the slot or to an address inside it.
+    var referencedIn: [Set<Int>]
 
     init(_ f: Function) {
         span = Array(filled: nil, count: f.slots.count)
         escapes = Array(filled: false, count: f.slots.count)
         helperFilled = Array(filled: false, count: f.slots.count)
+        referencedIn = Array(filled: [], count: f.slots.count)
         // Registers holding addresses inside slots: defined from a slot address, or by
         // arithmetic on such a register (every definition counts; a register may hold
         // addresses of several slots).
@@ -140,12 +167,15 @@ struct SlotSpans {
                 }
             }
         }
+        var block = 0
         func touch(_ s: Int, _ p: Int) {
             if let r = span[s] { span[s] = min(r.lowerBound, p)...max(r.upperBound, p) } else { span[s] = p...p }
+            referencedIn[s].insert(block)
         }
         var position = 0
         var blockRange: [ClosedRange<Int>] = []
-        for b in f.blocks {
+        for (bi, b) in f.blocks.enumerated() {
+            block = bi
             let first = position
             for i in b.instructions {
                 if let s = i.inst.slotReferenced { touch(s, position) }
@@ -196,4 +226,26 @@ struct SlotSpans {
             span[s] = r
         }
     }
+}
+
+/// The blocks where each slot is in use: on a path from a block that refers to it to a
+/// block that refers to it (reached from one, reaching one). Outside them its bytes hold
+/// nothing the program reads again. Slots whose regions share no block may share bytes,
+/// wherever the layout put the blocks.
+struct SlotRegions {
+    private var region: [Set<Int>]
+
+    init(_ f: Function, _ spans: SlotSpans) {
+        let (succs, preds) = f.flowGraph
+        func reach(from start: Set<Int>, _ next: [[Int]]) -> Set<Int> {
+            var seen = start, work = Array(start)
+            while let b = work.popLast() { for n in next[b] where seen.insert(n).inserted { work.append(n) } }
+            return seen
+        }
+        region = spans.referencedIn.map { refs in
+            refs.isEmpty ? [] : reach(from: refs, succs).intersection(reach(from: refs, preds))
+        }
+    }
+
+    func overlap(_ a: Int, _ b: Int) -> Bool { !region[a].isDisjoint(with: region[b]) }
 }

@@ -47,6 +47,30 @@ import BPFIR
         #expect(FrameLayout(small).size == 8)
     }
 
+    /// A loop laid out around code that is not in it (tracee: the header early, the latch
+    /// last, the rest of the function between): every span in between is widened over the
+    /// loop, so two 300-byte buffers used one after the other after the loop overlap by
+    /// spans (600 bytes, over the limit). By the flow graph's regions, where each is in
+    /// use, they do not: one place. A frame that fits keeps the spans' layout.
+    @Test func slotsShareByRegionsWhereALoopWidensTheirSpans() {
+        func around(_ size: Int) -> Function {
+            var f = fn([
+                Block(id: BlockID(0), terminator: .jump(BlockID(1))),
+                Block(id: BlockID(1), terminator: .branch(.ne, lhs: VReg(0), rhs: .imm(0), width: .w64, then: BlockID(4), else: BlockID(2))),
+                Block(id: BlockID(2), instructions: [store(0), load(1, 0)], terminator: .jump(BlockID(3))),
+                Block(id: BlockID(3), instructions: [store(1), load(2, 1)], terminator: .ret(.reg(VReg(2)))),
+                Block(id: BlockID(4), instructions: [Instruction(.binary(.sub, dst: VReg(0), lhs: VReg(0), rhs: .imm(1), width: .w64))],
+                      terminator: .jump(BlockID(1))),
+            ], slots: 2, size: size)
+            f.nextVReg = 64
+            return f
+        }
+        let l = FrameLayout(around(300))
+        #expect(l.offsets[0] == l.offsets[1] && l.size == 304, "\(l.size) \(l.offsets)")
+        let fits = FrameLayout(around(200))
+        #expect(fits.offsets[0] != fits.offsets[1] && fits.size == 400, "\(fits.size) \(fits.offsets)")
+    }
+
     @Test func overlappingSlotsDoNot() {
         let f = fn([Block(id: BlockID(0), instructions: [store(0), store(1), load(1, 0), load(2, 1)], terminator: .ret(.reg(VReg(2))))], slots: 2)
         let l = FrameLayout(f)
