@@ -79,9 +79,12 @@ struct FrameLayout {
                 continue
             }
             if shareable, let regions = byRegions {
-                // A slot joins a group none of whose members is in use where it is.
+                // A slot joins a group none of whose members is in use where it is: apart
+                // by their regions, or by their spans (within a block, regions cannot tell).
                 if let g = groups.indices.first(where: { g in
-                    groups[g].regionMembers.map { $0.allSatisfy { !regions.overlap(k, $0) } } == true
+                    groups[g].regionMembers.map { $0.allSatisfy { m in
+                        !regions.overlap(k, m) || !spans.span[m]!.overlaps(span)
+                    } } == true
                 }) {
                     groups[g].regionMembers!.append(k)
                     groups[g].size = max(groups[g].size, s.size)
