@@ -137,8 +137,8 @@ struct SlotSpans {
     var escapes: [Bool]
     /// A helper writes the slot (bpf_probe_read and its kin, given its address).
     var helperFilled: [Bool]
-    /// The blocks (by position) that refer to the slot or to an address inside it.
-    var referencedIn: [Set<Int>]
+    /// The blocks (by position, in order) that refer to the slot or to an address inside it.
+    var referencedIn: [[Int]]
 
     init(_ f: Function) {
         span = Array(filled: nil, count: f.slots.count)
@@ -173,7 +173,7 @@ struct SlotSpans {
         var block = 0
         func touch(_ s: Int, _ p: Int) {
             if let r = span[s] { span[s] = min(r.lowerBound, p)...max(r.upperBound, p) } else { span[s] = p...p }
-            referencedIn[s].insert(block)
+            if referencedIn[s].last != block { referencedIn[s].append(block) }
         }
         var position = 0
         var blockRange: [ClosedRange<Int>] = []
@@ -245,8 +245,9 @@ struct SlotRegions {
             while let b = work.popLast() { for n in next[b] where seen.insert(n).inserted { work.append(n) } }
             return seen
         }
-        region = spans.referencedIn.map { refs in
-            refs.isEmpty ? [] : reach(from: refs, succs).intersection(reach(from: refs, preds))
+        region = spans.referencedIn.map { blocks in
+            let refs = Set(blocks)
+            return refs.isEmpty ? [] : reach(from: refs, succs).intersection(reach(from: refs, preds))
         }
     }
 
