@@ -14,10 +14,9 @@ enum CallTarget {
 extension FunctionLowering {
     static let maxInlineDepth = 24
 
-    func callTarget(_ callee: Expr) throws -> CallTarget {
+    func callTarget(_ expr: Expr) throws -> CallTarget {
+        let callee = Self.calleeCore(expr)
         switch callee.kind {
-        case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
-            return try callTarget(inner)
         case .declRef(.local(let id)) where functionAliases[VarKey(frame: frame, id: id)] != nil:
             return try functionTarget(functionAliases[VarKey(frame: frame, id: id)]!, at: callee.location)
         case .declRef(.function(let name)):
@@ -57,22 +56,34 @@ extension FunctionLowering {
         return inlineable ? .inline(f) : .subprogram(f)
     }
 
-    /// The function an expression designates (`f`, `&f`, `(cast)f`), if it is one.
-    static func designatedFunction(_ e: Expr) -> String? {
+    /// What a call goes through once casts, `&`, `*` and `__extension__` are off it.
+    static func calleeCore(_ e: Expr) -> Expr {
         switch e.kind {
-        case .cast(let inner, _), .unary(.addressOf, let inner), .unary(.deref, let inner), .unary(.extension, let inner):
-            return designatedFunction(inner)
-        case .declRef(.function(let name)): return FunctionLowering.isBuiltin(name) ? nil : name
-        default: return nil
+        case .cast(let inner, _), .unary(.deref, let inner), .unary(.addressOf, let inner), .unary(.extension, let inner):
+            return calleeCore(inner)
+        default: return e
         }
     }
 
+    /// The function an expression designates (`f`, `&f`, `(cast)f`), if it is one.
+    static func designatedFunction(_ e: Expr) -> String? {
+        guard case .declRef(.function(let name)) = calleeCore(e).kind, !FunctionLowering.isBuiltin(name) else { return nil }
+        return name
+    }
+
+    /// Whether `v` holds the value it starts with all through `body`: its address is never
+    /// taken and `body` never writes it.
+    func keepsItsFirstValue(_ v: VarDecl, in body: Stmt?, addressTaken: Bool) -> Bool {
+        guard !addressTaken, let body = body else { return false }
+        return !WriteScanner.writes(body, to: v.id)
+    }
+
     /// Records `v` as an alias of the function `value` designates when `v` is a
-    /// function pointer `body` never writes and whose address it never takes.
+    /// function pointer that keeps that value.
     func recordFunctionAlias(_ v: VarDecl, value: Expr, body: Stmt?, addressTaken: Bool) {
         guard case .pointer(let pointee) = v.type.canonical, case .function = pointee.canonical,
               let name = Self.designatedFunction(value), module.functionsByName[name] != nil,
-              !addressTaken, let body = body, !WriteScanner.writes(body, to: v.id) else { return }
+              keepsItsFirstValue(v, in: body, addressTaken: addressTaken) else { return }
         functionAliases[VarKey(frame: frame, id: v.id)] = name
     }
 
@@ -172,19 +183,19 @@ extension FunctionLowering {
         for (i, p) in f.parameters.enumerated() where i < values.count {
             // A constant argument of a parameter the body never writes stays a constant
             // (so `__builtin_constant_p(slot)` and constant offsets see through inlining).
-            if case .scalar(.imm(let k)) = values[i], !uses.taken.contains(p.id), layout.isScalar(p.type),
-               let body = f.body, !WriteScanner.writes(body, to: p.id) {
+            let taken = uses.taken.contains(p.id)
+            if case .scalar(.imm(let k)) = values[i], layout.isScalar(p.type), keepsItsFirstValue(p, in: f.body, addressTaken: taken) {
                 let converted = try convert(.imm(k), from: args[i].type, to: p.type, at: e.location)
                 if case .imm(let c) = converted {
                     vars[VarKey(frame: frame, id: p.id)] = .constant(c, nil)
                     continue
                 }
             }
-            recordFunctionAlias(p, value: args[i], body: f.body, addressTaken: uses.taken.contains(p.id))
-            if let bytes = Self.literalBytes(args[i]), !uses.taken.contains(p.id), let body = f.body, !WriteScanner.writes(body, to: p.id) {
+            recordFunctionAlias(p, value: args[i], body: f.body, addressTaken: taken)
+            if let bytes = Self.literalBytes(args[i]), keepsItsFirstValue(p, in: f.body, addressTaken: taken) {
                 literalArguments[VarKey(frame: frame, id: p.id)] = bytes
             }
-            try declareVariable(p, addressTaken: uses.taken.contains(p.id), passedToCalls: uses.passed.contains(p.id))
+            try declareVariable(p, addressTaken: taken, passedToCalls: uses.passed.contains(p.id))
             guard let st = vars[VarKey(frame: frame, id: p.id)] else { continue }
             try assign(LValue(storage: st, type: p.type, bitfield: nil), rvalue: values[i], type: args[i].type, at: e.location)
         }
