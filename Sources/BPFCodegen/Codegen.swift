@@ -9,6 +9,8 @@ public enum Codegen {
         guard (1...4).contains(options.cpu) else {
             throw CodegenError("unsupported CPU version v\(options.cpu) (expected v1 to v4)", location: function.location)
         }
+        // A memcpy or memset whose size folding did not make a constant: nothing to emit.
+        if let (message, location) = MemoryCalls.unexpanded(in: function) { throw CodegenError(message, location: location ?? function.location) }
         let legal = Legalizer.legalize(IndeterminateValues.zeroed(function, neverWritten: false), cpu: options.cpu)
         let ra = try RegisterAllocator.allocate(legal)
         let frame = FrameLayout(ra.function, budget: frameBudget ?? FrameLayout.limit)

@@ -325,6 +325,7 @@ struct Emitter {
                 relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name.string)))
                 put(.call(imm: 0, src: BPFPseudo.kfuncCall))
             case .packetLoad: break     // above
+            case .memoryBuiltin: break  // refused before allocation (Codegen.compile)
             }
             if let d = d { mov(reg(d), .reg(Reg.r0)) }
         case .atomic(let op, let base, let off, let v, let w, let fetch) where op == .loadAcquire || op == .storeRelease:

@@ -160,6 +160,8 @@ public enum Callee: Hashable, Sendable {
     /// value (converted from network byte order) comes back in r0, r1-r5 are clobbered
     /// as by a call.
     case packetLoad(Width)
+    /// A `memcpy`, `memmove` or `memset` of a size not known yet (see `MemoryBuiltin`).
+    case memoryBuiltin(MemoryBuiltin)
 }
 
 public enum AtomicOp: String, Hashable, Sendable {

@@ -36,6 +36,7 @@ public enum IRPrinter {
             case .function(let n): callee = "func \(n)"
             case .kfunc(let n): callee = "kfunc \(n)"
             case .packetLoad(let w): callee = "packet_load.\(w)"
+            case .memoryBuiltin(let m): callee = "\(m.name).align\(m.alignment)"
             }
             return (d.map { "\($0) = " } ?? "") + "call \(callee)(\(args.map(\.description).joined(separator: ", ")))"
         case .atomic(let op, let b, let o, let v, let w, let f):

@@ -74,6 +74,9 @@ public enum Optimizer {
                     step("ReadOnlyLoads") { ReadOnlyLoads.run($0, memory: readOnly) }
                     step("KnownBits") { KnownBits.run($0, memory: readOnly) }
                     step("ConstantFolding", ConstantFolding.run)
+                    // A memcpy or memset whose size folding has made a constant is loads
+                    // and stores from now on (see `MemoryBuiltin`).
+                    step("MemoryCalls", MemoryCalls.expand)
                     step("AddressFolding.foldOffsets", AddressFolding.foldOffsets)
                     if round == 0 {
                         step("DeadCodeElimination", DeadCodeElimination.run)
@@ -176,6 +179,7 @@ public enum Optimizer {
                 // decided a branch whose arms came to nothing).
                 step("DeadCodeElimination", DeadCodeElimination.run)
                 step("CFGSimplify", CFGSimplify.run)
+                step("MemoryCalls", MemoryCalls.expand)
                 // Stores the late branch removals left in one line of blocks (an unrolled
                 // loop's rounds, each a block until its exit test folded) are one run now.
                 // (The blocks stay apart where no store widens: joined, they are placed

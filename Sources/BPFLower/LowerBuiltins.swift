@@ -72,7 +72,17 @@ extension FunctionLowering {
             b.emit(.bswap(dst: r, src: materialize(v, width: w == .w64 ? .w64 : .w32), width: w))
             return .scalar(.reg(r))
         case "__builtin_memcpy", "__builtin_memmove", "__builtin_memcpy_inline":
-            let size = try inlineSize(try constArg(2), at: e.location, "'\(name)'")
+            let sizeArg = try arg(2)
+            let sizeOperand = try scalarPreferringConstant(sizeArg)
+            guard case .imm(let k) = sizeOperand else {
+                // (`__builtin_memcpy_inline` takes a constant, as clang checks.)
+                guard name != "__builtin_memcpy_inline" else { throw LoweringError(sizeArg.location, "'\(name)' needs a constant size") }
+                let dst = try pointerTarget(try arg(0))
+                let src = try pointerTarget(try arg(1))
+                return try pendingMemoryCall(name == "__builtin_memmove" ? .move : .copy, dst, .reg(materializeAddress(src)),
+                                             alignment: min(dst.alignment, src.alignment), size: sizeOperand, at: sizeArg.location, discard: discard)
+            }
+            let size = try inlineSize(Int(k), at: e.location, "'\(name)'")
             let dst = try pointerTarget(try arg(0))
             let src = try pointerTarget(try arg(1))
             let tmpNeeded = name == "__builtin_memmove"
@@ -86,7 +96,15 @@ extension FunctionLowering {
             }
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memset", "__builtin_memset_inline":
-            let size = try inlineSize(try constArg(2), at: e.location, "'\(name)'")
+            let sizeArg = try arg(2)
+            let sizeOperand = try scalarPreferringConstant(sizeArg)
+            guard case .imm(let k) = sizeOperand else {
+                guard name == "__builtin_memset" else { throw LoweringError(sizeArg.location, "'\(name)' needs a constant size") }
+                let dst = try pointerTarget(try arg(0))
+                let c = try scalar(try arg(1))
+                return try pendingMemoryCall(.set, dst, c, alignment: dst.alignment, size: sizeOperand, at: sizeArg.location, discard: discard)
+            }
+            let size = try inlineSize(Int(k), at: e.location, "'\(name)'")
             let dst = try pointerTarget(try arg(0))
             let c = try scalar(try arg(1))
             fill(dst, byte: c, size: size)

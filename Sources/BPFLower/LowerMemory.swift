@@ -414,60 +414,37 @@ extension FunctionLowering {
         return MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, b.function.slots[slot].alignment))
     }
 
-    /// Copies and fills are expanded inline (BPF has no memcpy or memset); a size beyond
-    /// this is refused instead of expanded (a mistyped `memcpy(d, s, 4294967295)` took
-    /// minutes and gigabytes; 16384 bytes take 11 s, 4096 under one). clang-22 expands
-    /// at most 128 stores (1024 bytes) and refuses the rest (no `memcpy` in BPF).
-    static let largestInlineCopy = 4096
     /// A local this large is refused where it is declared: the frame holds 512 bytes, and
     /// the passes track a stack object's bytes.
     static let largestLocal = 1 << 16
 
     /// `size` when a copy or fill of that many bytes can be expanded inline.
     func inlineSize(_ size: Int, at loc: SourceLocation, _ what: String) throws -> Int {
-        guard size >= 0 && size <= Self.largestInlineCopy else {
-            throw LoweringError(loc, "\(what) of \(size) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(Self.largestInlineCopy) bytes)")
+        guard size >= 0 && size <= MemoryBuiltin.largestInline else {
+            throw LoweringError(loc, "\(what) of \(size) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(MemoryBuiltin.largestInline) bytes)")
         }
         return size
     }
 
     func copy(to dst: MemoryRef, from src: MemoryRef, size: Int) {
-        let align = min(dst.alignment, src.alignment)
-        for (off, w) in Width.pieces(size: size, alignment: align) {
-            let t = b.newVReg()
-            b.emit(.load(dst: t, base: src.base, offset: src.offset &+ off, width: w, signed: false))
-            b.emit(.store(base: dst.base, offset: dst.offset &+ off, value: .reg(t), width: w))
-        }
+        MemoryPieces.copy(to: dst.base, dst.offset, from: src.base, src.offset, size: size, alignment: min(dst.alignment, src.alignment),
+                          newVReg: { b.newVReg() }, emit: { b.emit($0) })
+    }
+
+    /// A copy or fill whose size is not a constant here: a call the optimizer expands once
+    /// folding makes the size one (see `MemoryBuiltin`); the builtin's value, the
+    /// destination, unless discarded.
+    func pendingMemoryCall(_ kind: MemoryBuiltin.Kind, _ dst: MemoryRef, _ source: Operand, alignment: Int, size: Operand,
+                           at loc: SourceLocation, discard: Bool) throws -> RValue {
+        let address = materializeAddress(dst)
+        at(loc)
+        b.emit(.call(dst: nil, callee: .memoryBuiltin(MemoryBuiltin(kind, alignment: alignment)),
+                     args: [.reg(address), source, size]))
+        return discard ? .none : .scalar(.reg(address))
     }
 
     func fill(_ dst: MemoryRef, byte: Operand, size: Int) {
-        var pattern: Operand = byte
-        if case .imm(let k) = byte {
-            let b8 = UInt64(bitPattern: k) & 0xff
-            pattern = .imm(Int64(bitPattern: b8 &* 0x0101_0101_0101_0101))
-        } else if case .reg(let r) = byte {
-            // Replicate the byte across 8 bytes: (r & 0xff) * 0x0101010101010101.
-            let m = b.newVReg()
-            b.emit(.binary(.and, dst: m, lhs: r, rhs: .imm(0xff), width: .w64))
-            let k = materialize(.imm(0x0101_0101_0101_0101), width: .w64)
-            let p = b.newVReg()
-            b.emit(.binary(.mul, dst: p, lhs: m, rhs: .reg(k), width: .w64))
-            pattern = .reg(p)
-        }
-        var zeroReg: VReg?
-        for (off, w) in Width.pieces(size: size, alignment: dst.alignment) {
-            var v = pattern
-            if case .imm(let k) = pattern {
-                let narrowed = Int64(bitPattern: UInt64(bitPattern: k) & TypeLayout.mask(w))
-                if w == .w64 && narrowed != 0 && (narrowed > Int64(Int32.max) || narrowed < Int64(Int32.min)) {
-                    if zeroReg == nil { zeroReg = materialize(.imm(narrowed), width: .w64) }
-                    v = .reg(zeroReg!)
-                } else {
-                    v = .imm(w == .w64 ? narrowed : TypeLayout.signExtend(narrowed, w))
-                }
-            }
-            b.emit(.store(base: dst.base, offset: dst.offset &+ off, value: v, width: w))
-        }
+        MemoryPieces.fill(dst.base, dst.offset, byte: byte, size: size, alignment: dst.alignment, newVReg: { b.newVReg() }, emit: { b.emit($0) })
     }
 
     // MARK: initialisation
