@@ -49,6 +49,76 @@ public enum LoadSinking {
         return changed ? g : nil
     }
 
+    /// How many loads of stack slots may wait in registers for their first use at once in
+    /// a block before `withinBlocks` moves them down to it.
+    static let pendingLimit = 8
+
+    /// Within a block, a run of loads from stack slots each read only further down holds
+    /// every value in a register at once: a struct returned by an inlined function is
+    /// copied out field by field, and once forwarding has made the copy through the
+    /// return slot one copy, all 55 loads of tracee's `struct sockaddr_un` come before
+    /// all its stores, 45 of them spilled (an 824-byte frame, over the limit). Where more
+    /// than `pendingLimit` such loads wait for their first use at once, each moves down
+    /// to just before it, past nothing that may write its slot (only stores into other
+    /// slots and instructions without effects lie between).
+    public static func withinBlocks(_ f: Function) -> Function {
+        var g = f
+        var defs: RegCounts? = nil
+        for bi in f.blocks.indices {
+            let insts = f.blocks[bi].instructions
+            guard insts.count > pendingLimit else { continue }
+            if defs == nil { defs = f.useDefCounts().defs }
+            // Each load of a slot defining a register once, to the position of its first
+            // use in the block (the terminator's: the end), where nothing between writes
+            // the slot.
+            var moves: [(from: Int, to: Int)] = []
+            var waiting: [VReg: (load: Int, slot: Int)] = [:]
+            func leave(_ r: VReg, at k: Int) {
+                guard let w = waiting.removeValue(forKey: r) else { return }
+                if k > w.load + 1 { moves.append((w.load, k)) }
+            }
+            for (k, ins) in insts.enumerated() {
+                ins.inst.forEachUse { leave($0, at: k) }
+                switch ins.inst {
+                case .store(.slot(let s), _, _, _), .atomic(_, .slot(let s), _, _, _, _), .cmpxchg(_, .slot(let s), _, _, _, _):
+                    // A write into one slot ends the waits of the loads of that slot.
+                    waiting = waiting.filter { $0.value.slot != s }
+                case let i where i.hasSideEffects:
+                    waiting = [:]
+                default: break
+                }
+                if case .load(let d, .slot(let s), _, _, _) = ins.inst, defs![d] == 1 { waiting[d] = (k, s) }
+            }
+            for r in Array(waiting.keys) {
+                var used = false
+                f.blocks[bi].terminator.forEachUse { if $0 == r { used = true } }
+                if used { leave(r, at: insts.count) }
+            }
+            // The most loads waiting at once.
+            var events: [(Int, Int)] = []
+            for m in moves { events.append((m.from, 1)); events.append((m.to, -1)) }
+            events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var waitingNow = 0, most = 0
+            for e in events { waitingNow += e.1; most = max(most, waitingNow) }
+            guard most > pendingLimit else { continue }
+            var before = [[Instruction]](filled: [], count: insts.count + 1)
+            var moved = Set<Int>()
+            for m in moves.sorted(by: { $0.from < $1.from }) {
+                before[m.to].append(insts[m.from])
+                moved.insert(m.from)
+            }
+            var out: [Instruction] = []
+            out.reserveCapacity(insts.count)
+            for (k, ins) in insts.enumerated() {
+                out += before[k]
+                if !moved.contains(k) { out.append(ins) }
+            }
+            out += before[insts.count]
+            g.blocks[bi].instructions = out
+        }
+        return g
+    }
+
     /// The register a movable instruction defines, and whether it reads memory.
     static func sinkable(_ i: Inst, _ defs: RegCounts) -> (VReg, Bool)? {
         switch i {

@@ -175,6 +175,7 @@ public enum Optimizer {
                 step("CommonTargetBranches", CommonTargetBranches.run)
                 step("BitTestBranches", BitTestBranches.run)
                 step("LoadSinking", LoadSinking.run)
+                step("LoadSinking.withinBlocks", LoadSinking.withinBlocks)
                 // What the late branch removals left unread (a global's load that only
                 // decided a branch whose arms came to nothing).
                 step("DeadCodeElimination", DeadCodeElimination.run)
