@@ -23,16 +23,11 @@ public enum CallChainFrames {
         return results
     }
 
-    /// The stack a frame takes in a chain: its size rounded up to 32 bytes.
-    static func rounded(_ size: Int) -> Int { (max(size, 1) + 31) / 32 * 32 }
-
-    /// Indices of the functions on some chain of calls whose frames (`sizes`) add up to
-    /// more than the limit.
-    static func overLimit(_ functions: [Function], sizes: [Int]) -> [Int] {
+    /// For each function, the functions it calls or takes the address of.
+    static func callees(_ functions: [Function]) -> [[Int]] {
         var index: [String: Int] = [:]
         for (i, f) in functions.enumerated() { index[f.name] = i }
-        // Who calls whom, or takes whose address.
-        let callees: [[Int]] = functions.map { f in
+        return functions.map { f in
             var out: Set<Int> = []
             f.forEachInstruction { _, inst in
                 switch inst {
@@ -43,6 +38,25 @@ public enum CallChainFrames {
             }
             return out.sorted()
         }
+    }
+
+    /// Whether each function stands alone: it calls no function of the module, takes no
+    /// function's address, and none calls it or takes its address (its code depends on
+    /// no other function's, nor theirs on it).
+    public static func standsAlone(_ functions: [Function]) -> [Bool] {
+        let callees = self.callees(functions)
+        var alone = callees.map(\.isEmpty)
+        for c in callees { for j in c { alone[j] = false } }
+        return alone
+    }
+
+    /// The stack a frame takes in a chain: its size rounded up to 32 bytes.
+    static func rounded(_ size: Int) -> Int { (max(size, 1) + 31) / 32 * 32 }
+
+    /// Indices of the functions on some chain of calls whose frames (`sizes`) add up to
+    /// more than the limit.
+    static func overLimit(_ functions: [Function], sizes: [Int]) -> [Int] {
+        let callees = self.callees(functions)
         guard callees.contains(where: { !$0.isEmpty }) else { return [] }
         // The deepest chain from each function down (its own frame included); a call back
         // into a chain being measured (recursion, which the verifier refuses) adds nothing.

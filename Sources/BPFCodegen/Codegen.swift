@@ -16,7 +16,7 @@ public enum Codegen {
         let frame = FrameLayout(ra.function, budget: frameBudget ?? FrameLayout.limit)
         if frame.size > FrameLayout.limit {
             throw CodegenError("stack size of \(frame.size) bytes exceeds the limit of \(FrameLayout.limit) bytes in function '\(function.name)'",
-                               location: function.location)
+                               location: function.location, frameTooLarge: true)
         }
         // Placement comes after allocation: the allocator and the frame see the blocks in
         // lowering's order, which keeps live ranges short.

@@ -82,7 +82,11 @@ public struct CodegenOptions: Hashable, Sendable {
 public struct CodegenError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     public var location: IRLocation?
-    public init(_ message: String, location: IRLocation?) { self.message = message; self.location = location }
+    /// The function's frame does not fit in the stack.
+    public var frameTooLarge = false
+    public init(_ message: String, location: IRLocation?, frameTooLarge: Bool = false) {
+        self.message = message; self.location = location; self.frameTooLarge = frameTooLarge
+    }
     public var description: String {
         if let l = location { return "\(l.file):\(l.line):\(l.column): error: \(message)" }
         return "error: \(message)"

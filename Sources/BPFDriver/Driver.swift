@@ -154,17 +154,34 @@ public enum Driver {
                 System.writeError("swift-bpfcc: time: parse \(Double(t1 - t0) / 1e6) ms, lower+codegen+btf+elf \(Double(t2 - t1) / 1e6) ms\n")
             }
         }
-        let lowered = try Lowering.lower(unit, options: LoweringOptions(
-            cpu: options.cpu, optimize: options.optimizationLevel > 0, bigEndian: options.endianness == .big,
-            core: options.coreEnabled))
-        let tL = System.nanoseconds()
-        var module = lowered.module
-        module = Optimizer.run(module, level: options.optimizationLevel)
-        let tO = System.nanoseconds()
-        let cg = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
+        let lowering = LoweringOptions(cpu: options.cpu, optimize: options.optimizationLevel > 0, bigEndian: options.endianness == .big,
+                                       core: options.coreEnabled)
+        var (prog, results) = try backEnd(unit, lowering, options, timed: true)
+        // A frame over the limit: once more with each local in a slot of its own, which the
+        // frame layout shares by where each is in use (lowering's sharing by scopes makes
+        // one slot of many locals far apart, in use from the first to the last: tracee's
+        // kprobes). A function that stands alone takes the second try's code where only
+        // that fits.
+        if results.contains(where: { if case .failure(let e) = $0 { return e.frameTooLarge }; return false }) {
+            var apart = lowering
+            apart.sharesScopeSlots = false
+            if let (second, secondResults) = try? backEnd(unit, apart, options, timed: false),
+               second.coreTypes == prog.coreTypes, second.dataSections == prog.dataSections {
+                let alone = CallChainFrames.standsAlone(prog.module.functions)
+                let aloneThere = CallChainFrames.standsAlone(second.module.functions)
+                var index: [String: Int] = [:]
+                for (j, f) in second.module.functions.enumerated() { index[f.name] = j }
+                for i in results.indices where alone[i] {
+                    guard case .failure(let e) = results[i], e.frameTooLarge, let j = index[prog.module.functions[i].name], aloneThere[j],
+                          case .success = secondResults[j] else { continue }
+                    results[i] = secondResults[j]
+                    prog.module.functions[i] = second.module.functions[j]
+                }
+            }
+        }
         var compiled: [CompiledFunction] = []
         var errors: [Diagnostic] = []
-        for result in CallChainFrames.compile(module.functions, options: cg) {
+        for result in results {
             switch result {
             case .success(let c): compiled.append(c)
             case .failure(let e):
@@ -173,16 +190,28 @@ public enum Driver {
             }
         }
         if !errors.isEmpty { throw DiagnosticList(errors) }
-        let tC = System.nanoseconds()
-        if System.timesStages {
-            System.writeError("swift-bpfcc: time: lowering \(Double(tL - t1) / 1e6) ms, optimizer \(Double(tO - tL) / 1e6) ms, codegen \(Double(tC - tO) / 1e6) ms\n")
-        }
-        let ir = options.emitIR ? IRPrinter.print(module) : ""
-        var prog = lowered
-        prog.module = module
+        let ir = options.emitIR ? IRPrinter.print(prog.module) : ""
         let object = try ObjectAssembler(unit: unit, program: prog, functions: compiled, options: options).assemble()
         let bytes = try ELFWriter.write(object)
         return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: unit.includedFiles)
+    }
+
+    /// `unit` lowered with `lowering`, optimized and compiled: the program (its module the
+    /// optimized one) and each function's code or error. `timed`: the stages' times
+    /// reported (SWIFT_BPFCC_TIME_STAGES).
+    static func backEnd(_ unit: TranslationUnit, _ lowering: LoweringOptions, _ options: Options,
+                        timed: Bool) throws -> (LoweredProgram, [Result<CompiledFunction, CodegenError>]) {
+        let t1 = System.nanoseconds()
+        var prog = try Lowering.lower(unit, options: lowering)
+        let tL = System.nanoseconds()
+        prog.module = Optimizer.run(prog.module, level: options.optimizationLevel)
+        let tO = System.nanoseconds()
+        let results = CallChainFrames.compile(prog.module.functions, options: CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big))
+        let tC = System.nanoseconds()
+        if timed && System.timesStages {
+            System.writeError("swift-bpfcc: time: lowering \(Double(tL - t1) / 1e6) ms, optimizer \(Double(tO - tL) / 1e6) ms, codegen \(Double(tC - tO) / 1e6) ms\n")
+        }
+        return (prog, results)
     }
 
     /// The program read from standard input (`-`), kept for the line texts of .BTF.ext

@@ -51,6 +51,8 @@ struct FunctionBuilder {
 
     /// Slots of locals whose address is passed to calls (`passedToCalls`).
     private var passedSlots: Set<Int> = []
+    /// Whether closed scopes' slots are reused (`LoweringOptions.sharesScopeSlots`).
+    var sharesScopeSlots = true
 
     mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false, passedToCalls: Bool = false) -> Int {
         let size = max(size, 1), align = max(1, min(alignment, 8))
@@ -59,7 +61,7 @@ struct FunctionBuilder {
         // written (an inlined function's volatile local, one slot for all its copies, as
         // clang's stack colouring gives them). A local whose address calls are given
         // shares only with others such (map keys filled one after another).
-        if let i = freeSlots.firstIndex(where: { s in
+        if sharesScopeSlots, let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
             return slot.isVolatile == isVolatile && passedSlots.contains(s) == passedToCalls
                 && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align

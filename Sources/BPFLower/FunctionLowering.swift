@@ -65,6 +65,7 @@ final class FunctionLowering {
         b = FunctionBuilder(name: decl.name, section: section, linkage: linkage,
                             location: FunctionLowering.irLocation(decl.location))
         b.function.bigEndian = module.options.bigEndian
+        b.sharesScopeSlots = module.options.sharesScopeSlots
     }
 
     static func irLocation(_ l: SourceLocation) -> IRLocation {

@@ -6,8 +6,14 @@ public struct LoweringOptions: Hashable, Sendable {
     public var optimize: Bool        // -O1 and above: inline static functions
     public var bigEndian: Bool
     public var core: Bool            // emit CO-RE relocations for preserve_access_index accesses
-    public init(cpu: Int = 3, optimize: Bool = true, bigEndian: Bool = false, core: Bool = true) {
+    /// Locals of scopes closed before take the slots those scopes' locals had (see
+    /// `FunctionBuilder.newSlot`); off, every local has its own and only the frame layout
+    /// shares them, by where they are in use (the driver's second try at a frame over the
+    /// limit).
+    public var sharesScopeSlots: Bool
+    public init(cpu: Int = 3, optimize: Bool = true, bigEndian: Bool = false, core: Bool = true, sharesScopeSlots: Bool = true) {
         self.cpu = cpu; self.optimize = optimize; self.bigEndian = bigEndian; self.core = core
+        self.sharesScopeSlots = sharesScopeSlots
     }
 }
 

@@ -34,6 +34,14 @@ import BPFIR
                  slots: [StackSlot(size: 200, alignment: 8, name: "buf")], nextVReg: 16)
     }
 
+    @Test func onlyAFunctionNoCallTiesStandsAlone() {
+        // `f` calls `g`; a third function calls none and none calls it.
+        var alone = callee
+        alone.name = "h"
+        #expect(CallChainFrames.standsAlone([caller, callee, alone]) == [false, false, true])
+        #expect(CallChainFrames.standsAlone([callee]) == [true])
+    }
+
     @Test func aChainOverTheLimitHasItsFramesPacked() throws {
         // Alone, `g` keeps its helper-filled slots apart: 200 + 400 bytes is over 512.
         #expect(try Codegen.compile(callee, options: CodegenOptions()).stackSize == 400)
