@@ -15,16 +15,21 @@ public enum LoadSinking {
 
     public static func run(_ f: Function) -> Function { f.repeating(3, sinkOnce) }
 
-    static func sinkOnce(_ f: Function) -> Function? {
-        let (_, defs) = f.useDefCounts()
-        let graph = f.flowGraph
-        // The one block using each register, or -1 when several do.
+    /// The one block using each register, or -1 when several do.
+    static func useBlocks(_ f: Function) -> [VReg: Int] {
         var useBlock: [VReg: Int] = [:]
         func used(_ r: VReg, in b: Int) { useBlock[r] = (useBlock[r] ?? b) == b ? b : -1 }
         for (bi, b) in f.blocks.enumerated() {
             for i in b.instructions { i.inst.forEachUse { used($0, in: bi) } }
             for r in b.terminator.usedRegs { used(r, in: bi) }
         }
+        return useBlock
+    }
+
+    static func sinkOnce(_ f: Function) -> Function? {
+        let (_, defs) = f.useDefCounts()
+        let graph = f.flowGraph
+        let useBlock = useBlocks(f)
         let blockWrites = f.blocks.map { $0.instructions.contains { $0.inst.hasSideEffects } }
         var g = f
         var changed = false
@@ -47,6 +52,65 @@ public enum LoadSinking {
             }
         }
         return changed ? g : nil
+    }
+
+    /// A computation (or load) before a branch whose register only one side reads, a side
+    /// entered from nowhere else, moves to that side, before its first read: the address
+    /// of a buffer's next byte computed before the test of the offset and used after it
+    /// (tracee's `add_u64_elements_to_buf`: `addr = &buf->args[buf->offset]; if
+    /// (buf->offset > MAX) goto out; bpf_probe_read(addr, ...)`) is then computed from
+    /// the offset the test bounded, where the verifier, which bounds the offset's register
+    /// and not a sum made of it before, refused the address ("R1 max value is outside of
+    /// the allowed memory range"), as clang's sinking computes it. Only values computed
+    /// from a register the branch tests move; their operands are defined once.
+    public static func intoSuccessors(_ f: Function) -> Function { f.repeating(3, sinkIntoSuccessorOnce) }
+
+    static func sinkIntoSuccessorOnce(_ f: Function) -> Function? {
+        let (_, defs) = f.useDefCounts()
+        let graph = f.flowGraph
+        let useBlock = useBlocks(f)
+        var g = f
+        var changed = false
+        for bi in f.blocks.indices where graph.successors[bi].count > 1 {
+            // The values computed in the block from a register its branch tests: only they
+            // move (elsewhere the move changes nothing the verifier sees, and the
+            // allocator's choices move about).
+            var fromTested = Set(f.blocks[bi].terminator.usedRegs)
+            for i in f.blocks[bi].instructions {
+                var reads = false
+                i.inst.forEachUse { if fromTested.contains($0) { reads = true } }
+                if reads, let d = i.inst.singleDef { fromTested.insert(d) }
+            }
+            var k = g.blocks[bi].instructions.count - 1
+            while k >= 0 {
+                defer { k -= 1 }
+                let inst = g.blocks[bi].instructions[k].inst
+                guard let (d, isLoad) = computation(inst, defs), fromTested.contains(d), let u = useBlock[d], u >= 0, u != bi,
+                      graph.successors[bi].contains(u), graph.predecessors[u].allSatisfy({ $0 == bi }) else { continue }
+                guard let at = g.blocks[u].instructions.firstIndex(where: { $0.inst.usedRegs.contains(d) })
+                        ?? (g.blocks[u].terminator.usedRegs.contains(d) ? g.blocks[u].instructions.count : nil) else { continue }
+                if isLoad && (g.blocks[bi].instructions[(k + 1)...].contains(where: { $0.inst.hasSideEffects })
+                              || g.blocks[u].instructions[..<at].contains(where: { $0.inst.hasSideEffects })) { continue }
+                let moved = g.blocks[bi].instructions.remove(at: k)
+                g.blocks[u].instructions.insert(moved, at: at)
+                changed = true
+            }
+        }
+        return changed ? g : nil
+    }
+
+    /// The register a computation without effects defines from registers defined once,
+    /// and whether it reads memory.
+    static func computation(_ i: Inst, _ defs: RegCounts) -> (VReg, Bool)? {
+        if let s = sinkable(i, defs) { return s }
+        switch i {
+        case .binary(_, let d, let l, let r, _) where defs[d] == 1 && defs[l] <= 1:
+            if case .reg(let x) = r, defs[x] > 1 { return nil }
+            return (d, false)
+        case .ext(let d, let s, _, _, _) where defs[d] == 1 && defs[s] <= 1: return (d, false)
+        case .slotAddr(let d, _, _) where defs[d] == 1: return (d, false)
+        default: return nil
+        }
     }
 
     /// How many loads of stack slots may wait in registers for their first use at once in

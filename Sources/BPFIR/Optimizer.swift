@@ -176,6 +176,7 @@ public enum Optimizer {
                 step("BitTestBranches", BitTestBranches.run)
                 step("LoadSinking", LoadSinking.run)
                 step("LoadSinking.withinBlocks", LoadSinking.withinBlocks)
+                step("LoadSinking.intoSuccessors", LoadSinking.intoSuccessors)
                 // What the late branch removals left unread (a global's load that only
                 // decided a branch whose arms came to nothing).
                 step("DeadCodeElimination", DeadCodeElimination.run)

@@ -48,4 +48,28 @@ extension OptimizerPassTests {
         #expect(k == h)
         #expect(try IRInterpreter.run(k, args: [2]) == IRInterpreter.run(h, args: [2]))
     }
+
+    /// `p = v0 + v1 (+ 1 when chained); if v1 > 248 return 0; *p = 7`, or with `p` made
+    /// of `v2`, which the branch does not test.
+    func addressBeforeTest(chained: Bool = false, untested: Bool = false) -> Function {
+        var insts = [ins(.binary(.add, dst: VReg(3), lhs: VReg(0), rhs: .reg(untested ? VReg(2) : VReg(1)), width: .w64))]
+        var p = VReg(3)
+        if chained { insts.append(ins(.binary(.add, dst: VReg(4), lhs: VReg(3), rhs: .imm(1), width: .w64))); p = VReg(4) }
+        return fn([Block(id: BlockID(0), instructions: insts,
+                         terminator: .branch(.ugt, lhs: VReg(1), rhs: .imm(248), width: .w64, then: BlockID(2), else: BlockID(1))),
+                   Block(id: BlockID(1), instructions: [ins(.store(base: .reg(p), offset: 0, value: .imm(7), width: .w8))],
+                         terminator: .ret(.imm(1))),
+                   Block(id: BlockID(2), terminator: .ret(.imm(0)))], params: 3)
+    }
+
+    @Test func anAddressMadeOfATestedValueMovesPastTheTest() {
+        for chained in [false, true] {
+            let g = LoadSinking.intoSuccessors(addressBeforeTest(chained: chained))
+            #expect(g.blocks[0].instructions.isEmpty, "\(show(g))")
+            #expect(g.blocks[1].instructions.count == (chained ? 3 : 2))
+        }
+        // Made of a value the branch does not test: it stays.
+        let f = addressBeforeTest(untested: true)
+        #expect(LoadSinking.intoSuccessors(f) == f)
+    }
 }
