@@ -125,7 +125,7 @@ enum LoopUnroller {
         case .ne: guard c.limit >= c.start, c.limit <= top - 1 else { return nil }
         default: return nil
         }
-        return Scan.body(body, id: c.id).unsafe ? nil : c.id
+        return Scan.body(body, id: c.id).unsafe || !labels(in: body).defined.isEmpty ? nil : c.id
     }
 
     /// Whether the body leaves the loop on a second, variable bound of the counter
@@ -171,6 +171,19 @@ enum LoopUnroller {
     }
 
     /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
+    /// The labels a statement defines, and how many `goto`s to each it holds.
+    static func labels(in s: Stmt) -> (defined: Set<String>, gotos: [String: Int]) {
+        var defined = Set<String>(), gotos: [String: Int] = [:]
+        ASTWalk.visit(s, stmt: { x in
+            switch x.kind {
+            case .label(let name, _): defined.insert(name)
+            case .gotoStmt(let name): gotos[name, default: 0] += 1
+            default: break
+            }
+        }, expr: { _ in })
+        return (defined, gotos)
+    }
+
     enum Scan {
         /// Whether a constant counter folds more of the body than the address of what it
         /// reads, as clang's unroll analysis credits: an element of a constant table picked
@@ -245,7 +258,10 @@ enum LoopUnroller {
                 stmt(b, id: id, size: &size, unsafe: &unsafe); size += 20
             case .switchStmt(let c, let b): expr(c, id: id, size: &size, unsafe: &unsafe); stmt(b, id: id, size: &size, unsafe: &unsafe)
             case .caseStmt(_, _, let b), .defaultStmt(let b): stmt(b, id: id, size: &size, unsafe: &unsafe)
-            case .label, .asm, .gotoStmt: unsafe = true
+            // (Labels and gotos: each copy has labels of its own, `LoopUnroller.labels`;
+            // a goto into the body from outside it keeps the loop rolled, at the caller.)
+            case .label(_, let b): stmt(b, id: id, size: &size, unsafe: &unsafe)
+            case .asm: unsafe = true
             case .returnStmt(let e): if let e = e { expr(e, id: id, size: &size, unsafe: &unsafe) }
             default: break
             }
@@ -296,7 +312,8 @@ extension BinaryOp {
 }
 
 extension FunctionLowering {
-    func lowerUnrolled(_ plan: UnrollPlan, initial: Stmt?, body: Stmt) throws {
+    /// `labels`: those the body defines; each copy has blocks of its own for them.
+    func lowerUnrolled(_ plan: UnrollPlan, initial: Stmt?, body: Stmt, labels bodyLabels: Set<String> = []) throws {
         let key = VarKey(frame: frame, id: plan.variable)
         let outer = vars[key]
         let intType = plan.type
@@ -318,6 +335,7 @@ extension FunctionLowering {
             vars[key] = .constant(v, memory)
             let next = b.newBlock()
             loops.append(LoopTargets(breakTarget: exit, continueTarget: next))
+            for name in bodyLabels { labels[LabelKey(frame: frame, name: name)] = nil }
             try lowerStmt(body)
             loops.removeLast()
             b.jump(to: next)

@@ -48,8 +48,9 @@ extension FunctionLowering {
             let (inlinedSizes, inlinedOperations) = (module.inlining.inlinedSizes, module.inlining.inlinedOperations)
             if let plan = LoopUnroller.plan(initial: initial, condition: cond, increment: inc, body: body, layout: layout,
                                             requested: module.unit.fullUnrollRequests.contains(s.location),
-                                            calleeSize: { inlinedSizes[$0] ?? 0 }, calleeOperations: { inlinedOperations[$0] ?? 0 }) {
-                try lowerUnrolled(plan, initial: initial, body: body)
+                                            calleeSize: { inlinedSizes[$0] ?? 0 }, calleeOperations: { inlinedOperations[$0] ?? 0 }),
+               let bodyLabels = labelsOnlyReachedFromWithin(body) {
+                try lowerUnrolled(plan, initial: initial, body: body, labels: bodyLabels)
                 return
             }
             if let i = initial { try lowerStmt(i) }
@@ -146,6 +147,16 @@ extension FunctionLowering {
     }
 
     /// The declaration of the function whose body is being lowered (the inlined one, if any).
+    /// The labels `body` defines when no `goto` outside it names one of them (each
+    /// unrolled copy of the body then has labels of its own); nil when one does.
+    func labelsOnlyReachedFromWithin(_ body: Stmt) -> Set<String>? {
+        let inside = LoopUnroller.labels(in: body)
+        guard !inside.defined.isEmpty else { return [] }
+        let all = currentFunctionDecl.body.map { LoopUnroller.labels(in: $0).gotos } ?? [:]
+        for name in inside.defined where all[name, default: 0] != inside.gotos[name, default: 0] { return nil }
+        return inside.defined
+    }
+
     var currentFunctionDecl: FunctionDecl {
         if let top = inlineStack.last, let f = module.functionsByName[top.name] { return f }
         return decl
