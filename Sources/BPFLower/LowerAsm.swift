@@ -8,8 +8,18 @@ extension FunctionLowering {
     func lowerAsm(_ a: AsmStatement, at loc: SourceLocation) throws {
         let text = a.template.trimmed(newlines: true)
         if text.isEmpty && a.outputs.isEmpty {
-            // A compiler barrier (`asm volatile("" ::: "memory")`): nothing to emit. With
-            // outputs (barrier_var) the statement below hides their values from the optimizer.
+            // A compiler barrier (`asm volatile("" ::: "memory")`): no code, but what memory
+            // held before it is not known after it — an empty statement the passes treat
+            // as one that may write any memory (as clang's build reloads after it: tracee's
+            // `save_to_submit_buf` starts with `barrier()` so that the verifier sees the
+            // buffer's offset read from the map, not the precise sum of the sizes saved
+            // before, which split its states on every path). Without "memory" it does
+            // nothing. With outputs (barrier_var) the statement below hides their values
+            // from the optimizer.
+            if a.clobbers.contains("memory") {
+                at(loc)
+                b.emit(.inlineAsm(AsmTemplate(text: ""), inputs: RegisterList([]), outputs: RegisterList([])))
+            }
             return
         }
         if let call = try asmHelperCall(a, text: text, at: loc) {

@@ -77,6 +77,29 @@ import Foundation
         #expect(!v3.contains("load_acquire") && !v3.contains("store_release"), "\(v3)")
     }
 
+    /// `asm volatile("" ::: "memory")` (libbpf's `barrier()`): memory is read again after
+    /// it, as clang's build reads it; without the "memory" clobber the stored value is
+    /// forwarded.
+    @Test func aMemoryBarrierMakesMemoryBeReadAgain() throws {
+        let dir = NSTemporaryDirectory() + "barrier-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func loadsAfterTheStore(clobber: String) throws -> Int {
+            let src = dir + "/b\(clobber.isEmpty ? 0 : 1).c"
+            try """
+            unsigned long counter;
+            int f(void) { counter = 5; asm volatile("" ::: \(clobber)); return counter; }
+            """.write(toFile: src, atomically: true, encoding: .utf8)
+            var o = try OptionParser.parse(["-O2", "-target", "bpf", src])
+            o.parseCache = false
+            o.emitIR = true
+            let ir = try Driver.compile(file: src, options: o).irText
+            return ir.split(separator: "\n").filter { $0.contains("= load") }.count
+        }
+        #expect(try loadsAfterTheStore(clobber: "\"memory\"") == 1)
+        #expect(try loadsAfterTheStore(clobber: "") == 0)
+    }
+
     /// `$(CLANG) -v -E - </dev/null` is how libbpf-bootstrap and libbpf-tools Makefiles find
     /// the system include directories: the list sits between clang's two marker lines.
     @Test func verboseProbePrintsTheSearchListAsClangDoes() throws {
