@@ -170,7 +170,6 @@ enum LoopUnroller {
         }
     }
 
-    /// Body size, and whether unrolling is unsafe (the variable written, labels or case labels inside).
     /// The labels a statement defines, and how many `goto`s to each it holds.
     static func labels(in s: Stmt) -> (defined: Set<String>, gotos: [String: Int]) {
         var defined = Set<String>(), gotos: [String: Int] = [:]
@@ -184,6 +183,7 @@ enum LoopUnroller {
         return (defined, gotos)
     }
 
+    /// Body size, and whether unrolling is unsafe (the variable written, assembly inside).
     enum Scan {
         /// Whether a constant counter folds more of the body than the address of what it
         /// reads, as clang's unroll analysis credits: an element of a constant table picked
