@@ -163,21 +163,7 @@ public enum Driver {
         // kprobes). A function that stands alone takes the second try's code where only
         // that fits.
         if results.contains(where: { if case .failure(let e) = $0 { return e.frameTooLarge }; return false }) {
-            var apart = lowering
-            apart.sharesScopeSlots = false
-            if let (second, secondResults) = try? backEnd(unit, apart, options, timed: false),
-               second.coreTypes == prog.coreTypes, second.dataSections == prog.dataSections {
-                let alone = CallChainFrames.standsAlone(prog.module.functions)
-                let aloneThere = CallChainFrames.standsAlone(second.module.functions)
-                var index: [String: Int] = [:]
-                for (j, f) in second.module.functions.enumerated() { index[f.name] = j }
-                for i in results.indices where alone[i] {
-                    guard case .failure(let e) = results[i], e.frameTooLarge, let j = index[prog.module.functions[i].name], aloneThere[j],
-                          case .success = secondResults[j] else { continue }
-                    results[i] = secondResults[j]
-                    prog.module.functions[i] = second.module.functions[j]
-                }
-            }
+            try secondTry(unit, lowering, options, &prog, &results)
         }
         var compiled: [CompiledFunction] = []
         var errors: [Diagnostic] = []
@@ -194,6 +180,40 @@ public enum Driver {
         let object = try ObjectAssembler(unit: unit, program: prog, functions: compiled, options: options).assemble()
         let bytes = try ELFWriter.write(object)
         return CompileResult(object: bytes, warnings: unit.warnings, irText: ir, includedFiles: unit.includedFiles)
+    }
+
+    /// The functions of `prog` whose frame is over the limit and that stand alone (no call
+    /// ties them to another), lowered again with every local in a slot of its own,
+    /// optimized among the others as they are, and compiled: each takes that code in
+    /// `prog` and `results` where it compiles, so long as the optimizer knows the same of
+    /// the globals with it as it knew when it optimized the others.
+    static func secondTry(_ unit: TranslationUnit, _ lowering: LoweringOptions, _ options: Options,
+                          _ prog: inout LoweredProgram, _ results: inout [Result<CompiledFunction, CodegenError>]) throws {
+        let alone = CallChainFrames.standsAlone(prog.module.functions)
+        var retried = Set<String>()
+        for i in results.indices where alone[i] {
+            if case .failure(let e) = results[i], e.frameTooLarge { retried.insert(prog.module.functions[i].name) }
+        }
+        guard !retried.isEmpty else { return }
+        var apart = lowering
+        apart.sharesScopeSlots = false
+        var second = try Lowering.lower(unit, options: apart)
+        guard second.coreTypes == prog.coreTypes, second.dataSections == prog.dataSections else { return }
+        // The others as the first try optimized them (those it dropped, uncalled once
+        // optimized, go through again).
+        let firstTry = Dictionary(prog.module.functions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, f) in second.module.functions.enumerated() where !retried.contains(f.name) {
+            if let g = firstTry[f.name] { second.module.functions[i] = g }
+        }
+        second.module = Optimizer.run(second.module, level: options.optimizationLevel, optimized: Set(firstTry.keys).subtracting(retried))
+        guard second.module.knowsTheSameOfGlobals(as: prog.module) else { return }
+        let codegen = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
+        for (i, f) in prog.module.functions.enumerated() where retried.contains(f.name) {
+            guard let g = second.module.functions.first(where: { $0.name == f.name }),
+                  let compiled = try? Codegen.compile(g, options: codegen) else { continue }
+            results[i] = .success(compiled)
+            prog.module.functions[i] = g
+        }
     }
 
     /// `unit` lowered with `lowering`, optimized and compiled: the program (its module the

@@ -593,6 +593,13 @@ public struct Module: Hashable, Sendable {
     /// should the optimized functions' writes all be at known places (the store at an
     /// index not known was in a branch folding decided), they join `readOnlyData`.
     public var unknownlyWritten: [String: [UInt8]] = [:]
+    /// The same facts about the globals as `other`: what is known of their contents and of
+    /// the writes to them, which the optimizer folds every function's loads with.
+    public func knowsTheSameOfGlobals(as other: Module) -> Bool {
+        readOnlyData == other.readOnlyData && readOnlyAddresses == other.readOnlyAddresses && writtenBytes == other.writtenBytes
+            && storedBytes == other.storedBytes && unknownlyWritten == other.unknownlyWritten && addressTaken == other.addressTaken
+    }
+
     public init(functions: [Function], readOnlyData: [String: [UInt8]] = [:], readOnlyAddresses: [String: [Int: SymbolRef]] = [:],
                 addressTaken: Set<String> = [], writtenBytes: [String: [Range<Int>]] = [:], storedBytes: [String: [Int: [UInt8]]] = [:]) {
         self.functions = functions; self.readOnlyData = readOnlyData; self.readOnlyAddresses = readOnlyAddresses

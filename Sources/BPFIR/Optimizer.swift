@@ -4,7 +4,10 @@ import Glibc
 
 /// The pass pipeline run between lowering and codegen.
 public enum Optimizer {
-    public static func run(_ m: Module, level: Int) -> Module {
+    /// `optimized`: functions the pipeline has been through already (the driver's second
+    /// try at a frame over the limit re-runs it for one function among optimized ones);
+    /// only what is found across functions runs over them again.
+    public static func run(_ m: Module, level: Int, optimized: Set<String> = []) -> Module {
         var timer = PassTimer(enabled: getenv("SWIFT_BPFCC_TIME_PASSES") != nil)
         let skipped = Set((getenv("SWIFT_BPFCC_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
         var m = m
@@ -203,6 +206,11 @@ public enum Optimizer {
         let boundsReturns = level > 0 && !skipped.contains("ReturnBounds")
         for i in m.functions.indices {
             var f = m.functions[i]
+            if optimized.contains(f.name) {
+                if usesReturns, let k = ConstantReturns.value(of: f) { constantReturns[SymbolName(f.name)] = k }
+                if boundsReturns, let b = ReturnBounds.bound(of: f) { returnBounds[SymbolName(f.name)] = b }
+                continue
+            }
             if !constantReturns.isEmpty { f = ConstantReturns.use(constantReturns, in: f) }
             if !returnBounds.isEmpty {
                 var called: [SymbolName: UInt64] = [:]
