@@ -30,6 +30,12 @@ public struct MemoryBuiltin: Hashable, Sendable {
     /// minutes and gigabytes; 16384 bytes take 11 s, 4096 under one). clang-22 expands
     /// at most 128 stores (1024 bytes) and refuses the rest (no `memcpy` in BPF).
     public static let largestInline = 4096
+
+    /// The diagnostic for a copy or fill (`what`: the builtin, quoted) of `size` bytes,
+    /// more than is expanded inline.
+    public static func tooLarge(_ what: String, _ size: Int64) -> String {
+        "\(what) of \(size) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(largestInline) bytes)"
+    }
 }
 
 /// The loads and stores a copy or fill of a known size is made of: lowering's (constant
@@ -67,20 +73,17 @@ public enum MemoryPieces {
         for (off, w) in Width.pieces(size: size, alignment: alignment) {
             var v = pattern
             if case .imm(let k) = pattern {
-                let narrowed = Int64(bitPattern: UInt64(bitPattern: k) & (w == .w64 ? ~0 : (1 << UInt64(w.bits)) - 1))
-                if w == .w64 && narrowed != 0 && (narrowed > Int64(Int32.max) || narrowed < Int64(Int32.min)) {
+                let narrowed = Int64(bitPattern: UInt64(bitPattern: k) & w.mask)
+                if w == .w64 && narrowed != 0 && !narrowed.fitsImm32 {
                     if wide == nil {
                         let r = newVReg()
                         emit(.loadImm64(dst: r, value: narrowed))
                         wide = r
                     }
                     v = .reg(wide!)
-                } else if w == .w64 {
-                    v = .imm(narrowed)
                 } else {
                     // (Sign-extended from the piece's width, as stores of immediates are.)
-                    let shift = UInt64(64 - w.bits)
-                    v = .imm((narrowed << shift) >> shift)
+                    v = .imm(Int64(bitPattern: w.extend(UInt64(bitPattern: narrowed), signed: true)))
                 }
             }
             emit(.store(base: dst, offset: dstOffset &+ off, value: v, width: w))
@@ -128,7 +131,7 @@ public enum MemoryCalls {
                     case .reg(let r): return r
                     case .imm(let k):
                         let r = f.newVReg()
-                        emit(k < Int64(Int32.min) || k > Int64(Int32.max) ? .loadImm64(dst: r, value: k) : .mov(dst: r, src: .imm(k), width: .w64))
+                        emit(k.fitsImm32 ? .mov(dst: r, src: .imm(k), width: .w64) : .loadImm64(dst: r, value: k))
                         return r
                     }
                 }
@@ -167,8 +170,7 @@ public enum MemoryCalls {
             for ins in b.instructions {
                 guard case .call(_, .memoryBuiltin(let m), let args) = ins.inst else { continue }
                 if args.count == 3, let k = constant(args[2], defs) {
-                    return ("'\(m.name)' of \(k) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(MemoryBuiltin.largestInline) bytes)",
-                            ins.location)
+                    return (MemoryBuiltin.tooLarge("'\(m.name)'", k), ins.location)
                 }
                 return ("'\(m.name)' needs a constant size", ins.location)
             }

@@ -206,20 +206,17 @@ public enum Optimizer {
         let boundsReturns = level > 0 && !skipped.contains("ReturnBounds")
         for i in m.functions.indices {
             var f = m.functions[i]
-            if optimized.contains(f.name) {
-                if usesReturns, let k = ConstantReturns.value(of: f) { constantReturns[SymbolName(f.name)] = k }
-                if boundsReturns, let b = ReturnBounds.bound(of: f) { returnBounds[SymbolName(f.name)] = b }
-                continue
-            }
-            if !constantReturns.isEmpty { f = ConstantReturns.use(constantReturns, in: f) }
-            if !returnBounds.isEmpty {
-                var called: [SymbolName: UInt64] = [:]
-                f.forEachInstruction { _, inst in
-                    if case .call(_, .function(let n), _) = inst, let b = returnBounds[n] { called[n] = b }
+            if !optimized.contains(f.name) {
+                if !constantReturns.isEmpty { f = ConstantReturns.use(constantReturns, in: f) }
+                if !returnBounds.isEmpty {
+                    var called: [SymbolName: UInt64] = [:]
+                    f.forEachInstruction { _, inst in
+                        if case .call(_, .function(let n), _) = inst, let b = returnBounds[n] { called[n] = b }
+                    }
+                    f.returnBounds = called
                 }
-                f.returnBounds = called
+                f = optimize(f, privateStatics: privateStatics.isEmpty ? [] : privateStatics[i])
             }
-            f = optimize(f, privateStatics: privateStatics.isEmpty ? [] : privateStatics[i])
             if usesReturns, let k = ConstantReturns.value(of: f) { constantReturns[SymbolName(f.name)] = k }
             if boundsReturns, let b = ReturnBounds.bound(of: f) { returnBounds[SymbolName(f.name)] = b }
             m.functions[i] = f

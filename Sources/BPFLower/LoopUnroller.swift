@@ -313,7 +313,7 @@ extension BinaryOp {
 
 extension FunctionLowering {
     /// `labels`: those the body defines; each copy has blocks of its own for them.
-    func lowerUnrolled(_ plan: UnrollPlan, initial: Stmt?, body: Stmt, labels bodyLabels: Set<String> = []) throws {
+    func lowerUnrolled(_ plan: UnrollPlan, initial: Stmt?, body: Stmt, labels bodyLabels: Set<String>) throws {
         let key = VarKey(frame: frame, id: plan.variable)
         let outer = vars[key]
         let intType = plan.type

@@ -21,6 +21,18 @@ extension FunctionLowering {
             }
             return Int(k)
         }
+        /// The size argument of a copy or fill: its bytes when it is a constant (at most
+        /// what is expanded inline), else its operand, which folding may make one (not for
+        /// the `_inline` builtins: clang requires a constant).
+        func copySize() throws -> (bytes: Int?, operand: Operand, location: SourceLocation) {
+            let a = try arg(2)
+            let operand = try scalarPreferringConstant(a)
+            guard case .imm(let k) = operand else {
+                guard !name.hasSuffix("_inline") else { throw LoweringError(a.location, "'\(name)' needs a constant size") }
+                return (nil, operand, a.location)
+            }
+            return (try inlineSize(Int(k), at: e.location, "'\(name)'"), operand, a.location)
+        }
         switch name {
         case _ where FunctionLowering.packetLoadWidths[name] != nil:
             // `load_byte(skb, off)` declared `asm("llvm.bpf.load.byte")`: BPF_LD_ABS/IND.
@@ -72,19 +84,13 @@ extension FunctionLowering {
             b.emit(.bswap(dst: r, src: materialize(v, width: w == .w64 ? .w64 : .w32), width: w))
             return .scalar(.reg(r))
         case "__builtin_memcpy", "__builtin_memmove", "__builtin_memcpy_inline":
-            let sizeArg = try arg(2)
-            let sizeOperand = try scalarPreferringConstant(sizeArg)
-            guard case .imm(let k) = sizeOperand else {
-                // (`__builtin_memcpy_inline` takes a constant, as clang checks.)
-                guard name != "__builtin_memcpy_inline" else { throw LoweringError(sizeArg.location, "'\(name)' needs a constant size") }
-                let dst = try pointerTarget(try arg(0))
-                let src = try pointerTarget(try arg(1))
-                return try pendingMemoryCall(name == "__builtin_memmove" ? .move : .copy, dst, .reg(materializeAddress(src)),
-                                             alignment: min(dst.alignment, src.alignment), size: sizeOperand, at: sizeArg.location, discard: discard)
-            }
-            let size = try inlineSize(Int(k), at: e.location, "'\(name)'")
+            let sizeArg = try copySize()
             let dst = try pointerTarget(try arg(0))
             let src = try pointerTarget(try arg(1))
+            guard let size = sizeArg.bytes else {
+                return try pendingMemoryCall(name == "__builtin_memmove" ? .move : .copy, dst, .reg(materializeAddress(src)),
+                                             alignment: min(dst.alignment, src.alignment), size: sizeArg.operand, at: sizeArg.location, discard: discard)
+            }
             let tmpNeeded = name == "__builtin_memmove"
             if tmpNeeded && size > 0 {
                 let slot = b.newSlot(size: size, alignment: 8, name: "memmove")
@@ -96,17 +102,12 @@ extension FunctionLowering {
             }
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memset", "__builtin_memset_inline":
-            let sizeArg = try arg(2)
-            let sizeOperand = try scalarPreferringConstant(sizeArg)
-            guard case .imm(let k) = sizeOperand else {
-                guard name == "__builtin_memset" else { throw LoweringError(sizeArg.location, "'\(name)' needs a constant size") }
-                let dst = try pointerTarget(try arg(0))
-                let c = try scalar(try arg(1))
-                return try pendingMemoryCall(.set, dst, c, alignment: dst.alignment, size: sizeOperand, at: sizeArg.location, discard: discard)
-            }
-            let size = try inlineSize(Int(k), at: e.location, "'\(name)'")
+            let sizeArg = try copySize()
             let dst = try pointerTarget(try arg(0))
             let c = try scalar(try arg(1))
+            guard let size = sizeArg.bytes else {
+                return try pendingMemoryCall(.set, dst, c, alignment: dst.alignment, size: sizeArg.operand, at: sizeArg.location, discard: discard)
+            }
             fill(dst, byte: c, size: size)
             return discard ? .none : .scalar(.reg(materializeAddress(dst)))
         case "__builtin_memcmp", "__builtin_bcmp":

@@ -421,7 +421,7 @@ extension FunctionLowering {
     /// `size` when a copy or fill of that many bytes can be expanded inline.
     func inlineSize(_ size: Int, at loc: SourceLocation, _ what: String) throws -> Int {
         guard size >= 0 && size <= MemoryBuiltin.largestInline else {
-            throw LoweringError(loc, "\(what) of \(size) bytes: BPF has no memcpy or memset, and copies are expanded inline (at most \(MemoryBuiltin.largestInline) bytes)")
+            throw LoweringError(loc, MemoryBuiltin.tooLarge(what, Int64(size)))
         }
         return size
     }
