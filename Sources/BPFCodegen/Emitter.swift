@@ -283,8 +283,12 @@ struct Emitter {
             }
         case .store(let base, let off, let value, let w):
             let (b, o) = try address(base, off)
+            // A padded integer stored whole from a register is stored as 8 bytes: the
+            // verifier's stack liveness ends only at an 8-byte store (`StackSlot.paddedScalar`).
+            var whole = false
+            if case .slot(let k) = base { whole = off == 0 && function.slots[k].paddedScalar == w }
             switch value {
-            case .reg(let v): put(.stx(BPFSize(bytes: w.bytes), dst: b, src: reg(v), off: o))
+            case .reg(let v): put(.stx(BPFSize(bytes: whole ? 8 : w.bytes), dst: b, src: reg(v), off: o))
             case .imm(let k):
                 if w == .w64 && (k < Int64(Int32.min) || k > Int64(Int32.max)) {
                     loadConstant(Reg.scratch, k, w64: true)

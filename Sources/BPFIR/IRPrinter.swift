@@ -7,7 +7,7 @@ public enum IRPrinter {
     public static func print(_ f: Function) -> String {
         var s = "function \(f.name) section \"\(f.section)\" \(f.linkage)(\(f.parameters.map(\.description).joined(separator: ", "))) {\n"
         for (i, slot) in f.slots.enumerated() {
-            s += "  $\(i) = slot \(slot.size) align \(slot.alignment)\(slot.isVolatile ? " volatile" : "") ; \(slot.name)\n"
+            s += "  $\(i) = slot \(slot.size) align \(slot.alignment)\(slot.isVolatile ? " volatile" : "")\(slot.paddedScalar.map { " padded \($0)" } ?? "") ; \(slot.name)\n"
         }
         for b in f.blocks {
             s += b.unlikely ? "\(b.id):   ; unlikely\n" : "\(b.id):\n"

@@ -54,8 +54,9 @@ struct FunctionBuilder {
     /// Whether closed scopes' slots are reused (`LoweringOptions.sharesScopeSlots`).
     var sharesScopeSlots = true
 
-    mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false, passedToCalls: Bool = false) -> Int {
-        let size = max(size, 1), align = max(1, min(alignment, 8))
+    mutating func newSlot(size: Int, alignment: Int, name: String, isVolatile: Bool = false, passedToCalls: Bool = false,
+                          paddedScalar: Width? = nil) -> Int {
+        let size = paddedScalar == nil ? max(size, 1) : 8, align = paddedScalar == nil ? max(1, min(alignment, 8)) : 8
         // A volatile local shares only with other volatile locals: sharing with any other
         // would make every local using the slot volatile, its stores and loads kept as
         // written (an inlined function's volatile local, one slot for all its copies, as
@@ -63,14 +64,14 @@ struct FunctionBuilder {
         // shares only with others such (map keys filled one after another).
         if sharesScopeSlots, let i = freeSlots.firstIndex(where: { s in
             let slot = function.slots[s]
-            return slot.isVolatile == isVolatile && passedSlots.contains(s) == passedToCalls
+            return slot.isVolatile == isVolatile && passedSlots.contains(s) == passedToCalls && slot.paddedScalar == paddedScalar
                 && slot.size >= size && slot.size <= max(size * 2, 8) && slot.alignment >= align
         }) {
             let s = freeSlots.remove(at: i)
             liveSlots.append(s)
             return s
         }
-        function.slots.append(StackSlot(size: size, alignment: align, name: name, isVolatile: isVolatile))
+        function.slots.append(StackSlot(size: size, alignment: align, name: name, isVolatile: isVolatile, paddedScalar: paddedScalar))
         liveSlots.append(function.slots.count - 1)
         if passedToCalls { passedSlots.insert(function.slots.count - 1) }
         return function.slots.count - 1

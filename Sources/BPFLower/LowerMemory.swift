@@ -410,7 +410,11 @@ extension FunctionLowering {
                         isVolatile: Bool = false, passedToCalls: Bool = false) -> MemoryRef {
         var align = alignment ?? layout.alignment(type)
         if wordAligned && layout.isAggregate(type) && size >= 8 { align = max(align, 8) }
-        let slot = b.newSlot(size: size, alignment: align, name: name, isVolatile: isVolatile, passedToCalls: passedToCalls)
+        // A map key held in an integer under 8 bytes: 8 bytes of its own, stored whole.
+        let padded = passedToCalls && !isVolatile && !b.function.bigEndian && layout.isScalar(type) && [1, 2, 4].contains(size)
+            ? Width(bytes: size) : nil
+        let slot = b.newSlot(size: size, alignment: align, name: name, isVolatile: isVolatile, passedToCalls: passedToCalls,
+                             paddedScalar: padded)
         return MemoryRef(base: .slot(slot), offset: 0, alignment: min(8, b.function.slots[slot].alignment))
     }
 
