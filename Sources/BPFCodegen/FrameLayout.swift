@@ -21,6 +21,8 @@ import BPFIR
 struct FrameLayout {
     var offsets: [Int]       // negative offsets from r10, one per slot
     var size: Int
+    /// Offsets of the places a `bpf_probe_read`-family helper fills for some slot there.
+    var filledPlaces: Set<Int> = []
 
     static let limit = 512
 
@@ -120,6 +122,7 @@ struct FrameLayout {
         }
         offsets = groupOf.map { $0 < 0 ? 0 : groupOffset[$0] }
         size = (total + 7) / 8 * 8
+        for k in f.slots.indices where groupOf[k] >= 0 && spans.helperFilled[k] { filledPlaces.insert(offsets[k]) }
     }
 }
 
