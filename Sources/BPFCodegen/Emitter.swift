@@ -50,10 +50,10 @@ struct Emitter {
     /// point between (tracee's scope filters). A constant stays narrow — the verifier then
     /// knows the key, and that an array map's element is there (8 bytes of it for a
     /// 4-byte key, it knows neither: `xdp_flood_flag_lru.c` walked 619 instructions, not
-    /// 521, clang's build 602) — but where a `bpf_probe_read`-family helper fills the place too: the bytes
-    /// the helper left (unknown to the verifier) and the narrow constant's disagreed at
-    /// prune points (tracee's `vfs_write_magic_return`: a zero key and a 4-byte read,
-    /// 57,072 walked, 18,345 now, clang's build 18,195).
+    /// 521, clang's build 602) — but where a `bpf_probe_read`-family helper fills the
+    /// place too: the bytes the helper left (unknown to the verifier) and the narrow
+    /// constant's disagreed at prune points (tracee's `vfs_write_magic_return`: a zero key
+    /// and a 4-byte read, 57,072 walked, 18,345 now, clang's build 18,195).
     static func widelyStoredConstants(of f: Function, frame: FrameLayout) -> Set<Int> {
         Set(f.slots.indices.filter { f.slots[$0].paddedScalar != nil && frame.filledPlaces.contains(frame.offsets[$0]) })
     }
@@ -303,7 +303,7 @@ struct Emitter {
             // A padded integer stored whole: see `widelyStoredConstants`. (An immediate's
             // low bytes, all the map reads, are the same sign-extended.)
             var whole = false, wideConstant = false
-            if case .slot(let k) = base, off == 0, function.slots[k].paddedScalar == w {
+            if case .slot(let k) = base, off == 0, function.slots[k].paddedScalar == w, frame.keepsPadding {
                 whole = true
                 wideConstant = widelyStoredConstants.contains(k)
             }

@@ -23,21 +23,28 @@ struct FrameLayout {
     var size: Int
     /// Offsets of the places a `bpf_probe_read`-family helper fills for some slot there.
     var filledPlaces: Set<Int> = []
+    /// Whether padded integers (`StackSlot.paddedScalar`) have their 8 bytes: not in a
+    /// frame that fits only with them at their own size.
+    var keepsPadding = true
 
     static let limit = 512
 
     /// The frame of `f`: helper-filled slots kept apart while the frame fits in `budget`
     /// bytes, then shared, then plain slots shared by liveness. A function whose callers'
     /// and callees' frames leave it less than the whole limit gets a smaller budget
-    /// (`CallChainFrames`).
+    /// (`CallChainFrames`). Last, padded integers take only their own size (falco's
+    /// `recvmmsg.bpf.c`, whose three frames fit the chain's 512 bytes only so).
     init(_ f: Function, budget: Int = limit) {
         let spans = SlotSpans(f)
         self.init(f, spans, keepingHelperFilledApart: true)
         if size > budget { self.init(f, spans, keepingHelperFilledApart: false) }
-        if size > budget { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f)) }
-        if size > budget {
-            self.init(f, spans, keepingHelperFilledApart: false, byLiveness: SlotInterference(f), byRegions: SlotRegions(f, spans))
-        }
+        guard size > budget else { return }
+        let live = SlotInterference(f)
+        self.init(f, spans, keepingHelperFilledApart: false, byLiveness: live)
+        guard size > budget else { return }
+        let regions = SlotRegions(f, spans)
+        self.init(f, spans, keepingHelperFilledApart: false, byLiveness: live, byRegions: regions)
+        if size > budget { self.init(f, spans, keepingHelperFilledApart: false, byLiveness: live, byRegions: regions, padding: false) }
     }
 
     /// `byLiveness`: where the frame does not fit otherwise, plain 8-byte slots (spill
@@ -47,7 +54,7 @@ struct FrameLayout {
     /// share places by the regions of the flow graph they are in use in instead of spans:
     /// a loop laid out around most of a function widens every span over it (tracee).
     private init(_ f: Function, _ spans: SlotSpans, keepingHelperFilledApart: Bool, byLiveness: SlotInterference? = nil,
-                 byRegions: SlotRegions? = nil) {
+                 byRegions: SlotRegions? = nil, padding: Bool = true) {
         // Greedy colouring in order of first use: a slot joins the group (a place in the
         // frame) that became free before it starts and wastes the fewest bytes, else
         // opens a new one. Volatile slots and slots whose address escapes keep their own,
@@ -61,7 +68,9 @@ struct FrameLayout {
         let order = f.slots.indices.filter { spans.span[$0] != nil }
             .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
         for k in order {
-            let s = f.slots[k], span = spans.span[k]!
+            var s = f.slots[k]
+            let span = spans.span[k]!
+            if !padding, let w = s.paddedScalar { s.size = w.bytes; s.alignment = w.bytes }
             let shareable = !s.isVolatile && !spans.escapes[k] && !(keepingHelperFilledApart && spans.helperFilled[k])
             let align = loaded[k] ? 8 : max(1, min(8, s.alignment))
             var best: Int? = nil
@@ -122,6 +131,7 @@ struct FrameLayout {
         }
         offsets = groupOf.map { $0 < 0 ? 0 : groupOffset[$0] }
         size = (total + 7) / 8 * 8
+        keepsPadding = padding
         for k in f.slots.indices where groupOf[k] >= 0 && spans.helperFilled[k] { filledPlaces.insert(offsets[k]) }
     }
 }
