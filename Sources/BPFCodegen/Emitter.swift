@@ -55,7 +55,7 @@ struct Emitter {
     /// constant's disagreed at prune points (tracee's `vfs_write_magic_return`: a zero key
     /// and a 4-byte read, 57,072 walked, 18,345 now, clang's build 18,195).
     static func widelyStoredConstants(of f: Function, frame: FrameLayout) -> Set<Int> {
-        Set(f.slots.indices.filter { f.slots[$0].paddedScalar != nil && frame.filledPlaces.contains(frame.offsets[$0]) })
+        frame.paddedSlots.filter { frame.filledPlaces.contains(frame.offsets[$0]) }
     }
 
     /// See `coreImmediates`: values of 32 bits written once and read once, below in the
@@ -303,7 +303,7 @@ struct Emitter {
             // A padded integer stored whole: see `widelyStoredConstants`. (An immediate's
             // low bytes, all the map reads, are the same sign-extended.)
             var whole = false, wideConstant = false
-            if case .slot(let k) = base, off == 0, function.slots[k].paddedScalar == w, frame.keepsPadding {
+            if case .slot(let k) = base, off == 0, function.slots[k].paddedScalar == w, frame.paddedSlots.contains(k) {
                 whole = true
                 wideConstant = widelyStoredConstants.contains(k)
             }

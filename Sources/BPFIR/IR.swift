@@ -137,9 +137,9 @@ public struct StackSlot: Hashable, Sendable {
     public var name: String      // for diagnostics and the textual IR
     /// Holds a `volatile` local: every load and store of it happens as written.
     public var isVolatile: Bool
-    /// Holds one integer of this width (a map key), at offset 0, in 8 bytes of its own: a
-    /// store of the whole integer may be written as an 8-byte store
-    /// (`Emitter.widelyStoredConstants`).
+    /// Holds one integer of this width (a map key), at offset 0, in 8 bytes of its own
+    /// where codegen gives it them (`FrameLayout.paddedSlots`): a store of the whole
+    /// integer may then be written as an 8-byte store (`Emitter.widelyStoredConstants`).
     public var paddedScalar: Width?
     public init(size: Int, alignment: Int, name: String, isVolatile: Bool = false, paddedScalar: Width? = nil) {
         self.size = size; self.alignment = alignment; self.name = name; self.isVolatile = isVolatile
