@@ -70,15 +70,11 @@ struct FrameLayout {
         f.forEachInstruction { _, inst in if case .load(_, .slot(let k), _, _, _) = inst, k < loaded.count { loaded[k] = true } }
         let order = f.slots.indices.filter { spans.span[$0] != nil }
             .sorted { (spans.span[$0]!.lowerBound, $0) < (spans.span[$1]!.lowerBound, $1) }
-        var storedWhole = Set<Int>()
-        f.forEachInstruction { _, inst in
-            if case .store(.slot(let k), 0, .reg, let w) = inst, f.slots[k].paddedScalar == w { storedWhole.insert(k) }
-        }
         for k in order {
             var s = f.slots[k]
             let span = spans.span[k]!
             if let w = s.paddedScalar {
-                if padding && (storedWhole.contains(k) || spans.helperFilled[k]) {
+                if padding && (spans.storedWhole[k] || spans.helperFilled[k]) {
                     paddedSlots.insert(k)
                 } else {
                     s.size = w.bytes; s.alignment = w.bytes
@@ -162,6 +158,8 @@ struct SlotSpans {
     var escapes: [Bool]
     /// A helper writes the slot (bpf_probe_read and its kin, given its address).
     var helperFilled: [Bool]
+    /// A padded integer (`StackSlot.paddedScalar`) stored whole from a register.
+    var storedWhole: [Bool]
     /// The blocks (by position, in order) that refer to the slot or to an address inside it.
     var referencedIn: [[Int]]
 
@@ -169,6 +167,7 @@ struct SlotSpans {
         span = Array(filled: nil, count: f.slots.count)
         escapes = Array(filled: false, count: f.slots.count)
         helperFilled = Array(filled: false, count: f.slots.count)
+        storedWhole = Array(filled: false, count: f.slots.count)
         referencedIn = Array(filled: [], count: f.slots.count)
         // Registers holding addresses inside slots: defined from a slot address, or by
         // arithmetic on such a register (every definition counts; a register may hold
@@ -221,6 +220,7 @@ struct SlotSpans {
                     if let a = args.first, case .reg(let r) = a { for s in derived[r] ?? [] { helperFilled[s] = true } }
                 default: break
                 }
+                if case .store(.slot(let k), 0, .reg, let w) = i.inst, f.slots[k].paddedScalar == w { storedWhole[k] = true }
                 position += 1
             }
             for r in b.terminator.usedRegs {
