@@ -7,7 +7,11 @@ import BPFIR
 /// ("combined stack size of 3 calls is 560. Too large": falco's `recvmmsg.bpf.c`, where
 /// clang's frames add up to less). `FrameLayout` lays each frame out alone, keeping the
 /// slots helpers fill apart while it fits; the functions on a chain over the limit are
-/// compiled again with their frames packed as tightly as it can.
+/// compiled again with their frames packed as tightly as it can. So are the callers of a
+/// sub-program that makes a tail call, where their frames add up to 256 bytes or more:
+/// the verifier refuses such a chain ("tail_calls are not allowed when call stack of
+/// previous frames is 320 bytes": inspektor-gadget's `ci/stacks` gadget, whose inlined
+/// stack walk calls a `__noinline` function making a tail call; clang's frame is 208).
 public enum CallChainFrames {
     /// Each function of a module compiled, in order: the compiled code or the error.
     public static func compile(_ functions: [Function], options: CodegenOptions) -> [Result<CompiledFunction, CodegenError>] {
@@ -53,8 +57,12 @@ public enum CallChainFrames {
     /// The stack a frame takes in a chain: its size rounded up to 32 bytes.
     static func rounded(_ size: Int) -> Int { (max(size, 1) + 31) / 32 * 32 }
 
+    /// The stack the callers of a sub-program making a tail call may take, at most.
+    static let tailCallLimit = 256
+
     /// Indices of the functions on some chain of calls whose frames (`sizes`) add up to
-    /// more than the limit.
+    /// more than the limit, or to `tailCallLimit` or more above a sub-program making a
+    /// tail call.
     static func overLimit(_ functions: [Function], sizes: [Int]) -> [Int] {
         let callees = self.callees(functions)
         guard callees.contains(where: { !$0.isEmpty }) else { return [] }
@@ -83,6 +91,25 @@ public enum CallChainFrames {
             }
             if !changed { break }
         }
-        return functions.indices.filter { above[$0] + depth($0) > FrameLayout.limit }
+        var over = Set(functions.indices.filter { above[$0] + depth($0) > FrameLayout.limit })
+        for t in functions.indices where above[t] >= tailCallLimit && makesTailCall(functions[t]) {
+            // Every function from which a chain of calls reaches `t`.
+            var reaching: Set<Int> = [t], changed = true
+            while changed {
+                changed = false
+                for i in functions.indices where !reaching.contains(i) && callees[i].contains(where: reaching.contains) {
+                    reaching.insert(i)
+                    changed = true
+                }
+            }
+            over.formUnion(reaching.subtracting([t]))
+        }
+        return over.sorted()
+    }
+
+    static func makesTailCall(_ f: Function) -> Bool {
+        var found = false
+        f.forEachInstruction { _, inst in if case .call(_, .helper(12), _) = inst { found = true } }
+        return found
     }
 }

@@ -59,3 +59,27 @@ import BPFIR
         #expect(CallChainFrames.overLimit([taking, callee], sizes: [200, 288]) == [])
     }
 }
+
+/// The callers of a sub-program making a tail call: their frames must add up to less than
+/// 256 bytes (inspektor-gadget's `ci/stacks`, 320 bytes above its tail-calling helper
+/// function, refused); packed, the caller here takes 200.
+extension CallChainFramesTests {
+    @Test func callersOfATailCallingFunctionArePackedUnder256Bytes() throws {
+        var tailCalling = callee
+        tailCalling.blocks[0].instructions.append(
+            Instruction(.call(dst: nil, callee: .helper(12), args: [.reg(VReg(0)), .imm(0), .imm(0)])))
+        #expect(CallChainFrames.overLimit([caller, tailCalling], sizes: [264, 0]) == [0])
+        #expect(CallChainFrames.overLimit([caller, tailCalling], sizes: [224, 0]) == [])
+        #expect(CallChainFrames.overLimit([caller, callee], sizes: [264, 0]) == [])
+        // A caller whose two 200-byte slots `bpf_probe_read_kernel` fills one after the
+        // other (kept apart laid out alone: 400 bytes; packed: 200) and which calls `g`.
+        var big = callee
+        big.name = "f"; big.section = "xdp"; big.linkage = .global
+        big.blocks[0].instructions.append(
+            Instruction(.call(dst: VReg(6), callee: .function(SymbolName("g")), args: [.reg(VReg(5))])))
+        big.blocks[0].terminator = .ret(.reg(VReg(6)))
+        let alone = try Codegen.compile(big, options: CodegenOptions()).stackSize
+        let compiled = try CallChainFrames.compile([big, tailCalling], options: CodegenOptions()).map { try $0.get() }
+        #expect(alone >= 256 && compiled[0].stackSize < 256, "\(alone) \(compiled[0].stackSize)")
+    }
+}
