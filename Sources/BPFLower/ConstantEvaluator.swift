@@ -125,7 +125,9 @@ enum ConstantEvaluator {
         return nil
     }
 
-    static func evaluate(_ e: Expr, layout: TypeLayout?) -> ConstantValue? {
+    /// `locals`: the values of locals known to hold one (an inlined function's parameter
+    /// given a constant it never changes).
+    static func evaluate(_ e: Expr, layout: TypeLayout?, locals: ((Int) -> Int64?)? = nil) -> ConstantValue? {
         // A 128-bit value: computed in 128 bits, its low half kept (what a conversion to a
         // narrower type keeps).
         if isWide(e.type) { return wideInteger(e).map { .integer(Int64(truncatingIfNeeded: $0)) } }
@@ -133,10 +135,12 @@ enum ConstantEvaluator {
         switch e.kind {
         case .intLiteral(let v):
             return .integer(Int64(bitPattern: v))
+        case .declRef(.local(let id)):
+            return locals?(id).map { .integer($0) }
         case .stringLiteral(let b):
             return .string(b)
         case .cast(let inner, _):
-            guard let v = evaluate(inner, layout: layout) else { return nil }
+            guard let v = evaluate(inner, layout: layout, locals: locals) else { return nil }
             if case .bool = e.type.canonical {
                 // A conversion to _Bool tests against zero (`(_Bool)0x100` is 1); an
                 // object's address is never null.
@@ -152,8 +156,8 @@ enum ConstantEvaluator {
             return v
         case .unary(let op, let inner):
             if op == .addressOf { return address(of: inner, layout: layout) }
-            guard case .integer(let x)? = evaluate(inner, layout: layout) else {
-                if op == .plus || op == .extension { return evaluate(inner, layout: layout) }
+            guard case .integer(let x)? = evaluate(inner, layout: layout, locals: locals) else {
+                if op == .plus || op == .extension { return evaluate(inner, layout: layout, locals: locals) }
                 return nil
             }
             switch op {
@@ -164,7 +168,7 @@ enum ConstantEvaluator {
             default: return nil
             }
         case .binary(let op, let l, let r):
-            guard let lv = evaluate(l, layout: layout), let rv = evaluate(r, layout: layout) else { return nil }
+            guard let lv = evaluate(l, layout: layout, locals: locals), let rv = evaluate(r, layout: layout, locals: locals) else { return nil }
             if case .address(let s, let o) = lv, case .integer(let x) = rv, let layout = layout {
                 let scale = Int64(e.type.pointee.map { max(1, layout.size($0)) } ?? 1)
                 if op == .add { return .address(symbol: s, offset: o + x * scale) }
@@ -205,21 +209,21 @@ enum ConstantEvaluator {
         case .conditional(let c, let a, let b):
             if isWide(c.type) {
                 guard let x = wideInteger(c) else { return nil }
-                return evaluate(x != 0 ? a : b, layout: layout)
+                return evaluate(x != 0 ? a : b, layout: layout, locals: locals)
             }
-            guard case .integer(let x)? = evaluate(c, layout: layout) else { return nil }
-            return evaluate(x != 0 ? a : b, layout: layout)
+            guard case .integer(let x)? = evaluate(c, layout: layout, locals: locals) else { return nil }
+            return evaluate(x != 0 ? a : b, layout: layout, locals: locals)
         case .call(let callee, let args):
             // The builtins clang folds in a constant initializer (`bpf_htonl(0x0a00000a)`
             // in a global's initializer is `__builtin_constant_p(x) ? __builtin_bswap32(x) : ...`).
             guard case .declRef(.function(let name)) = callee.withoutCasts.kind, let first = args.first else { return nil }
             switch name {
             case "__builtin_constant_p":
-                return .integer(evaluate(first, layout: layout) == nil ? 0 : 1)
+                return .integer(evaluate(first, layout: layout, locals: locals) == nil ? 0 : 1)
             case "__builtin_expect", "__builtin_expect_with_probability":
-                return evaluate(first, layout: layout)
+                return evaluate(first, layout: layout, locals: locals)
             case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
-                guard case .integer(let x)? = evaluate(first, layout: layout) else { return nil }
+                guard case .integer(let x)? = evaluate(first, layout: layout, locals: locals) else { return nil }
                 return .integer(byteSwap(x, name.hasSuffix("16") ? .w16 : name.hasSuffix("32") ? .w32 : .w64))
             default:
                 return nil

@@ -55,6 +55,8 @@ final class FunctionLowering {
     /// Inlined parameters bound to a string literal that the body never writes
     /// (`do_log(..., __FILE__)`): `__builtin_strlen` of them is the literal's length.
     var literalArguments: [VarKey: [UInt8]] = [:]
+    /// Calls inlined into a copy of the same function (`mayInlineRecursively`).
+    var recursiveInlines = 0
 
     init(module: ModuleLowering, decl: FunctionDecl) {
         self.module = module

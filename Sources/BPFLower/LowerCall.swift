@@ -51,10 +51,22 @@ extension FunctionLowering {
         }
         let inlineable = InliningPolicy.mayInline(f)
             && (module.options.optimize || f.attributes.alwaysInline) && !module.outlinedFunctions.contains(name)
-            && !inlineStack.contains(where: { $0.name == name }) && name != decl.name
+            && (!inlineStack.contains(where: { $0.name == name }) || mayInlineRecursively(f)) && name != decl.name
             && inlineStack.count < FunctionLowering.maxInlineDepth
         return inlineable ? .inline(f) : .subprogram(f)
     }
+
+    /// Whether a call of `f` inside `f`'s own inlined body is inlined too: for an
+    /// `__always_inline` function, as clang's inliner does where constant arguments end the
+    /// recursion (xxhash's `h16bytes_4(p + 16, len - 16, ...)` while `len >= 16`, its six
+    /// parameters more than a BPF call passes). The conditions that end it fold while
+    /// lowering (`staticCondition`); where they do not, the copies stop at
+    /// `maxRecursiveInlines` in the function and the call is a call.
+    func mayInlineRecursively(_ f: FunctionDecl) -> Bool {
+        f.attributes.alwaysInline && recursiveInlines < Self.maxRecursiveInlines
+    }
+
+    static let maxRecursiveInlines = 64
 
     /// What a call goes through once casts, `&`, `*` and `__extension__` are off it.
     static func calleeCore(_ e: Expr) -> Expr {
@@ -157,6 +169,7 @@ extension FunctionLowering {
     /// Inlines a static function: arguments are evaluated in the caller, parameters
     /// become fresh locals of a new frame, `return` jumps to the continuation.
     private func inlineCall(_ f: FunctionDecl, _ args: [Expr], _ e: Expr) throws -> RValue {
+        if inlineStack.contains(where: { $0.name == f.name }) { recursiveInlines += 1 }
         guard let body = f.body else { throw LoweringError(e.location, "cannot inline '\(f.name)'") }
         var values: [RValue] = []
         for a in args { values.append(try rvalue(a)) }

@@ -508,8 +508,9 @@ extension FunctionLowering {
 
     // MARK: conditionals
 
-    /// The truth of a condition known while compiling: constants and
-    /// `__builtin_constant_p(...)` (so `bpf_htons(CONST)` selects its constant arm).
+    /// The truth of a condition known while compiling: constants, locals holding one, and
+    /// `__builtin_constant_p(...)` (so `bpf_htons(CONST)` selects its constant arm, and a
+    /// recursive `__always_inline` function given a constant ends: xxhash's `finalize`).
     func staticCondition(_ e: Expr) -> Bool? {
         switch e.kind {
         // A cast that keeps every bit of its operand (or makes a bool) keeps its truth; a
@@ -527,9 +528,16 @@ extension FunctionLowering {
         default:
             // A 128-bit constant is true when either half is non-zero.
             if isWide(e.type) { return ConstantEvaluator.wideInteger(e).map { $0 != 0 } }
-            if case .integer(let v)? = ConstantEvaluator.evaluate(e, layout: layout) { return v != 0 }
+            if case .integer(let v)? = ConstantEvaluator.evaluate(e, layout: layout, locals: constantLocal) { return v != 0 }
             return nil
         }
+    }
+
+    /// The value of a local that holds one all through (`Storage.constant`: an inlined
+    /// function's parameter given a constant it never changes, an unrolled loop's counter).
+    func constantLocal(_ id: Int) -> Int64? {
+        if case .constant(let v, _)? = vars[VarKey(frame: frame, id: id)] { return v }
+        return nil
     }
 
     /// Whether two expressions compute the same value without side effects: the same
