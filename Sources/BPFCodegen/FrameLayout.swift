@@ -185,6 +185,13 @@ struct SlotSpans {
                     case .binary(_, _, let l, let r, _):
                         from = derived[l] ?? []
                         if case .reg(let rr) = r { from.formUnion(derived[rr] ?? []) }
+                    case .call(_, .kfunc, let args):
+                        // A kfunc's result may point into a stack object it is given:
+                        // `bpf_dynptr_slice` returns its buffer where the data is not
+                        // linear, and the verifier forgets the slice once the buffer's
+                        // bytes are written (the bpf-developer-tutorial's `dynptr_tc`:
+                        // a spill slot given the buffer's place, "R0 invalid mem access").
+                        for case .reg(let r) in args { from.formUnion(derived[r] ?? []) }
                     default: break
                     }
                     guard !from.isEmpty, let d = i.inst.singleDef else { continue }
