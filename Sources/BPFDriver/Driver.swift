@@ -207,13 +207,17 @@ public enum Driver {
         }
         second.module = Optimizer.run(second.module, level: options.optimizationLevel, optimized: Set(firstTry.keys).subtracting(retried))
         guard second.module.knowsTheSameOfGlobals(as: prog.module) else { return }
-        let codegen = CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
+        let codegen = codegenOptions(options)
         for (i, f) in prog.module.functions.enumerated() where retried.contains(f.name) {
             guard let g = second.module.functions.first(where: { $0.name == f.name }),
                   let compiled = try? Codegen.compile(g, options: codegen) else { continue }
             results[i] = .success(compiled)
             prog.module.functions[i] = g
         }
+    }
+
+    static func codegenOptions(_ options: Options) -> CodegenOptions {
+        CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big)
     }
 
     /// `unit` lowered with `lowering`, optimized and compiled: the program (its module the
@@ -226,7 +230,7 @@ public enum Driver {
         let tL = System.nanoseconds()
         prog.module = Optimizer.run(prog.module, level: options.optimizationLevel)
         let tO = System.nanoseconds()
-        let results = CallChainFrames.compile(prog.module.functions, options: CodegenOptions(cpu: options.cpu, bigEndian: options.endianness == .big))
+        let results = CallChainFrames.compile(prog.module.functions, options: codegenOptions(options))
         let tC = System.nanoseconds()
         if timed && System.timesStages {
             System.writeError("swift-bpfcc: time: lowering \(Double(tL - t1) / 1e6) ms, optimizer \(Double(tO - tL) / 1e6) ms, codegen \(Double(tC - tO) / 1e6) ms\n")

@@ -153,11 +153,7 @@ public enum LoadSinking {
                 }
                 if case .load(let d, .slot(let s), _, _, _) = ins.inst, defs![d] == 1 { waiting[d] = (k, s) }
             }
-            for r in Array(waiting.keys) {
-                var used = false
-                f.blocks[bi].terminator.forEachUse { if $0 == r { used = true } }
-                if used { leave(r, at: insts.count) }
-            }
+            f.blocks[bi].terminator.forEachUse { leave($0, at: insts.count) }
             // The most loads waiting at once.
             var events: [(Int, Int)] = []
             for m in moves { events.append((m.from, 1)); events.append((m.to, -1)) }

@@ -146,7 +146,6 @@ extension FunctionLowering {
         try initialize(lv, with: initializer, location: d.location)
     }
 
-    /// The declaration of the function whose body is being lowered (the inlined one, if any).
     /// The labels `body` defines when no `goto` outside it names one of them (each
     /// unrolled copy of the body then has labels of its own); nil when one does.
     func labelsOnlyReachedFromWithin(_ body: Stmt) -> Set<String>? {
@@ -157,6 +156,7 @@ extension FunctionLowering {
         return inside.defined
     }
 
+    /// The declaration of the function whose body is being lowered (the inlined one, if any).
     var currentFunctionDecl: FunctionDecl {
         if let top = inlineStack.last, let f = module.functionsByName[top.name] { return f }
         return decl
