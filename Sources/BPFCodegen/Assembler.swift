@@ -13,6 +13,15 @@ enum Assembler {
     }
 
     static func assemble(_ text: String) throws(Error) -> [BPFInstruction] {
+        try assemble(text, externalLabels: []).code
+    }
+
+    /// `text` assembled, where jumps may also name `externalLabels` (places outside the
+    /// text: `asm goto`'s label, which codegen makes a block): those jumps are left with
+    /// offset 0 and listed with the label each names.
+    static func assemble(_ text: String, externalLabels: Set<String>) throws(Error)
+        -> (code: [BPFInstruction], externalJumps: [(index: Int, label: String)]) {
+        var externalJumps: [(index: Int, label: String)] = []
         var code: [BPFInstruction] = []
         var labels: [String: Int] = [:]
         var localLabels: [(number: Int, index: Int)] = []
@@ -55,6 +64,10 @@ enum Assembler {
                 let (d, overflow) = (f.index + 1).addingReportingOverflow(k)
                 dest = overflow ? -1 : d      // outside, reported below
             case .label(let name):
+                if labels[name] == nil && externalLabels.contains(name) {
+                    externalJumps.append((f.index, name))
+                    continue
+                }
                 guard let d = labels[name] else { throw Error(message: "undefined label '\(name)'", line: f.line, statement: f.statement) }
                 dest = d
             case .local(let k, let forward):
@@ -76,7 +89,7 @@ enum Assembler {
                 code[f.index].offset = o
             }
         }
-        return code
+        return (code, externalJumps)
     }
 
     /// The line up to a `#` or `//` comment.

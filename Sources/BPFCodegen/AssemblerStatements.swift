@@ -137,6 +137,10 @@ struct StatementParser {
             let t = try target()
             try finished()
             return ([.ja(off: 0)], t)
+        case .word("may_goto"):
+            let t = try target()
+            try finished()
+            return ([.mayGoto(off: 0)], t)
         case .word("gotol"):
             let t = try target()
             try finished()

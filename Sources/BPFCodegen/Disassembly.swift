@@ -58,6 +58,7 @@ extension BPFInstruction: CustomStringConvertible {
             default: return "call \(imm)"
             }
         case 0x90: return "exit"
+        case 0xe0 where !w32 && src == 0: return "may_goto \(offset >= 0 ? "+" : "")\(offset)"
         default:
             let names: [UInt8: String] = [0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>",
                                           0x70: "s>=", 0xa0: "<", 0xb0: "<=", 0xc0: "s<", 0xd0: "s<="]

@@ -27,6 +27,8 @@ struct Emitter {
     private var blockStart: [Int] = []
     private var currentBlock = 0
     private var pendingJumps: [PendingJump] = []
+    /// `asm goto` selectors, by how many times the function reads each.
+    private let selectorReads: [VReg: Int]
     private var lastLocation: IRLocation?
 
     enum JumpKind { case ja, gotol, conditional }
@@ -42,6 +44,7 @@ struct Emitter {
         self.blockIndex = function.blockIndexByID
         self.coreImmediates = Self.coreImmediates(of: function)
         self.widelyStoredConstants = Self.widelyStoredConstants(of: function, frame: frame)
+        self.selectorReads = Self.selectorReads(of: function)
     }
 
     /// A padded integer stored whole from a register is stored as 8 bytes: the verifier's
@@ -160,13 +163,24 @@ struct Emitter {
                 copies = []
                 slotCopies = []
             }
-            for ins in b.instructions {
+            let next = bi + 1 < function.blocks.count ? function.blocks[bi + 1].id : nil
+            let fused = fusedAsmGoto(b)
+            for (k, ins) in b.instructions.enumerated() {
                 note(ins.location)
-                try select(ins.inst, location: ins.location)
+                if let (label, fallThrough) = fused, k == b.instructions.count - 1,
+                   case .inlineAsm(let template, let inputs, let outputs) = ins.inst {
+                    // `asm goto` and the branch on its selector: the text's jump is the branch.
+                    try inlineAssembly(template, inputs: inputs.array, outputs: outputs.array, labels: .block(label),
+                                       location: ins.location)
+                    if fallThrough != next { jump(to: fallThrough) }
+                } else {
+                    try select(ins.inst, location: ins.location)
+                }
             }
-            note(b.terminatorLocation)
-            try terminator(b.terminator, next: bi + 1 < function.blocks.count ? function.blocks[bi + 1].id : nil,
-                           location: b.terminatorLocation)
+            if fused == nil {
+                note(b.terminatorLocation)
+                try terminator(b.terminator, next: next, location: b.terminatorLocation)
+            }
         }
         for bi in function.blocks.indices.dropFirst() {
             let end = bi + 1 < blockStart.count ? blockStart[bi + 1] : code.count
@@ -431,29 +445,91 @@ struct Emitter {
             }
         case .inlineAsm(let template, let ins, let outs):
             // An empty template (a compiler barrier) assembles to nothing.
-            try inlineAssembly(template, inputs: ins.array, outputs: outs.array, location: location)
+            try inlineAssembly(template, inputs: ins.array, outputs: outs.array, labels: .selector, location: location)
         }
+    }
+
+    /// Where `asm goto`'s label operands lead in the assembled text.
+    enum AsmLabels {
+        /// To the end of the text, where the statement's selector (its last output) is
+        /// set to the label's number + 1, and to 0 on falling through.
+        case selector
+        /// To the block (the statement has one label, and the block's branch on the
+        /// selector is left out).
+        case block(BlockID)
+    }
+
+    /// The block's `asm goto` (its last instruction, one label) with the branch on its
+    /// selector that ends the block, when nothing else reads the selector: the label's
+    /// block and the fall-through's. Not in a block whose branches take the long form.
+    private func fusedAsmGoto(_ b: Block) -> (label: BlockID, fallThrough: BlockID)? {
+        guard case .inlineAsm(let t, _, let outs)? = b.instructions.last?.inst, t.labels == 1,
+              !farBranches.contains(currentBlock), let selector = outs.array.last,
+              case .branch(let cc, selector, .imm(0), _, let thenB, let elseB) = b.terminator,
+              selectorReads[selector] == 1 else { return nil }
+        switch cc {
+        case .ne, .ugt: return (thenB, elseB)
+        case .eq, .ule: return (elseB, thenB)
+        default: return nil
+        }
+    }
+
+    /// How many times each `asm goto` selector is read in the function.
+    private static func selectorReads(of f: Function) -> [VReg: Int] {
+        var reads: [VReg: Int] = [:]
+        for b in f.blocks {
+            for i in b.instructions {
+                if case .inlineAsm(let t, _, let outs) = i.inst, t.labels > 0, let s = outs.array.last { reads[s] = 0 }
+            }
+        }
+        guard !reads.isEmpty else { return reads }
+        func count(_ r: VReg) { if let n = reads[r] { reads[r] = n + 1 } }
+        for b in f.blocks {
+            for i in b.instructions { i.inst.forEachUse(count) }
+            b.terminator.forEachUse(count)
+        }
+        return reads
     }
 
     /// The statement's text with the allocated registers and constants put in, assembled.
     /// Tied inputs are first copied into their outputs' registers (the allocator keeps
     /// every other input out of output registers, so the copies clobber nothing read).
-    private mutating func inlineAssembly(_ template: AsmTemplate, inputs: [VReg], outputs: [VReg], location: IRLocation?) throws {
+    private mutating func inlineAssembly(_ template: AsmTemplate, inputs: [VReg], outputs: [VReg], labels: AsmLabels,
+                                         location: IRLocation?) throws {
         parallelMove(template.ties.map { (reg(outputs[$0.output]), .reg(reg(inputs[$0.input]))) })
-        let text: String
+        var text: String
+        let labelName = { (n: Int) in ".Lasm_goto_\(n)" }
         do {
             text = try template.substituted(uid: code.count) { op in
                 switch op {
                 case .input(let i, let sub): return (sub ? "w" : "r") + String(reg(inputs[i]))
                 case .output(let i, let sub): return (sub ? "w" : "r") + String(reg(outputs[i]))
                 case .imm(let k): return String(k)
+                case .label(let n): return labelName(n)
                 }
             }
         } catch {
             throw CodegenError("invalid inline assembly: \(error.message)", location: location)
         }
+        if case .selector = labels, template.labels > 0, let selector = outputs.last {
+            let s = "r\(reg(selector))", end = ".Lasm_goto_end"
+            text += "\n\(s) = 0\ngoto \(end)"
+            for n in 0..<template.labels {
+                text += "\n\(labelName(n)): \(s) = \(n + 1)" + (n + 1 < template.labels ? "\ngoto \(end)" : "")
+            }
+            text += "\n\(end):"
+        }
         do {
-            let assembled = try Assembler.assemble(text)
+            var external: Set<String> = []
+            if case .block = labels { external = [labelName(0)] }
+            let (assembled, externalJumps) = try Assembler.assemble(text, externalLabels: external)
+            if case .block(let target) = labels {
+                for j in externalJumps {
+                    let op = assembled[j.index].opcode
+                    let kind: JumpKind = op == BPFInstruction.gotol(imm: 0).opcode ? .gotol : op == BPFInstruction.ja(off: 0).opcode ? .ja : .conditional
+                    pendingJumps.append(PendingJump(index: code.count + j.index, target: target, kind: kind, block: currentBlock))
+                }
+            }
             code += assembled
             // The statement's own jumps and writes (a helper call in it clobbers r1-r5)
             // are not followed: no copy known before it is known after it.

@@ -28,6 +28,9 @@ enum BPFALUOp: UInt8 {
 enum BPFJumpOp: UInt8 {
     case ja = 0x00, jeq = 0x10, jgt = 0x20, jge = 0x30, jset = 0x40, jne = 0x50, jsgt = 0x60, jsge = 0x70
     case call = 0x80, exit = 0x90, jlt = 0xa0, jle = 0xb0, jslt = 0xc0, jsle = 0xd0
+    /// BPF_JCOND: with source 0, `may_goto` (kernel 6.9): jumps once the verifier's
+    /// loop budget for the program is spent, else falls through.
+    case jcond = 0xe0
 }
 
 enum BPFAtomicOp: Int32 {
@@ -88,6 +91,7 @@ extension BPFInstruction {
         BPFInstruction(opcode: (w32 ? BPFClass.jmp32 : BPFClass.jmp).rawValue | op.rawValue | BPFSource.k.rawValue,
                        dst: dst, offset: off, imm: imm)
     }
+    static func mayGoto(off: Int16) -> BPFInstruction { BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.jcond.rawValue, offset: off) }
     static func ja(off: Int16) -> BPFInstruction { BPFInstruction(opcode: BPFClass.jmp.rawValue | BPFJumpOp.ja.rawValue, offset: off) }
     /// gotol (v4): JMP32 | JA with the 32-bit offset in imm.
     static func gotol(imm: Int32) -> BPFInstruction {

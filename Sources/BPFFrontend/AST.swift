@@ -324,13 +324,16 @@ public struct AsmStatement: Hashable, Sendable {
     public var inputs: [(constraint: String, expr: Expr)]
     public var clobbers: [String]
     public var isVolatile: Bool
+    /// `asm goto`'s labels (operands after the inputs, `%lN`), named as the function's
+    /// labels are (a local label, `__label__`, by its unique name).
+    public var labels: [String]
     public init(template: String, outputs: [(constraint: String, expr: Expr)], inputs: [(constraint: String, expr: Expr)],
-                clobbers: [String], isVolatile: Bool) {
+                clobbers: [String], isVolatile: Bool, labels: [String] = []) {
         self.template = template; self.outputs = outputs; self.inputs = inputs
-        self.clobbers = clobbers; self.isVolatile = isVolatile
+        self.clobbers = clobbers; self.isVolatile = isVolatile; self.labels = labels
     }
     public static func == (a: AsmStatement, b: AsmStatement) -> Bool {
-        a.template == b.template && a.clobbers == b.clobbers && a.isVolatile == b.isVolatile
+        a.template == b.template && a.clobbers == b.clobbers && a.isVolatile == b.isVolatile && a.labels == b.labels
             && a.outputs.map(\.constraint) == b.outputs.map(\.constraint) && a.outputs.map(\.expr) == b.outputs.map(\.expr)
             && a.inputs.map(\.constraint) == b.inputs.map(\.constraint) && a.inputs.map(\.expr) == b.inputs.map(\.expr)
     }

@@ -91,7 +91,7 @@ public enum ASTDump {
             return "asm\(a.isVolatile ? " volatile" : "")(\"\(a.template)\" : "
                 + a.outputs.map { "\"\($0.constraint)\" \(x($0.expr))" }.joined(separator: ", ") + " : "
                 + a.inputs.map { "\"\($0.constraint)\" \(x($0.expr))" }.joined(separator: ", ") + " : "
-                + a.clobbers.joined(separator: ", ") + ");"
+                + a.clobbers.joined(separator: ", ") + (a.labels.isEmpty ? "" : " : " + a.labels.joined(separator: ", ")) + ");"
         case .null: return ";"
         }
     }

@@ -36,6 +36,10 @@ final class Converter {
     var locals: [UnsafeRawPointer?: Int] = [:]
     var nextLocal = 0
     var currentFunction = ""
+    /// The local labels (`__label__`) of the blocks being converted, innermost last: each
+    /// name's unique name in the function (a macro declaring one, used twice, makes two).
+    var labelScopes: [[String: String]] = []
+    var localLabelCount = 0
     var staticLocalNames: [UnsafeRawPointer?: String] = [:]
     var usedGlobalNames: Set<String> = []
     /// Functions declared outside the main file, converted only when referenced
@@ -380,6 +384,7 @@ final class Converter {
         var body: Stmt? = nil
         if isDefinition, let b = children(c).last(where: { $0.kind == CXCursor_CompoundStmt }) {
             body = try convertStmt(b)
+            if let converted = body { try checkAsmGotoLabels(converted) }
             if let converted = body, case let names = CleanupDesugaring.functionNames(converted), !names.isEmpty {
                 var known: [String: (type: FunctionType, location: SourceLocation)] = [:]
                 for f in unit.functions { known[f.name] = (f.type, f.location) }

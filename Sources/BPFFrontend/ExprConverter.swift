@@ -114,9 +114,8 @@ extension Converter {
             guard let body = children(c).first(where: { $0.kind == CXCursor_CompoundStmt }) else {
                 throw error(c, "malformed statement expression")
             }
-            var stmts: [Stmt] = []
-            for s in children(body) { stmts.append(try convertStmt(s)) }
-            return make(.statementExpr(stmts))
+            let kids = children(body)
+            return make(.statementExpr(try withLocalLabels(declaredIn: kids) { try kids.map(convertStmt) }))
         case CXCursor_UnaryExpr:
             // sizeof, _Alignof, __builtin_offsetof, vec_step: constants.
             if let v = evaluateInteger(c) { return make(.intLiteral(v.value)) }

@@ -9,7 +9,7 @@ extension Converter {
         let kids = children(c)
         switch c.kind {
         case CXCursor_CompoundStmt:
-            return make(.compound(try kids.map(convertStmt)))
+            return make(.compound(try withLocalLabels(declaredIn: kids) { try kids.map(convertStmt) }))
         case CXCursor_DeclStmt:
             var decls: [VarDecl] = []
             for d in kids {
@@ -60,9 +60,9 @@ extension Converter {
             return make(.returnStmt(try kids.first.map(convertExpr)))
         case CXCursor_GotoStmt:
             guard let label = kids.first else { throw error(c, "malformed goto") }
-            return make(.gotoStmt(spelling(label)))
+            return make(.gotoStmt(labelName(spelling(label))))
         case CXCursor_LabelStmt:
-            return make(.label(spelling(c), try kids.last.map(convertStmt) ?? make(.null)))
+            return make(.label(labelName(spelling(c)), try kids.last.map(convertStmt) ?? make(.null)))
         case CXCursor_NullStmt:
             return make(.null)
         case CXCursor_GCCAsmStmt:
@@ -194,9 +194,98 @@ extension Converter {
         var clobbers: [String] = []
         let nc = Int(clang_Cursor_getGCCAssemblyNumClobbers(c))
         for i in 0..<nc { clobbers.append(string(clang_Cursor_getGCCAssemblyClobber(c, UInt32(i)))) }
+        var labels: [String] = []
+        if clang_Cursor_isGCCAssemblyHasGoto(c) != 0 {
+            guard let names = asmGotoLabelNames(c) else { throw error(c, "cannot read the labels of this 'asm goto' statement") }
+            labels = names.map(labelName)
+        }
         return AsmStatement(template: template, outputs: outs, inputs: ins, clobbers: clobbers,
-                            // GNU C: an asm statement without outputs is implicitly volatile.
-                            isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0 || outs.isEmpty)
+                            // GNU C: an asm statement without outputs is implicitly volatile
+                            // (and so is asm goto).
+                            isVolatile: clang_Cursor_isGCCAssemblyVolatile(c) != 0 || outs.isEmpty || !labels.isEmpty,
+                            labels: labels)
+    }
+
+    /// `body`'s result, converted with the local labels the block's statements `kids`
+    /// declare in scope.
+    func withLocalLabels<T>(declaredIn kids: [CXCursor], _ body: () throws -> T) rethrows -> T {
+        let declared = localLabels(declaredIn: kids)
+        if declared.isEmpty { return try body() }
+        labelScopes.append(declared)
+        defer { labelScopes.removeLast() }
+        return try body()
+    }
+
+    /// The labels a block declares local (`__label__ a, b;`, which libclang shows as
+    /// declarations of no exposed kind), each with a name unique in the function.
+    private func localLabels(declaredIn kids: [CXCursor]) -> [String: String] {
+        var out: [String: String] = [:]
+        for k in kids where k.kind == CXCursor_DeclStmt {
+            for d in children(k) where d.kind == CXCursor_UnexposedDecl {
+                let name = spelling(d)
+                guard !name.isEmpty else { continue }
+                localLabelCount += 1
+                out[name] = "\(name).\(localLabelCount)"     // no C identifier has a dot
+            }
+        }
+        return out
+    }
+
+    /// A label's name in the function: a local label's unique name where one is in scope.
+    private func labelName(_ name: String) -> String {
+        for scope in labelScopes.reversed() { if let unique = scope[name] { return unique } }
+        return name
+    }
+
+    /// `asm goto`'s label names: the list after the statement's fourth colon, read from the
+    /// tokens that spell the statement (inside a macro's definition when a macro writes
+    /// it). libclang offers the labels no other way.
+    private func asmGotoLabelNames(_ c: CXCursor) -> [String]? {
+        // (The extent's end is no help: inside a macro it is where the macro is used.)
+        guard let start = spellingPosition(clang_getRangeStart(clang_getCursorExtent(c))) else { return nil }
+        var size = 0
+        guard clang_getFileContents(tu, start.file, &size) != nil, size > Int(start.offset) else { return nil }
+        // The statement's tokens: those of the next 2 KB, or 64 KB for a longer statement.
+        for window in [2_048, 65_536] {
+            let end = UInt32(min(size, Int(start.offset) + window))
+            let range = clang_getRange(clang_getLocationForOffset(tu, start.file, start.offset),
+                                       clang_getLocationForOffset(tu, start.file, end))
+            let toks = tokens(tu, range)
+            guard let open = toks.firstIndex(where: { $0.text == "(" }) else { return nil }
+            var depth = 0, colons = 0, names: [String] = []
+            for t in toks[open...] {
+                switch t.text {
+                case "(", "[": depth += 1
+                case ")", "]":
+                    depth -= 1
+                    if depth == 0 { return colons == 4 && !names.isEmpty ? names : nil }
+                case ":" where depth == 1: colons += 1
+                case "::" where depth == 1: colons += 2         // one token in C23
+                default:
+                    if depth == 1 && colons == 4 && t.kind == CXToken_Identifier { names.append(t.text) }
+                }
+            }
+            if Int(end) == size { break }
+        }
+        return nil
+    }
+
+    /// Every `asm goto` label is a label of the function `body` (one named through a
+    /// macro's parameter is read as the parameter's name, and found nowhere).
+    func checkAsmGotoLabels(_ body: Stmt) throws {
+        var defined: Set<String> = []
+        var used: [(String, SourceLocation)] = []
+        ASTWalk.visit(body, stmt: { s in
+            switch s.kind {
+            case .label(let name, _): defined.insert(name)
+            case .asm(let a): for l in a.labels { used.append((l, s.location)) }
+            default: break
+            }
+        }, expr: { _ in })
+        for (name, loc) in used where !defined.contains(name) {
+            let shown = name.split(separator: ".").first.map(String.init) ?? name
+            throw Diagnostic(.error, loc, "'asm goto' label '\(shown)' is not a label of this function (labels passed through a macro's parameters are not supported)")
+        }
     }
 }
 

@@ -9,6 +9,8 @@ public struct AsmTemplate: Hashable, Sendable {
         /// outputs[i] of the instruction.
         case output(Int, subregister: Bool)
         case imm(Int64)
+        /// `asm goto`'s label N (`%lN`): where the text may jump, besides falling through.
+        case label(Int)
     }
 
     /// The statement's parts, numbered in a process-wide table (an instruction holding a
@@ -21,6 +23,7 @@ public struct AsmTemplate: Hashable, Sendable {
         var ties: [Tie]
         var clobbers: UInt16
         var role: Role
+        var labels: Int
     }
 
     private static let table = InternTable<Parts>()
@@ -41,6 +44,11 @@ public struct AsmTemplate: Hashable, Sendable {
     /// the clobber list, registers the text names, r0–r5 when the text calls. No value
     /// that lives through the statement, and no operand, may be in one of them.
     public var clobbers: UInt16 { parts.clobbers }
+    /// How many labels `asm goto` names (0 for other statements). The instruction's last
+    /// output is then the statement's selector, which no operand names: 0 where the text
+    /// falls through its end, N + 1 where it jumps to label N (lowering branches on it to
+    /// the labels' blocks; codegen makes the text's jump the branch where it can).
+    public var labels: Int { parts.labels }
 
     public struct Tie: Hashable, Sendable {
         public var input: Int
@@ -63,8 +71,9 @@ public struct AsmTemplate: Hashable, Sendable {
         case volatileAccessEnd
     }
 
-    public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement) {
-        id = Self.table.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role))
+    public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement,
+                labels: Int = 0) {
+        id = Self.table.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role, labels: labels))
     }
 
     /// A compiler barrier: nothing is emitted.
@@ -122,11 +131,15 @@ public struct AsmTemplate: Hashable, Sendable {
     }
 
     private func operandText(_ k: Int, modifier: String, _ spell: (Operand) -> String) throws(SubstitutionError) -> String {
-        if modifier == "l" { throw SubstitutionError(message: "'asm goto' is not supported") }   // labels are no operands here
         guard k < operands.count else { throw SubstitutionError(message: "operand \(k) does not exist") }
         let op = operands[k]
+        if case .label = op {
+            guard modifier == "l" else { throw SubstitutionError(message: "a label operand is written '%l\(k)'") }
+            return spell(op)
+        }
         switch modifier {
         case "": return spell(op)
+        case "l": throw SubstitutionError(message: "operand \(k) is not a label")
         case "c", "n":
             guard case .imm(let v) = op else {
                 throw SubstitutionError(message: "modifier '\(modifier)' needs a constant operand")

@@ -225,6 +225,9 @@ enum ConstantEvaluator {
             case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
                 guard case .integer(let x)? = evaluate(first, layout: layout, locals: locals) else { return nil }
                 return .integer(byteSwap(x, name.hasSuffix("16") ? .w16 : name.hasSuffix("32") ? .w32 : .w64))
+            case "__builtin_strcmp":
+                guard args.count == 2, let a = FunctionLowering.literalBytes(first), let b = FunctionLowering.literalBytes(args[1]) else { return nil }
+                return .integer(stringCompare(a, b))
             default:
                 return nil
             }
@@ -240,6 +243,18 @@ enum ConstantEvaluator {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// `strcmp` of two string literals' bytes as clang folds it: -1, 0 or 1 (the first
+    /// differing bytes compared as unsigned char, up to the first NUL).
+    static func stringCompare(_ a: [UInt8], _ b: [UInt8]) -> Int64 {
+        var i = 0
+        while true {
+            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            if x != y { return x < y ? -1 : 1 }
+            if x == 0 { return 0 }
+            i += 1
         }
     }
 

@@ -22,7 +22,7 @@ extension FunctionLowering {
             }
             return
         }
-        if let call = try asmHelperCall(a, text: text, at: loc) {
+        if a.labels.isEmpty, let call = try asmHelperCall(a, text: text, at: loc) {
             b.emit(call)
             return
         }
@@ -110,17 +110,38 @@ extension FunctionLowering {
             }
             clobbers |= 1 << r.number
         }
+        // asm goto: its labels are the operands after the inputs.
+        operands += a.labels.indices.map { .label($0) }
         let named = AsmTemplate(text: a.template, operands: operands, ties: ties).namedRegisters
-        let template = AsmTemplate(text: a.template, operands: operands, ties: ties, clobbers: clobbers | named)
+        let template = AsmTemplate(text: a.template, operands: operands, ties: ties, clobbers: clobbers | named,
+                                   labels: a.labels.count)
         do {
             _ = try template.substituted { _ in "r0" }
         } catch {
             throw LoweringError(loc, "invalid inline assembly: \(error.message)")
         }
-        b.emit(.inlineAsm(template, inputs: RegisterList(inputs), outputs: RegisterList(outputs)))
+        let selector = b.newVReg()
+        b.emit(.inlineAsm(template, inputs: RegisterList(inputs), outputs: RegisterList(outputs + (a.labels.isEmpty ? [] : [selector]))))
         for (lv, out) in zip(results, outputs) {
             try assign(lv, rvalue: .scalar(.reg(out)), type: u64, at: loc)
         }
+        if !a.labels.isEmpty { branchToLabels(a.labels, on: selector) }
+    }
+
+    /// After `asm goto`: to label N's block where `selector` is N + 1, on where it is 0
+    /// (the fall-through).
+    private func branchToLabels(_ labels: [String], on selector: VReg) {
+        let fallThrough = b.newBlock()
+        if labels.count == 1 {
+            b.terminate(.branch(.ne, lhs: selector, rhs: .imm(0), width: .w64, then: labelBlock(labels[0]), else: fallThrough))
+        } else {
+            for (n, name) in labels.enumerated() {
+                let orElse = n == labels.count - 1 ? fallThrough : b.newBlock()
+                b.terminate(.branch(.eq, lhs: selector, rhs: .imm(Int64(n + 1)), width: .w64, then: labelBlock(name), else: orElse))
+                b.switchTo(orElse)
+            }
+        }
+        b.switchTo(fallThrough)
     }
 
     /// "r" → a 64-bit register, "w" → its 32-bit half; nil for anything else.

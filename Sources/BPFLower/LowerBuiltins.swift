@@ -171,6 +171,13 @@ extension FunctionLowering {
                 throw LoweringError(e.location, "'__builtin_strlen' needs a string literal in BPF")
             }
             return .scalar(.imm(Int64(bytes.firstIndex(of: 0) ?? bytes.count)))
+        case "__builtin_strcmp":
+            // Of two string literals (bpf_experimental.h's `bpf_cmp_likely` picks its
+            // compare by `__builtin_strcmp(#OP, "<=") == 0`), as clang folds it.
+            guard args.count == 2, let a = knownLiteralBytes(args[0]), let b = knownLiteralBytes(args[1]) else {
+                throw LoweringError(e.location, "'__builtin_strcmp' needs two string literals in BPF")
+            }
+            return .scalar(.imm(ConstantEvaluator.stringCompare(a, b)))
         case "__atomic_always_lock_free", "__atomic_is_lock_free":
             // Every power-of-two size up to 8 bytes is (BPF's atomics are 32 and 64 bits
             // wide; narrower accesses are plain loads and stores), as clang folds them.

@@ -43,7 +43,7 @@ import BPFIR
         for bits in [16, 32, 64] {
             l += [.endian(.toBE, dst: 1, bits: bits), .endian(.toLE, dst: 1, bits: bits), .endian(.bswap, dst: 1, bits: bits)]
         }
-        l += [.ja(off: 0), .call(imm: 12), .exit]
+        l += [.ja(off: 0), .mayGoto(off: 0), .call(imm: 12), .exit]
         return l
     }()
 
@@ -68,6 +68,13 @@ import BPFIR
             """)
         #expect(code.map(\.description) == ["r1 = 2", "if r1 > 3 goto +3", "r2 = 1 ll", "(ld_imm64 high) 0",
                                             "goto -5", "if w1 == -1 goto +1", "gotol +1", "exit"])
+    }
+
+    /// Jumps to labels outside the text (`asm goto`'s) are left for codegen, listed.
+    @Test func externalLabelsAreListed() throws {
+        let (code, jumps) = try Assembler.assemble("may_goto out\nif r1 > 2 goto .Lx\nr0 = 1\nout: exit", externalLabels: ["out", ".Lx"])
+        #expect(code.map(\.description) == ["may_goto +2", "if r1 > 2 goto +0", "r0 = 1", "exit"])
+        #expect(jumps.map(\.index) == [1] && jumps.map(\.label) == [".Lx"])   // `out` is the text's own
     }
 
     @Test func errorsNameTheStatement() {
@@ -109,7 +116,8 @@ import BPFIR
             1: goto 1b
             goto 1f
             1: w1 = -w1
-            *(u64 *)(r10 - 8) = -3
+            may_goto 2f
+            2: *(u64 *)(r10 - 8) = -3
             exit
             """
         let dir = NSTemporaryDirectory() + "asmtest-\(UUID().uuidString)"
@@ -136,14 +144,22 @@ import BPFIR
             case .output: return "r6"
             case .input: return "w7"
             case .imm(let k): return String(k)
+            case .label(let n): return "L\(n)"
             }
         }
         #expect(s == "r6 = w7 ; r6 += 5\n r0 = -5 $ first a | b } 9")
+        // asm goto's labels: `%lN` only.
+        let g = AsmTemplate(text: "if $0 > 1 goto ${1:l}", operands: [.input(0, subregister: false), .label(0)], labels: 1)
+        #expect(try g.substituted { op in if case .label = op { return "out" }; return "r1" } == "if r1 > 1 goto out")
+        #expect(throws: AsmTemplate.SubstitutionError(message: "a label operand is written '%l1'")) {
+            _ = try AsmTemplate(text: "goto $1", operands: [.imm(1), .label(0)], labels: 1).substituted { _ in "" }
+        }
+        #expect(throws: AsmTemplate.SubstitutionError(message: "operand 0 is not a label")) {
+            _ = try AsmTemplate(text: "goto ${0:l}", operands: [.imm(1)]).substituted { _ in "" }
+        }
         #expect(throws: AsmTemplate.SubstitutionError(message: "operand 3 does not exist")) {
             _ = try AsmTemplate(text: "$3", operands: [.imm(1)]).substituted { _ in "" }
         }
-        let bad = AsmTemplate(text: "${0:l}", operands: [.imm(1)])
-        #expect(throws: AsmTemplate.SubstitutionError(message: "'asm goto' is not supported")) { _ = try bad.substituted { _ in "" } }
         #expect(AsmTemplate(text: "r1 = $0; w9 += 1; r10 = r10; $12").namedRegisters == 0b10_0000_0010)
         #expect(AsmTemplate(text: "call 5").namedRegisters == 0x3f)
     }

@@ -214,6 +214,51 @@ import BPFIR
                 "\(e.code.map(\.description))")
     }
 
+    /// `asm goto` with one label, ended by the branch on its selector: the text's jump goes
+    /// to the label's block and no selector is set. With two labels the text's jumps set
+    /// the selector, which the branches read.
+    @Test func asmGotoJumpsToItsLabelsBlocks() throws {
+        func asmGoto(_ text: String, labels: Int) -> Instruction {
+            Instruction(.inlineAsm(AsmTemplate(text: text, operands: [.input(0, subregister: false)] + (0..<labels).map { .label($0) },
+                                               labels: labels), inputs: [VReg(0)], outputs: [VReg(1)]))
+        }
+        let one = fn([
+            Block(id: BlockID(0), instructions: [asmGoto("if $0 > 3 goto ${1:l}", labels: 1)],
+                  terminator: .branch(.ne, lhs: VReg(1), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(7))),
+            Block(id: BlockID(2), terminator: .ret(.imm(9))),
+        ], params: 1)
+        let c1 = try Codegen.compile(one, options: CodegenOptions())
+        #expect(c1.instructions.map(\.description) == ["if r1 > 3 goto +1", "goto +2", "r0 = 7", "exit", "r0 = 9", "exit"],
+                "\n\(c1.disassembly)")
+        #expect(try Interpreter.run(c1.instructions, args: [5]) == 7)
+        #expect(try Interpreter.run(c1.instructions, args: [1]) == 9)
+
+        let two = fn([
+            Block(id: BlockID(0), instructions: [asmGoto("if $0 > 3 goto ${1:l}; if $0 == 2 goto ${2:l}", labels: 2)],
+                  terminator: .branch(.eq, lhs: VReg(1), rhs: .imm(1), width: .w64, then: BlockID(1), else: BlockID(3))),
+            Block(id: BlockID(3), terminator: .branch(.eq, lhs: VReg(1), rhs: .imm(2), width: .w64, then: BlockID(2), else: BlockID(4))),
+            Block(id: BlockID(1), terminator: .ret(.imm(7))),
+            Block(id: BlockID(2), terminator: .ret(.imm(8))),
+            Block(id: BlockID(4), terminator: .ret(.imm(9))),
+        ], params: 1)
+        let c2 = try Codegen.compile(two, options: CodegenOptions())
+        #expect(try Interpreter.run(c2.instructions, args: [5]) == 7, "\n\(c2.disassembly)")
+        #expect(try Interpreter.run(c2.instructions, args: [2]) == 8)
+        #expect(try Interpreter.run(c2.instructions, args: [0]) == 9)
+
+        let mayGoto = fn([
+            Block(id: BlockID(0), instructions: [Instruction(.inlineAsm(AsmTemplate(text: "may_goto ${0:l}", operands: [.label(0)], labels: 1),
+                                                                        inputs: [], outputs: [VReg(1)]))],
+                  terminator: .branch(.eq, lhs: VReg(1), rhs: .imm(0), width: .w64, then: BlockID(1), else: BlockID(2))),
+            Block(id: BlockID(1), terminator: .ret(.imm(7))),
+            Block(id: BlockID(2), terminator: .ret(.imm(9))),
+        ])
+        let c3 = try Codegen.compile(mayGoto, options: CodegenOptions())
+        // may_goto to the spent side (ret 9), falling through to ret 7.
+        #expect(c3.instructions.map(\.description) == ["may_goto +2", "r0 = 7", "exit", "r0 = 9", "exit"], "\n\(c3.disassembly)")
+    }
+
     /// A store to each slot, then a load of each: all in use at once (slots nothing refers
     /// to take no space; slots in use at different times share theirs).
     static func touching(_ slots: Int) -> [Instruction] {

@@ -94,6 +94,33 @@ import Testing
         ])
     }
 
+    /// Labels a block declares `__label__` get names of their own in each block (a macro
+    /// declaring them, used twice, makes two sets); asm goto names its labels, read from the
+    /// macro's definition.
+    @Test func localLabelsAndAsmGotoLabels() throws {
+        let tu = try parseC("""
+        #define SPENT ({ __label__ out, on; int r = 0; \\
+            asm volatile goto("may_goto %l[out]" :::: out); goto on; out: r = 1; on: r; })
+        int f(void) { int a = SPENT; int b = SPENT; return a + b; }
+        """)
+        let dump = tu.bodyDump("f").joined(separator: "\n")
+        #expect(dump.contains(#"asm volatile("may_goto ${0:l}" :  :  :  : out.1);"#), "\(dump)")
+        #expect(dump.contains(#"asm volatile("may_goto ${0:l}" :  :  :  : out.3);"#), "\(dump)")
+        #expect(dump.contains("goto on.2;") && dump.contains("goto on.4;") && dump.contains("out.3: "), "\(dump)")
+    }
+
+    @Test func asmGotoLabelThroughAMacroParameterIsRefused() {
+        do {
+            _ = try parseC("""
+            #define JUMP_TO(l) asm volatile goto("may_goto %l[" #l "]" :::: l)
+            int f(void) { JUMP_TO(done); return 1; done: return 0; }
+            """)
+            Issue.record("converted")
+        } catch {
+            #expect("\(error)".contains("'asm goto' label 'l' is not a label of this function"), "\(error)")
+        }
+    }
+
     @Test func blockScopeFunctionDeclarationKeepsLocals() throws {
         let tu = try parseC("int f(int n) { int k = n; int ext(int); return ext(k); }")
         #expect(tu.bodyDump("f").last == "return (call (icast fn:ext):int(int) * local1:int):int;")
