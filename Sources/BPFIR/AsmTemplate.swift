@@ -24,6 +24,7 @@ public struct AsmTemplate: Hashable, Sendable {
         var clobbers: UInt16
         var role: Role
         var labels: Int
+        var constantInputs: [Int]
     }
 
     private static let table = InternTable<Parts>()
@@ -49,6 +50,11 @@ public struct AsmTemplate: Hashable, Sendable {
     /// falls through its end, N + 1 where it jumps to label N (lowering branches on it to
     /// the labels' blocks; codegen makes the text's jump the branch where it can).
     public var labels: Int { parts.labels }
+    /// Inputs whose constraint also takes a constant ("ri", "g"): where the optimizer finds
+    /// the input's register holding one, the text may name the constant instead, as
+    /// clang's backend picks an immediate for a value its optimizer made constant
+    /// (bpf_experimental.h's `bpf_cmp_unlikely(x, >=, 1000)` passes 1000 through a local).
+    public var constantInputs: [Int] { parts.constantInputs }
 
     public struct Tie: Hashable, Sendable {
         public var input: Int
@@ -72,8 +78,29 @@ public struct AsmTemplate: Hashable, Sendable {
     }
 
     public init(text: String, operands: [Operand] = [], ties: [Tie] = [], clobbers: UInt16 = 0, role: Role = .statement,
-                labels: Int = 0) {
-        id = Self.table.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role, labels: labels))
+                labels: Int = 0, constantInputs: [Int] = []) {
+        id = Self.table.number(Parts(text: text, operands: operands, ties: ties, clobbers: clobbers, role: role, labels: labels,
+                                     constantInputs: constantInputs))
+    }
+
+    /// The statement with input `i` (one of `constantInputs`, read as a 64-bit register)
+    /// spelled as the constant `k` instead: the inputs after it move down by one.
+    public func replacingInput(_ i: Int, with k: Int64) -> AsmTemplate? {
+        let p = parts
+        guard p.constantInputs.contains(i), !p.ties.contains(where: { $0.input == i }) else { return nil }
+        var operands: [Operand] = []
+        for op in p.operands {
+            switch op {
+            case .input(i, subregister: true): return nil
+            case .input(i, subregister: false): operands.append(.imm(k))
+            case .input(let j, let sub) where j > i: operands.append(.input(j - 1, subregister: sub))
+            default: operands.append(op)
+            }
+        }
+        return AsmTemplate(text: p.text, operands: operands,
+                           ties: p.ties.map { Tie(input: $0.input > i ? $0.input - 1 : $0.input, output: $0.output) },
+                           clobbers: p.clobbers, role: p.role, labels: p.labels,
+                           constantInputs: p.constantInputs.filter { $0 != i }.map { $0 > i ? $0 - 1 : $0 })
     }
 
     /// A compiler barrier: nothing is emitted.

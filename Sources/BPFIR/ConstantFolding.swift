@@ -114,6 +114,16 @@ public enum ConstantFolding {
             return .store(base: base, offset: off, value: operand(v, w), width: w)
         case .mov(let d, let s, let w):
             return .mov(dst: d, src: operand(s, w), width: w)
+        case .inlineAsm(var t, let ins, let outs) where !t.constantInputs.isEmpty:
+            // An input allowed to be a constant that is one: spelled in the text.
+            var inputs = ins.array
+            for i in t.constantInputs.reversed() {
+                guard let v = known(inputs[i]), Int64(bitPattern: v).fitsImm32,
+                      let replaced = t.replacingInput(i, with: Int64(bitPattern: v)) else { continue }
+                t = replaced
+                inputs.remove(at: i)
+            }
+            return inputs.count == ins.count ? inst : .inlineAsm(t, inputs: RegisterList(inputs), outputs: outs)
         default:
             return inst
         }

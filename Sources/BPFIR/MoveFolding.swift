@@ -9,7 +9,7 @@
 /// `buf_off -= 1; ... buf_off & mask`, one copy instead of two).
 public enum MoveFolding {
     public static func run(_ f: Function) -> Function {
-        let f = readingCopies(f)
+        let f = readingCopies(readingSources(f))
         let (uses, defs) = f.useDefCounts()
         return f.foldingAdjacentPairs { first, second in
             guard case .mov(let x, .reg(let t), let mw) = second.inst, x != t,
@@ -20,6 +20,42 @@ public enum MoveFolding {
             folded.inst = first.inst.replacingDefs(of: t, with: x)
             return [folded]
         }
+    }
+
+    /// After `x = mov.w64 t` of a register `x` written once, whose reads all come later in
+    /// the block while `t` is not written again, those reads read `t` and the copy dies
+    /// (`unsigned x = seen; if (x >= 1000)` in a loop that increments `seen` after: the
+    /// compare reads `seen`'s register, no copy).
+    static func readingSources(_ input: Function) -> Function {
+        var f = input
+        let (uses, defs) = f.useDefCounts()
+        for b in f.blocks.indices {
+            let insts = f.blocks[b].instructions
+            for (k, copy) in insts.enumerated() {
+                guard case .mov(let x, .reg(let t), .w64) = copy.inst, x != t, defs[x] == 1, case let n = uses[x], n > 0,
+                      !f.parameters.contains(x) else { continue }
+                var reads: [Int] = []          // instruction indices; the terminator: -1
+                for i in (k + 1)..<insts.count {
+                    let inst = insts[i].inst
+                    inst.forEachUse { if $0 == x { reads.append(i) } }
+                    if reads.count == n { break }
+                    var writesT = false
+                    inst.forEachDef { if $0 == t { writesT = true } }
+                    if writesT { break }
+                }
+                if reads.count < n {
+                    let termReads = f.blocks[b].terminator.usedRegs.filter { $0 == x }.count
+                    let tWritten = insts[(k + 1)...].contains { i in var w = false; i.inst.forEachDef { if $0 == t { w = true } }; return w }
+                    guard !tWritten, reads.count + termReads == n, termReads > 0 else { continue }
+                    reads.append(-1)
+                }
+                for i in Set(reads) {
+                    if i < 0 { f.blocks[b].terminator = f.blocks[b].terminator.replacingUses(of: x, with: t) }
+                    else { f.blocks[b].instructions[i].inst = f.blocks[b].instructions[i].inst.replacingUses(of: x, with: t) }
+                }
+            }
+        }
+        return f
     }
 
     static func readingCopies(_ input: Function) -> Function {

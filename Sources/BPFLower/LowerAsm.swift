@@ -30,6 +30,7 @@ extension FunctionLowering {
         var operands: [AsmTemplate.Operand] = []
         var inputs: [VReg] = [], outputs: [VReg] = []
         var ties: [AsmTemplate.Tie] = []
+        var constantInputs: [Int] = []
         var results: [LValue] = []
 
         /// A constant operand as a 64-bit value (C's conversion: signed types sign-extend).
@@ -37,8 +38,9 @@ extension FunctionLowering {
             try convert(value, from: e.type, to: layout.isSigned(e.type) && !e.type.isPointer
                         ? .int(bytes: 8, signed: true, name: "long long") : u64, at: e.location)
         }
-        /// The value in a register of its own (the statement may change its input
-        /// registers). Narrow values arrive zero-extended, as clang's do.
+        /// The value in a register of its own (copy propagation forwards the value's own
+        /// register where it can: the text may only read an input, as GNU C has it).
+        /// Narrow values arrive zero-extended, as clang's do.
         func inputCopy(_ e: Expr, _ value: Operand) throws -> VReg {
             let t = b.newVReg()
             if case .imm = value {
@@ -91,7 +93,17 @@ extension FunctionLowering {
                 throw LoweringError(e.location, "unsupported input constraint '\(constraint)' in asm (BPF takes \"r\", \"w\", \"i\" or \"ri\")")
             }
             try requireScalar(e)
-            let value = try scalarPreferringConstant(e)
+            let value: Operand
+            if let inner = truncatedBelow32Bits(e) {
+                // `(short)x`: clang hands the text the register it truncates (an i16
+                // operand is any-extended), not x's low bits (bpf_experimental.h's
+                // `__bpf_cmp` passes `(short)LHS`: masked, the compare would bound a copy
+                // and not x, which the verifier then walks unbounded).
+                let v = try scalarPreferringConstant(inner)
+                if case .imm = v { value = try convert(v, from: inner.type, to: e.type, at: e.location) } else { value = v }
+            } else {
+                value = try scalarPreferringConstant(e)
+            }
             if allowsImm, case .imm(let wide) = try widened(e, value) {
                 operands.append(.imm(wide))
                 continue
@@ -99,6 +111,7 @@ extension FunctionLowering {
             guard allowsReg else {
                 throw LoweringError(e.location, "asm operand with constraint '\(constraint)' needs an integer constant expression")
             }
+            if allowsImm { constantInputs.append(inputs.count) }
             inputs.append(try inputCopy(e, value))
             operands.append(.input(inputs.count - 1, subregister: letters.contains("w")))
         }
@@ -114,7 +127,7 @@ extension FunctionLowering {
         operands += a.labels.indices.map { .label($0) }
         let named = AsmTemplate(text: a.template, operands: operands, ties: ties).namedRegisters
         let template = AsmTemplate(text: a.template, operands: operands, ties: ties, clobbers: clobbers | named,
-                                   labels: a.labels.count)
+                                   labels: a.labels.count, constantInputs: constantInputs)
         do {
             _ = try template.substituted { _ in "r0" }
         } catch {
@@ -142,6 +155,14 @@ extension FunctionLowering {
             }
         }
         b.switchTo(fallThrough)
+    }
+
+    /// The operand of a cast of an integer to an integer type under 32 bits, when the
+    /// cast narrows it.
+    private func truncatedBelow32Bits(_ e: Expr) -> Expr? {
+        guard case .cast(let inner, _) = e.kind, e.type.isInteger, inner.type.isInteger,
+              layout.size(e.type) < 4, layout.size(inner.type) > layout.size(e.type) else { return nil }
+        return inner
     }
 
     /// "r" → a 64-bit register, "w" → its 32-bit half; nil for anything else.

@@ -37,4 +37,30 @@ extension OptimizerPassTests {
         let kept = MoveFolding.run(program(rewriteCopy: true))
         #expect(kept.blocks[0].instructions.count == 8, "\(show(kept))")
     }
+
+    /// `x = seen; if (x >= 1000)`, `seen` incremented further on: the compare reads `seen`
+    /// and the copy dies. Not when `seen` is written before a read of `x` in the block,
+    /// nor when `x` is read in another block.
+    @Test func aCopyReadBeforeItsSourceChangesReadsTheSource() throws {
+        let seen = VReg(0), x = VReg(1), y = VReg(2)
+        func loop(_ body: [Instruction], _ term: Terminator, readsElsewhere: Bool = false) -> Function {
+            fn([Block(id: BlockID(0), instructions: body, terminator: term),
+                Block(id: BlockID(1), terminator: .ret(.reg(seen))),
+                Block(id: BlockID(2), terminator: .ret(readsElsewhere ? .reg(x) : .imm(0)))], params: 1)
+        }
+        let copy = ins(.mov(dst: x, src: .reg(seen), width: .w64))
+        let step = ins(.binary(.add, dst: seen, lhs: seen, rhs: .imm(1), width: .w32))
+        let branch = Terminator.branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(1))
+        let g = MoveFolding.run(loop([copy, ins(.binary(.add, dst: y, lhs: x, rhs: .imm(2), width: .w64)),
+                                      ins(.call(dst: nil, callee: .helper(6), args: [.reg(y)]))], branch))
+        #expect(g.blocks[0].instructions[1].inst == .binary(.add, dst: y, lhs: seen, rhs: .imm(2), width: .w64), "\(show(g))")
+        #expect(g.blocks[0].terminator == .branch(.uge, lhs: seen, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(1)))
+        // `seen` written between the copy and the compare: the compare keeps reading the copy.
+        let written = MoveFolding.run(loop([copy, step], branch))
+        #expect(written.blocks[0].terminator == branch, "\(show(written))")
+        // `x` also read in another block.
+        let elsewhere = MoveFolding.run(loop([copy], .branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(2)),
+                                             readsElsewhere: true))
+        #expect(elsewhere.blocks[0].terminator == .branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(2)))
+    }
 }

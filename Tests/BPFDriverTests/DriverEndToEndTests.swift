@@ -100,6 +100,38 @@ import Foundation
         #expect(try loadsAfterTheStore(clobber: "") == 0)
     }
 
+    /// Inline assembly operands as clang hands them over: a value narrowed under 32 bits
+    /// (`(short)x`, bpf_experimental.h's `__bpf_cmp`) arrives as the register it was
+    /// truncated from, not masked; an "ri" input the optimizer makes a constant is spelled
+    /// as one (one input fewer); an input is its value's own register, not a copy.
+    @Test func asmOperandsAsClangPassesThem() throws {
+        let dir = NSTemporaryDirectory() + "asmops-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func ir(_ body: String) throws -> String {
+            let src = dir + "/a.c"
+            try body.write(toFile: src, atomically: true, encoding: .utf8)
+            var o = try OptionParser.parse(["-O2", "-target", "bpf", src])
+            o.parseCache = false
+            o.emitIR = true
+            return try Driver.compile(file: src, options: o).irText
+        }
+        let narrowed = try ir("""
+            int f(unsigned x) { long r; asm volatile("%0 = %1" : "=r"(r) : "r"((short)x)); return r; }
+            """)
+        #expect(!narrowed.contains("and.") && !narrowed.contains("65535"), "\(narrowed)")
+        let constant = try ir("""
+            int f(unsigned x) { unsigned limit = 1000; int r = 0;
+              asm volatile("if %[a] > %[b] goto +1; %[r] = 1" : [r] "+r"(r) : [a] "r"(x), [b] "ri"(limit)); return r; }
+            """)
+        #expect(constant.contains("asm \"if $1 > $2 goto +1; $0 = 1\" in([%3, %1])"), "\(constant)")
+        let read = try ir("""
+            unsigned long long g;
+            int f(unsigned long long x) { asm volatile("*(u64 *)(%0 + 0) = %1" :: "r"(&g), "r"(x)); return x; }
+            """)
+        #expect(read.contains(", %0])"), "\(read)")
+    }
+
     /// `$(CLANG) -v -E - </dev/null` is how libbpf-bootstrap and libbpf-tools Makefiles find
     /// the system include directories: the list sits between clang's two marker lines.
     @Test func verboseProbePrintsTheSearchListAsClangDoes() throws {
