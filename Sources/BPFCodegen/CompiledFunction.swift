@@ -31,7 +31,7 @@ public struct BPFInstruction: Hashable, Sendable {
 public enum CodeRelocationKind: Hashable, Sendable {
     case symbolAddress(String)   // ld_imm64 (first slot) → R_BPF_64_64 against the symbol
     case call(String)            // pseudo call → R_BPF_64_32 against the function symbol (imm = -1)
-    case kfunc(String)           // kfunc call (src_reg = 2) → R_BPF_64_32 against the extern symbol
+    case kfunc(String)           // call of an extern function (src_reg = 1, imm -1, as clang) → R_BPF_64_32 against its symbol
 }
 
 public struct CodeRelocation: Hashable, Sendable {

@@ -362,8 +362,12 @@ struct Emitter {
                 relocations.append(CodeRelocation(instructionIndex: code.count, kind: .call(name.string)))
                 put(.call(imm: -1, src: BPFPseudo.call))
             case .kfunc(let name):
+                // As clang emits a call of an extern function: a BPF-to-BPF call relocated
+                // against the symbol. libbpf makes it a kfunc call (src_reg 2, the kernel's
+                // BTF id) when the function is in `.ksyms`; a static linker makes it a call of
+                // the subprogram another object defines.
                 relocations.append(CodeRelocation(instructionIndex: code.count, kind: .kfunc(name.string)))
-                put(.call(imm: 0, src: BPFPseudo.kfuncCall))
+                put(.call(imm: -1, src: BPFPseudo.call))
             case .packetLoad: break     // above
             case .memoryBuiltin: break  // refused before allocation (Codegen.compile)
             }

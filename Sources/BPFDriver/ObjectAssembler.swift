@@ -139,8 +139,12 @@ struct ObjectAssembler {
                     let decl = program.functionDecls[e.name]
                     _ = btf.addFunction(name: e.name, type: ft, parameterNames: decl?.parameters.map(\.name) ?? [],
                                         linkage: .extern)
-                    // libbpf finds kfuncs through the .ksyms DATASEC, as clang emits it.
-                    ksyms.append(BTFVariable(name: e.name, type: e.type, offset: 0, size: 0, linkage: .extern))
+                    // libbpf finds kfuncs through the .ksyms DATASEC, as clang emits it: those
+                    // declared `__ksym`. Another extern function is a subprogram a static
+                    // linker (`bpftool gen object`) finds in another object.
+                    if decl?.attributes.section == ".ksyms" {
+                        ksyms.append(BTFVariable(name: e.name, type: e.type, offset: 0, size: 0, linkage: .extern))
+                    }
                 }
             } else {
                 let v = BTFVariable(name: e.name, type: e.type, offset: 0, size: unit.size(of: e.type), linkage: .extern)

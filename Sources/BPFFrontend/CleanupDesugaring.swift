@@ -6,8 +6,11 @@
 ///   temporary);
 /// - before a `break` or `continue` leaving it (only the scopes inside the loop or
 ///   switch it leaves).
-/// A `goto` where a cleanup is pending, and a cleanup inside a statement expression, are
-/// refused.
+/// - before a `goto` leaving the scope: the calls of the variables in scope at the `goto`
+///   and not at its label (found by a first walk: `desugared`), as leaving the loop of a
+///   `bpf_for` by `goto out` destroys its iterator.
+/// A `goto` to a label the walk does not reach (inside a statement expression) where a
+/// cleanup is pending, and a cleanup inside a statement expression, are refused.
 struct CleanupDesugaring {
     /// The callee and its parameter's type, by cleanup function name.
     let functions: [String: (type: FunctionType, location: SourceLocation)]
@@ -19,6 +22,8 @@ struct CleanupDesugaring {
         case loop, switchBody
     }
     private var frames: [Frame] = []
+    /// The variables with a cleanup in scope at each label (ids), by label name.
+    private var labelScopes: [String: Set<Int>] = [:]
 
     init(functions: [String: (type: FunctionType, location: SourceLocation)], nextLocal: Int) {
         self.functions = functions
@@ -34,7 +39,24 @@ struct CleanupDesugaring {
         return names
     }
 
-    mutating func rewrite(_ s: Stmt) -> Stmt {
+    /// `body` with the cleanup calls written out (the labels' scopes found first).
+    mutating func desugared(_ body: Stmt) -> Stmt {
+        var probe = self
+        _ = probe.rewrite(body)
+        labelScopes = probe.labelScopes
+        return rewrite(body)
+    }
+
+    /// The variables with a cleanup in scope, innermost scope first, each scope's last
+    /// declared first: the order their calls run in.
+    private var variablesInScope: [VarDecl] {
+        frames.reversed().flatMap { f -> [VarDecl] in
+            if case .scope(let vars) = f { return vars.reversed() }
+            return []
+        }
+    }
+
+    private mutating func rewrite(_ s: Stmt) -> Stmt {
         let loc = s.location
         switch s.kind {
         case .compound(let list):
@@ -77,6 +99,7 @@ struct CleanupDesugaring {
         case .defaultStmt(let body):
             return Stmt(.defaultStmt(rewrite(body)), location: loc)
         case .label(let name, let body):
+            labelScopes[name] = Set(variablesInScope.map(\.id))
             return Stmt(.label(name, rewrite(body)), location: loc)
         case .breakStmt, .continueStmt:
             // The scopes inside the loop (or, for break, the switch) being left.
@@ -88,10 +111,7 @@ struct CleanupDesugaring {
             }
             return calls.isEmpty ? s : Stmt(.compound(calls + [s]), location: loc)
         case .returnStmt(let e):
-            let calls = frames.reversed().flatMap { f -> [Stmt] in
-                if case .scope(let vars) = f { return vars.reversed().map { call($0, at: loc) } }
-                return []
-            }
+            let calls = variablesInScope.map { call($0, at: loc) }
             guard !calls.isEmpty else { return s }
             guard let e = e else { return Stmt(.compound(calls + [s]), location: loc) }
             let temp = VarDecl(id: nextLocal, name: "__cleanup_result", type: e.type, initializer: .expr(e),
@@ -100,11 +120,15 @@ struct CleanupDesugaring {
             let read = Expr(.declRef(.local(temp.id)), type: e.type, location: e.location)
             return Stmt(.compound([Stmt(.declaration([temp]), location: loc)] + calls
                                   + [Stmt(.returnStmt(read), location: loc)]), location: loc)
-        case .gotoStmt:
-            if frames.contains(where: { if case .scope(let v) = $0 { return !v.isEmpty }; return false }) {
-                errors.append(Diagnostic(.error, loc, "'goto' where a variable with __attribute__((cleanup)) is in scope is not supported"))
+        case .gotoStmt(let label):
+            let pending = variablesInScope
+            guard !pending.isEmpty else { return s }
+            guard let atLabel = labelScopes[label] else {
+                errors.append(Diagnostic(.error, loc, "'goto' where a variable with __attribute__((cleanup)) is in scope, to a label inside a statement expression, is not supported"))
+                return s
             }
-            return s
+            let calls = pending.filter { !atLabel.contains($0.id) }.map { call($0, at: loc) }
+            return calls.isEmpty ? s : Stmt(.compound(calls + [s]), location: loc)
         case .declaration, .expression, .asm, .null:
             return s
         }

@@ -39,6 +39,11 @@ final class Converter {
     /// The local labels (`__label__`) of the blocks being converted, innermost last: each
     /// name's unique name in the function (a macro declaring one, used twice, makes two).
     var labelScopes: [[String: String]] = []
+    /// The index hides the PCH's declarations (the parse cache's entry for headers that
+    /// define nothing the object holds): a declaration only a header makes cannot be found
+    /// by name. `neededHiddenDeclarations`: the program needs one (its parse is repeated).
+    var headerDeclarationsHidden = false
+    var neededHiddenDeclarations = false
     var localLabelCount = 0
     var staticLocalNames: [UnsafeRawPointer?: String] = [:]
     var usedGlobalNames: Set<String> = []
@@ -317,9 +322,12 @@ final class Converter {
     /// function found only without the cache would make the cache change the output.)
     func cleanupFunction(named name: String) -> CXCursor? {
         if let c = referencedFunctions[name] { return c }
-        return children(clang_getTranslationUnitCursor(tu)).first {
-            $0.kind == CXCursor_FunctionDecl && isInMainFile($0) && spelling($0) == name
-        }
+        // Declared in the main file, else in a header (scx's `CLASS(rcu, ...)` names a
+        // destructor its header defines and nothing else refers to): every top-level
+        // declaration is read, the parse cache's too, so only when the main file has none.
+        let top = children(clang_getTranslationUnitCursor(tu))
+        return top.first { $0.kind == CXCursor_FunctionDecl && isInMainFile($0) && spelling($0) == name }
+            ?? top.first { $0.kind == CXCursor_FunctionDecl && spelling($0) == name }
     }
 
     /// Queues a referenced function for conversion if it has not been converted yet.
@@ -389,13 +397,16 @@ final class Converter {
                 var known: [String: (type: FunctionType, location: SourceLocation)] = [:]
                 for f in unit.functions { known[f.name] = (f.type, f.location) }
                 for n in names where known[n] == nil {
-                    guard let decl = cleanupFunction(named: n),
-                          case .function(let t) = try convertType(clang_getCursorType(decl), at: decl).canonical else { continue }
+                    guard let decl = cleanupFunction(named: n) else {
+                        if headerDeclarationsHidden { neededHiddenDeclarations = true }
+                        continue
+                    }
+                    guard case .function(let t) = try convertType(clang_getCursorType(decl), at: decl).canonical else { continue }
                     known[n] = (t, location(decl))
                     requestFunction(decl)
                 }
                 var cleanups = CleanupDesugaring(functions: known, nextLocal: nextLocal)
-                body = cleanups.rewrite(converted)
+                body = cleanups.desugared(converted)
                 nextLocal = cleanups.nextLocal
                 if !cleanups.errors.isEmpty { throw DiagnosticList(cleanups.errors) }
             }

@@ -39,13 +39,23 @@ public enum Frontend {
                 // Without definitions in the headers, the converter needs only the main
                 // file's declarations and what they reference: an index that excludes the
                 // PCH's declarations does not deserialize all of them (vmlinux.h's thousands).
-                guard let pchIndex = libclangCall({ clang_createIndex(hit.headersDefine ? 0 : 1, 0) }) else {
-                    throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
+                // A program that needs one anyway is parsed again with them.
+                func parseWithPCH(hidingHeaderDeclarations hide: Bool) throws -> TranslationUnit {
+                    guard let pchIndex = libclangCall({ clang_createIndex(hide ? 1 : 0, 0) }) else {
+                        throw DiagnosticList([Diagnostic(.error, .unknown, "cannot create a libclang index")])
+                    }
+                    defer { libclangCall { clang_disposeIndex(pchIndex) } }
+                    return try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
+                                         mainText: entry.rest, listsIncludedFiles: listsIncludedFiles,
+                                         headerDeclarationsHidden: hide)
                 }
-                defer { libclangCall { clang_disposeIndex(pchIndex) } }
                 do {
-                    var unit = try parseOnce(file: file, arguments: args + ["-include-pch", hit.pch], index: pchIndex,
-                                             mainText: entry.rest, listsIncludedFiles: listsIncludedFiles)
+                    var unit: TranslationUnit
+                    do {
+                        unit = try parseWithPCH(hidingHeaderDeclarations: !hit.headersDefine)
+                    } catch is HeaderDeclarationsNeeded {
+                        unit = try parseWithPCH(hidingHeaderDeclarations: false)
+                    }
                     // The headers inside the PCH are not reported as inclusions: add the entry's inputs.
                     if listsIncludedFiles {
                         var listed = Set(unit.includedFiles)
@@ -138,8 +148,12 @@ public enum Frontend {
 
     /// Parses `file`, or `mainText` in its place when given (same name, so locations and
     /// diagnostics name the file on disk).
+    /// Thrown by a parse whose index hides the PCH's declarations when the program needs
+    /// one of them that nothing it references reaches (a cleanup function a header defines).
+    struct HeaderDeclarationsNeeded: Error {}
+
     private static func parseOnce(file: String, arguments args: [String], index: CXIndex, mainText: String? = nil,
-                                  listsIncludedFiles: Bool) throws -> TranslationUnit {
+                                  listsIncludedFiles: Bool, headerDeclarationsHidden: Bool = false) throws -> TranslationUnit {
         var tuOut: CXTranslationUnit? = nil
         let cargs = args.map { strdup($0) }
         defer { cargs.forEach { free($0) } }
@@ -175,9 +189,11 @@ public enum Frontend {
         }
         if !errors.isEmpty { throw DiagnosticList(warnings + errors) }
         let conv = Converter(tu: tu, mainFile: file)
+        conv.headerDeclarationsHidden = headerDeclarationsHidden
         conv.convertTopLevel()
         conv.convertPendingFunctions()
         conv.finishReachability()
+        if conv.neededHiddenDeclarations { throw HeaderDeclarationsNeeded() }
         if !conv.errors.isEmpty { throw DiagnosticList(conv.errors) }
         var unit = conv.unit
         unit.warnings = warnings

@@ -236,7 +236,14 @@ enum ConstantEvaluator {
         case .declRef(.global(let name)):
             // An array global decays to its address.
             if case .array = e.type.canonical { return .address(symbol: name, offset: 0) }
-            return nil
+            // A `const` (not volatile) integer global's constant initializer, which clang
+            // folds in another global's initializer (scx_p2dq: `const u64 interval = ...;`
+            // then `struct timer timers[] = {{ interval, ... }}`).
+            guard let layout = layout, e.type.isInteger, e.type.isConstQualified, !e.type.isVolatileQualified,
+                  let g = layout.unit.globals.first(where: { $0.name == name && $0.initializer != nil }),
+                  case .expr(let initial)? = g.initializer,
+                  case .integer(let v)? = evaluate(initial, layout: layout, locals: locals) else { return nil }
+            return .integer(fit(v, e.type, layout))
         case .member, .arraySubscript:
             // So does an array member or element of a global (`&g.rows[1].b`, `g.names[2]`).
             if case .array = e.type.canonical { return address(of: e, layout: layout) }

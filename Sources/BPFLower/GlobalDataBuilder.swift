@@ -28,18 +28,23 @@ struct GlobalDataBuilder {
                 placed.insert(g.name)
                 let size = initializedSize(g.type, g.initializer)
                 // A global data section becomes one array map value, which the kernel caps at
-                // a few MiB (KMALLOC_MAX_SIZE); one far larger is refused before its bytes are made.
-                guard size <= Self.largestGlobal else {
+                // a few MiB (KMALLOC_MAX_SIZE); an initialized one far larger is refused before
+                // its bytes are made. One without an initializer (.bss: a size, no bytes) is
+                // laid out as clang lays it out, up to 4 GiB (scx_layered's `layers` is
+                // 158 MiB with its default limits; libbpf then refuses the map).
+                let zeroFilled = g.initializer == nil && g.attributes.section == nil
+                    && !g.type.isConstQualified && !isConstArray(g.type) && size <= Int(UInt32.max)   // (BTF sizes are 32-bit)
+                guard size <= Self.largestGlobal || zeroFilled else {
                     errors.append(Diagnostic(.error, g.location, "variable '\(g.name)' of \(size) bytes is larger than a BPF global data section can hold (at most \(Self.largestGlobal) bytes)"))
                     continue
                 }
-                var bytes = [UInt8](repeating: 0, count: size)
+                var bytes = [UInt8](repeating: 0, count: zeroFilled ? 0 : size)
                 var relocs: [DataRelocation] = []
                 if let i = g.initializer {
                     do { try write(i, type: g.type, into: &bytes, at: 0, relocations: &relocs, location: g.location) }
                     catch let e as LoweringError { errors.append(e.diagnostic); continue }
                 }
-                let allZero = relocs.isEmpty && bytes.allSatisfy { $0 == 0 }
+                let allZero = zeroFilled || (relocs.isEmpty && bytes.allSatisfy { $0 == 0 })
                 let name: String
                 if let s = g.attributes.section { name = s }
                 else if g.type.isConstQualified || isConstArray(g.type) { name = ".rodata" }
