@@ -22,36 +22,39 @@ public enum MoveFolding {
         }
     }
 
-    /// After `x = mov.w64 t` of a register `x` written once, whose reads all come later in
-    /// the block while `t` is not written again, those reads read `t` and the copy dies
-    /// (`unsigned x = seen; if (x >= 1000)` in a loop that increments `seen` after: the
-    /// compare reads `seen`'s register, no copy).
+    /// After `x = mov.w64 t` of a register `x` written once (`t` written more than once)
+    /// and read only as inline assembly inputs later in the block, before `t` is written
+    /// again: those inputs are
+    /// `t`, and the copy dies (`__bpf_cmp`'s `typeof(LHS) __lhs = (LHS)` handed to the
+    /// text: clang hands over the variable's register). Other reads keep the copy: a
+    /// compare forwarded to the source cost the verifier more in random programs.
     static func readingSources(_ input: Function) -> Function {
         var f = input
         let (uses, defs) = f.useDefCounts()
         for b in f.blocks.indices {
             let insts = f.blocks[b].instructions
             for (k, copy) in insts.enumerated() {
+                // (A source written once: `readingCopies` reads the copy instead, and value
+                // numbering forwards it; this is for a variable written again, a loop's.)
                 guard case .mov(let x, .reg(let t), .w64) = copy.inst, x != t, defs[x] == 1, case let n = uses[x], n > 0,
-                      !f.parameters.contains(x) else { continue }
-                var reads: [Int] = []          // instruction indices; the terminator: -1
+                      defs[t] != 1, !f.parameters.contains(x) else { continue }
+                var reads: [Int] = []
                 for i in (k + 1)..<insts.count {
                     let inst = insts[i].inst
-                    inst.forEachUse { if $0 == x { reads.append(i) } }
+                    var readsHere = 0
+                    inst.forEachUse { if $0 == x { readsHere += 1 } }
+                    if readsHere > 0 {
+                        guard case .inlineAsm = inst else { break }
+                        reads += Array(repeating: i, count: readsHere)
+                    }
                     if reads.count == n { break }
                     var writesT = false
                     inst.forEachDef { if $0 == t { writesT = true } }
                     if writesT { break }
                 }
-                if reads.count < n {
-                    let termReads = f.blocks[b].terminator.usedRegs.filter { $0 == x }.count
-                    let tWritten = insts[(k + 1)...].contains { i in var w = false; i.inst.forEachDef { if $0 == t { w = true } }; return w }
-                    guard !tWritten, reads.count + termReads == n, termReads > 0 else { continue }
-                    reads.append(-1)
-                }
+                guard reads.count == n else { continue }
                 for i in Set(reads) {
-                    if i < 0 { f.blocks[b].terminator = f.blocks[b].terminator.replacingUses(of: x, with: t) }
-                    else { f.blocks[b].instructions[i].inst = f.blocks[b].instructions[i].inst.replacingUses(of: x, with: t) }
+                    f.blocks[b].instructions[i].inst = f.blocks[b].instructions[i].inst.replacingUses(of: x, with: t)
                 }
             }
         }

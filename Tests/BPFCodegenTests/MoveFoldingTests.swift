@@ -38,29 +38,26 @@ extension OptimizerPassTests {
         #expect(kept.blocks[0].instructions.count == 8, "\(show(kept))")
     }
 
-    /// `x = seen; if (x >= 1000)`, `seen` incremented further on: the compare reads `seen`
-    /// and the copy dies. Not when `seen` is written before a read of `x` in the block,
-    /// nor when `x` is read in another block.
-    @Test func aCopyReadBeforeItsSourceChangesReadsTheSource() throws {
-        let seen = VReg(0), x = VReg(1), y = VReg(2)
-        func loop(_ body: [Instruction], _ term: Terminator, readsElsewhere: Bool = false) -> Function {
-            fn([Block(id: BlockID(0), instructions: body, terminator: term),
-                Block(id: BlockID(1), terminator: .ret(.reg(seen))),
-                Block(id: BlockID(2), terminator: .ret(readsElsewhere ? .reg(x) : .imm(0)))], params: 1)
-        }
+    /// `x = seen` (a variable written again further on) handed to inline assembly as an
+    /// input: the text reads `seen`'s register and the copy dies. Not when `seen` is
+    /// written before the statement, nor when `x` is also read otherwise (a compare keeps
+    /// reading the copy).
+    @Test func aCopyHandedToAssemblyReadsTheSource() throws {
+        let seen = VReg(0), x = VReg(1), out = VReg(2)
+        let start = ins(.mov(dst: seen, src: .imm(5), width: .w64))
         let copy = ins(.mov(dst: x, src: .reg(seen), width: .w64))
         let step = ins(.binary(.add, dst: seen, lhs: seen, rhs: .imm(1), width: .w32))
-        let branch = Terminator.branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(1))
-        let g = MoveFolding.run(loop([copy, ins(.binary(.add, dst: y, lhs: x, rhs: .imm(2), width: .w64)),
-                                      ins(.call(dst: nil, callee: .helper(6), args: [.reg(y)]))], branch))
-        #expect(g.blocks[0].instructions[1].inst == .binary(.add, dst: y, lhs: seen, rhs: .imm(2), width: .w64), "\(show(g))")
-        #expect(g.blocks[0].terminator == .branch(.uge, lhs: seen, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(1)))
-        // `seen` written between the copy and the compare: the compare keeps reading the copy.
-        let written = MoveFolding.run(loop([copy, step], branch))
-        #expect(written.blocks[0].terminator == branch, "\(show(written))")
-        // `x` also read in another block.
-        let elsewhere = MoveFolding.run(loop([copy], .branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(2)),
-                                             readsElsewhere: true))
-        #expect(elsewhere.blocks[0].terminator == .branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(1), else: BlockID(2)))
+        let template = AsmTemplate(text: "$0 = $1", operands: [.output(0, subregister: false), .input(0, subregister: false)])
+        let text = ins(.inlineAsm(template, inputs: [x], outputs: [out]))
+        func block(_ body: [Instruction], _ term: Terminator = .ret(.reg(out))) -> Function {
+            fn([Block(id: BlockID(0), instructions: body, terminator: term)])
+        }
+        let g = MoveFolding.run(block([start, copy, text, step]))
+        #expect(g.blocks[0].instructions[2].inst == .inlineAsm(template, inputs: [seen], outputs: [out]), "\(show(g))")
+        let written = MoveFolding.run(block([start, copy, step, text]))
+        #expect(written.blocks[0].instructions[3] == text, "\(show(written))")
+        let compared = MoveFolding.run(block([start, copy, text, step],
+                                             .branch(.uge, lhs: x, rhs: .imm(1000), width: .w32, then: BlockID(0), else: BlockID(0))))
+        #expect(compared.blocks[0].instructions[2] == text, "\(show(compared))")
     }
 }
