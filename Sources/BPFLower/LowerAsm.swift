@@ -123,7 +123,14 @@ extension FunctionLowering {
             }
             clobbers |= 1 << r.number
         }
-        // asm goto: its labels are the operands after the inputs.
+        // asm goto: its labels are the operands after the inputs and, as clang numbers
+        // them, after a hidden input per "+" output (the value the output starts with).
+        if !a.labels.isEmpty {
+            for t in ties where a.outputs[t.output].constraint.hasPrefix("+") {
+                guard case .output(_, let sub) = operands[t.output] else { continue }
+                operands.append(.input(t.input, subregister: sub))
+            }
+        }
         operands += a.labels.indices.map { .label($0) }
         let named = AsmTemplate(text: a.template, operands: operands, ties: ties).namedRegisters
         let template = AsmTemplate(text: a.template, operands: operands, ties: ties, clobbers: clobbers | named,

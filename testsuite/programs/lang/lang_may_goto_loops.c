@@ -4,7 +4,7 @@
 // with macros of our own (the compare picks its text by `__builtin_strcmp` of the
 // operator's spelling, which folds). Each macro declares its labels `__label__`, so
 // using one twice in a function makes two sets of labels. Also an `asm goto` with two
-// labels (its selector is branched on after the text).
+// labels (its selector is branched on after the text), and one with a "+r" output.
 // @input 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627
 // @input 0a0b0c0d0e0f8081828384858687887f
 // @input 7f7e7d7c7b7a79787776757473727170ff6f6e6d6c6b6a6968676665646362616053525150
@@ -105,7 +105,12 @@ int may_goto_loops(struct xdp_md *ctx)
 			above_first |= 1u << i;
 	}
 	ts_put(&results, 2, above_first + holds(data[8], >, 0x70) * 1000 + holds(data[15], ==, 0x7f) * 10000);
-	ts_put(&results, 3, kind(first) * 10 + kind(data[15]));
+	/* An output on asm goto: its label is numbered after the "+r" operand's hidden input. */
+	__u64 bumped = data[9];
+	asm volatile goto("%[v] += 1; if %[v] > 0x80 goto %l[high]" : [v] "+r"(bumped) :: "memory" : high);
+	bumped += 1000;
+high:
+	ts_put(&results, 3, kind(first) * 10 + kind(data[15]) + bumped * 100);
 	return XDP_PASS;
 }
 
