@@ -13,3 +13,16 @@ static inline void ts_guard_exit(struct ts_guard *g)
 }
 
 #define TS_GUARD(name, c) struct ts_guard name __attribute__((cleanup(ts_guard_exit))) = { .counter = (c) }
+
+/* The guarded statement after it runs once, the guard left after it: a `for` whose
+ * increment jumps (from a statement expression) to a label that breaks out. */
+#define TS_SCOPED_GUARD__(c, l)                                                            \
+	for (TS_GUARD(scoped_##l, c); 1; ({ goto l; }))                                    \
+		if (0) {                                                                   \
+l:                                                                                         \
+			break;                                                             \
+		} else
+#define TS_GUARD_PASTE_(a, b) a##b
+#define TS_GUARD_PASTE(a, b) TS_GUARD_PASTE_(a, b)
+#define TS_SCOPED_GUARD_(c, l) TS_SCOPED_GUARD__(c, l)
+#define TS_SCOPED_GUARD(c) TS_SCOPED_GUARD_(c, TS_GUARD_PASTE(ts_scoped_, __COUNTER__))

@@ -1,8 +1,9 @@
 // XDP: `goto` leaving scopes of variables with `__attribute__((cleanup))` runs their
 // cleanups, innermost first, as clang's build does: out of a loop and two blocks, a
 // backward `goto` over a declaration, a `goto` inside the scope (no cleanup), and a guard
-// whose destructor a header defines and only the attribute names (ts_guard.h). Each
-// cleanup appends its variable's number to a trace.
+// whose destructor a header defines and only the attribute names (ts_guard.h), also
+// scoped over a statement (a `for` whose increment jumps from a statement expression to
+// a label that breaks out). Each cleanup appends its variable's number to a trace.
 // @input 0a0b0c0d0e0fff8081828384858687887f
 // @input 0102030405060708090a0b0c0d0e0f
 // @input 00000000000000018101020304050607
@@ -59,6 +60,12 @@ retry:
 		result += 10;
 skip:
 		result += 1;
+	}
+	TS_SCOPED_GUARD(&unlocks)
+		result += data[3];
+	TS_SCOPED_GUARD(&unlocks) {
+		if (data[4] & 1)
+			result += 7;
 	}
 	ts_put(&results, 0, result);
 	ts_put(&results, 1, trace);
