@@ -54,7 +54,7 @@ extension BPFInstruction: CustomStringConvertible {
         case 0x80:
             switch src {
             case 1: return "call pc\(imm >= 0 ? "+" : "")\(imm)"
-            case 2: return "call kfunc \(imm)"
+            case BPFPseudo.kfuncCall: return "call kfunc \(imm)"
             default: return "call \(imm)"
             }
         case 0x90: return "exit"

@@ -39,12 +39,12 @@ final class Converter {
     /// The local labels (`__label__`) of the blocks being converted, innermost last: each
     /// name's unique name in the function (a macro declaring one, used twice, makes two).
     var labelScopes: [[String: String]] = []
+    var localLabelCount = 0
     /// The index hides the PCH's declarations (the parse cache's entry for headers that
     /// define nothing the object holds): a declaration only a header makes cannot be found
     /// by name. `neededHiddenDeclarations`: the program needs one (its parse is repeated).
     var headerDeclarationsHidden = false
     var neededHiddenDeclarations = false
-    var localLabelCount = 0
     var staticLocalNames: [UnsafeRawPointer?: String] = [:]
     var usedGlobalNames: Set<String> = []
     /// Functions declared outside the main file, converted only when referenced
@@ -323,8 +323,9 @@ final class Converter {
     func cleanupFunction(named name: String) -> CXCursor? {
         if let c = referencedFunctions[name] { return c }
         // Declared in the main file, else in a header (scx's `CLASS(rcu, ...)` names a
-        // destructor its header defines and nothing else refers to): every top-level
-        // declaration is read, the parse cache's too, so only when the main file has none.
+        // destructor its header defines and nothing else refers to). With the parse cache,
+        // the PCH's declarations are among the top level only when the index shows them
+        // (`headerDeclarationsHidden`: the caller parses again with them).
         let top = children(clang_getTranslationUnitCursor(tu))
         return top.first { $0.kind == CXCursor_FunctionDecl && isInMainFile($0) && spelling($0) == name }
             ?? top.first { $0.kind == CXCursor_FunctionDecl && spelling($0) == name }

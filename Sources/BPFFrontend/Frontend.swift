@@ -146,12 +146,12 @@ public enum Frontend {
         return (cache, cache.key(prefix: prefix, arguments: args, mainDirectory: absoluteDir), prefix, rest)
     }
 
-    /// Parses `file`, or `mainText` in its place when given (same name, so locations and
-    /// diagnostics name the file on disk).
     /// Thrown by a parse whose index hides the PCH's declarations when the program needs
     /// one of them that nothing it references reaches (a cleanup function a header defines).
     struct HeaderDeclarationsNeeded: Error {}
 
+    /// Parses `file`, or `mainText` in its place when given (same name, so locations and
+    /// diagnostics name the file on disk).
     private static func parseOnce(file: String, arguments args: [String], index: CXIndex, mainText: String? = nil,
                                   listsIncludedFiles: Bool, headerDeclarationsHidden: Bool = false) throws -> TranslationUnit {
         var tuOut: CXTranslationUnit? = nil
